@@ -1,0 +1,65 @@
+"""Dtype rules: what a Tensor may hold and what Python numbers become.
+
+Python numbers and (nested) lists become the default float dtype (float32 unless changed with
+`set_default_dtype`), Python bools become bool; numpy arrays and numpy scalars keep their dtype.
+Only floating-point tensors can require grad.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+DTypeLike = Any  # np.dtype, a numpy scalar type, or a name such as "float64"
+
+
+class _Defaults:
+    float_dtype: np.dtype = np.dtype(np.float32)
+
+
+def get_default_dtype() -> np.dtype:
+    """The dtype Python floats, ints and lists become (float32 unless changed)."""
+    return _Defaults.float_dtype
+
+
+def set_default_dtype(dtype: DTypeLike) -> None:
+    """Make Python numbers and lists become `dtype` (a floating-point dtype)."""
+    dt = np.dtype(dtype)
+    if dt.kind != "f":
+        raise TypeError(f"set_default_dtype: expected a floating-point dtype, got {dt}")
+    _Defaults.float_dtype = dt
+
+
+def check_supported(dtype: np.dtype, where: str = "Tensor") -> None:
+    if dtype.kind not in "fiub":
+        raise TypeError(
+            f"{where}: unsupported dtype {dtype}; glassgrad tensors hold floating-point, "
+            "integer or bool data"
+        )
+
+
+def to_array(value: Any, dtype: DTypeLike | None = None, where: str = "Tensor") -> np.ndarray:
+    """Convert data (numbers, nested lists, arrays) to an ndarray by the rules above, no copy."""
+    if isinstance(value, np.ndarray):
+        arr = value if dtype is None else value.astype(dtype, copy=False)
+    elif isinstance(value, np.generic):
+        arr = np.asarray(value, dtype=dtype)
+    elif isinstance(value, bool | np.bool_) and dtype is None:
+        arr = np.asarray(value, dtype=bool)
+    elif isinstance(value, numbers.Number | list | tuple):
+        if isinstance(value, complex):
+            raise TypeError(f"{where}: complex numbers are not supported")
+        arr = np.asarray(value)
+        if dtype is not None:
+            arr = arr.astype(dtype, copy=False)
+        elif arr.dtype.kind in "fiu" or (arr.size == 0 and arr.dtype.kind == "f"):
+            arr = arr.astype(_Defaults.float_dtype, copy=False)
+    else:
+        raise TypeError(
+            f"{where}: cannot make a tensor from {type(value).__name__}; "
+            "expected a number, a (nested) list, a numpy array or a Tensor"
+        )
+    check_supported(arr.dtype, where)
+    return arr

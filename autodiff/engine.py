@@ -1,0 +1,272 @@
+"""Reverse-mode backward: walk the compute nodes in reverse topological order.
+
+The walk is iterative (a chain of 100,000 ops needs no recursion), gradients arriving at a node
+from several consumers are summed before the node runs, gradients of broadcast inputs are
+summed back to the input's shape, and leaves accumulate into `.grad`. Without `retain_graph`
+each node frees what it saved as soon as it has run.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Sequence
+from operator import attrgetter
+from typing import Any
+
+import numpy as np
+
+from .anomaly import _AnomalyState, format_site
+from .errors import GraphFreedError, ShapeError
+from .function import _FREED, Function
+from .grad_mode import _Mode
+from .tensor import Tensor
+
+
+def topological_order(roots: Sequence[Function]) -> list[Function]:
+    """The compute nodes reachable from `roots`, in the order backward runs them.
+
+    Every node carries a creation sequence number, and a node is always created after the
+    nodes it consumes; so reachable nodes sorted newest first are a reverse topological order
+    (the order PyTorch's engine also prefers). This is the engine's real order.
+    """
+    seen = set(roots)
+    stack = list(seen)
+    while stack:
+        for a in stack.pop().args:
+            if isinstance(a, Tensor):
+                fn = a.grad_fn
+                if fn is not None and fn not in seen:
+                    seen.add(fn)
+                    stack.append(fn)
+    return sorted(seen, key=_sequence_number, reverse=True)
+
+
+_sequence_number = attrgetter("seq")
+
+
+def run_backward(
+    outputs: Sequence[Tensor],
+    grad_outputs: Sequence[Any],
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    inputs: Sequence[Tensor] | None = None,
+) -> list[Any] | None:
+    """Backpropagate from `outputs`; accumulate into leaves' `.grad`, or return the gradients
+    of `inputs` (then `.grad` is left untouched)."""
+    if retain_graph is None:
+        retain_graph = create_graph
+    pending: dict[Any, Any] = {}
+    for out, grad in zip(outputs, grad_outputs, strict=True):
+        key = out.grad_fn or out
+        g = _initial_grad(out, grad, create_graph)
+        pending[key] = g if key not in pending else pending[key] + g
+
+    order = topological_order([o.grad_fn for o in outputs if o.grad_fn is not None])
+    wanted = None if inputs is None else {id(t.grad_fn): t for t in inputs if t.grad_fn}
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # the walk creates no cycles: a collection mid-walk would only cost time
+    try:
+        with _Mode(create_graph):
+            captured = _walk(order, pending, retain_graph, create_graph, wanted)
+            # Every node has run; what is left in `pending` are the gradients of leaves.
+            if inputs is not None:
+                for t in inputs:
+                    if t.grad_fn is None and t in pending:
+                        g = pending[t]
+                        captured[id(t)] = _run_hooks(t._hooks, g, create_graph) if t._hooks else g
+                return [_as_tensor(captured.get(id(t))) for t in inputs]
+            for leaf, g in pending.items():
+                _accumulate(leaf, g, create_graph)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    return None
+
+
+def _walk(
+    order: list[Function],
+    pending: dict[Any, Any],
+    retain_graph: bool,
+    create_graph: bool,
+    wanted: dict[int, Tensor] | None,
+) -> dict[int, Any]:
+    """Run each node's backward in reverse topological order, routing gradients to inputs."""
+    captured: dict[int, Any] = {}
+    anomaly = _AnomalyState.enabled
+    for node in order:
+        g = pending.pop(node, None)
+        if g is None:
+            continue
+        if node._hooks is not None:
+            g = _run_hooks(node._hooks, g, create_graph)
+        if wanted is not None and id(node) in wanted:
+            captured[id(wanted[id(node)])] = g
+        if node._saved is _FREED:
+            raise node._freed_error()
+        if create_graph:
+            grads = _backward_recorded(node, g)
+        else:
+            grads = type(node).backward(node, g)
+        if not retain_graph:
+            node._saved = _FREED
+            node._versions = ()
+            if node.__dict__:
+                node.__dict__.clear()
+        if type(grads) is not tuple:
+            grads = (grads,)
+        for i, (a, ga) in enumerate(zip(node.args, grads)):
+            if ga is None or not isinstance(a, Tensor) or not a._requires_grad:
+                continue
+            if ga.shape != a.data.shape:
+                ga = _unbroadcast(ga, a.data.shape, node, i)
+            if ga.dtype != a.data.dtype:
+                ga = ga.astype(a.data.dtype)
+            if anomaly:
+                _check_finite(node, i, ga)
+            key = a.grad_fn or a
+            prev = pending.get(key)
+            pending[key] = ga if prev is None else prev + ga
+    return captured
+
+
+def _backward_recorded(node: Function, g: Tensor) -> Any:
+    """Run a node's backward on Tensors, so the backward pass itself is recorded."""
+    if not node.supports_create_graph:
+        raise RuntimeError(
+            f"{type(node).__name__}Backward does not support create_graph=True: "
+            "its backward is not written with differentiable ops"
+        )
+    node._tensor_mode = True
+    try:
+        return type(node).backward(node, g)
+    finally:
+        node._tensor_mode = False
+
+
+def _initial_grad(out: Tensor, grad: Any, create_graph: bool) -> Any:
+    if not out._requires_grad:
+        raise RuntimeError(
+            f"backward: {out._label()} does not require grad and has no grad_fn; "
+            "did you forget requires_grad=True on a leaf, or run under no_grad()?"
+        )
+    if grad is None:
+        if out.data.size != 1:
+            raise RuntimeError(
+                f"backward: {out._label()} is not a scalar, so the gradient cannot be implied; "
+                "pass grad= (a tensor of the same shape), or reduce it first, e.g. .sum()"
+            )
+        g = np.ones_like(out.data)
+    else:
+        g = grad.data if isinstance(grad, Tensor) and not create_graph else grad
+        if not isinstance(g, Tensor):
+            g = np.asarray(g, dtype=out.data.dtype)
+        if g.shape != out.data.shape:
+            raise ShapeError(
+                f"backward: the gradient has shape {tuple(g.shape)} but {out._label()} has "
+                f"shape {out.shape}; they must match"
+            )
+        if isinstance(g, np.ndarray):
+            g = g.copy()  # never alias an array the caller may reuse
+    return Tensor._make(g) if create_graph and not isinstance(g, Tensor) else g
+
+
+def _unbroadcast(g: Any, shape: tuple[int, ...], node: Function, i: int) -> Any:
+    """Sum a gradient of a broadcast result back to the input's shape."""
+    lead = g.ndim - len(shape)
+    if lead < 0 or any(
+        s != 1 and s != gs for s, gs in zip(shape, g.shape[lead:], strict=True)
+    ):
+        raise ShapeError(
+            f"{type(node).__name__}Backward returned a gradient of shape {tuple(g.shape)} "
+            f"for input {i} of shape {shape}"
+        )
+    axes = tuple(range(lead)) + tuple(
+        lead + k for k, s in enumerate(shape) if s == 1 and g.shape[lead + k] != 1
+    )
+    if axes:
+        g = g.sum(axis=axes, keepdims=True)
+    return g.reshape(shape)
+
+
+def _run_hooks(hooks: list, g: Any, create_graph: bool) -> Any:
+    as_tensor = g if isinstance(g, Tensor) else Tensor._make(np.asarray(g))
+    for hook in list(hooks):
+        result = hook(as_tensor)
+        if result is not None:
+            if not isinstance(result, Tensor):
+                result = Tensor(result)
+            if result.shape != as_tensor.shape:
+                raise ShapeError(
+                    f"hook {getattr(hook, '__name__', hook)!r} returned a gradient of shape "
+                    f"{result.shape}, expected {as_tensor.shape}"
+                )
+            as_tensor = result
+    return as_tensor if create_graph else as_tensor.data
+
+
+def _accumulate(leaf: Tensor, g: Any, create_graph: bool) -> None:
+    if leaf._hooks:
+        g = _run_hooks(leaf._hooks, g, create_graph)
+    if create_graph:
+        g = _as_tensor(g)
+        leaf._grad = g if leaf._grad is None else leaf._grad + g
+        return
+    if leaf._grad is None:
+        # Copy: the same gradient array may have reached several leaves (x + y).
+        leaf._grad = Tensor._make(np.array(g, dtype=leaf.data.dtype, copy=True))
+    elif leaf._grad.grad_fn is None and leaf._grad.data.flags.writeable:
+        leaf._grad.data += g
+    else:
+        leaf._grad = Tensor._make(leaf._grad.data + g)
+
+
+def _as_tensor(g: Any) -> Tensor | None:
+    if g is None:
+        return None
+    if isinstance(g, Tensor):
+        return g
+    return Tensor._make(np.asarray(g))
+
+
+def _check_finite(node: Function, i: int, g: Any) -> None:
+    values = g.data if isinstance(g, Tensor) else g
+    if not np.all(np.isfinite(values)):
+        kind = "NaN" if np.any(np.isnan(values)) else "Inf"
+        raise FloatingPointError(
+            f"detect_anomaly: {type(node).__name__}Backward (op '{node.op_name()}') produced "
+            f"{kind} in the gradient of its input {i} (shape {tuple(np.shape(values))}). "
+            f"The op was created at:\n{format_site(node._stack)}"
+        )
+
+
+def gradients(
+    outputs: Tensor | Sequence[Tensor],
+    inputs: Tensor | Sequence[Tensor],
+    grad_outputs: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool = False,
+) -> tuple[Tensor | None, ...]:
+    """d(outputs)/d(inputs) without touching `.grad` — PyTorch's `torch.autograd.grad`.
+
+    Returns one gradient per input (None for an unused input when `allow_unused`).
+    """
+    outputs = (outputs,) if isinstance(outputs, Tensor) else tuple(outputs)
+    inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+    if grad_outputs is None or isinstance(grad_outputs, Tensor | np.ndarray):
+        grad_outputs = (grad_outputs,) * len(outputs) if grad_outputs is None else (grad_outputs,)
+    for t in inputs:
+        if not isinstance(t, Tensor) or not t._requires_grad:
+            raise RuntimeError("gradients: every input must be a Tensor that requires grad")
+    grads = run_backward(outputs, tuple(grad_outputs), retain_graph, create_graph, inputs)
+    if not allow_unused:
+        for t, g in zip(inputs, grads, strict=True):
+            if g is None:
+                raise RuntimeError(
+                    f"gradients: {t._label()} was not used to compute the outputs; "
+                    "pass allow_unused=True to get None for it"
+                )
+    return tuple(grads)
+
+
+__all__ = ["GraphFreedError", "gradients", "run_backward", "topological_order"]

@@ -1,0 +1,257 @@
+"""Function: a differentiable op, and — once applied — the compute node it records.
+
+Every op, built-in or user-defined, is a subclass with a `forward` and a `backward` side by side:
+
+    class Exp(Function):
+        op = "exp"
+
+        @staticmethod
+        def forward(ctx, x):              # plain ndarrays in, an ndarray out
+            y = np.exp(x)
+            ctx.save_for_backward(y)
+            return y
+
+        @staticmethod
+        def backward(ctx, grad):          # d(loss)/d(output) in, d(loss)/d(each input) out
+            (y,) = ctx.saved_tensors
+            return grad * y
+
+`Exp.apply(t)` unwraps Tensors to arrays, runs `forward`, and — when recording — makes the
+instance `ctx` the compute node of the graph: it keeps the inputs (`args`), what was saved, the
+name scope, and a weak reference to its output.
+
+Backward formulas are written once, in numpy. With `backward(create_graph=True)` the engine
+calls them with Tensors instead of arrays (the gradient and every value saved with
+`save_for_backward`), and because Tensors speak numpy's dispatch protocols the same formula
+records the backward pass as a graph. Values stored as plain `ctx` attributes (masks, shapes,
+indices) are constants in that graph.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import numpy as np
+
+from .anomaly import _AnomalyState, user_stack
+from .errors import GraphFreedError, InplaceModificationError, ShapeError
+from .grad_mode import _GradMode
+from .scope import _ScopeState
+from .tensor import RemovableHandle, Tensor
+
+_FREED = ("freed",)
+_sequence = itertools.count()  # creation order of compute nodes: a topological order  # sentinel: the node's saved values were released by backward
+
+
+class Function:
+    """Base class of all ops; subclass it for a custom op (see the module docstring)."""
+
+    __slots__ = (
+        "args",
+        "scope",
+        "seq",
+        "_saved",
+        "_saved_from",
+        "_versions",
+        "_hooks",
+        "_tensor_mode",
+        "_stack",
+        "__dict__",
+        "__weakref__",
+    )
+
+    #: Short label for graph pictures (`+`, `*`, `exp`, `matmul`); defaults to the class name.
+    op: str = ""
+    #: False for ops whose backward is numpy-only code that cannot record a graph.
+    supports_create_graph: bool = True
+    #: True for ops whose output shares the input's memory (reshape, transpose, indexing):
+    #: an in-place change of one is a change of the other, so they share a version counter.
+    is_view: bool = False
+
+    @staticmethod
+    def forward(ctx: Function, *args: Any, **kwargs: Any) -> np.ndarray:
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx: Function, grad: Any) -> Any:
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ applying the op
+    @classmethod
+    def apply(cls, *args: Any, **kwargs: Any) -> Tensor:
+        """Run the op on Tensors (or constants) and record it when any input requires grad."""
+        arrays = []
+        record = False
+        for a in args:
+            if isinstance(a, Tensor):
+                arrays.append(a.data)
+                if a._requires_grad:
+                    record = True
+            else:
+                arrays.append(a)
+        if record and _GradMode.enabled:
+            ctx = object.__new__(cls)
+            ctx.args = args
+            ctx.scope = _ScopeState.path
+            ctx.seq = next(_sequence)
+            ctx._saved = None
+            ctx._hooks = None
+            ctx._tensor_mode = False
+            ctx._stack = user_stack() if _AnomalyState.enabled else None
+        else:
+            record = False
+            ctx = _NOT_RECORDING
+        try:
+            out = cls.forward(ctx, *arrays, **kwargs)
+        except ShapeError:
+            raise
+        except (ValueError, TypeError, IndexError) as e:
+            raise type(e)(f"{cls.__name__.lower()}: {e} (inputs: {_describe(args)})") from None
+        if type(out) is not np.ndarray:
+            out = np.asarray(out)
+        base = None
+        if cls.is_view and isinstance(args[0], Tensor):
+            base = args[0]._base or args[0]
+        if not record or out.dtype.kind != "f":
+            return Tensor._make(out, None, base)
+        if ctx._saved is not None:
+            ctx._resolve_saved(arrays, out)
+        return Tensor._make(out, ctx, base)
+
+    @classmethod
+    def call(cls, *args: Any, **kwargs: Any) -> Any:
+        """Apply the op to Tensors, or just compute it on plain arrays.
+
+        For backward formulas that must work in both of the engine's modes (arrays normally,
+        Tensors under `create_graph=True`).
+        """
+        if any(isinstance(a, Tensor) for a in args):
+            return cls.apply(*args, **kwargs)
+        return cls.forward(_NOT_RECORDING, *args, **kwargs)
+
+    @classmethod
+    def op_name(cls) -> str:
+        return cls.op or cls.__name__.lower()
+
+    # ------------------------------------------------------------- saving for backward
+    def save_for_backward(self, *values: Any) -> None:
+        """Keep inputs and/or the output of forward for backward (see `saved_tensors`)."""
+        self._saved = values
+
+    def _resolve_saved(self, arrays: list, out: np.ndarray) -> None:
+        # Remember which saved values are inputs or the output, so that under create_graph
+        # they can be handed back as the Tensors of the graph, and check their versions later.
+        source = []
+        versions = []
+        for value in self._saved:
+            where = None
+            if value is out:
+                where = -1
+            else:
+                for i, arr in enumerate(arrays):
+                    if value is arr and isinstance(self.args[i], Tensor):
+                        where = i
+                        owner = self.args[i]._base or self.args[i]
+                        versions.append((self.args[i], owner._version))
+                        break
+            source.append(where)
+        self._saved_from = source
+        self._versions = versions
+
+    @property
+    def saved_tensors(self) -> tuple:
+        """The values given to `save_for_backward`: arrays, or Tensors under create_graph."""
+        saved = self._saved
+        if saved is _FREED:
+            raise self._freed_error()
+        if saved is None:
+            return ()
+        for tensor, version in self._versions:
+            if tensor.version != version:
+                raise InplaceModificationError(
+                    f"{type(self).__name__}Backward: an input it saved ({tensor._label()}, "
+                    f"dtype {tensor.dtype}) was modified in place after the op ran (version "
+                    f"{tensor.version}, saved at version {version}); gradients would be "
+                    "wrong. Use an out-of-place op, or clone before modifying"
+                )
+        if not self._tensor_mode:
+            return saved
+        values = []
+        for value, where in zip(saved, self._saved_from, strict=True):
+            if where is None:
+                values.append(value)
+            elif where == -1:
+                # The output as a Tensor of this node: gradients flowing into it reach us.
+                values.append(Tensor._make(value, self))
+            else:
+                values.append(self.args[where])
+        return tuple(values)
+
+    @property
+    def needs_input_grad(self) -> tuple[bool, ...]:
+        """For each argument of forward: does it need a gradient?"""
+        return tuple(isinstance(a, Tensor) and a._requires_grad for a in self.args)
+
+    # ------------------------------------------------------------------- graph facts
+    @property
+    def inputs(self) -> tuple[Tensor, ...]:
+        """The data nodes this op consumed (Tensor arguments, in order)."""
+        return tuple(a for a in self.args if isinstance(a, Tensor))
+
+    @property
+    def constants(self) -> tuple:
+        """Non-Tensor arguments (Python numbers, arrays), in order."""
+        return tuple(a for a in self.args if not isinstance(a, Tensor))
+
+    @property
+    def freed(self) -> bool:
+        """True once a backward without `retain_graph` released this node's saved values."""
+        return self._saved is _FREED
+
+    def _free(self) -> None:
+        self._saved = _FREED
+        self._versions = ()
+        if self.__dict__:
+            self.__dict__.clear()
+
+    def _freed_error(self) -> GraphFreedError:
+        return GraphFreedError(
+            f"backward through {type(self).__name__}Backward a second time: its saved values "
+            "were freed by the first backward. Pass retain_graph=True to the first backward() "
+            "if you need to backpropagate through the graph again"
+        )
+
+    def _add_hook(self, hook: Any, retains: bool = False) -> RemovableHandle:
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(hook)
+        return RemovableHandle(self._hooks, hook)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}Backward>"
+
+
+class _NotRecording:
+    """The `ctx` forward gets when nothing is recorded: saving is a no-op."""
+
+    __slots__ = ("__dict__",)
+
+    def save_for_backward(self, *values: Any) -> None:
+        pass
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        pass  # attributes set by forward are only needed for backward
+
+
+_NOT_RECORDING = _NotRecording()
+
+
+def _describe(args: tuple) -> str:
+    parts = []
+    for a in args:
+        if isinstance(a, Tensor | np.ndarray):
+            parts.append(f"{a.dtype} {tuple(a.shape)}")
+        else:
+            parts.append(type(a).__name__ if not isinstance(a, int | float) else repr(a))
+    return ", ".join(parts)

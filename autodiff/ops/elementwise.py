@@ -1,0 +1,343 @@
+"""Elementwise ops: arithmetic, unary functions, activations. All broadcast like numpy.
+
+Backward formulas return the gradient at the broadcast (output) shape; the engine sums it back
+to each input's shape. Masks are kept as plain ctx attributes: they are constants of backward.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..function import Function
+
+
+class Add(Function):
+    op = "+"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return a + b
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, g
+
+
+class Sub(Function):
+    op = "-"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return a - b
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, -g
+
+
+class Mul(Function):
+    op = "*"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a * b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        return (g * b if need_a else None), (g * a if need_b else None)
+
+
+class Div(Function):
+    op = "/"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a / b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        ga = g / b
+        return (ga if need_a else None), (-ga * a / b if need_b else None)
+
+
+class Pow(Function):
+    """a ** b. The gradient for b uses log(a) and is taken as 0 where a <= 0."""
+
+    op = "**"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        out = a**b
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, out = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        ga = g * b * a ** (b - 1) if need_a else None
+        gb = g * out * np.log(np.where(a > 0, a, 1)) if need_b else None
+        return ga, gb
+
+
+class Neg(Function):
+    op = "neg"
+
+    @staticmethod
+    def forward(ctx, x):
+        return -x
+
+    @staticmethod
+    def backward(ctx, g):
+        return -g
+
+
+class Abs(Function):
+    """|x|; the gradient at 0 is 0 (the subgradient numpy's sign gives)."""
+
+    op = "abs"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.sign = np.sign(x)
+        return np.abs(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * ctx.sign
+
+
+class Exp(Function):
+    op = "exp"
+
+    @staticmethod
+    def forward(ctx, x):
+        y = np.exp(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g * y
+
+
+class Log(Function):
+    op = "log"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.log(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g / x
+
+
+class Log1p(Function):
+    op = "log1p"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.log1p(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g / (x + 1)
+
+
+class Sqrt(Function):
+    op = "sqrt"
+
+    @staticmethod
+    def forward(ctx, x):
+        y = np.sqrt(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g / (y * 2)
+
+
+class Sin(Function):
+    op = "sin"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.sin(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * np.cos(x)
+
+
+class Cos(Function):
+    op = "cos"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.cos(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return -g * np.sin(x)
+
+
+class Tanh(Function):
+    op = "tanh"
+
+    @staticmethod
+    def forward(ctx, x):
+        y = np.tanh(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g * (1 - y * y)
+
+
+class Sigmoid(Function):
+    """1 / (1 + exp(-x)), computed without overflow for any finite x."""
+
+    op = "sigmoid"
+
+    @staticmethod
+    def forward(ctx, x):
+        e = np.exp(-np.abs(x))  # in (0, 1]: never overflows
+        y = np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g * y * (1 - y)
+
+
+class ReLU(Function):
+    op = "relu"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.mask = x > 0
+        return np.maximum(x, 0)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * ctx.mask
+
+
+class LeakyReLU(Function):
+    op = "leaky_relu"
+
+    @staticmethod
+    def forward(ctx, x, negative_slope=0.01):
+        ctx.slope = np.where(x > 0, 1, negative_slope).astype(x.dtype)
+        return np.where(x > 0, x, x * negative_slope)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * ctx.slope
+
+
+class Maximum(Function):
+    """Elementwise max; where a == b the gradient is split evenly between them."""
+
+    op = "maximum"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        out = np.maximum(a, b)
+        ctx.weight_a = ((a > b) + (a == b) * 0.5).astype(out.dtype, copy=False)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        w = ctx.weight_a
+        return g * w, g * (1 - w)
+
+
+class Minimum(Function):
+    """Elementwise min; where a == b the gradient is split evenly between them."""
+
+    op = "minimum"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        out = np.minimum(a, b)
+        ctx.weight_a = ((a < b) + (a == b) * 0.5).astype(out.dtype, copy=False)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        w = ctx.weight_a
+        return g * w, g * (1 - w)
+
+
+class Where(Function):
+    """where(condition, a, b): the condition is a constant (no gradient)."""
+
+    op = "where"
+
+    @staticmethod
+    def forward(ctx, condition, a, b):
+        ctx.condition = condition = np.asarray(condition, dtype=bool)
+        return np.where(condition, a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        c = ctx.condition
+        return None, np.where(c, g, 0), np.where(c, 0, g)
+
+
+class Clip(Function):
+    """Clamp to [lo, hi] (either may be None); the gradient passes where lo <= x <= hi."""
+
+    op = "clip"
+
+    @staticmethod
+    def forward(ctx, x, lo=None, hi=None):
+        mask = np.ones(x.shape, dtype=bool)
+        if lo is not None:
+            mask &= x >= lo
+        if hi is not None:
+            mask &= x <= hi
+        ctx.mask = mask
+        return np.clip(x, lo, hi) if lo is not None or hi is not None else x.copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * ctx.mask
+
+
+class Cast(Function):
+    """Convert to another dtype; the gradient converts back."""
+
+    op = "astype"
+
+    @staticmethod
+    def forward(ctx, x, dtype):
+        ctx.in_dtype = x.dtype
+        return x.astype(dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.astype(ctx.in_dtype)

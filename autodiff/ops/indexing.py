@@ -1,0 +1,51 @@
+"""Indexing: `x[index]` with ints, slices, None, Ellipsis, integer arrays and boolean masks.
+
+Backward scatters the gradient into zeros of the input's shape; repeated integer indices
+accumulate (numpy's `add.at`), which is itself an op so that higher-order gradients work.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..function import Function
+
+
+def _has_integer_array(index) -> bool:
+    parts = index if isinstance(index, tuple) else (index,)
+    return any(isinstance(p, np.ndarray) and p.dtype.kind in "iu" for p in parts)
+
+
+class GetItem(Function):
+    op = "getitem"
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, index):
+        ctx.shape = x.shape
+        ctx.index = index
+        return x[index]
+
+    @staticmethod
+    def backward(ctx, g):
+        return ScatterAdd.call(g, shape=ctx.shape, index=ctx.index)
+
+
+class ScatterAdd(Function):
+    """zeros(shape) with `g` added at `index` — the adjoint of indexing."""
+
+    op = "scatter_add"
+
+    @staticmethod
+    def forward(ctx, g, shape, index):
+        ctx.index = index
+        out = np.zeros(shape, dtype=g.dtype)
+        if _has_integer_array(index):
+            np.add.at(out, index, g)
+        else:
+            out[index] = g  # basic indexing and masks never repeat an element
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return g[ctx.index]

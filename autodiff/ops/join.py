@@ -1,0 +1,105 @@
+"""Joining and splitting: concatenate, stack, split, pad."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..errors import ShapeError
+from ..function import Function
+from ..tensor import Tensor
+from ._axes import normalize_axes
+
+
+class Concatenate(Function):
+    op = "concat"
+
+    @staticmethod
+    def forward(ctx, *arrays, axis=0):
+        try:
+            out = np.concatenate(arrays, axis=axis)
+        except ValueError:
+            shapes = ", ".join(str(np.shape(a)) for a in arrays)
+            raise ShapeError(f"concatenate: shapes {shapes} do not fit along axis {axis}") from None
+        ctx.axis = normalize_axes(axis, out.ndim)[0]
+        ctx.bounds = np.cumsum([0] + [np.shape(a)[ctx.axis] for a in arrays]).tolist()
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        lead = (slice(None),) * ctx.axis
+        b = ctx.bounds
+        return tuple(g[lead + (slice(b[i], b[i + 1]),)] for i in range(len(b) - 1))
+
+
+class Stack(Function):
+    op = "stack"
+
+    @staticmethod
+    def forward(ctx, *arrays, axis=0):
+        try:
+            out = np.stack(arrays, axis=axis)
+        except ValueError:
+            shapes = ", ".join(str(np.shape(a)) for a in arrays)
+            raise ShapeError(f"stack: all shapes must be equal, got {shapes}") from None
+        ctx.axis = normalize_axes(axis, out.ndim)[0]
+        ctx.count = len(arrays)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        lead = (slice(None),) * ctx.axis
+        return tuple(g[lead + (i,)] for i in range(ctx.count))
+
+
+class Pad(Function):
+    """Constant padding with numpy's `pad_width` ((before, after) per axis, or one pair)."""
+
+    op = "pad"
+
+    @staticmethod
+    def forward(ctx, x, pad_width, value=0.0):
+        widths = np.broadcast_to(np.asarray(pad_width, dtype=int), (x.ndim, 2))
+        if (widths < 0).any():
+            raise ShapeError(f"pad: negative pad widths {pad_width}")
+        ctx.region = tuple(slice(lo, lo + n) for (lo, _), n in zip(widths, x.shape, strict=True))
+        return np.pad(x, widths, mode="constant", constant_values=value)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g[ctx.region]
+
+
+def concatenate(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
+    if not len(tensors):
+        raise ShapeError("concatenate: needs at least one tensor")
+    return Concatenate.apply(*tensors, axis=axis)
+
+
+def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
+    if not len(tensors):
+        raise ShapeError("stack: needs at least one tensor")
+    return Stack.apply(*tensors, axis=axis)
+
+
+def split(x: Tensor, split_size_or_sections: int | Sequence[int], axis: int = 0) -> tuple:
+    """PyTorch's split: chunks of `split_size` (the last may be smaller), or the given sizes."""
+    ax = normalize_axes(axis, x.ndim)[0]
+    n = x.shape[ax]
+    if isinstance(split_size_or_sections, int | np.integer):
+        size = int(split_size_or_sections)
+        if size <= 0:
+            raise ShapeError(f"split: split size must be positive, got {size}")
+        sizes = [min(size, n - start) for start in range(0, n, size)]
+    else:
+        sizes = [int(s) for s in split_size_or_sections]
+        if sum(sizes) != n:
+            raise ShapeError(f"split: sections {sizes} do not add up to {n} (axis {ax} of {x.shape})")
+    lead = (slice(None),) * ax
+    bounds = np.cumsum([0] + sizes).tolist()
+    return tuple(x[lead + (slice(bounds[i], bounds[i + 1]),)] for i in range(len(sizes)))
+
+
+def pad(x: Tensor, pad_width, value: float = 0.0) -> Tensor:
+    return Pad.apply(x, pad_width=pad_width, value=value)

@@ -1,0 +1,158 @@
+"""Reductions over axes: sum, mean, max, min, var, prod, logsumexp (with `keepdims`).
+
+Each backward first reshapes the incoming gradient to the keepdims shape, so it broadcasts
+against the input again.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..function import Function
+from ..tensor import Tensor
+from ._axes import kept_shape, normalize_axes
+
+
+def _setup(ctx, x, axis):
+    axes = normalize_axes(axis, x.ndim)
+    ctx.shape = x.shape
+    ctx.axes = axes
+    ctx.keep = kept_shape(x.shape, axes)
+    return axes
+
+
+class Sum(Function):
+    op = "sum"
+
+    @staticmethod
+    def forward(ctx, x, axis=None, keepdims=False):
+        axes = _setup(ctx, x, axis)
+        return np.sum(x, axis=axes, keepdims=keepdims)
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.broadcast_to(g.reshape(ctx.keep), ctx.shape)
+
+
+class Mean(Function):
+    op = "mean"
+
+    @staticmethod
+    def forward(ctx, x, axis=None, keepdims=False):
+        axes = _setup(ctx, x, axis)
+        ctx.count = int(np.prod([x.shape[a] for a in axes]))
+        return np.mean(x, axis=axes, keepdims=keepdims)
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.broadcast_to(g.reshape(ctx.keep) / ctx.count, ctx.shape)
+
+
+class _Extremum(Function):
+    """Shared by Max and Min: the gradient is split evenly among tied extrema."""
+
+    reduce = staticmethod(np.max)
+
+    @classmethod
+    def forward(cls, ctx, x, axis=None, keepdims=False):
+        axes = _setup(ctx, x, axis)
+        if x.size == 0:
+            raise ValueError(f"{cls.op} of an empty tensor of shape {x.shape}")
+        out = cls.reduce(x, axis=axes, keepdims=True)
+        ctx.x = x
+        ctx.out = out
+        return out if keepdims else out.reshape([n for i, n in enumerate(x.shape) if i not in axes])
+
+    @staticmethod
+    def backward(ctx, g):
+        winners = (ctx.x == ctx.out).astype(ctx.x.dtype)
+        winners /= winners.sum(axis=ctx.axes, keepdims=True)
+        return g.reshape(ctx.keep) * winners
+
+
+class Max(_Extremum):
+    op = "max"
+    reduce = staticmethod(np.max)
+
+
+class Min(_Extremum):
+    op = "min"
+    reduce = staticmethod(np.min)
+
+
+class Var(Function):
+    """Variance with numpy's `ddof` (0: divide by N)."""
+
+    op = "var"
+
+    @staticmethod
+    def forward(ctx, x, axis=None, ddof=0, keepdims=False):
+        axes = _setup(ctx, x, axis)
+        ctx.scale = 2 / (int(np.prod([x.shape[a] for a in axes])) - ddof)
+        ctx.save_for_backward(x)
+        return np.var(x, axis=axes, ddof=ddof, keepdims=keepdims)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        centered = x - x.mean(axis=ctx.axes, keepdims=True)
+        return g.reshape(ctx.keep) * centered * ctx.scale
+
+
+class LogSumExp(Function):
+    """log(sum(exp(x))) computed stably by shifting by the maximum."""
+
+    op = "logsumexp"
+
+    @staticmethod
+    def forward(ctx, x, axis=None, keepdims=False):
+        axes = _setup(ctx, x, axis)
+        m = np.max(x, axis=axes, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0)
+        with np.errstate(divide="ignore"):
+            out = np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)) + m
+        ctx.save_for_backward(x, out)
+        return out if keepdims else out.reshape([n for i, n in enumerate(x.shape) if i not in axes])
+
+    @staticmethod
+    def backward(ctx, g):
+        x, out = ctx.saved_tensors
+        return g.reshape(ctx.keep) * np.exp(x - out)
+
+
+class Prod(Function):
+    """Product; the gradient of each element is the product of all the others (zeros
+    included — no division by x)."""
+
+    op = "prod"
+
+    @staticmethod
+    def forward(ctx, x, axis=None, keepdims=False):
+        axes = _setup(ctx, x, axis)
+        ctx.save_for_backward(x)
+        return np.prod(x, axis=axes, keepdims=keepdims)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        # Move the reduced axes last and flatten them into one axis of length n.
+        axes = ctx.axes
+        rest = [a for a in range(len(ctx.shape)) if a not in axes]
+        perm = rest + list(axes)
+        moved = x.transpose(perm)
+        flat_shape = moved.shape[: len(rest)] + (-1,)
+        flat = moved.reshape(flat_shape)
+        if isinstance(flat, Tensor):
+            # Differentiable form (create_graph): for each i, the product of the row with x_i
+            # replaced by 1 — O(n^2) memory, which only higher-order gradients pay.
+            n = flat.shape[-1]
+            eye = np.eye(n, dtype=bool)
+            expanded = flat.unsqueeze(-2).expand(*flat.shape[:-1], n, n)
+            others = Prod.apply(np.where(eye, 1, expanded), axis=-1)
+        else:
+            ones = np.ones(flat.shape[:-1] + (1,), dtype=flat.dtype)
+            left = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
+            right = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], axis=-1), axis=-1)
+            others = left * right[..., ::-1]
+        others = others.reshape(moved.shape).transpose(np.argsort(perm).tolist())
+        return g.reshape(ctx.keep) * others

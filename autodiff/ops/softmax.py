@@ -1,0 +1,41 @@
+"""Softmax and log-softmax along an axis, stable at any finite input (shifted by the max)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..function import Function
+
+
+class Softmax(Function):
+    op = "softmax"
+
+    @staticmethod
+    def forward(ctx, x, axis=-1):
+        e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+        y = e / np.sum(e, axis=axis, keepdims=True)
+        ctx.axis = axis
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return y * (g - (g * y).sum(axis=ctx.axis, keepdims=True))
+
+
+class LogSoftmax(Function):
+    op = "log_softmax"
+
+    @staticmethod
+    def forward(ctx, x, axis=-1):
+        shifted = x - np.max(x, axis=axis, keepdims=True)
+        y = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+        ctx.axis = axis
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g - np.exp(y) * g.sum(axis=ctx.axis, keepdims=True)

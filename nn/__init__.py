@@ -1,0 +1,1 @@
+"""glassgrad.nn: modules, layers, losses, optimizers, data and training on top of autodiff."""
