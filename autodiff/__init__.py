@@ -1,13 +1,19 @@
 """glassgrad's autodiff: a reverse-mode automatic-differentiation engine on numpy.
 
-    >>> from autodiff import Tensor
-    >>> x, y, z = Tensor(-2.0, requires_grad=True), Tensor(5.0, requires_grad=True), Tensor(-4.0, requires_grad=True)
-    >>> f = (x + y) * z
-    >>> f.backward()
-    >>> x.grad, y.grad, z.grad
-    (tensor(-4.), tensor(-4.), tensor(3.))
+>>> from autodiff import Tensor
+>>> x = Tensor(-2.0, requires_grad=True)
+>>> y = Tensor(5.0, requires_grad=True)
+>>> z = Tensor(-4.0, requires_grad=True)
+>>> f = (x + y) * z
+>>> f.backward()
+>>> x.grad, y.grad, z.grad
+(tensor(-4.), tensor(-4.), tensor(3.))
 """
 
+# The Tensor module binds the op table at its end, so it is imported first.
+from .tensor import RemovableHandle, Tensor  # isort: split
+
+from . import graph
 from .anomaly import detect_anomaly, is_anomaly_enabled
 from .creation import (
     arange,
@@ -28,7 +34,9 @@ from .dtypes import get_default_dtype, set_default_dtype
 from .engine import gradients, topological_order
 from .errors import GraphFreedError, InplaceModificationError, ShapeError
 from .function import Function
+from .functional import grad, hessian, jacobian, jvp, value_and_grad, vjp
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 from .ops import (
     abs,
     broadcast_to,
@@ -75,17 +83,91 @@ from .ops import (
     where,
 )
 from .scope import current_scope, name_scope
-from .tensor import RemovableHandle, Tensor
 
 __all__ = [
-    "Function", "GraphFreedError", "InplaceModificationError", "RemovableHandle", "ShapeError",
-    "Tensor", "abs", "arange", "as_tensor", "broadcast_to", "cat", "clamp", "clip",
-    "concatenate", "cos", "current_scope", "detect_anomaly", "enable_grad", "exp", "expand",
-    "eye", "flatten", "full", "get_default_dtype", "gradients", "is_anomaly_enabled",
-    "is_grad_enabled", "leaky_relu", "linspace", "log", "log1p", "log_softmax", "logsumexp",
-    "manual_seed", "matmul", "max", "maximum", "mean", "min", "minimum", "name_scope", "neg",
-    "no_grad", "ones", "ones_like", "pad", "permute", "prod", "rand", "randn", "relu", "reshape",
-    "set_default_dtype", "set_grad_enabled", "sigmoid", "sign", "sin", "softmax", "split",
-    "sqrt", "squeeze", "stack", "std", "sum", "swapaxes", "tanh", "tensor", "topological_order",
-    "transpose", "unsqueeze", "var", "where", "zeros", "zeros_like",
+    "GradcheckError",
+    "grad",
+    "gradcheck",
+    "gradgradcheck",
+    "graph",
+    "hessian",
+    "jacobian",
+    "jvp",
+    "numerical_grad",
+    "value_and_grad",
+    "vjp",
+    "Function",
+    "GraphFreedError",
+    "InplaceModificationError",
+    "RemovableHandle",
+    "ShapeError",
+    "Tensor",
+    "abs",
+    "arange",
+    "as_tensor",
+    "broadcast_to",
+    "cat",
+    "clamp",
+    "clip",
+    "concatenate",
+    "cos",
+    "current_scope",
+    "detect_anomaly",
+    "enable_grad",
+    "exp",
+    "expand",
+    "eye",
+    "flatten",
+    "full",
+    "get_default_dtype",
+    "gradients",
+    "is_anomaly_enabled",
+    "is_grad_enabled",
+    "leaky_relu",
+    "linspace",
+    "log",
+    "log1p",
+    "log_softmax",
+    "logsumexp",
+    "manual_seed",
+    "matmul",
+    "max",
+    "maximum",
+    "mean",
+    "min",
+    "minimum",
+    "name_scope",
+    "neg",
+    "no_grad",
+    "ones",
+    "ones_like",
+    "pad",
+    "permute",
+    "prod",
+    "rand",
+    "randn",
+    "relu",
+    "reshape",
+    "set_default_dtype",
+    "set_grad_enabled",
+    "sigmoid",
+    "sign",
+    "sin",
+    "softmax",
+    "split",
+    "sqrt",
+    "squeeze",
+    "stack",
+    "std",
+    "sum",
+    "swapaxes",
+    "tanh",
+    "tensor",
+    "topological_order",
+    "transpose",
+    "unsqueeze",
+    "var",
+    "where",
+    "zeros",
+    "zeros_like",
 ]

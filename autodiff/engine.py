@@ -18,7 +18,7 @@ import numpy as np
 from .anomaly import _AnomalyState, format_site
 from .errors import GraphFreedError, ShapeError
 from .function import _FREED, Function
-from .grad_mode import _Mode
+from .grad_mode import _GradMode
 from .tensor import Tensor
 
 
@@ -65,19 +65,21 @@ def run_backward(
     wanted = None if inputs is None else {id(t.grad_fn): t for t in inputs if t.grad_fn}
     gc_was_enabled = gc.isenabled()
     gc.disable()  # the walk creates no cycles: a collection mid-walk would only cost time
+    grad_mode = _GradMode.enabled
+    _GradMode.enabled = create_graph  # record the backward pass only for create_graph
     try:
-        with _Mode(create_graph):
-            captured = _walk(order, pending, retain_graph, create_graph, wanted)
-            # Every node has run; what is left in `pending` are the gradients of leaves.
-            if inputs is not None:
-                for t in inputs:
-                    if t.grad_fn is None and t in pending:
-                        g = pending[t]
-                        captured[id(t)] = _run_hooks(t._hooks, g, create_graph) if t._hooks else g
-                return [_as_tensor(captured.get(id(t))) for t in inputs]
-            for leaf, g in pending.items():
-                _accumulate(leaf, g, create_graph)
+        captured = _walk(order, pending, retain_graph, create_graph, wanted)
+        # Every node has run; what is left in `pending` are the gradients of leaves.
+        if inputs is not None:
+            for t in inputs:
+                if t.grad_fn is None and t in pending:
+                    g = pending[t]
+                    captured[id(t)] = _run_hooks(t._hooks, g, create_graph) if t._hooks else g
+            return [_as_tensor(captured.get(id(t))) for t in inputs]
+        for leaf, g in pending.items():
+            _accumulate(leaf, g, create_graph)
     finally:
+        _GradMode.enabled = grad_mode
         if gc_was_enabled:
             gc.enable()
     return None
@@ -109,20 +111,21 @@ def _walk(
             grads = type(node).backward(node, g)
         if not retain_graph:
             node._saved = _FREED
-            node._versions = ()
+            node._out = None
             if node.__dict__:
                 node.__dict__.clear()
         if type(grads) is not tuple:
             grads = (grads,)
-        for i, (a, ga) in enumerate(zip(node.args, grads)):
+        for a, ga in zip(node.args, grads):
             if ga is None or not isinstance(a, Tensor) or not a._requires_grad:
                 continue
-            if ga.shape != a.data.shape:
-                ga = _unbroadcast(ga, a.data.shape, node, i)
-            if ga.dtype != a.data.dtype:
-                ga = ga.astype(a.data.dtype)
+            data = a.data
+            if ga.shape != data.shape:
+                ga = _unbroadcast(ga, data.shape, node, a)
+            if ga.dtype != data.dtype:
+                ga = ga.astype(data.dtype)
             if anomaly:
-                _check_finite(node, i, ga)
+                _check_finite(node, _position(node, a), ga)
             key = a.grad_fn or a
             prev = pending.get(key)
             pending[key] = ga if prev is None else prev + ga
@@ -149,13 +152,15 @@ def _initial_grad(out: Tensor, grad: Any, create_graph: bool) -> Any:
             f"backward: {out._label()} does not require grad and has no grad_fn; "
             "did you forget requires_grad=True on a leaf, or run under no_grad()?"
         )
+    if grad is None and not create_graph and out.data.size == 1:
+        return np.ones(out.data.shape, out.data.dtype)
     if grad is None:
         if out.data.size != 1:
             raise RuntimeError(
                 f"backward: {out._label()} is not a scalar, so the gradient cannot be implied; "
                 "pass grad= (a tensor of the same shape), or reduce it first, e.g. .sum()"
             )
-        g = np.ones_like(out.data)
+        g = np.ones(out.data.shape, out.data.dtype)
     else:
         g = grad.data if isinstance(grad, Tensor) and not create_graph else grad
         if not isinstance(g, Tensor):
@@ -170,15 +175,17 @@ def _initial_grad(out: Tensor, grad: Any, create_graph: bool) -> Any:
     return Tensor._make(g) if create_graph and not isinstance(g, Tensor) else g
 
 
-def _unbroadcast(g: Any, shape: tuple[int, ...], node: Function, i: int) -> Any:
+def _position(node: Function, a: Tensor) -> int:
+    return next(i for i, b in enumerate(node.args) if b is a)
+
+
+def _unbroadcast(g: Any, shape: tuple[int, ...], node: Function, a: Tensor) -> Any:
     """Sum a gradient of a broadcast result back to the input's shape."""
     lead = g.ndim - len(shape)
-    if lead < 0 or any(
-        s != 1 and s != gs for s, gs in zip(shape, g.shape[lead:], strict=True)
-    ):
+    if lead < 0 or any(s != 1 and s != gs for s, gs in zip(shape, g.shape[lead:], strict=True)):
         raise ShapeError(
             f"{type(node).__name__}Backward returned a gradient of shape {tuple(g.shape)} "
-            f"for input {i} of shape {shape}"
+            f"for input {_position(node, a)} of shape {shape}"
         )
     axes = tuple(range(lead)) + tuple(
         lead + k for k, s in enumerate(shape) if s == 1 and g.shape[lead + k] != 1
@@ -205,7 +212,7 @@ def _run_hooks(hooks: list, g: Any, create_graph: bool) -> Any:
 
 
 def _accumulate(leaf: Tensor, g: Any, create_graph: bool) -> None:
-    if leaf._hooks:
+    if leaf._hooks is not None:
         g = _run_hooks(leaf._hooks, g, create_graph)
     if create_graph:
         g = _as_tensor(g)

@@ -38,10 +38,10 @@ from .anomaly import _AnomalyState, user_stack
 from .errors import GraphFreedError, InplaceModificationError, ShapeError
 from .grad_mode import _GradMode
 from .scope import _ScopeState
-from .tensor import RemovableHandle, Tensor
+from .tensor import RemovableHandle, Tensor, _Inplace
 
-_FREED = ("freed",)
-_sequence = itertools.count()  # creation order of compute nodes: a topological order  # sentinel: the node's saved values were released by backward
+_FREED = ("freed",)  # sentinel: the node's saved values were released by backward
+_sequence = itertools.count()  # creation order of compute nodes: a topological order
 
 
 class Function:
@@ -52,8 +52,8 @@ class Function:
         "scope",
         "seq",
         "_saved",
-        "_saved_from",
-        "_versions",
+        "_out",
+        "_epoch",
         "_hooks",
         "_tensor_mode",
         "_stack",
@@ -96,6 +96,7 @@ class Function:
             ctx.scope = _ScopeState.path
             ctx.seq = next(_sequence)
             ctx._saved = None
+            ctx._epoch = _Inplace.count
             ctx._hooks = None
             ctx._tensor_mode = False
             ctx._stack = user_stack() if _AnomalyState.enabled else None
@@ -112,11 +113,11 @@ class Function:
             out = np.asarray(out)
         base = None
         if cls.is_view and isinstance(args[0], Tensor):
-            base = args[0]._base or args[0]
+            base = args[0] if args[0]._base is None else args[0]._base
         if not record or out.dtype.kind != "f":
             return Tensor._make(out, None, base)
         if ctx._saved is not None:
-            ctx._resolve_saved(arrays, out)
+            ctx._out = out  # to recognise the output among saved values under create_graph
         return Tensor._make(out, ctx, base)
 
     @classmethod
@@ -139,59 +140,53 @@ class Function:
         """Keep inputs and/or the output of forward for backward (see `saved_tensors`)."""
         self._saved = values
 
-    def _resolve_saved(self, arrays: list, out: np.ndarray) -> None:
-        # Remember which saved values are inputs or the output, so that under create_graph
-        # they can be handed back as the Tensors of the graph, and check their versions later.
-        source = []
-        versions = []
-        for value in self._saved:
-            where = None
-            if value is out:
-                where = -1
-            else:
-                for i, arr in enumerate(arrays):
-                    if value is arr and isinstance(self.args[i], Tensor):
-                        where = i
-                        owner = self.args[i]._base or self.args[i]
-                        versions.append((self.args[i], owner._version))
-                        break
-            source.append(where)
-        self._saved_from = source
-        self._versions = versions
-
     @property
     def saved_tensors(self) -> tuple:
-        """The values given to `save_for_backward`: arrays, or Tensors under create_graph."""
+        """The values given to `save_for_backward`: arrays, or Tensors under create_graph.
+
+        Raises if a saved input was modified in place since the op ran.
+        """
         saved = self._saved
         if saved is _FREED:
             raise self._freed_error()
         if saved is None:
             return ()
-        for tensor, version in self._versions:
-            if tensor.version != version:
-                raise InplaceModificationError(
-                    f"{type(self).__name__}Backward: an input it saved ({tensor._label()}, "
-                    f"dtype {tensor.dtype}) was modified in place after the op ran (version "
-                    f"{tensor.version}, saved at version {version}); gradients would be "
-                    "wrong. Use an out-of-place op, or clone before modifying"
-                )
+        if _Inplace.count != self._epoch:  # something, somewhere, was modified in place
+            self._check_unmodified(saved)
         if not self._tensor_mode:
             return saved
+        # Hand back the graph's Tensors, so the backward formula records a differentiable graph.
         values = []
-        for value, where in zip(saved, self._saved_from, strict=True):
-            if where is None:
-                values.append(value)
-            elif where == -1:
+        for value in saved:
+            if value is self._out:
                 # The output as a Tensor of this node: gradients flowing into it reach us.
                 values.append(Tensor._make(value, self))
+                continue
+            for a in self.args:
+                if isinstance(a, Tensor) and a.data is value:
+                    values.append(a)
+                    break
             else:
-                values.append(self.args[where])
+                values.append(value)  # an intermediate: a constant of the backward graph
         return tuple(values)
+
+    def _check_unmodified(self, saved: tuple) -> None:
+        for a in self.args:
+            if (
+                isinstance(a, Tensor)
+                and (a if a._base is None else a._base)._version > self._epoch
+                and any(value is a.data for value in saved)
+            ):
+                raise InplaceModificationError(
+                    f"{type(self).__name__}Backward: an input it saved ({a._label()}, dtype "
+                    f"{a.dtype}) was modified in place after the op ran; its gradient would be "
+                    "wrong. Use an out-of-place op, or modify a copy"
+                )
 
     @property
     def needs_input_grad(self) -> tuple[bool, ...]:
         """For each argument of forward: does it need a gradient?"""
-        return tuple(isinstance(a, Tensor) and a._requires_grad for a in self.args)
+        return tuple([isinstance(a, Tensor) and a._requires_grad for a in self.args])
 
     # ------------------------------------------------------------------- graph facts
     @property
@@ -208,12 +203,6 @@ class Function:
     def freed(self) -> bool:
         """True once a backward without `retain_graph` released this node's saved values."""
         return self._saved is _FREED
-
-    def _free(self) -> None:
-        self._saved = _FREED
-        self._versions = ()
-        if self.__dict__:
-            self.__dict__.clear()
 
     def _freed_error(self) -> GraphFreedError:
         return GraphFreedError(

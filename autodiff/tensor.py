@@ -173,13 +173,11 @@ class Tensor:
         `retain_graph` the saved values are freed and a second backward raises. With
         `create_graph` the backward pass is itself recorded, for higher-order derivatives.
         """
-        from .engine import run_backward
-
         run_backward((self,), (grad,), retain_graph=retain_graph, create_graph=create_graph)
 
     def detach(self) -> Tensor:
         """A tensor sharing this data (and version counter) but cut from the graph."""
-        return Tensor._make(self.data, None, self._base or self)
+        return Tensor._make(self.data, None, self if self._base is None else self._base)
 
     # ----------------------------------------------------------------------- array facts
     @property
@@ -209,8 +207,8 @@ class Tensor:
 
     @property
     def version(self) -> int:
-        """How many times this memory was modified in place (shared with views of it)."""
-        return (self._base or self)._version
+        """A stamp that grows whenever this memory (or a view of it) is modified in place."""
+        return (self if self._base is None else self._base)._version
 
     def item(self) -> Any:
         if self.data.size != 1:
@@ -286,7 +284,8 @@ class Tensor:
                 "would corrupt backward. Do it under `with autodiff.no_grad():` (e.g. parameter "
                 "updates) or use the out-of-place op"
             )
-        (self._base or self)._version += 1
+        _Inplace.count += 1
+        (self if self._base is None else self._base)._version = _Inplace.count
 
     def _value(self, other: Any) -> Any:
         return other.data if isinstance(other, Tensor) else other
@@ -570,6 +569,13 @@ class Tensor:
         return func(*_to_arrays(args), **_to_arrays(kwargs))
 
 
+class _Inplace:
+    """Counts in-place modifications process-wide: while it has not moved since an op ran,
+    nothing that op saved can have been modified, and backward skips the version checks."""
+
+    count = 0
+
+
 class RemovableHandle:
     """Returned by `register_hook`; `handle.remove()` unregisters the hook."""
 
@@ -626,6 +632,7 @@ def _to_arrays(obj: Any) -> Any:
 
 
 # The ops import Tensor, so they are bound here, after the class exists.
+from .engine import run_backward  # noqa: E402
 from .numpy_dispatch import FUNCTIONS, UFUNCS  # noqa: E402
 from .ops.elementwise import (  # noqa: E402
     Abs,

@@ -672,7 +672,9 @@ def render(report: dict[str, Any]) -> str:
         f"machine: {m['nproc']} CPUs, {m['cpu']}; Python {m['python']}, numpy {m['numpy']}; "
         f"{m['threads']} threads for every library",
         "versions: "
-        + ", ".join(f"{k} {v[k]}" if k in v else f"{k} ({report['status'][k]})" for k in LIBS),
+        + ", ".join(
+            f"{k} {v[k]}" if k in v else f"{k} ({report['status'].get(k, 'not run')})" for k in LIBS
+        ),
         "",
         "Median over repeats (min in parentheses). (a) in microseconds per iteration, "
         "(b) in seconds for forward + backward.",
@@ -684,7 +686,7 @@ def render(report: dict[str, Any]) -> str:
         cells = report["results"][key]
         out.append(
             f"| {label} | "
-            + " | ".join(_cell_text(cells.get(n), report["status"][n]) for n in LIBS)
+            + " | ".join(_cell_text(cells.get(n), report["status"].get(n, "not run")) for n in LIBS)
             + " |"
         )
     out += ["", "Ratios, peer time / glassgrad time (> 1: glassgrad is faster):", ""]
@@ -698,11 +700,15 @@ def render(report: dict[str, Any]) -> str:
         )
     out += ["", "(b) per-op microseconds (median time / N):", ""] + per_op_table(report)
     out += ["", "Goals (printed, not asserted):"] + ["  " + line for line in goals(report)]
+    # One line per distinct failure, listing the workloads it happened on.
+    failures: dict[tuple[str, str, str], list[str]] = {}
+    for key, label in report["rows"]:
+        for name, cell in report["results"][key].items():
+            if not cell.ok and cell.detail:
+                failures.setdefault((name, cell.status, cell.detail), []).append(label)
     problems = [
-        f"{name} on {key}: {cell.status}: {cell.detail}"
-        for key, cells in report["results"].items()
-        for name, cell in cells.items()
-        if not cell.ok and cell.detail
+        f"{name}: {status} on {'; '.join(labels)}: {detail}"
+        for (name, status, detail), labels in failures.items()
     ]
     notes = list(report["notes"])
     notes.append("numpy column: forward values plus a hand-written backward (a floor).")

@@ -95,7 +95,9 @@ def split(x: Tensor, split_size_or_sections: int | Sequence[int], axis: int = 0)
     else:
         sizes = [int(s) for s in split_size_or_sections]
         if sum(sizes) != n:
-            raise ShapeError(f"split: sections {sizes} do not add up to {n} (axis {ax} of {x.shape})")
+            raise ShapeError(
+                f"split: sections {sizes} do not add up to {n} (axis {ax} of {x.shape})"
+            )
     lead = (slice(None),) * ax
     bounds = np.cumsum([0] + sizes).tolist()
     return tuple(x[lead + (slice(bounds[i], bounds[i + 1]),)] for i in range(len(sizes)))

@@ -11,6 +11,7 @@ import numpy as np
 from ..function import Function
 from ..tensor import Tensor
 from ._axes import kept_shape, normalize_axes
+from .shape import expand_to
 
 
 def _setup(ctx, x, axis):
@@ -26,12 +27,16 @@ class Sum(Function):
 
     @staticmethod
     def forward(ctx, x, axis=None, keepdims=False):
+        if axis is None and not keepdims:  # the common loss.sum(): skip the axis bookkeeping
+            ctx.shape = x.shape
+            ctx.keep = None
+            return x.sum()
         axes = _setup(ctx, x, axis)
         return np.sum(x, axis=axes, keepdims=keepdims)
 
     @staticmethod
     def backward(ctx, g):
-        return np.broadcast_to(g.reshape(ctx.keep), ctx.shape)
+        return expand_to(g if ctx.keep is None else g.reshape(ctx.keep), ctx.shape)
 
 
 class Mean(Function):
@@ -45,7 +50,7 @@ class Mean(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return np.broadcast_to(g.reshape(ctx.keep) / ctx.count, ctx.shape)
+        return expand_to(g.reshape(ctx.keep) / ctx.count, ctx.shape)
 
 
 class _Extremum(Function):
