@@ -109,6 +109,7 @@ class Function:
             raise
         except (ValueError, TypeError, IndexError) as e:
             raise type(e)(f"{cls.__name__.lower()}: {e} (inputs: {_describe(args)})") from None
+        raw = out  # numpy returns scalars for 0-d results; forward may have saved that object
         if type(out) is not np.ndarray:
             out = np.asarray(out)
         base = None
@@ -117,7 +118,7 @@ class Function:
         if not record or out.dtype.kind != "f":
             return Tensor._make(out, None, base)
         if ctx._saved is not None:
-            ctx._out = out  # to recognise the output among saved values under create_graph
+            ctx._out = raw  # to recognise the output among saved values under create_graph
         return Tensor._make(out, ctx, base)
 
     @classmethod
@@ -160,7 +161,7 @@ class Function:
         for value in saved:
             if value is self._out:
                 # The output as a Tensor of this node: gradients flowing into it reach us.
-                values.append(Tensor._make(value, self))
+                values.append(Tensor._make(np.asarray(value), self))
                 continue
             for a in self.args:
                 if isinstance(a, Tensor) and a.data is value:

@@ -324,9 +324,12 @@ class Tensor:
     def copy_(self, src: Any) -> Tensor:
         self._check_inplace("copy_")
         src = np.asarray(self._value(src))
-        if np.broadcast_shapes(src.shape, self.shape) != self.shape:
-            raise ShapeError(f"copy_: cannot copy shape {src.shape} into shape {self.shape}")
-        np.copyto(self.data, src, casting="same_kind")
+        try:
+            np.copyto(self.data, src, casting="same_kind")
+        except ValueError:
+            raise ShapeError(
+                f"copy_: cannot copy shape {src.shape} into shape {self.shape}"
+            ) from None
         return self
 
     def __setitem__(self, index: Any, value: Any) -> None:

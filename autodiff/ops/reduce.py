@@ -116,13 +116,15 @@ class LogSumExp(Function):
         m = np.where(np.isfinite(m), m, 0)
         with np.errstate(divide="ignore"):
             out = np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)) + m
-        ctx.save_for_backward(x, out)
-        return out if keepdims else out.reshape([n for i, n in enumerate(x.shape) if i not in axes])
+        if not keepdims:
+            out = out.reshape([n for i, n in enumerate(x.shape) if i not in axes])
+        ctx.save_for_backward(x, out)  # the returned object: differentiable under create_graph
+        return out
 
     @staticmethod
     def backward(ctx, g):
         x, out = ctx.saved_tensors
-        return g.reshape(ctx.keep) * np.exp(x - out)
+        return g.reshape(ctx.keep) * np.exp(x - out.reshape(ctx.keep))
 
 
 class Prod(Function):

@@ -1,0 +1,359 @@
+"""backward(): the chain-rule circuits, accumulation, hooks, freeing, errors, memory."""
+
+import gc
+import sys
+import weakref
+
+import numpy as np
+import pytest
+
+import autodiff as ad
+from autodiff import Tensor
+
+
+def scalars(*values):
+    return [Tensor(v, requires_grad=True, dtype=np.float64) for v in values]
+
+
+def test_circuit_add_mul():
+    """CS231n's first circuit: f = (x + y) * z at x=-2, y=5, z=-4."""
+    x, y, z = scalars(-2.0, 5.0, -4.0)
+    q = x + y
+    f = q * z
+    f.backward()
+    assert q.item() == 3 and f.item() == -12
+    assert (x.grad.item(), y.grad.item(), z.grad.item()) == (-4, -4, 3)
+
+
+def test_circuit_sigmoid_neuron():
+    """f = 1 / (1 + exp(-(w0*x0 + w1*x1 + w2))) at w0=2, x0=-1, w1=-3, x1=-2, w2=-3."""
+    w0, x0, w1, x1, w2 = scalars(2.0, -1.0, -3.0, -2.0, -3.0)
+    f = 1 / (1 + ad.exp(-(w0 * x0 + w1 * x1 + w2)))
+    f.backward()
+    assert f.item() == pytest.approx(0.7310585786)
+    grads = [t.grad.item() for t in (w0, x0, w1, x1, w2)]
+    assert grads == pytest.approx([-0.19661193, 0.39322387, -0.39322387, -0.58983580, 0.19661193])
+    # the same through the fused sigmoid op
+    w0.grad = x0.grad = None
+    ad.sigmoid(w0 * x0 + w1 * x1 + w2).backward()
+    assert w0.grad.item() == pytest.approx(-0.19661193)
+
+
+def test_fan_out_accumulates():
+    (x,) = scalars(3.0)
+    y = x * x + x  # x used three times
+    y.backward()
+    assert x.grad.item() == 7.0
+
+
+def test_gradients_accumulate_across_backward_calls():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    (x * 3).sum().backward()
+    (x * x).sum().backward()
+    np.testing.assert_allclose(x.grad.data, [3 + 2, 3 + 4])
+
+
+def test_broadcast_gradients_are_summed_to_input_shapes():
+    a = Tensor(np.ones((2, 3)), requires_grad=True)
+    b = Tensor(np.ones((3,)), requires_grad=True)
+    c = Tensor(np.ones((2, 1)), requires_grad=True)
+    s = Tensor(2.0, requires_grad=True)
+    (a * b + c * s).sum().backward()
+    assert b.grad.shape == (3,) and b.grad.tolist() == [2, 2, 2]
+    assert c.grad.shape == (2, 1) and c.grad.tolist() == [[6], [6]]
+    assert s.grad.shape == () and s.grad.item() == 6
+
+
+def test_leaf_gradients_do_not_alias_each_other():
+    a = Tensor([1.0, 2.0], requires_grad=True)
+    b = Tensor([3.0, 4.0], requires_grad=True)
+    (a + b).sum().backward()  # the same gradient array flows to both leaves
+    a.grad.data *= 10
+    assert b.grad.tolist() == [1.0, 1.0]
+
+
+def test_non_scalar_backward_needs_grad():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    with pytest.raises(RuntimeError, match="not a scalar.*grad="):
+        y.backward()
+    with pytest.raises(ad.ShapeError, match=r"gradient has shape \(3,\).*shape \(2,\)"):
+        y.backward(np.ones(3))
+    y.backward(np.array([1.0, -1.0]))
+    assert x.grad.tolist() == [2.0, -2.0]
+
+
+def test_backward_on_tensor_without_grad():
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        Tensor(1.0).backward()
+    x = Tensor(1.0, requires_grad=True)
+    with ad.no_grad():
+        y = x * 2
+    with pytest.raises(RuntimeError, match="no_grad"):
+        y.backward()
+
+
+def test_backward_on_a_leaf():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    x.backward(np.array([3.0, 4.0]))
+    assert x.grad.tolist() == [3.0, 4.0]
+
+
+def test_second_backward_raises_unless_retain_graph():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = (x.exp() * x).sum()
+    y.backward(retain_graph=True)
+    y.backward()
+    np.testing.assert_allclose(x.grad.data, 2 * (np.exp([1.0, 2.0]) * ([1.0, 2.0] + np.ones(2))))
+    with pytest.raises(ad.GraphFreedError, match="second time.*retain_graph=True"):
+        y.backward()
+
+
+def test_saved_arrays_are_released_after_backward():
+    x = Tensor(np.random.rand(100), requires_grad=True)
+    y = x.exp()  # saves its output array
+    node = y.grad_fn
+    assert len(node.saved_tensors) == 1
+    loss = (y * 2).sum()
+    loss.backward()
+    assert node.freed
+    with pytest.raises(ad.GraphFreedError):
+        node.saved_tensors  # noqa: B018
+
+
+def test_intermediate_ctx_attributes_are_released():
+    x = Tensor(np.random.randn(1000), requires_grad=True)
+    y = x.relu()  # keeps its mask as a ctx attribute
+    mask_ref = weakref.ref(y.grad_fn.mask)
+    y.sum().backward()
+    assert mask_ref() is None
+
+
+def test_dropped_graph_is_freed_by_refcounting_alone():
+    gc.disable()
+    try:
+        x = Tensor(np.random.randn(50, 50), requires_grad=True)
+        h = (x @ x).tanh()
+        loss = (h.softmax(1) * h).sum()
+        refs = [
+            weakref.ref(loss),
+            weakref.ref(h),
+            weakref.ref(loss.grad_fn),
+            weakref.ref(h.grad_fn),
+        ]
+        saved_ref = weakref.ref(h.grad_fn.saved_tensors[0])
+        del h, loss
+        assert all(r() is None for r in refs) and saved_ref() is None
+    finally:
+        gc.enable()
+
+
+def test_graph_after_backward_frees_by_refcounting_alone():
+    gc.disable()
+    try:
+        x = Tensor(np.random.randn(20), requires_grad=True)
+        y = (x.sigmoid() * x).sum()
+        y.backward()
+        ref = weakref.ref(y.grad_fn)
+        del y
+        assert ref() is None
+    finally:
+        gc.enable()
+
+
+def test_long_chain_backward_needs_no_recursion():
+    limit = sys.getrecursionlimit()
+    x = Tensor(1.0, requires_grad=True, dtype=np.float64)
+    y = x
+    for _ in range(100_000):
+        y = y + 1
+    sys.setrecursionlimit(200)  # prove the walk does not recurse
+    try:
+        y.backward()
+    finally:
+        sys.setrecursionlimit(limit)
+    assert y.item() == 100_001 and x.grad.item() == 1.0
+    del y  # freeing a deep chain must not overflow the C stack either
+
+
+def test_retain_grad_and_non_leaf_grads():
+    x, y, z = scalars(-2.0, 5.0, -4.0)
+    q = x + y
+    q.retain_grad()
+    f = q * z
+    f.backward()
+    assert q.grad.item() == -4.0
+    assert f.grad is None  # non-leaves keep no grad unless asked
+
+
+def test_hooks_on_leaves_and_intermediates():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    seen = []
+    x.register_hook(lambda g: seen.append(("x", g.tolist())))
+    h = x * 3
+    handle = h.register_hook(lambda g: g * 10)  # replaces the gradient flowing on
+    (h * h).sum().backward()
+    # d/dh = 2h = [6, 12]; the hook scales it by 10; then * 3 to reach x
+    assert x.grad.tolist() == [180.0, 360.0]
+    assert seen == [("x", [180.0, 360.0])]
+    handle.remove()
+    x.grad = None
+    h2 = x * 3
+    (h2 * h2).sum().backward()
+    assert x.grad.tolist() == [18.0, 36.0]
+
+
+def test_hook_sees_the_total_gradient_once():
+    x = Tensor(2.0, requires_grad=True)
+    calls = []
+    x.register_hook(lambda g: calls.append(g.item()))
+    (x * x + x).backward()
+    assert calls == [5.0]
+
+
+def test_hook_with_wrong_shape_is_rejected():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    x.register_hook(lambda g: Tensor([1.0, 2.0, 3.0]))
+    with pytest.raises(ad.ShapeError, match="hook"):
+        (x * 2).sum().backward()
+
+
+def test_register_hook_needs_grad():
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        Tensor(1.0).register_hook(lambda g: g)
+
+
+def test_no_grad_enable_grad_set_grad_enabled():
+    x = Tensor(1.0, requires_grad=True)
+    with ad.no_grad():
+        assert not (x * 2).requires_grad
+        with ad.enable_grad():
+            assert (x * 2).requires_grad
+    assert (x * 2).requires_grad
+
+    @ad.no_grad()
+    def infer(t):
+        return t * 2
+
+    assert not infer(x).requires_grad and ad.is_grad_enabled()
+
+    with ad.set_grad_enabled(False):
+        assert not (x * 2).requires_grad
+    assert ad.is_grad_enabled()
+
+    @ad.set_grad_enabled(False)
+    def infer2(t):
+        return t * 2
+
+    assert not infer2(x).requires_grad and ad.is_grad_enabled()
+    ad.set_grad_enabled(False)
+    assert not ad.is_grad_enabled()
+    ad.set_grad_enabled(True)
+    assert ad.is_grad_enabled()
+
+
+def test_name_scopes_are_recorded_on_nodes():
+    x = Tensor([1.0], requires_grad=True)
+    with ad.name_scope("model"):
+        with ad.name_scope("layer1"):
+            h = x * 2
+        assert ad.current_scope() == ("model",)
+        out = h + 1
+    assert h.grad_fn.scope == ("model", "layer1")
+    assert out.grad_fn.scope == ("model",)
+    assert (out * 1).grad_fn.scope == ()
+    with pytest.raises(ValueError, match="name_scope"), ad.name_scope(""):
+        pass
+
+
+def test_graph_walk_lists_nodes_and_tensors_deterministically():
+    x = Tensor(2.0, requires_grad=True, name="x")
+    w = Tensor(3.0, requires_grad=True, name="w")
+    y = (x * w + 1).exp()
+    g = ad.graph.walk(y)
+    assert [f.op_name() for f in g.functions] == ["*", "+", "exp"]
+    assert [g.name(t) for t in g.tensors] == ["x", "w", "t2", "t3", "t4"]
+    assert g.output(g.functions[-1]) is y and g.leaves == [x, w]
+    assert g.functions[1].constants == (1,)
+    assert (x, g.functions[0]) in [(a, b) for a, b in g.edges() if a is x]
+    assert g.consumers(x) == [g.functions[0]]
+    assert len(g) == 8
+    g2 = ad.graph.walk(y)
+    assert [g2.name(t) for t in g2.tensors] == [g.name(t) for t in g.tensors]
+
+
+def test_topological_order_is_the_backward_order():
+    x = Tensor(1.0, requires_grad=True)
+    a = x * 2
+    b = a.exp()
+    c = a + b
+    order = ad.topological_order([c.grad_fn])
+    assert order == [c.grad_fn, b.grad_fn, a.grad_fn]
+
+
+def test_inplace_modification_of_saved_input_is_detected():
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    x = Tensor([3.0, 4.0])
+    y = (w * x).sum()
+    x.mul_(2)  # x was saved by the multiplication
+    with pytest.raises(ad.InplaceModificationError, match="MulBackward.*modified in place"):
+        y.backward()
+
+
+def test_inplace_modification_through_a_view_is_detected():
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    x = Tensor([3.0, 4.0])
+    y = (w * x).sum()
+    x.reshape(2, 1)[0] = 10.0  # the reshape is a view of x: same memory, same version
+    with pytest.raises(ad.InplaceModificationError):
+        y.backward()
+
+
+def test_unrelated_inplace_changes_do_not_break_backward():
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    y = (w * w).sum()
+    Tensor([0.0]).add_(1)
+    y.backward()
+    assert w.grad.tolist() == [2.0, 4.0]
+
+
+def test_detect_anomaly_names_the_op_and_the_source_line():
+    x = Tensor([0.0, 1.0], requires_grad=True)
+    with ad.detect_anomaly():
+        y = x.sqrt()  # d sqrt / dx is infinite at 0
+        loss = y.sum()
+        with pytest.raises(FloatingPointError) as info, np.errstate(divide="ignore"):
+            loss.backward()
+    message = str(info.value)
+    assert "SqrtBackward" in message and "Inf" in message
+    assert "test_engine.py" in message and "x.sqrt()" in message
+
+
+def test_without_anomaly_mode_nan_passes_silently():
+    x = Tensor([0.0, 1.0], requires_grad=True)
+    with np.errstate(divide="ignore"):
+        x.sqrt().sum().backward()
+    assert np.isinf(x.grad.data[0])
+
+
+def test_float32_stays_float32():
+    x = Tensor(np.ones((3, 4), np.float32), requires_grad=True)
+    w = Tensor(np.ones((4, 2), np.float32), requires_grad=True)
+    loss = ((x @ w).tanh() * 0.5 + 1.0).log_softmax(1).mean()
+    assert loss.dtype == np.float32
+    loss.backward()
+    assert x.grad.dtype == np.float32 and w.grad.dtype == np.float32
+
+
+def test_float32_leaf_with_float64_constant_gets_float32_grad():
+    x = Tensor(np.ones(3, np.float32), requires_grad=True)
+    (x * np.ones(3)).sum().backward()  # the product is float64
+    assert x.grad.dtype == np.float32
+
+
+def test_error_from_op_names_op_and_shapes():
+    a = Tensor(np.ones((3, 4)))
+    with pytest.raises(ad.ShapeError, match=r"matmul: \(3, 4\) @ \(5, 2\)"):
+        a @ Tensor(np.ones((5, 2)))
+    with pytest.raises(ValueError, match=r"add: .*\(3,\) \(4,\)"):
+        Tensor(np.ones(3)) + Tensor(np.ones(4))
