@@ -417,61 +417,109 @@ def _grad_matches(got: np.ndarray, want: np.ndarray) -> bool:
     return got.shape == want.shape and bool(np.allclose(got, want, rtol=1e-9, atol=1e-12))
 
 
-def _failure(exc: BaseException) -> str:
-    return f"fails ({type(exc).__name__})"
+class Job:
+    """One library on one workload: warmed up and checked first, then timed in rounds.
+
+    The rounds interleave every library (see run_all), so a burst of load from something else
+    on the machine lands on all of them instead of on whichever library was running then.
+    """
+
+    def __init__(self, lib: Lib, unit: str, repeats: int, want: np.ndarray):
+        self.lib = lib
+        self.unit = unit
+        self.repeats = repeats
+        self.want = want
+        self.samples: list[float] = []
+        self.iterations: int | None = None
+        self.failed: Cell | None = None
+        self._fn: Callable[[], Any] = lambda: None
+        self._last: Any = None
+
+    def _fail(self, status: str, detail: str) -> None:
+        self.failed = Cell(status, self.unit, detail=detail)
+
+    def _guard(self, action: Callable[[], None]) -> None:
+        if self.failed is not None:
+            return
+        try:
+            action()
+        except Exception as exc:  # micrograd: RecursionError from its recursive topo sort
+            self._fail(f"fails ({type(exc).__name__})", repr(exc)[:200])
+
+    def _check(self, when: str) -> None:
+        if not _grad_matches(self.lib.to_numpy(self._last), self.want):
+            self._fail("ERROR", f"gradient differs from numpy's ({when})")
+
+    @property
+    def pending(self) -> bool:
+        return self.failed is None and len(self.samples) < self.repeats
+
+    def measure(self) -> None:
+        self._guard(self._measure)
+
+    def _measure(self) -> None:
+        raise NotImplementedError
+
+    def finish(self) -> Cell:
+        # Checked again after the repeats: catches gradients that pile up when the reset is wrong.
+        self._guard(lambda: self._check("after the timed repeats"))
+        if self.failed is not None:
+            return self.failed
+        s = self.samples
+        return Cell("ok", self.unit, statistics.median(s), min(s), s, self.iterations)
 
 
-def _loop_time(step: Callable[[], Any], iterations: int) -> float:
-    t0 = time.perf_counter()
-    for _ in range(iterations):
-        step()
-    return time.perf_counter() - t0
+class SmallJob(Job):
+    """Workload (a): microseconds per iteration of a loop sized to ~cfg.small_target_s."""
 
+    def __init__(self, lib: Lib, arr: np.ndarray, want: np.ndarray, cfg: Config):
+        super().__init__(lib, "us/iter", cfg.small_repeats, want)
+        self._guard(lambda: self._prepare(arr, cfg.small_target_s))
 
-def bench_small(lib: Lib, arr: np.ndarray, want: np.ndarray, cfg: Config) -> Cell:
-    unit = "us/iter"
-    try:
-        step = lib.small(arr)
-        if not _grad_matches(lib.to_numpy(step()), want):
-            return Cell("ERROR", unit, detail="gradient differs from numpy's")
-        # Warm-up doubles as calibration: grow the loop until it runs for >= 1/10 target.
+    def _prepare(self, arr: np.ndarray, target_s: float) -> None:
+        self._fn = self.lib.small(arr)
+        self._last = self._fn()
+        self._check("warm-up")
+        if self.failed is not None:
+            return
+        # The warm-up doubles as calibration: grow the loop until it runs for >= target / 10.
         iterations = 1
-        while True:
-            elapsed = _loop_time(step, iterations)
-            if elapsed >= cfg.small_target_s / 10:
-                break
+        while (elapsed := self._loop(iterations)) < target_s / 10:
             iterations *= 2
-        iterations = max(1, round(iterations * cfg.small_target_s / elapsed))
-        per_iter = []
-        for _ in range(cfg.small_repeats):
-            gc.collect()
-            per_iter.append(_loop_time(step, iterations) / iterations * 1e6)
-        if not _grad_matches(lib.to_numpy(step()), want):
-            return Cell("ERROR", unit, detail="gradient wrong after repeated steps (reset?)")
-    except Exception as exc:
-        return Cell(_failure(exc), unit, detail=repr(exc)[:200])
-    return Cell("ok", unit, statistics.median(per_iter), min(per_iter), per_iter, iterations)
+        self.iterations = max(1, round(iterations * target_s / elapsed))
+
+    def _loop(self, iterations: int) -> float:
+        step = self._fn
+        t0 = time.perf_counter()
+        for _ in range(iterations):
+            self._last = step()
+        return time.perf_counter() - t0
+
+    def _measure(self) -> None:
+        assert self.iterations is not None
+        self.samples.append(self._loop(self.iterations) / self.iterations * 1e6)
 
 
-def bench_chain(lib: Lib, n: int, cfg: Config) -> Cell:
-    unit = "s"
-    want = np.array(float(n + 1))
-    try:
-        run = lib.chain(n)
-        for _ in range(cfg.warmup):
-            if not _grad_matches(lib.to_numpy(run()), want):
-                return Cell("ERROR", unit, detail="gradient differs from numpy's")
-        times = []
-        for _ in range(cfg.chain_repeats):
-            gc.collect()
-            t0 = time.perf_counter()
-            grad = run()  # the graph is freed when run() returns, inside the timed region
-            times.append(time.perf_counter() - t0)
-        if not _grad_matches(lib.to_numpy(grad), want):
-            return Cell("ERROR", unit, detail="gradient wrong after repeated runs (reset?)")
-    except Exception as exc:  # micrograd: RecursionError from its recursive topo sort
-        return Cell(_failure(exc), unit, detail=repr(exc)[:200])
-    return Cell("ok", unit, statistics.median(times), min(times), times)
+class ChainJob(Job):
+    """Workload (b): seconds for one forward + backward over a chain of n additions."""
+
+    def __init__(self, lib: Lib, n: int, cfg: Config):
+        super().__init__(lib, "s", cfg.chain_repeats, np.array(float(n + 1)))
+        self._guard(lambda: self._prepare(n, cfg.warmup))
+
+    def _prepare(self, n: int, warmup: int) -> None:
+        self._fn = self.lib.chain(n)
+        for _ in range(warmup):
+            self._last = self._fn()
+            self._check("warm-up")
+
+    def _measure(self) -> None:
+        run = self._fn
+        t0 = time.perf_counter()
+        grad = run()  # the graph is freed when run() returns, inside the timed region
+        elapsed = time.perf_counter() - t0
+        self._last = grad
+        self.samples.append(elapsed)
 
 
 def machine_info() -> dict[str, Any]:
@@ -545,15 +593,29 @@ def run_all(cfg: Config, log=print) -> dict[str, Any]:
 
     rows: list[tuple[str, str]] = [("small", f"(a) small ops, {SMALL_SIZE} elems [us/iter]")]
     rows += [(f"chain_{n}", f"(b) add chain N={_chain_label(n)} [s]") for n in cfg.chain_ns]
-    results: dict[str, dict[str, Cell]] = {key: {} for key, _ in rows}
 
+    # Warm-up, gradient check and calibration, one library at a time ...
+    jobs: dict[str, dict[str, Job]] = {key: {} for key, _ in rows}
     for name, lib in libs.items():
-        log(f"  {name}: (a) ...", end="", flush=True)
-        results["small"][name] = bench_small(lib, arr, want_small, cfg)
+        log(f"  warm-up {name}", flush=True)
+        jobs["small"][name] = SmallJob(lib, arr, want_small, cfg)
         for n in cfg.chain_ns:
-            log(f" (b) N={_chain_label(n)} ...", end="", flush=True)
-            results[f"chain_{n}"][name] = bench_chain(lib, n, cfg)
-        log(" done", flush=True)
+            jobs[f"chain_{n}"][name] = ChainJob(lib, n, cfg)
+
+    # ... then the timed repeats in rounds: each round times every library on every workload,
+    # the libraries of one workload back to back.
+    rounds = max(cfg.small_repeats, cfg.chain_repeats)
+    for r in range(rounds):
+        log(f"  round {r + 1}/{rounds}", flush=True)
+        for key, _ in rows:
+            for job in jobs[key].values():
+                if job.pending:
+                    gc.collect()
+                    job.measure()
+
+    results: dict[str, dict[str, Cell]] = {
+        key: {name: job.finish() for name, job in by_lib.items()} for key, by_lib in jobs.items()
+    }
 
     return {
         "machine": machine_info(),
