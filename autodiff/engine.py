@@ -95,8 +95,9 @@ def _walk(
     """Run each node's backward in reverse topological order, routing gradients to inputs."""
     captured: dict[int, Any] = {}
     anomaly = _AnomalyState.enabled
+    pop, get = pending.pop, pending.get
     for node in order:
-        g = pending.pop(node, None)
+        g = pop(node, None)
         if g is None:
             continue
         if node._hooks is not None:
@@ -109,11 +110,6 @@ def _walk(
             grads = _backward_recorded(node, g)
         else:
             grads = type(node).backward(node, g)
-        if not retain_graph:
-            node._saved = _FREED
-            node._out = None
-            if node.__dict__:
-                node.__dict__.clear()
         if type(grads) is not tuple:
             grads = (grads,)
         for a, ga in zip(node.args, grads):
@@ -127,8 +123,14 @@ def _walk(
             if anomaly:
                 _check_finite(node, _position(node, a), ga)
             key = a.grad_fn or a
-            prev = pending.get(key)
+            prev = get(key)
             pending[key] = ga if prev is None else prev + ga
+        if not retain_graph:  # free what the node saved (and any ctx attributes)
+            node._saved = _FREED
+            node._out = None
+            attrs = node.__dict__
+            if attrs:
+                attrs.clear()
     return captured
 
 
@@ -153,7 +155,7 @@ def _initial_grad(out: Tensor, grad: Any, create_graph: bool) -> Any:
             "did you forget requires_grad=True on a leaf, or run under no_grad()?"
         )
     if grad is None and not create_graph and out.data.size == 1:
-        return np.ones(out.data.shape, out.data.dtype)
+        return np.array(1, dtype=out.data.dtype).reshape(out.data.shape)
     if grad is None:
         if out.data.size != 1:
             raise RuntimeError(
@@ -220,7 +222,10 @@ def _accumulate(leaf: Tensor, g: Any, create_graph: bool) -> None:
         return
     if leaf._grad is None:
         # Copy: the same gradient array may have reached several leaves (x + y).
-        leaf._grad = Tensor._make(np.array(g, dtype=leaf.data.dtype, copy=True))
+        if type(g) is np.ndarray and g.dtype == leaf.data.dtype:
+            leaf._grad = Tensor._make(g.copy())
+        else:
+            leaf._grad = Tensor._make(np.array(g, dtype=leaf.data.dtype))
     elif leaf._grad.grad_fn is None and leaf._grad.data.flags.writeable:
         leaf._grad.data += g
     else:

@@ -54,9 +54,6 @@ class Function:
         "_saved",
         "_out",
         "_epoch",
-        "_hooks",
-        "_tensor_mode",
-        "_stack",
         "__dict__",
         "__weakref__",
     )
@@ -68,6 +65,11 @@ class Function:
     #: True for ops whose output shares the input's memory (reshape, transpose, indexing):
     #: an in-place change of one is a change of the other, so they share a version counter.
     is_view: bool = False
+
+    # Rarely set per node, so they live in the instance dict only when set (cheaper to create).
+    _hooks: list | None = None  # tensor hooks of the node's output (non-leaf register_hook)
+    _tensor_mode = False  # True while backward runs on Tensors (create_graph)
+    _stack = None  # creation site, recorded under detect_anomaly()
 
     @staticmethod
     def forward(ctx: Function, *args: Any, **kwargs: Any) -> np.ndarray:
@@ -97,14 +99,13 @@ class Function:
             ctx.seq = next(_sequence)
             ctx._saved = None
             ctx._epoch = _Inplace.count
-            ctx._hooks = None
-            ctx._tensor_mode = False
-            ctx._stack = user_stack() if _AnomalyState.enabled else None
+            if _AnomalyState.enabled:
+                ctx._stack = user_stack()
         else:
             record = False
             ctx = _NOT_RECORDING
         try:
-            out = cls.forward(ctx, *arrays, **kwargs)
+            out = cls.forward(ctx, *arrays, **kwargs) if kwargs else cls.forward(ctx, *arrays)
         except ShapeError:
             raise
         except (ValueError, TypeError, IndexError) as e:
@@ -115,11 +116,22 @@ class Function:
         base = None
         if cls.is_view and isinstance(args[0], Tensor):
             base = args[0] if args[0]._base is None else args[0]._base
-        if not record or out.dtype.kind != "f":
-            return Tensor._make(out, None, base)
-        if ctx._saved is not None:
-            ctx._out = raw  # to recognise the output among saved values under create_graph
-        return Tensor._make(out, ctx, base)
+        result = Tensor.__new__(Tensor)  # Tensor._make, inlined: this is the hottest path
+        result.data = out
+        result._grad = None
+        result.name = None
+        result._version = 0
+        result._base = base
+        result._hooks = None
+        if record and out.dtype.kind == "f":
+            result._requires_grad = True
+            result.grad_fn = ctx
+            if ctx._saved is not None:
+                ctx._out = raw  # to recognise the output among saved values (create_graph)
+        else:
+            result._requires_grad = False
+            result.grad_fn = None
+        return result
 
     @classmethod
     def call(cls, *args: Any, **kwargs: Any) -> Any:

@@ -30,9 +30,9 @@ class Sum(Function):
         if axis is None and not keepdims:  # the common loss.sum(): skip the axis bookkeeping
             ctx.shape = x.shape
             ctx.keep = None
-            return x.sum()
+            return np.add.reduce(x, axis=None)  # the ufunc method: no Python-level wrapper
         axes = _setup(ctx, x, axis)
-        return np.sum(x, axis=axes, keepdims=keepdims)
+        return np.add.reduce(x, axis=axes, keepdims=keepdims)
 
     @staticmethod
     def backward(ctx, g):
@@ -45,8 +45,14 @@ class Mean(Function):
     @staticmethod
     def forward(ctx, x, axis=None, keepdims=False):
         axes = _setup(ctx, x, axis)
-        ctx.count = int(np.prod([x.shape[a] for a in axes]))
-        return np.mean(x, axis=axes, keepdims=keepdims)
+        ctx.count = count = int(np.prod([x.shape[a] for a in axes]))
+        total = np.add.reduce(x, axis=axes, keepdims=keepdims)
+        if x.dtype.kind != "f":
+            count = np.float64(count)  # integer means are float64, as in numpy
+        if count == 0:  # an empty axis: NaN, as in PyTorch (without numpy's warning)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                return total / count
+        return total / count
 
     @staticmethod
     def backward(ctx, g):

@@ -76,7 +76,9 @@ def expand_to(g, shape: tuple[int, ...]):
     arrays, where per-op overhead is what counts."""
     if isinstance(g, Tensor):
         return Expand.apply(g, shape=shape)
-    return np.full(shape, g, dtype=g.dtype)
+    out = np.empty(shape, dtype=g.dtype)
+    out[...] = g
+    return out
 
 
 def broadcast_to(x: Tensor, shape: Sequence[int]) -> Tensor:
