@@ -8,6 +8,7 @@ each node frees what it saved as soon as it has run.
 
 from __future__ import annotations
 
+import functools
 import gc
 from collections.abc import Sequence
 from operator import attrgetter
@@ -38,6 +39,8 @@ def topological_order(roots: Sequence[Function]) -> list[Function]:
                 if fn is not None and fn not in seen:
                     seen.add(fn)
                     stack.append(fn)
+    if len(seen) == 1:
+        return list(seen)
     return sorted(seen, key=_sequence_number, reverse=True)
 
 
@@ -155,7 +158,7 @@ def _initial_grad(out: Tensor, grad: Any, create_graph: bool) -> Any:
             "did you forget requires_grad=True on a leaf, or run under no_grad()?"
         )
     if grad is None and not create_graph and out.data.size == 1:
-        return np.array(1, dtype=out.data.dtype).reshape(out.data.shape)
+        return _ones(out.data.shape, out.data.dtype)
     if grad is None:
         if out.data.size != 1:
             raise RuntimeError(
@@ -179,6 +182,15 @@ def _initial_grad(out: Tensor, grad: Any, create_graph: bool) -> Any:
 
 def _position(node: Function, a: Tensor) -> int:
     return next(i for i, b in enumerate(node.args) if b is a)
+
+
+@functools.lru_cache(maxsize=64)
+def _ones(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """The implied gradient of a one-element root: cached and read-only, which is safe because
+    the engine never writes into a gradient it did not allocate."""
+    ones = np.ones(shape, dtype)
+    ones.flags.writeable = False
+    return ones
 
 
 def _unbroadcast(g: Any, shape: tuple[int, ...], node: Function, a: Tensor) -> Any:
@@ -226,9 +238,12 @@ def _accumulate(leaf: Tensor, g: Any, create_graph: bool) -> None:
             leaf._grad = Tensor._make(g.copy())
         else:
             leaf._grad = Tensor._make(np.array(g, dtype=leaf.data.dtype))
-    elif leaf._grad.grad_fn is None and leaf._grad.data.flags.writeable:
-        leaf._grad.data += g
-    else:
+    elif leaf._grad.grad_fn is None:  # accumulate in place, like PyTorch
+        try:
+            leaf._grad.data += g
+        except ValueError:  # a read-only array the user assigned to .grad
+            leaf._grad = Tensor._make(leaf._grad.data + g)
+    else:  # a recorded gradient (create_graph): its data belongs to the graph
         leaf._grad = Tensor._make(leaf._grad.data + g)
 
 
