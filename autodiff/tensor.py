@@ -553,7 +553,9 @@ class Tensor:
         return Pad.apply(self, pad_width=pad_width, value=value)
 
     def __getitem__(self, index: Any) -> Tensor:
-        return GetItem.apply(self, index=_index_arrays(index))
+        index = _index_arrays(index)
+        op = GetItem if is_basic_index(index) else GetItemCopy
+        return op.apply(self, index=index)
 
     # ------------------------------------------------------------------ numpy protocols
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
@@ -618,7 +620,8 @@ def _index_arrays(index: Any) -> Any:
     if isinstance(index, Tensor):
         return index.data
     if isinstance(index, list):
-        return np.asarray(index)
+        arr = np.asarray(index)
+        return arr.astype(np.intp) if arr.size == 0 else arr  # numpy reads [] as no indices
     if isinstance(index, tuple):
         return tuple(_index_arrays(i) for i in index)
     return index
@@ -660,7 +663,7 @@ from .ops.elementwise import (  # noqa: E402
     Sub,
     Tanh,
 )
-from .ops.indexing import GetItem  # noqa: E402
+from .ops.indexing import GetItem, GetItemCopy, is_basic_index  # noqa: E402
 from .ops.join import Pad, split  # noqa: E402
 from .ops.linalg import MatMul  # noqa: E402
 from .ops.reduce import LogSumExp, Max, Mean, Min, Prod, Sum, Var  # noqa: E402

@@ -16,7 +16,15 @@ def _has_integer_array(index) -> bool:
     return any(isinstance(p, np.ndarray) and p.dtype.kind in "iu" for p in parts)
 
 
+def is_basic_index(index) -> bool:
+    """Ints, slices, None and Ellipsis only: numpy returns a view (arrays give a copy)."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(p is None or p is Ellipsis or isinstance(p, int | np.integer | slice) for p in parts)
+
+
 class GetItem(Function):
+    """x[index] for basic indices: the result is a view, sharing x's version counter."""
+
     op = "getitem"
     is_view = True
 
@@ -29,6 +37,12 @@ class GetItem(Function):
     @staticmethod
     def backward(ctx, g):
         return ScatterAdd.call(g, shape=ctx.shape, index=ctx.index)
+
+
+class GetItemCopy(GetItem):
+    """x[index] with integer arrays or masks: numpy returns a copy, with its own version."""
+
+    is_view = False
 
 
 class ScatterAdd(Function):

@@ -22,8 +22,8 @@ class Concatenate(Function):
         except ValueError:
             shapes = ", ".join(str(np.shape(a)) for a in arrays)
             raise ShapeError(f"concatenate: shapes {shapes} do not fit along axis {axis}") from None
-        ctx.axis = normalize_axes(axis, out.ndim)[0]
-        ctx.bounds = np.cumsum([0] + [np.shape(a)[ctx.axis] for a in arrays]).tolist()
+        ctx.axis = ax = normalize_axes(axis, out.ndim)[0]
+        ctx.bounds = np.cumsum([0] + [np.shape(a)[ax] for a in arrays]).tolist()
         return out
 
     @staticmethod

@@ -56,6 +56,8 @@ class Mean(Function):
 
     @staticmethod
     def backward(ctx, g):
+        if ctx.count == 0:  # nothing was averaged: every (zero-size) input gets a zero gradient
+            return np.zeros(ctx.shape, dtype=g.dtype)
         return expand_to(g.reshape(ctx.keep) / ctx.count, ctx.shape)
 
 
@@ -67,8 +69,8 @@ class _Extremum(Function):
     @classmethod
     def forward(cls, ctx, x, axis=None, keepdims=False):
         axes = _setup(ctx, x, axis)
-        if x.size == 0:
-            raise ValueError(f"{cls.op} of an empty tensor of shape {x.shape}")
+        if any(x.shape[a] == 0 for a in axes) or (x.size == 0 and not axes):
+            raise ValueError(f"{cls.op} over an empty axis (shape {x.shape}, axis {axis})")
         out = cls.reduce(x, axis=axes, keepdims=True)
         ctx.x = x
         ctx.out = out
@@ -99,7 +101,13 @@ class Var(Function):
     @staticmethod
     def forward(ctx, x, axis=None, ddof=0, keepdims=False):
         axes = _setup(ctx, x, axis)
-        ctx.scale = 2 / (int(np.prod([x.shape[a] for a in axes])) - ddof)
+        count = int(np.prod([x.shape[a] for a in axes]))
+        if count - ddof <= 0:
+            raise ValueError(
+                f"var: ddof={ddof} needs more than {ddof} elements along axis {axis}, "
+                f"but shape {x.shape} has {count}"
+            )
+        ctx.scale = 2 / (count - ddof)
         ctx.save_for_backward(x)
         return np.var(x, axis=axes, ddof=ddof, keepdims=keepdims)
 
@@ -118,6 +126,14 @@ class LogSumExp(Function):
     @staticmethod
     def forward(ctx, x, axis=None, keepdims=False):
         axes = _setup(ctx, x, axis)
+        if any(x.shape[a] == 0 for a in axes):  # log(0): -inf, as numpy and PyTorch give
+            out = np.full(ctx.keep, -np.inf, dtype=x.dtype)
+            ctx.save_for_backward(x, out)
+            return (
+                out
+                if keepdims
+                else out.reshape([n for i, n in enumerate(x.shape) if i not in axes])
+            )
         m = np.max(x, axis=axes, keepdims=True)
         m = np.where(np.isfinite(m), m, 0)
         with np.errstate(divide="ignore"):
@@ -148,6 +164,8 @@ class Prod(Function):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
+        if 0 in ctx.shape:  # an empty input has an empty gradient
+            return np.zeros(ctx.shape, dtype=g.dtype)
         # Move the reduced axes last and flatten them into one axis of length n.
         axes = ctx.axes
         rest = [a for a in range(len(ctx.shape)) if a not in axes]

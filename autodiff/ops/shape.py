@@ -62,7 +62,7 @@ class Expand(Function):
             return np.broadcast_to(x, shape)
         except ValueError:
             raise ShapeError(
-                f"broadcast_to: cannot broadcast {x.shape} to {tuple(shape)}"
+                f"expand/broadcast_to: cannot broadcast shape {x.shape} to {tuple(shape)}"
             ) from None
 
     @staticmethod

@@ -1,0 +1,495 @@
+"""Elementwise ops: arithmetic (with broadcasting and Python scalars), unary functions,
+activations, maximum/minimum, where, clip, astype, comparisons and sign.
+
+Every differentiable op gets: a hypothesis property test (forward against the same numpy
+expression, backward against central differences), a second-order check (gradgradcheck), a
+float32 dtype check, and its edge cases (0-d, size-1, empty, kinks, ties).
+"""
+
+from __future__ import annotations
+
+import operator
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import autodiff as ad
+from autodiff import Tensor, gradgradcheck
+from autodiff.testing import (
+    arrays,
+    assert_gradients_match,
+    broadcastable_shapes,
+    elements,
+    shapes,
+    tensors,
+)
+
+SETTINGS = settings(max_examples=25, deadline=None)
+SECOND_ORDER = settings(max_examples=10, deadline=None)
+SMALL = shapes(min_dims=1, max_dims=2, max_side=3)  # for the costlier second-order checks
+
+
+def sample(shape, low=-3.0, high=3.0, away_from=(), margin=0.05, seed=0):
+    """Deterministic float64 values in [low, high], kept `margin` away from `away_from`."""
+    a = np.random.default_rng(seed).uniform(low, high, shape)
+    for p in away_from:
+        near = np.abs(a - p) < margin
+        a = np.where(near, np.where(a >= p, p + margin, p - margin), a)
+    return np.asarray(a, dtype=np.float64)
+
+
+def check_forward(out, expected, rtol=1e-10):
+    assert isinstance(out, Tensor)
+    expected = np.asarray(expected)
+    assert out.shape == expected.shape
+    assert out.dtype == expected.dtype
+    np.testing.assert_allclose(out.data, expected, rtol=rtol, atol=1e-12)
+
+
+# ------------------------------------------------------------------------------- unary ops
+# id, the op on a Tensor, the same expression on an ndarray, where the elements may lie
+POS = {"low": 0.1, "high": 3.0}
+UNARY = [
+    ("neg", operator.neg, operator.neg, {}),
+    ("neg_fn", ad.neg, np.negative, {}),
+    ("abs", abs, np.abs, {"away_from": (0,)}),
+    ("exp", ad.exp, np.exp, {}),
+    ("log", ad.log, np.log, POS),
+    ("log1p", ad.log1p, np.log1p, {"low": -0.9, "high": 3.0}),
+    ("sqrt", ad.sqrt, np.sqrt, POS),
+    ("sin", ad.sin, np.sin, {}),
+    ("cos", ad.cos, np.cos, {}),
+    ("tanh", ad.tanh, np.tanh, {}),
+    ("sigmoid", ad.sigmoid, lambda a: 1 / (1 + np.exp(-a)), {}),
+    ("relu", ad.relu, lambda a: np.maximum(a, 0), {"away_from": (0,)}),
+    ("leaky_relu", ad.leaky_relu, lambda a: np.where(a > 0, a, 0.01 * a), {"away_from": (0,)}),
+    (
+        "leaky_relu_0.2",
+        lambda x: x.leaky_relu(0.2),
+        lambda a: np.where(a > 0, a, 0.2 * a),
+        {"away_from": (0,)},
+    ),
+    ("clip", lambda x: x.clip(-1, 1), lambda a: np.clip(a, -1, 1), {"away_from": (-1, 1)}),
+    ("clamp_min", lambda x: ad.clamp(x, min=-1), lambda a: np.maximum(a, -1), {"away_from": (-1,)}),
+    (
+        "clip_max",
+        lambda x: ad.clip(x, max=0.5),
+        lambda a: np.minimum(a, 0.5),
+        {"away_from": (0.5,)},
+    ),
+    ("x+2", lambda x: x + 2, lambda a: a + 2, {}),
+    ("2+x", lambda x: 2 + x, lambda a: 2 + a, {}),
+    ("x-2", lambda x: x - 2, lambda a: a - 2, {}),
+    ("2-x", lambda x: 2 - x, lambda a: 2 - a, {}),
+    ("x*2.5", lambda x: x * 2.5, lambda a: a * 2.5, {}),
+    ("2.5*x", lambda x: 2.5 * x, lambda a: 2.5 * a, {}),
+    ("x/2", lambda x: x / 2, lambda a: a / 2, {}),
+    ("2/x", lambda x: 2 / x, lambda a: 2 / a, {"away_from": (0,), "margin": 0.3}),
+    ("x**2", lambda x: x**2, lambda a: a**2, {}),
+    ("x**3", lambda x: x**3, lambda a: a**3, {}),
+    ("x**0.5", lambda x: x**0.5, lambda a: a**0.5, POS),
+    ("x**-1.5", lambda x: x**-1.5, lambda a: a**-1.5, {"low": 0.3, "high": 3.0}),
+    ("2**x", lambda x: 2**x, lambda a: 2**a, {}),
+    ("0.5**x", lambda x: 0.5**x, lambda a: 0.5**a, {}),
+    ("x**x", lambda x: x**x, lambda a: a**a, {"low": 0.3, "high": 2.0}),
+]
+UNARY_IDS = [u[0] for u in UNARY]
+
+
+@pytest.mark.parametrize(("name", "f", "ref", "domain"), UNARY, ids=UNARY_IDS)
+@SETTINGS
+@given(data=st.data())
+def test_unary_forward_and_gradient(data, name, f, ref, domain):
+    x = data.draw(tensors(shapes(max_side=3), **domain))  # elementwise: small shapes suffice
+    check_forward(f(x), ref(x.data.copy()))
+    assert_gradients_match(f, x)
+
+
+@pytest.mark.parametrize(("name", "f", "ref", "domain"), UNARY, ids=UNARY_IDS)
+@SECOND_ORDER
+@given(data=st.data())
+def test_unary_second_order(data, name, f, ref, domain):
+    x = data.draw(tensors(SMALL, **{"low": -2.0, "high": 2.0, **domain}))
+    assert gradgradcheck(f, x)
+
+
+@pytest.mark.parametrize(("name", "f", "ref", "domain"), UNARY, ids=UNARY_IDS)
+def test_unary_second_order_0d(name, f, ref, domain):
+    # 0-d is its own case: numpy ufuncs return numpy scalars there, not arrays.
+    x = Tensor(sample((), **{"low": 0.3, "high": 1.5, **domain}), requires_grad=True)
+    assert gradgradcheck(f, x)
+
+
+@pytest.mark.parametrize(("name", "f", "ref", "domain"), UNARY, ids=UNARY_IDS)
+@pytest.mark.parametrize("shape", [(0, 3), (1, 1, 1), (4, 0)])
+def test_unary_empty_and_size_one(shape, name, f, ref, domain):
+    a = sample(shape, **{"low": -2.0, "high": 2.0, **domain})
+    x = Tensor(a, requires_grad=True)
+    y = f(x)
+    check_forward(y, ref(a.copy()))
+    y.sum().backward()
+    assert x.grad.shape == shape
+
+
+@pytest.mark.parametrize(("name", "f", "ref", "domain"), UNARY, ids=UNARY_IDS)
+def test_unary_float32_in_float32_out(name, f, ref, domain):
+    a = sample((2, 3), **{"low": -2.0, "high": 2.0, **domain}).astype(np.float32)
+    x = Tensor(a, requires_grad=True)
+    y = f(x)
+    assert y.dtype == np.float32
+    np.testing.assert_allclose(y.data, ref(a.astype(np.float64)), rtol=1e-5, atol=1e-6)
+    y.sum().backward()
+    assert x.grad.dtype == np.float32
+
+
+@pytest.mark.parametrize(
+    ("method", "function", "ufunc"),
+    [
+        ("exp", ad.exp, np.exp),
+        ("log", ad.log, np.log),
+        ("log1p", ad.log1p, np.log1p),
+        ("sqrt", ad.sqrt, np.sqrt),
+        ("sin", ad.sin, np.sin),
+        ("cos", ad.cos, np.cos),
+        ("tanh", ad.tanh, np.tanh),
+        ("abs", ad.abs, np.abs),
+    ],
+)
+def test_method_function_and_numpy_ufunc_forms_agree(method, function, ufunc):
+    a = sample((3,), 0.2, 2.0)
+    x = Tensor(a, requires_grad=True)
+    outs = [getattr(x, method)(), function(x), ufunc(x)]
+    for out in outs:
+        assert isinstance(out, Tensor)
+        assert out.grad_fn is not None
+        np.testing.assert_array_equal(out.data, outs[0].data)
+
+
+def test_functional_forms_accept_arrays_and_numbers():
+    check_forward(ad.exp(np.array([0.0, 1.0])), np.exp([0.0, 1.0]))
+    assert ad.sigmoid(0.0).item() == pytest.approx(0.5)
+    assert not ad.exp(np.array([0.0])).requires_grad
+
+
+# ------------------------------------------------------------------------------ kinks
+def test_relu_and_abs_gradient_at_zero_is_zero():
+    x = Tensor(np.array([-1.0, 0.0, 2.0]), requires_grad=True)
+    ad.relu(x).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [0.0, 0.0, 1.0])
+    x.zero_grad()
+    x.abs().sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [-1.0, 0.0, 1.0])
+
+
+def test_leaky_relu_slope():
+    x = Tensor(np.array([-2.0, 3.0]), requires_grad=True)
+    y = x.leaky_relu(0.1)
+    np.testing.assert_allclose(y.data, [-0.2, 3.0])
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.data, [0.1, 1.0])
+
+
+@pytest.mark.parametrize(
+    ("lo", "hi", "expected_grad"),
+    [(-1.0, 1.0, [0, 1, 1, 1, 0]), (-1.0, None, [0, 1, 1, 1, 1]), (None, 1.0, [1, 1, 1, 1, 0])],
+)
+def test_clip_gradient_is_zero_outside_the_bounds(lo, hi, expected_grad):
+    a = np.array([-3.0, -0.5, 0.0, 0.5, 3.0])
+    x = Tensor(a, requires_grad=True)
+    y = x.clip(lo, hi)
+    check_forward(y, np.clip(a, lo, hi))
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, expected_grad)
+
+
+def test_clip_without_bounds_is_identity():
+    x = Tensor(np.array([-3.0, 3.0]), requires_grad=True)
+    y = x.clip()
+    np.testing.assert_array_equal(y.data, x.data)
+    (y * 2).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [2.0, 2.0])
+
+
+# ------------------------------------------------------------------------------ binary ops
+# id, op, the same numpy expression, domain of a, domain of b
+BINARY = [
+    ("add", operator.add, np.add, {}, {}),
+    ("sub", operator.sub, np.subtract, {}, {}),
+    ("mul", operator.mul, np.multiply, {}, {}),
+    ("div", operator.truediv, np.divide, {}, {"away_from": (0,), "margin": 0.3}),
+    ("pow", operator.pow, np.power, {"low": 0.3, "high": 2.0}, {"low": -2.0, "high": 2.0}),
+]
+BINARY_IDS = [b[0] for b in BINARY]
+
+
+@pytest.mark.parametrize(("name", "f", "ref", "dom_a", "dom_b"), BINARY, ids=BINARY_IDS)
+@SETTINGS
+@given(data=st.data(), shape_pair=broadcastable_shapes(2))
+def test_binary_forward_and_gradient(data, shape_pair, name, f, ref, dom_a, dom_b):
+    a = data.draw(tensors(shape_pair[0], **dom_a))
+    b = data.draw(tensors(shape_pair[1], **dom_b))
+    out = f(a, b)
+    check_forward(out, ref(a.data, b.data))
+    assert_gradients_match(f, a, b)
+
+
+@pytest.mark.parametrize(("name", "f", "ref", "dom_a", "dom_b"), BINARY, ids=BINARY_IDS)
+@SECOND_ORDER
+@given(data=st.data(), shape_pair=broadcastable_shapes(2, max_dims=2, max_side=3))
+def test_binary_second_order(data, shape_pair, name, f, ref, dom_a, dom_b):
+    a = data.draw(tensors(shape_pair[0], **{"low": 0.5, "high": 2.0, **dom_a}))
+    b = data.draw(tensors(shape_pair[1], **{"low": -2.0, "high": 2.0, **dom_b}))
+    assert gradgradcheck(f, a, b)
+
+
+@pytest.mark.parametrize(("name", "f", "ref", "dom_a", "dom_b"), BINARY, ids=BINARY_IDS)
+def test_binary_second_order_0d(name, f, ref, dom_a, dom_b):
+    a = Tensor(np.float64(1.3), requires_grad=True)
+    b = Tensor(np.float64(0.7), requires_grad=True)
+    assert gradgradcheck(f, a, b)
+
+
+@pytest.mark.parametrize(("name", "f", "ref", "dom_a", "dom_b"), BINARY, ids=BINARY_IDS)
+def test_binary_float32_in_float32_out(name, f, ref, dom_a, dom_b):
+    a = Tensor(sample((2, 3), **{"low": 0.5, "high": 2.0, **dom_a}).astype(np.float32), True)
+    b = Tensor(sample((3,), **{"low": 0.5, "high": 2.0, **dom_b}, seed=1).astype(np.float32), True)
+    out = f(a, b)
+    assert out.dtype == np.float32
+    out.sum().backward()
+    assert a.grad.dtype == np.float32
+    assert b.grad.dtype == np.float32
+
+
+@pytest.mark.parametrize(("name", "f", "ref", "dom_a", "dom_b"), BINARY, ids=BINARY_IDS)
+def test_binary_with_a_constant_operand(name, f, ref, dom_a, dom_b):
+    a = Tensor(sample((2, 3), **{"low": 0.5, "high": 2.0, **dom_a}), requires_grad=True)
+    b = Tensor(sample((3,), **{"low": 0.5, "high": 2.0, **dom_b}, seed=1))  # no grad
+    out = f(a, b)
+    check_forward(out, ref(a.data, b.data))
+    assert_gradients_match(lambda a: f(a, b), a)
+    out.sum().backward()
+    assert b.grad is None
+
+
+def test_pow_of_a_tensor_exponent_and_a_scalar_base_broadcasts():
+    base = Tensor(np.array([[0.5], [2.0]]), requires_grad=True)
+    exponent = Tensor(np.array([-1.0, 0.0, 1.5]), requires_grad=True)
+    out = base**exponent
+    check_forward(out, np.array([[0.5], [2.0]]) ** np.array([-1.0, 0.0, 1.5]))
+    assert_gradients_match(operator.pow, base, exponent)
+
+
+@pytest.mark.parametrize(("name", "f", "ref", "dom_a", "dom_b"), BINARY, ids=BINARY_IDS)
+@SETTINGS
+@given(x=tensors(shapes(max_side=3), low=0.5, high=2.0), c=elements(0.5, 2.0))
+def test_binary_with_a_python_scalar_on_either_side(x, c, name, f, ref, dom_a, dom_b):
+    check_forward(f(x, c), ref(x.data, c))
+    check_forward(f(c, x), ref(c, x.data))
+    assert_gradients_match(lambda t: f(t, c), x)
+    assert_gradients_match(lambda t: f(c, t), x)
+
+
+# ---------------------------------------------------------------------- maximum / minimum
+def separated_pair(data, shape_pair):
+    """Two arrays whose elements differ by >= 0.5 wherever they meet under broadcasting."""
+    a = np.round(data.draw(arrays(shape_pair[0])))
+    b = np.round(data.draw(arrays(shape_pair[1]))) + 0.5
+    return Tensor(a, requires_grad=True), Tensor(b, requires_grad=True)
+
+
+EXTREMA = [("maximum", ad.maximum, np.maximum), ("minimum", ad.minimum, np.minimum)]
+
+
+@pytest.mark.parametrize(("name", "f", "ref"), EXTREMA, ids=["maximum", "minimum"])
+@SETTINGS
+@given(data=st.data(), shape_pair=broadcastable_shapes(2))
+def test_maximum_minimum_forward_and_gradient(data, shape_pair, name, f, ref):
+    a, b = separated_pair(data, shape_pair)
+    check_forward(f(a, b), ref(a.data, b.data))
+    assert_gradients_match(f, a, b)
+
+
+@pytest.mark.parametrize(("name", "f", "ref"), EXTREMA, ids=["maximum", "minimum"])
+@SECOND_ORDER
+@given(data=st.data(), shape_pair=broadcastable_shapes(2, max_dims=2, max_side=3))
+def test_maximum_minimum_second_order(data, shape_pair, name, f, ref):
+    assert gradgradcheck(f, *separated_pair(data, shape_pair))
+
+
+@pytest.mark.parametrize(("name", "f", "ref"), EXTREMA, ids=["maximum", "minimum"])
+def test_maximum_minimum_split_ties_evenly(name, f, ref):
+    a = Tensor(np.array([1.0, 2.0, 3.0]), requires_grad=True)
+    b = Tensor(np.array([0.0, 2.0, 4.0]), requires_grad=True)
+    f(a, b).sum().backward()
+    winner_a = [1.0, 0.5, 0.0] if name == "maximum" else [0.0, 0.5, 1.0]
+    np.testing.assert_array_equal(a.grad.data, winner_a)
+    np.testing.assert_array_equal(b.grad.data, 1 - np.array(winner_a))
+
+
+@pytest.mark.parametrize(("name", "f", "ref"), EXTREMA, ids=["maximum", "minimum"])
+def test_maximum_minimum_with_scalar_and_methods(name, f, ref):
+    a = np.array([-1.0, 0.5, 2.0])
+    x = Tensor(a, requires_grad=True)
+    check_forward(f(x, 0.0), ref(a, 0.0))
+    check_forward(getattr(x, name)(0.0), ref(a, 0.0))
+    check_forward(ref(x, 0.0), ref(a, 0.0))  # the numpy ufunc dispatches to the op
+    f(x, 0.0).sum().backward()
+    expected = (a > 0) if name == "maximum" else (a < 0)
+    np.testing.assert_array_equal(x.grad.data, expected.astype(float))
+
+
+def test_maximum_of_a_tensor_with_itself_gives_full_gradient():
+    x = Tensor(np.array([1.0, -2.0]), requires_grad=True)
+    ad.maximum(x, x).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [1.0, 1.0])
+
+
+# ----------------------------------------------------------------------------------- where
+@SETTINGS
+@given(data=st.data(), shape_triple=broadcastable_shapes(3))
+def test_where_forward_and_gradient(data, shape_triple):
+    condition = data.draw(arrays(shape_triple[0])) > 0
+    a = data.draw(tensors(shape_triple[1]))
+    b = data.draw(tensors(shape_triple[2]))
+    check_forward(ad.where(condition, a, b), np.where(condition, a.data, b.data))
+    assert_gradients_match(lambda a, b: ad.where(condition, a, b), a, b)
+
+
+@SECOND_ORDER
+@given(data=st.data(), shape_triple=broadcastable_shapes(3, max_dims=2, max_side=3))
+def test_where_second_order(data, shape_triple):
+    condition = data.draw(arrays(shape_triple[0])) > 0
+    a = data.draw(tensors(shape_triple[1]))
+    b = data.draw(tensors(shape_triple[2]))
+    assert gradgradcheck(lambda a, b: ad.where(condition, a * a, b.exp()), a, b)
+
+
+def test_where_routes_the_gradient_by_the_condition():
+    a = np.array([-2.0, 3.0, -1.0, 4.0])
+    x = Tensor(a, requires_grad=True)
+    y = ad.where(x > 0, x * 3, 0.5)  # a bool Tensor condition, a scalar branch
+    check_forward(y, np.where(a > 0, a * 3, 0.5))
+    assert y.requires_grad
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [0.0, 3.0, 0.0, 3.0])
+
+
+def test_where_float32():
+    x = Tensor(np.array([-1.0, 2.0], dtype=np.float32), requires_grad=True)
+    y = ad.where(x.data > 0, x, 0.0)
+    assert y.dtype == np.float32
+    y.sum().backward()
+    assert x.grad.dtype == np.float32
+
+
+# ---------------------------------------------------------------------------------- astype
+def test_astype_between_float_dtypes_converts_the_gradient_back():
+    x64 = Tensor(np.array([1.0, 2.0, 3.0]), requires_grad=True)
+    y = x64.astype(np.float32)
+    assert y.dtype == np.float32
+    assert y.grad_fn is not None
+    (y * Tensor(np.array([1.0, 2.0, 3.0], dtype=np.float32))).sum().backward()
+    assert x64.grad.dtype == np.float64
+    np.testing.assert_array_equal(x64.grad.data, [1.0, 2.0, 3.0])
+
+    x32 = Tensor(np.array([1.0, 2.0], dtype=np.float32), requires_grad=True)
+    z = x32.double()
+    assert z.dtype == np.float64
+    (z * z).sum().backward()
+    assert x32.grad.dtype == np.float32
+    np.testing.assert_array_equal(x32.grad.data, [2.0, 4.0])
+
+
+@SETTINGS
+@given(x=tensors())
+def test_astype_float64_gradient(x):
+    check_forward(x.astype("float64"), x.data)
+    assert_gradients_match(lambda t: t.astype(np.float64) * t, x)
+
+
+def test_astype_second_order():
+    x = Tensor(np.array([0.5, -1.5]), requires_grad=True)
+    (g,) = ad.gradients((x.astype(np.float32) ** 3).sum(), x, create_graph=True)
+    assert g.requires_grad
+    np.testing.assert_allclose(g.data, 3 * x.data**2, rtol=1e-6)
+    g.sum().backward()
+    np.testing.assert_allclose(x.grad.data, 6 * x.data, rtol=1e-6)
+
+
+def test_astype_to_int_is_not_differentiable():
+    x = Tensor(np.array([1.7, -2.2]), requires_grad=True)
+    y = x.astype(np.int64)
+    assert y.dtype == np.int64
+    assert not y.requires_grad
+    np.testing.assert_array_equal(y.data, [1, -2])
+
+
+# --------------------------------------------------------------------- comparisons, sign
+COMPARISONS = [
+    (operator.lt, np.less),
+    (operator.le, np.less_equal),
+    (operator.gt, np.greater),
+    (operator.ge, np.greater_equal),
+    (operator.eq, np.equal),
+    (operator.ne, np.not_equal),
+]
+
+
+@pytest.mark.parametrize(("op", "ref"), COMPARISONS, ids=lambda c: getattr(c, "__name__", ""))
+@pytest.mark.parametrize(
+    "other",
+    [np.array([1.0, 2.0, 0.0]), 1.0, np.array([[2.0], [1.0]])],
+    ids=["array", "scalar", "broadcast"],
+)
+def test_comparisons_give_bool_tensors_without_grad(op, ref, other):
+    a = np.array([1.0, 2.0, 3.0])
+    x = Tensor(a, requires_grad=True)
+    for rhs in (other, Tensor(np.asarray(other), requires_grad=True)):
+        out = op(x, rhs)
+        assert isinstance(out, Tensor)
+        assert out.dtype == np.bool_
+        assert not out.requires_grad
+        assert out.grad_fn is None
+        np.testing.assert_array_equal(out.data, ref(a, other))
+
+
+def test_comparison_of_mismatched_shapes_names_the_shapes():
+    with pytest.raises(ValueError, match=r"(?s)less.*\(3,\).*\(4,\)"):
+        Tensor(np.zeros(3)) < Tensor(np.zeros(4))  # noqa: B015
+
+
+@pytest.mark.parametrize("sign", [ad.sign, Tensor.sign], ids=["function", "method"])
+def test_sign_is_not_differentiable(sign):
+    a = np.array([-2.5, 0.0, 3.0])
+    for dtype in (np.float64, np.float32):
+        x = Tensor(a.astype(dtype), requires_grad=True)
+        s = sign(x)
+        assert s.dtype == dtype
+        assert not s.requires_grad
+        assert s.grad_fn is None
+        np.testing.assert_array_equal(s.data, np.sign(a))
+
+
+# --------------------------------------------------------------------------------- errors
+def test_add_of_unbroadcastable_shapes_names_op_and_shapes():
+    with pytest.raises(ValueError, match=r"(?s)add.*\(3,\).*\(4,\)"):
+        Tensor(np.zeros(3)) + Tensor(np.zeros(4))
+
+
+@pytest.mark.parametrize("op", [operator.sub, operator.mul, operator.truediv, operator.pow])
+def test_other_binary_ops_report_shapes(op):
+    with pytest.raises(ValueError, match=r"(?s)\(2, 3\).*\(2,\)"):
+        op(Tensor(np.ones((2, 3))), Tensor(np.ones(2)))
+
+
+@pytest.mark.parametrize(
+    "op", [operator.add, operator.sub, operator.mul, operator.truediv, operator.pow]
+)
+def test_arithmetic_with_a_string_raises_type_error(op):
+    x = Tensor(np.ones(3))
+    with pytest.raises(TypeError):
+        op(x, "a")
+    with pytest.raises(TypeError):
+        op("a", x)

@@ -1,0 +1,246 @@
+"""Indexing: ints, slices (steps, negative), None, Ellipsis, integer arrays (repeated indices
+accumulate), boolean masks and mixed indices such as the cross-entropy pattern
+`x[np.arange(n), labels]`."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import autodiff as ad
+from autodiff import Tensor, gradgradcheck
+from autodiff.testing import arrays, assert_gradients_match, shapes, tensors
+
+SETTINGS = settings(max_examples=25, deadline=None)
+SECOND_ORDER = settings(max_examples=10, deadline=None)
+
+
+def check_forward(out, expected):
+    assert isinstance(out, Tensor)
+    expected = np.asarray(expected)
+    assert out.shape == expected.shape
+    assert out.dtype == expected.dtype
+    np.testing.assert_array_equal(out.data, expected)
+
+
+def scatter_reference(shape, index, w):
+    """What backward must give: w added at `index` into zeros, repeats accumulating."""
+    g = np.zeros(shape)
+    np.add.at(g, index, w)
+    return g
+
+
+# ----------------------------------------------------------------------- index strategies
+@st.composite
+def basic_index(draw):
+    """ints (negative too), slices with any step, None and Ellipsis."""
+    shape = draw(shapes(max_dims=3))
+    index = draw(hnp.basic_indices(shape, allow_newaxis=True, allow_ellipsis=True))
+    return shape, index
+
+
+@st.composite
+def integer_array_index(draw):
+    """A tuple of integer arrays (negative and repeated indices included), maybe plus a slice."""
+    shape = draw(shapes(min_dims=1, max_dims=3))
+    index = draw(hnp.integer_array_indices(shape, result_shape=hnp.array_shapes(max_dims=2)))
+    if len(index) < len(shape) and draw(st.booleans()):
+        index = (*index, slice(None, None, draw(st.sampled_from([1, -1, 2]))))
+    return shape, index
+
+
+@st.composite
+def mask_index(draw):
+    """A boolean mask over the leading k dims (all of them, or fewer)."""
+    shape = draw(shapes(min_dims=1, max_dims=3))
+    k = draw(st.integers(1, len(shape)))
+    return shape, draw(arrays(shape[:k])) > 0
+
+
+@st.composite
+def cross_entropy_index(draw):
+    """x[np.arange(n), labels]: one entry per row; labels repeat across rows."""
+    n, c = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    labels = np.array(draw(st.lists(st.integers(0, c - 1), min_size=n, max_size=n)))
+    return (n, c), (np.arange(n), labels)
+
+
+@st.composite
+def mixed_index(draw):
+    """A slice or an int with an integer array, in either order."""
+    shape = draw(shapes(min_dims=2, max_dims=3, max_side=4))
+    picks = np.array(draw(st.lists(st.integers(-shape[1], shape[1] - 1), min_size=1, max_size=5)))
+    first = draw(st.sampled_from([slice(None), slice(None, None, -1), 0, -1]))
+    return shape, (first, picks)
+
+
+INDEX_KINDS = [
+    ("basic", basic_index()),
+    ("integer_arrays", integer_array_index()),
+    ("mask", mask_index()),
+    ("cross_entropy", cross_entropy_index()),
+    ("mixed", mixed_index()),
+]
+
+
+@pytest.mark.parametrize("strategy", [k[1] for k in INDEX_KINDS], ids=[k[0] for k in INDEX_KINDS])
+@SETTINGS
+@given(data=st.data())
+def test_getitem_forward_and_gradient(data, strategy):
+    shape, index = data.draw(strategy)
+    x = data.draw(tensors(shape))
+    y = x[index]
+    check_forward(y, x.data[index])
+    assert_gradients_match(lambda t: t[index], x)
+    # backward scatters into zeros: repeated positions add up
+    w = np.random.default_rng(0).standard_normal(y.shape)
+    y.backward(w)
+    np.testing.assert_allclose(x.grad.data, scatter_reference(shape, index, w), rtol=1e-12)
+
+
+@pytest.mark.parametrize("strategy", [k[1] for k in INDEX_KINDS], ids=[k[0] for k in INDEX_KINDS])
+@SECOND_ORDER
+@given(data=st.data())
+def test_getitem_second_order(data, strategy):
+    shape, index = data.draw(strategy)
+    x = data.draw(tensors(shape))
+    assert gradgradcheck(lambda t: t[index] ** 2, x)
+    assert gradgradcheck(lambda t: t[index], x)
+
+
+# ---------------------------------------------------------------------------- fixed cases
+A = np.arange(24, dtype=np.float64).reshape(2, 3, 4)
+# id, the index (applied to A and to a Tensor of A)
+FIXED = [
+    ("int", 1),
+    ("negative_int", -1),
+    ("int_tuple", (1, -2, 3)),
+    ("slice_step", (slice(None), slice(None, None, 2))),
+    ("negative_step", (Ellipsis, slice(None, None, -2))),
+    ("reverse", slice(None, None, -1)),
+    ("negative_slice", (slice(-1, None), slice(-2, None), slice(None, -1))),
+    ("empty_slice", slice(1, 1)),
+    ("none", (None, 0, None)),
+    ("ellipsis", (Ellipsis, 0)),
+    ("ellipsis_none", (None, Ellipsis, None)),
+    ("repeated", [0, 0, 1]),
+    ("repeated_negative", (slice(None), [-1, 2, -1, 2])),
+    ("repeated_pairs", ([0, 0, 1], [1, 1, 1], [2, 2, 0])),
+    ("2d_int_array", (np.array([[0, 1], [1, 1]]),)),
+    ("mask", A > 10),
+    ("leading_mask", np.array([True, False])),
+    ("mask_list", [False, True]),
+    ("mask_and_slice", (np.array([True, True]), slice(None), 0)),
+    ("empty_mask", A > 100),
+    ("empty_int_array", np.array([], dtype=np.int64)),
+    ("int_with_array", (1, [0, 2, 2])),
+    ("array_slice_array", ([1, 0], slice(None), [3, 3])),
+    ("whole", Ellipsis),
+]
+
+
+@pytest.mark.parametrize("index", [f[1] for f in FIXED], ids=[f[0] for f in FIXED])
+def test_getitem_fixed_cases(index):
+    x = Tensor(A, requires_grad=True)
+    y = x[index]
+    check_forward(y, A[index])
+    assert y.grad_fn is not None
+    w = np.arange(1.0, y.size + 1).reshape(y.shape)
+    y.backward(w)
+    np.testing.assert_array_equal(x.grad.data, scatter_reference(A.shape, index, w))
+
+
+def test_repeated_indices_accumulate():
+    x = Tensor(np.array([10.0, 20.0, 30.0]), requires_grad=True)
+    y = x[[0, 0, 1, 0]]
+    check_forward(y, [10.0, 10.0, 20.0, 10.0])
+    y.backward(np.array([1.0, 2.0, 4.0, 8.0]))
+    np.testing.assert_array_equal(x.grad.data, [11.0, 4.0, 0.0])
+
+
+def test_cross_entropy_pattern():
+    logits = np.array([[1.0, 2.0, 3.0], [0.5, -1.0, 2.0], [0.0, 0.0, 1.0], [2.0, 1.0, 0.0]])
+    labels = np.array([2, 0, 2, 1])
+    x = Tensor(logits, requires_grad=True)
+    picked = x.log_softmax(axis=1)[np.arange(4), labels]
+    loss = -picked.mean()
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    assert loss.item() == pytest.approx(-log_probs[np.arange(4), labels].mean(), rel=1e-12)
+    loss.backward()
+    onehot = np.eye(3)[labels]
+    np.testing.assert_allclose(x.grad.data, (np.exp(log_probs) - onehot) / 4, rtol=1e-10)
+
+
+def test_tensor_indices_and_masks():
+    a = np.array([[-1.0, 2.0], [3.0, -4.0], [5.0, 6.0]])
+    x = Tensor(a, requires_grad=True)
+    rows = Tensor(np.array([2, 0, 2]))
+    check_forward(x[rows], a[[2, 0, 2]])
+    y = x[x > 0]  # a bool Tensor mask
+    check_forward(y, a[a > 0])
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, (a > 0).astype(float))
+
+
+@pytest.mark.parametrize("index", [(), Ellipsis, None, (None, None)], ids=repr)
+def test_getitem_of_0d(index):
+    x = Tensor(np.float64(2.5), requires_grad=True)
+    y = x[index]
+    check_forward(y, np.float64(2.5)[index])
+    (y * 3).sum().backward()
+    assert x.grad.shape == ()
+    assert x.grad.item() == 3.0
+
+
+def test_getitem_of_empty():
+    x = Tensor(np.zeros((0, 3)), requires_grad=True)
+    y = x[:, 1:]
+    assert y.shape == (0, 2)
+    y.sum().backward()
+    assert x.grad.shape == (0, 3)
+
+
+def test_getitem_float32():
+    x = Tensor(np.arange(6, dtype=np.float32).reshape(2, 3), requires_grad=True)
+    for index in [1, (slice(None), [0, 0, 2]), x.data > 2, (None, Ellipsis, -1)]:
+        x.zero_grad()
+        y = x[index]
+        assert y.dtype == np.float32
+        y.sum().backward()
+        assert x.grad.dtype == np.float32
+
+
+def test_repeated_index_second_order():
+    x = Tensor(np.array([0.5, -1.5, 2.0]), requires_grad=True)
+    assert gradgradcheck(lambda t: t[[0, 0, 2, 0]] ** 3, x)
+    assert gradgradcheck(lambda t: t[np.arange(3), [1, 1, 0]], Tensor(np.ones((3, 2)), True))
+
+
+def test_out_of_range_index_names_the_op():
+    x = Tensor(np.ones((2, 3)), requires_grad=True)
+    with pytest.raises(IndexError, match=r"(?s)getitem.*5.*\(2, 3\)"):
+        x[5]
+    with pytest.raises(IndexError, match=r"getitem"):
+        x[:, [0, 3]]
+
+
+def test_empty_list_index_like_numpy():
+    x = Tensor(np.ones((2, 3)), requires_grad=True)
+    check_forward(x[[]], np.ones((2, 3))[[]])
+
+
+def test_advanced_indexing_result_is_a_copy_not_a_view():
+    x = Tensor(np.array([1.0, 2.0, 3.0]), requires_grad=True)
+    y = x * 1.0
+    z = y * y  # Mul saves y
+    picked = y[[0, 1]]  # a copy: changing it leaves y alone
+    assert not np.shares_memory(picked.data, y.data)
+    with ad.no_grad():
+        picked.add_(1.0)
+    np.testing.assert_array_equal(y.data, [1.0, 2.0, 3.0])
+    z.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [2.0, 4.0, 6.0])

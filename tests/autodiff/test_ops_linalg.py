@@ -1,0 +1,149 @@
+"""matmul / `@`: 1-d and 2-d operands, and batched operands with broadcast batch dimensions."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import autodiff as ad
+from autodiff import ShapeError, Tensor, gradgradcheck
+from autodiff.testing import assert_gradients_match, broadcastable_shapes, tensors
+
+SETTINGS = settings(max_examples=25, deadline=None)
+
+
+def check_forward(out, expected):
+    assert isinstance(out, Tensor)
+    expected = np.asarray(expected)
+    assert out.shape == expected.shape
+    assert out.dtype == expected.dtype
+    np.testing.assert_allclose(out.data, expected, rtol=1e-12, atol=1e-12)
+
+
+@st.composite
+def matmul_shapes(draw):
+    """Operand shapes for matmul: either may be a vector; batch dims broadcast."""
+    batch_a, batch_b = draw(broadcastable_shapes(2, max_dims=2, max_side=3))
+    n, k, m = (draw(st.integers(1, 4)) for _ in range(3))
+    a_shape = (k,) if draw(st.booleans()) else (*batch_a, n, k)
+    b_shape = (k,) if draw(st.booleans()) else (*batch_b, k, m)
+    return a_shape, b_shape
+
+
+@SETTINGS
+@given(data=st.data(), operand_shapes=matmul_shapes())
+def test_matmul_forward_and_gradient(data, operand_shapes):
+    a = data.draw(tensors(operand_shapes[0]))
+    b = data.draw(tensors(operand_shapes[1]))
+    check_forward(a @ b, np.matmul(a.data, b.data))
+    assert_gradients_match(lambda a, b: a @ b, a, b)
+
+
+# a's shape, b's shape, the output's shape
+CASES = [
+    ((3,), (3,), ()),
+    ((3,), (3, 4), (4,)),
+    ((2, 3), (3,), (2,)),
+    ((2, 3), (3, 4), (2, 4)),
+    ((1, 1), (1, 1), (1, 1)),
+    ((2, 1, 3, 4), (5, 4, 2), (2, 5, 3, 2)),
+    ((4,), (5, 4, 2), (5, 2)),
+    ((2, 3, 4), (4,), (2, 3)),
+    ((3, 1, 2), (1, 2, 2), (3, 1, 2)),
+]
+IDS = [f"{a}@{b}" for a, b, _ in CASES]
+
+
+@pytest.mark.parametrize(("a_shape", "b_shape", "out_shape"), CASES, ids=IDS)
+def test_matmul_cases(a_shape, b_shape, out_shape):
+    rng = np.random.default_rng(0)
+    a = Tensor(rng.standard_normal(a_shape), requires_grad=True)
+    b = Tensor(rng.standard_normal(b_shape), requires_grad=True)
+    out = a @ b
+    assert out.shape == out_shape
+    check_forward(out, a.data @ b.data)
+    assert_gradients_match(ad.matmul, a, b)
+
+
+@pytest.mark.parametrize(("a_shape", "b_shape", "out_shape"), CASES, ids=IDS)
+def test_matmul_second_order(a_shape, b_shape, out_shape):
+    rng = np.random.default_rng(1)
+    a = Tensor(rng.standard_normal(a_shape), requires_grad=True)
+    b = Tensor(rng.standard_normal(b_shape), requires_grad=True)
+    assert gradgradcheck(lambda a, b: a @ b, a, b)
+    assert gradgradcheck(lambda a, b: (a @ b) ** 2, a, b)
+
+
+def test_matmul_gradient_formula():
+    a = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    b = np.array([[1.0, -1.0, 0.5], [2.0, 0.0, -2.0]])
+    x, y = Tensor(a, requires_grad=True), Tensor(b, requires_grad=True)
+    w = np.arange(9.0).reshape(3, 3)
+    (x @ y).backward(w)
+    np.testing.assert_allclose(x.grad.data, w @ b.T)
+    np.testing.assert_allclose(y.grad.data, a.T @ w)
+
+
+def test_matmul_forms_agree():
+    rng = np.random.default_rng(2)
+    a_np, b_np = rng.standard_normal((2, 3)), rng.standard_normal((3, 4))
+    a, b = Tensor(a_np, requires_grad=True), Tensor(b_np, requires_grad=True)
+    expected = a_np @ b_np
+    for out in (a @ b, ad.matmul(a, b), a.matmul(b), np.matmul(a, b), a_np @ b, a @ b_np):
+        assert isinstance(out, Tensor)
+        assert out.grad_fn is not None
+        check_forward(out, expected)
+    (a_np @ b).sum().backward()  # a constant on the left: only b gets a gradient
+    np.testing.assert_allclose(b.grad.data, a_np.T @ np.ones((2, 4)))
+    assert a.grad is None
+
+
+@pytest.mark.parametrize(
+    ("a_shape", "b_shape"), [((0, 3), (3, 2)), ((2, 0), (0, 3)), ((4, 3), (3, 0))]
+)
+def test_matmul_empty(a_shape, b_shape):
+    a = Tensor(np.ones(a_shape), requires_grad=True)
+    b = Tensor(np.ones(b_shape), requires_grad=True)
+    out = a @ b
+    check_forward(out, np.ones(a_shape) @ np.ones(b_shape))
+    out.backward(np.ones(out.shape))
+    assert a.grad.shape == a_shape and b.grad.shape == b_shape
+    np.testing.assert_array_equal(a.grad.data, np.ones(out.shape) @ np.ones(b_shape).T)
+
+
+@pytest.mark.parametrize(("a_shape", "b_shape"), [((3,), (3,)), ((2, 3), (3, 4)), ((2, 3), (3,))])
+def test_matmul_float32(a_shape, b_shape):
+    a = Tensor(np.ones(a_shape, dtype=np.float32), requires_grad=True)
+    b = Tensor(np.ones(b_shape, dtype=np.float32), requires_grad=True)
+    out = a @ b
+    assert out.dtype == np.float32
+    out.sum().backward()
+    assert a.grad.dtype == np.float32 and b.grad.dtype == np.float32
+
+
+def test_matmul_inner_dimension_mismatch_names_op_and_both_shapes():
+    a, b = Tensor(np.ones((3, 4))), Tensor(np.ones((5, 2)))
+    with pytest.raises(ShapeError, match=r"matmul.*\(3, 4\).*\(5, 2\)"):
+        a @ b
+
+
+@pytest.mark.parametrize(
+    ("a_shape", "b_shape", "error"),
+    [
+        ((3,), (4,), ShapeError),
+        ((2, 3), (4,), ShapeError),
+        ((), (3,), ShapeError),
+        ((3,), (), ShapeError),
+        ((2, 3, 4), (3, 4, 5), ValueError),  # batch dims 2 and 3 do not broadcast
+    ],
+)
+def test_matmul_bad_shapes(a_shape, b_shape, error):
+    a, b = Tensor(np.ones(a_shape)), Tensor(np.ones(b_shape))
+    with pytest.raises(
+        error, match=rf"(?s)matmul.*{re.escape(str(a_shape))}.*{re.escape(str(b_shape))}"
+    ):
+        ad.matmul(a, b)

@@ -1,0 +1,340 @@
+"""Reductions: sum, mean, max, min, var, std, logsumexp, prod.
+
+Hypothesis draws the shape, the axis (None, an int, a tuple, negative or not) and keepdims;
+forward is compared with numpy and backward with central differences. Edge cases: 0-d inputs,
+empty inputs, ties for max/min, zeros for prod, ddof, and the error messages for bad axes.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import autodiff as ad
+from autodiff import Tensor, gradgradcheck
+from autodiff.testing import assert_gradients_match, shapes, tensors
+
+SETTINGS = settings(max_examples=25, deadline=None)
+SECOND_ORDER = settings(max_examples=10, deadline=None)
+
+
+def np_logsumexp(a, axis=None, keepdims=False):
+    m = np.max(a, axis=axis, keepdims=True)
+    out = np.log(np.sum(np.exp(a - m), axis=axis, keepdims=True)) + m
+    return out if keepdims else np.squeeze(out, axis=axis)
+
+
+def check_forward(out, expected, rtol=1e-10):
+    assert isinstance(out, Tensor)
+    expected = np.asarray(expected)
+    assert out.shape == expected.shape
+    assert out.dtype == expected.dtype
+    np.testing.assert_allclose(out.data, expected, rtol=rtol, atol=1e-12)
+
+
+@st.composite
+def shape_axis_keepdims(draw, min_dims=0, max_dims=3, min_side=1, max_side=4):
+    """A shape, an axis argument valid for it, and keepdims."""
+    shape = draw(shapes(min_dims, max_dims, min_side, max_side))
+    ndim = len(shape)
+    options = [st.none()]
+    if ndim:
+        options.append(st.integers(-ndim, ndim - 1))
+        options.append(
+            st.lists(st.integers(0, ndim - 1), min_size=1, max_size=ndim, unique=True).flatmap(
+                lambda axes: st.tuples(*[st.sampled_from([a, a - ndim]) for a in axes])
+            )
+        )
+    return shape, draw(st.one_of(options)), draw(st.booleans())
+
+
+# id, the op, the numpy expression, the domain of the elements, the shape strategy's options.
+# var/std with ddof=1 and std need at least two elements per reduction (min_side=2).
+SPREAD = {"min_dims": 1, "min_side": 2}
+REDUCTIONS = [
+    ("sum", lambda x, axis, k: x.sum(axis, k), np.sum, {}, {}),
+    ("sum_fn", lambda x, axis, k: ad.sum(x, axis, k), np.sum, {}, {}),
+    ("mean", lambda x, axis, k: x.mean(axis, keepdims=k), np.mean, {}, {}),
+    ("mean_fn", lambda x, axis, k: ad.mean(x, axis, k), np.mean, {}, {}),
+    ("max", lambda x, axis, k: x.max(axis, k), np.max, {"distinct": True}, {}),
+    ("max_fn", lambda x, axis, k: ad.max(x, axis, k), np.max, {"distinct": True}, {}),
+    ("min", lambda x, axis, k: x.min(axis, k), np.min, {"distinct": True}, {}),
+    ("min_fn", lambda x, axis, k: ad.min(x, axis, k), np.min, {"distinct": True}, {}),
+    ("var", lambda x, axis, k: x.var(axis, keepdims=k), np.var, {}, {}),
+    (
+        "var_ddof1",
+        lambda x, axis, k: ad.var(x, axis, ddof=1, keepdims=k),
+        lambda a, axis, keepdims: np.var(a, axis, ddof=1, keepdims=keepdims),
+        {},
+        SPREAD,
+    ),
+    ("std", lambda x, axis, k: x.std(axis, keepdims=k), np.std, {"distinct": True}, SPREAD),
+    (
+        "std_ddof1",
+        lambda x, axis, k: ad.std(x, axis, ddof=1, keepdims=k),
+        lambda a, axis, keepdims: np.std(a, axis, ddof=1, keepdims=keepdims),
+        {"distinct": True},
+        SPREAD,
+    ),
+    ("logsumexp", lambda x, axis, k: x.logsumexp(axis, k), np_logsumexp, {}, {}),
+    ("logsumexp_fn", lambda x, axis, k: ad.logsumexp(x, axis, k), np_logsumexp, {}, {}),
+    ("prod", lambda x, axis, k: x.prod(axis, k), np.prod, {"low": -2.0, "high": 2.0}, {}),
+    ("prod_fn", lambda x, axis, k: ad.prod(x, axis, k), np.prod, {"low": -2.0, "high": 2.0}, {}),
+]
+IDS = [r[0] for r in REDUCTIONS]
+
+
+@pytest.mark.parametrize(("name", "f", "ref", "domain", "shape_opts"), REDUCTIONS, ids=IDS)
+@SETTINGS
+@given(data=st.data())
+def test_reduction_forward_and_gradient(data, name, f, ref, domain, shape_opts):
+    shape, axis, keepdims = data.draw(shape_axis_keepdims(**shape_opts))
+    x = data.draw(tensors(shape, **domain))
+    check_forward(f(x, axis, keepdims), ref(x.data, axis=axis, keepdims=keepdims))
+    assert_gradients_match(lambda t: f(t, axis, keepdims), x)
+
+
+@pytest.mark.parametrize(("name", "f", "ref", "domain", "shape_opts"), REDUCTIONS, ids=IDS)
+@SECOND_ORDER
+@given(data=st.data())
+def test_reduction_second_order(data, name, f, ref, domain, shape_opts):
+    shape, axis, keepdims = data.draw(shape_axis_keepdims(**shape_opts, max_side=3))
+    x = data.draw(tensors(shape, **domain))
+    assert gradgradcheck(lambda t: f(t, axis, keepdims), x)
+
+
+AXES = [None, 0, -1, 1, (0, 2), (-1, -3), (2, 0, 1), ()]
+
+
+@pytest.mark.parametrize(("name", "f", "ref", "domain", "shape_opts"), REDUCTIONS, ids=IDS)
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_reduction_axes_table(keepdims, name, f, ref, domain, shape_opts):
+    """Fixed axes (negative, tuples, all axes in any order, none) on a (2, 3, 4) input."""
+    a = np.random.default_rng(0).permutation(24).reshape(2, 3, 4) * 0.1 - 1.0
+    for axis in AXES:
+        if axis == () and shape_opts:
+            continue  # zero variance over no axes: the derivative of sqrt(0) is infinite
+        x = Tensor(a, requires_grad=True)
+        y = f(x, axis, keepdims)
+        check_forward(y, ref(a, axis=axis, keepdims=keepdims))
+        assert_gradients_match(lambda t, axis=axis: f(t, axis, keepdims), x)
+
+
+@pytest.mark.parametrize(
+    ("name", "f", "ref", "domain", "shape_opts"),
+    [r for r in REDUCTIONS if not r[4]],  # not those needing two or more elements
+    ids=[r[0] for r in REDUCTIONS if not r[4]],
+)
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_reduction_of_0d(keepdims, name, f, ref, domain, shape_opts):
+    x = Tensor(np.float64(0.7), requires_grad=True)
+    y = f(x, None, keepdims)
+    check_forward(y, ref(np.float64(0.7), axis=None, keepdims=keepdims))
+    assert_gradients_match(lambda t: f(t, None, keepdims), x)
+    assert gradgradcheck(lambda t: f(t, None, keepdims), x)
+
+
+@pytest.mark.parametrize(("name", "f", "ref", "domain", "shape_opts"), REDUCTIONS, ids=IDS)
+def test_reduction_float32_in_float32_out(name, f, ref, domain, shape_opts):
+    a = np.random.default_rng(1).permutation(12).reshape(3, 4).astype(np.float32) * 0.1 + 0.5
+    x = Tensor(a, requires_grad=True)
+    for axis in (None, 1):
+        x.zero_grad()
+        y = f(x, axis, False)
+        assert y.dtype == np.float32
+        np.testing.assert_allclose(
+            y.data, ref(a.astype(np.float64), axis=axis, keepdims=False), rtol=1e-5
+        )
+        y.sum().backward()
+        assert x.grad.dtype == np.float32
+
+
+@pytest.mark.parametrize(
+    ("numpy_function", "method"),
+    [(np.sum, "sum"), (np.mean, "mean"), (np.max, "max"), (np.min, "min"), (np.var, "var")]
+    + [(np.std, "std"), (np.prod, "prod")],
+)
+def test_numpy_functions_dispatch_to_the_ops(numpy_function, method):
+    a = np.array([[0.5, 1.5, 2.0], [1.0, 3.0, 0.25]])
+    x = Tensor(a, requires_grad=True)
+    y = numpy_function(x, axis=1)
+    assert isinstance(y, Tensor)
+    assert y.grad_fn is not None
+    check_forward(y, numpy_function(a, axis=1))
+    check_forward(getattr(x, method)(axis=1), numpy_function(a, axis=1))
+
+
+# ----------------------------------------------------------------------------- size-1 dims
+@pytest.mark.parametrize(("name", "f", "ref", "domain", "shape_opts"), REDUCTIONS, ids=IDS)
+def test_reduction_over_size_one_axes(name, f, ref, domain, shape_opts):
+    a = np.array([[[0.3], [1.2], [-0.4]]])  # (1, 3, 1)
+    for axis, keepdims in [(0, False), (-1, True), ((0, 2), False), (1, True)]:
+        if shape_opts and axis != 1:
+            continue  # ddof=1 / std over a single element: nothing to estimate
+        x = Tensor(a, requires_grad=True)
+        check_forward(f(x, axis, keepdims), ref(a, axis=axis, keepdims=keepdims))
+        assert_gradients_match(lambda t, axis=axis, keepdims=keepdims: f(t, axis, keepdims), x)
+
+
+# ---------------------------------------------------------------------------- empty inputs
+@pytest.mark.parametrize(
+    ("axis", "expected"), [(0, np.zeros(3)), (1, np.zeros(0)), (None, np.float64(0.0))]
+)
+def test_sum_of_empty(axis, expected):
+    x = Tensor(np.zeros((0, 3)), requires_grad=True)
+    y = x.sum(axis=axis)
+    check_forward(y, expected)
+    y.backward(np.ones(y.shape))
+    assert x.grad.shape == (0, 3)
+
+
+def test_mean_of_empty_along_the_non_empty_axis():
+    x = Tensor(np.zeros((0, 3)), requires_grad=True)
+    y = x.mean(axis=1)
+    check_forward(y, np.zeros(0))
+    y.backward(np.ones(0))
+    assert x.grad.shape == (0, 3)
+
+
+@pytest.mark.parametrize("axis", [0, None])
+def test_mean_of_empty_along_the_empty_axis(axis):
+    a = np.zeros((0, 3))
+    x = Tensor(a, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # numpy's "Mean of empty slice"
+        y = x.mean(axis=axis)
+        expected = np.mean(a, axis=axis)
+    np.testing.assert_array_equal(y.data, expected)  # nan, like numpy
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y.backward(np.ones(y.shape))
+    assert x.grad.shape == (0, 3)
+
+
+@pytest.mark.parametrize(
+    ("axis", "expected"), [(0, np.ones(3)), (1, np.ones(0)), (None, np.float64(1.0))]
+)
+def test_prod_of_empty(axis, expected):
+    x = Tensor(np.zeros((0, 3)), requires_grad=True)
+    y = x.prod(axis=axis)
+    check_forward(y, expected)
+    y.backward(np.ones(y.shape))
+    assert x.grad.shape == (0, 3)
+
+
+@pytest.mark.parametrize("op", ["max", "min"])
+def test_max_min_of_empty_along_the_non_empty_axis(op):
+    x = Tensor(np.zeros((0, 3)), requires_grad=True)
+    y = getattr(x, op)(axis=1)
+    check_forward(y, np.zeros(0))
+    y.backward(np.ones(0))
+    assert x.grad.shape == (0, 3)
+
+
+@pytest.mark.parametrize("op", ["max", "min"])
+@pytest.mark.parametrize("axis", [None, 0])
+def test_max_min_of_nothing_is_a_clear_error(op, axis):
+    x = Tensor(np.zeros((0, 3)), requires_grad=True)
+    with pytest.raises(ValueError, match=rf"(?s){op}.*empty.*\(0, 3\)"):
+        getattr(x, op)(axis=axis)
+
+
+def test_var_and_logsumexp_of_empty_along_the_non_empty_axis():
+    for f in (lambda t: t.var(axis=1), lambda t: t.logsumexp(axis=1)):
+        x = Tensor(np.zeros((0, 3)), requires_grad=True)
+        y = f(x)
+        check_forward(y, np.zeros(0))
+        y.backward(np.ones(0))
+        assert x.grad.shape == (0, 3)
+
+
+# ---------------------------------------------------------------------------------- ties
+@pytest.mark.parametrize(
+    ("op", "a", "axis", "keepdims", "expected_grad"),
+    [
+        ("max", [1.0, 3.0, 3.0], None, False, [0.0, 0.5, 0.5]),
+        ("min", [2.0, -1.0, 5.0, -1.0], None, False, [0.0, 0.5, 0.0, 0.5]),
+        ("max", [4.0, 4.0, 4.0], 0, True, [1 / 3, 1 / 3, 1 / 3]),
+        ("max", [[2.0, 2.0], [1.0, 5.0]], 1, False, [[0.5, 0.5], [0.0, 1.0]]),
+        ("min", [[2.0, 2.0], [1.0, 5.0]], 0, False, [[0.0, 1.0], [1.0, 0.0]]),
+        ("max", [[7.0, 1.0], [7.0, 7.0]], (0, 1), False, [[1 / 3, 0.0], [1 / 3, 1 / 3]]),
+        ("min", [[0.0, 1.0], [3.0, 0.0]], -1, True, [[1.0, 0.0], [0.0, 1.0]]),
+    ],
+)
+def test_max_min_split_the_gradient_evenly_among_ties(op, a, axis, keepdims, expected_grad):
+    a = np.array(a)
+    x = Tensor(a, requires_grad=True)
+    y = getattr(x, op)(axis=axis, keepdims=keepdims)
+    check_forward(y, getattr(np, op)(a, axis=axis, keepdims=keepdims))
+    y.backward(np.ones(y.shape))
+    np.testing.assert_allclose(x.grad.data, expected_grad, rtol=1e-12)
+
+
+# ------------------------------------------------------------------------- prod with zeros
+@pytest.mark.parametrize(
+    ("a", "axis", "expected_grad"),
+    [
+        ([2.0, 0.0, 3.0], None, [0.0, 6.0, 0.0]),  # one zero
+        ([0.0, 2.0, 3.0], None, [6.0, 0.0, 0.0]),
+        ([2.0, 0.0, 0.0, 3.0], None, [0.0, 0.0, 0.0, 0.0]),  # two zeros in a row
+        ([0.0, 0.0], None, [0.0, 0.0]),
+        ([[2.0, 0.0], [0.0, 0.0], [3.0, 4.0]], 1, [[0.0, 2.0], [0.0, 0.0], [4.0, 3.0]]),
+        ([[2.0, 0.0], [0.0, 5.0], [3.0, 4.0]], 0, [[0.0, 20.0], [6.0, 0.0], [0.0, 0.0]]),
+    ],
+)
+def test_prod_gradient_with_zeros(a, axis, expected_grad):
+    a = np.array(a)
+    x = Tensor(a, requires_grad=True)
+    y = x.prod(axis=axis)
+    check_forward(y, np.prod(a, axis=axis))
+    y.backward(np.ones(y.shape))
+    np.testing.assert_allclose(x.grad.data, expected_grad, rtol=1e-12)
+    assert np.all(np.isfinite(x.grad.data))
+
+
+@pytest.mark.parametrize(
+    "a", [[2.0, 0.0, 3.0], [1.5, 0.0, 0.0, 3.0], [[2.0, 0.0, -1.0], [0.0, 0.0, 4.0]]]
+)
+def test_prod_with_zeros_first_and_second_order(a):
+    x = Tensor(np.array(a), requires_grad=True)
+    for axis in (None, -1):
+        assert_gradients_match(lambda t, axis=axis: t.prod(axis=axis), x)
+        assert gradgradcheck(lambda t, axis=axis: t.prod(axis=axis), x)
+
+
+# ------------------------------------------------------------------------------ var, ddof
+@pytest.mark.parametrize("ddof", [0, 1, 2])
+def test_var_ddof(ddof):
+    a = np.array([[1.0, 2.0, 4.0, 8.0], [0.5, -1.0, 3.0, 2.5]])
+    x = Tensor(a, requires_grad=True)
+    check_forward(x.var(axis=1, ddof=ddof), np.var(a, axis=1, ddof=ddof))
+    check_forward(x.std(ddof=ddof), np.std(a, ddof=ddof))
+    assert_gradients_match(lambda t: t.var(axis=1, ddof=ddof), x)
+    assert_gradients_match(lambda t: t.std(axis=0, ddof=min(ddof, 1)), x)
+
+
+def test_var_with_ddof_at_least_the_count_is_nan_like_numpy_or_a_clear_error():
+    a = np.array([[1.0], [2.0]])
+    x = Tensor(a, requires_grad=True)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            y = x.var(axis=1, ddof=1)
+    except ValueError as e:  # a clear error is fine too
+        assert "var" in str(e) and "ddof" in str(e)
+    else:
+        assert y.shape == (2,) and np.all(np.isnan(y.data))
+
+
+# ---------------------------------------------------------------------------------- errors
+@pytest.mark.parametrize("op", ["sum", "mean", "max", "min", "var", "prod", "logsumexp"])
+def test_bad_axes_name_the_op(op):
+    x = Tensor(np.ones((2, 3)), requires_grad=True)
+    with pytest.raises(ValueError, match=rf"(?s){op}.*axis 2.*out of bounds"):
+        getattr(x, op)(axis=2)
+    with pytest.raises(ValueError, match=rf"(?s){op}.*repeated axis"):
+        getattr(x, op)(axis=(0, -2))
