@@ -482,6 +482,12 @@ class MNIST:
             splits[0] if self.train else splits[1], normalize, flatten, one_hot, dt
         )
 
+    @property
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(images, labels)``: marks MNIST as array-backed, so
+        :class:`~nn.data.loader.DataLoader` fetches each batch with one ``ds[idx]``."""
+        return self.images, self.labels
+
     def __len__(self) -> int:
         return int(self.images.shape[0])
 
