@@ -1,0 +1,90 @@
+"""Adam: momentum on the gradient and RMSprop-style scaling, both bias-corrected."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from autodiff import Tensor
+
+from .optimizer import Optimizer, ParamGroup, Params, check_nonnegative
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba, 2015), following PyTorch's documented algorithm (torch.optim.Adam).
+
+    For each parameter p with gradient g, at step t = 1, 2, ...:
+
+        g = g + weight_decay * p                    (L2 regularisation, if weight_decay != 0)
+        m = beta1 * m + (1 - beta1) * g             (m, v start at 0)
+        v = beta2 * v + (1 - beta2) * g * g
+        v_max = max(v_max, v)                       (amsgrad only; v_max starts at 0)
+        m_hat = m / (1 - beta1**t)
+        v_hat = v / (1 - beta2**t)                  (v_max instead of v with amsgrad)
+        p = p - lr * m_hat / (sqrt(v_hat) + eps)
+
+    State per parameter: "step" (t), "exp_avg" (m), "exp_avg_sq" (v) and, with amsgrad,
+    "max_exp_avg_sq" (v_max); the arrays are shaped like p.
+
+    Computed as PyTorch does, p -= lr / (1 - beta1**t) * m / (sqrt(v) / sqrt(1 - beta2**t) + eps),
+    so steps agree to float precision. The lessons' Adam adds eps to sqrt(v) before the bias
+    correction instead, which differs only while sqrt(v) is near eps.
+    """
+
+    # AdamW sets this: weight decay shrinks p directly instead of entering the gradient.
+    decoupled_weight_decay = False
+
+    def __init__(
+        self,
+        params: Params,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        amsgrad: bool = False,
+    ) -> None:
+        where = type(self).__name__
+        check_nonnegative(where, lr=lr, eps=eps, weight_decay=weight_decay)
+        for i, beta in enumerate(betas):
+            if not 0.0 <= beta < 1.0:
+                raise ValueError(f"{where}: invalid betas[{i}] {beta!r}; need 0 <= beta < 1")
+        defaults = dict(
+            lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, amsgrad=amsgrad
+        )
+        super().__init__(params, defaults)
+
+    def state_names(self, group: Mapping[str, Any]) -> tuple[str, ...]:
+        names = ("step", "exp_avg", "exp_avg_sq")
+        return names + ("max_exp_avg_sq",) if group["amsgrad"] else names
+
+    def _update(
+        self, param: Tensor, grad: np.ndarray, state: dict[str, Any], group: ParamGroup
+    ) -> None:
+        lr, eps = float(group["lr"]), float(group["eps"])
+        weight_decay = float(group["weight_decay"])
+        beta1, beta2 = (float(b) for b in group["betas"])
+        if not state:
+            state["step"] = 0
+            for name in self.state_names(group)[1:]:  # after "step", arrays shaped like p
+                state[name] = np.zeros_like(param.data)
+        state["step"] += 1
+        t = state["step"]
+        if weight_decay != 0:
+            if self.decoupled_weight_decay:
+                param.mul_(1 - lr * weight_decay)
+            else:
+                grad = grad + weight_decay * param.data
+
+        exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+        exp_avg += (1 - beta1) * (grad - exp_avg)  # PyTorch's lerp form of beta1*m + (1-beta1)*g
+        exp_avg_sq *= beta2
+        exp_avg_sq += (1 - beta2) * grad * grad
+        if group["amsgrad"]:
+            np.maximum(state["max_exp_avg_sq"], exp_avg_sq, out=state["max_exp_avg_sq"])
+            exp_avg_sq = state["max_exp_avg_sq"]
+
+        step_size = lr / (1 - beta1**t)
+        denom = np.sqrt(exp_avg_sq) / (1 - beta2**t) ** 0.5 + eps
+        param.add_(-step_size * exp_avg / denom)

@@ -1,0 +1,271 @@
+"""Optimizer: the base of every update rule — parameter groups, per-parameter state, `zero_grad`,
+`step`, and state dicts made of plain numbers and numpy arrays.
+
+A subclass writes only the rule for one parameter (`_update`) and names the state it keeps
+(`state_names`); walking the groups, skipping parameters without a gradient, casting the gradient
+to the parameter's dtype and switching recording off are done here, once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import numpy as np
+
+import autodiff
+from autodiff import Tensor
+
+ParamGroup = dict[str, Any]
+Params = Iterable[Tensor] | Iterable[Mapping[str, Any]]
+
+
+class Optimizer:
+    """Base class of the optimizers: `param_groups`, per-parameter `state`, `step()`.
+
+    `params` is an iterable of Tensors (one group) or of dicts `{"params": [...], "lr": ...}`
+    (one group each; keys a group leaves out take the values in `defaults`), as in PyTorch.
+    `state[p]` is the dict of numpy arrays (shaped like p, in p's dtype) and numbers that the
+    rule keeps for parameter `p` (keyed by the tensor itself); it is filled at p's first update.
+
+    A subclass implements `state_names(group)` and `_update(param, grad, state, group)`.
+    """
+
+    def __init__(self, params: Params, defaults: Mapping[str, Any]) -> None:
+        self.defaults: dict[str, Any] = dict(defaults)
+        self.param_groups: list[ParamGroup] = []
+        self.state: dict[Tensor, dict[str, Any]] = {}
+        if isinstance(params, Tensor):
+            raise TypeError(
+                f"{type(self).__name__}: params should be an iterable of Tensors or of dicts, "
+                "but got a single Tensor; wrap it in a list"
+            )
+        groups = list(params)
+        if not groups:
+            raise ValueError(f"{type(self).__name__}: got an empty parameter list")
+        if not isinstance(groups[0], Mapping):
+            groups = [{"params": groups}]
+        for group in groups:
+            self.add_param_group(group)
+
+    # ------------------------------------------------------------------- what subclasses write
+    def state_names(self, group: Mapping[str, Any]) -> tuple[str, ...]:
+        """The names of the state kept for each parameter of `group` (they depend on its
+        hyperparameters, e.g. "max_exp_avg_sq" only with amsgrad)."""
+        raise NotImplementedError
+
+    def _update(
+        self, param: Tensor, grad: np.ndarray, state: dict[str, Any], group: ParamGroup
+    ) -> None:
+        """Update `param` in place (recording is already off) from `grad`, an array of param's
+        shape and dtype that must not be modified. `state` is {} at the first update."""
+        raise NotImplementedError
+
+    # ----------------------------------------------------------------------------- groups
+    def add_param_group(self, param_group: Mapping[str, Any]) -> None:
+        """Add a group of parameters, with its own hyperparameters (the rest from `defaults`)."""
+        where = type(self).__name__
+        if not isinstance(param_group, Mapping):
+            raise TypeError(
+                f"{where}: a parameter group must be a dict, got {type(param_group).__name__}"
+            )
+        if "params" not in param_group:
+            raise ValueError(f"{where}: a parameter group needs a 'params' entry")
+        params = param_group["params"]
+        if isinstance(params, Tensor):
+            params = [params]
+        elif isinstance(params, set):
+            # A set's order changes between runs, and state dicts number parameters by order.
+            raise TypeError(f"{where}: parameters must be in an ordered collection, not a set")
+        else:
+            params = list(params)
+        for p in params:
+            if not isinstance(p, Tensor):
+                raise TypeError(f"{where} can only optimize Tensors, got {type(p).__name__}")
+            if not p.is_leaf:
+                raise ValueError(
+                    f"{where} can't optimize a non-leaf tensor (one made by an op): its value "
+                    "is recomputed from its inputs; optimize the leaves it comes from"
+                )
+        known = {id(p) for group in self.param_groups for p in group["params"]}
+        ids = [id(p) for p in params]
+        if len(set(ids)) != len(ids) or known.intersection(ids):
+            # It would be updated twice per step.
+            raise ValueError(f"{where}: some parameters appear more than once in the groups")
+
+        group = {**self.defaults, **param_group, "params": params}
+        self.param_groups.append(group)
+
+    # --------------------------------------------------------------------------- updating
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Forget the gradients: set every `.grad` to None (the default, like PyTorch), or to
+        zeros with `set_to_none=False`."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                if set_to_none:
+                    p.grad = None
+                elif p.grad.grad_fn is not None:
+                    # A recorded gradient (create_graph=True): zeroing it in place would
+                    # corrupt its graph, so it gets fresh zeros instead.
+                    p.grad = autodiff.zeros_like(p.grad)
+                else:
+                    p.grad.zero_()
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Update every parameter that has a gradient (a `.grad` of None is skipped).
+
+        `closure`, if given, re-evaluates the model and returns the loss; it runs first, with
+        recording on, and its result is returned (PyTorch's protocol).
+        """
+        loss = None
+        if closure is not None:
+            with autodiff.enable_grad():
+                loss = closure()
+        with autodiff.no_grad():
+            for group in self.param_groups:
+                for p in group["params"]:
+                    if p.grad is None:
+                        continue
+                    # Computing in the parameter's dtype keeps a float32 model float32.
+                    grad = np.asarray(p.grad.data, dtype=p.dtype)
+                    self._update(p, grad, self.state.setdefault(p, {}), group)
+        return loss
+
+    # ------------------------------------------------------------------------ state dicts
+    def state_dict(self) -> dict[str, Any]:
+        """A copy of the optimizer's state, made of plain numbers and numpy arrays.
+
+        `{"state": {index: {name: array or number}}, "param_groups": [{hyperparameter: value,
+        "params": [index, ...]}, ...]}`. Parameters are numbered in order across the groups, as in
+        PyTorch; parameters without state (never updated) have no entry. Nothing needs pickling,
+        so it can be flattened into an .npz.
+        """
+        index: dict[Tensor, int] = {}
+        groups = []
+        for group in self.param_groups:
+            packed = {k: _plain(v) for k, v in group.items() if k != "params"}
+            packed["params"] = [index.setdefault(p, len(index)) for p in group["params"]]
+            groups.append(packed)
+        state = {
+            index[p]: {name: _copy(value) for name, value in s.items()}
+            for p, s in self.state.items()
+            if s and p in index
+        }
+        return {"state": dict(sorted(state.items())), "param_groups": groups}
+
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
+        """Restore a `state_dict()` (also one read back from an .npz: 0-d arrays become numbers,
+        1-d ones tuples). Checks everything before changing anything: the number of groups and
+        of parameters per group, the hyperparameters, and each parameter's state names and
+        shapes; a mismatch raises a ValueError saying which."""
+        where = f"{type(self).__name__}.load_state_dict"
+        if not isinstance(state_dict, Mapping) or set(state_dict) != {"state", "param_groups"}:
+            got = sorted(state_dict) if isinstance(state_dict, Mapping) else type(state_dict)
+            raise ValueError(f"{where}: expected keys ['param_groups', 'state'], got {got}")
+        saved_groups = list(state_dict["param_groups"])
+        if len(saved_groups) != len(self.param_groups):
+            raise ValueError(
+                f"{where}: the state has {len(saved_groups)} parameter groups, the optimizer "
+                f"has {len(self.param_groups)}"
+            )
+
+        groups = []
+        for i, (group, saved) in enumerate(zip(self.param_groups, saved_groups)):
+            n_saved = len(saved.get("params", ()))
+            if n_saved != len(group["params"]):
+                raise ValueError(
+                    f"{where}: parameter group {i} of the state has {n_saved} parameters, the "
+                    f"optimizer's has {len(group['params'])}"
+                )
+            missing = [k for k in self.defaults if k not in saved]
+            if missing:
+                raise ValueError(
+                    f"{where}: parameter group {i} of the state lacks the hyperparameters "
+                    f"{missing} (was it saved from another optimizer?)"
+                )
+            loaded = {k: _plain(v) for k, v in saved.items() if k != "params"}
+            groups.append({**loaded, "params": group["params"]})
+
+        owners = [(p, group) for group in groups for p in group["params"]]
+        state: dict[Tensor, dict[str, Any]] = {}
+        for key, saved in state_dict["state"].items():
+            i = _index(key, len(owners), where)
+            p, group = owners[i]
+            state[p] = self._load_param_state(p, i, saved, group, where)
+
+        self.param_groups = groups
+        self.state = state
+
+    def _load_param_state(
+        self, p: Tensor, i: int, saved: Mapping[str, Any], group: ParamGroup, where: str
+    ) -> dict[str, Any]:
+        names = self.state_names(group)
+        if set(saved) != set(names):
+            raise ValueError(
+                f"{where}: the state of parameter {i} has {sorted(saved)}, but "
+                f"{type(self).__name__} with these hyperparameters keeps {sorted(names)}"
+            )
+        state: dict[str, Any] = {}
+        for name in names:
+            value = np.asarray(saved[name])
+            if name == "step":  # the one number; the rest are arrays shaped like the parameter
+                if value.ndim != 0:
+                    raise ValueError(
+                        f"{where}: 'step' of parameter {i} should be a number, got shape "
+                        f"{value.shape}"
+                    )
+                state[name] = int(value)
+            elif value.shape != p.shape:
+                raise ValueError(
+                    f"{where}: {name!r} of parameter {i} has shape {value.shape}, but the "
+                    f"parameter has shape {p.shape}"
+                )
+            else:
+                state[name] = value.astype(p.dtype, copy=True)
+        return state
+
+    def __repr__(self) -> str:
+        lines = [f"{type(self).__name__} ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            lines += [f"    {k}: {v}" for k, v in sorted(group.items()) if k != "params"]
+        return "\n".join([*lines, ")"])
+
+
+def check_nonnegative(where: str, **values: float) -> None:
+    """Raise a ValueError naming the first hyperparameter that is negative (or NaN)."""
+    for name, value in values.items():
+        if not value >= 0:
+            raise ValueError(f"{where}: invalid {name} {value!r}; it must be >= 0")
+
+
+def _index(key: Any, n: int, where: str) -> int:
+    """A state key as a parameter index (an .npz gives keys back as strings)."""
+    try:
+        i = int(key)
+    except (TypeError, ValueError):
+        raise ValueError(f"{where}: state key {key!r} is not a parameter index") from None
+    if not 0 <= i < n:
+        raise ValueError(
+            f"{where}: the state has an entry for parameter {i}, but the optimizer has {n} "
+            f"parameters (0..{n - 1})"
+        )
+    return i
+
+
+def _plain(value: Any) -> Any:
+    """A hyperparameter as a Python number (or tuple of numbers, e.g. betas).
+
+    numpy scalars would be harmful here: a float64 scalar times a float32 array is float64.
+    """
+    if isinstance(value, np.ndarray | np.generic):
+        value = value.item() if np.ndim(value) == 0 else tuple(np.asarray(value).tolist())
+    if isinstance(value, list | tuple):
+        return tuple(_plain(v) for v in value)
+    return value
+
+
+def _copy(value: Any) -> Any:
+    return value.copy() if isinstance(value, np.ndarray) else value

@@ -1,0 +1,929 @@
+"""nn.optim: every optimizer's steps against the documented formulas written out here in numpy
+(and against torch.optim when torch is installed), float32 preservation, param groups, state
+dicts through an .npz, clipping, penalties, schedulers, and minimising a 2-D loss."""
+
+import math
+
+import numpy as np
+import pytest
+
+import autodiff
+import nn
+from autodiff import Tensor
+from nn import optim
+from nn.optim.lr_scheduler import CosineAnnealingLR, ExponentialLR, StepLR
+
+SHAPE = (2, 3)
+
+
+def param(values=None, dtype=np.float64, seed=0):
+    if values is None:
+        values = np.random.default_rng(seed).standard_normal(SHAPE)
+    return Tensor(np.array(values, dtype=dtype), requires_grad=True)
+
+
+def grad_sequence(n, shape=SHAPE, seed=1):
+    rng = np.random.default_rng(seed)
+    return [rng.standard_normal(shape) for _ in range(n)]
+
+
+def run(optimizer, p, grads):
+    """Set each gradient in turn and step; the parameter values after every step."""
+    history = []
+    for g in grads:
+        p.grad = np.asarray(g, dtype=p.dtype)
+        optimizer.step()
+        history.append(p.data.copy())
+    return history
+
+
+# ------------------------------------------------------- the documented algorithms, in numpy
+# Written in the textbook form of each paper / PyTorch's docs (bias-corrected m_hat and v_hat for
+# Adam, ...), independently of the implementation's operation order.
+
+
+def ref_sgd(p, grads, lr, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0):
+    b, out = None, []
+    for g in grads:
+        g = g + weight_decay * p
+        if momentum != 0:
+            b = g.copy() if b is None else momentum * b + (1 - dampening) * g
+            g = g + momentum * b if nesterov else b
+        p = p - lr * g
+        out.append(p)
+    return out
+
+
+def ref_adagrad(
+    p, grads, lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-10
+):
+    s, out = np.full_like(p, initial_accumulator_value), []
+    for t, g in enumerate(grads, start=1):
+        g = g + weight_decay * p
+        s = s + g * g
+        p = p - lr / (1 + (t - 1) * lr_decay) * g / (np.sqrt(s) + eps)
+        out.append(p)
+    return out
+
+
+def ref_rmsprop(
+    p, grads, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False
+):
+    v, m, b, out = np.zeros_like(p), np.zeros_like(p), np.zeros_like(p), []
+    for g in grads:
+        g = g + weight_decay * p
+        v = alpha * v + (1 - alpha) * g**2
+        m = alpha * m + (1 - alpha) * g
+        avg = np.sqrt(v - m**2 if centered else v) + eps
+        if momentum > 0:
+            b = momentum * b + g / avg
+            p = p - lr * b
+        else:
+            p = p - lr * g / avg
+        out.append(p)
+    return out
+
+
+def ref_adadelta(p, grads, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0):
+    v, u, out = np.zeros_like(p), np.zeros_like(p), []
+    for g in grads:
+        g = g + weight_decay * p
+        v = rho * v + (1 - rho) * g**2
+        delta = np.sqrt(u + eps) / np.sqrt(v + eps) * g
+        u = rho * u + (1 - rho) * delta**2
+        p = p - lr * delta
+        out.append(p)
+    return out
+
+
+def ref_adam(
+    p,
+    grads,
+    lr=1e-3,
+    betas=(0.9, 0.999),
+    eps=1e-8,
+    weight_decay=0.0,
+    amsgrad=False,
+    decoupled=False,
+):
+    (b1, b2), out = betas, []
+    m, v, v_max = np.zeros_like(p), np.zeros_like(p), np.zeros_like(p)
+    for t, g in enumerate(grads, start=1):
+        if decoupled:
+            p = p * (1 - lr * weight_decay)
+        else:
+            g = g + weight_decay * p
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g**2
+        v_max = np.maximum(v_max, v)
+        m_hat = m / (1 - b1**t)
+        v_hat = (v_max if amsgrad else v) / (1 - b2**t)
+        p = p - lr * m_hat / (np.sqrt(v_hat) + eps)
+        out.append(p)
+    return out
+
+
+def ref_adamw(p, grads, weight_decay=1e-2, **kwargs):
+    return ref_adam(p, grads, weight_decay=weight_decay, decoupled=True, **kwargs)
+
+
+# (name, optimizer class, keyword arguments, reference) — every option of every optimizer.
+CASES = [
+    ("sgd", optim.SGD, dict(lr=0.1), ref_sgd),
+    ("sgd-wd", optim.SGD, dict(lr=0.1, weight_decay=0.05), ref_sgd),
+    ("sgd-momentum", optim.SGD, dict(lr=0.1, momentum=0.9), ref_sgd),
+    ("sgd-dampening", optim.SGD, dict(lr=0.1, momentum=0.9, dampening=0.3), ref_sgd),
+    ("sgd-nesterov", optim.SGD, dict(lr=0.1, momentum=0.9, nesterov=True), ref_sgd),
+    (
+        "sgd-nesterov-wd",
+        optim.SGD,
+        dict(lr=0.1, momentum=0.8, nesterov=True, weight_decay=0.05),
+        ref_sgd,
+    ),
+    ("adagrad", optim.Adagrad, dict(lr=0.1), ref_adagrad),
+    (
+        "adagrad-all",
+        optim.Adagrad,
+        dict(lr=0.1, lr_decay=0.05, weight_decay=0.1, initial_accumulator_value=0.5, eps=1e-6),
+        ref_adagrad,
+    ),
+    ("rmsprop", optim.RMSprop, dict(lr=0.01), ref_rmsprop),
+    ("rmsprop-wd", optim.RMSprop, dict(lr=0.01, alpha=0.9, weight_decay=0.1), ref_rmsprop),
+    ("rmsprop-momentum", optim.RMSprop, dict(lr=0.01, momentum=0.9), ref_rmsprop),
+    ("rmsprop-centered", optim.RMSprop, dict(lr=0.01, centered=True), ref_rmsprop),
+    (
+        "rmsprop-all",
+        optim.RMSprop,
+        dict(lr=0.01, alpha=0.9, eps=1e-6, weight_decay=0.1, momentum=0.5, centered=True),
+        ref_rmsprop,
+    ),
+    ("adadelta", optim.Adadelta, dict(), ref_adadelta),
+    (
+        "adadelta-all",
+        optim.Adadelta,
+        dict(lr=0.5, rho=0.8, eps=1e-4, weight_decay=0.1),
+        ref_adadelta,
+    ),
+    ("adam", optim.Adam, dict(lr=0.01), ref_adam),
+    ("adam-wd", optim.Adam, dict(lr=0.01, betas=(0.8, 0.99), weight_decay=0.1), ref_adam),
+    ("adam-amsgrad", optim.Adam, dict(lr=0.01, amsgrad=True), ref_adam),
+    ("adam-all", optim.Adam, dict(lr=0.01, eps=1e-4, weight_decay=0.1, amsgrad=True), ref_adam),
+    ("adamw", optim.AdamW, dict(lr=0.01), ref_adamw),
+    ("adamw-all", optim.AdamW, dict(lr=0.01, weight_decay=0.5, amsgrad=True), ref_adamw),
+]
+CASE_IDS = [case[0] for case in CASES]
+OPTIMIZERS = [optim.SGD, optim.Adagrad, optim.RMSprop, optim.Adadelta, optim.Adam, optim.AdamW]
+
+
+def make(cls, params, **kwargs):
+    """An optimizer with its required arguments filled in (only SGD has a required lr)."""
+    if cls is optim.SGD:
+        kwargs.setdefault("lr", 0.1)
+    return cls(params, **kwargs)
+
+
+@pytest.mark.parametrize(("name", "cls", "kwargs", "ref"), CASES, ids=CASE_IDS)
+def test_steps_follow_the_documented_algorithm(name, cls, kwargs, ref):
+    p = param()
+    p0, grads = p.data.copy(), grad_sequence(4)
+    got = run(cls([p], **kwargs), p, grads)
+    want = ref(p0, grads, **kwargs)
+    for step, (g, w) in enumerate(zip(got, want), start=1):
+        np.testing.assert_allclose(g, w, rtol=1e-12, atol=1e-14, err_msg=f"step {step}")
+
+
+# ----------------------------------------------------------------------- steps by hand
+
+
+def test_sgd_step_by_hand():
+    p = param([1.0, -2.0])
+    p.grad = np.array([0.5, -1.0])
+    optim.SGD([p], lr=0.1).step()
+    np.testing.assert_allclose(p.data, [0.95, -1.9])
+
+
+def test_sgd_momentum_by_hand():
+    p = param([1.0])
+    opt = optim.SGD([p], lr=0.1, momentum=0.9)
+    p.grad = np.array([1.0])
+    opt.step()  # b = 1, p = 1 - 0.1
+    p.grad = np.array([1.0])
+    opt.step()  # b = 0.9 + 1 = 1.9, p = 0.9 - 0.19
+    np.testing.assert_allclose(p.data, [0.71])
+    np.testing.assert_allclose(opt.state[p]["momentum_buffer"], [1.9])
+
+
+def test_adaptive_first_steps_by_hand():
+    # At step 1 Adam, Adagrad and RMSprop move every element by a fixed amount against its
+    # gradient's sign, whatever the gradient's size.
+    g = np.array([3.0, -0.01])
+    for cls, kwargs, size in [
+        (optim.Adam, dict(lr=0.1), 0.1),  # m_hat = g, v_hat = g**2
+        (optim.Adagrad, dict(lr=0.1), 0.1),  # sum = g**2
+        (optim.RMSprop, dict(lr=0.01, alpha=0.99), 0.1),  # v = 0.01 g**2: lr * 10
+    ]:
+        p = param([0.0, 0.0])
+        p.grad = g
+        cls([p], **kwargs).step()
+        # eps (1e-8 next to sqrt(v) = 1e-3 for RMSprop's small element) shows at 1e-5.
+        np.testing.assert_allclose(p.data, -size * np.sign(g), rtol=1e-4, err_msg=cls.__name__)
+
+
+def test_adadelta_first_step_by_hand():
+    p = param([0.0])
+    p.grad = np.array([2.0])
+    optim.Adadelta([p], lr=1.0, rho=0.9, eps=1e-6).step()
+    # v = 0.1 * 4; delta = sqrt(1e-6) / sqrt(0.4 + 1e-6) * 2
+    np.testing.assert_allclose(p.data, [-1e-3 / math.sqrt(0.4 + 1e-6) * 2])
+
+
+def test_adamw_decay_is_decoupled_from_the_gradient():
+    # With a zero gradient Adam's L2 decay still moves p by about lr (its gradient is rescaled
+    # to unit size), AdamW's only by the factor (1 - lr * weight_decay).
+    adam_p, adamw_p = param([2.0]), param([2.0])
+    for p, cls in [(adam_p, optim.Adam), (adamw_p, optim.AdamW)]:
+        p.grad = np.array([0.0])
+        cls([p], lr=0.1, weight_decay=0.01).step()
+    np.testing.assert_allclose(adam_p.data, [1.9], rtol=1e-6)
+    np.testing.assert_allclose(adamw_p.data, [2.0 * (1 - 0.1 * 0.01)])
+
+
+def test_momentum_and_nesterov_equal_the_lessons_velocity_form():
+    # CS231n / Saito: v = mu * v - lr * g; p += v, and Nesterov p += -mu * v_old + (1 + mu) * v.
+    lr, mu, grads = 0.1, 0.9, grad_sequence(6)
+    for nesterov in (False, True):
+        p = param()
+        expected, v = p.data.copy(), np.zeros(SHAPE)
+        got = run(optim.SGD([p], lr=lr, momentum=mu, nesterov=nesterov), p, grads)
+        for g, value in zip(grads, got):
+            v_old, v = v, mu * v - lr * g
+            expected = expected + (-mu * v_old + (1 + mu) * v if nesterov else v)
+            np.testing.assert_allclose(value, expected, rtol=1e-12)
+
+
+def test_adagrad_and_rmsprop_equal_the_lessons_with_their_eps():
+    grads = grad_sequence(5)
+    p, q = param(), param()
+    h_ada, h_rms, ada, rms = np.zeros(SHAPE), np.zeros(SHAPE), p.data.copy(), q.data.copy()
+    got_ada = run(optim.Adagrad([p], lr=0.1, eps=1e-7), p, grads)
+    got_rms = run(optim.RMSprop([q], lr=0.01, alpha=0.99, eps=1e-7), q, grads)
+    for g, a, r in zip(grads, got_ada, got_rms):
+        h_ada += g * g
+        ada -= 0.1 * g / (np.sqrt(h_ada) + 1e-7)
+        h_rms = 0.99 * h_rms + 0.01 * g * g
+        rms -= 0.01 * g / (np.sqrt(h_rms) + 1e-7)
+        np.testing.assert_allclose(a, ada, rtol=1e-12)
+        np.testing.assert_allclose(r, rms, rtol=1e-12)
+
+
+# --------------------------------------------------------------------- dtypes and skipping
+
+
+@pytest.mark.parametrize(("name", "cls", "kwargs", "ref"), CASES, ids=CASE_IDS)
+def test_float32_parameters_and_state_stay_float32(name, cls, kwargs, ref):
+    p = param(dtype=np.float32)
+    p0, grads = p.data.astype(np.float64), grad_sequence(3)
+    opt = cls([p], **kwargs)
+    got = run(opt, p, grads)
+    assert p.dtype == np.float32
+    for name_, value in opt.state[p].items():
+        if isinstance(value, np.ndarray):
+            assert value.dtype == np.float32, name_
+    # ... and the values are the float64 reference's to float32 precision.
+    want = ref(p0, grads, **kwargs)
+    np.testing.assert_allclose(got[-1], want[-1], rtol=2e-5, atol=2e-6)
+
+
+def test_float64_gradient_of_a_float32_parameter_is_used_in_float32():
+    p = param([1.0, 2.0], dtype=np.float32)
+    p.grad = Tensor(np.array([0.5, 0.5]))  # a float64 Tensor is kept as it is
+    opt = optim.Adam([p], lr=0.1)
+    opt.step()
+    assert p.dtype == np.float32 and opt.state[p]["exp_avg"].dtype == np.float32
+
+
+@pytest.mark.parametrize("cls", OPTIMIZERS)
+def test_parameters_without_a_gradient_are_skipped(cls):
+    a, b = param(seed=1), param(seed=2)
+    b_before = b.data.copy()
+    opt = make(cls, [a, b], weight_decay=0.1)  # decay would move b if b were updated
+    a.grad = np.ones(SHAPE)
+    opt.step()
+    np.testing.assert_array_equal(b.data, b_before)
+    assert b not in opt.state or not opt.state[b]
+    assert 1 not in opt.state_dict()["state"]
+
+
+def test_a_parameter_whose_gradient_is_gone_keeps_its_state():
+    p = param()
+    opt = optim.Adam([p], lr=0.1)
+    p.grad = np.ones(SHAPE)
+    opt.step()
+    before = {k: np.copy(v) for k, v in opt.state[p].items()}
+    p.grad = None
+    opt.step()
+    assert opt.state[p]["step"] == 1
+    np.testing.assert_array_equal(opt.state[p]["exp_avg"], before["exp_avg"])
+
+
+# -------------------------------------------------------------------------------- groups
+
+
+def test_param_groups_with_different_lrs():
+    a, b = param([1.0]), param([1.0])
+    opt = optim.SGD([{"params": [a]}, {"params": [b], "lr": 0.01}], lr=0.1, momentum=0.5)
+    assert [g["lr"] for g in opt.param_groups] == [0.1, 0.01]
+    assert all(g["momentum"] == 0.5 for g in opt.param_groups)  # from the defaults
+    a.grad, b.grad = np.array([1.0]), np.array([1.0])
+    opt.step()
+    np.testing.assert_allclose([a.item(), b.item()], [0.9, 0.99])
+
+
+def test_add_param_group_and_its_checks():
+    a, b = param(), param()
+    opt = optim.Adam([a], lr=0.1)
+    opt.add_param_group({"params": b, "betas": (0.5, 0.5)})
+    assert opt.param_groups[1]["params"] == [b]
+    assert opt.param_groups[1]["betas"] == (0.5, 0.5) and opt.param_groups[1]["lr"] == 0.1
+    with pytest.raises(ValueError, match="more than once"):
+        opt.add_param_group({"params": [a]})
+    with pytest.raises(ValueError, match="'params'"):
+        opt.add_param_group({"lr": 0.1})
+    with pytest.raises(TypeError, match="must be a dict"):
+        opt.add_param_group([a])
+
+
+def test_constructor_checks():
+    p = param()
+    with pytest.raises(ValueError, match="empty parameter list"):
+        optim.SGD([], lr=0.1)
+    with pytest.raises(TypeError, match="single Tensor"):
+        optim.SGD(p, lr=0.1)
+    with pytest.raises(TypeError, match="can only optimize Tensors"):
+        optim.SGD([p.data], lr=0.1)
+    with pytest.raises(ValueError, match="non-leaf"):
+        optim.SGD([p * 2], lr=0.1)
+    with pytest.raises(TypeError, match="not a set"):
+        optim.SGD([{"params": {p}}], lr=0.1)
+    with pytest.raises(ValueError, match="more than once"):
+        optim.SGD([p, p], lr=0.1)
+    with pytest.raises(ValueError, match="invalid lr -1"):
+        optim.SGD([p], lr=-1)
+    with pytest.raises(ValueError, match="Nesterov"):
+        optim.SGD([p], lr=0.1, nesterov=True)
+    with pytest.raises(ValueError, match=r"betas\[1\]"):
+        optim.Adam([p], betas=(0.9, 1.0))
+    with pytest.raises(ValueError, match="rho"):
+        optim.Adadelta([p], rho=1.5)
+    with pytest.raises(ValueError, match="invalid eps"):
+        optim.Adagrad([p], eps=float("nan"))
+
+
+def test_works_with_module_parameters():
+    model = nn.Linear(3, 2)
+    opt = optim.SGD(model.parameters(), lr=0.5)  # a generator
+    before = model.weight.data.copy()
+    model(autodiff.ones(4, 3)).sum().backward()
+    opt.step()
+    np.testing.assert_allclose(model.weight.data, before - 0.5 * 4.0, rtol=1e-6)
+    assert model.weight.dtype == np.float32
+
+
+def test_zero_grad():
+    a, b = param(), param()
+    opt = optim.SGD([a, b], lr=0.1)
+    a.grad = np.ones(SHAPE)
+    opt.zero_grad()
+    assert a.grad is None and b.grad is None
+    a.grad = np.ones(SHAPE)
+    grad = a.grad
+    opt.zero_grad(set_to_none=False)
+    assert a.grad is grad and not a.grad.data.any()  # zeroed in place
+    assert b.grad is None
+
+
+def test_zero_grad_of_a_recorded_gradient_leaves_its_graph_alone():
+    x = param([1.0, 2.0])
+    (x**3).sum().backward(create_graph=True)
+    recorded = x.grad
+    optim.SGD([x], lr=0.1).zero_grad(set_to_none=False)
+    assert x.grad is not recorded and x.grad.grad_fn is None and not x.grad.data.any()
+    np.testing.assert_allclose(recorded.data, [3.0, 12.0])
+
+
+def test_step_with_a_closure():
+    x = param([3.0])
+    opt = optim.SGD([x], lr=0.25)
+
+    def closure():
+        opt.zero_grad()
+        loss = (x * x).sum()
+        loss.backward()
+        return loss
+
+    loss = opt.step(closure)
+    assert loss.item() == 9.0
+    np.testing.assert_allclose(x.data, [3.0 - 0.25 * 6.0])
+
+
+def test_update_is_an_inplace_change_backward_notices():
+    # The step bumps the parameter's version, so a graph that saved the old value refuses to
+    # backpropagate with the new one instead of giving silently wrong gradients.
+    x = param([1.0, 2.0])
+    loss = (x * x).sum()
+    x.grad = np.ones(2)
+    optim.SGD([x], lr=0.1).step()
+    with pytest.raises(autodiff.InplaceModificationError):
+        loss.backward()
+
+
+def test_repr_lists_the_groups():
+    text = repr(optim.Adam([param()], lr=0.5))
+    assert text.startswith("Adam (") and "Parameter Group 0" in text and "lr: 0.5" in text
+
+
+# ---------------------------------------------------------------------------- state dicts
+
+
+def save_npz(state_dict, path):
+    """Flatten an optimizer state dict into an .npz: "state/<index>/<name>" and
+    "param_groups/<index>/<key>" (what a checkpoint writer does)."""
+    flat = {}
+    for i, state in state_dict["state"].items():
+        for name, value in state.items():
+            flat[f"state/{i}/{name}"] = np.asarray(value)
+    for i, group in enumerate(state_dict["param_groups"]):
+        for key, value in group.items():
+            flat[f"param_groups/{i}/{key}"] = np.asarray(value)
+    np.savez(path, **flat)
+
+
+def load_npz(path):
+    state, groups = {}, {}
+    with np.load(path, allow_pickle=False) as archive:
+        for key in archive.files:
+            kind, i, name = key.split("/")
+            (state if kind == "state" else groups).setdefault(i, {})[name] = archive[key]
+    return {"state": state, "param_groups": [groups[i] for i in sorted(groups, key=int)]}
+
+
+def is_plain(value):
+    if isinstance(value, dict):
+        return all(is_plain(k) and is_plain(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return all(is_plain(v) for v in value)
+    return isinstance(value, np.ndarray | bool | int | float | str)
+
+
+@pytest.mark.parametrize(("name", "cls", "kwargs", "ref"), CASES, ids=CASE_IDS)
+def test_state_dict_round_trip_through_npz_continues_identically(name, cls, kwargs, ref, tmp_path):
+    grads = grad_sequence(6, seed=5)
+    a1, a2 = param(dtype=np.float32, seed=1), param(dtype=np.float32, seed=2)
+    opt = cls([{"params": [a1]}, {"params": [a2], "lr": 0.05}], **kwargs)
+    for g in grads[:3]:
+        a1.grad, a2.grad = g, 2 * g
+        opt.step()
+    saved = opt.state_dict()
+    assert is_plain(saved)
+    assert sorted(saved["state"]) == ([0, 1] if opt.state_names(opt.param_groups[0]) else [])
+    assert [g["params"] for g in saved["param_groups"]] == [[0], [1]]
+    save_npz(saved, tmp_path / "opt.npz")
+
+    b1, b2 = (Tensor(a.data.copy(), requires_grad=True) for a in (a1, a2))
+    fresh = cls([{"params": [b1]}, {"params": [b2]}], **kwargs)
+    fresh.load_state_dict(load_npz(tmp_path / "opt.npz"))
+    assert fresh.param_groups[1]["lr"] == 0.05 and type(fresh.param_groups[1]["lr"]) is float
+    for g in grads[3:]:
+        a1.grad, a2.grad, b1.grad, b2.grad = g, 2 * g, g, 2 * g
+        opt.step()
+        fresh.step()
+        np.testing.assert_array_equal(b1.data, a1.data)
+        np.testing.assert_array_equal(b2.data, a2.data)
+    for p in (b1, b2):
+        for value in fresh.state[p].values():
+            assert not isinstance(value, np.ndarray) or value.dtype == np.float32
+
+
+def test_state_names_are_the_documented_ones():
+    p = param()
+    expected = {
+        optim.SGD([p], lr=0.1, momentum=0.9): {"momentum_buffer"},
+        optim.Adagrad([p]): {"step", "sum"},
+        optim.RMSprop([p]): {"step", "square_avg"},
+        optim.RMSprop([p], momentum=0.9, centered=True): {
+            "step",
+            "square_avg",
+            "momentum_buffer",
+            "grad_avg",
+        },
+        optim.Adadelta([p]): {"step", "square_avg", "acc_delta"},
+        optim.Adam([p]): {"step", "exp_avg", "exp_avg_sq"},
+        optim.AdamW([p], amsgrad=True): {"step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"},
+    }
+    for opt, names in expected.items():
+        p.grad = np.ones(SHAPE)
+        opt.step()
+        assert set(opt.state_dict()["state"][0]) == names, type(opt).__name__
+        assert set(opt.state_names(opt.param_groups[0])) == names
+    assert optim.SGD([p], lr=0.1).state_dict()["state"] == {}  # no momentum, no state
+
+
+def test_state_dict_is_a_copy():
+    p = param()
+    opt = optim.Adam([p])
+    p.grad = np.ones(SHAPE)
+    opt.step()
+    saved = opt.state_dict()
+    opt.step()
+    assert saved["state"][0]["step"] == 1
+    assert not np.shares_memory(saved["state"][0]["exp_avg"], opt.state[p]["exp_avg"])
+
+
+def adam_state():
+    p = param()
+    opt = optim.Adam([p], lr=0.1)
+    p.grad = np.ones(SHAPE)
+    opt.step()
+    return opt.state_dict()
+
+
+@pytest.mark.parametrize(
+    ("corrupt", "message"),
+    [
+        (lambda sd: sd.pop("state"), r"expected keys \['param_groups', 'state'\]"),
+        (lambda sd: sd["param_groups"].append({}), "the state has 2 parameter groups"),
+        (lambda sd: sd["param_groups"][0]["params"].append(1), "has 2 parameters"),
+        (lambda sd: sd["param_groups"][0].pop("betas"), r"lacks the hyperparameters \['betas'\]"),
+        (lambda sd: sd["state"][0].pop("exp_avg_sq"), "keeps"),
+        (lambda sd: sd["state"][0].update(momentum_buffer=np.zeros(SHAPE)), "keeps"),
+        (lambda sd: sd["state"][0].update(exp_avg=np.zeros(3)), r"'exp_avg' .* shape \(3,\)"),
+        (lambda sd: sd["state"][0].update(step=np.zeros(2)), "'step' .* should be a number"),
+        (lambda sd: sd["state"].update({3: {}}), "entry for parameter 3"),
+        (lambda sd: sd["state"].update({"weight": {}}), "not a parameter index"),
+    ],
+)
+def test_load_state_dict_errors(corrupt, message):
+    state = adam_state()
+    corrupt(state)
+    p = param()
+    opt = optim.Adam([p], lr=0.5)
+    with pytest.raises(ValueError, match=message):
+        opt.load_state_dict(state)
+    assert opt.param_groups[0]["lr"] == 0.5 and opt.state == {}  # unchanged
+
+
+def test_loaded_state_takes_the_parameters_dtype():
+    state = adam_state()  # float64 arrays
+    p = param(dtype=np.float32)
+    opt = optim.Adam([p])
+    opt.load_state_dict(state)
+    assert opt.state[p]["exp_avg"].dtype == np.float32 and type(opt.state[p]["step"]) is int
+    p.grad = np.ones(SHAPE, dtype=np.float32)
+    opt.step()
+    assert p.dtype == np.float32 and opt.state[p]["step"] == 2
+
+
+def test_loading_another_optimizers_state_is_refused():
+    p = param()
+    sgd = optim.SGD([p], lr=0.1, momentum=0.9)
+    p.grad = np.ones(SHAPE)
+    sgd.step()
+    with pytest.raises(ValueError, match="saved from another optimizer"):
+        optim.Adam([param()]).load_state_dict(sgd.state_dict())
+
+
+def test_amsgrad_loaded_from_the_state_decides_the_state_names():
+    state = adam_state()  # amsgrad=False: no max_exp_avg_sq
+    opt = optim.Adam([param()], amsgrad=True)
+    opt.load_state_dict(state)
+    assert opt.param_groups[0]["amsgrad"] is False
+
+
+# ------------------------------------------------------------------------------- clipping
+
+
+def with_grads(*grads):
+    params = []
+    for g in grads:
+        p = param(np.zeros(np.shape(g)))
+        p.grad = np.asarray(g, dtype=np.float64)
+        params.append(p)
+    return params
+
+
+def test_clip_grad_norm_scales_to_max_norm():
+    params = with_grads([3.0, 0.0], [[0.0], [4.0]])  # joint 2-norm 5
+    total = optim.clip_grad_norm_(params, max_norm=1.0)
+    assert isinstance(total, Tensor) and total.item() == pytest.approx(5.0)
+    coef = 1.0 / (5.0 + 1e-6)
+    np.testing.assert_allclose(params[0].grad.data, [3.0 * coef, 0.0])
+    np.testing.assert_allclose(params[1].grad.data, [[0.0], [4.0 * coef]])
+
+
+def test_clip_grad_norm_leaves_small_gradients_alone():
+    params = with_grads([0.3, 0.4])
+    assert optim.clip_grad_norm_(params, max_norm=1.0).item() == pytest.approx(0.5)
+    np.testing.assert_array_equal(params[0].grad.data, [0.3, 0.4])
+
+
+@pytest.mark.parametrize("norm_type", [1.0, 3.0, float("inf")])
+def test_clip_grad_norm_other_norms(norm_type):
+    grads = [np.array([1.0, -2.0]), np.array([[3.0, -4.0]])]
+    params = with_grads(*grads)
+    flat = np.concatenate([g.ravel() for g in grads])
+    expected = np.linalg.norm(flat, ord=norm_type)
+    total = optim.clip_grad_norm_(params, max_norm=0.5, norm_type=norm_type)
+    assert total.item() == pytest.approx(expected)
+    clipped = np.concatenate([p.grad.data.ravel() for p in params])
+    assert np.linalg.norm(clipped, ord=norm_type) == pytest.approx(0.5, rel=1e-5)
+
+
+def test_clip_grad_norm_skips_missing_grads_and_keeps_dtype():
+    a, b = param([1.0], dtype=np.float32), param([2.0])
+    a.grad = np.array([10.0], dtype=np.float32)
+    total = optim.clip_grad_norm_([a, b], max_norm=2.0)
+    assert b.grad is None and a.grad.dtype == np.float32 and total.dtype == np.float32
+    np.testing.assert_allclose(a.grad.data, [2.0], rtol=1e-6)
+    assert optim.clip_grad_norm_([b], 1.0).item() == 0.0  # no gradients at all
+    assert optim.clip_grad_norm_(a, 1.0).item() == pytest.approx(2.0)  # a single tensor
+
+
+def test_clip_grad_norm_nonfinite():
+    params = with_grads([np.inf, 1.0])
+    with pytest.raises(RuntimeError, match="non-finite|inf"):
+        optim.clip_grad_norm_(params, 1.0, error_if_nonfinite=True)
+
+
+def test_clip_grad_value_():
+    a, b = with_grads([-3.0, 0.5, 2.0]) + [param([0.0])]
+    optim.clip_grad_value_([a, b], 1.0)
+    np.testing.assert_array_equal(a.grad.data, [-1.0, 0.5, 1.0])
+    assert b.grad is None
+    with pytest.raises(ValueError, match="clip_value"):
+        optim.clip_grad_value_([a], -1.0)
+
+
+# ------------------------------------------------------------------------------ penalties
+
+
+def test_penalty_values():
+    w1, w2 = param([[1.0, -2.0]]), param([3.0])
+    assert optim.l2_penalty([w1, w2]).item() == pytest.approx(0.5 * (1 + 4 + 9))
+    assert optim.l1_penalty([w1, w2]).item() == pytest.approx(1 + 2 + 3)
+    assert optim.l2_penalty(w2).item() == pytest.approx(4.5)
+    assert optim.l1_penalty([]).item() == 0.0
+    assert optim.l2_penalty([param(dtype=np.float32)]).dtype == np.float32
+
+
+def test_penalty_gradients_gradcheck():
+    rng = np.random.default_rng(3)
+    w1 = Tensor(rng.standard_normal((3, 2)), requires_grad=True)
+    # Away from 0, where |w| has no derivative.
+    w2 = Tensor(rng.choice([-1.0, 1.0], 4) * rng.uniform(0.1, 1.0, 4), requires_grad=True)
+    assert autodiff.gradcheck(lambda a, b: optim.l2_penalty([a, b]), w1, w2)
+    assert autodiff.gradcheck(lambda a, b: optim.l1_penalty([a, b]), w1, w2)
+    optim.l2_penalty([w1, w2]).backward()
+    np.testing.assert_allclose(w1.grad.data, w1.data)  # the 1/2 makes the gradient w
+
+
+def test_l2_penalty_is_sgd_weight_decay():
+    lam, grads = 0.01, grad_sequence(3)
+    p, q = param(), param()
+    opt_p, opt_q = optim.SGD([p], lr=0.1, weight_decay=lam), optim.SGD([q], lr=0.1)
+    for g in grads:
+        p.grad = g
+        opt_p.step()
+        q.grad = None
+        (lam * optim.l2_penalty([q]) + (q * Tensor(g)).sum()).backward()
+        opt_q.step()
+        np.testing.assert_allclose(q.data, p.data, rtol=1e-12)
+
+
+# ----------------------------------------------------------------------------- schedulers
+
+
+def scheduler_lrs(scheduler, epochs):
+    """The lr of each epoch: the one set at construction, then after each step()."""
+    lrs = [scheduler.get_last_lr()]
+    for _ in range(epochs - 1):
+        scheduler.step()
+        lrs.append(scheduler.get_last_lr())
+        assert [g["lr"] for g in scheduler.optimizer.param_groups] == lrs[-1]
+    return np.array(lrs)
+
+
+def two_group_sgd():
+    return optim.SGD([{"params": [param()]}, {"params": [param()], "lr": 0.5}], lr=0.1)
+
+
+SCHEDULERS = [
+    (StepLR, dict(step_size=3, gamma=0.5), lambda base, e: base * 0.5 ** (e // 3)),
+    (ExponentialLR, dict(gamma=0.9), lambda base, e: base * 0.9**e),
+    (
+        CosineAnnealingLR,
+        dict(T_max=10, eta_min=0.001),
+        lambda base, e: 0.001 + (base - 0.001) * (1 + math.cos(math.pi * e / 10)) / 2,
+    ),
+]
+
+
+@pytest.mark.parametrize(("cls", "kwargs", "closed_form"), SCHEDULERS)
+def test_scheduler_lrs_follow_the_closed_form(cls, kwargs, closed_form):
+    scheduler = cls(two_group_sgd(), **kwargs)
+    lrs = scheduler_lrs(scheduler, 25)
+    expected = [[closed_form(base, e) for base in (0.1, 0.5)] for e in range(25)]
+    np.testing.assert_allclose(lrs, expected, rtol=1e-12)
+    assert scheduler.last_epoch == 24 and scheduler.base_lrs == [0.1, 0.5]
+
+
+def test_cosine_reaches_eta_min_at_t_max():
+    scheduler = CosineAnnealingLR(optim.SGD([param()], lr=1.0), T_max=4, eta_min=0.1)
+    lrs = scheduler_lrs(scheduler, 5)[:, 0]
+    assert lrs[0] == 1.0 and lrs[-1] == pytest.approx(0.1)
+    assert np.all(np.diff(lrs) < 0)
+
+
+@pytest.mark.parametrize(("cls", "kwargs", "closed_form"), SCHEDULERS)
+def test_scheduler_state_dict_round_trip(cls, kwargs, closed_form, tmp_path):
+    opt = two_group_sgd()
+    scheduler = cls(opt, **kwargs)
+    for _ in range(4):
+        scheduler.step()
+    np.savez(tmp_path / "s.npz", **scheduler.state_dict(), **{"opt": np.zeros(0)})
+    with np.load(tmp_path / "s.npz", allow_pickle=False) as archive:
+        state = {k: archive[k] for k in archive.files if k != "opt"}
+
+    opt2 = two_group_sgd()
+    opt2.load_state_dict(opt.state_dict())  # the current lrs and "initial_lr" live here
+    resumed = cls(opt2, **kwargs)
+    resumed.load_state_dict(state)
+    assert resumed.last_epoch == 4 and resumed.get_last_lr() == scheduler.get_last_lr()
+    for _ in range(3):
+        scheduler.step()
+        resumed.step()
+        assert resumed.get_last_lr() == scheduler.get_last_lr()
+
+
+def test_scheduler_resume_with_last_epoch():
+    opt = optim.SGD([param()], lr=1.0)
+    StepLR(opt, step_size=2, gamma=0.1)
+    opt.param_groups[0]["lr"] = 123.0  # overwritten: the base lr is "initial_lr"
+    resumed = StepLR(opt, step_size=2, gamma=0.1, last_epoch=2)
+    assert resumed.last_epoch == 3 and resumed.get_last_lr() == [pytest.approx(0.1)]
+    with pytest.raises(KeyError, match="initial_lr"):
+        StepLR(optim.SGD([param()], lr=1.0), step_size=2, last_epoch=2)
+
+
+def test_scheduler_checks():
+    opt = optim.SGD([param()], lr=1.0)
+    with pytest.raises(ValueError, match="step_size"):
+        StepLR(opt, step_size=0)
+    with pytest.raises(ValueError, match="T_max"):
+        CosineAnnealingLR(opt, T_max=0)
+    with pytest.raises(TypeError, match="Optimizer"):
+        ExponentialLR(object(), gamma=0.5)
+    scheduler = ExponentialLR(opt, gamma=0.5)
+    with pytest.raises(ValueError, match="expected keys"):
+        scheduler.load_state_dict({"gamma": 0.5})
+    bad = {**scheduler.state_dict(), "base_lrs": [1.0, 2.0]}
+    with pytest.raises(ValueError, match="'base_lrs' has 2 entries"):
+        scheduler.load_state_dict(bad)
+
+
+# ------------------------------------------------------------------------------ minimising
+
+
+def saito_bowl(xy):
+    """The lessons' optimizer-comparison surface f(x, y) = x**2 / 20 + y**2."""
+    return xy[0] ** 2 / 20 + xy[1] ** 2
+
+
+def rosenbrock(xy):
+    """A mild Rosenbrock valley, (1 - x)**2 + 10 (y - x**2)**2, minimum 0 at (1, 1)."""
+    return (1 - xy[0]) ** 2 + 10 * (xy[1] - xy[0] ** 2) ** 2
+
+
+MINIMISERS = [
+    (optim.SGD, dict(lr=0.95)),  # the lessons' settings for the bowl
+    (optim.SGD, dict(lr=0.1, momentum=0.9)),
+    (optim.SGD, dict(lr=0.1, momentum=0.9, nesterov=True)),
+    (optim.Adagrad, dict(lr=1.5)),
+    (optim.RMSprop, dict(lr=0.1)),
+    (optim.Adadelta, dict(lr=1.0)),
+    (optim.Adam, dict(lr=0.3)),
+    (optim.AdamW, dict(lr=0.3)),
+]
+
+
+def minimiser_id(value):
+    return (
+        value.__name__
+        if isinstance(value, type)
+        else "-".join(f"{k}={v}" for k, v in value.items())
+    )
+
+
+@pytest.mark.parametrize(("cls", "kwargs"), MINIMISERS, ids=minimiser_id)
+def test_each_optimizer_minimises_the_lessons_bowl(cls, kwargs):
+    xy = Tensor(np.array([-7.0, 2.0]), requires_grad=True)  # the lessons' starting point
+    opt = cls([xy], **kwargs)
+    losses = []
+    for _ in range(100):
+        opt.zero_grad()
+        loss = saito_bowl(xy)
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    final = saito_bowl(xy).item()
+    # Adadelta's first steps are ~sqrt(eps) long, so it only starts to move in 100 steps.
+    assert final < (0.99 if cls is optim.Adadelta else 0.1) * losses[0], losses[::10]
+
+
+VALLEY = [
+    (optim.SGD, dict(lr=0.01)),
+    (optim.SGD, dict(lr=0.01, momentum=0.9)),
+    (optim.SGD, dict(lr=0.01, momentum=0.9, nesterov=True)),
+    (optim.Adagrad, dict(lr=0.5)),
+    (optim.RMSprop, dict(lr=0.01)),
+    (optim.Adadelta, dict(lr=1.0)),
+    (optim.Adam, dict(lr=0.05)),
+    (optim.AdamW, dict(lr=0.05)),
+]
+
+
+@pytest.mark.parametrize(("cls", "kwargs"), VALLEY, ids=minimiser_id)
+def test_each_optimizer_descends_a_rosenbrock_valley(cls, kwargs):
+    xy = Tensor(np.array([-1.0, 1.5]), requires_grad=True)
+    opt = cls([xy], **kwargs)
+    start = rosenbrock(xy).item()
+    for _ in range(300):
+        opt.zero_grad()
+        rosenbrock(xy).backward()
+        opt.step()
+    assert rosenbrock(xy).item() < (0.5 if cls is optim.Adadelta else 0.01) * start
+
+
+# ---------------------------------------------------------------- against torch.optim itself
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(("name", "cls", "kwargs", "ref"), CASES, ids=CASE_IDS)
+def test_matches_torch_optim(name, cls, kwargs, ref, dtype):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(7)
+    p0 = rng.standard_normal((4, 5)).astype(dtype)
+    ours = Tensor(p0.copy(), requires_grad=True)
+    theirs = torch.tensor(p0.copy(), requires_grad=True)
+    opt = cls([ours], **kwargs)
+    torch_opt = getattr(torch.optim, cls.__name__)([theirs], foreach=False, **kwargs)
+    for step in range(1, 6):
+        g = rng.standard_normal(p0.shape).astype(dtype)
+        ours.grad = g.copy()
+        theirs.grad = torch.tensor(g.copy())
+        opt.step()
+        torch_opt.step()
+        # float32: agreement to float precision (ulp-level differences in operation order).
+        atol = 1e-7 if dtype == np.float32 else 1e-15
+        rtol = 1e-6 if dtype == np.float32 else 1e-12
+        np.testing.assert_allclose(
+            ours.data, theirs.detach().numpy(), rtol=rtol, atol=atol, err_msg=f"step {step}"
+        )
+    theirs_state = {
+        k: v for k, v in torch_opt.state_dict()["state"].get(0, {}).items() if v is not None
+    }
+    assert set(opt.state_dict()["state"].get(0, {})) == set(theirs_state)
+
+
+def test_clip_grad_norm_matches_torch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    grads = [rng.standard_normal(s).astype(np.float32) for s in [(3, 4), (5,), (2, 2, 2)]]
+    for norm_type in (2.0, 1.0, float("inf")):
+        ours = with_grads(*grads)
+        for p in ours:
+            p.grad = p.grad.data.astype(np.float32)
+        theirs = [torch.zeros(g.shape, requires_grad=True) for g in grads]
+        for t, g in zip(theirs, grads):
+            t.grad = torch.tensor(g)
+        total = optim.clip_grad_norm_(ours, 1.0, norm_type)
+        torch_total = torch.nn.utils.clip_grad_norm_(theirs, 1.0, norm_type)
+        assert total.item() == pytest.approx(torch_total.item(), rel=1e-6)
+        for p, t in zip(ours, theirs):
+            np.testing.assert_allclose(p.grad.data, t.grad.numpy(), rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize(("cls", "kwargs", "closed_form"), SCHEDULERS)
+def test_schedulers_match_torch(cls, kwargs, closed_form):
+    torch = pytest.importorskip("torch")
+    torch_opt = torch.optim.SGD(
+        [{"params": [torch.zeros(1)]}, {"params": [torch.zeros(1)], "lr": 0.5}], lr=0.1
+    )
+    torch_scheduler = getattr(torch.optim.lr_scheduler, cls.__name__)(torch_opt, **kwargs)
+    scheduler = cls(two_group_sgd(), **kwargs)
+    for _ in range(25):
+        np.testing.assert_allclose(
+            scheduler.get_last_lr(), torch_scheduler.get_last_lr(), rtol=1e-9, atol=1e-15
+        )
+        torch_opt.step()
+        torch_scheduler.step()
+        scheduler.step()
