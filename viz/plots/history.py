@@ -1,0 +1,76 @@
+"""plot_history: the four curves of training — train/validation loss and accuracy.
+
+The history format (what nn's trainer produces; every key optional, unknown keys ignored):
+
+    history = {
+        "loss":       [2.31, 2.28, ...],   # training loss of every iteration (mini-batch)
+        "train_loss": [0.52, 0.31, ...],   # one value per epoch
+        "val_loss":   [0.48, 0.35, ...],   # one value per epoch
+        "train_acc":  [0.84, 0.91, ...],   # one value per epoch, a fraction (or a percentage)
+        "val_acc":    [0.86, 0.90, ...],   # one value per epoch
+    }
+
+Per-epoch values are drawn at epochs 1, 2, ... (the end of each epoch); per-iteration losses
+are spread evenly over the same epoch axis, so both line up. Without per-epoch values the
+x axis counts iterations.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from ._figure import finish, new_figure
+
+EPOCH_KEYS = ("train_loss", "val_loss", "train_acc", "val_acc")
+
+
+def plot_history(
+    history: Mapping[str, Sequence[float]], path: str | os.PathLike | None = None
+) -> Figure:
+    """Loss (left) and accuracy (right, if any) against epochs. See the module for the format."""
+    curves = {k: _floats(v) for k, v in history.items() if k in ("loss", *EPOCH_KEYS) and len(v)}
+    if not curves:
+        raise ValueError(
+            "plot_history: the history has none of the keys 'loss', " + ", ".join(EPOCH_KEYS)
+        )
+    epochs = max((len(curves[k]) for k in EPOCH_KEYS if k in curves), default=0)
+    has_acc = "train_acc" in curves or "val_acc" in curves
+    fig = new_figure(11 if has_acc else 6, 4)
+    axes = fig.subplots(1, 2 if has_acc else 1, squeeze=False)[0]
+
+    ax = axes[0]
+    if "loss" in curves:
+        per_iter = curves["loss"]
+        if epochs:
+            x = np.arange(1, len(per_iter) + 1) * epochs / len(per_iter)
+        else:
+            x = np.arange(1, len(per_iter) + 1)
+        ax.plot(x, per_iter, color="0.6", lw=0.8, alpha=0.8, label="loss per iteration")
+    _epoch_curve(ax, curves, "train_loss", "train loss", "C0")
+    _epoch_curve(ax, curves, "val_loss", "validation loss", "C1")
+    ax.set(title="loss", xlabel="epoch" if epochs else "iteration", ylabel="loss")
+    ax.legend()
+    ax.grid(alpha=0.3)
+
+    if has_acc:
+        ax = axes[1]
+        _epoch_curve(ax, curves, "train_acc", "train accuracy", "C0")
+        _epoch_curve(ax, curves, "val_acc", "validation accuracy", "C1")
+        ax.set(title="accuracy", xlabel="epoch", ylabel="accuracy")
+        ax.legend()
+        ax.grid(alpha=0.3)
+    return finish(fig, path)
+
+
+def _floats(values: Sequence[float]) -> np.ndarray:
+    return np.array([float(v) for v in values], dtype=np.float64)
+
+
+def _epoch_curve(ax, curves: dict[str, np.ndarray], key: str, label: str, color: str) -> None:
+    if key in curves:
+        y = curves[key]
+        ax.plot(np.arange(1, len(y) + 1), y, "o-", color=color, ms=4, label=label)
