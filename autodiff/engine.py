@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import sys
 from collections.abc import Sequence
 from operator import attrgetter
 from typing import Any
@@ -79,7 +80,8 @@ def run_backward(
                     g = pending[t]
                     captured[id(t)] = _run_hooks(t._hooks, g, create_graph) if t._hooks else g
             return [_as_tensor(captured.get(id(t))) for t in inputs]
-        for leaf, g in pending.items():
+        while pending:
+            leaf, g = pending.popitem()
             _accumulate(leaf, g, create_graph)
     finally:
         _GradMode.enabled = grad_mode
@@ -233,9 +235,11 @@ def _accumulate(leaf: Tensor, g: Any, create_graph: bool) -> None:
         leaf._grad = g if leaf._grad is None else leaf._grad + g
         return
     if leaf._grad is None:
-        # Copy: the same gradient array may have reached several leaves (x + y).
-        if type(g) is np.ndarray and g.dtype == leaf.data.dtype:
-            leaf._grad = Tensor._make(g.copy())
+        # Keep the array itself when nothing else can see it (PyTorch steals it the same way);
+        # otherwise copy: the same array may have reached several leaves (x + y), or be a
+        # retained gradient or a view of one.
+        if type(g) is np.ndarray and sys.getrefcount(g) <= _PRIVATE_REFS and _owns_memory(g):
+            leaf._grad = Tensor._make(g)
         else:
             leaf._grad = Tensor._make(np.array(g, dtype=leaf.data.dtype))
     elif leaf._grad.grad_fn is None:  # accumulate in place, like PyTorch
@@ -245,6 +249,21 @@ def _accumulate(leaf: Tensor, g: Any, create_graph: bool) -> None:
             leaf._grad = Tensor._make(leaf._grad.data + g)
     else:  # a recorded gradient (create_graph): its data belongs to the graph
         leaf._grad = Tensor._make(leaf._grad.data + g)
+
+
+# References to a gradient array inside _accumulate when nothing outside the engine holds it:
+# the caller's local, this function's parameter, and getrefcount's own argument.
+_PRIVATE_REFS = 3
+
+
+def _owns_memory(g: np.ndarray) -> bool:
+    """True when `g`'s memory is reachable only through `g` (and it is writeable)."""
+    base = g.base
+    if base is None:
+        return True
+    # A view (reshape, transpose): private if only the view holds its base (the other two
+    # references are the local `base` and getrefcount's argument).
+    return type(base) is np.ndarray and sys.getrefcount(base) <= 3 and g.flags.writeable
 
 
 def _as_tensor(g: Any) -> Tensor | None:

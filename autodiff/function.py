@@ -49,6 +49,7 @@ class Function:
 
     __slots__ = (
         "args",
+        "kwargs",
         "scope",
         "seq",
         "_saved",
@@ -70,6 +71,7 @@ class Function:
     _hooks: list | None = None  # tensor hooks of the node's output (non-leaf register_hook)
     _tensor_mode = False  # True while backward runs on Tensors (create_graph)
     _stack = None  # creation site, recorded under detect_anomaly()
+    _retains = None  # the hook that keeps the output's .grad (Tensor.retain_grad)
 
     @staticmethod
     def forward(ctx: Function, *args: Any, **kwargs: Any) -> np.ndarray:
@@ -95,6 +97,7 @@ class Function:
         if record and _GradMode.enabled:
             ctx = object.__new__(cls)
             ctx.args = args
+            ctx.kwargs = kwargs
             ctx.scope = _ScopeState.path
             ctx.seq = next(_sequence)
             ctx._saved = None
@@ -224,7 +227,7 @@ class Function:
             "if you need to backpropagate through the graph again"
         )
 
-    def _add_hook(self, hook: Any, retains: bool = False) -> RemovableHandle:
+    def _add_hook(self, hook: Any) -> RemovableHandle:
         if self._hooks is None:
             self._hooks = []
         self._hooks.append(hook)

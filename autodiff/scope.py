@@ -3,16 +3,31 @@
 `with name_scope("conv1"):` makes every op created inside record the scope path
 `("conv1",)`; nested scopes give `("model", "conv1")`. `nn` modules enter a scope named after
 their attribute when called, and `viz` draws each scope as a cluster — neither knows the other.
+
+Each entry into a scope is a distinct `Scope` (a str): `scope.call` numbers the entries, so two
+back-to-back calls of the same module can be told apart, while `node.scope == ("conv1",)` still
+compares as plain strings.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+import itertools
+
+
+class Scope(str):
+    """A scope name; `call` is unique per entry into the scope."""
+
+    call: int
+
+    def __new__(cls, name: str, call: int) -> Scope:
+        scope = super().__new__(cls, name)
+        scope.call = call
+        return scope
 
 
 class _ScopeState:
     path: tuple[str, ...] = ()
+    calls = itertools.count()
 
 
 def current_scope() -> tuple[str, ...]:
@@ -20,14 +35,20 @@ def current_scope() -> tuple[str, ...]:
     return _ScopeState.path
 
 
-@contextmanager
-def name_scope(name: str) -> Iterator[tuple[str, ...]]:
+class name_scope:
     """Tag every op created inside with `name`, nested under the enclosing scopes."""
-    if not isinstance(name, str) or not name:
-        raise ValueError(f"name_scope: the name must be a non-empty string, got {name!r}")
-    prev = _ScopeState.path
-    _ScopeState.path = prev + (name,)
-    try:
-        yield _ScopeState.path
-    finally:
-        _ScopeState.path = prev
+
+    __slots__ = ("name", "prev")
+
+    def __init__(self, name: str) -> None:
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"name_scope: the name must be a non-empty string, got {name!r}")
+        self.name = name
+
+    def __enter__(self) -> tuple[str, ...]:
+        self.prev = _ScopeState.path
+        _ScopeState.path = self.prev + (Scope(self.name, next(_ScopeState.calls)),)
+        return _ScopeState.path
+
+    def __exit__(self, *exc: object) -> None:
+        _ScopeState.path = self.prev

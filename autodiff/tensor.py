@@ -133,7 +133,8 @@ class Tensor:
 
     def retain_grad(self) -> None:
         """Keep `.grad` for this non-leaf tensor on backward (leaves always keep theirs)."""
-        if self.grad_fn is None:
+        node = self.grad_fn
+        if node is None or node._retains is not None:  # a leaf, or already retained
             return
         ref = weakref.ref(self)
 
@@ -142,7 +143,8 @@ class Tensor:
             if owner is not None:
                 owner._grad = grad if owner._grad is None else owner._grad + grad
 
-        self.grad_fn._add_hook(retain, retains=True)
+        node._retains = retain
+        node._add_hook(retain)
 
     def register_hook(self, hook: Hook) -> RemovableHandle:
         """Call `hook(grad)` with this tensor's gradient during backward.

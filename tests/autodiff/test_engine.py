@@ -357,3 +357,51 @@ def test_error_from_op_names_op_and_shapes():
         a @ Tensor(np.ones((5, 2)))
     with pytest.raises(ValueError, match=r"add: .*\(3,\) \(4,\)"):
         Tensor(np.ones(3)) + Tensor(np.ones(4))
+
+
+def test_leaf_gradients_never_alias_retained_or_shared_gradients():
+    a = Tensor([1.0, 2.0], requires_grad=True)
+    h = a.reshape(2, 1)
+    h.retain_grad()
+    (h * 2).sum().backward()
+    assert not np.shares_memory(a.grad.data, h.grad.data)
+    b = Tensor(np.ones((2, 3)), requires_grad=True)
+    c = Tensor(np.ones((2, 3)), requires_grad=True)
+    (b.T + c.T).sum().backward()  # both leaves get views of one gradient array
+    assert not np.shares_memory(b.grad.data, c.grad.data)
+    b.grad.data[0, 0] = 100.0
+    assert c.grad.data[0, 0] == 1.0
+
+
+def test_a_private_gradient_is_kept_without_a_copy():
+    w = Tensor(np.ones((3, 4)), requires_grad=True)
+    (Tensor(np.ones((2, 4))) @ w.T).sum().backward()
+    # the transposed view of matmul's fresh result is handed over as it is, still writeable
+    assert w.grad.data.base is not None and w.grad.data.flags.writeable
+    w.grad.data *= 2  # optimizers and clipping update gradients in place
+    assert w.grad.tolist() == [[4.0] * 4] * 3
+
+
+def test_retain_grad_is_idempotent():
+    x = Tensor(2.0, requires_grad=True)
+    y = x * 3
+    y.retain_grad()
+    y.retain_grad()
+    (y * y).backward()
+    assert y.grad.item() == 12.0
+
+
+def test_each_scope_entry_is_distinguishable():
+    x = Tensor([1.0], requires_grad=True)
+    with ad.name_scope("block"):
+        a = x * 2
+    with ad.name_scope("block"):
+        b = a * 2
+    assert a.grad_fn.scope == b.grad_fn.scope == ("block",)
+    assert a.grad_fn.scope[0].call != b.grad_fn.scope[0].call
+
+
+def test_nodes_record_their_keyword_constants():
+    x = Tensor(np.ones((2, 3)), requires_grad=True)
+    assert x.sum(axis=1).grad_fn.kwargs == {"axis": 1, "keepdims": False}
+    assert (x * 2).grad_fn.kwargs == {}
