@@ -30,6 +30,8 @@ indices) are constants in that graph.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -40,6 +42,7 @@ from .grad_mode import _GradMode
 from .scope import _ScopeState
 from .tensor import RemovableHandle, Tensor, _Inplace
 
+_NO_KWARGS: Mapping[str, Any] = MappingProxyType({})
 _FREED = ("freed",)  # sentinel: the node's saved values were released by backward
 _sequence = itertools.count()  # creation order of compute nodes: a topological order
 
@@ -97,7 +100,7 @@ class Function:
         if record and _GradMode.enabled:
             ctx = object.__new__(cls)
             ctx.args = args
-            ctx.kwargs = kwargs
+            ctx.kwargs = kwargs if kwargs else _NO_KWARGS  # share one empty mapping
             ctx.scope = _ScopeState.path
             ctx.seq = next(_sequence)
             ctx._saved = None
