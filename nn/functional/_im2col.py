@@ -1,0 +1,133 @@
+"""Sliding windows over (N, C, H, W) images: the geometry shared by convolution and pooling.
+
+Everything here is plain numpy on arrays (no Tensors): the fused ops in `conv.py` and `pool.py`
+call it from their `forward` and `backward`.
+
+The central trick is `windows`: a strided *view* of shape (N, C, Ho, Wo, kh, kw) whose element
+[n, c, i, j, a, b] is image pixel [n, c, i*sh + a, j*sw + b]. No pixel is copied to build it,
+and no Python loop runs over pixels or output positions:
+
+- im2col is one copy of that view into a contiguous (N, C*kh*kw, Ho*Wo) array, ready for a GEMM;
+- pooling reduces the view over its last two axes;
+- col2im (the adjoint of im2col) adds back into a *writeable* window view of a zero image, one
+  kernel offset (a, b) at a time: each offset's (N, C, Ho, Wo) slice touches every pixel at most
+  once, so its `+=` is an ordinary vectorised add, and windows that overlap simply accumulate
+  over the kh*kw offsets (9 slice-adds for a 3x3 kernel).
+
+im2col buffers are recycled (`recycle`): the columns are the largest array of a convolution, and
+on our machines a fresh one costs more in page faults than the copy that fills it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+Pair = tuple[int, int]
+
+
+def pair(value: int | tuple[int, int], name: str, op: str, minimum: int) -> Pair:
+    """`3` -> (3, 3); `(2, 1)` -> (2, 1); checks both are ints >= minimum."""
+    values = tuple(value) if isinstance(value, tuple | list) else (value, value)
+    if len(values) != 2 or not all(
+        isinstance(v, int | np.integer) and not isinstance(v, bool) and v >= minimum for v in values
+    ):
+        kind = "positive int" if minimum == 1 else "non-negative int"
+        raise ValueError(f"{op}: {name} must be a {kind} or a pair of them, got {value!r}")
+    return int(values[0]), int(values[1])
+
+
+def output_size(size: Pair, kernel: Pair, stride: Pair, padding: Pair) -> Pair:
+    """(Ho, Wo) = ((H + 2*ph - kh) // sh + 1, (W + 2*pw - kw) // sw + 1)."""
+    return tuple(  # type: ignore[return-value]
+        (n + 2 * p - k) // s + 1 for n, k, s, p in zip(size, kernel, stride, padding)
+    )
+
+
+def pad(x: np.ndarray, padding: Pair, value: float = 0) -> np.ndarray:
+    """(N, C, H, W) -> (N, C, H + 2*ph, W + 2*pw), the border filled with `value`.
+
+    Returns `x` itself when there is no padding. (Filling a fresh array and copying the image
+    into its middle is several times faster than `np.pad` on small images.)
+    """
+    ph, pw = padding
+    if ph == 0 and pw == 0:
+        return x
+    n, c, h, w = x.shape
+    out = np.full((n, c, h + 2 * ph, w + 2 * pw), value, dtype=x.dtype)
+    out[:, :, ph : ph + h, pw : pw + w] = x
+    return out
+
+
+def unpad(xp: np.ndarray, padding: Pair) -> np.ndarray:
+    """The inverse of `pad`: (N, C, Hp, Wp) -> (N, C, Hp - 2*ph, Wp - 2*pw), a view."""
+    ph, pw = padding
+    return xp[:, :, ph : xp.shape[2] - ph, pw : xp.shape[3] - pw]
+
+
+def windows(
+    xp: np.ndarray, kernel: Pair, stride: Pair, out_size: Pair, writeable: bool = False
+) -> np.ndarray:
+    """The (N, C, Ho, Wo, kh, kw) view of every kernel window of a (padded) image `xp`.
+
+    Element [n, c, i, j, a, b] is xp[n, c, i*sh + a, j*sw + b]: moving one output position
+    moves `stride` pixels, moving one kernel offset moves one pixel. Read-only unless asked:
+    overlapping windows alias pixels, so only per-offset slices are safe to write to.
+    """
+    sn, sc, sy, sx = xp.strides
+    return as_strided(
+        xp,
+        shape=(*xp.shape[:2], *out_size, *kernel),
+        strides=(sn, sc, sy * stride[0], sx * stride[1], sy, sx),
+        writeable=writeable,
+    )
+
+
+# Dead im2col buffers kept for reuse, at most one per (shape, dtype). A fresh multi-MB array
+# costs more in first-touch page faults (several us per 4 KB page on our VMs; glibc returns big
+# blocks to the OS on free) than the copy that fills it. Conv's backward hands its columns back
+# here once they are dead; the next forward of the same shape fills them again.
+_spare: dict[tuple, np.ndarray] = {}
+_MAX_SPARE = 8
+
+
+def recycle(cols: np.ndarray) -> None:
+    """Give a dead `im2col` result back for reuse by the next `im2col` of the same shape."""
+    if len(_spare) >= _MAX_SPARE:
+        _spare.clear()  # shapes keep changing: don't hoard memory
+    base = cols if cols.base is None else cols.base
+    _spare[(base.shape, base.dtype)] = base
+
+
+def im2col(xp: np.ndarray, kernel: Pair, stride: Pair, out_size: Pair) -> np.ndarray:
+    """(N, C, Hp, Wp) -> cols (N, C*kh*kw, Ho*Wo), contiguous.
+
+    cols[n, (c, a, b), (i, j)] = xp[n, c, i*sh + a, j*sw + b]. This layout makes the convolution
+    one batched GEMM weight(F, C*kh*kw) @ cols whose result is already (N, F, Ho*Wo) — NCHW,
+    no transpose — and its copy loop runs along output rows, the view's longest contiguous run.
+    """
+    n, c = xp.shape[:2]
+    view = windows(xp, kernel, stride, out_size).transpose(0, 1, 4, 5, 2, 3)
+    cols = _spare.pop((view.shape, xp.dtype), None)
+    if cols is None:
+        cols = np.empty(view.shape, dtype=xp.dtype)
+    np.copyto(cols, view)
+    return cols.reshape(n, c * kernel[0] * kernel[1], -1)
+
+
+def col2im(
+    dcols: np.ndarray, padded_shape: tuple[int, ...], kernel: Pair, stride: Pair, out_size: Pair
+) -> np.ndarray:
+    """The adjoint of `im2col`: (N, C*kh*kw, Ho*Wo) -> (N, C, Hp, Wp), summing overlaps.
+
+    Every pixel receives the sum of the entries of `dcols` that `im2col` copied from it.
+    """
+    n, c = padded_shape[:2]
+    kh, kw = kernel
+    dcols = dcols.reshape(n, c, kh, kw, *out_size)
+    dxp = np.zeros(padded_shape, dtype=dcols.dtype)
+    dwin = windows(dxp, kernel, stride, out_size, writeable=True)
+    for a in range(kh):  # kh*kw vectorised slice-adds; each touches a pixel at most once
+        for b in range(kw):
+            dwin[:, :, :, :, a, b] += dcols[:, :, a, b]
+    return dxp

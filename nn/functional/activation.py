@@ -1,0 +1,64 @@
+"""Activation functions, PyTorch-named (`dim=` where PyTorch has it).
+
+Most are autodiff's own ops; `step` is the one op defined here.
+"""
+
+from __future__ import annotations
+
+import autodiff
+from autodiff import Function, Tensor
+
+
+def relu(x: Tensor) -> Tensor:
+    """max(x, 0), elementwise; the gradient at 0 is 0."""
+    return autodiff.relu(x)
+
+
+def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """x where x > 0, else negative_slope * x."""
+    return autodiff.leaky_relu(x, negative_slope)
+
+
+def sigmoid(x: Tensor) -> Tensor:
+    """1 / (1 + exp(-x)), stable for any finite x."""
+    return autodiff.sigmoid(x)
+
+
+def tanh(x: Tensor) -> Tensor:
+    return autodiff.tanh(x)
+
+
+def softmax(x: Tensor, dim: int = -1) -> Tensor:
+    """exp(x) / sum(exp(x)) along `dim`, shifted by the maximum (stable)."""
+    return autodiff.softmax(x, axis=dim)
+
+
+def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
+    """log(softmax(x)) along `dim`, computed without taking the log of a small number."""
+    return autodiff.log_softmax(x, axis=dim)
+
+
+class Step(Function):
+    """The step function of the McCulloch-Pitts neuron: 1 where x > 0, else 0.
+
+    Its derivative is zero everywhere (and undefined at 0), so backward passes zeros: the
+    op stays in the graph, and a loss built on it backpropagates without error, but nothing
+    before it learns. That is why the perceptron's step was replaced by sigmoid and ReLU.
+    """
+
+    op = "step"
+
+    @staticmethod
+    def forward(ctx, x):
+        return (x > 0).astype(x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * 0  # zeros shaped like g; `* 0` also records under create_graph
+
+
+def step(x: Tensor) -> Tensor:
+    """1.0 where x > 0, else 0.0 (x's dtype); its gradient is zero (see `Step`)."""
+    if x.dtype.kind != "f":
+        raise TypeError(f"step: expected a floating-point tensor, got dtype {x.dtype}")
+    return Step.apply(x)

@@ -1,0 +1,125 @@
+"""2-d convolution (cross-correlation, like PyTorch's conv2d) as one fused op.
+
+Forward: zero-pad, im2col (a strided window view copied once into columns), ONE batched GEMM,
+add the bias. Backward, computing only the gradients that are needed:
+
+- dweight = sum over the batch of grad(F, Ho*Wo) @ cols(C*kh*kw, Ho*Wo)^T   (GEMM with the cols)
+- dbias   = grad summed over batch and positions
+- dx      = col2im(weight^T @ grad): every pixel gets back what each window it fell in received.
+
+A hand-fused op instead of a composition of autodiff primitives: the graph has one `conv2d`
+node, and the backward is three GEMM-sized numpy calls rather than thousands of small ops.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autodiff import Function, ShapeError, Tensor
+
+from ._im2col import Pair, col2im, im2col, output_size, pad, pair, recycle, unpad
+
+
+class Conv2d(Function):
+    """The fused conv2d op; use `conv2d(...)`, which checks its arguments."""
+
+    op = "conv2d"
+    supports_create_graph = False  # backward is numpy code, not differentiable ops
+
+    @staticmethod
+    def forward(ctx, x, w, b=None, *, stride: Pair, padding: Pair, out_size: Pair):
+        n = x.shape[0]
+        f, c, kh, kw = w.shape
+        xp = pad(x, padding)
+        cols = im2col(xp, (kh, kw), stride, out_size)  # (N, C*kh*kw, Ho*Wo)
+        # (F, C*kh*kw) @ (N, C*kh*kw, Ho*Wo) -> (N, F, Ho*Wo): one small GEMM per image. Measured
+        # faster than a single large GEMM here, which also needs transposes into and out of NCHW
+        # (and OpenBLAS threads large thin GEMMs badly on 2 busy cores).
+        out = np.matmul(w.reshape(f, -1), cols)
+        if b is not None:
+            if np.result_type(out, b) == out.dtype:
+                out += b[:, None]  # in place: no second output-sized array
+            else:
+                out = out + b[:, None]  # a wider bias (float64 on float32) promotes, as numpy
+        if isinstance(ctx, Function):  # recording: backward needs the cols, then recycles them
+            ctx.save_for_backward(x, w)
+            ctx.cols = cols
+            ctx.geometry = (xp.shape, stride, padding, out_size)
+        else:  # not recording (no_grad, or nothing needs a gradient): they are dead already
+            recycle(cols)
+        return out.reshape(n, f, *out_size)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, w = ctx.saved_tensors
+        padded_shape, stride, padding, out_size = ctx.geometry
+        kernel = w.shape[2:]
+        # The cols die in this backward (their memory is reused below); a second backward
+        # through a retained graph rebuilds them from x.
+        cols, ctx.cols = ctx.cols, None
+        if cols is None:
+            cols = im2col(pad(x, padding), kernel, stride, out_size)
+        need_x, need_w, need_b = (*ctx.needs_input_grad, False)[:3]
+        f = w.shape[0]
+        g = grad.reshape(grad.shape[0], f, -1)  # (N, F, Ho*Wo)
+        dx = dw = db = None
+        if need_w:
+            # Per image (F, Ho*Wo) @ (Ho*Wo, C*kh*kw), then summed over the batch.
+            dw = np.matmul(g, cols.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
+        if need_b:
+            db = g.sum(axis=(0, 2))
+        if need_x:
+            # (N, C*kh*kw, Ho*Wo), written over the cols, which dweight no longer needs
+            reuse = cols.dtype == np.result_type(w, g)
+            dcols = np.matmul(w.reshape(f, -1).T, g, out=cols if reuse else None)
+            dx = unpad(col2im(dcols, padded_shape, kernel, stride, out_size), padding)
+        recycle(cols)
+        return dx, dw, db
+
+
+def conv2d(
+    x: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] = 0,
+) -> Tensor:
+    """2-d convolution of a batch of images with a bank of filters.
+
+    x (N, C, H, W), weight (F, C, kh, kw), bias (F,) or None -> (N, F, Ho, Wo), where
+    Ho = (H + 2*ph - kh) // sh + 1 and Wo likewise. `stride` and `padding` are an int or an
+    (h, w) pair; padding is with zeros. Like PyTorch's, it is a cross-correlation: the kernel is
+    not flipped. float32 in gives float32 out and float32 gradients.
+    """
+    stride = pair(stride, "stride", "conv2d", minimum=1)
+    padding = pair(padding, "padding", "conv2d", minimum=0)
+    out_size = _check_shapes(np.shape(x), np.shape(weight), bias, stride, padding)
+    args = (x, weight) if bias is None else (x, weight, bias)
+    return Conv2d.apply(*args, stride=stride, padding=padding, out_size=out_size)
+
+
+def _check_shapes(
+    x_shape: tuple[int, ...], w_shape: tuple[int, ...], bias, stride: Pair, padding: Pair
+) -> Pair:
+    """Raise a ShapeError naming the shapes unless they fit; return (Ho, Wo)."""
+    if len(x_shape) != 4:
+        raise ShapeError(f"conv2d: expected input (N, C, H, W), got shape {tuple(x_shape)}")
+    if len(w_shape) != 4:
+        raise ShapeError(f"conv2d: expected weight (F, C, kh, kw), got shape {tuple(w_shape)}")
+    if x_shape[1] != w_shape[1]:
+        raise ShapeError(
+            f"conv2d: input {tuple(x_shape)} has {x_shape[1]} channels but weight "
+            f"{tuple(w_shape)} expects {w_shape[1]}"
+        )
+    if bias is not None and tuple(np.shape(bias)) != (w_shape[0],):
+        raise ShapeError(
+            f"conv2d: expected bias of shape ({w_shape[0]},) for weight {tuple(w_shape)}, "
+            f"got shape {tuple(np.shape(bias))}"
+        )
+    padded = (x_shape[2] + 2 * padding[0], x_shape[3] + 2 * padding[1])
+    if w_shape[2] > padded[0] or w_shape[3] > padded[1]:
+        raise ShapeError(
+            f"conv2d: kernel {tuple(w_shape[2:])} is larger than the padded input {padded} "
+            f"(input {tuple(x_shape)}, padding {padding})"
+        )
+    return output_size(x_shape[2:], w_shape[2:], stride, padding)

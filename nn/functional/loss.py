@@ -1,0 +1,292 @@
+"""Loss functions: (input, target) -> a scalar (reduction "mean" or "sum") or per-sample losses
+("none"), with PyTorch's names and semantics.
+
+The three losses that take a log or an exp of the input are fused ops, each one compute node
+with a hand-written backward, because composing them from primitives is unstable at extreme
+inputs: `cross_entropy` (the lessons' SoftmaxWithLoss), `binary_cross_entropy` and
+`binary_cross_entropy_with_logits`. The others are compositions of autodiff ops.
+
+Backward formulas use only numpy functions that Tensors dispatch (np.exp, np.log, np.max, ...),
+and recompute what they need from the saved inputs, so they also record a graph under
+`create_graph=True`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+import autodiff
+from autodiff import Function, ShapeError, Tensor
+
+REDUCTIONS = ("mean", "sum", "none")
+
+
+def _check_reduction(reduction: str) -> None:
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"reduction must be one of {REDUCTIONS}, got {reduction!r}")
+
+
+def _reduce(losses: Any, reduction: str) -> Any:
+    """Per-sample losses -> their mean, sum, or themselves (arrays or Tensors)."""
+    if reduction == "mean":
+        return losses.mean()
+    if reduction == "sum":
+        return losses.sum()
+    return losses
+
+
+def _grad_per_sample(g: Any, reduction: str, n: int) -> Any:
+    """The incoming gradient of the reduced loss -> the gradient of each sample's loss, as a
+    column that broadcasts over the classes."""
+    if reduction == "mean":
+        return g / n
+    if reduction == "sum":
+        return g
+    return g.reshape(-1, 1)
+
+
+def _labels(target: Any, n: int, c: int, where: str) -> np.ndarray:
+    """Integer class labels (N,) as an int64 array, checked to lie in [0, C)."""
+    labels = np.asarray(target.data if isinstance(target, Tensor) else target)
+    if labels.shape != (n,):
+        raise ShapeError(f"{where}: expected class labels of shape ({n},), got {labels.shape}")
+    if labels.size and (labels.min() < 0 or labels.max() >= c):
+        raise IndexError(
+            f"{where}: class labels must lie in [0, {c}), got values in "
+            f"[{labels.min()}, {labels.max()}]"
+        )
+    return labels.astype(np.int64, copy=False)
+
+
+def _check_logits(x: Any, where: str) -> tuple[int, int]:
+    if x.ndim != 2:
+        raise ShapeError(f"{where}: expected input of shape (N, C), got {tuple(x.shape)}")
+    return x.shape
+
+
+# ------------------------------------------------------------------------- cross-entropy
+class CrossEntropy(Function):
+    """Softmax followed by cross-entropy, fused: the lessons' SoftmaxWithLoss.
+
+    Forward: log p = (x - max x) - log(sum(exp(x - max x))) — every exp is of a number <= 0,
+    so nothing overflows and log p is finite even at logits of +-1000. The loss of a sample
+    is -sum_c t_c log p_c (for a label y: -log p_y).
+
+    Backward: d loss / d x = softmax(x) * sum_c t_c - t (= p - onehot(y) for a label), divided
+    by N for the mean — no division by a probability anywhere.
+    """
+
+    op = "cross_entropy"
+
+    @staticmethod
+    def forward(ctx, x, target, reduction="mean"):
+        n, _ = x.shape
+        shifted = x - x.max(axis=1, keepdims=True)
+        log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        if target.dtype.kind in "iu":  # class labels: pick each sample's log-probability
+            losses = -log_p[np.arange(n), target]
+            onehot = np.zeros_like(x)
+            onehot[np.arange(n), target] = 1
+            ctx.save_for_backward(x, onehot)
+            ctx.labels = True
+        else:  # probabilities (or one-hot rows) per sample
+            losses = -(target * log_p).sum(axis=1)
+            ctx.save_for_backward(x, target)
+            ctx.labels = False
+        ctx.reduction = reduction
+        return _reduce(losses, reduction)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, target = ctx.saved_tensors
+        gs = _grad_per_sample(g, ctx.reduction, x.shape[0])
+        # Recomputed from x (not saved) so that, under create_graph, it is a function of x.
+        shifted = x - np.max(x, axis=1, keepdims=True)
+        e = np.exp(shifted)
+        total = np.sum(e, axis=1, keepdims=True)
+        need_x, need_t = ctx.needs_input_grad
+        gx = gt = None
+        if need_x:
+            p = e / total
+            mass = 1 if ctx.labels else np.sum(target, axis=1, keepdims=True)
+            gx = (p * mass - target) * gs
+        if need_t:  # probability targets that require grad: d loss / d t = -log p
+            gt = (np.log(total) - shifted) * gs
+        return gx, gt
+
+
+def cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """Softmax cross-entropy of logits, fused and stable (see `CrossEntropy`).
+
+    input: logits (N, C). target: class labels (N,) (integers in [0, C)) or class probabilities
+    (N, C) such as one-hot rows. -> scalar, or (N,) with reduction="none". The mean is over N.
+    """
+    _check_reduction(reduction)
+    n, c = _check_logits(input, "cross_entropy")
+    if not isinstance(target, Tensor):
+        target = np.asarray(target)
+    if target.dtype.kind in "iub":
+        if target.ndim == 2:  # integer one-hot rows (e.g. from one_hot) are probabilities
+            target = np.asarray(target).astype(input.dtype)
+        else:
+            target = _labels(target, n, c, "cross_entropy")
+    else:
+        if tuple(target.shape) != (n, c):
+            raise ShapeError(
+                f"cross_entropy: probability targets must have the input's shape {(n, c)}, "
+                f"got {tuple(target.shape)}"
+            )
+        if isinstance(target, np.ndarray) and target.dtype != input.dtype:
+            target = target.astype(input.dtype)  # float64 targets must not upcast the loss
+    return CrossEntropy.apply(input, target, reduction=reduction)
+
+
+def nll_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood: input log-probabilities (N, C), target labels (N,);
+    the loss of a sample is -input[i, target[i]]."""
+    _check_reduction(reduction)
+    n, c = _check_logits(input, "nll_loss")
+    labels = _labels(target, n, c, "nll_loss")
+    return _reduce(-input[np.arange(n), labels], reduction)
+
+
+# --------------------------------------------------------------------------- regression
+def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """(input - target)^2, elementwise, then reduced over every element."""
+    _check_reduction(reduction)
+    diff = input - target
+    return _reduce(diff * diff, reduction)
+
+
+def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """|input - target|, elementwise, then reduced; the gradient at 0 is 0."""
+    _check_reduction(reduction)
+    return _reduce(autodiff.abs(input - target), reduction)
+
+
+# ------------------------------------------------------------------------------- binary
+LOG_FLOOR = -100.0  # PyTorch's clamp of log(p) in binary_cross_entropy
+
+
+class BinaryCrossEntropy(Function):
+    """-(t log p + (1 - t) log(1 - p)) with both logs clamped at -100, as PyTorch does.
+
+    The clamp keeps the loss finite when a probability is exactly 0 or 1 (log 0 = -inf), as the
+    lessons' `log(y + 1e-7)` does; the gradient (p - t) / max(p (1 - p), 1e-12) stays finite
+    for the same reason.
+    """
+
+    op = "binary_cross_entropy"
+
+    @staticmethod
+    def forward(ctx, p, t, reduction="mean"):
+        with np.errstate(divide="ignore"):  # log(0) = -inf is expected: it is clamped next
+            losses = -(t * np.maximum(np.log(p), LOG_FLOOR))
+            losses -= (1 - t) * np.maximum(np.log1p(-p), LOG_FLOOR)
+        ctx.save_for_backward(p, t)
+        ctx.reduction = reduction
+        return _reduce(losses, reduction)
+
+    @staticmethod
+    def backward(ctx, g):
+        p, t = ctx.saved_tensors
+        need_p, need_t = ctx.needs_input_grad
+        if ctx.reduction == "mean":
+            g = g / p.size
+        gp = gt = None
+        if need_p:
+            gp = g * (p - t) / np.maximum(p * (1 - p), 1e-12)
+        if need_t:
+            with np.errstate(divide="ignore"):
+                gt = g * (np.maximum(np.log1p(-p), LOG_FLOOR) - np.maximum(np.log(p), LOG_FLOOR))
+        return gp, gt
+
+
+def binary_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """Binary cross-entropy of probabilities input in [0, 1] against targets of its shape
+    (logs clamped at -100, see `BinaryCrossEntropy`); the mean is over every element."""
+    _check_reduction(reduction)
+    p = np.asarray(input.data if isinstance(input, Tensor) else input)
+    if p.size and (p.min() < 0 or p.max() > 1):
+        raise ValueError("binary_cross_entropy: every input must lie in [0, 1] (probabilities)")
+    target = _like_input(target, input, "binary_cross_entropy")
+    return BinaryCrossEntropy.apply(input, target, reduction=reduction)
+
+
+class BinaryCrossEntropyWithLogits(Function):
+    """Sigmoid followed by binary cross-entropy, fused and stable for any finite logit:
+
+        loss = max(x, 0) - x t + log1p(exp(-|x|))      (no exp of a positive number)
+        d loss / d x = sigmoid(x) - t,    d loss / d t = -x
+    """
+
+    op = "bce_with_logits"
+
+    @staticmethod
+    def forward(ctx, x, t, reduction="mean"):
+        losses = np.maximum(x, 0) - x * t + np.log1p(np.exp(-np.abs(x)))
+        ctx.save_for_backward(x, t)
+        ctx.reduction = reduction
+        return _reduce(losses, reduction)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, t = ctx.saved_tensors
+        need_x, need_t = ctx.needs_input_grad
+        if ctx.reduction == "mean":
+            g = g / x.size
+        # sigmoid(x) = (1 + tanh(x / 2)) / 2: stable, and tanh is an op Tensors dispatch.
+        gx = g * ((1 + np.tanh(x * 0.5)) * 0.5 - t) if need_x else None
+        gt = -g * x if need_t else None
+        return gx, gt
+
+
+def binary_cross_entropy_with_logits(
+    input: Tensor, target: Any, reduction: str = "mean"
+) -> Tensor:
+    """Binary cross-entropy of sigmoid(input) against targets of its shape, computed from the
+    logits without overflow (see `BinaryCrossEntropyWithLogits`)."""
+    _check_reduction(reduction)
+    target = _like_input(target, input, "binary_cross_entropy_with_logits")
+    return BinaryCrossEntropyWithLogits.apply(input, target, reduction=reduction)
+
+
+def _like_input(target: Any, input: Tensor, where: str) -> Any:
+    """Targets of the input's shape, in its dtype unless they are a Tensor (which may require
+    grad and is then kept as it is)."""
+    if isinstance(target, Tensor):
+        if target.shape != input.shape:
+            raise ShapeError(f"{where}: target shape {target.shape} != input shape {input.shape}")
+        return target
+    target = np.asarray(target, dtype=input.dtype)
+    if target.shape != input.shape:
+        raise ShapeError(f"{where}: target shape {target.shape} != input shape {input.shape}")
+    return target
+
+
+# ------------------------------------------------------------------------------- margin
+def multi_margin_loss(
+    input: Tensor, target: Any, p: int = 1, margin: float = 1.0, reduction: str = "mean"
+) -> Tensor:
+    """The multi-class SVM (hinge) loss of CS231n, with PyTorch's normalisation:
+
+    loss_i = sum over j != y_i of max(0, margin - x[i, y_i] + x[i, j])^p / C
+
+    input: scores (N, C); target: labels (N,). (CS231n's svm_loss sums over j without dividing
+    by C: it is this loss times C, with reduction "mean".)
+    """
+    _check_reduction(reduction)
+    if p not in (1, 2):
+        raise ValueError(f"multi_margin_loss: p must be 1 or 2, got {p}")
+    n, c = _check_logits(input, "multi_margin_loss")
+    labels = _labels(target, n, c, "multi_margin_loss")
+    rows = np.arange(n)
+    correct = input[rows, labels].reshape(n, 1)
+    others = np.ones((n, c), dtype=input.dtype)
+    others[rows, labels] = 0  # the correct class is not a margin violation of itself
+    hinge = autodiff.relu(input - correct + margin) * others
+    if p == 2:
+        hinge = hinge * hinge
+    return _reduce(hinge.sum(axis=1) / c, reduction)

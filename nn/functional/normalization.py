@@ -1,0 +1,121 @@
+"""Batch normalisation (Ioffe & Szegedy): normalise each channel by the batch's statistics
+while training, by running estimates of them in evaluation.
+
+Training is one fused op (the normalisation's backward is the classic compact formula);
+evaluation is an ordinary affine map built from autodiff ops.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+import autodiff
+from autodiff import Function, ShapeError, Tensor
+
+
+class BatchNorm(Function):
+    """y = (x - mean) / sqrt(var + eps) * weight + bias over the batch's own mean and biased var.
+
+    Backward, with x_hat the normalised input and m the mean over the reduced axes:
+        dx = (dx_hat - m(dx_hat) - x_hat * m(dx_hat * x_hat)) / sqrt(var + eps)
+    where dx_hat = dy * weight. Its backward is numpy code (x_hat is an intermediate), so it
+    does not support create_graph.
+    """
+
+    op = "batch_norm"
+    supports_create_graph = False
+
+    @staticmethod
+    def forward(ctx, x, weight=None, bias=None, *, mean, var, eps, axes, shape):
+        inv_std = 1 / np.sqrt(var + eps)
+        x_hat = (x - mean) * inv_std
+        ctx.x_hat, ctx.inv_std, ctx.axes, ctx.shape = x_hat, inv_std, axes, shape
+        ctx.save_for_backward(weight)
+        y = x_hat if weight is None else x_hat * weight.reshape(shape)
+        return y if bias is None else y + bias.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        (weight,) = ctx.saved_tensors
+        x_hat, axes = ctx.x_hat, ctx.axes
+        need_x, *need_affine = ctx.needs_input_grad
+        need_w = bool(need_affine) and need_affine[0]
+        need_b = len(need_affine) > 1 and need_affine[1]
+        gw = (g * x_hat).sum(axis=axes) if need_w else None
+        gb = g.sum(axis=axes) if need_b else None
+        gx = None
+        if need_x:
+            g_hat = g if weight is None else g * weight.reshape(ctx.shape)
+            gx = g_hat - g_hat.mean(axis=axes, keepdims=True)
+            gx -= x_hat * (g_hat * x_hat).mean(axis=axes, keepdims=True)
+            gx *= ctx.inv_std
+        return gx, gw, gb
+
+
+def batch_norm(
+    input: Tensor,
+    running_mean: Tensor | np.ndarray | None,
+    running_var: Tensor | np.ndarray | None,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Normalise each channel (axis 1) of input (N, C) or (N, C, ...) — PyTorch's signature.
+
+    training (or no running statistics): use the batch's mean and biased variance, and update
+    the running statistics in place (if given): running = (1 - momentum) * running + momentum *
+    batch, with the *unbiased* variance for running_var, as PyTorch does.
+    Evaluation: use running_mean and running_var. weight and bias (C,) scale and shift.
+    """
+    if input.ndim < 2:
+        raise ShapeError(f"batch_norm: expected input (N, C, ...), got shape {tuple(input.shape)}")
+    c = input.shape[1]
+    shape = (1, c) + (1,) * (input.ndim - 2)  # per-channel values broadcast over the rest
+    axes = (0,) + tuple(range(2, input.ndim))
+    for name, t in (("running_mean", running_mean), ("running_var", running_var),
+                    ("weight", weight), ("bias", bias)):  # fmt: skip
+        if t is not None and tuple(t.shape) != (c,):
+            raise ShapeError(
+                f"batch_norm: {name} must have shape ({c},) for input {tuple(input.shape)}, "
+                f"got {tuple(t.shape)}"
+            )
+    if training or running_mean is None or running_var is None:
+        x = np.asarray(input.data if isinstance(input, Tensor) else input)
+        count = x.size // c
+        if training and count < 2:
+            raise ValueError(
+                f"batch_norm: expected more than 1 value per channel when training, got input "
+                f"of shape {tuple(input.shape)}"
+            )
+        mean = x.mean(axis=axes, keepdims=True)
+        var = x.var(axis=axes, keepdims=True)
+        if training:
+            _update(running_mean, mean.reshape(c), momentum)
+            _update(running_var, var.reshape(c) * (count / (count - 1)), momentum)
+        args = (input, weight) if bias is None else (input, weight, bias)
+        return BatchNorm.apply(*args, mean=mean, var=var, eps=eps, axes=axes, shape=shape)
+    # Evaluation: a fixed affine map of the input, differentiable to any order.
+    inv_std = (1 / np.sqrt(_array(running_var) + eps)).reshape(shape)
+    scale = inv_std if weight is None else weight.reshape(shape) * inv_std
+    y = (input - _array(running_mean).reshape(shape)) * scale
+    return y if bias is None else y + bias.reshape(shape)
+
+
+def _array(t: Any) -> np.ndarray:
+    return t.data if isinstance(t, Tensor) else np.asarray(t)
+
+
+def _update(running: Tensor | np.ndarray | None, batch: np.ndarray, momentum: float) -> None:
+    """running <- (1 - momentum) * running + momentum * batch, in place."""
+    if running is None:
+        return
+    if isinstance(running, Tensor):
+        with autodiff.no_grad():  # a buffer update, not part of any graph
+            running.mul_(1 - momentum).add_(batch.astype(running.dtype), alpha=momentum)
+    else:
+        running *= 1 - momentum
+        running += momentum * batch

@@ -1,0 +1,95 @@
+"""BatchNorm1d and BatchNorm2d: per-channel normalisation with running statistics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+import autodiff
+from autodiff import ShapeError, Tensor
+
+from .. import functional as F
+from ..module import Module, Parameter
+
+
+class _BatchNorm(Module):
+    """Shared by BatchNorm1d/2d; they differ only in the input ranks they accept.
+
+    Training: normalise by the batch's mean and biased variance, and update the buffers
+    running_mean/running_var (running = (1 - momentum) * running + momentum * batch, the
+    variance unbiased, as PyTorch). Evaluation: normalise by the running statistics.
+    affine: learn a per-channel scale `weight` (ones) and shift `bias` (zeros).
+    """
+
+    ranks: tuple[int, ...] = ()
+
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float = 0.1,
+        affine: bool = True,
+        track_running_stats: bool = True,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        self.num_features = num_features
+        self.eps = eps
+        self.momentum = momentum
+        self.affine = affine
+        self.track_running_stats = track_running_stats
+        dtype = autodiff.get_default_dtype() if dtype is None else dtype
+        if affine:
+            self.weight = Parameter(np.ones(num_features, dtype=dtype))
+            self.bias = Parameter(np.zeros(num_features, dtype=dtype))
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        if track_running_stats:
+            self.register_buffer("running_mean", np.zeros(num_features, dtype=dtype))
+            self.register_buffer("running_var", np.ones(num_features, dtype=dtype))
+        else:
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+
+    def reset_running_stats(self) -> None:
+        if self.track_running_stats:
+            with autodiff.no_grad():
+                self.running_mean.zero_()
+                self.running_var.fill_(1.0)
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.ndim not in self.ranks:
+            raise ShapeError(
+                f"{type(self).__name__}: expected a {' or '.join(map(str, self.ranks))}-d input "
+                f"(N, {self.num_features}, ...), got shape {tuple(x.shape)}"
+            )
+        return F.batch_norm(
+            x,
+            self.running_mean,
+            self.running_var,
+            self.weight,
+            self.bias,
+            training=self.training,
+            momentum=self.momentum,
+            eps=self.eps,
+        )
+
+    def extra_repr(self) -> str:
+        return (
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+            f"affine={self.affine}, track_running_stats={self.track_running_stats}"
+        )
+
+
+class BatchNorm1d(_BatchNorm):
+    """x (N, C) or (N, C, L), normalised per channel C over the other axes."""
+
+    ranks = (2, 3)
+
+
+class BatchNorm2d(_BatchNorm):
+    """x (N, C, H, W), normalised per channel C over N, H and W (the lessons' spatial BN)."""
+
+    ranks = (4,)

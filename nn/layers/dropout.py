@@ -1,0 +1,31 @@
+"""Dropout: inverted dropout while training, the identity in evaluation."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autodiff import Tensor
+
+from .. import functional as F
+from ..module import Module
+
+
+class Dropout(Module):
+    """Zero each element with probability p and scale the rest by 1/(1-p) (training only).
+
+    `generator` makes the masks reproducible; by default they come from the global generator
+    (`nn.init.manual_seed`). In eval mode the input is returned unchanged.
+    """
+
+    def __init__(self, p: float = 0.5, generator: np.random.Generator | None = None) -> None:
+        super().__init__()
+        if not 0 <= p <= 1:
+            raise ValueError(f"Dropout: p must be a probability in [0, 1], got {p}")
+        self.p = p
+        self.generator = generator
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.dropout(x, self.p, self.training, self.generator)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}"

@@ -1,0 +1,51 @@
+"""Linear: the affine (fully connected) layer, y = x @ weight.T + bias."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+import autodiff
+from autodiff import Tensor
+
+from .. import functional as F
+from .. import init
+from ..module import Module, Parameter
+
+
+class Linear(Module):
+    """The lessons' Affine layer in PyTorch's layout: weight (out_features, in_features).
+
+    x (..., in_features) -> (..., out_features). Initialised like PyTorch: weight and bias from
+    U(-1/sqrt(in_features), 1/sqrt(in_features)). (The lessons write `x @ W + b` with W of shape
+    (in, out): that W is `weight.T`.)
+    """
+
+    def __init__(
+        self, in_features: int, out_features: int, bias: bool = True, dtype: Any = None
+    ) -> None:
+        super().__init__()
+        self.in_features = in_features
+        self.out_features = out_features
+        dtype = autodiff.get_default_dtype() if dtype is None else dtype
+        self.weight = Parameter(np.empty((out_features, in_features), dtype=dtype))
+        self.bias = Parameter(np.empty(out_features, dtype=dtype)) if bias else None
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        # kaiming_uniform_ with a = sqrt(5) is PyTorch's way of writing U(+-1/sqrt(fan_in)).
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            bound = 1 / math.sqrt(self.in_features) if self.in_features else 0.0
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.linear(x, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return (
+            f"in_features={self.in_features}, out_features={self.out_features}, "
+            f"bias={self.bias is not None}"
+        )

@@ -1,0 +1,44 @@
+"""MaxPool2d and AvgPool2d: downsample (N, C, H, W) images window by window (no parameters)."""
+
+from __future__ import annotations
+
+from autodiff import Tensor
+
+from .. import functional as F
+from ..module import Module
+
+
+class _Pool2d(Module):
+    def __init__(
+        self,
+        kernel_size: int | tuple[int, int],
+        stride: int | tuple[int, int] | None = None,
+        padding: int | tuple[int, int] = 0,
+    ) -> None:
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = kernel_size if stride is None else stride  # PyTorch's default
+        self.padding = padding
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxPool2d(_Pool2d):
+    """The maximum of each kernel_size window, moved by stride (default: kernel_size).
+
+    x (N, C, H, W) -> (N, C, Ho, Wo); the gradient goes to each window's maximum.
+    """
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.max_pool2d(x, self.kernel_size, self.stride, self.padding)
+
+
+class AvgPool2d(_Pool2d):
+    """The mean of each kernel_size window, moved by stride (default: kernel_size).
+
+    x (N, C, H, W) -> (N, C, Ho, Wo); the gradient is shared evenly within each window.
+    """
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.avg_pool2d(x, self.kernel_size, self.stride, self.padding)

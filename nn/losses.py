@@ -1,0 +1,89 @@
+"""Loss modules: `criterion = CrossEntropyLoss(); loss = criterion(scores, labels)`.
+
+Each wraps the function of the same name in `nn.functional` (see there for the formulas and
+the fused, stable ones). `reduction` is "mean" (default), "sum" or "none" (per-sample losses).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from autodiff import Tensor
+
+from . import functional as F
+from .functional.loss import REDUCTIONS
+from .module import Module
+
+
+class _Loss(Module):
+    def __init__(self, reduction: str = "mean") -> None:
+        super().__init__()
+        if reduction not in REDUCTIONS:
+            raise ValueError(f"reduction must be one of {REDUCTIONS}, got {reduction!r}")
+        self.reduction = reduction
+
+    def extra_repr(self) -> str:
+        return "" if self.reduction == "mean" else f"reduction={self.reduction!r}"
+
+
+class CrossEntropyLoss(_Loss):
+    """Softmax + cross-entropy in one fused, stable op (the lessons' SoftmaxWithLoss).
+
+    input: logits (N, C); target: labels (N,) or probabilities / one-hot rows (N, C).
+    Finite loss and gradients at any finite logits (e.g. +-1000).
+    """
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return F.cross_entropy(input, target, self.reduction)
+
+
+class NLLLoss(_Loss):
+    """Negative log-likelihood of log-probabilities (N, C) (e.g. LogSoftmax's) at labels (N,)."""
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return F.nll_loss(input, target, self.reduction)
+
+
+class MSELoss(_Loss):
+    """Mean squared error, (input - target)^2 over every element."""
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return F.mse_loss(input, target, self.reduction)
+
+
+class L1Loss(_Loss):
+    """Mean absolute error, |input - target| over every element."""
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return F.l1_loss(input, target, self.reduction)
+
+
+class BCELoss(_Loss):
+    """Binary cross-entropy of probabilities in [0, 1].
+
+    Like PyTorch, log(p) and log(1 - p) are clamped at -100, so a probability of exactly 0 or 1
+    gives a large but finite loss and gradient (the lessons add 1e-7 inside the log instead).
+    """
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return F.binary_cross_entropy(input, target, self.reduction)
+
+
+class BCEWithLogitsLoss(_Loss):
+    """Sigmoid + binary cross-entropy, fused: max(x, 0) - x t + log1p(exp(-|x|)), stable."""
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return F.binary_cross_entropy_with_logits(input, target, self.reduction)
+
+
+class MultiMarginLoss(_Loss):
+    """CS231n's multi-class SVM loss with PyTorch's semantics (see F.multi_margin_loss):
+    sum over j != y of max(0, margin - x_y + x_j)^p, divided by C."""
+
+    def __init__(self, p: int = 1, margin: float = 1.0, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.p = p
+        self.margin = margin
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return F.multi_margin_loss(input, target, self.p, self.margin, self.reduction)

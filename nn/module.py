@@ -1,0 +1,369 @@
+"""Module and Parameter: the containers every layer, loss and model is built from.
+
+A `Module` registers what is assigned to it, like PyTorch's: `self.fc = Linear(4, 2)` makes a
+child module, `self.weight = Parameter(...)` a parameter, and `self.register_buffer("running_mean",
+...)` a buffer (state that is saved but not trained). From that registry come `parameters()`,
+`named_parameters()` ("fc.weight"), `state_dict()`, `train()`/`eval()` and the nested repr.
+
+Calling a module enters `autodiff.name_scope(<name>)`, where the name is the attribute the module
+was registered under in its parent (a root module uses its class name, or `scope_name` if set), so
+every compute node records where in the model it was created:
+
+    >>> net = TinyNet(); loss = net.criterion(net(x), t)
+    >>> {node.scope for node in autodiff.graph.walk(loss).functions}
+    {('TinyNet', 'conv1'), ('TinyNet', 'relu1'), ..., ('TinyNet', 'criterion')}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, NamedTuple
+
+import numpy as np
+
+import autodiff
+from autodiff import Tensor
+
+
+class Parameter(Tensor):
+    """A Tensor that a Module trains: it requires grad, and its data is a float copy.
+
+    `Parameter(data)` copies `data` (numbers and lists become the default float dtype, float arrays
+    keep theirs, integer arrays are converted to the default float dtype).
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
+        if data is None:
+            data = np.empty(0, dtype=autodiff.get_default_dtype())
+        array = autodiff.tensor(data).data  # always a copy: the parameter owns its memory
+        if array.dtype.kind != "f":
+            array = array.astype(autodiff.get_default_dtype())
+        super().__init__(array, requires_grad=requires_grad)
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()
+
+
+class IncompatibleKeys(NamedTuple):
+    """What `load_state_dict(strict=False)` skipped (PyTorch's `_IncompatibleKeys`)."""
+
+    missing_keys: list[str]
+    unexpected_keys: list[str]
+
+
+class Module:
+    """Base class of layers, losses and models: subclass it and write `forward`.
+
+    Attributes that are Parameters, Modules or registered buffers are tracked; everything else is
+    an ordinary attribute. `training` is True after construction and flipped by `train()`/`eval()`.
+    """
+
+    training: bool
+
+    def __init__(self) -> None:
+        # object.__setattr__: our own __setattr__ needs these dicts to exist already.
+        object.__setattr__(self, "training", True)
+        object.__setattr__(self, "_parameters", {})
+        object.__setattr__(self, "_buffers", {})
+        object.__setattr__(self, "_non_persistent", set())
+        object.__setattr__(self, "_modules", {})
+        object.__setattr__(self, "scope_name", None)
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} does not define forward()")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        # The scope groups every compute node made inside by module (viz draws it as a cluster).
+        with self.name_scope():
+            return self.forward(*args, **kwargs)
+
+    def name_scope(self) -> Any:
+        """`autodiff.name_scope` of this module: its attribute name in its parent, or for a
+        root module `scope_name` if set, else its class name. For methods other than forward
+        that run ops, e.g. a model's `loss(x, t)`."""
+        return autodiff.name_scope(self.scope_name or type(self).__name__)
+
+    # ------------------------------------------------------------------- registration
+    def __setattr__(self, name: str, value: Any) -> None:
+        if "_parameters" not in self.__dict__:
+            raise AttributeError(
+                f"cannot assign {name!r} before Module.__init__() is called; call "
+                "super().__init__() first in the subclass's __init__"
+            )
+        params, buffers, modules = self._parameters, self._buffers, self._modules
+        if isinstance(value, Parameter):
+            self._forget(name)
+            self.register_parameter(name, value)
+        elif isinstance(value, Module):
+            self._forget(name)
+            self.add_module(name, value)
+        elif name in params:
+            if value is not None:
+                raise TypeError(
+                    f"cannot assign {type(value).__name__} to parameter {name!r} "
+                    "(a Parameter or None is expected)"
+                )
+            params[name] = None
+        elif name in modules:
+            if value is not None:
+                raise TypeError(
+                    f"cannot assign {type(value).__name__} to child module {name!r} "
+                    "(a Module or None is expected)"
+                )
+            modules[name] = None
+        elif name in buffers:
+            buffers[name] = _as_buffer(name, value)
+        else:
+            object.__setattr__(self, name, value)
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called when normal lookup fails: parameters, buffers and children live here.
+        d = self.__dict__
+        for registry in ("_parameters", "_buffers", "_modules"):
+            entries = d.get(registry)
+            if entries is not None and name in entries:
+                return entries[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        for registry in (self._parameters, self._buffers, self._modules):
+            if name in registry:
+                del registry[name]
+                self._non_persistent.discard(name)
+                return
+        object.__delattr__(self, name)
+
+    def _forget(self, name: str) -> None:
+        """Drop `name` from every registry (and plain attributes) before re-registering it."""
+        for registry in (self._parameters, self._buffers, self._modules):
+            registry.pop(name, None)
+        self._non_persistent.discard(name)
+        self.__dict__.pop(name, None)
+
+    def _check_name(self, name: str, kind: str) -> None:
+        if not isinstance(name, str) or not name or "." in name:
+            raise KeyError(f"{kind} name must be a non-empty string without '.', got {name!r}")
+        if name in self.__dict__ and not any(
+            name in r for r in (self._parameters, self._buffers, self._modules)
+        ):
+            raise KeyError(f"attribute {name!r} already exists and is not a {kind}")
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """Add a parameter (or a None placeholder, e.g. a disabled bias)."""
+        self._check_name(name, "parameter")
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(
+                f"cannot register {type(param).__name__} as parameter {name!r}; wrap it: "
+                "Parameter(value)"
+            )
+        if param is not None and param.name is None:
+            param.name = name  # graph pictures label it "weight" inside its module's cluster
+        self._parameters[name] = param
+
+    def register_buffer(self, name: str, tensor: Any, persistent: bool = True) -> None:
+        """Add state that is not trained (e.g. BatchNorm's running_mean).
+
+        Persistent buffers appear in `state_dict()`. Arrays are wrapped as Tensors (not copied).
+        """
+        self._check_name(name, "buffer")
+        self._buffers[name] = _as_buffer(name, tensor)
+        if persistent:
+            self._non_persistent.discard(name)
+        else:
+            self._non_persistent.add(name)
+
+    def add_module(self, name: str, module: Module | None) -> None:
+        """Add a child module; its scope name becomes `name` unless it already has one."""
+        self._check_name(name, "module")
+        if module is not None:
+            if not isinstance(module, Module):
+                raise TypeError(f"{type(module).__name__} is not a Module")
+            if module.scope_name is None:
+                # First registration wins: a module shared by two parents keeps one scope name.
+                object.__setattr__(module, "scope_name", name)
+        self._modules[name] = module
+
+    # --------------------------------------------------------------------- traversal
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
+        """(dotted name, module) for this module ("") and every descendant, each once."""
+        seen: set[int] = set()
+        stack = [(prefix, self)]
+        while stack:
+            name, module = stack.pop()
+            if id(module) in seen:
+                continue
+            seen.add(id(module))
+            yield name, module
+            children = [
+                (f"{name}.{n}" if name else n, m)
+                for n, m in module._modules.items()
+                if m is not None
+            ]
+            stack.extend(reversed(children))  # depth first, in registration order
+
+    def modules(self) -> Iterator[Module]:
+        for _, module in self.named_modules():
+            yield module
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        for name, module in self._modules.items():
+            if module is not None:
+                yield name, module
+
+    def children(self) -> Iterator[Module]:
+        for _, module in self.named_children():
+            yield module
+
+    def _named_members(self, registry: str, recurse: bool) -> Iterator[tuple[str, Any]]:
+        seen: set[int] = set()  # by id: Tensor's == is elementwise, so no `in` on lists
+        modules = self.named_modules() if recurse else iter([("", self)])
+        for module_name, module in modules:
+            for name, value in getattr(module, registry).items():
+                if value is None or id(value) in seen:
+                    continue
+                seen.add(id(value))
+                yield (f"{module_name}.{name}" if module_name else name), value
+
+    def named_parameters(self, recurse: bool = True) -> Iterator[tuple[str, Parameter]]:
+        """(dotted name, parameter), e.g. ("conv1.weight", ...); shared parameters once."""
+        return self._named_members("_parameters", recurse)
+
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        for _, param in self.named_parameters(recurse):
+            yield param
+
+    def named_buffers(self, recurse: bool = True) -> Iterator[tuple[str, Tensor]]:
+        return self._named_members("_buffers", recurse)
+
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        for _, buffer in self.named_buffers(recurse):
+            yield buffer
+
+    # ------------------------------------------------------------------------- modes
+    def train(self, mode: bool = True) -> Module:
+        """Set training mode (dropout active, batchnorm uses batch statistics) recursively."""
+        for module in self.modules():
+            object.__setattr__(module, "training", bool(mode))
+        return self
+
+    def eval(self) -> Module:
+        """Evaluation mode: `train(False)`."""
+        return self.train(False)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
+        """Freeze (False) or unfreeze every parameter."""
+        for param in self.parameters():
+            param.requires_grad = requires_grad
+        return self
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Forget the parameters' gradients (None, like PyTorch's default), or zero them."""
+        for param in self.parameters():
+            if set_to_none or param.grad is None:
+                param.grad = None
+            else:
+                param.grad = np.zeros_like(param.data)
+
+    def apply(self, fn: Callable[[Module], None]) -> Module:
+        """Call `fn` on every descendant, then on self (e.g. custom initialisation)."""
+        for module in list(self.modules())[::-1]:
+            fn(module)
+        return self
+
+    def to(self, dtype: Any) -> Module:
+        """Convert every floating-point parameter and buffer to `dtype`, in place."""
+        dtype = np.dtype(dtype)
+        if dtype.kind != "f":
+            raise TypeError(f"to: expected a floating-point dtype, got {dtype}")
+        for tensor in (*self.parameters(), *self.buffers()):
+            if tensor.dtype.kind == "f" and tensor.dtype != dtype:
+                tensor.data = tensor.data.astype(dtype)
+                tensor.grad = None
+        return self
+
+    def double(self) -> Module:
+        return self.to(np.float64)
+
+    def float(self) -> Module:
+        return self.to(np.float32)
+
+    # -------------------------------------------------------------------- state dicts
+    def _state_entries(self) -> dict[str, Tensor]:
+        # PyTorch's order: module by module, its parameters then its persistent buffers.
+        entries: dict[str, Tensor] = {}
+        for module_name, module in self.named_modules():
+            prefix = f"{module_name}." if module_name else ""
+            for name, param in module._parameters.items():
+                if param is not None:
+                    entries[prefix + name] = param
+            for name, buffer in module._buffers.items():
+                if buffer is not None and name not in module._non_persistent:
+                    entries[prefix + name] = buffer
+        return entries
+
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """Every parameter and persistent buffer by dotted name, as ndarray copies."""
+        return {name: tensor.data.copy() for name, tensor in self._state_entries().items()}
+
+    def load_state_dict(
+        self, state_dict: Mapping[str, Any], strict: bool = True
+    ) -> IncompatibleKeys:
+        """Copy values into the parameters and buffers (keeping their dtypes).
+
+        Raises RuntimeError naming every mis-shaped key, and with `strict` every missing and
+        unexpected key; nothing is modified when it raises. Returns the skipped keys.
+        """
+        entries = self._state_entries()
+        missing = [k for k in entries if k not in state_dict]
+        unexpected = [k for k in state_dict if k not in entries]
+        values = {k: np.asarray(state_dict[k]) for k in entries if k in state_dict}
+        mis_shaped = [
+            f"{k}: expected shape {entries[k].shape}, got {v.shape}"
+            for k, v in values.items()
+            if v.shape != entries[k].shape
+        ]
+        problems = []
+        if strict and missing:
+            problems.append("missing keys: " + ", ".join(missing))
+        if strict and unexpected:
+            problems.append("unexpected keys: " + ", ".join(unexpected))
+        if mis_shaped:
+            problems.append("mis-shaped keys: " + "; ".join(mis_shaped))
+        if problems:
+            raise RuntimeError(
+                f"load_state_dict for {type(self).__name__}: " + ". ".join(problems)
+            )
+        with autodiff.no_grad():  # parameters require grad; copying into them is not an op
+            for k, v in values.items():
+                entries[k].copy_(v)
+        return IncompatibleKeys(missing, unexpected)
+
+    # -------------------------------------------------------------------------- repr
+    def extra_repr(self) -> str:
+        """The text inside the parentheses of this module's repr line (e.g. layer sizes)."""
+        return ""
+
+    def __repr__(self) -> str:
+        lines = [f"({name}): " + _indent(repr(m)) for name, m in self._modules.items()]
+        extra = self.extra_repr()
+        if not lines:
+            return f"{type(self).__name__}({extra})"
+        body = "\n  ".join(([extra] if extra else []) + lines)
+        return f"{type(self).__name__}(\n  {body}\n)"
+
+
+def _as_buffer(name: str, value: Any) -> Tensor | None:
+    if value is None or isinstance(value, Tensor):
+        return value
+    if isinstance(value, np.ndarray | np.generic):
+        return Tensor(np.asarray(value))
+    raise TypeError(
+        f"cannot assign {type(value).__name__} to buffer {name!r} (a Tensor, an ndarray or None "
+        "is expected)"
+    )
+
+
+def _indent(text: str) -> str:
+    return text.replace("\n", "\n  ")

@@ -1,0 +1,378 @@
+"""Tests for the fused conv2d, max_pool2d and avg_pool2d of nn.functional.
+
+The reference is a naive implementation written here with explicit Python loops over every
+output position — forward, and backward as the loop's own derivative (each output element's
+gradient added back into the window it was computed from). Hypothesis compares the fused ops
+with it over random shapes, kernels, strides and paddings; gradcheck confirms both against
+central differences in float64.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import autodiff
+from autodiff import ShapeError, Tensor
+from nn.functional.conv import conv2d
+from nn.functional.pool import avg_pool2d, max_pool2d
+
+
+# ------------------------------------------------------------------------ naive references
+def naive_pad(x, padding, value=0.0):
+    (ph, pw), (n, c, h, w) = padding, x.shape
+    xp = np.full((n, c, h + 2 * ph, w + 2 * pw), value)
+    xp[:, :, ph : ph + h, pw : pw + w] = x
+    return xp
+
+
+def naive_out_size(xp_shape, kernel, stride):
+    return (xp_shape[2] - kernel[0]) // stride[0] + 1, (xp_shape[3] - kernel[1]) // stride[1] + 1
+
+
+def naive_conv2d(x, w, b, stride, padding, g):
+    """Forward and backward of conv2d, one output element at a time.
+
+    Returns (out, dx, dw, db) for the upstream gradient g (shaped like out, or None).
+    """
+    xp = naive_pad(x, padding)
+    n_img, f_out, (kh, kw) = x.shape[0], w.shape[0], w.shape[2:]
+    ho, wo = naive_out_size(xp.shape, (kh, kw), stride)
+    out = np.zeros((n_img, f_out, ho, wo))
+    dxp, dw = np.zeros_like(xp), np.zeros_like(w)
+    for n in range(n_img):
+        for f in range(f_out):
+            for i in range(ho):
+                for j in range(wo):
+                    rows = slice(i * stride[0], i * stride[0] + kh)
+                    cols = slice(j * stride[1], j * stride[1] + kw)
+                    out[n, f, i, j] = np.sum(xp[n, :, rows, cols] * w[f])
+                    if b is not None:
+                        out[n, f, i, j] += b[f]
+                    if g is not None:
+                        dxp[n, :, rows, cols] += g[n, f, i, j] * w[f]
+                        dw[f] += g[n, f, i, j] * xp[n, :, rows, cols]
+    h, wd = x.shape[2:]
+    dx = dxp[:, :, padding[0] : padding[0] + h, padding[1] : padding[1] + wd]
+    db = None if g is None else g.sum(axis=(0, 2, 3))
+    return out, dx, dw, db
+
+
+def naive_pool(kind, x, kernel, stride, padding, g):
+    """Forward and backward of max or avg pooling, one window at a time: (out, dx)."""
+    xp = naive_pad(x, padding, -np.inf if kind == "max" else 0.0)
+    ho, wo = naive_out_size(xp.shape, kernel, stride)
+    out = np.zeros(x.shape[:2] + (ho, wo))
+    dxp = np.zeros_like(xp)
+    for n in range(x.shape[0]):
+        for c in range(x.shape[1]):
+            for i in range(ho):
+                for j in range(wo):
+                    y0, x0 = i * stride[0], j * stride[1]
+                    window = xp[n, c, y0 : y0 + kernel[0], x0 : x0 + kernel[1]]
+                    if kind == "max":
+                        out[n, c, i, j] = window.max()
+                        a, b = np.unravel_index(np.argmax(window), kernel)  # first maximum
+                        dxp[n, c, y0 + a, x0 + b] += g[n, c, i, j]
+                    else:
+                        out[n, c, i, j] = window.mean()
+                        dxp[n, c, y0 : y0 + kernel[0], x0 : x0 + kernel[1]] += g[n, c, i, j] / (
+                            kernel[0] * kernel[1]
+                        )
+    h, w = x.shape[2:]
+    return out, dxp[:, :, padding[0] : padding[0] + h, padding[1] : padding[1] + w]
+
+
+# ------------------------------------------------------------------------------ strategies
+@st.composite
+def conv_cases(draw):
+    kernel = draw(st.tuples(st.integers(1, 4), st.integers(1, 4)))
+    stride = draw(st.tuples(st.integers(1, 3), st.integers(1, 3)))
+    padding = draw(st.tuples(st.integers(0, 2), st.integers(0, 2)))
+    # Any size whose padded image holds at least one window.
+    h, w = (draw(st.integers(max(1, k - 2 * p), 9)) for k, p in zip(kernel, padding))
+    n, c, f = draw(st.integers(1, 3)), draw(st.integers(1, 3)), draw(st.integers(1, 4))
+    bias = draw(st.booleans())
+    seed = draw(st.integers(0, 2**32 - 1))
+    return (n, c, h, w), (f, c, *kernel), bias, stride, padding, seed
+
+
+@st.composite
+def pool_cases(draw):
+    kernel = draw(st.tuples(st.integers(1, 4), st.integers(1, 4)))
+    stride = draw(st.none() | st.tuples(st.integers(1, 3), st.integers(1, 3)))
+    padding = draw(st.tuples(st.integers(0, kernel[0] // 2), st.integers(0, kernel[1] // 2)))
+    h, w = (draw(st.integers(max(1, k - 2 * p), 9)) for k, p in zip(kernel, padding))
+    shape = (draw(st.integers(1, 3)), draw(st.integers(1, 3)), h, w)
+    # Small integers make ties common: max pooling must send each window's gradient to its
+    # first maximum only, exactly like the reference's argmax.
+    ties = draw(st.booleans())
+    return shape, kernel, stride, padding, ties, draw(st.integers(0, 2**32 - 1))
+
+
+def leaves(*arrays):
+    return [None if a is None else Tensor(a, requires_grad=True) for a in arrays]
+
+
+# ------------------------------------------------------------------ against the reference
+@settings(max_examples=30, deadline=None)
+@given(conv_cases())
+def test_conv2d_matches_naive_loops(case):
+    x_shape, w_shape, has_bias, stride, padding, seed = case
+    rng = np.random.default_rng(seed)
+    x, w = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
+    b = rng.standard_normal(w_shape[0]) if has_bias else None
+    xt, wt, bt = leaves(x, w, b)
+
+    y = conv2d(xt, wt, bt, stride=stride, padding=padding)
+    g = rng.standard_normal(y.shape)
+    y.backward(g)
+
+    out, dx, dw, db = naive_conv2d(x, w, b, stride, padding, g)
+    np.testing.assert_allclose(y.data, out, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(xt.grad.data, dx, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(wt.grad.data, dw, rtol=1e-10, atol=1e-12)
+    if has_bias:
+        np.testing.assert_allclose(bt.grad.data, db, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["max", "avg"])
+@settings(max_examples=30, deadline=None)
+@given(case=pool_cases())
+def test_pooling_matches_naive_loops(kind, case):
+    shape, kernel, stride, padding, ties, seed = case
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, 3, shape).astype(np.float64) if ties else rng.standard_normal(shape)
+    (xt,) = leaves(x)
+
+    pool = max_pool2d if kind == "max" else avg_pool2d
+    y = pool(xt, kernel, stride, padding)
+    g = rng.standard_normal(y.shape)
+    y.backward(g)
+
+    out, dx = naive_pool(kind, x, kernel, stride or kernel, padding, g)
+    np.testing.assert_allclose(y.data, out, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(xt.grad.data, dx, rtol=1e-12, atol=1e-12)
+
+
+def test_max_pool_ties_send_the_gradient_to_the_first_maximum():
+    x = Tensor(
+        np.array([[[[1.0, 1.0, 0.0], [1.0, 1.0, 0.0], [0.0, 0.0, 0.0]]]]), requires_grad=True
+    )
+    max_pool2d(x, 2, stride=1).sum().backward()
+    # Windows at (0,0), (0,1) and (1,0) all contain the tied 1s; each picks its first one.
+    np.testing.assert_array_equal(
+        x.grad.data[0, 0], [[1.0, 1.0, 0.0], [1.0, 1.0, 0.0], [0.0, 0.0, 0.0]]
+    )
+    z = Tensor(np.zeros((1, 1, 2, 2)), requires_grad=True)
+    max_pool2d(z, 2).sum().backward()
+    np.testing.assert_array_equal(z.grad.data[0, 0], [[1.0, 0.0], [0.0, 0.0]])
+
+
+def test_max_pool_padding_never_wins():
+    x = Tensor(-np.ones((1, 1, 2, 2)) * 1e30, requires_grad=True)
+    y = max_pool2d(x, 3, stride=1, padding=1)
+    np.testing.assert_array_equal(y.data, np.full((1, 1, 2, 2), -1e30))
+    y.sum().backward()
+    assert x.grad.data.sum() == 4.0
+
+
+# ------------------------------------------------------------------------------ gradcheck
+def test_conv2d_gradcheck_all_inputs():
+    rng = np.random.default_rng(0)
+    x, w, b = (
+        rng.standard_normal((2, 3, 6, 5)),
+        rng.standard_normal((4, 3, 3, 2)),
+        rng.standard_normal(4),
+    )
+    for stride, padding in [(1, 0), ((2, 1), (1, 2)), (3, 1)]:
+        autodiff.gradcheck(
+            lambda x, w, b, s=stride, p=padding: conv2d(x, w, b, stride=s, padding=p), x, w, b
+        )
+
+
+def test_max_pool2d_gradcheck_with_well_separated_values():
+    rng = np.random.default_rng(1)
+    # Distinct values 0.1 apart: a step of eps = 1e-6 never changes which element is the max.
+    x = rng.permutation(2 * 3 * 7 * 6).reshape(2, 3, 7, 6) * 0.1
+    for kernel, stride, padding in [(2, None, 0), (3, 2, 1), ((3, 2), 1, (1, 0))]:
+        autodiff.gradcheck(lambda x, k=kernel, s=stride, p=padding: max_pool2d(x, k, s, p), x)
+
+
+def test_avg_pool2d_gradcheck():
+    x = np.random.default_rng(2).standard_normal((2, 3, 7, 6))
+    for kernel, stride, padding in [(2, None, 0), (3, 2, 1), ((3, 2), 1, (1, 0))]:
+        autodiff.gradcheck(lambda x, k=kernel, s=stride, p=padding: avg_pool2d(x, k, s, p), x)
+
+
+# ----------------------------------------------------------------------------------- dtype
+def test_float32_stays_float32_end_to_end():
+    rng = np.random.default_rng(3)
+    x = Tensor(rng.standard_normal((4, 3, 12, 12), dtype=np.float32), requires_grad=True)
+    w1 = Tensor(rng.standard_normal((6, 3, 3, 3), dtype=np.float32), requires_grad=True)
+    b1 = Tensor(rng.standard_normal(6, dtype=np.float32), requires_grad=True)
+    w2 = Tensor(rng.standard_normal((5, 6, 2, 2), dtype=np.float32), requires_grad=True)
+
+    h1 = conv2d(x, w1, b1, stride=1, padding=1)
+    h2 = max_pool2d(autodiff.relu(h1), 3, stride=2, padding=1)
+    h3 = conv2d(h2, w2, stride=2)
+    y = avg_pool2d(h3, 2, stride=1, padding=1)
+    for h in (h1, h2, h3, y):
+        assert h.dtype == np.float32
+    y.sum().backward(retain_graph=True)  # kept: the nodes' backward is called again below
+    for leaf in (x, w1, b1, w2):
+        assert leaf.grad.dtype == np.float32
+
+    # The engine casts gradients to the input's dtype, which would hide an upcast inside a
+    # backward (and its cost): ask the nodes themselves.
+    for node_out in (h1, h2, h3, y):
+        node = node_out.grad_fn
+        g = np.ones(node_out.shape, dtype=np.float32)
+        grads = type(node).backward(node, g)
+        for grad in grads if isinstance(grads, tuple) else (grads,):
+            assert grad is None or grad.dtype == np.float32, type(node).__name__
+
+
+# --------------------------------------------------------------------------- other inputs
+def test_only_needed_gradients_and_no_bias():
+    rng = np.random.default_rng(4)
+    x = Tensor(rng.standard_normal((2, 2, 5, 5)))  # data: no gradient wanted
+    w = Tensor(rng.standard_normal((3, 2, 3, 3)), requires_grad=True)
+    y = conv2d(x, w, padding=1)
+    g = rng.standard_normal(y.shape)
+    y.backward(g)
+    assert x.grad is None
+    _, _, dw, _ = naive_conv2d(x.data, w.data, None, (1, 1), (1, 1), g)
+    np.testing.assert_allclose(w.grad.data, dw, rtol=1e-10)
+    assert y.grad_fn.op_name() == "conv2d"
+
+
+def test_recycled_buffers_never_leak_between_graphs():
+    # conv2d reuses its im2col buffers once a backward is done with them. Graphs of one shape
+    # differentiated in any order, a retained graph differentiated twice, and forwards under
+    # no_grad in between must all still compute with their own columns.
+    rng = np.random.default_rng(7)
+    xs = [rng.standard_normal((2, 3, 6, 6)) for _ in range(3)]
+    w = Tensor(rng.standard_normal((4, 3, 3, 3)), requires_grad=True)
+    g = rng.standard_normal((2, 4, 6, 6))
+    refs = [naive_conv2d(x, w.data, None, (1, 1), (1, 1), g) for x in xs]
+    inputs = [Tensor(x, requires_grad=True) for x in xs]
+
+    def backward_and_check(i, y, **kwargs):
+        w.grad = inputs[i].grad = None
+        y.backward(g, **kwargs)
+        np.testing.assert_allclose(w.grad.data, refs[i][2], rtol=1e-10)
+        np.testing.assert_allclose(inputs[i].grad.data, refs[i][1], rtol=1e-10)
+
+    y0 = conv2d(inputs[0], w, padding=1)
+    y1 = conv2d(inputs[1], w, padding=1)
+    backward_and_check(1, y1, retain_graph=True)  # y1's columns are recycled...
+    y2 = conv2d(inputs[2], w, padding=1)  # ...and refilled here
+    with autodiff.no_grad():
+        for x, (out, *_) in zip(xs, refs):
+            np.testing.assert_allclose(conv2d(x, w, padding=1).data, out, rtol=1e-10)
+    backward_and_check(0, y0)
+    backward_and_check(2, y2)
+    backward_and_check(1, y1)  # the retained graph again: its columns are rebuilt from x
+
+
+def test_non_contiguous_inputs():
+    rng = np.random.default_rng(5)
+    base = rng.standard_normal((6, 7, 3, 2))
+    x = base.transpose(3, 2, 1, 0)  # (2, 3, 7, 6), no axis contiguous in the usual order
+    w = rng.standard_normal((4, 3, 3, 3))[:, :, ::-1, :]
+    out, *_ = naive_conv2d(x, w.copy(), None, (1, 2), (0, 0), None)
+    np.testing.assert_allclose(conv2d(x, w, stride=(1, 2)).data, out, rtol=1e-10)
+    pooled, _ = naive_pool("max", x, (2, 2), (2, 2), (0, 0), np.zeros((2, 3, 3, 3)))
+    np.testing.assert_array_equal(max_pool2d(Tensor(x), 2).data, pooled)
+
+
+# ---------------------------------------------------------------------------------- errors
+@pytest.mark.parametrize(
+    ("x_shape", "w_shape", "b_shape", "kwargs", "message"),
+    [
+        pytest.param(
+            (3, 8, 8), (4, 3, 3, 3), None, {},
+            "conv2d: expected input (N, C, H, W), got shape (3, 8, 8)",
+            id="input-ndim",
+        ),
+        pytest.param(
+            (1, 3, 8, 8), (4, 3, 3), None, {},
+            "conv2d: expected weight (F, C, kh, kw), got shape (4, 3, 3)",
+            id="weight-ndim",
+        ),
+        pytest.param(
+            (2, 3, 8, 8), (4, 2, 3, 3), None, {},
+            "conv2d: input (2, 3, 8, 8) has 3 channels but weight (4, 2, 3, 3) expects 2",
+            id="channels",
+        ),
+        pytest.param(
+            (1, 1, 2, 2), (1, 1, 5, 5), None, {"padding": 1},
+            "conv2d: kernel (5, 5) is larger than the padded input (4, 4) "
+            "(input (1, 1, 2, 2), padding (1, 1))",
+            id="kernel-too-large",
+        ),
+        pytest.param(
+            (1, 3, 8, 8), (4, 3, 3, 3), (3,), {},
+            "conv2d: expected bias of shape (4,) for weight (4, 3, 3, 3), got shape (3,)",
+            id="bias",
+        ),
+    ],
+)  # fmt: skip
+def test_conv2d_shape_errors(x_shape, w_shape, b_shape, kwargs, message):
+    b = None if b_shape is None else Tensor(np.zeros(b_shape))
+    with pytest.raises(ShapeError, match=re.escape(message)):
+        conv2d(Tensor(np.zeros(x_shape)), Tensor(np.zeros(w_shape)), b, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"stride": 0}, r"conv2d: stride must be a positive int or a pair of them, got 0"),
+        ({"stride": (1, 2, 3)}, r"conv2d: stride must be .* got \(1, 2, 3\)"),
+        ({"padding": -1}, r"conv2d: padding must be a non-negative int .* got -1"),
+        ({"padding": 1.5}, r"conv2d: padding must be .* got 1.5"),
+    ],
+)
+def test_conv2d_argument_errors(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        conv2d(Tensor(np.zeros((1, 1, 4, 4))), Tensor(np.zeros((1, 1, 3, 3))), **kwargs)
+
+
+@pytest.mark.parametrize("pool", [max_pool2d, avg_pool2d])
+def test_pool_errors(pool):
+    name = pool.__name__
+    with pytest.raises(
+        ShapeError, match=rf"{name}: expected input \(N, C, H, W\), got shape \(3, 8, 8\)"
+    ):
+        pool(Tensor(np.zeros((3, 8, 8))), 2)
+    with pytest.raises(
+        ShapeError, match=rf"{name}: kernel \(5, 5\) is larger than the padded input \(4, 4\)"
+    ):
+        pool(Tensor(np.zeros((1, 1, 2, 2))), 5, padding=1)
+    with pytest.raises(
+        ValueError, match=rf"{name}: padding \(2, 2\) must be at most half the kernel \(3, 3\)"
+    ):
+        pool(Tensor(np.zeros((1, 1, 8, 8))), 3, padding=2)
+    with pytest.raises(ValueError, match=rf"{name}: kernel_size must be a positive int"):
+        pool(Tensor(np.zeros((1, 1, 8, 8))), 0)
+
+
+@pytest.mark.parametrize(
+    "op",
+    [
+        lambda x: conv2d(x, Tensor(np.ones((2, 1, 2, 2)), requires_grad=True)),
+        lambda x: max_pool2d(x, 2),
+        lambda x: avg_pool2d(x, 2),
+    ],
+    ids=["conv2d", "max_pool2d", "avg_pool2d"],
+)
+def test_create_graph_raises_a_clear_error(op):
+    x = Tensor(np.random.default_rng(6).standard_normal((1, 1, 4, 4)), requires_grad=True)
+    y = (op(x) ** 2).sum()
+    with pytest.raises(RuntimeError, match=r"Backward does not support create_graph=True"):
+        autodiff.gradients(y, [x], create_graph=True)

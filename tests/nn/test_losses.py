@@ -1,0 +1,227 @@
+"""Losses: values against numpy references, gradcheck in float64 for every loss and reduction,
+stability at extreme inputs (finite, warning-free), dtypes kept in float32."""
+
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import autodiff
+import nn
+import nn.functional as F
+from autodiff import Tensor
+from autodiff.testing import assert_gradients_match, tensors
+
+REDUCTIONS = ["mean", "sum", "none"]
+
+
+def logits(n=4, c=5, seed=0, dtype=np.float64):
+    return Tensor(np.random.default_rng(seed).standard_normal((n, c)).astype(dtype), True)
+
+
+def labels(n=4, c=5, seed=1):
+    return np.random.default_rng(seed).integers(0, c, n)
+
+
+def log_softmax_ref(x):
+    shifted = x - x.max(1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(1, keepdims=True))
+
+
+def reduce_ref(losses, reduction):
+    return {"mean": np.mean, "sum": np.sum, "none": lambda v: v}[reduction](losses)
+
+
+# ------------------------------------------------------------------------- cross-entropy
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_cross_entropy_with_labels(reduction):
+    x, t = logits(), labels()
+    loss = nn.CrossEntropyLoss(reduction=reduction)(x, t)
+    expected = -log_softmax_ref(x.data)[np.arange(4), t]
+    np.testing.assert_allclose(loss.data, reduce_ref(expected, reduction), rtol=1e-12)
+    assert_gradients_match(lambda x: F.cross_entropy(x, t, reduction), x)
+    assert autodiff.gradgradcheck(lambda x: F.cross_entropy(x, t, reduction), x)
+
+
+def test_cross_entropy_gradient_is_softmax_minus_onehot_over_n():
+    x, t = logits(), labels()
+    F.cross_entropy(x, t).backward()
+    p = np.exp(log_softmax_ref(x.data))
+    np.testing.assert_allclose(x.grad.data, (p - np.eye(5)[t]) / 4, rtol=1e-12)
+    assert x.grad_fn is None and F.cross_entropy(x, t).grad_fn.op_name() == "cross_entropy"
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_cross_entropy_with_probability_targets(reduction):
+    x = logits()
+    probs = Tensor(np.random.default_rng(2).dirichlet(np.ones(5), 4), requires_grad=True)
+    loss = F.cross_entropy(x, probs, reduction)
+    expected = -(probs.data * log_softmax_ref(x.data)).sum(1)
+    np.testing.assert_allclose(loss.data, reduce_ref(expected, reduction), rtol=1e-12)
+    assert_gradients_match(lambda x, p: F.cross_entropy(x, p, reduction), x, probs)
+    assert autodiff.gradgradcheck(lambda x, p: F.cross_entropy(x, p, reduction), x, probs)
+    # Unnormalised targets too (the gradient is softmax * sum(t) - t).
+    assert_gradients_match(lambda x: F.cross_entropy(x, probs.data * 3, reduction), x)
+
+
+def test_cross_entropy_one_hot_targets_equal_labels():
+    x, t = logits(), labels()
+    a = F.cross_entropy(x, t)
+    b = F.cross_entropy(x, F.one_hot(t, 5))  # int64 one-hot rows
+    c = F.cross_entropy(x, np.eye(5)[t])
+    np.testing.assert_allclose(a.data, b.data, rtol=1e-12)
+    np.testing.assert_allclose(a.data, c.data, rtol=1e-12)
+    assert F.cross_entropy(x, Tensor(t)).item() == pytest.approx(a.item())
+
+
+@settings(max_examples=20, deadline=None)
+@given(n=st.integers(1, 4), c=st.integers(1, 5), data=st.data())
+def test_cross_entropy_gradcheck_random_shapes(n, c, data):
+    x = data.draw(tensors((n, c), low=-5, high=5))
+    t = np.asarray(data.draw(st.lists(st.integers(0, c - 1), min_size=n, max_size=n)))
+    assert_gradients_match(lambda x: F.cross_entropy(x, t), x)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("targets", ["labels", "probabilities"])
+def test_cross_entropy_is_finite_and_warning_free_at_logits_of_1000(dtype, targets):
+    x = Tensor(np.array([[1000, -1000, 0], [-1000, 1000, 1000], [0, 0, -1000]], dtype), True)
+    t = np.array([1, 0, 2]) if targets == "labels" else np.eye(3)[[1, 0, 2]]
+    with warnings.catch_warnings(), np.errstate(over="raise", divide="raise", invalid="raise"):
+        warnings.simplefilter("error")
+        loss = F.cross_entropy(x, t)
+        loss.backward()
+    assert np.isfinite(loss.item()) and np.all(np.isfinite(x.grad.data))
+    assert loss.item() == pytest.approx((5000 + 2 * np.log(2)) / 3, rel=1e-6)
+    assert loss.dtype == dtype and x.grad.dtype == dtype
+
+
+def test_cross_entropy_keeps_float32_and_checks_shapes():
+    x = logits(dtype=np.float32)
+    loss = F.cross_entropy(x, np.eye(5)[labels()])  # float64 one-hot rows: no upcast
+    loss.backward()
+    assert loss.dtype == np.float32 and x.grad.dtype == np.float32
+    with pytest.raises(autodiff.ShapeError):
+        F.cross_entropy(x, np.zeros(3, dtype=np.int64))
+    with pytest.raises(IndexError, match="class labels"):
+        F.cross_entropy(x, np.array([0, 1, 2, 5]))
+    with pytest.raises(autodiff.ShapeError):
+        F.cross_entropy(Tensor(np.zeros(5)), np.array([1]))
+    with pytest.raises(ValueError, match="reduction"):
+        nn.CrossEntropyLoss(reduction="avg")
+
+
+# ------------------------------------------------------------------------------------ nll
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_nll_loss_of_log_softmax_equals_cross_entropy(reduction):
+    x, t = logits(), labels()
+    a = nn.NLLLoss(reduction=reduction)(nn.LogSoftmax(dim=1)(x), t)
+    b = F.cross_entropy(x, t, reduction)
+    np.testing.assert_allclose(a.data, b.data, rtol=1e-12)
+    assert_gradients_match(lambda x: F.nll_loss(x, t, reduction), x)
+
+
+# ----------------------------------------------------------------------------- regression
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_mse_and_l1(reduction):
+    x = logits()
+    y = Tensor(np.random.default_rng(3).standard_normal((4, 5)), requires_grad=True)
+    d = x.data - y.data
+    np.testing.assert_allclose(
+        nn.MSELoss(reduction=reduction)(x, y).data, reduce_ref(d**2, reduction), rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        nn.L1Loss(reduction=reduction)(x, y).data, reduce_ref(np.abs(d), reduction), rtol=1e-12
+    )
+    assert_gradients_match(lambda x, y: F.mse_loss(x, y, reduction), x, y)
+    assert_gradients_match(lambda x, y: F.l1_loss(x, y, reduction), x, y)  # |d| > 0 here
+
+
+# --------------------------------------------------------------------------------- binary
+def probabilities(shape=(3, 4), seed=4):
+    return Tensor(np.random.default_rng(seed).uniform(0.05, 0.95, shape), requires_grad=True)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_binary_cross_entropy(reduction):
+    p = probabilities()
+    t = Tensor(np.random.default_rng(5).uniform(0, 1, (3, 4)), requires_grad=True)
+    expected = -(t.data * np.log(p.data) + (1 - t.data) * np.log(1 - p.data))
+    loss = nn.BCELoss(reduction=reduction)(p, t)
+    np.testing.assert_allclose(loss.data, reduce_ref(expected, reduction), rtol=1e-12)
+    assert_gradients_match(lambda p, t: F.binary_cross_entropy(p, t, reduction), p, t)
+    assert autodiff.gradgradcheck(lambda p: F.binary_cross_entropy(p, t.data, reduction), p)
+
+
+def test_binary_cross_entropy_clamps_the_log_at_minus_100():
+    p = Tensor(np.array([0.0, 1.0, 0.0, 1.0], dtype=np.float32), requires_grad=True)
+    t = np.array([1.0, 0.0, 0.0, 1.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loss = F.binary_cross_entropy(p, t, reduction="none")
+        loss.sum().backward()
+    np.testing.assert_allclose(loss.data, [100, 100, 0, 0])
+    assert np.all(np.isfinite(p.grad.data)) and loss.dtype == np.float32
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        F.binary_cross_entropy(Tensor(np.array([1.5])), np.array([1.0]))
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_binary_cross_entropy_with_logits(reduction):
+    x = logits(3, 4)
+    t = Tensor(np.random.default_rng(5).uniform(0, 1, (3, 4)), requires_grad=True)
+    expected = F.binary_cross_entropy(autodiff.sigmoid(x), t, reduction)
+    loss = nn.BCEWithLogitsLoss(reduction=reduction)(x, t)
+    np.testing.assert_allclose(loss.data, expected.data, rtol=1e-10)
+    assert_gradients_match(lambda x, t: F.binary_cross_entropy_with_logits(x, t, reduction), x, t)
+    assert autodiff.gradgradcheck(
+        lambda x, t: F.binary_cross_entropy_with_logits(x, t, reduction), x, t
+    )
+
+
+def test_binary_cross_entropy_with_logits_is_stable_at_1000():
+    x = Tensor(np.array([1000.0, -1000.0, 1000.0, -1000.0], dtype=np.float32), True)
+    t = np.array([1.0, 0.0, 0.0, 1.0])
+    with warnings.catch_warnings(), np.errstate(over="raise", divide="raise", invalid="raise"):
+        warnings.simplefilter("error")
+        loss = F.binary_cross_entropy_with_logits(x, t, reduction="none")
+        loss.sum().backward()
+    np.testing.assert_allclose(loss.data, [0, 0, 1000, 1000])
+    np.testing.assert_allclose(x.grad.data, [0, 0, 1, -1])
+    assert loss.dtype == np.float32 and x.grad.dtype == np.float32
+
+
+# --------------------------------------------------------------------------------- margin
+def svm_loss_naive(x, y, margin=1.0, p=1):
+    """CS231n's svm_loss_naive (loops), per sample, divided by C as PyTorch does."""
+    n, c = x.shape
+    losses = np.zeros(n)
+    for i in range(n):
+        for j in range(c):
+            if j != y[i]:
+                losses[i] += max(0.0, margin - x[i, y[i]] + x[i, j]) ** p
+    return losses / c
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("p,margin", [(1, 1.0), (1, 0.7), (2, 0.45)])
+def test_multi_margin_loss(reduction, p, margin):
+    # Distinct scores on a 0.25 grid, shifted by 0.1 in the column of the label: every hinge
+    # argument margin - x_y + x_j is then at least 0.1 away from its kink at 0.
+    rng = np.random.default_rng(6)
+    t = labels()
+    scores = rng.permutation(20).reshape(4, 5) * 0.25
+    scores[np.arange(4), t] += 0.1
+    x = Tensor(scores, requires_grad=True)
+    loss = nn.MultiMarginLoss(p=p, margin=margin, reduction=reduction)(x, t)
+    expected = svm_loss_naive(x.data, t, margin, p)
+    np.testing.assert_allclose(loss.data, reduce_ref(expected, reduction), rtol=1e-12)
+    assert_gradients_match(lambda x: F.multi_margin_loss(x, t, p, margin, reduction), x)
+    assert repr(nn.MultiMarginLoss()) == "MultiMarginLoss()"
+
+
+def test_loss_modules_have_no_parameters_and_show_reduction():
+    assert list(nn.CrossEntropyLoss().parameters()) == []
+    assert repr(nn.MSELoss(reduction="sum")) == "MSELoss(reduction='sum')"

@@ -1,0 +1,213 @@
+"""Module, Parameter, Sequential, ModuleList: registration, traversal, modes, state dicts,
+repr, and the name scopes recorded on compute nodes."""
+
+import numpy as np
+import pytest
+
+import autodiff
+import nn
+from autodiff import Tensor
+
+
+class Block(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(3, 4)
+        self.bn = nn.BatchNorm1d(4)
+        self.act = nn.ReLU()
+
+    def forward(self, x):
+        return self.act(self.bn(self.fc(x)))
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.block = Block()
+        self.head = nn.Linear(4, 2, bias=False)
+        self.scale = nn.Parameter(np.ones(2))
+        self.not_registered = [nn.Linear(2, 2)]  # a plain list hides its modules
+
+    def forward(self, x):
+        return self.head(self.block(x)) * self.scale
+
+
+def test_parameter_is_a_float_copy_that_requires_grad():
+    data = np.arange(3)
+    p = nn.Parameter(data)
+    assert p.requires_grad and p.is_leaf
+    assert p.dtype == autodiff.get_default_dtype()
+    f64 = np.zeros(2)
+    q = nn.Parameter(f64)
+    assert q.dtype == np.float64 and q.data is not f64
+    assert repr(q).startswith("Parameter containing:")
+    assert isinstance(q, Tensor)
+
+
+def test_named_parameters_buffers_children_and_modules():
+    net = Net()
+    assert [n for n, _ in net.named_parameters()] == [
+        "scale", "block.fc.weight", "block.fc.bias", "block.bn.weight", "block.bn.bias",
+        "head.weight",
+    ]  # fmt: skip
+    assert len(list(net.parameters())) == 6
+    assert [n for n, _ in net.named_buffers()] == ["block.bn.running_mean", "block.bn.running_var"]
+    assert [n for n, _ in net.named_children()] == ["block", "head"]
+    assert [n for n, _ in net.named_modules()] == [
+        "", "block", "block.fc", "block.bn", "block.act", "head",
+    ]  # fmt: skip
+    assert net.head.bias is None and "head.bias" not in dict(net.named_parameters())
+
+
+def test_shared_parameters_are_listed_once():
+    fc = nn.Linear(2, 2)
+    seq = nn.Sequential(fc, nn.ReLU(), fc)
+    assert len(list(seq.parameters())) == 2
+
+
+def test_reassigning_an_attribute_moves_it_between_registries():
+    net = Net()
+    net.head = nn.Identity()
+    assert "head.weight" not in dict(net.named_parameters())
+    with pytest.raises(TypeError, match="parameter 'scale'"):
+        net.scale = np.ones(2)
+    net.scale = None
+    assert "scale" not in dict(net.named_parameters())
+    del net.head
+    assert not hasattr(net, "head")
+
+
+def test_assigning_before_init_explains_itself():
+    class Bad(nn.Module):
+        def __init__(self):
+            self.fc = nn.Linear(2, 2)
+
+    with pytest.raises(AttributeError, match="super\\(\\).__init__"):
+        Bad()
+
+
+def test_train_eval_recurse_and_return_self():
+    net = Net()
+    assert net.training and net.block.bn.training
+    assert net.eval() is net
+    assert not net.training and not net.block.bn.training and not net.block.act.training
+    net.train()
+    assert net.block.fc.training
+
+
+def test_zero_grad_sets_grads_to_none():
+    net = Net()
+    net(autodiff.randn(5, 3)).sum().backward()
+    assert all(p.grad is not None for p in net.parameters())
+    net.zero_grad()
+    assert all(p.grad is None for p in net.parameters())
+
+
+def test_state_dict_round_trip():
+    a, b = Net(), Net()
+    a(autodiff.randn(6, 3))  # updates a's running statistics
+    state = a.state_dict()
+    assert list(state) == [
+        "scale", "block.fc.weight", "block.fc.bias", "block.bn.weight", "block.bn.bias",
+        "block.bn.running_mean", "block.bn.running_var", "head.weight",
+    ]  # fmt: skip
+    assert all(isinstance(v, np.ndarray) for v in state.values())
+    assert not np.allclose(state["block.bn.running_mean"], 0)
+    state["scale"][:] = 7  # a copy: does not touch the module
+    assert np.all(a.scale.data == 1)
+    result = b.load_state_dict(a.state_dict())
+    assert result.missing_keys == [] and result.unexpected_keys == []
+    for (k, va), (_, vb) in zip(a.state_dict().items(), b.state_dict().items()):
+        np.testing.assert_array_equal(va, vb, err_msg=k)
+    x = autodiff.randn(4, 3)
+    a.eval(), b.eval()
+    np.testing.assert_array_equal(a(x).data, b(x).data)
+
+
+def test_load_state_dict_names_missing_unexpected_and_mis_shaped_keys():
+    net = Net()
+    state = net.state_dict()
+    before = net.state_dict()
+    del state["head.weight"]
+    state["extra.weight"] = np.zeros(3)
+    state["block.fc.bias"] = np.zeros(5)
+    state["scale"] = np.full(2, 3.0)
+    with pytest.raises(RuntimeError) as e:
+        net.load_state_dict(state)
+    msg = str(e.value)
+    assert "missing keys: head.weight" in msg
+    assert "unexpected keys: extra.weight" in msg
+    assert "block.fc.bias: expected shape (4,), got (5,)" in msg
+    # Nothing was loaded.
+    np.testing.assert_array_equal(net.scale.data, before["scale"])
+    # Non-strict skips missing/unexpected keys but still refuses wrong shapes.
+    with pytest.raises(RuntimeError, match="mis-shaped"):
+        net.load_state_dict(state, strict=False)
+    state["block.fc.bias"] = np.zeros(4)
+    result = net.load_state_dict(state, strict=False)
+    assert result.missing_keys == ["head.weight"] and result.unexpected_keys == ["extra.weight"]
+    np.testing.assert_array_equal(net.scale.data, [3.0, 3.0])
+    assert net.block.fc.bias.dtype == np.float32  # float64 values were loaded into float32
+
+
+def test_repr_is_nested_like_pytorch():
+    assert repr(Net()) == (
+        "Net(\n"
+        "  (block): Block(\n"
+        "    (fc): Linear(in_features=3, out_features=4, bias=True)\n"
+        "    (bn): BatchNorm1d(4, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)\n"
+        "    (act): ReLU()\n"
+        "  )\n"
+        "  (head): Linear(in_features=4, out_features=2, bias=False)\n"
+        ")"
+    )
+
+
+def test_sequential_and_module_list():
+    seq = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    assert len(seq) == 3 and isinstance(seq[1], nn.ReLU) and isinstance(seq[-1], nn.Linear)
+    assert [type(m).__name__ for m in seq] == ["Linear", "ReLU", "Linear"]
+    assert [n for n, _ in seq.named_parameters()] == ["0.weight", "0.bias", "2.weight", "2.bias"]
+    assert isinstance(seq[:2], nn.Sequential) and len(seq[:2]) == 2
+    x = autodiff.randn(5, 3)
+    np.testing.assert_allclose(seq(x).data, seq[2](seq[1](seq[0](x))).data)
+    with pytest.raises(IndexError):
+        seq[3]
+    named = nn.Sequential({"fc": nn.Linear(3, 2), "act": nn.Tanh()})
+    assert [n for n, _ in named.named_children()] == ["fc", "act"]
+
+    layers = nn.ModuleList([nn.Linear(2, 2) for _ in range(3)])
+    layers.append(nn.Linear(2, 1))
+    assert len(layers) == 4 and len(list(layers.parameters())) == 8
+    with pytest.raises(NotImplementedError):
+        layers(x)
+
+
+def test_to_double_converts_parameters_and_buffers():
+    net = Net().double()
+    assert all(p.dtype == np.float64 for p in net.parameters())
+    assert all(b.dtype == np.float64 for b in net.buffers())
+    assert net(autodiff.randn(4, 3, dtype=np.float64)).dtype == np.float64
+
+
+def test_calls_record_the_module_scopes_on_compute_nodes():
+    net = Net()
+    out = net(autodiff.randn(5, 3))
+    scopes = {f.op_name(): f.scope for f in autodiff.graph.walk(out).functions}
+    assert scopes["linear"] in {("Net", "block", "fc"), ("Net", "head")}
+    assert scopes["batch_norm"] == ("Net", "block", "bn")
+    assert scopes["relu"] == ("Net", "block", "act")
+    assert scopes["*"] == ("Net",)
+    assert out.grad_fn.scope == ("Net",)
+    net.scope_name = "model"
+    assert net(autodiff.randn(5, 3)).grad_fn.scope == ("model",)
+    assert autodiff.current_scope() == ()  # scopes are left on exit
+
+
+def test_sequential_children_scope_by_position():
+    seq = nn.Sequential(nn.Linear(3, 4), nn.ReLU())
+    out = seq(autodiff.randn(2, 3))
+    assert [f.scope for f in autodiff.graph.walk(out).functions] == [
+        ("Sequential", "0"),
+        ("Sequential", "1"),
+    ]
