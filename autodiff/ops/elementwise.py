@@ -258,38 +258,38 @@ class LeakyReLU(Function):
         return g * ctx.slope
 
 
-class Maximum(Function):
+class _Select(Function):
+    """Shared by Maximum and Minimum: where a == b the gradient is split evenly."""
+
+    select = staticmethod(np.maximum)
+    wins = staticmethod(np.greater)
+
+    @classmethod
+    def forward(cls, ctx, a, b):
+        out = cls.select(a, b)
+        ctx.weight_a = (cls.wins(a, b) + (a == b) * 0.5).astype(out.dtype, copy=False)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        w = ctx.weight_a
+        return g * w, g * (1 - w)
+
+
+class Maximum(_Select):
     """Elementwise max; where a == b the gradient is split evenly between them."""
 
     op = "maximum"
-
-    @staticmethod
-    def forward(ctx, a, b):
-        out = np.maximum(a, b)
-        ctx.weight_a = ((a > b) + (a == b) * 0.5).astype(out.dtype, copy=False)
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        w = ctx.weight_a
-        return g * w, g * (1 - w)
+    select = staticmethod(np.maximum)
+    wins = staticmethod(np.greater)
 
 
-class Minimum(Function):
+class Minimum(_Select):
     """Elementwise min; where a == b the gradient is split evenly between them."""
 
     op = "minimum"
-
-    @staticmethod
-    def forward(ctx, a, b):
-        out = np.minimum(a, b)
-        ctx.weight_a = ((a < b) + (a == b) * 0.5).astype(out.dtype, copy=False)
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        w = ctx.weight_a
-        return g * w, g * (1 - w)
+    select = staticmethod(np.minimum)
+    wins = staticmethod(np.less)
 
 
 class Where(Function):
