@@ -160,7 +160,7 @@ def _fold(facts: _Facts, collapse: str | int | None) -> list[Gate]:
             continue
         # A run of consecutive nodes in the same folded scope is one call of that scope.
         j = i
-        while j < len(functions) and keys[j] == key:
+        while j < len(functions) and keys[j] == key and _entry(keys[j]) == _entry(key):
             j += 1
         calls[key] = calls.get(key, 0) + 1
         gate = _merge(facts, functions[i:j], f"g{i}", cluster=key[:-1], absorb_all=False)
@@ -168,6 +168,12 @@ def _fold(facts: _Facts, collapse: str | int | None) -> list[Gate]:
         gates.append(gate)
         i = j
     return gates
+
+
+def _entry(scope: Scope) -> tuple:
+    """Which entry into each scope of the path (autodiff numbers every `name_scope` entry), so
+    two back-to-back calls of one module stay two gates."""
+    return tuple(getattr(name, "call", None) for name in scope)
 
 
 def _fold_keys(functions: list[Function], collapse: str | int | None) -> list[Scope | None]:

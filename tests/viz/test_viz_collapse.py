@@ -108,6 +108,17 @@ def test_a_scope_entered_twice_folds_into_one_node_per_call():
     assert "block" in text and "block (call 2)" in text
 
 
+def test_back_to_back_calls_of_one_scope_fold_into_two_nodes():
+    x = Tensor(np.ones(3, np.float32), name="x")
+    w = param(3)
+    h = x
+    for _ in range(2):
+        with name_scope("block"):
+            h = (h * w).tanh()
+    text = shown(viz.draw_graph(h.sum(), collapse="modules"))
+    assert "block" in text and "block (call 2)" in text
+
+
 def test_big_graphs_collapse_to_max_nodes_and_say_so():
     loss = scoped_mlp()
     d = viz.draw_graph(loss, max_nodes=8, style="nodes")
