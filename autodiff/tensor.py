@@ -18,6 +18,7 @@ from .errors import ShapeError
 from .grad_mode import _GradMode
 
 Hook = Callable[["Tensor"], "Tensor | None"]
+Axis = int | Sequence[int] | None
 
 
 class Tensor:
@@ -466,48 +467,62 @@ class Tensor:
         return MatMul.apply(self, other)
 
     # ----------------------------------------------------------------------- reductions
-    def sum(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
+    # numpy's names (axis, keepdims); PyTorch's (dim, keepdim) are accepted as keywords too.
+    def sum(self, axis: Axis = None, keepdims: bool = False, **torch_names: Any) -> Tensor:
+        axis, keepdims = _dims(axis, keepdims, torch_names)
         return Sum.apply(self, axis=axis, keepdims=keepdims)
 
-    def mean(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
+    def mean(self, axis: Axis = None, keepdims: bool = False, **torch_names: Any) -> Tensor:
+        axis, keepdims = _dims(axis, keepdims, torch_names)
         return Mean.apply(self, axis=axis, keepdims=keepdims)
 
-    def max(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
+    def max(self, axis: Axis = None, keepdims: bool = False, **torch_names: Any) -> Tensor:
         """Maximum; the gradient is split evenly among tied maxima."""
+        axis, keepdims = _dims(axis, keepdims, torch_names)
         return Max.apply(self, axis=axis, keepdims=keepdims)
 
-    def min(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
+    def min(self, axis: Axis = None, keepdims: bool = False, **torch_names: Any) -> Tensor:
         """Minimum; the gradient is split evenly among tied minima."""
+        axis, keepdims = _dims(axis, keepdims, torch_names)
         return Min.apply(self, axis=axis, keepdims=keepdims)
 
     def var(
-        self, axis: int | Sequence[int] | None = None, ddof: int = 0, keepdims: bool = False
+        self, axis: Axis = None, ddof: int = 0, keepdims: bool = False, **torch_names: Any
     ) -> Tensor:
-        """Variance with numpy's `ddof` (0 by default: the biased estimate)."""
+        """Variance with numpy's `ddof` (0 by default: the biased estimate; PyTorch's default is
+        `correction=1`, which is accepted as a keyword too)."""
+        ddof = torch_names.pop("correction", ddof)
+        axis, keepdims = _dims(axis, keepdims, torch_names)
         return Var.apply(self, axis=axis, ddof=ddof, keepdims=keepdims)
 
     def std(
-        self, axis: int | Sequence[int] | None = None, ddof: int = 0, keepdims: bool = False
+        self, axis: Axis = None, ddof: int = 0, keepdims: bool = False, **torch_names: Any
     ) -> Tensor:
-        return self.var(axis, ddof, keepdims).sqrt()
+        return self.var(axis, ddof, keepdims, **torch_names).sqrt()
 
-    def prod(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
+    def prod(self, axis: Axis = None, keepdims: bool = False, **torch_names: Any) -> Tensor:
+        axis, keepdims = _dims(axis, keepdims, torch_names)
         return Prod.apply(self, axis=axis, keepdims=keepdims)
 
-    def logsumexp(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
+    def logsumexp(self, axis: Axis = None, keepdims: bool = False, **torch_names: Any) -> Tensor:
+        axis, keepdims = _dims(axis, keepdims, torch_names)
         return LogSumExp.apply(self, axis=axis, keepdims=keepdims)
 
-    def softmax(self, axis: int = -1) -> Tensor:
+    def softmax(self, axis: int = -1, **torch_names: Any) -> Tensor:
+        axis, _ = _dims(axis, False, torch_names)
         return Softmax.apply(self, axis=axis)
 
-    def log_softmax(self, axis: int = -1) -> Tensor:
+    def log_softmax(self, axis: int = -1, **torch_names: Any) -> Tensor:
+        axis, _ = _dims(axis, False, torch_names)
         return LogSoftmax.apply(self, axis=axis)
 
-    def argmax(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
+    def argmax(self, axis: int | None = None, keepdims: bool = False, **torch_names: Any) -> Tensor:
         """Indices of the maxima (int64); not differentiable."""
+        axis, keepdims = _dims(axis, keepdims, torch_names)
         return Tensor._make(np.argmax(self.data, axis=axis, keepdims=keepdims))
 
-    def argmin(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
+    def argmin(self, axis: int | None = None, keepdims: bool = False, **torch_names: Any) -> Tensor:
+        axis, keepdims = _dims(axis, keepdims, torch_names)
         return Tensor._make(np.argmin(self.data, axis=axis, keepdims=keepdims))
 
     def all(self, axis: int | None = None) -> Tensor:
@@ -523,7 +538,10 @@ class Tensor:
     view = reshape
 
     def transpose(self, *axes: int | Sequence[int]) -> Tensor:
-        """Permute axes (numpy semantics: no arguments reverses them)."""
+        """`transpose(dim0, dim1)` swaps two axes, as in PyTorch; no arguments reverses the
+        axes and a full permutation (`transpose(2, 0, 1)` or a tuple) permutes, as in numpy."""
+        if len(axes) == 2 and all(isinstance(a, int | np.integer) for a in axes):
+            return swapaxes(self, axes[0], axes[1])
         return Permute.apply(self, axes=_shape_arg(axes) if axes else None)
 
     def permute(self, *axes: int | Sequence[int]) -> Tensor:
@@ -608,6 +626,17 @@ def _compare(ufunc: np.ufunc, a: Tensor, b: Any) -> Tensor:
         raise ShapeError(
             f"{ufunc.__name__}: shapes {a.shape} and {np.shape(b)} cannot be broadcast together"
         ) from e
+
+
+def _dims(axis: Any, keepdims: bool, torch_names: dict[str, Any]) -> tuple[Any, bool]:
+    """Accept PyTorch's spelling, `dim=` and `keepdim=`, beside numpy's `axis`/`keepdims`."""
+    if torch_names:
+        unknown = set(torch_names) - {"dim", "keepdim"}
+        if unknown:
+            raise TypeError(f"unexpected keyword argument(s) {sorted(unknown)}")
+        axis = torch_names.get("dim", axis)
+        keepdims = torch_names.get("keepdim", keepdims)
+    return axis, keepdims
 
 
 def _shape_arg(args: tuple) -> tuple[int, ...]:

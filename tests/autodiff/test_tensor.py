@@ -189,3 +189,23 @@ def test_creation_functions():
     assert a.requires_grad and np.array_equal(a.data, b.data)
     assert ((ad.rand(100).data >= 0) & (ad.rand(100).data < 1)).all()
     assert ad.zeros_like(a).shape == (3,) and ad.ones_like(np.ones(2)).tolist() == [1, 1]
+
+
+def test_pytorch_spellings_of_reduction_arguments():
+    x = Tensor(np.arange(24.0).reshape(2, 3, 4), requires_grad=True)
+    assert x.sum(dim=1).shape == (2, 4)
+    assert x.mean(dim=(0, 2), keepdim=True).shape == (1, 3, 1)
+    np.testing.assert_allclose(x.var(dim=2, correction=1).data, np.var(x.data, axis=2, ddof=1))
+    assert x.max(dim=0).shape == (3, 4) and x.argmax(dim=2).shape == (2, 3)
+    np.testing.assert_allclose(x.softmax(dim=1).data.sum(axis=1), 1.0)
+    with pytest.raises(TypeError, match="dimension"):
+        x.sum(dimension=1)
+
+
+def test_transpose_swaps_two_axes_like_pytorch_and_permutes_like_numpy():
+    x = Tensor(np.arange(24.0).reshape(2, 3, 4))
+    assert x.transpose(0, 1).shape == (3, 2, 4)
+    assert x.transpose(2, 0, 1).shape == (4, 2, 3) == x.transpose((2, 0, 1)).shape
+    assert x.transpose().shape == (4, 3, 2)
+    m = Tensor(np.arange(6.0).reshape(2, 3))
+    np.testing.assert_array_equal(m.transpose(0, 1).data, m.data.T)
