@@ -146,7 +146,7 @@ SHAPE_OPS = [
     ),
     ("transpose_fn", shapes().map(lambda s: (s, None)), lambda x, _: ad.transpose(x), np_reverse),
     ("T", shapes().map(lambda s: (s, None)), lambda x, _: x.T, np_reverse),
-    ("transpose_axes", permutation_args(), lambda x, p: x.transpose(*p), np.transpose),
+    ("transpose_axes", permutation_args(), lambda x, p: x.transpose(p), np.transpose),
     ("transpose_fn_axes", permutation_args(), ad.transpose, np.transpose),
     ("permute", permutation_args(), lambda x, p: x.permute(*p), np.transpose),
     ("permute_fn", permutation_args(), ad.permute, np.transpose),
