@@ -8,11 +8,12 @@
     loss.backward()
 
 Subpackages: `nn.functional` (the operations as functions, PyTorch's `F`), `nn.init`
-(initialisation), `nn.models` (TinyNet, CS231n's TwoLayerNet/FullyConnectedNet, MLP) and
-`nn.optim` (optimizers, schedulers) and `nn.data` (MNIST loading, batching, transforms).
+(initialisation), `nn.models` (TinyNet, CS231n's TwoLayerNet/FullyConnectedNet, MLP),
+`nn.optim` (optimizers, schedulers), `nn.train` (Trainer, early stopping, checkpoints,
+metrics) and `nn.data` (MNIST loading, batching, transforms).
 """
 
-from . import functional, init, models, optim
+from . import functional, init, models, optim, train
 from . import functional as F
 from .containers import ModuleList, Sequential
 from .layers import (
@@ -77,4 +78,5 @@ __all__ = [
     "init",
     "models",
     "optim",
+    "train",
 ]

@@ -1,0 +1,81 @@
+"""What the MNIST examples share: their command line, finding the data, and loading it.
+
+Import it before numpy (it comes first alphabetically among the examples' imports): it limits
+BLAS to one thread unless you chose otherwise. These networks multiply small matrices (a batch
+of 64), which one thread does about as fast as two; but OpenBLAS's threads spin while they wait,
+and on a machine that is busy with other work every matmul then becomes 10 to 100 times slower.
+Set OPENBLAS_NUM_THREADS (or OMP_NUM_THREADS) yourself to override.
+"""
+
+from __future__ import annotations
+
+import os
+
+_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+if not any(var in os.environ for var in _THREAD_VARS):
+    for _var in _THREAD_VARS:
+        os.environ[_var] = "1"
+
+import argparse  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from nn.data import find_mnist, load_mnist  # noqa: E402
+
+# The workplace keeps the files next to the repository: <repo>/../shared/data/mnist.
+WORKPLACE_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mnist"
+
+
+def parser(doc: str, epochs: int) -> argparse.ArgumentParser:
+    """The options every MNIST example takes; `doc` is the script's docstring."""
+    p = argparse.ArgumentParser(
+        description=doc.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="directory with the four MNIST files (default: $GLASSGRAD_DATA, the user cache, "
+        f"then {WORKPLACE_DATA})",
+    )
+    p.add_argument("--epochs", type=int, default=epochs, help=f"epochs (default {epochs})")
+    p.add_argument("--out", type=Path, default=Path("out"), help="where pictures go (out/)")
+    p.add_argument("--seed", type=int, default=0, help="seed of weights, shuffling, dropout")
+    p.add_argument(
+        "--quick", action="store_true", help="a small slice of the data for a few iterations (CI)"
+    )
+    return p
+
+
+def data_dir(given: Path | None) -> Path:
+    """--data if given, else nn.data's look-up, else the workplace's shared folder; exits with
+    nn.data's explanation if none has the files."""
+    try:
+        if given is not None:
+            return find_mnist(given)
+        try:
+            return find_mnist()
+        except FileNotFoundError:
+            return find_mnist(WORKPLACE_DATA)
+    except FileNotFoundError as err:
+        sys.exit(str(err))
+
+
+def load(
+    given: Path | None, flatten: bool, n_train: int | None = None, n_test: int | None = None
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """MNIST scaled to [-1, 1], (x - 0.5) / 0.5, as float32: images (N, 784) with `flatten`,
+    else (N, 1, 28, 28); labels (N,) int64. `n_train`/`n_test` keep the first samples only."""
+    start = time.perf_counter()
+    (x_train, t_train), (x_test, t_test) = load_mnist(data_dir(given), flatten=flatten)
+    x_train, t_train = x_train[:n_train], t_train[:n_train]
+    x_test, t_test = x_test[:n_test], t_test[:n_test]
+    x_train, x_test = (x_train - 0.5) / 0.5, (x_test - 0.5) / 0.5
+    print(
+        f"MNIST: {len(x_train)} training and {len(x_test)} test images "
+        f"({time.perf_counter() - start:.1f} s to load)"
+    )
+    return (x_train, t_train), (x_test, t_test)

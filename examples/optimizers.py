@@ -1,0 +1,154 @@
+"""Seven optimizers compared, as in CS231n and "Deep Learning from Scratch": SGD, momentum,
+Nesterov momentum, Adagrad, RMSprop, Adadelta and Adam.
+
+1. On a 2-D loss surface, f(x, y) = x**2 / 20 + y**2 (a long, narrow bowl: steep across, flat
+   along), 30 steps from (-7, 2), with the book's learning rates. Plain SGD zigzags across the
+   valley, momentum overshoots and swings back, the adaptive methods scale each coordinate's step
+   by its own gradient history and head straight down. Two pictures: the momentum family and
+   the adaptive family (Adam in both, for reference): OUT/optimizer_paths_momentum.png and
+   OUT/optimizer_paths_adaptive.png.
+2. On MNIST: the same 784-100-100-100-100-10 ReLU network, from the same initial weights and on
+   the same batches of 128, trained with each optimizer at its usual learning rate. The training
+   loss per iteration is saved to OUT/optimizers_mnist.png; the table gives the test accuracy.
+
+    python examples/optimizers.py [--data DIR] [--epochs N] [--out DIR] [--quick]
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import mnist_common  # first: it limits BLAS threads before numpy starts (see there)
+import numpy as np
+
+import nn
+import viz
+from autodiff import Tensor
+from nn import optim
+from nn.data import ArrayDataset, DataLoader
+from nn.train import Trainer
+
+Factory = Callable[[list], optim.Optimizer]
+
+# ----------------------------------------------------------------------- the 2-D surface
+START = (-7.0, 2.0)
+BOUNDS = ((-10.0, 10.0), (-4.0, 4.0))
+
+# The book's learning rates for this surface (RMSprop and Adadelta are not in the book's
+# figure). Adadelta has no learning rate to speak of: its first steps are about sqrt(eps) long,
+# so with the default eps=1e-6 it would need thousands of steps here; eps=0.1 shows its shape.
+SURFACE: dict[str, Factory] = {
+    "SGD": lambda ps: optim.SGD(ps, lr=0.95),
+    "Momentum": lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9),
+    "Nesterov": lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9, nesterov=True),
+    "Adagrad": lambda ps: optim.Adagrad(ps, lr=1.5),
+    "RMSprop": lambda ps: optim.RMSprop(ps, lr=0.1),
+    "Adadelta": lambda ps: optim.Adadelta(ps, lr=1.0, eps=0.1),
+    "Adam": lambda ps: optim.Adam(ps, lr=0.3),
+}
+FAMILIES = {
+    "momentum": ("SGD", "Momentum", "Nesterov", "Adam"),
+    "adaptive": ("Adagrad", "RMSprop", "Adadelta", "Adam"),
+}
+
+
+def bowl(x: Tensor, y: Tensor) -> Tensor:
+    return x**2 / 20 + y**2
+
+
+def compare_on_surface(out: Path, steps: int) -> None:
+    for family, names in FAMILIES.items():
+        path = out / f"optimizer_paths_{family}.png"
+        factories = {name: SURFACE[name] for name in names}
+        fig = viz.plot_optimizer_paths(bowl, factories, START, steps=steps, bounds=BOUNDS)
+        fig.axes[0].set_title(f"f(x, y) = x²/20 + y²: {steps} steps, {family} family")
+        fig.savefig(path, dpi=120)
+        print(f"2-D paths ({', '.join(names)}) saved to {path}")
+
+
+# --------------------------------------------------------------------------- MNIST
+# Each optimizer's usual learning rate (PyTorch's defaults where it has one; 0.01 for SGD and
+# momentum, as in the book).
+MNIST_OPTIMIZERS: dict[str, Factory] = {
+    "SGD": lambda ps: optim.SGD(ps, lr=0.01),
+    "Momentum": lambda ps: optim.SGD(ps, lr=0.01, momentum=0.9),
+    "Nesterov": lambda ps: optim.SGD(ps, lr=0.01, momentum=0.9, nesterov=True),
+    "Adagrad": lambda ps: optim.Adagrad(ps, lr=0.01),
+    "RMSprop": lambda ps: optim.RMSprop(ps, lr=0.001),
+    "Adadelta": lambda ps: optim.Adadelta(ps, lr=1.0),
+    "Adam": lambda ps: optim.Adam(ps, lr=0.001),
+}
+SIZES = [784, 100, 100, 100, 100, 10]
+
+
+def compare_on_mnist(args, epochs: int, n_train: int | None, n_test: int | None) -> dict:
+    (x_train, t_train), (x_test, t_test) = mnist_common.load(args.data, True, n_train, n_test)
+    test_loader = DataLoader(ArrayDataset(x_test, t_test), batch_size=1000)
+    print(f"MNIST: {'-'.join(map(str, SIZES))} ReLU, batches of 128, {epochs} epochs each")
+    losses, test_acc = {}, {}
+    for name, make in MNIST_OPTIMIZERS.items():
+        nn.init.manual_seed(args.seed)  # the same initial weights for every optimizer
+        model = nn.models.MLP(SIZES)
+        loader = DataLoader(
+            ArrayDataset(x_train, t_train), batch_size=128, shuffle=True, seed=args.seed
+        )
+        trainer = Trainer(
+            model,
+            nn.CrossEntropyLoss(),
+            make(model.parameters()),
+            loader,
+            epochs=epochs,
+            progress=False,
+            seed=args.seed,
+        )
+        start = time.perf_counter()
+        history = trainer.fit()
+        losses[name] = np.array(history["loss"])
+        test_acc[name] = trainer.evaluate(test_loader)["acc"]
+        print(
+            f"{name:<9} final training loss {history['train_loss'][-1]:.4f}  test accuracy "
+            f"{100 * test_acc[name]:.2f}%  ({time.perf_counter() - start:.1f} s)"
+        )
+    path = args.out / "optimizers_mnist.png"
+    plot_losses(losses, test_acc, path)
+    print(f"loss curves saved to {path}")
+    return test_acc
+
+
+def plot_losses(losses: dict[str, np.ndarray], test_acc: dict[str, float], path: Path) -> None:
+    """Training loss per iteration, smoothed by a moving average over 20 iterations (the raw
+    curves are noisy: each point is one batch), on a log scale."""
+    from matplotlib.figure import Figure  # here: matplotlib loads numpy, after mnist_common
+
+    fig = Figure(figsize=(8, 5), layout="constrained")
+    ax = fig.add_subplot()
+    for i, (name, loss) in enumerate(losses.items()):
+        window = min(20, len(loss))
+        smooth = np.convolve(loss, np.ones(window) / window, mode="valid")
+        iterations = np.arange(window, len(loss) + 1)
+        label = f"{name} (test {100 * test_acc[name]:.1f}%)"
+        ax.plot(iterations, smooth, color=f"C{i}", lw=1.5, label=label)
+    ax.set(title="MNIST: training loss", xlabel="iteration", ylabel="loss", yscale="log")
+    ax.grid(alpha=0.3, which="both")
+    ax.legend()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+
+
+def main() -> None:
+    args = mnist_common.parser(__doc__, epochs=3).parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    compare_on_surface(args.out, steps=30)
+    if args.quick:
+        test_acc = compare_on_mnist(args, epochs=1, n_train=2560, n_test=1000)
+    else:
+        test_acc = compare_on_mnist(args, epochs=args.epochs, n_train=None, n_test=None)
+    best = max(test_acc, key=test_acc.__getitem__)
+    summary = ", ".join(f"{name} {100 * acc:.2f}%" for name, acc in test_acc.items())
+    print(f"test accuracy: {summary} (best: {best})")
+
+
+if __name__ == "__main__":
+    main()

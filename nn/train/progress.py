@@ -1,0 +1,92 @@
+"""Progress: what `Trainer.fit()` shows while it runs.
+
+- On a terminal: a tqdm bar per epoch with the running loss and accuracy, replaced at the end
+  of the epoch by one summary line.
+- Anywhere else (CI logs, files, pipes): only the summary lines. A bar redraws itself with
+  carriage returns several times a second; in a log each redraw is a new chunk of text, so one
+  epoch would leave hundreds of lines there.
+
+The bar goes to stderr (tqdm's default), the summary lines to stdout, so `> log.txt` keeps the
+results. `Trainer(progress=False)` shows nothing.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from typing import Any, TextIO
+
+from tqdm import tqdm
+
+# Seconds between redraws of the bar: live enough to watch, few enough to cost nothing.
+MININTERVAL = 0.25
+
+
+class Progress:
+    """A bar per epoch (terminal only) and a summary line per epoch (`enabled` only)."""
+
+    def __init__(self, enabled: bool, epochs: int, bar_file: TextIO | None = None) -> None:
+        self.enabled = enabled
+        self.epochs = epochs
+        self.bar_file = bar_file
+        self.bar: Any = None
+
+    def start_epoch(self, epoch: int, batches: int | None) -> None:
+        if not self.enabled:
+            return
+        file = self.bar_file or sys.stderr
+        self.bar = tqdm(
+            total=batches,
+            desc=f"epoch {epoch + 1}/{self.epochs}",
+            file=file,
+            leave=False,  # the summary line replaces it
+            disable=not _is_terminal(file),
+            dynamic_ncols=True,
+            mininterval=MININTERVAL,
+            unit="batch",
+        )
+
+    def update(self, loss: float, acc: float | None) -> None:
+        """One batch done: `loss` and `acc` are the running means over the epoch so far."""
+        if self.bar is None or self.bar.disable:
+            return
+        postfix = {"loss": f"{loss:.4f}"}
+        if acc is not None:
+            postfix["acc"] = f"{100 * acc:.2f}%"
+        self.bar.set_postfix(postfix, refresh=False)  # redrawn at most every mininterval
+        self.bar.update()
+
+    def end_epoch(self, epoch: int, logs: Mapping[str, float], seconds: float) -> None:
+        if not self.enabled:
+            return
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+        tqdm.write(summary_line(epoch, self.epochs, logs, seconds), file=sys.stdout)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+def summary_line(epoch: int, epochs: int, logs: Mapping[str, float], seconds: float) -> str:
+    """e.g. "epoch  3/10  train_loss 0.1234  train_acc 96.52%  val_loss 0.1100  ...  4.1 s"."""
+    width = len(str(epochs))
+    parts = [f"epoch {epoch + 1:>{width}}/{epochs}"]
+    for key, value in logs.items():
+        if key.endswith("_acc"):
+            parts.append(f"{key} {100 * value:.2f}%")
+        elif key == "lr":
+            parts.append(f"lr {value:.3g}")
+        else:
+            parts.append(f"{key} {value:.4f}")
+    parts.append(f"{seconds:.1f} s")
+    return "  ".join(parts)
+
+
+def _is_terminal(file: Any) -> bool:
+    try:
+        return bool(file.isatty())
+    except (AttributeError, ValueError):  # no isatty, or a closed file
+        return False

@@ -1,0 +1,82 @@
+"""The four MNIST examples run end to end in --quick mode (a small slice of the data, a few
+iterations), each in its own process as a user would run it: they print their result line and
+write their pictures. Skipped when the MNIST files cannot be found.
+
+Their full runs (the accuracies docs/training.md quotes) take minutes and are not run here.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from nn.data import find_mnist
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKPLACE_DATA = ROOT.parent / "shared" / "data" / "mnist"
+
+
+def mnist_dir() -> Path | None:
+    """Where the examples' default look-up finds MNIST (see examples/mnist_common.py)."""
+    for root in (None, WORKPLACE_DATA):
+        try:
+            return find_mnist(root)
+        except FileNotFoundError:
+            continue
+    return None
+
+
+pytestmark = pytest.mark.skipif(
+    mnist_dir() is None,
+    reason=f"MNIST not found ($GLASSGRAD_DATA, the user cache, or {WORKPLACE_DATA})",
+)
+
+EXAMPLES = {
+    "mnist_mlp.py": ["mnist_mlp_history.png"],
+    "mnist_cnn.py": ["mnist_cnn_history.png", "mnist_cnn_filters.png"],
+    "mnist_regularization.py": ["mnist_regularization.png"],
+    "optimizers.py": [
+        "optimizer_paths_momentum.png",
+        "optimizer_paths_adaptive.png",
+        "optimizers_mnist.png",
+    ],
+}
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def run_example(name: str, out: Path) -> str:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / name), "--quick", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=out.parent,
+        timeout=300,
+    )
+    assert done.returncode == 0, f"{name} failed:\n{done.stdout}\n{done.stderr}"
+    return done.stdout
+
+
+@pytest.mark.parametrize("name", list(EXAMPLES))
+def test_example_runs_quick_and_writes_its_pictures(name, tmp_path):
+    out = tmp_path / "out"
+    stdout = run_example(name, out)
+    last = stdout.strip().splitlines()[-1]
+    assert last.startswith("test accuracy: "), stdout
+    percentages = [float(p) for p in re.findall(r"(\d+\.\d+)%", last)]
+    assert percentages and all(0 <= p <= 100 for p in percentages), last
+    assert "MNIST: " in stdout  # it said what it loaded
+    for picture in EXAMPLES[name]:
+        path = out / picture
+        assert path.is_file(), f"{name} did not write {picture}"
+        assert path.read_bytes()[:8] == PNG_MAGIC and path.stat().st_size > 5000
+    if name == "mnist_mlp.py":  # the lesson's per-epoch train and eval figures
+        epochs = [line for line in stdout.splitlines() if line.startswith("epoch ")]
+        assert len(epochs) == 2
+        assert all(k in epochs[0] for k in ("train_loss", "train_acc", "val_loss", "val_acc"))
