@@ -1,0 +1,618 @@
+"""The engines: one adapter per library, one method per kind of workload.
+
+Each method builds what it needs from the shared numpy data and returns a step: a function
+doing one unit of the workload, the way that library is normally used (gradient reset
+included), and returning its result natively (converting inside the timed loop would be
+timed too):
+
+    net(data)      W1/W2/W3/W7: one training step (forward, softmax cross-entropy, backward,
+                   SGD update, gradient reset); returns the loss computed before the update
+    scalar(data)   W4: forward + backward of micrograd's MLP, op by op on scalars; the loss
+    small(x)       W5: forward + backward of ((x*x + x)*x).sum(); (value, gradient)
+    chain(n)       W6: y = x, n times y = y + x, backward; (value, gradient)
+
+`value(v)` and `array(g)` turn the native results into a float and an ndarray for the checks.
+A library is imported only in the child process that runs it (`load`); every import is of a
+library that is installed, since the runner skips those that are not.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from .workloads import LR, NetData, ScalarData
+
+Step = Callable[[], Any]
+
+
+class Unavailable(Exception):
+    """The library cannot be imported; the message is what its cells show."""
+
+
+class Engine:
+    name = ""
+    module = ""  # the importable module whose presence means "installed"
+    dist = ""  # the distribution whose version is reported
+
+    def load(self, threads: int) -> None:
+        raise NotImplementedError
+
+    def net(self, data: NetData) -> Step:
+        raise NotImplementedError
+
+    def scalar(self, data: ScalarData) -> Step:
+        raise NotImplementedError
+
+    def small(self, x: np.ndarray) -> Step:
+        raise NotImplementedError
+
+    def chain(self, n: int) -> Step:
+        raise NotImplementedError
+
+    def value(self, v: Any) -> float:
+        return float(v.item())
+
+    def array(self, g: Any) -> np.ndarray:
+        return np.asarray(g, dtype=np.float64)
+
+
+def _import(name: str) -> Any:
+    try:
+        return __import__(name, fromlist=["_"])
+    except ImportError as exc:
+        raise Unavailable("not installed") from exc
+    except Exception as exc:  # a broken install must not take the harness down
+        raise Unavailable(f"import fails ({type(exc).__name__}: {exc})") from exc
+
+
+def scalar_mlp_loss(
+    layers: Sequence[Sequence[tuple[Sequence[Any], Any]]],
+    xs: Sequence[Sequence[float]],
+    ys: Sequence[float],
+    tanh: Callable[[Any], Any],
+) -> Any:
+    """W4's forward, the same Python for every engine: micrograd's `nn.MLP`, op by op.
+
+    Each neuron is micrograd's `sum((wi*xi for wi, xi in zip(self.w, x)), self.b)` followed by
+    tanh (every layer, as in micrograd's lecture); the loss is the sum of (out - y)^2. The
+    inputs and targets are Python floats, as in micrograd's demos.
+    """
+    total = None
+    for x, y in zip(xs, ys):
+        h = x
+        for layer in layers:
+            h = [tanh(sum((wi * hi for wi, hi in zip(w, h)), b)) for w, b in layer]
+        d = h[0] - y
+        term = d * d
+        total = term if total is None else total + term
+    return total
+
+
+def _scalar_params(data: ScalarData, make: Callable[[float], Any]):
+    """W4's parameters as one scalar object each: (layers for scalar_mlp_loss, flat list)."""
+    layers, flat = [], []
+    for w, b in data.layers:
+        layer = []
+        for row, bias in zip(w, b):
+            neuron = ([make(float(v)) for v in row], make(float(bias)))
+            flat += [*neuron[0], neuron[1]]
+            layer.append(neuron)
+        layers.append(layer)
+    return layers, flat
+
+
+def _floats(data: ScalarData) -> tuple[list[list[float]], list[float]]:
+    return data.xs.tolist(), data.ys.tolist()
+
+
+class Glassgrad(Engine):
+    name, module, dist = "glassgrad", "autodiff", "glassgrad"
+
+    def load(self, threads: int) -> None:
+        self.autodiff = _import("autodiff")
+        self.nn = _import("nn")
+
+    def net(self, data: NetData) -> Step:
+        autodiff, nn = self.autodiff, self.nn
+        layers: list = []
+        for layer in data.spec:
+            layers.append(_glassgrad_layer(nn, layer, data.weights, layers))
+        model = nn.Sequential(*layers)
+        criterion = nn.CrossEntropyLoss()
+        x, t = autodiff.Tensor(data.x), data.t
+        params = list(model.parameters())
+
+        def step() -> Any:
+            loss = criterion(model(x), t)
+            loss.backward()
+            with autodiff.no_grad():
+                for p in params:
+                    p.sub_(p.grad, alpha=LR)
+                    p.grad = None
+            return loss
+
+        return step
+
+    def scalar(self, data: ScalarData) -> Step:
+        tensor = self.autodiff.Tensor
+        layers, params = _scalar_params(
+            data, lambda v: tensor(np.array(v, dtype=np.float64), requires_grad=True)
+        )
+        xs, ys = _floats(data)
+        tanh = tensor.tanh
+
+        def step() -> Any:
+            for p in params:
+                p.grad = None
+            loss = scalar_mlp_loss(layers, xs, ys, tanh)
+            loss.backward()
+            return loss
+
+        return step
+
+    def small(self, x: np.ndarray) -> Step:
+        xt = self.autodiff.Tensor(x, requires_grad=True)
+
+        def step() -> Any:
+            xt.grad = None
+            y = ((xt * xt + xt) * xt).sum()
+            y.backward()
+            return y, xt.grad
+
+        return step
+
+    def chain(self, n: int) -> Step:
+        x = self.autodiff.Tensor(np.array(1.0), requires_grad=True)
+
+        def run() -> Any:
+            x.grad = None
+            y = x
+            for _ in range(n):
+                y = y + x
+            y.backward()
+            return y, x.grad
+
+        return run
+
+    def array(self, g: Any) -> np.ndarray:
+        return np.asarray(g.data, dtype=np.float64)
+
+
+def _glassgrad_layer(nn: Any, layer: tuple, weights: list[np.ndarray], built: list) -> Any:
+    """The nn module for one layer of the spec, loaded with its weights."""
+    kind = layer[0]
+    index = 2 * sum(isinstance(m, nn.Conv2d | nn.Linear) for m in built)
+    if kind in ("conv", "linear"):
+        w, b = weights[index], weights[index + 1]
+        if kind == "conv":
+            module = nn.Conv2d(w.shape[1], w.shape[0], w.shape[2:], padding=layer[1])
+        else:
+            module = nn.Linear(w.shape[1], w.shape[0])
+        module.load_state_dict({"weight": w, "bias": b})
+        return module
+    if kind == "relu":
+        return nn.ReLU()
+    if kind == "pool":
+        return nn.MaxPool2d(layer[1])
+    return nn.Flatten()
+
+
+class Torch(Engine):
+    name, module, dist = "torch", "torch", "torch"
+
+    def load(self, threads: int) -> None:
+        torch = _import("torch")
+        torch.set_num_threads(threads)
+        with contextlib.suppress(RuntimeError):  # raises once parallel work has started
+            torch.set_num_interop_threads(threads)
+        self.torch = torch
+
+    def net(self, data: NetData) -> Step:
+        torch = self.torch
+        F = torch.nn.functional
+        params = [torch.tensor(w, requires_grad=True) for w in data.weights]
+        x, t = torch.from_numpy(data.x), torch.from_numpy(data.t)
+
+        def forward(h: Any) -> Any:
+            it = iter(params)
+            for layer in data.spec:
+                kind = layer[0]
+                if kind == "conv":
+                    h = F.conv2d(h, next(it), next(it), padding=layer[1])
+                elif kind == "linear":
+                    h = F.linear(h, next(it), next(it))
+                elif kind == "relu":
+                    h = F.relu(h)
+                elif kind == "pool":
+                    h = F.max_pool2d(h, layer[1])
+                else:
+                    h = h.reshape(h.shape[0], -1)
+            return h
+
+        def step() -> Any:
+            loss = F.cross_entropy(forward(x), t)
+            loss.backward()
+            with torch.no_grad():
+                for p in params:
+                    p -= LR * p.grad
+                    p.grad = None
+            return loss
+
+        return step
+
+    def scalar(self, data: ScalarData) -> Step:
+        torch = self.torch
+        layers, params = _scalar_params(
+            data, lambda v: torch.tensor(v, dtype=torch.float64, requires_grad=True)
+        )
+        xs, ys = _floats(data)
+
+        def step() -> Any:
+            for p in params:
+                p.grad = None
+            loss = scalar_mlp_loss(layers, xs, ys, torch.tanh)
+            loss.backward()
+            return loss
+
+        return step
+
+    def small(self, x: np.ndarray) -> Step:
+        xt = self.torch.from_numpy(x).requires_grad_(True)  # shares the array, like glassgrad
+
+        def step() -> Any:
+            xt.grad = None
+            y = ((xt * xt + xt) * xt).sum()
+            y.backward()
+            return y, xt.grad
+
+        return step
+
+    def chain(self, n: int) -> Step:
+        x = self.torch.tensor(1.0, dtype=self.torch.float64, requires_grad=True)
+
+        def run() -> Any:
+            x.grad = None
+            y = x
+            for _ in range(n):
+                y = y + x
+            y.backward()
+            return y, x.grad
+
+        return run
+
+    def array(self, g: Any) -> np.ndarray:
+        return g.detach().numpy().astype(np.float64)
+
+
+class Dezero(Engine):
+    name, module, dist = "dezero", "dezero", "dezero"
+
+    def load(self, threads: int) -> None:
+        # dezero 0.0.13 evaluates `np.int` (removed in numpy 2) at import time: provide the
+        # alias for the import only, then take it away again so nothing else sees it.
+        added = "int" not in np.__dict__
+        if added:
+            np.int = int
+        try:
+            self.dezero = _import("dezero")
+            self.F = _import("dezero.functions")
+        finally:
+            if added:
+                del np.int
+
+    def net(self, data: NetData) -> Step:
+        dezero, F = self.dezero, self.F
+        # DeZero's linear is x @ W + b with W (in, out): the same weights, transposed. Copies:
+        # its parameters share memory with the arrays they wrap, and the updates are in place.
+        params = [dezero.Parameter(w.T.copy() if w.ndim == 2 else w.copy()) for w in data.weights]
+        x, t = data.x, data.t
+
+        def forward(h: Any) -> Any:
+            it = iter(params)
+            for layer in data.spec:
+                kind = layer[0]
+                if kind == "conv":
+                    h = F.conv2d(h, next(it), next(it), stride=1, pad=layer[1])
+                elif kind == "linear":
+                    h = F.linear(h, next(it), next(it))
+                elif kind == "relu":
+                    h = F.relu(h)
+                elif kind == "pool":
+                    h = F.pooling(h, layer[1], layer[1])
+                else:
+                    h = F.reshape(h, (h.shape[0], -1))
+            return h
+
+        def step() -> Any:
+            loss = F.softmax_cross_entropy(forward(x), t)
+            loss.backward()
+            for p in params:
+                p.data -= LR * p.grad.data
+                p.cleargrad()
+            return loss
+
+        return step
+
+    def scalar(self, data: ScalarData) -> Step:
+        variable = self.dezero.Variable
+        layers, params = _scalar_params(data, lambda v: variable(np.array(v)))
+        xs, ys = _floats(data)
+
+        def step() -> Any:
+            for p in params:
+                p.cleargrad()
+            loss = scalar_mlp_loss(layers, xs, ys, self.F.tanh)
+            loss.backward()
+            return loss
+
+        return step
+
+    def small(self, x: np.ndarray) -> Step:
+        xv = self.dezero.Variable(x)
+
+        def step() -> Any:
+            xv.cleargrad()
+            y = ((xv * xv + xv) * xv).sum()
+            y.backward()
+            return y, xv.grad
+
+        return step
+
+    def chain(self, n: int) -> Step:
+        x = self.dezero.Variable(np.array(1.0))
+
+        def run() -> Any:
+            x.cleargrad()
+            y = x
+            for _ in range(n):
+                y = y + x
+            y.backward()
+            return y, x.grad
+
+        return run
+
+    def value(self, v: Any) -> float:
+        return float(v.data)
+
+    def array(self, g: Any) -> np.ndarray:
+        return np.asarray(g.data, dtype=np.float64)
+
+
+class MyGrad(Engine):
+    """MyGrad clears a tensor's gradient by itself when the tensor enters a new graph, so its
+    steps reset nothing by hand."""
+
+    name, module, dist = "mygrad", "mygrad", "mygrad"
+
+    def load(self, threads: int) -> None:
+        self.mg = _import("mygrad")
+        self.nnet = _import("mygrad.nnet")
+
+    def net(self, data: NetData) -> Step:
+        mg = self.mg
+        from mygrad.nnet.activations import relu
+        from mygrad.nnet.layers import conv_nd, max_pool
+        from mygrad.nnet.losses import softmax_crossentropy
+
+        params = [mg.tensor(w.T.copy() if w.ndim == 2 else w.copy()) for w in data.weights]
+        x, t = data.x, data.t
+
+        def forward(h: Any) -> Any:
+            it = iter(params)
+            for layer in data.spec:
+                kind = layer[0]
+                if kind == "conv":
+                    w, b = next(it), next(it)
+                    h = conv_nd(h, w, stride=1, padding=layer[1]) + b.reshape(1, -1, 1, 1)
+                elif kind == "linear":
+                    h = mg.matmul(h, next(it)) + next(it)
+                elif kind == "relu":
+                    h = relu(h)
+                elif kind == "pool":
+                    k = layer[1]
+                    h = max_pool(h, (k, k), k)
+                else:
+                    h = h.reshape(h.shape[0], -1)
+            return h
+
+        def step() -> Any:
+            loss = softmax_crossentropy(forward(x), t)
+            loss.backward()
+            for p in params:
+                p.data -= LR * p.grad
+            return loss
+
+        return step
+
+    def scalar(self, data: ScalarData) -> Step:
+        mg = self.mg
+        layers, _ = _scalar_params(data, mg.tensor)
+        xs, ys = _floats(data)
+
+        def step() -> Any:
+            loss = scalar_mlp_loss(layers, xs, ys, mg.tanh)
+            loss.backward()
+            return loss
+
+        return step
+
+    def small(self, x: np.ndarray) -> Step:
+        xt = self.mg.Tensor(x, copy=False)
+
+        def step() -> Any:
+            y = ((xt * xt + xt) * xt).sum()
+            y.backward()
+            return y, xt.grad
+
+        return step
+
+    def chain(self, n: int) -> Step:
+        x = self.mg.tensor(1.0)
+
+        def run() -> Any:
+            y = x
+            for _ in range(n):
+                y = y + x
+            y.backward()
+            return y, x.grad
+
+        return run
+
+
+class HipsAutograd(Engine):
+    """HIPS autograd is functional: `value_and_grad(f)(x)`, no gradient state to reset."""
+
+    name, module, dist = "autograd", "autograd", "autograd"
+
+    def load(self, threads: int) -> None:
+        self.ag = _import("autograd")
+        self.anp = _import("autograd.numpy")
+
+    def scalar(self, data: ScalarData) -> Step:
+        structure, flat = _scalar_params(data, lambda v: v)
+        shape = [[len(w) for w, _ in layer] for layer in structure]
+        xs, ys = _floats(data)
+        tanh = self.anp.tanh
+
+        def loss(params: list) -> Any:
+            it = iter(params)  # rebuild the layers from the (boxed) flat list
+            layers = [[([next(it) for _ in range(n)], next(it)) for n in layer] for layer in shape]
+            return scalar_mlp_loss(layers, xs, ys, tanh)
+
+        df = self.ag.value_and_grad(loss)
+        return lambda: df(flat)
+
+    def small(self, x: np.ndarray) -> Step:
+        df = self.ag.value_and_grad(lambda v: ((v * v + v) * v).sum())
+        return lambda: df(x)
+
+    def chain(self, n: int) -> Step:
+        def f(x: Any) -> Any:
+            y = x
+            for _ in range(n):
+                y = y + x
+            return y
+
+        df = self.ag.value_and_grad(f)
+        x0 = np.array(1.0)
+        return lambda: df(x0)
+
+    def value(self, v: Any) -> float:
+        if isinstance(v, tuple):  # value_and_grad's (value, grads) for W4
+            v = v[0]
+        return float(v)
+
+
+class Micrograd(Engine):
+    """micrograd has scalar Values only, and no tanh: W4 adds one the way micrograd's own ops
+    are written (see `_tanh`). W5 builds its graph from 10 Values, element by element."""
+
+    name, module, dist = "micrograd", "micrograd", "micrograd"
+
+    def load(self, threads: int) -> None:
+        self.Value = _import("micrograd.engine").Value
+
+    def scalar(self, data: ScalarData) -> Step:
+        layers, params = _scalar_params(data, self.Value)
+        xs, ys = _floats(data)
+        tanh = _tanh(self.Value)
+
+        def step() -> Any:
+            for p in params:  # micrograd's Module.zero_grad
+                p.grad = 0
+            loss = scalar_mlp_loss(layers, xs, ys, tanh)
+            loss.backward()
+            return loss
+
+        return step
+
+    def small(self, x: np.ndarray) -> Step:
+        xs = [self.Value(float(v)) for v in x]
+
+        def step() -> Any:
+            for v in xs:
+                v.grad = 0.0
+            terms = [(v * v + v) * v for v in xs]
+            y = terms[0]
+            for t in terms[1:]:
+                y = y + t
+            y.backward()
+            return y, [v.grad for v in xs]
+
+        return step
+
+    def chain(self, n: int) -> Step:
+        x = self.Value(1.0)
+
+        def run() -> Any:
+            x.grad = 0.0
+            y = x
+            for _ in range(n):
+                y = y + x
+            y.backward()  # a recursive topological sort: RecursionError on long chains
+            return y, x.grad
+
+        return run
+
+    def value(self, v: Any) -> float:
+        return float(v.data)
+
+
+def _tanh(value_cls: type) -> Callable[[Any], Any]:
+    """tanh for micrograd Values, written like micrograd's own `relu`."""
+
+    def tanh(v: Any) -> Any:
+        t = math.tanh(v.data)
+        out = value_cls(t, (v,), "tanh")
+
+        def _backward() -> None:
+            v.grad += (1 - t * t) * out.grad
+
+        out._backward = _backward
+        return out
+
+    return tanh
+
+
+class Numpy(Engine):
+    """The floor of W5 and W6: the same forward values, plus a hand-written backward."""
+
+    name, module, dist = "numpy", "numpy", "numpy"
+
+    def load(self, threads: int) -> None:
+        pass
+
+    def small(self, x: np.ndarray) -> Step:
+        def step() -> Any:
+            y = ((x * x + x) * x).sum()
+            return y, (3.0 * x + 2.0) * x  # d/dx sum(x^3 + x^2) = 3x^2 + 2x
+
+        return step
+
+    def chain(self, n: int) -> Step:
+        x = np.array(1.0)
+
+        def run() -> Any:
+            y = x
+            for _ in range(n):
+                y = y + x
+            g = np.array(1.0)  # dy/dy
+            gx = g  # the identity edge from the start of the chain
+            for _ in range(n):
+                gx = gx + g  # one edge into x per addition
+            return y, gx
+
+        return run
+
+    def value(self, v: Any) -> float:
+        return float(v)
+
+
+ENGINES: dict[str, type[Engine]] = {
+    cls.name: cls for cls in (Glassgrad, Torch, Dezero, MyGrad, HipsAutograd, Micrograd, Numpy)
+}
