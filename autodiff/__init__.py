@@ -37,6 +37,7 @@ from .function import Function
 from .functional import grad, hessian, jacobian, jvp, value_and_grad, vjp
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
+from .memory import keep_freed_memory
 from .ops import (
     abs,
     broadcast_to,
@@ -93,6 +94,7 @@ __all__ = [
     "hessian",
     "jacobian",
     "jvp",
+    "keep_freed_memory",
     "numerical_grad",
     "value_and_grad",
     "vjp",

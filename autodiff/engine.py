@@ -123,7 +123,7 @@ def _walk(
             data = a.data
             if ga.shape != data.shape:
                 ga = _unbroadcast(ga, data.shape, node, a)
-            if ga.dtype != data.dtype:
+            if ga.dtype is not data.dtype and ga.dtype != data.dtype:
                 ga = ga.astype(data.dtype)
             if anomaly:
                 _check_finite(node, _position(node, a), ga)

@@ -205,7 +205,14 @@ class Function:
     @property
     def needs_input_grad(self) -> tuple[bool, ...]:
         """For each argument of forward: does it need a gradient?"""
-        return tuple([isinstance(a, Tensor) and a._requires_grad for a in self.args])
+        args = self.args
+        if len(args) == 2:  # binary ops: the common case, spelled out
+            a, b = args
+            return (
+                isinstance(a, Tensor) and a._requires_grad,
+                isinstance(b, Tensor) and b._requires_grad,
+            )
+        return tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
 
     # ------------------------------------------------------------------- graph facts
     @property
