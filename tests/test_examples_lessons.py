@@ -19,12 +19,9 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from example_support import ROOT, needs_mnist
 
-from nn.data import find_mnist
-
-ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
-WORKPLACE_DATA = ROOT.parent / "shared" / "data" / "mnist"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 # Shared modules, not lessons; and the MNIST examples tests/test_examples_mnist.py runs.
@@ -32,20 +29,6 @@ HELPERS = {"mnist_common.py", "mnist_lookup.py"}
 MNIST_EXAMPLES = {"mnist_mlp.py", "mnist_regularization.py", "mnist_cnn.py", "optimizers.py"}
 
 
-def mnist_dir() -> Path | None:
-    """Where the examples' default look-up finds MNIST (examples/mnist_lookup.py)."""
-    for root in (None, WORKPLACE_DATA):
-        try:
-            return find_mnist(root)
-        except FileNotFoundError:
-            continue
-    return None
-
-
-needs_mnist = pytest.mark.skipif(
-    mnist_dir() is None,
-    reason=f"MNIST not found ($GLASSGRAD_DATA, the user cache, or {WORKPLACE_DATA})",
-)
 
 
 def run(script: str, tmp_path: Path, *args: str) -> tuple[str, Path]:

@@ -14,27 +14,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from example_support import ROOT, needs_mnist
 
-from nn.data import find_mnist
-
-ROOT = Path(__file__).resolve().parents[1]
-WORKPLACE_DATA = ROOT.parent / "shared" / "data" / "mnist"
-
-
-def mnist_dir() -> Path | None:
-    """Where the examples' default look-up finds MNIST (see examples/mnist_common.py)."""
-    for root in (None, WORKPLACE_DATA):
-        try:
-            return find_mnist(root)
-        except FileNotFoundError:
-            continue
-    return None
-
-
-pytestmark = pytest.mark.skipif(
-    mnist_dir() is None,
-    reason=f"MNIST not found ($GLASSGRAD_DATA, the user cache, or {WORKPLACE_DATA})",
-)
+pytestmark = needs_mnist
 
 EXAMPLES = {
     "mnist_mlp.py": ["mnist_mlp_history.png"],
