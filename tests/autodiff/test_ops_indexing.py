@@ -6,24 +6,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from ops_support import SECOND_ORDER, SETTINGS, check_forward
 
 import autodiff as ad
 from autodiff import Tensor, gradgradcheck
 from autodiff.testing import arrays, assert_gradients_match, shapes, tensors
-
-SETTINGS = settings(max_examples=25, deadline=None)
-SECOND_ORDER = settings(max_examples=10, deadline=None)
-
-
-def check_forward(out, expected):
-    assert isinstance(out, Tensor)
-    expected = np.asarray(expected)
-    assert out.shape == expected.shape
-    assert out.dtype == expected.dtype
-    np.testing.assert_array_equal(out.data, expected)
 
 
 def scatter_reference(shape, index, w):

@@ -7,13 +7,13 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
+from ops_support import SETTINGS
 
 import autodiff as ad
 from autodiff import Tensor, gradgradcheck
 from autodiff.testing import shapes, tensors
 
-SETTINGS = settings(max_examples=25, deadline=None)
 DTYPES = [np.float64, np.float32]
 
 # id, the op; each is applied along the last axis where it has one

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
+from ops_support import SECOND_ORDER, SETTINGS
 
 import autodiff as ad
 from autodiff import Tensor, gradgradcheck
 from autodiff.testing import assert_gradients_match, shapes, tensors
-
-SETTINGS = settings(max_examples=25, deadline=None)
-SECOND_ORDER = settings(max_examples=10, deadline=None)
 
 
 def np_log_softmax(a, axis=-1):
