@@ -37,6 +37,7 @@ from .function import Function
 from .functional import grad, hessian, jacobian, jvp, value_and_grad, vjp
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
+from .memory import _apply_default as _keep_freed_memory_by_default
 from .memory import keep_freed_memory
 from .ops import (
     abs,
@@ -173,3 +174,5 @@ __all__ = [
     "zeros",
     "zeros_like",
 ]
+
+_keep_freed_memory_by_default()  # see autodiff/memory.py; GLASSGRAD_KEEP_FREED_MEMORY=0 opts out

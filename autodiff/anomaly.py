@@ -15,8 +15,16 @@ from pathlib import Path
 _PACKAGE_DIR = str(Path(__file__).resolve().parent)
 
 
-class _AnomalyState:
-    enabled = False
+class _AnomalyFlag:
+    """Whether anomaly detection is on (an instance with a slot: the engine reads it per op)."""
+
+    __slots__ = ("enabled",)
+
+    def __init__(self) -> None:
+        self.enabled = False
+
+
+_AnomalyState = _AnomalyFlag()
 
 
 def is_anomaly_enabled() -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import heapq
 import sys
 from collections.abc import Sequence
 from operator import attrgetter
@@ -21,7 +22,7 @@ from .anomaly import _AnomalyState, format_site
 from .errors import GraphFreedError, ShapeError
 from .function import _FREED, Function
 from .grad_mode import _GradMode
-from .tensor import Tensor
+from .tensor import Tensor, _Inplace
 
 
 def topological_order(roots: Sequence[Function]) -> list[Function]:
@@ -29,7 +30,8 @@ def topological_order(roots: Sequence[Function]) -> list[Function]:
 
     Every node carries a creation sequence number, and a node is always created after the
     nodes it consumes; so reachable nodes sorted newest first are a reverse topological order
-    (the order PyTorch's engine also prefers). This is the engine's real order.
+    (the order PyTorch's engine also prefers). Backward runs exactly this order, skipping the
+    nodes no gradient reaches.
     """
     seen = set(roots)
     stack = list(seen)
@@ -59,20 +61,25 @@ def run_backward(
     of `inputs` (then `.grad` is left untouched)."""
     if retain_graph is None:
         retain_graph = create_graph
-    pending: dict[Any, Any] = {}
+    pending: dict[Any, Any] = {}  # node or leaf -> the gradient summed so far
+    roots = []
     for out, grad in zip(outputs, grad_outputs, strict=True):
         key = out.grad_fn or out
         g = _initial_grad(out, grad, create_graph)
-        pending[key] = g if key not in pending else pending[key] + g
+        if key in pending:
+            pending[key] = pending[key] + g
+        else:
+            pending[key] = g
+            if key is out.grad_fn:
+                roots.append(key)
 
-    order = topological_order([o.grad_fn for o in outputs if o.grad_fn is not None])
     wanted = None if inputs is None else {id(t.grad_fn): t for t in inputs if t.grad_fn}
     gc_was_enabled = gc.isenabled()
     gc.disable()  # the walk creates no cycles: a collection mid-walk would only cost time
     grad_mode = _GradMode.enabled
     _GradMode.enabled = create_graph  # record the backward pass only for create_graph
     try:
-        captured = _walk(order, pending, retain_graph, create_graph, wanted)
+        captured = _walk(roots, pending, retain_graph, create_graph, wanted)
         # Every node has run; what is left in `pending` are the gradients of leaves.
         if inputs is not None:
             for t in inputs:
@@ -91,21 +98,30 @@ def run_backward(
 
 
 def _walk(
-    order: list[Function],
+    roots: list[Function],
     pending: dict[Any, Any],
     retain_graph: bool,
     create_graph: bool,
     wanted: dict[int, Tensor] | None,
 ) -> dict[int, Any]:
-    """Run each node's backward in reverse topological order, routing gradients to inputs."""
+    """Run each node's backward, newest first, routing gradients to its inputs.
+
+    The nodes wait in a heap keyed by creation number, entering it when their first gradient
+    arrives. The newest waiting node has received all its gradients: its consumers are all
+    newer, so they ran before it. That is `topological_order` without a separate pass over
+    the graph, and nodes no gradient reaches are never visited.
+    """
     captured: dict[int, Any] = {}
     anomaly = _AnomalyState.enabled
+    node_hooks = Function._any_node_hooks
     pop, get = pending.pop, pending.get
-    for node in order:
-        g = pop(node, None)
-        if g is None:
-            continue
-        if node._hooks is not None:
+    heap = [(-node.seq, node) for node in roots]
+    heapq.heapify(heap)
+    push, next_node = heapq.heappush, heapq.heappop
+    while heap:
+        node = next_node(heap)[1]
+        g = pop(node)
+        if node_hooks and node._hooks is not None:
             g = _run_hooks(node._hooks, g, create_graph)
         if wanted is not None and id(node) in wanted:
             captured[id(wanted[id(node)])] = g
@@ -127,9 +143,15 @@ def _walk(
                 ga = ga.astype(data.dtype)
             if anomaly:
                 _check_finite(node, _position(node, a), ga)
-            key = a.grad_fn or a
+            fn = a.grad_fn
+            key = fn or a
             prev = get(key)
-            pending[key] = ga if prev is None else prev + ga
+            if prev is None:
+                pending[key] = ga
+                if fn is not None:  # its first gradient: the node joins the queue
+                    push(heap, (-fn.seq, fn))
+            else:
+                pending[key] = prev + ga
         if not retain_graph:  # free what the node saved (and any ctx attributes)
             node._saved = _FREED
             node._out = None
@@ -140,17 +162,23 @@ def _walk(
 
 
 def _backward_recorded(node: Function, g: Tensor) -> Any:
-    """Run a node's backward on Tensors, so the backward pass itself is recorded."""
+    """Run a node's backward on Tensors, so the backward pass itself is recorded: the formula
+    sees the graph's Tensors wherever it saved arrays (see Function._saved_as_tensors)."""
     if not node.supports_create_graph:
         raise RuntimeError(
             f"{type(node).__name__}Backward does not support create_graph=True: "
             "its backward is not written with differentiable ops"
         )
-    node._tensor_mode = True
+    saved = node._saved
+    if saved is None:
+        return type(node).backward(node, g)
+    if _Inplace.count != node._epoch:  # checked on the arrays, before they become Tensors
+        node._check_unmodified(saved)
+    node._saved = node._saved_as_tensors(saved)
     try:
         return type(node).backward(node, g)
     finally:
-        node._tensor_mode = False
+        node._saved = saved
 
 
 def _initial_grad(out: Tensor, grad: Any, create_graph: bool) -> Any:

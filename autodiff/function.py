@@ -72,9 +72,10 @@ class Function:
 
     # Rarely set per node, so they live in the instance dict only when set (cheaper to create).
     _hooks: list | None = None  # tensor hooks of the node's output (non-leaf register_hook)
-    _tensor_mode = False  # True while backward runs on Tensors (create_graph)
     _stack = None  # creation site, recorded under detect_anomaly()
     _retains = None  # the hook that keeps the output's .grad (Tensor.retain_grad)
+    # Set once any node gets a hook: until then backward does not look for them on each node.
+    _any_node_hooks = False
 
     @staticmethod
     def forward(ctx: Function, *args: Any, **kwargs: Any) -> np.ndarray:
@@ -166,15 +167,17 @@ class Function:
         Raises if a saved input was modified in place since the op ran.
         """
         saved = self._saved
-        if saved is _FREED:
-            raise self._freed_error()
         if saved is None:
             return ()
+        if saved is _FREED:
+            raise self._freed_error()
         if _Inplace.count != self._epoch:  # something, somewhere, was modified in place
             self._check_unmodified(saved)
-        if not self._tensor_mode:
-            return saved
-        # Hand back the graph's Tensors, so the backward formula records a differentiable graph.
+        return saved
+
+    def _saved_as_tensors(self, saved: tuple) -> tuple:
+        """The saved values as the graph's Tensors, so that a backward formula run on them
+        records a differentiable graph (create_graph)."""
         values = []
         for value in saved:
             if value is self._out:
@@ -238,6 +241,7 @@ class Function:
         )
 
     def _add_hook(self, hook: Any) -> RemovableHandle:
+        Function._any_node_hooks = True
         if self._hooks is None:
             self._hooks = []
         self._hooks.append(hook)

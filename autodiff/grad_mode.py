@@ -13,8 +13,18 @@ from typing import Any, TypeVar
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class _GradMode:
-    enabled = True
+class _GradModeFlag:
+    """The recording flag. An instance, not class, attribute: the engine reads it on every op,
+    and a slot is the cheapest read (setting a class attribute also resets the class's
+    attribute caches)."""
+
+    __slots__ = ("enabled",)
+
+    def __init__(self) -> None:
+        self.enabled = True
+
+
+_GradMode = _GradModeFlag()
 
 
 def is_grad_enabled() -> bool:

@@ -25,9 +25,17 @@ class Scope(str):
         return scope
 
 
-class _ScopeState:
-    path: tuple[str, ...] = ()
-    calls = itertools.count()
+class _ScopePath:
+    """The current scope path (an instance with slots: every new op reads it)."""
+
+    __slots__ = ("path", "calls")
+
+    def __init__(self) -> None:
+        self.path: tuple[str, ...] = ()
+        self.calls = itertools.count()
+
+
+_ScopeState = _ScopePath()
 
 
 def current_scope() -> tuple[str, ...]:

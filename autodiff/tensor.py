@@ -469,6 +469,8 @@ class Tensor:
     # ----------------------------------------------------------------------- reductions
     # numpy's names (axis, keepdims); PyTorch's (dim, keepdim) are accepted as keywords too.
     def sum(self, axis: Axis = None, keepdims: bool = False, **torch_names: Any) -> Tensor:
+        if axis is None and not keepdims and not torch_names:  # loss.sum(): the common case
+            return Sum.apply(self)
         axis, keepdims = _dims(axis, keepdims, torch_names)
         return Sum.apply(self, axis=axis, keepdims=keepdims)
 
@@ -594,11 +596,18 @@ class Tensor:
         return func(*_to_arrays(args), **_to_arrays(kwargs))
 
 
-class _Inplace:
+class _InplaceCounter:
     """Counts in-place modifications process-wide: while it has not moved since an op ran,
-    nothing that op saved can have been modified, and backward skips the version checks."""
+    nothing that op saved can have been modified, and backward skips the version checks.
+    (An instance with a slot: every op reads it.)"""
 
-    count = 0
+    __slots__ = ("count",)
+
+    def __init__(self) -> None:
+        self.count = 0
+
+
+_Inplace = _InplaceCounter()
 
 
 class RemovableHandle:

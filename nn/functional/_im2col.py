@@ -13,6 +13,10 @@ and no Python loop runs over pixels or output positions:
   kernel offset (a, b) at a time: each offset's (N, C, Ho, Wo) slice touches every pixel at most
   once, so its `+=` is an ordinary vectorised add, and windows that overlap simply accumulate
   over the kh*kw offsets (9 slice-adds for a 3x3 kernel).
+- `col2im_wide`, for stride 1, does the same adds on *wide* columns: output rows as long as the
+  padded image's rows (Wp instead of Wo, the extra positions zero). Then output position
+  (i, j) + offset (a, b) is pixel i*Wp + j + a*Wp + b of the flattened image, so each offset's
+  add is one run of Ho*Wp contiguous pixels per channel instead of Ho runs of Wo: 2-3x faster.
 
 im2col buffers are recycled (`recycle`): the columns are the largest array of a convolution, and
 on our machines a fresh one costs more in page faults than the copy that fills it.
@@ -131,3 +135,31 @@ def col2im(
         for b in range(kw):
             dwin[:, :, :, :, a, b] += dcols[:, :, a, b]
     return dxp
+
+
+def widen(g: np.ndarray, width: int) -> np.ndarray:
+    """(N, F, Ho, Wo) -> (N, F, Ho*width): each row zero-padded on the right to `width`."""
+    n, f, ho, wo = g.shape
+    wide = np.zeros((n, f, ho, width), dtype=g.dtype)
+    wide[..., :wo] = g
+    return wide.reshape(n, f, ho * width)
+
+
+def col2im_wide(dcols: np.ndarray, padded_shape: tuple[int, ...], kernel: Pair) -> np.ndarray:
+    """Stride-1 col2im of wide columns (N, C*kh*kw, Ho*Wp) -> (N, C, Hp, Wp).
+
+    `dcols` must be zero at the positions past each row's Wo (what `widen` gives a GEMM). Those
+    zeros are also what falls off the end of the image for the last offsets, so it is dropped.
+    """
+    n, c, hp, wp = padded_shape
+    kh, kw = kernel
+    span = dcols.shape[-1]  # Ho * Wp
+    dcols = dcols.reshape(n, c, kh, kw, span)
+    dxp = np.zeros((n, c, hp * wp), dtype=dcols.dtype)
+    for a in range(kh):
+        for b in range(kw):
+            start = a * wp + b
+            stop = min(start + span, hp * wp)
+            dxp[:, :, start:stop] += dcols[:, :, a, b, : stop - start]
+    return dxp.reshape(padded_shape)
+

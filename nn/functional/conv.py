@@ -5,7 +5,8 @@ add the bias. Backward, computing only the gradients that are needed:
 
 - dweight = sum over the batch of grad(F, Ho*Wo) @ cols(C*kh*kw, Ho*Wo)^T   (GEMM with the cols)
 - dbias   = grad summed over batch and positions
-- dx      = col2im(weight^T @ grad): every pixel gets back what each window it fell in received.
+- dx      = col2im(weight^T @ grad): every pixel gets back what each window it fell in received
+            (for stride 1 on "wide" columns, whose adds run along whole padded rows).
 
 A hand-fused op instead of a composition of autodiff primitives: the graph has one `conv2d`
 node, and the backward is three GEMM-sized numpy calls rather than thousands of small ops.
@@ -17,7 +18,18 @@ import numpy as np
 
 from autodiff import Function, ShapeError, Tensor
 
-from ._im2col import Pair, col2im, im2col, output_size, pad, pair, recycle, unpad
+from ._im2col import (
+    Pair,
+    col2im,
+    col2im_wide,
+    im2col,
+    output_size,
+    pad,
+    pair,
+    recycle,
+    unpad,
+    widen,
+)
 
 
 class Conv2d(Function):
@@ -68,7 +80,11 @@ class Conv2d(Function):
             dw = np.matmul(g, cols.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
         if need_b:
             db = g.sum(axis=(0, 2))
-        if need_x:
+        if need_x and stride == (1, 1):
+            # Wide columns (N, C*kh*kw, Ho*Wp): col2im then adds long contiguous runs.
+            dcols = np.matmul(w.reshape(f, -1).T, widen(grad, padded_shape[3]))
+            dx = unpad(col2im_wide(dcols, padded_shape, kernel), padding)
+        elif need_x:
             # (N, C*kh*kw, Ho*Wo), written over the cols, which dweight no longer needs
             reuse = cols.dtype == np.result_type(w, g)
             dcols = np.matmul(w.reshape(f, -1).T, g, out=cols if reuse else None)

@@ -174,6 +174,18 @@ def test_relu_and_abs_gradient_at_zero_is_zero():
     np.testing.assert_array_equal(x.grad.data, [-1.0, 0.0, 1.0])
 
 
+@pytest.mark.parametrize("size", [7, 5000])  # ReLU has a small-array and a large-array path
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_relu_keeps_nan_and_infinities_on_both_paths(size, dtype):
+    values = np.array([np.nan, -np.inf, np.inf, -0.0, 0.0, -3.0, 2.5], dtype=dtype)
+    x = Tensor(np.resize(values, size), requires_grad=True)
+    y = ad.relu(x)
+    np.testing.assert_array_equal(y.data, np.maximum(x.data, 0))  # NaN stays NaN, -inf -> 0
+    assert y.dtype == dtype
+    y.backward(np.ones(size, dtype))
+    np.testing.assert_array_equal(x.grad.data, (x.data > 0).astype(dtype))
+
+
 def test_leaky_relu_slope():
     x = Tensor(np.array([-2.0, 3.0]), requires_grad=True)
     y = x.leaky_relu(0.1)

@@ -91,7 +91,8 @@ def naive_pool(kind, x, kernel, stride, padding, g):
 @st.composite
 def conv_cases(draw):
     kernel = draw(st.tuples(st.integers(1, 4), st.integers(1, 4)))
-    stride = draw(st.tuples(st.integers(1, 3), st.integers(1, 3)))
+    # Stride 1 half the time: it has a backward of its own (wide columns, see _im2col.py).
+    stride = draw(st.just((1, 1)) | st.tuples(st.integers(1, 3), st.integers(1, 3)))
     padding = draw(st.tuples(st.integers(0, 2), st.integers(0, 2)))
     # Any size whose padded image holds at least one window.
     h, w = (draw(st.integers(max(1, k - 2 * p), 9)) for k, p in zip(kernel, padding))
