@@ -49,8 +49,9 @@ def parser(prog: str = "python -m benchmarks") -> argparse.ArgumentParser:
     p.add_argument(
         "--malloc-tunables",
         action="store_true",
-        help="run every child with glibc settings that keep freed memory (no page faults on "
-        "big temporaries); off by default, since users do not run that way",
+        help="give every engine the glibc settings glassgrad makes for itself on import (keep "
+        "freed memory: no page faults on big temporaries); off by default, since the peers' "
+        "users do not run that way",
     )
     return p
 

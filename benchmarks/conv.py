@@ -30,11 +30,12 @@ Method:
   the unloaded one.
 - Before timing, glassgrad's output and every gradient are checked against torch's (and for
   dtype float32). The goal is printed, never asserted.
-- Large arrays cost page faults here: glibc hands freed multi-MB blocks back to the OS, and the
-  next step touches fresh pages, several microseconds per 4 KB page on our VMs. Both libraries
-  pay them and they are part of the default figures; `--malloc-tunables` runs both workers with
-  GLIBC_TUNABLES that keep freed memory in the process (trim threshold 256 MB, mmap threshold
-  64 MB), to show the cost.
+- Large arrays cost page faults here when glibc hands freed multi-MB blocks back to the OS: the
+  next step touches fresh pages, several microseconds per 4 KB page on our VMs. glassgrad keeps
+  freed memory in the process from `import autodiff` on (autodiff/memory.py); torch does not.
+  `--malloc-tunables` gives both workers those settings through GLIBC_TUNABLES (mmap threshold
+  32 MiB, trim threshold 64 MiB); `GLASSGRAD_KEEP_FREED_MEMORY=0` in the environment turns
+  glassgrad's off.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ import numpy as np  # noqa: E402
 THREADS = 2
 GOAL_RATIO = 2.0  # conv/pool's share of issue 4's "LeNet step <= 2.5x torch"
 LIBS = ("glassgrad", "torch")
-MALLOC_TUNABLES = "glibc.malloc.trim_threshold=268435456:glibc.malloc.mmap_threshold=67108864"
+MALLOC_TUNABLES = "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=67108864"
 
 
 def workloads() -> dict[str, dict[str, Any]]:

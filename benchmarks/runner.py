@@ -46,7 +46,8 @@ GOAL_W6_LINEAR = 2.0  # per-op time at the largest N at most this multiple of th
 GOAL_W7_GROWTH_MIB = 1.0  # RSS growth between the two readings that still counts as none
 
 UNITS = {"ms": "ms/step", "us": "us/iter", "s": "s", "MiB": "MiB"}
-MALLOC_TUNABLES = "glibc.malloc.trim_threshold=268435456:glibc.malloc.mmap_threshold=67108864"
+# glassgrad's own allocator settings (autodiff/memory.py), as GLIBC_TUNABLES for any process.
+MALLOC_TUNABLES = "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=67108864"
 
 
 # ------------------------------------------------------------------------ configuration
@@ -62,8 +63,8 @@ class Config:
     # One child per engine running all its workloads, instead of one per engine x workload:
     # for --quick, where importing torch in 7 processes would take most of the time.
     per_engine: bool = False
-    # Run every child with GLIBC_TUNABLES that keep freed memory in the process (see
-    # MALLOC_TUNABLES): shows what first-touch page faults of big temporaries cost.
+    # Run every child with GLIBC_TUNABLES that keep freed memory in the process: the settings
+    # glassgrad makes for itself on import (MALLOC_TUNABLES), given to the peers as well.
     malloc_tunables: bool = False
 
 

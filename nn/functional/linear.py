@@ -8,6 +8,8 @@ transpose, reshape and sum, which Tensors also support, so it records a graph un
 
 from __future__ import annotations
 
+import numpy as np
+
 from autodiff import Function, ShapeError, Tensor
 
 
@@ -21,7 +23,10 @@ class Linear(Function):
         ctx.save_for_backward(x, weight)
         y = x @ weight.T
         if bias is not None:
-            y = y + bias  # not `+=`: a wider bias promotes the result, as numpy would
+            if np.result_type(y, bias) == y.dtype:
+                y += bias  # in place: y is fresh from the matmul, no second output array
+            else:
+                y = y + bias  # a wider bias promotes the result, as numpy would
         return y
 
     @staticmethod

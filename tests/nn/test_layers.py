@@ -49,6 +49,15 @@ def test_linear_matches_pytorch_layout_and_supports_second_derivatives():
     assert autodiff.gradgradcheck(lambda x, w, b: F.linear(x, w, b) ** 2, x, rand(2, 3), rand(2))
 
 
+def test_linear_bias_of_a_wider_dtype_promotes_the_output_as_numpy_does():
+    x = Tensor(np.ones((2, 3), np.float32))
+    w = Tensor(np.ones((4, 3), np.float32))
+    y = F.linear(x, w, Tensor(np.full(4, 0.1, np.float64)))
+    assert y.dtype == np.float64
+    np.testing.assert_allclose(y.data, 3.1, rtol=1e-15)
+    assert F.linear(x, w, Tensor(np.zeros(4, np.float32))).dtype == np.float32
+
+
 def test_linear_module_gradcheck(check_module_grads):
     check_module_grads(nn.Linear(3, 2).double(), rand(4, 3))
     check_module_grads(nn.Linear(3, 2, bias=False).double(), rand(2, 5, 3))
