@@ -278,10 +278,13 @@ def _accumulate(leaf: Tensor, g: Any, create_graph: bool) -> None:
         # Keep the array itself when nothing else can see it (PyTorch steals it the same way);
         # otherwise copy: the same array may have reached several leaves (x + y), or be a
         # retained gradient or a view of one.
-        if type(g) is np.ndarray and sys.getrefcount(g) <= _PRIVATE_REFS and _owns_memory(g):
-            leaf._grad = Tensor._make(g)
-        else:
-            leaf._grad = Tensor._make(np.array(g, dtype=leaf.data.dtype))
+        if not (
+            type(g) is np.ndarray
+            and sys.getrefcount(g) <= _PRIVATE_REFS
+            and (g.base is None or _owns_memory(g))
+        ):
+            g = np.array(g, dtype=leaf.data.dtype)
+        leaf._grad = Tensor._make(g)
     elif leaf._grad.grad_fn is None:  # accumulate in place, like PyTorch
         try:
             leaf._grad.data += g

@@ -77,6 +77,14 @@ class Function:
     # Set once any node gets a hook: until then backward does not look for them on each node.
     _any_node_hooks = False
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "__init__" in cls.__dict__:  # apply() creates nodes with a bare cls()
+            raise TypeError(
+                f"{cls.__name__}: a Function subclass must not define __init__: apply() "
+                "creates the compute node, and forward keeps what backward needs on ctx"
+            )
+
     @staticmethod
     def forward(ctx: Function, *args: Any, **kwargs: Any) -> np.ndarray:
         raise NotImplementedError
@@ -99,7 +107,7 @@ class Function:
             else:
                 arrays.append(a)
         if record and _GradMode.enabled:
-            ctx = object.__new__(cls)
+            ctx = cls()  # (no Function subclass defines __init__, see __init_subclass__)
             ctx.args = args
             ctx.kwargs = kwargs if kwargs else _NO_KWARGS  # share one empty mapping
             ctx.scope = _ScopeState.path

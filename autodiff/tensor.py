@@ -176,7 +176,7 @@ class Tensor:
         `retain_graph` the saved values are freed and a second backward raises. With
         `create_graph` the backward pass is itself recorded, for higher-order derivatives.
         """
-        run_backward((self,), (grad,), retain_graph=retain_graph, create_graph=create_graph)
+        run_backward((self,), (grad,), retain_graph, create_graph)
 
     def detach(self) -> Tensor:
         """A tensor sharing this data (and version counter) but cut from the graph."""

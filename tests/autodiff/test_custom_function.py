@@ -95,3 +95,11 @@ def test_forward_errors_name_the_op():
 
     with pytest.raises(ValueError, match="picky: .*float32 \\(3,\\)"):
         Picky.apply(Tensor([1.0, 2.0, 3.0]))
+
+
+def test_a_function_subclass_may_not_define_init():
+    with pytest.raises(TypeError, match="Scale: a Function subclass must not define __init__"):
+
+        class Scale(Function):
+            def __init__(self, factor):
+                self.factor = factor

@@ -276,6 +276,26 @@ def test_binary_with_a_constant_operand(name, f, ref, dom_a, dom_b):
     assert b.grad is None
 
 
+@SETTINGS
+@given(x=tensors(shapes(max_side=3)))
+def test_a_tensor_times_itself_gets_both_gradients(x):
+    # x * x sends its two gradients to x as one (Mul's shortcut): 2x, to the last bit.
+    y = x * x
+    g = np.random.default_rng(0).standard_normal(y.shape)
+    y.backward(g)
+    np.testing.assert_array_equal(x.grad.data, g * x.data + g * x.data)
+    assert_gradients_match(lambda t: t * t, x)
+    assert gradgradcheck(lambda t: t * t, Tensor(x.data, requires_grad=True))
+
+
+def test_two_tensors_sharing_one_array_each_get_their_gradient():
+    data = np.array([1.0, -2.0, 3.0])
+    a, b = Tensor(data, requires_grad=True), Tensor(data, requires_grad=True)
+    (a * b).sum().backward()
+    np.testing.assert_array_equal(a.grad.data, data)
+    np.testing.assert_array_equal(b.grad.data, data)
+
+
 def test_pow_of_a_tensor_exponent_and_a_scalar_base_broadcasts():
     base = Tensor(np.array([[0.5], [2.0]]), requires_grad=True)
     exponent = Tensor(np.array([-1.0, 0.0, 1.5]), requires_grad=True)
