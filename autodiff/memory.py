@@ -50,7 +50,11 @@ def keep_freed_memory(mmap_threshold: int = 32 << 20, trim_threshold: int = 64 <
     )
 
 
+_set_at_import = False  # whether importing autodiff set the thresholds
+
+
 def _apply_default() -> None:
     """Called once when autodiff is imported, unless the environment opts out."""
+    global _set_at_import
     if os.environ.get(ENV_VAR, "1").strip().lower() not in ("0", "false", "no", "off"):
-        keep_freed_memory()
+        _set_at_import = keep_freed_memory()
