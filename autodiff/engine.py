@@ -187,14 +187,8 @@ def _initial_grad(out: Tensor, grad: Any, create_graph: bool) -> Any:
             f"backward: {out._label()} does not require grad and has no grad_fn; "
             "did you forget requires_grad=True on a leaf, or run under no_grad()?"
         )
-    if grad is None and not create_graph:
-        data = out.data
-        if data.ndim == 0:  # the usual loss: a 0-d float
-            one = _SCALAR_ONES.get(data.dtype)
-            if one is not None:
-                return one
-        if data.size == 1:
-            return _ones(data.shape, data.dtype)
+    if grad is None and not create_graph and out.data.size == 1:
+        return _ones(out.data.shape, out.data.dtype)
     if grad is None:
         if out.data.size != 1:
             raise RuntimeError(
@@ -214,12 +208,6 @@ def _initial_grad(out: Tensor, grad: Any, create_graph: bool) -> Any:
         if isinstance(g, np.ndarray):
             g = g.copy()  # never alias an array the caller may reuse
     return Tensor._make(g) if create_graph and not isinstance(g, Tensor) else g
-
-
-# Read-only 0-d ones: the implied gradient of a 0-d loss (see _ones).
-_SCALAR_ONES = {np.dtype(t): np.ones((), t) for t in (np.float16, np.float32, np.float64)}
-for _one in _SCALAR_ONES.values():
-    _one.flags.writeable = False
 
 
 def _position(node: Function, a: Tensor) -> int:
@@ -279,9 +267,7 @@ def _accumulate(leaf: Tensor, g: Any, create_graph: bool) -> None:
         # otherwise copy: the same array may have reached several leaves (x + y), or be a
         # retained gradient or a view of one.
         if not (
-            type(g) is np.ndarray
-            and sys.getrefcount(g) <= _PRIVATE_REFS
-            and (g.base is None or _owns_memory(g))
+            type(g) is np.ndarray and sys.getrefcount(g) <= _PRIVATE_REFS and _owns_memory(g)
         ):
             g = np.array(g, dtype=leaf.data.dtype)
         leaf._grad = Tensor._make(g)

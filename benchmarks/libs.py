@@ -110,6 +110,44 @@ def _floats(data: ScalarData) -> tuple[list[list[float]], list[float]]:
     return data.xs.tolist(), data.ys.tolist()
 
 
+# The W4-W6 steps of the engines that reset a gradient with `t.grad = None` (glassgrad and
+# torch): one function each, so both run exactly the same Python.
+def _grad_none_scalar_step(data: ScalarData, make: Callable[[float], Any], tanh: Any) -> Step:
+    layers, params = _scalar_params(data, make)
+    xs, ys = _floats(data)
+
+    def step() -> Any:
+        for p in params:
+            p.grad = None
+        loss = scalar_mlp_loss(layers, xs, ys, tanh)
+        loss.backward()
+        return loss
+
+    return step
+
+
+def _grad_none_small_step(xt: Any) -> Step:
+    def step() -> Any:
+        xt.grad = None
+        y = ((xt * xt + xt) * xt).sum()
+        y.backward()
+        return y, xt.grad
+
+    return step
+
+
+def _grad_none_chain_run(x: Any, n: int) -> Step:
+    def run() -> Any:
+        x.grad = None
+        y = x
+        for _ in range(n):
+            y = y + x
+        y.backward()
+        return y, x.grad
+
+    return run
+
+
 class Glassgrad(Engine):
     name, module, dist = "glassgrad", "autodiff", "glassgrad"
 
@@ -140,44 +178,15 @@ class Glassgrad(Engine):
 
     def scalar(self, data: ScalarData) -> Step:
         tensor = self.autodiff.Tensor
-        layers, params = _scalar_params(
-            data, lambda v: tensor(np.array(v, dtype=np.float64), requires_grad=True)
+        return _grad_none_scalar_step(
+            data, lambda v: tensor(np.array(v, dtype=np.float64), requires_grad=True), tensor.tanh
         )
-        xs, ys = _floats(data)
-        tanh = tensor.tanh
-
-        def step() -> Any:
-            for p in params:
-                p.grad = None
-            loss = scalar_mlp_loss(layers, xs, ys, tanh)
-            loss.backward()
-            return loss
-
-        return step
 
     def small(self, x: np.ndarray) -> Step:
-        xt = self.autodiff.Tensor(x, requires_grad=True)
-
-        def step() -> Any:
-            xt.grad = None
-            y = ((xt * xt + xt) * xt).sum()
-            y.backward()
-            return y, xt.grad
-
-        return step
+        return _grad_none_small_step(self.autodiff.Tensor(x, requires_grad=True))
 
     def chain(self, n: int) -> Step:
-        x = self.autodiff.Tensor(np.array(1.0), requires_grad=True)
-
-        def run() -> Any:
-            x.grad = None
-            y = x
-            for _ in range(n):
-                y = y + x
-            y.backward()
-            return y, x.grad
-
-        return run
+        return _grad_none_chain_run(self.autodiff.Tensor(np.array(1.0), requires_grad=True), n)
 
     def array(self, g: Any) -> np.ndarray:
         return np.asarray(g.data, dtype=np.float64)
@@ -247,43 +256,17 @@ class Torch(Engine):
 
     def scalar(self, data: ScalarData) -> Step:
         torch = self.torch
-        layers, params = _scalar_params(
-            data, lambda v: torch.tensor(v, dtype=torch.float64, requires_grad=True)
+        return _grad_none_scalar_step(
+            data, lambda v: torch.tensor(v, dtype=torch.float64, requires_grad=True), torch.tanh
         )
-        xs, ys = _floats(data)
-
-        def step() -> Any:
-            for p in params:
-                p.grad = None
-            loss = scalar_mlp_loss(layers, xs, ys, torch.tanh)
-            loss.backward()
-            return loss
-
-        return step
 
     def small(self, x: np.ndarray) -> Step:
-        xt = self.torch.from_numpy(x).requires_grad_(True)  # shares the array, like glassgrad
-
-        def step() -> Any:
-            xt.grad = None
-            y = ((xt * xt + xt) * xt).sum()
-            y.backward()
-            return y, xt.grad
-
-        return step
+        # from_numpy shares the array, as glassgrad's Tensor does
+        return _grad_none_small_step(self.torch.from_numpy(x).requires_grad_(True))
 
     def chain(self, n: int) -> Step:
-        x = self.torch.tensor(1.0, dtype=self.torch.float64, requires_grad=True)
-
-        def run() -> Any:
-            x.grad = None
-            y = x
-            for _ in range(n):
-                y = y + x
-            y.backward()
-            return y, x.grad
-
-        return run
+        torch = self.torch
+        return _grad_none_chain_run(torch.tensor(1.0, dtype=torch.float64, requires_grad=True), n)
 
     def array(self, g: Any) -> np.ndarray:
         return g.detach().numpy().astype(np.float64)

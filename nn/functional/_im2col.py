@@ -95,8 +95,15 @@ _spare: dict[tuple, np.ndarray] = {}
 _MAX_SPARE = 8
 
 
+def workspace(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """An uninitialised array of `shape`: a recycled one when there is one."""
+    buffer = _spare.pop((shape, np.dtype(dtype)), None)
+    return np.empty(shape, dtype=dtype) if buffer is None else buffer
+
+
 def recycle(cols: np.ndarray) -> None:
-    """Give a dead `im2col` result back for reuse by the next `im2col` of the same shape."""
+    """Give a dead `im2col` result (or `workspace` array) back for reuse by the next one of
+    the same shape."""
     if len(_spare) >= _MAX_SPARE:
         _spare.clear()  # shapes keep changing: don't hoard memory
     base = cols if cols.base is None else cols.base
@@ -112,9 +119,7 @@ def im2col(xp: np.ndarray, kernel: Pair, stride: Pair, out_size: Pair) -> np.nda
     """
     n, c = xp.shape[:2]
     view = windows(xp, kernel, stride, out_size).transpose(0, 1, 4, 5, 2, 3)
-    cols = _spare.pop((view.shape, xp.dtype), None)
-    if cols is None:
-        cols = np.empty(view.shape, dtype=xp.dtype)
+    cols = workspace(view.shape, xp.dtype)
     np.copyto(cols, view)
     return cols.reshape(n, c * kernel[0] * kernel[1], -1)
 

@@ -29,6 +29,7 @@ from ._im2col import (
     recycle,
     unpad,
     widen,
+    workspace,
 )
 
 
@@ -82,8 +83,11 @@ class Conv2d(Function):
             db = g.sum(axis=(0, 2))
         if need_x and stride == (1, 1):
             # Wide columns (N, C*kh*kw, Ho*Wp): col2im then adds long contiguous runs.
-            dcols = np.matmul(w.reshape(f, -1).T, widen(grad, padded_shape[3]))
+            wide = widen(grad, padded_shape[3])
+            dcols = workspace((wide.shape[0], w[0].size, wide.shape[2]), np.result_type(w, wide))
+            np.matmul(w.reshape(f, -1).T, wide, out=dcols)
             dx = unpad(col2im_wide(dcols, padded_shape, kernel), padding)
+            recycle(dcols)
         elif need_x:
             # (N, C*kh*kw, Ho*Wo), written over the cols, which dweight no longer needs
             reuse = cols.dtype == np.result_type(w, g)
