@@ -110,15 +110,25 @@ def _floats(data: ScalarData) -> tuple[list[list[float]], list[float]]:
     return data.xs.tolist(), data.ys.tolist()
 
 
-# The W4-W6 steps of the engines that reset a gradient with `t.grad = None` (glassgrad and
-# torch): one function each, so both run exactly the same Python.
-def _grad_none_scalar_step(data: ScalarData, make: Callable[[float], Any], tanh: Any) -> Step:
+# W4-W6 as one Python function each, shared by every engine with tensor objects (glassgrad,
+# torch, DeZero, MyGrad), so they all run the same code. `reset(t)` clears a gradient the
+# engine's own way; None for MyGrad, which clears it when the tensor enters a new graph.
+Reset = Callable[[Any], None] | None
+
+
+def clear_grad(t: Any) -> None:
+    """glassgrad's and torch's reset."""
+    t.grad = None
+
+
+def _scalar_step(data: ScalarData, make: Callable[[float], Any], tanh: Any, reset: Reset) -> Step:
     layers, params = _scalar_params(data, make)
     xs, ys = _floats(data)
 
     def step() -> Any:
-        for p in params:
-            p.grad = None
+        if reset is not None:
+            for p in params:
+                reset(p)
         loss = scalar_mlp_loss(layers, xs, ys, tanh)
         loss.backward()
         return loss
@@ -126,9 +136,10 @@ def _grad_none_scalar_step(data: ScalarData, make: Callable[[float], Any], tanh:
     return step
 
 
-def _grad_none_small_step(xt: Any) -> Step:
+def _small_step(xt: Any, reset: Reset) -> Step:
     def step() -> Any:
-        xt.grad = None
+        if reset is not None:
+            reset(xt)
         y = ((xt * xt + xt) * xt).sum()
         y.backward()
         return y, xt.grad
@@ -136,9 +147,10 @@ def _grad_none_small_step(xt: Any) -> Step:
     return step
 
 
-def _grad_none_chain_run(x: Any, n: int) -> Step:
+def _chain_run(x: Any, n: int, reset: Reset) -> Step:
     def run() -> Any:
-        x.grad = None
+        if reset is not None:
+            reset(x)
         y = x
         for _ in range(n):
             y = y + x
@@ -178,15 +190,18 @@ class Glassgrad(Engine):
 
     def scalar(self, data: ScalarData) -> Step:
         tensor = self.autodiff.Tensor
-        return _grad_none_scalar_step(
-            data, lambda v: tensor(np.array(v, dtype=np.float64), requires_grad=True), tensor.tanh
+        return _scalar_step(
+            data,
+            lambda v: tensor(np.array(v, dtype=np.float64), requires_grad=True),
+            tensor.tanh,
+            clear_grad,
         )
 
     def small(self, x: np.ndarray) -> Step:
-        return _grad_none_small_step(self.autodiff.Tensor(x, requires_grad=True))
+        return _small_step(self.autodiff.Tensor(x, requires_grad=True), clear_grad)
 
     def chain(self, n: int) -> Step:
-        return _grad_none_chain_run(self.autodiff.Tensor(np.array(1.0), requires_grad=True), n)
+        return _chain_run(self.autodiff.Tensor(np.array(1.0), requires_grad=True), n, clear_grad)
 
     def array(self, g: Any) -> np.ndarray:
         return np.asarray(g.data, dtype=np.float64)
@@ -256,17 +271,22 @@ class Torch(Engine):
 
     def scalar(self, data: ScalarData) -> Step:
         torch = self.torch
-        return _grad_none_scalar_step(
-            data, lambda v: torch.tensor(v, dtype=torch.float64, requires_grad=True), torch.tanh
+        return _scalar_step(
+            data,
+            lambda v: torch.tensor(v, dtype=torch.float64, requires_grad=True),
+            torch.tanh,
+            clear_grad,
         )
 
     def small(self, x: np.ndarray) -> Step:
         # from_numpy shares the array, as glassgrad's Tensor does
-        return _grad_none_small_step(self.torch.from_numpy(x).requires_grad_(True))
+        return _small_step(self.torch.from_numpy(x).requires_grad_(True), clear_grad)
 
     def chain(self, n: int) -> Step:
         torch = self.torch
-        return _grad_none_chain_run(torch.tensor(1.0, dtype=torch.float64, requires_grad=True), n)
+        return _chain_run(
+            torch.tensor(1.0, dtype=torch.float64, requires_grad=True), n, clear_grad
+        )
 
     def array(self, g: Any) -> np.ndarray:
         return g.detach().numpy().astype(np.float64)
@@ -323,41 +343,15 @@ class Dezero(Engine):
 
     def scalar(self, data: ScalarData) -> Step:
         variable = self.dezero.Variable
-        layers, params = _scalar_params(data, lambda v: variable(np.array(v)))
-        xs, ys = _floats(data)
-
-        def step() -> Any:
-            for p in params:
-                p.cleargrad()
-            loss = scalar_mlp_loss(layers, xs, ys, self.F.tanh)
-            loss.backward()
-            return loss
-
-        return step
+        cleargrad = variable.cleargrad
+        return _scalar_step(data, lambda v: variable(np.array(v)), self.F.tanh, cleargrad)
 
     def small(self, x: np.ndarray) -> Step:
-        xv = self.dezero.Variable(x)
-
-        def step() -> Any:
-            xv.cleargrad()
-            y = ((xv * xv + xv) * xv).sum()
-            y.backward()
-            return y, xv.grad
-
-        return step
+        return _small_step(self.dezero.Variable(x), self.dezero.Variable.cleargrad)
 
     def chain(self, n: int) -> Step:
-        x = self.dezero.Variable(np.array(1.0))
-
-        def run() -> Any:
-            x.cleargrad()
-            y = x
-            for _ in range(n):
-                y = y + x
-            y.backward()
-            return y, x.grad
-
-        return run
+        variable = self.dezero.Variable
+        return _chain_run(variable(np.array(1.0)), n, variable.cleargrad)
 
     def value(self, v: Any) -> float:
         return float(v.data)
@@ -413,38 +407,13 @@ class MyGrad(Engine):
         return step
 
     def scalar(self, data: ScalarData) -> Step:
-        mg = self.mg
-        layers, _ = _scalar_params(data, mg.tensor)
-        xs, ys = _floats(data)
-
-        def step() -> Any:
-            loss = scalar_mlp_loss(layers, xs, ys, mg.tanh)
-            loss.backward()
-            return loss
-
-        return step
+        return _scalar_step(data, self.mg.tensor, self.mg.tanh, None)
 
     def small(self, x: np.ndarray) -> Step:
-        xt = self.mg.Tensor(x, copy=False)
-
-        def step() -> Any:
-            y = ((xt * xt + xt) * xt).sum()
-            y.backward()
-            return y, xt.grad
-
-        return step
+        return _small_step(self.mg.Tensor(x, copy=False), None)
 
     def chain(self, n: int) -> Step:
-        x = self.mg.tensor(1.0)
-
-        def run() -> Any:
-            y = x
-            for _ in range(n):
-                y = y + x
-            y.backward()
-            return y, x.grad
-
-        return run
+        return _chain_run(self.mg.tensor(1.0), n, None)
 
 
 class HipsAutograd(Engine):
