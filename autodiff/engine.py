@@ -44,10 +44,10 @@ def topological_order(roots: Sequence[Function]) -> list[Function]:
                     stack.append(fn)
     if len(seen) == 1:
         return list(seen)
-    return sorted(seen, key=_sequence_number, reverse=True)
+    return sorted(seen, key=_newest_first)
 
 
-_sequence_number = attrgetter("seq")
+_newest_first = attrgetter("_key")  # creation numbers counted down (see function._sequence)
 
 
 def run_backward(
@@ -109,17 +109,22 @@ def _walk(
     The nodes wait in a heap keyed by creation number, entering it when their first gradient
     arrives. The newest waiting node has received all its gradients: its consumers are all
     newer, so they ran before it. That is `topological_order` without a separate pass over
-    the graph, and nodes no gradient reaches are never visited.
+    the graph, and nodes no gradient reaches are never visited. (The heap holds the nodes'
+    keys, creation numbers counted down, alone: ints compare faster than (key, node) pairs;
+    `waiting` maps them back to nodes.)
     """
     captured: dict[int, Any] = {}
     anomaly = _AnomalyState.enabled
     node_hooks = Function._any_node_hooks
     pop, get = pending.pop, pending.get
-    heap = [(-node.seq, node) for node in roots]
+    waiting = {}
+    for node in roots:
+        waiting[node._key] = node
+    heap = list(waiting)
     heapq.heapify(heap)
-    push, next_node = heapq.heappush, heapq.heappop
+    push, next_key, take = heapq.heappush, heapq.heappop, waiting.pop
     while heap:
-        node = next_node(heap)[1]
+        node = take(next_key(heap))
         g = pop(node)
         if node_hooks and node._hooks is not None:
             g = _run_hooks(node._hooks, g, create_graph)
@@ -149,7 +154,8 @@ def _walk(
             if prev is None:
                 pending[key] = ga
                 if fn is not None:  # its first gradient: the node joins the queue
-                    push(heap, (-fn.seq, fn))
+                    waiting[fn._key] = fn
+                    push(heap, fn._key)
             else:
                 pending[key] = prev + ga
         if not retain_graph:  # free what the node saved (and any ctx attributes)
@@ -215,9 +221,15 @@ def _position(node: Function, a: Tensor) -> int:
 
 
 @functools.lru_cache(maxsize=64)
-def _ones(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+def _ones(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray | np.generic:
     """The implied gradient of a one-element root: cached and read-only, which is safe because
-    the engine never writes into a gradient it did not allocate."""
+    the engine never writes into a gradient it did not allocate.
+
+    A 0-d root gets a numpy scalar: numpy's arithmetic on scalars is several times cheaper
+    than on 0-d arrays, and along a chain of additions that gradient reaches every node.
+    """
+    if shape == ():
+        return dtype.type(1)
     ones = np.ones(shape, dtype)
     ones.flags.writeable = False
     return ones

@@ -29,6 +29,7 @@ indices) are constants in that graph.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Mapping
 from types import MappingProxyType
@@ -44,7 +45,9 @@ from .tensor import RemovableHandle, Tensor, _Inplace
 
 _NO_KWARGS: Mapping[str, Any] = MappingProxyType({})
 _FREED = ("freed",)  # sentinel: the node's saved values were released by backward
-_sequence = itertools.count()  # creation order of compute nodes: a topological order
+# Creation order of compute nodes, counted down: a newer node has a smaller key, so a min-heap
+# of keys yields the newest node first (reverse topological order, see engine._walk).
+_sequence = itertools.count(-1, -1)
 
 
 class Function:
@@ -54,7 +57,7 @@ class Function:
         "args",
         "kwargs",
         "scope",
-        "seq",
+        "_key",
         "_saved",
         "_out",
         "_epoch",
@@ -111,7 +114,7 @@ class Function:
             ctx.args = args
             ctx.kwargs = kwargs if kwargs else _NO_KWARGS  # share one empty mapping
             ctx.scope = _ScopeState.path
-            ctx.seq = next(_sequence)
+            ctx._key = next(_sequence)
             ctx._saved = None
             ctx._epoch = _Inplace.count
             if _AnomalyState.enabled:
@@ -128,16 +131,11 @@ class Function:
         raw = out  # numpy returns scalars for 0-d results; forward may have saved that object
         if type(out) is not np.ndarray:
             out = np.asarray(out)
-        base = None
-        if cls.is_view and isinstance(args[0], Tensor):
-            base = args[0] if args[0]._base is None else args[0]._base
-        result = Tensor.__new__(Tensor)  # Tensor._make, inlined: this is the hottest path
+        result = _bare_tensor()  # Tensor._make, inlined: this is the hottest path
         result.data = out
         result._grad = None
-        result.name = None
-        result._version = 0
-        result._base = base
-        result._hooks = None
+        if cls.is_view and isinstance(args[0], Tensor):
+            result._base = args[0] if args[0]._base is None else args[0]._base
         if record and out.dtype.kind == "f":
             result._requires_grad = True
             result.grad_fn = ctx
@@ -248,6 +246,11 @@ class Function:
             "if you need to backpropagate through the graph again"
         )
 
+    @property
+    def seq(self) -> int:
+        """Creation number: a node is always created after the nodes it consumes."""
+        return -self._key
+
     def _add_hook(self, hook: Any) -> RemovableHandle:
         Function._any_node_hooks = True
         if self._hooks is None:
@@ -272,6 +275,8 @@ class _NotRecording:
 
 
 _NOT_RECORDING = _NotRecording()
+# A Tensor without __init__ run: a bound partial is the cheapest way to call Tensor.__new__.
+_bare_tensor = functools.partial(Tensor.__new__, Tensor)
 
 
 def _describe(args: tuple) -> str:

@@ -29,17 +29,12 @@ class Tensor:
     copy. Python numbers and lists become the default float dtype (float32).
     """
 
-    __slots__ = (
-        "data",
-        "_grad",
-        "_requires_grad",
-        "grad_fn",
-        "name",
-        "_version",
-        "_base",
-        "_hooks",
-        "__weakref__",
-    )
+    __slots__ = ("data", "_grad", "_requires_grad", "grad_fn", "__dict__", "__weakref__")
+    # Rarely set, so they live in the instance dict only once set: a tensor is cheaper to make.
+    name: str | None = None
+    _version: int = 0  # bumped by in-place ops; views read their base's
+    _base: Tensor | None = None  # the tensor whose memory this one views
+    _hooks: list[Hook] | None = None
     # Tensors take part in numpy's dispatch, so numpy code (backward formulas included) applied
     # to Tensors records ops instead of converting them to arrays.
     __array_priority__ = 1000
@@ -57,10 +52,8 @@ class Tensor:
         self._grad: Tensor | None = None
         self._requires_grad = False
         self.grad_fn = None
-        self.name = name
-        self._version = 0
-        self._base: Tensor | None = None
-        self._hooks: list[Hook] | None = None
+        if name is not None:
+            self.name = name
         if requires_grad:
             self.requires_grad = True
 
@@ -75,10 +68,8 @@ class Tensor:
         t._grad = None
         t._requires_grad = grad_fn is not None
         t.grad_fn = grad_fn
-        t.name = None
-        t._version = 0
-        t._base = base
-        t._hooks = None
+        if base is not None:
+            t._base = base
         return t
 
     # ----------------------------------------------------------------- autograd attributes

@@ -178,6 +178,29 @@ def test_long_chain_backward_needs_no_recursion():
     del y  # freeing a deep chain must not overflow the C stack either
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_implied_gradient_of_a_0d_root_keeps_the_dtype_and_is_never_shared(dtype):
+    x = Tensor(np.array(1.5, dtype), requires_grad=True)
+    seen = []
+    y = x + x
+    y.register_hook(lambda g: seen.append(g))  # the root's gradient, as users see it
+    (y + x).backward()
+    assert seen[0].shape == () and seen[0].dtype == dtype and seen[0].item() == 1.0
+    assert isinstance(x.grad.data, np.ndarray) and x.grad.dtype == dtype
+    assert x.grad.item() == 3.0
+    x.grad.data += 1  # the leaf's gradient is its own array, not the cached implied one
+    x.grad = None
+    (x * 2).backward()
+    assert x.grad.item() == 2.0
+
+
+def test_nodes_are_numbered_in_creation_order():
+    x = Tensor(1.0, requires_grad=True)
+    a = x * 2
+    b = a + x
+    assert b.grad_fn.seq > a.grad_fn.seq >= 0
+
+
 def test_retain_grad_and_non_leaf_grads():
     x, y, z = scalars(-2.0, 5.0, -4.0)
     q = x + y
