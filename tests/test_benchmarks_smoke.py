@@ -78,6 +78,17 @@ def test_thin_entry_points_run_their_workloads(tmp_path):
         assert {row["key"].split("/")[0] for row in data["rows"]} == keys
 
 
+def test_scalar_gc_times_glassgrad_with_the_collector_on_and_off():
+    proc = run("benchmarks.scalar_gc", "--quick")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    row = next(line for line in proc.stdout.splitlines() if line.startswith("| glassgrad |"))
+    cells = [c.strip() for c in row.strip("|").split("|")][1:]
+    assert len(cells) == 2
+    for cell in cells:  # "median (min)"
+        median, minimum = cell.split()
+        assert 0 < float(minimum.strip("()")) <= float(median), cell
+
+
 def test_plan_filters_and_rejects_unknown_names():
     pairs = runner.plan(["w5", "W1"], ["torch", "glassgrad"])
     assert pairs == [("W1", "glassgrad"), ("W1", "torch"), ("W5", "glassgrad"), ("W5", "torch")]
