@@ -102,10 +102,19 @@ def run_net(engine: Any, key: str, sizes: Any, timer: Timer, profile: bool) -> d
     from .workloads import net_data, net_reference
 
     data = net_data(key, sizes)
+    before = read_status()["VmRSS"]
     row = _time_loss_step(
         engine.net(data), engine, data, net_reference(data), True, 3, timer, profile
     )
-    return {key: row} if row else {}  # a profile run prints and records nothing
+    if not row:
+        return {}  # a profile run prints and records nothing
+    rows = {key: row}
+    if key == "W8":  # the peak over every step so far, and how far above the start it went
+        peak = read_status()["VmHWM"]
+        common = {k: row[k] for k in ("first", "reference", "fingerprint")}
+        rows["W8/peak"] = {**common, "samples": [peak], "before": before}
+        rows["W8/step"] = {**common, "samples": [peak - before], "before": before}
+    return rows
 
 
 def run_scalar(engine: Any, key: str, sizes: Any, timer: Timer, profile: bool) -> dict:
@@ -235,12 +244,14 @@ def _check_value_and_grad(engine: Any, result: Any, value: float, grad: Any, whe
     return got
 
 
-def _profile(step: Callable[[], Any], timer: Timer) -> dict:
-    """cProfile of about `timer.target` seconds of steps, after a warm-up: top 30 by tottime."""
+def _profile(step: Callable[[], Any], timer: Timer, n: int | None = None) -> dict:
+    """cProfile of about `timer.target` seconds of steps, after a warm-up (or of `n` steps,
+    without one): top 30 by tottime."""
     import cProfile
     import pstats
 
-    n = timer.calibrate(step, warmup=3)
+    if n is None:
+        n = timer.calibrate(step, warmup=3)
     profiler = cProfile.Profile()
     profiler.enable()
     for _ in range(n):
@@ -251,12 +262,99 @@ def _profile(step: Callable[[], Any], timer: Timer) -> dict:
     return {}
 
 
+def run_hvp(engine: Any, key: str, sizes: Any, timer: Timer, profile: bool) -> dict:
+    import numpy as np
+
+    from .workloads import close_in_norm, hvp_reference, hvp_vectors, net_data
+
+    data = net_data(key, sizes)
+    vectors = hvp_vectors(data)
+    want = hvp_reference(data, vectors)
+    step = engine.hvp(data, vectors)
+    got = engine.arrays(step())
+    # v . Hv: the one number of the check that the table's JSON keeps
+    first = sum(float(np.sum(v * g)) for v, g in zip(vectors, got))
+    row = {"first": first, "reference": sum(float(np.sum(v * w)) for v, w in zip(vectors, want))}
+    row["fingerprint"] = data.fingerprint()
+    if not close_in_norm(got, want):
+        raise Mismatch("the Hessian-vector product differs from numpy's float64 reference")
+    if profile:
+        return _profile(step, timer)
+    freeze()
+    row["iterations"] = n = timer.calibrate(step, warmup=2)
+    row["samples"], row["cpu"] = timer.repeat(step, n, 1e3)
+    return {key: row}
+
+
+def run_infer(engine: Any, key: str, sizes: Any, timer: Timer, profile: bool) -> dict:
+    from .workloads import close_in_norm, infer_data, net_logits
+
+    rows: dict[str, dict] = {}
+    for n in sizes.infer_batches:
+        data = infer_data(n, sizes)
+        want = net_logits(data)
+        step = engine.infer(data)
+        row: dict[str, Any] = {"fingerprint": data.fingerprint()}
+        got = engine.array(step())
+        row["first"], row["reference"] = float(got.sum()), float(want.sum())
+        if not close_in_norm([got], [want]):
+            rows[f"W10/{n}"] = {**row, "status": "ERROR", "detail": "logits differ from numpy's"}
+            continue
+        if profile:
+            return _profile(step, timer)
+        freeze()
+        row["iterations"] = iterations = timer.calibrate(step, warmup=3)
+        row["samples"], row["cpu"] = timer.repeat(step, iterations, 1e3)
+        rows[f"W10/{n}"] = row
+    return rows
+
+
+def run_epoch(engine: Any, key: str, sizes: Any, timer: Timer, profile: bool) -> dict:
+    """W11: one epoch from fresh weights, timed whole (it is what a user waits for), then the
+    test set. One figure per process: the runner's rounds give the spread."""
+    import gc
+
+    from .workloads import MissingData, epoch_data, net_reference
+
+    try:
+        data = epoch_data(sizes)
+    except MissingData as exc:
+        skipped = {"status": "skipped (no MNIST)", "detail": str(exc)}
+        return {"W11": skipped, "W11/acc": dict(skipped)}
+    train, evaluate = engine.epoch(data)
+    if profile:
+        return _profile(lambda: train(0), timer, n=1)
+    gc.collect()
+    c0, t0 = time.process_time(), time.perf_counter()
+    first, train_loss, train_acc = train(0)
+    t1, c1 = time.perf_counter(), time.process_time()
+    test_loss, test_acc = evaluate()
+    t2 = time.perf_counter()
+    reference = net_reference(data.first_batch())
+    _check(first, reference, True, "first loss")
+    common = {"first": first, "reference": reference, "fingerprint": data.fingerprint()}
+    facts = {
+        "train_loss": train_loss,
+        "train_acc": train_acc,
+        "test_loss": test_loss,
+        "test_acc": test_acc,
+        "eval_seconds": t2 - t1,
+    }
+    return {
+        "W11": {**common, "samples": [t1 - t0], "cpu": [c1 - c0], "facts": facts},
+        "W11/acc": {**common, "samples": [100 * test_acc]},
+    }
+
+
 RUNNERS = {
     "net": run_net,
     "scalar": run_scalar,
     "small": run_small,
     "chain": run_chain,
     "rss": run_rss,
+    "hvp": run_hvp,
+    "infer": run_infer,
+    "epoch": run_epoch,
 }
 
 

@@ -5,13 +5,20 @@ doing one unit of the workload, the way that library is normally used (gradient 
 included), and returning its result natively (converting inside the timed loop would be
 timed too):
 
-    net(data)      W1/W2/W3/W7: one training step (forward, softmax cross-entropy, backward,
-                   SGD update, gradient reset); returns the loss computed before the update
+    net(data)      W1/W2/W3/W7/W8: one training step (forward, softmax cross-entropy, backward,
+                   SGD or Adam update, gradient reset); returns the loss computed before the
+                   update
     scalar(data)   W4: forward + backward of micrograd's MLP, op by op on scalars; the loss
     small(x)       W5: forward + backward of ((x*x + x)*x).sum(); (value, gradient)
     chain(n)       W6: y = x, n times y = y + x, backward; (value, gradient)
+    hvp(data, v)   W9: the Hessian-vector product of the loss with respect to every parameter
+    infer(data)    W10: the forward pass under the library's no-grad mode; the logits
+    epoch(data)    W11: (train, evaluate): train(epoch) runs one epoch of examples/mnist_cnn.py's
+                   loop and returns (first loss, mean loss, accuracy); evaluate() returns the
+                   test (loss, accuracy)
 
-`value(v)` and `array(g)` turn the native results into a float and an ndarray for the checks.
+`value(v)` and `array(g)` turn the native results into a float and an ndarray for the checks;
+`arrays(gs)` turns a list of parameter-shaped results into arrays in PyTorch's layouts.
 A library is imported only in the child process that runs it (`load`); every import is of a
 library that is installed, since the runner skips those that are not.
 """
@@ -25,7 +32,16 @@ from typing import Any
 
 import numpy as np
 
-from .workloads import LR, NetData, ScalarData
+from .workloads import (
+    ADAM_LR,
+    EPOCH_LR,
+    EPOCH_T_MAX,
+    LR,
+    EpochData,
+    NetData,
+    ScalarData,
+    Spec,
+)
 
 Step = Callable[[], Any]
 
@@ -54,11 +70,23 @@ class Engine:
     def chain(self, n: int) -> Step:
         raise NotImplementedError
 
+    def hvp(self, data: NetData, vectors: list[np.ndarray]) -> Step:
+        raise NotImplementedError
+
+    def infer(self, data: NetData) -> Step:
+        raise NotImplementedError
+
+    def epoch(self, data: EpochData) -> tuple[Callable[[int], Any], Callable[[], Any]]:
+        raise NotImplementedError
+
     def value(self, v: Any) -> float:
         return float(v.item())
 
     def array(self, g: Any) -> np.ndarray:
         return np.asarray(g, dtype=np.float64)
+
+    def arrays(self, gs: Sequence[Any]) -> list[np.ndarray]:
+        return [self.array(g) for g in gs]
 
 
 def _import(name: str) -> Any:
@@ -160,6 +188,41 @@ def _chain_run(x: Any, n: int, reset: Reset) -> Step:
     return run
 
 
+def _dot(grads: Sequence[Any], vectors: Sequence[Any]) -> Any:
+    """sum over parameters of (g * v).sum(): W9's scalar, the same ops for every engine."""
+    total = (grads[0] * vectors[0]).sum()
+    for g, v in zip(grads[1:], vectors[1:]):
+        total = total + (g * v).sum()
+    return total
+
+
+def _layout(weights: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """DeZero's and MyGrad's layouts: linear weights (in, out), i.e. PyTorch's transposed.
+    Copies: their parameters share memory with the arrays, and the updates are in place."""
+    return [w.T.copy() if w.ndim == 2 else w.copy() for w in weights]
+
+
+def _numpy_adam(params: Sequence[Any], grad: Callable[[Any], np.ndarray], lr: float) -> Step:
+    """PyTorch's Adam (defaults betas (0.9, 0.999), eps 1e-8) on `p.data` arrays in place, for
+    MyGrad, which has no optimizers; `grad(p)` gives p's gradient array."""
+    beta1, beta2, eps = 0.9, 0.999, 1e-8
+    state = [(np.zeros_like(p.data), np.zeros_like(p.data)) for p in params]
+    t = 0
+
+    def update() -> None:
+        nonlocal t
+        t += 1
+        step_size, root = lr / (1 - beta1**t), math.sqrt(1 - beta2**t)
+        for p, (m, v) in zip(params, state):
+            g = grad(p)
+            m += (1 - beta1) * (g - m)
+            v *= beta2
+            v += (1 - beta2) * g * g
+            p.data -= step_size * m / (np.sqrt(v) / root + eps)
+
+    return update
+
+
 class Glassgrad(Engine):
     name, module, dist = "glassgrad", "autodiff", "glassgrad"
 
@@ -167,15 +230,30 @@ class Glassgrad(Engine):
         self.autodiff = _import("autodiff")
         self.nn = _import("nn")
 
+    def model(self, spec: Spec, weights: list[np.ndarray]) -> Any:
+        """An nn.Sequential of the spec's layers, loaded with the weights."""
+        layers: list = []
+        for layer in spec:
+            layers.append(_glassgrad_layer(self.nn, layer, weights, layers))
+        return self.nn.Sequential(*layers)
+
     def net(self, data: NetData) -> Step:
         autodiff, nn = self.autodiff, self.nn
-        layers: list = []
-        for layer in data.spec:
-            layers.append(_glassgrad_layer(nn, layer, data.weights, layers))
-        model = nn.Sequential(*layers)
+        model = self.model(data.spec, data.weights)
         criterion = nn.CrossEntropyLoss()
         x, t = autodiff.Tensor(data.x), data.t
         params = list(model.parameters())
+        if data.optimizer == "adam":
+            optimizer = nn.optim.Adam(params, lr=ADAM_LR)
+
+            def adam_step() -> Any:
+                optimizer.zero_grad()
+                loss = criterion(model(x), t)
+                loss.backward()
+                optimizer.step()
+                return loss
+
+            return adam_step
 
         def step() -> Any:
             loss = criterion(model(x), t)
@@ -187,6 +265,69 @@ class Glassgrad(Engine):
             return loss
 
         return step
+
+    def hvp(self, data: NetData, vectors: list[np.ndarray]) -> Step:
+        autodiff = self.autodiff
+        model = self.model(data.spec, data.weights)
+        criterion = self.nn.CrossEntropyLoss()
+        x, t = autodiff.Tensor(data.x), data.t
+        params = list(model.parameters())
+        vs = [autodiff.Tensor(v) for v in vectors]
+
+        def step() -> Any:
+            loss = criterion(model(x), t)
+            grads = autodiff.gradients(loss, params, create_graph=True)
+            return autodiff.gradients(_dot(grads, vs), params)
+
+        return step
+
+    def infer(self, data: NetData) -> Step:
+        autodiff = self.autodiff
+        model = self.model(data.spec, data.weights)
+        x = autodiff.Tensor(data.x)
+
+        def step() -> Any:
+            with autodiff.no_grad():
+                return model(x)
+
+        return step
+
+    def epoch(self, data: EpochData) -> tuple[Callable[[int], Any], Callable[[], Any]]:
+        autodiff, nn = self.autodiff, self.nn
+        model = self.model(data.spec, data.weights)
+        criterion = nn.CrossEntropyLoss()
+        optimizer = nn.optim.Adam(model.parameters(), lr=EPOCH_LR)
+        scheduler = nn.optim.CosineAnnealingLR(optimizer, T_max=EPOCH_T_MAX)
+
+        def train(epoch: int) -> Any:
+            model.train()
+            first, total, correct = None, 0.0, 0
+            for idx in data.batches(epoch):
+                x, t = autodiff.Tensor(data.x_train[idx]), data.t_train[idx]
+                optimizer.zero_grad()
+                out = model(x)
+                loss = criterion(out, t)
+                loss.backward()
+                optimizer.step()
+                value = loss.item()
+                first = value if first is None else first
+                total += value * len(idx)
+                correct += int((out.data.argmax(axis=1) == t).sum())
+            scheduler.step()
+            return first, total / len(data.t_train), correct / len(data.t_train)
+
+        def evaluate() -> Any:
+            model.eval()
+            total, correct = 0.0, 0
+            with autodiff.no_grad():
+                for s in data.test_batches():
+                    t = data.t_test[s]
+                    out = model(autodiff.Tensor(data.x_test[s]))
+                    total += criterion(out, t).item() * len(t)
+                    correct += int((out.data.argmax(axis=1) == t).sum())
+            return total / len(data.t_test), correct / len(data.t_test)
+
+        return train, evaluate
 
     def scalar(self, data: ScalarData) -> Step:
         tensor = self.autodiff.Tensor
@@ -236,11 +377,10 @@ class Torch(Engine):
             torch.set_num_interop_threads(threads)
         self.torch = torch
 
-    def net(self, data: NetData) -> Step:
-        torch = self.torch
-        F = torch.nn.functional
-        params = [torch.tensor(w, requires_grad=True) for w in data.weights]
-        x, t = torch.from_numpy(data.x), torch.from_numpy(data.t)
+    def functional(self, data: NetData) -> tuple[Callable[[Any], Any], list]:
+        """The spec's forward with torch's functional API, and its parameters."""
+        F = self.torch.nn.functional
+        params = [self.torch.tensor(w, requires_grad=True) for w in data.weights]
 
         def forward(h: Any) -> Any:
             it = iter(params)
@@ -258,6 +398,25 @@ class Torch(Engine):
                     h = h.reshape(h.shape[0], -1)
             return h
 
+        return forward, params
+
+    def net(self, data: NetData) -> Step:
+        torch = self.torch
+        F = torch.nn.functional
+        forward, params = self.functional(data)
+        x, t = torch.from_numpy(data.x), torch.from_numpy(data.t)
+        if data.optimizer == "adam":
+            optimizer = torch.optim.Adam(params, lr=ADAM_LR)
+
+            def adam_step() -> Any:
+                optimizer.zero_grad()
+                loss = F.cross_entropy(forward(x), t)
+                loss.backward()
+                optimizer.step()
+                return loss
+
+            return adam_step
+
         def step() -> Any:
             loss = F.cross_entropy(forward(x), t)
             loss.backward()
@@ -268,6 +427,70 @@ class Torch(Engine):
             return loss
 
         return step
+
+    def hvp(self, data: NetData, vectors: list[np.ndarray]) -> Step:
+        torch = self.torch
+        forward, params = self.functional(data)
+        x, t = torch.from_numpy(data.x), torch.from_numpy(data.t)
+        vs = [torch.from_numpy(v) for v in vectors]
+        grad, cross_entropy = torch.autograd.grad, torch.nn.functional.cross_entropy
+
+        def step() -> Any:
+            loss = cross_entropy(forward(x), t)
+            grads = grad(loss, params, create_graph=True)
+            return grad(_dot(grads, vs), params)
+
+        return step
+
+    def infer(self, data: NetData) -> Step:
+        torch = self.torch
+        forward, _ = self.functional(data)
+        x = torch.from_numpy(data.x)
+
+        def step() -> Any:
+            with torch.no_grad():
+                return forward(x)
+
+        return step
+
+    def epoch(self, data: EpochData) -> tuple[Callable[[int], Any], Callable[[], Any]]:
+        """The example's program as a PyTorch user writes it: torch.nn modules, torch.optim."""
+        torch = self.torch
+        model = _torch_model(torch, data.spec, data.weights)
+        criterion = torch.nn.CrossEntropyLoss()
+        optimizer = torch.optim.Adam(model.parameters(), lr=EPOCH_LR)
+        scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=EPOCH_T_MAX)
+
+        def train(epoch: int) -> Any:
+            model.train()
+            first, total, correct = None, 0.0, 0
+            for idx in data.batches(epoch):
+                x = torch.from_numpy(data.x_train[idx])
+                t = torch.from_numpy(data.t_train[idx])
+                optimizer.zero_grad()
+                out = model(x)
+                loss = criterion(out, t)
+                loss.backward()
+                optimizer.step()
+                value = loss.item()
+                first = value if first is None else first
+                total += value * len(idx)
+                correct += int((out.argmax(dim=1) == t).sum())
+            scheduler.step()
+            return first, total / len(data.t_train), correct / len(data.t_train)
+
+        def evaluate() -> Any:
+            model.eval()
+            total, correct = 0.0, 0
+            with torch.no_grad():
+                for s in data.test_batches():
+                    t = torch.from_numpy(data.t_test[s])
+                    out = model(torch.from_numpy(data.x_test[s]))
+                    total += criterion(out, t).item() * len(t)
+                    correct += int((out.argmax(dim=1) == t).sum())
+            return total / len(data.t_test), correct / len(data.t_test)
+
+        return train, evaluate
 
     def scalar(self, data: ScalarData) -> Step:
         torch = self.torch
@@ -292,6 +515,30 @@ class Torch(Engine):
         return g.detach().numpy().astype(np.float64)
 
 
+def _torch_model(torch: Any, spec: Spec, weights: list[np.ndarray]) -> Any:
+    """A torch.nn.Sequential of the spec's layers, loaded with the weights."""
+    nn, it, layers = torch.nn, iter(weights), []
+    for layer in spec:
+        kind = layer[0]
+        if kind in ("conv", "linear"):
+            w, b = next(it), next(it)
+            if kind == "conv":
+                module = nn.Conv2d(w.shape[1], w.shape[0], w.shape[2:], padding=layer[1])
+            else:
+                module = nn.Linear(w.shape[1], w.shape[0])
+            with torch.no_grad():
+                module.weight.copy_(torch.from_numpy(w))
+                module.bias.copy_(torch.from_numpy(b))
+            layers.append(module)
+        elif kind == "relu":
+            layers.append(nn.ReLU())
+        elif kind == "pool":
+            layers.append(nn.MaxPool2d(layer[1]))
+        else:
+            layers.append(nn.Flatten())
+    return nn.Sequential(*layers)
+
+
 class Dezero(Engine):
     name, module, dist = "dezero", "dezero", "dezero"
 
@@ -308,12 +555,11 @@ class Dezero(Engine):
             if added:
                 del np.int
 
-    def net(self, data: NetData) -> Step:
+    def functional(self, data: NetData) -> tuple[Callable[[Any], Any], list]:
+        """The spec's forward with DeZero's functions, and its parameters. DeZero's linear is
+        x @ W + b with W (in, out): the same weights, transposed."""
         dezero, F = self.dezero, self.F
-        # DeZero's linear is x @ W + b with W (in, out): the same weights, transposed. Copies:
-        # its parameters share memory with the arrays they wrap, and the updates are in place.
-        params = [dezero.Parameter(w.T.copy() if w.ndim == 2 else w.copy()) for w in data.weights]
-        x, t = data.x, data.t
+        params = [dezero.Parameter(w) for w in _layout(data.weights)]
 
         def forward(h: Any) -> Any:
             it = iter(params)
@@ -331,6 +577,25 @@ class Dezero(Engine):
                     h = F.reshape(h, (h.shape[0], -1))
             return h
 
+        return forward, params
+
+    def net(self, data: NetData) -> Step:
+        F = self.F
+        forward, params = self.functional(data)
+        x, t = data.x, data.t
+        if data.optimizer == "adam":
+            holder = _Params(params)
+            optimizer = self.dezero.optimizers.Adam(alpha=ADAM_LR).setup(holder)
+
+            def adam_step() -> Any:
+                holder.cleargrads()
+                loss = F.softmax_cross_entropy(forward(x), t)
+                loss.backward()
+                optimizer.update()
+                return loss
+
+            return adam_step
+
         def step() -> Any:
             loss = F.softmax_cross_entropy(forward(x), t)
             loss.backward()
@@ -340,6 +605,37 @@ class Dezero(Engine):
             return loss
 
         return step
+
+    def hvp(self, data: NetData, vectors: list[np.ndarray]) -> Step:
+        F = self.F
+        forward, params = self.functional(data)
+        x, t = data.x, data.t
+        vs = [self.dezero.Variable(v) for v in _layout(vectors)]
+
+        def step() -> Any:
+            for p in params:
+                p.cleargrad()
+            loss = F.softmax_cross_entropy(forward(x), t)
+            loss.backward(create_graph=True)
+            dot = _dot([p.grad for p in params], vs)
+            for p in params:
+                p.cleargrad()
+            dot.backward()
+            return [p.grad for p in params]
+
+        return step
+
+    def infer(self, data: NetData) -> Step:
+        forward, _ = self.functional(data)
+
+        def step() -> Any:
+            with self.dezero.no_grad():
+                return forward(data.x)
+
+        return step
+
+    def arrays(self, gs: Sequence[Any]) -> list[np.ndarray]:
+        return [g.T if g.ndim == 2 else g for g in map(self.array, gs)]
 
     def scalar(self, data: ScalarData) -> Step:
         variable = self.dezero.Variable
@@ -360,6 +656,20 @@ class Dezero(Engine):
         return np.asarray(g.data, dtype=np.float64)
 
 
+class _Params:
+    """What DeZero's optimizers update: an object with `params()`."""
+
+    def __init__(self, params: list) -> None:
+        self._params = params
+
+    def params(self) -> Any:
+        return iter(self._params)
+
+    def cleargrads(self) -> None:
+        for p in self._params:
+            p.cleargrad()
+
+
 class MyGrad(Engine):
     """MyGrad clears a tensor's gradient by itself when the tensor enters a new graph, so its
     steps reset nothing by hand."""
@@ -370,14 +680,13 @@ class MyGrad(Engine):
         self.mg = _import("mygrad")
         self.nnet = _import("mygrad.nnet")
 
-    def net(self, data: NetData) -> Step:
+    def functional(self, data: NetData) -> tuple[Callable[[Any], Any], list]:
+        """The spec's forward with MyGrad's functions (x @ W + b, W (in, out)), its parameters."""
         mg = self.mg
         from mygrad.nnet.activations import relu
         from mygrad.nnet.layers import conv_nd, max_pool
-        from mygrad.nnet.losses import softmax_crossentropy
 
-        params = [mg.tensor(w.T.copy() if w.ndim == 2 else w.copy()) for w in data.weights]
-        x, t = data.x, data.t
+        params = [mg.tensor(w) for w in _layout(data.weights)]
 
         def forward(h: Any) -> Any:
             it = iter(params)
@@ -397,12 +706,40 @@ class MyGrad(Engine):
                     h = h.reshape(h.shape[0], -1)
             return h
 
+        return forward, params
+
+    def net(self, data: NetData) -> Step:
+        from mygrad.nnet.losses import softmax_crossentropy
+
+        forward, params = self.functional(data)
+        x, t = data.x, data.t
+        if data.optimizer == "adam":
+            update = _numpy_adam(params, lambda p: p.grad, ADAM_LR)
+
+            def adam_step() -> Any:
+                loss = softmax_crossentropy(forward(x), t)
+                loss.backward()
+                update()
+                return loss
+
+            return adam_step
+
         def step() -> Any:
             loss = softmax_crossentropy(forward(x), t)
             loss.backward()
             for p in params:
                 p.data -= LR * p.grad
             return loss
+
+        return step
+
+    def infer(self, data: NetData) -> Step:
+        forward, _ = self.functional(data)
+        no_autodiff = self.mg.no_autodiff
+
+        def step() -> Any:
+            with no_autodiff:
+                return forward(data.x)
 
         return step
 
