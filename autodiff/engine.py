@@ -22,7 +22,9 @@ from .anomaly import _AnomalyState, format_site
 from .errors import GraphFreedError, ShapeError
 from .function import _FREED, Function
 from .grad_mode import _GradMode
-from .tensor import Tensor, _Inplace
+from .inplace import inplace_changes
+from .registry import register
+from .tensor import Tensor
 
 
 def topological_order(roots: Sequence[Function]) -> list[Function]:
@@ -47,7 +49,23 @@ def topological_order(roots: Sequence[Function]) -> list[Function]:
     return sorted(seen, key=_newest_first)
 
 
-_newest_first = attrgetter("_key")  # creation numbers counted down (see function._sequence)
+_newest_first = attrgetter("_creation_countdown")  # see function._creation_countdown
+
+
+@register(methods=("backward",), functions=())
+def backward(
+    tensor: Tensor,
+    grad: Tensor | np.ndarray | float | None = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+) -> None:
+    """`loss.backward()`: accumulate d(loss)/d(leaf) into every leaf's `.grad`.
+
+    `grad` is d(loss)/d(self), required unless self has one element. Without
+    `retain_graph` the saved values are freed and a second backward raises. With
+    `create_graph` the backward pass is itself recorded, for higher-order derivatives.
+    """
+    run_backward((tensor,), (grad,), retain_graph, create_graph)
 
 
 def run_backward(
@@ -119,7 +137,7 @@ def _walk(
     pop, get = pending.pop, pending.get
     waiting = {}
     for node in roots:
-        waiting[node._key] = node
+        waiting[node._creation_countdown] = node
     heap = list(waiting)
     heapq.heapify(heap)
     push, next_key, take = heapq.heappush, heapq.heappop, waiting.pop
@@ -154,8 +172,8 @@ def _walk(
             if prev is None:
                 pending[key] = ga
                 if fn is not None:  # its first gradient: the node joins the queue
-                    waiting[fn._key] = fn
-                    push(heap, fn._key)
+                    waiting[fn._creation_countdown] = fn
+                    push(heap, fn._creation_countdown)
             else:
                 pending[key] = prev + ga
         if not retain_graph:  # free what the node saved (and any ctx attributes)
@@ -178,7 +196,7 @@ def _backward_recorded(node: Function, g: Tensor) -> Any:
     saved = node._saved
     if saved is None:
         return type(node).backward(node, g)
-    if _Inplace.count != node._epoch:  # checked on the arrays, before they become Tensors
+    if inplace_changes.count != node._inplace_count:  # checked on the arrays, before Tensors
         node._check_unmodified(saved)
     node._saved = node._saved_as_tensors(saved)
     try:

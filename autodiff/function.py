@@ -40,14 +40,16 @@ import numpy as np
 from .anomaly import _AnomalyState, user_stack
 from .errors import GraphFreedError, InplaceModificationError, ShapeError
 from .grad_mode import _GradMode
+from .hooks import RemovableHandle
+from .inplace import inplace_changes
 from .scope import _ScopeState
-from .tensor import RemovableHandle, Tensor, _Inplace
+from .tensor import Tensor
 
 _NO_KWARGS: Mapping[str, Any] = MappingProxyType({})
 _FREED = ("freed",)  # sentinel: the node's saved values were released by backward
-# Creation order of compute nodes, counted down: a newer node has a smaller key, so a min-heap
-# of keys yields the newest node first (reverse topological order, see engine._walk).
-_sequence = itertools.count(-1, -1)
+# Creation numbers of compute nodes, counted down: a newer node has a smaller one, so a min-heap
+# of them yields the newest node first (reverse topological order, see engine._walk).
+_creation_countdown = itertools.count(-1, -1)
 
 
 class Function:
@@ -57,10 +59,10 @@ class Function:
         "args",
         "kwargs",
         "scope",
-        "_key",
+        "_creation_countdown",
         "_saved",
         "_out",
-        "_epoch",
+        "_inplace_count",
         "__dict__",
         "__weakref__",
     )
@@ -72,6 +74,10 @@ class Function:
     #: True for ops whose output shares the input's memory (reshape, transpose, indexing):
     #: an in-place change of one is a change of the other, so they share a version counter.
     is_view: bool = False
+    #: What `forward` can ask its `ctx`: True when the op is being recorded (backward may
+    #: follow, so keep what it needs), False when `ctx` is the stand-in of an unrecorded call
+    #: (under no_grad, no input requiring grad, or `call` on plain arrays).
+    recording: bool = True
 
     # Rarely set per node, so they live in the instance dict only when set (cheaper to create).
     _hooks: list | None = None  # tensor hooks of the node's output (non-leaf register_hook)
@@ -114,9 +120,9 @@ class Function:
             ctx.args = args
             ctx.kwargs = kwargs if kwargs else _NO_KWARGS  # share one empty mapping
             ctx.scope = _ScopeState.path
-            ctx._key = next(_sequence)
+            ctx._creation_countdown = next(_creation_countdown)
             ctx._saved = None
-            ctx._epoch = _Inplace.count
+            ctx._inplace_count = inplace_changes.count
             if _AnomalyState.enabled:
                 ctx._stack = user_stack()
         else:
@@ -131,7 +137,9 @@ class Function:
         raw = out  # numpy returns scalars for 0-d results; forward may have saved that object
         if type(out) is not np.ndarray:
             out = np.asarray(out)
-        result = _bare_tensor()  # Tensor._make, inlined: this is the hottest path
+        # Tensor._make(out, ctx or None, base), inlined: this is the hottest path of the engine
+        # (tests/autodiff/test_fast_paths.py checks that both make the same tensor).
+        result = _bare_tensor()
         result.data = out
         result._grad = None
         if cls.is_view and isinstance(args[0], Tensor):
@@ -177,7 +185,7 @@ class Function:
             return ()
         if saved is _FREED:
             raise self._freed_error()
-        if _Inplace.count != self._epoch:  # something, somewhere, was modified in place
+        if inplace_changes.count != self._inplace_count:  # something was modified in place
             self._check_unmodified(saved)
         return saved
 
@@ -202,7 +210,7 @@ class Function:
         for a in self.args:
             if (
                 isinstance(a, Tensor)
-                and (a if a._base is None else a._base)._version > self._epoch
+                and (a if a._base is None else a._base)._version > self._inplace_count
                 and any(value is a.data for value in saved)
             ):
                 raise InplaceModificationError(
@@ -249,7 +257,7 @@ class Function:
     @property
     def seq(self) -> int:
         """Creation number: a node is always created after the nodes it consumes."""
-        return -self._key
+        return -self._creation_countdown
 
     def _add_hook(self, hook: Any) -> RemovableHandle:
         Function._any_node_hooks = True
@@ -266,6 +274,7 @@ class _NotRecording:
     """The `ctx` forward gets when nothing is recorded: saving is a no-op."""
 
     __slots__ = ("__dict__",)
+    recording = False
 
     def save_for_backward(self, *values: Any) -> None:
         pass

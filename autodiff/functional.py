@@ -16,7 +16,7 @@ import numpy as np
 from .dtypes import get_default_dtype, to_array
 from .engine import gradients
 from .grad_mode import _GradMode
-from .ops import stack
+from .ops.join import stack
 from .tensor import Tensor
 
 ArgNums = int | Sequence[int]

@@ -6,11 +6,17 @@ to each input's shape. Masks are kept as plain ctx attributes: they are constant
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
+from ..dtypes import DTypeLike
 from ..function import Function
+from ..registry import binary, register, to_tensor
+from ..tensor import Tensor
 
 
+@register(operator="add", numpy=np.add)
 class Add(Function):
     op = "+"
 
@@ -23,6 +29,7 @@ class Add(Function):
         return g, g
 
 
+@register(operator="sub", numpy=np.subtract)
 class Sub(Function):
     op = "-"
 
@@ -35,6 +42,7 @@ class Sub(Function):
         return g, -g
 
 
+@register(operator="mul", numpy=np.multiply)
 class Mul(Function):
     op = "*"
 
@@ -53,6 +61,7 @@ class Mul(Function):
         return (g * b if need_a else None), (g * a if need_b else None)
 
 
+@register(operator="truediv", numpy=np.true_divide)
 class Div(Function):
     op = "/"
 
@@ -69,6 +78,7 @@ class Div(Function):
         return (ga if need_a else None), (-ga * a / b if need_b else None)
 
 
+@register(operator="pow", numpy=np.power)
 class Pow(Function):
     """a ** b. The gradient for b uses log(a) and is taken as 0 where a <= 0."""
 
@@ -89,6 +99,7 @@ class Pow(Function):
         return ga, gb
 
 
+@register("neg", methods=("neg", "__neg__"), numpy=np.negative)
 class Neg(Function):
     op = "neg"
 
@@ -101,6 +112,7 @@ class Neg(Function):
         return -g
 
 
+@register("abs", methods=("abs", "__abs__"), numpy=np.absolute)
 class Abs(Function):
     """|x|; the gradient at 0 is 0 (the subgradient numpy's sign gives)."""
 
@@ -116,6 +128,7 @@ class Abs(Function):
         return g * ctx.sign
 
 
+@register("exp", numpy=np.exp)
 class Exp(Function):
     op = "exp"
 
@@ -131,6 +144,7 @@ class Exp(Function):
         return g * y
 
 
+@register("log", numpy=np.log)
 class Log(Function):
     op = "log"
 
@@ -145,6 +159,7 @@ class Log(Function):
         return g / x
 
 
+@register("log1p", numpy=np.log1p)
 class Log1p(Function):
     op = "log1p"
 
@@ -159,6 +174,25 @@ class Log1p(Function):
         return g / (x + 1)
 
 
+@register("expm1", numpy=np.expm1)  # x.expm1(), autodiff.expm1(x), np.expm1(x) on a Tensor
+class Expm1(Function):
+    """exp(x) - 1, accurate for small x; the gradient is exp(x) = y + 1."""
+
+    op = "expm1"
+
+    @staticmethod
+    def forward(ctx, x):
+        y = np.expm1(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g * (y + 1)
+
+
+@register("sqrt", numpy=np.sqrt)
 class Sqrt(Function):
     op = "sqrt"
 
@@ -174,6 +208,7 @@ class Sqrt(Function):
         return g / (y * 2)
 
 
+@register("sin", numpy=np.sin)
 class Sin(Function):
     op = "sin"
 
@@ -188,6 +223,7 @@ class Sin(Function):
         return g * np.cos(x)
 
 
+@register("cos", numpy=np.cos)
 class Cos(Function):
     op = "cos"
 
@@ -202,6 +238,7 @@ class Cos(Function):
         return -g * np.sin(x)
 
 
+@register("tanh", numpy=np.tanh)
 class Tanh(Function):
     op = "tanh"
 
@@ -217,6 +254,7 @@ class Tanh(Function):
         return g * (1 - y * y)
 
 
+@register("sigmoid")
 class Sigmoid(Function):
     """1 / (1 + exp(-x)), computed without overflow for any finite x."""
 
@@ -235,6 +273,7 @@ class Sigmoid(Function):
         return g * y * (1 - y)
 
 
+@register("relu")
 class ReLU(Function):
     op = "relu"
 
@@ -265,6 +304,12 @@ class LeakyReLU(Function):
         return g * ctx.slope
 
 
+@register("leaky_relu")
+def leaky_relu(x: Any, negative_slope: float = 0.01) -> Tensor:
+    """x where x > 0, else negative_slope * x."""
+    return LeakyReLU.apply(to_tensor(x), negative_slope=negative_slope)
+
+
 class _Select(Function):
     """Shared by Maximum and Minimum: where a == b the gradient is split evenly."""
 
@@ -283,6 +328,7 @@ class _Select(Function):
         return g * w, g * (1 - w)
 
 
+@register("maximum", numpy=np.maximum, form=binary)
 class Maximum(_Select):
     """Elementwise max; where a == b the gradient is split evenly between them."""
 
@@ -291,6 +337,7 @@ class Maximum(_Select):
     wins = staticmethod(np.greater)
 
 
+@register("minimum", numpy=np.minimum, form=binary)
 class Minimum(_Select):
     """Elementwise min; where a == b the gradient is split evenly between them."""
 
@@ -315,6 +362,14 @@ class Where(Function):
         return None, np.where(c, g, 0), np.where(c, 0, g)
 
 
+@register(functions=("where",), numpy=np.where)
+def where(condition: Any, a: Any, b: Any) -> Tensor:
+    """Elements of `a` where `condition`, else of `b` (shapes broadcast)."""
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        a = Tensor(a)
+    return Where.apply(condition, a, b)
+
+
 class Clip(Function):
     """Clamp to [lo, hi] (either may be None); the gradient passes where lo <= x <= hi."""
 
@@ -335,6 +390,12 @@ class Clip(Function):
         return g * ctx.mask
 
 
+@register("clip", "clamp", numpy=np.clip)
+def clip(x: Any, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
+    """Clamp to [min, max] (either may be None); the gradient passes where min <= x <= max."""
+    return Clip.apply(to_tensor(x), lo=min, hi=max)
+
+
 class Cast(Function):
     """Convert to another dtype; the gradient converts back."""
 
@@ -348,3 +409,27 @@ class Cast(Function):
     @staticmethod
     def backward(ctx, g):
         return g.astype(ctx.in_dtype)
+
+
+@register(methods=("astype",))
+def astype(x: Tensor, dtype: DTypeLike) -> Tensor:
+    """A copy converted to `dtype`; differentiable between floating-point dtypes."""
+    return Cast.apply(x, dtype=np.dtype(dtype))
+
+
+@register(methods=("float",))
+def to_float32(x: Tensor) -> Tensor:
+    """`x.float()`: a float32 copy (PyTorch's name)."""
+    return Cast.apply(x, dtype=np.dtype(np.float32))
+
+
+@register(methods=("double",))
+def to_float64(x: Tensor) -> Tensor:
+    """`x.double()`: a float64 copy (PyTorch's name)."""
+    return Cast.apply(x, dtype=np.dtype(np.float64))
+
+
+@register(methods=("__pos__",), numpy=np.positive)
+def positive(x: Tensor) -> Tensor:
+    """`+x` is x itself."""
+    return x

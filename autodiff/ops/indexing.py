@@ -6,9 +6,14 @@ accumulate (numpy's `add.at`), which is itself an op so that higher-order gradie
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ..function import Function
+from ..numpy_protocol import index_arrays
+from ..registry import register
+from ..tensor import Tensor
 
 
 def _has_integer_array(index) -> bool:
@@ -63,3 +68,11 @@ class ScatterAdd(Function):
     @staticmethod
     def backward(ctx, g):
         return g[ctx.index]
+
+
+@register(methods=("__getitem__",))
+def getitem(x: Tensor, index: Any) -> Tensor:
+    """`x[index]`: a view for basic indices, a copy for integer arrays and masks (as numpy)."""
+    index = index_arrays(index)
+    op = GetItem if is_basic_index(index) else GetItemCopy
+    return op.apply(x, index=index)

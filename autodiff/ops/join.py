@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
 from ..errors import ShapeError
 from ..function import Function
+from ..registry import register, to_tensor
 from ..tensor import Tensor
 from ._axes import normalize_axes
 
@@ -71,21 +73,29 @@ class Pad(Function):
         return g[ctx.region]
 
 
-def concatenate(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
+@register(functions=("concatenate", "cat"), numpy=np.concatenate)
+def concatenate(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> Tensor:
+    """The tensors joined along an existing axis."""
     if not len(tensors):
         raise ShapeError("concatenate: needs at least one tensor")
-    return Concatenate.apply(*tensors, axis=axis)
+    return Concatenate.apply(*tensors, axis=axis if dim is None else dim)
 
 
-def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
+@register(functions=("stack",), numpy=np.stack)
+def stack(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> Tensor:
+    """The tensors (all of one shape) joined along a new axis."""
     if not len(tensors):
         raise ShapeError("stack: needs at least one tensor")
-    return Stack.apply(*tensors, axis=axis)
+    return Stack.apply(*tensors, axis=axis if dim is None else dim)
 
 
-def split(x: Tensor, split_size_or_sections: int | Sequence[int], axis: int = 0) -> tuple:
+@register("split")
+def split(
+    x: Any, split_size_or_sections: int | Sequence[int], axis: int = 0, *, dim: int | None = None
+) -> tuple[Tensor, ...]:
     """PyTorch's split: chunks of `split_size` (the last may be smaller), or the given sizes."""
-    ax = normalize_axes(axis, x.ndim)[0]
+    x = to_tensor(x)
+    ax = normalize_axes(axis if dim is None else dim, x.ndim)[0]
     n = x.shape[ax]
     if isinstance(split_size_or_sections, int | np.integer):
         size = int(split_size_or_sections)
@@ -103,5 +113,17 @@ def split(x: Tensor, split_size_or_sections: int | Sequence[int], axis: int = 0)
     return tuple(x[lead + (slice(bounds[i], bounds[i + 1]),)] for i in range(len(sizes)))
 
 
-def pad(x: Tensor, pad_width, value: float = 0.0) -> Tensor:
-    return Pad.apply(x, pad_width=pad_width, value=value)
+@register("pad")
+def pad(x: Any, pad_width: Any, value: float = 0.0) -> Tensor:
+    """Constant padding: numpy's `pad_width` ((before, after) per axis, or one pair)."""
+    return Pad.apply(to_tensor(x), pad_width=pad_width, value=value)
+
+
+@register(numpy=np.pad)
+def numpy_pad(x: Any, pad_width: Any, mode: str = "constant", constant_values: float = 0) -> Tensor:
+    """`np.pad` on a Tensor: the constant mode only (numpy's other modes raise)."""
+    if mode != "constant":
+        raise NotImplementedError(
+            f"np.pad on a Tensor: mode={mode!r} is not supported, only 'constant'"
+        )
+    return pad(x, pad_width, constant_values)

@@ -6,8 +6,10 @@ import numpy as np
 
 from ..errors import ShapeError
 from ..function import Function
+from ..registry import binary, register
 
 
+@register("matmul", operator="matmul", numpy=np.matmul, form=binary)
 class MatMul(Function):
     op = "matmul"
 

@@ -6,9 +6,12 @@ against the input again.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ..function import Function
+from ..registry import reduction, register, to_tensor
 from ..tensor import Tensor
 from ._axes import kept_shape, normalize_axes
 from .shape import expand_to
@@ -22,6 +25,7 @@ def _setup(ctx, x, axis):
     return axes
 
 
+@register("sum", numpy=np.sum, form=reduction)
 class Sum(Function):
     op = "sum"
 
@@ -39,6 +43,7 @@ class Sum(Function):
         return expand_to(g if ctx.keep is None else g.reshape(ctx.keep), ctx.shape)
 
 
+@register("mean", numpy=np.mean, form=reduction)
 class Mean(Function):
     op = "mean"
 
@@ -83,11 +88,13 @@ class _Extremum(Function):
         return g.reshape(ctx.keep) * winners
 
 
+@register("max", numpy=(np.max, np.amax), form=reduction)
 class Max(_Extremum):
     op = "max"
     reduce = staticmethod(np.max)
 
 
+@register("min", numpy=(np.min, np.amin), form=reduction)
 class Min(_Extremum):
     op = "min"
     reduce = staticmethod(np.min)
@@ -118,6 +125,46 @@ class Var(Function):
         return g.reshape(ctx.keep) * centered * ctx.scale
 
 
+Axis = int | tuple[int, ...] | None
+
+
+@register("var", numpy=np.var)
+def var(
+    x: Any,
+    axis: Axis = None,
+    ddof: int = 0,
+    keepdims: bool = False,
+    *,
+    dim: Axis = None,
+    keepdim: bool | None = None,
+    correction: int | None = None,
+) -> Tensor:
+    """Variance with numpy's `ddof` (0 by default: the biased estimate). PyTorch's
+    `correction` (its default is 1) is accepted as a keyword too."""
+    return Var.apply(
+        to_tensor(x),
+        axis=axis if dim is None else dim,
+        ddof=ddof if correction is None else correction,
+        keepdims=keepdims if keepdim is None else keepdim,
+    )
+
+
+@register("std", numpy=np.std)
+def std(
+    x: Any,
+    axis: Axis = None,
+    ddof: int = 0,
+    keepdims: bool = False,
+    *,
+    dim: Axis = None,
+    keepdim: bool | None = None,
+    correction: int | None = None,
+) -> Tensor:
+    """Standard deviation: the square root of `var` (same arguments)."""
+    return var(x, axis, ddof, keepdims, dim=dim, keepdim=keepdim, correction=correction).sqrt()
+
+
+@register("logsumexp", form=reduction)
 class LogSumExp(Function):
     """log(sum(exp(x))) computed stably by shifting by the maximum."""
 
@@ -149,6 +196,7 @@ class LogSumExp(Function):
         return g.reshape(ctx.keep) * np.exp(x - out.reshape(ctx.keep))
 
 
+@register("prod", numpy=np.prod, form=reduction)
 class Prod(Function):
     """Product; the gradient of each element is the product of all the others (zeros
     included — no division by x)."""

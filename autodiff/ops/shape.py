@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
 from ..errors import ShapeError
 from ..function import Function
+from ..registry import register, to_tensor
 from ..tensor import Tensor
 from ._axes import normalize_axes
 
@@ -81,14 +83,52 @@ def expand_to(g, shape: tuple[int, ...]):
     return out
 
 
-def broadcast_to(x: Tensor, shape: Sequence[int]) -> Tensor:
-    return Expand.apply(x, shape=tuple(shape))
+@register("reshape", methods=("reshape", "view"), numpy=np.reshape)
+def reshape(x: Any, *sizes: int | Sequence[int], shape: Sequence[int] | None = None) -> Tensor:
+    """The same elements in a new shape: `x.reshape(2, 3)`, `x.reshape((2, 3))` or
+    `reshape(x, shape=(2, 3))`; one size may be -1. A view of x where numpy can make one."""
+    return Reshape.apply(to_tensor(x), shape=shape_arg(sizes if shape is None else (shape,)))
 
 
-def expand(x: Tensor, *sizes: int | Sequence[int]) -> Tensor:
+@register("permute")
+def permute(x: Any, *dims: int | Sequence[int]) -> Tensor:
+    """The axes in the order `dims` (`x.permute(2, 0, 1)` or `permute(x, (2, 0, 1))`)."""
+    return Permute.apply(to_tensor(x), axes=shape_arg(dims))
+
+
+@register("transpose", numpy=np.transpose)
+def transpose(x: Any, *dims: int | Sequence[int], axes: Sequence[int] | None = None) -> Tensor:
+    """`transpose(x, dim0, dim1)` swaps two axes, as in PyTorch; no axes reverses them, and a
+    full permutation (`transpose(x, 2, 0, 1)`, a tuple, or `axes=`) permutes, as in numpy."""
+    x = to_tensor(x)
+    if axes is not None:
+        dims = (axes,)
+    if len(dims) == 2 and all(isinstance(a, int | np.integer) for a in dims):
+        return swapaxes(x, dims[0], dims[1])
+    return Permute.apply(x, axes=shape_arg(dims) if dims else None)
+
+
+@register("swapaxes", numpy=np.swapaxes)
+def swapaxes(x: Any, axis1: int, axis2: int) -> Tensor:
+    """Swap two axes."""
+    x = to_tensor(x)
+    axes = list(range(x.ndim))
+    a, b = normalize_axes(axis1, x.ndim)[0], normalize_axes(axis2, x.ndim)[0]
+    axes[a], axes[b] = axes[b], axes[a]
+    return Permute.apply(x, axes=tuple(axes))
+
+
+@register("broadcast_to", numpy=np.broadcast_to)
+def broadcast_to(x: Any, shape: Sequence[int]) -> Tensor:
+    """x broadcast to `shape`, as numpy's broadcast_to (a view; backward sums it back)."""
+    return Expand.apply(to_tensor(x), shape=tuple(shape))
+
+
+@register("expand")
+def expand(x: Any, *sizes: int | Sequence[int]) -> Tensor:
     """PyTorch's expand: `sizes` may add leading dims; -1 keeps an existing dim."""
-    if len(sizes) == 1 and not isinstance(sizes[0], int | np.integer):
-        sizes = tuple(sizes[0])
+    x = to_tensor(x)
+    sizes = shape_arg(sizes)
     lead = len(sizes) - x.ndim
     if lead < 0:
         raise ShapeError(f"expand: {len(sizes)} sizes given for a {x.ndim}-d tensor {x.shape}")
@@ -96,19 +136,10 @@ def expand(x: Tensor, *sizes: int | Sequence[int]) -> Tensor:
     return Expand.apply(x, shape=shape)
 
 
-def transpose(x: Tensor, axes: Sequence[int] | None = None) -> Tensor:
-    return Permute.apply(x, axes=None if axes is None else tuple(axes))
-
-
-def swapaxes(x: Tensor, axis1: int, axis2: int) -> Tensor:
-    axes = list(range(x.ndim))
-    a, b = normalize_axes(axis1, x.ndim)[0], normalize_axes(axis2, x.ndim)[0]
-    axes[a], axes[b] = axes[b], axes[a]
-    return Permute.apply(x, axes=tuple(axes))
-
-
-def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+@register("flatten")
+def flatten(x: Any, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Merge dims start_dim..end_dim into one (PyTorch semantics; a 0-d tensor becomes (1,))."""
+    x = to_tensor(x)
     if x.ndim == 0:
         return Reshape.apply(x, shape=(1,))
     start, end = normalize_axes((start_dim,), x.ndim)[0], normalize_axes((end_dim,), x.ndim)[0]
@@ -120,8 +151,13 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     return Reshape.apply(x, shape=shape)
 
 
-def squeeze(x: Tensor, axis: int | Sequence[int] | None = None) -> Tensor:
+@register("squeeze", numpy=np.squeeze)
+def squeeze(
+    x: Any, axis: int | Sequence[int] | None = None, *, dim: int | Sequence[int] | None = None
+) -> Tensor:
     """Drop size-1 axes (all of them, or the given ones, which must have size 1)."""
+    x = to_tensor(x)
+    axis = axis if dim is None else dim
     if axis is None:
         axes = tuple(i for i, n in enumerate(x.shape) if n == 1)
     else:
@@ -134,9 +170,21 @@ def squeeze(x: Tensor, axis: int | Sequence[int] | None = None) -> Tensor:
     return Reshape.apply(x, shape=tuple(n for i, n in enumerate(x.shape) if i not in axes))
 
 
-def unsqueeze(x: Tensor, axis: int) -> Tensor:
+@register("unsqueeze")
+def unsqueeze(x: Any, axis: int | None = None, *, dim: int | None = None) -> Tensor:
     """Insert a size-1 axis at `axis` (negative counts from the end of the result)."""
+    x = to_tensor(x)
+    axis = axis if dim is None else dim
+    if axis is None:
+        raise TypeError("unsqueeze: missing the axis (axis= or dim=) to insert")
     if not -x.ndim - 1 <= axis <= x.ndim:
         raise ShapeError(f"unsqueeze: axis {axis} is out of range for a {x.ndim}-d tensor")
     pos = axis if axis >= 0 else x.ndim + axis + 1
     return Reshape.apply(x, shape=x.shape[:pos] + (1,) + x.shape[pos:])
+
+
+def shape_arg(args: tuple) -> tuple[int, ...]:
+    """Sizes given as `f(2, 3)` or `f((2, 3))`, as PyTorch and numpy both accept."""
+    if len(args) == 1 and isinstance(args[0], Sequence | np.ndarray):
+        return tuple(int(a) for a in args[0])
+    return tuple(int(a) for a in args)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..function import Function
+from ..registry import along_axis, register
 
 
+@register("softmax", form=along_axis)
 class Softmax(Function):
     op = "softmax"
 
@@ -24,6 +26,7 @@ class Softmax(Function):
         return y * (g - (g * y).sum(axis=ctx.axis, keepdims=True))
 
 
+@register("log_softmax", form=along_axis)
 class LogSoftmax(Function):
     op = "log_softmax"
 

@@ -54,7 +54,7 @@ class Conv2d(Function):
                 out += b[:, None]  # in place: no second output-sized array
             else:
                 out = out + b[:, None]  # a wider bias (float64 on float32) promotes, as numpy
-        if isinstance(ctx, Function):  # recording: backward needs the cols, then recycles them
+        if ctx.recording:  # backward needs the cols, then recycles them
             ctx.save_for_backward(x, w)
             ctx.cols = cols
             ctx.geometry = (xp.shape, stride, padding, out_size)

@@ -103,3 +103,25 @@ def test_a_function_subclass_may_not_define_init():
         class Scale(Function):
             def __init__(self, factor):
                 self.factor = factor
+
+
+def test_forward_can_ask_ctx_whether_it_is_recording():
+    seen = []
+
+    class Probe(Function):
+        @staticmethod
+        def forward(ctx, x):
+            seen.append(ctx.recording)
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+
+    x = Tensor(np.ones(3), requires_grad=True)
+    Probe.apply(x)  # recorded
+    with ad.no_grad():
+        Probe.apply(x)  # no recording
+    Probe.apply(Tensor(np.ones(3)))  # nothing requires grad
+    Probe.call(np.ones(3))  # plain arrays (backward formulas)
+    assert seen == [True, False, False, False]

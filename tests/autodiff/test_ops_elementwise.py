@@ -49,6 +49,7 @@ UNARY = [
     ("exp", ad.exp, np.exp, {}),
     ("log", ad.log, np.log, POS),
     ("log1p", ad.log1p, np.log1p, {"low": -0.9, "high": 3.0}),
+    ("expm1", ad.expm1, np.expm1, {}),
     ("sqrt", ad.sqrt, np.sqrt, POS),
     ("sin", ad.sin, np.sin, {}),
     ("cos", ad.cos, np.cos, {}),

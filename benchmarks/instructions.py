@@ -1,0 +1,85 @@
+"""Instructions per W4, W5 and W6 step under callgrind: the figure a busy host cannot move.
+
+Run from the repository root (needs valgrind)::
+
+    python -m benchmarks.instructions                 # W4, W5, W6: about 5 minutes
+    python -m benchmarks.instructions --only W5 --steps 500
+
+For each workload a worker process builds glassgrad's step the way the harness does
+(`benchmarks.libs`), warms it up, freezes what the imports made (`gc.freeze()`, as the harness
+does; the cyclic GC stays on) and runs N steps under `valgrind --tool=callgrind`, with one BLAS
+thread. The same run with 0 steps is subtracted, so imports and set-up drop out:
+(I(N) - I(0)) / N is the count per step. W6 is one 1000-op chain per step.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+STEPS = {"W4": 20, "W5": 2000, "W6": 40}  # enough steps that the per-step figure is stable
+
+
+def worker(workload: str, steps: int) -> None:
+    import gc
+
+    import autodiff
+
+    from . import libs, workloads
+
+    autodiff.memory.keep_freed_memory()  # as the harness's glassgrad child does
+    engine = libs.Glassgrad()
+    engine.load(1)
+    if workload == "W4":
+        step = engine.scalar(workloads.scalar_data(workloads.FULL))
+    elif workload == "W5":
+        step = engine.small(workloads.small_data(workloads.FULL))
+    else:
+        step = engine.chain(1000)
+    for _ in range(5):
+        step()
+    gc.collect()
+    gc.freeze()
+    for _ in range(steps):
+        step()
+
+
+def instructions(workload: str, steps: int) -> int:
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "callgrind.out")
+        command = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"]
+        command += [sys.executable, "-m", "benchmarks.instructions"]
+        command += ["--worker", workload, "--steps", str(steps)]
+        subprocess.run(command, env=env, check=True, capture_output=True)
+        with open(out, encoding="utf-8") as fh:
+            totals = re.search(r"^(?:summary|totals): (\d+)", fh.read(), re.M)
+    if totals is None:
+        raise RuntimeError(f"no instruction total in callgrind's output for {workload}")
+    return int(totals.group(1))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default="W4,W5,W6", help="workloads, e.g. W4,W6")
+    parser.add_argument("--steps", type=int, help="steps per run (default: per workload)")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        worker(args.worker, args.steps)
+        return 0
+    print("| workload | steps | instructions per step |")
+    print("| --- | --- | --- |")
+    for workload in args.only.upper().split(","):
+        steps = args.steps or STEPS[workload]
+        per_step = (instructions(workload, steps) - instructions(workload, 0)) / steps
+        print(f"| {workload} | {steps} | {per_step:,.0f} |", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
