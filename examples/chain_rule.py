@@ -74,7 +74,7 @@ def main() -> None:
     viz.render(f, out / "neuron_nodes.svg", style="nodes")
 
     print(f"wrote {out / 'add_mul.svg'}, {out / 'neuron.svg'}, {out / 'neuron_nodes.svg'}")
-    print(f"wrote {animation.path} ({len(animation)} backward steps)")
+    print(f"wrote {animation.path} ({animation.backward_steps} backward steps)")
 
 
 if __name__ == "__main__":

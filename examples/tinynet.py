@@ -133,7 +133,7 @@ def train(weights: tuple, iterations: int, out: Path) -> list[float]:
     viz.retain_all(loss)
     loss.backward()
     for suffix in (".svg", ".png"):
-        viz.render(loss, out / f"tinynet_graph{suffix}", collapse="modules", rankdir="TB", dpi=90)
+        viz.render(loss, out / f"tinynet_graph{suffix}", collapse="modules", rankdir="TB")
     return losses
 
 

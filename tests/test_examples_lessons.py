@@ -89,7 +89,8 @@ def test_chain_rule(tmp_path):
     assert "df/dw0 = -0.1966" in text and "df/dx1 = -0.5898" in text
     for name in ("add_mul.svg", "neuron.svg", "neuron_nodes.svg"):
         ET.parse(out / name)
-    assert (out / "neuron_backprop.html").read_text().count('<div class="frame"') == 8
+    # The forward pass, then one frame per backward step.
+    assert (out / "neuron_backprop.html").read_text().count('<div class="frame"') == 9
 
 
 def test_activations(tmp_path):

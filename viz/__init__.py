@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from .animate import Animation, animate_backward
 from .backend import GraphvizNotFoundError
-from .draw import GraphPicture, draw_graph
+from .draw import draw_graph
+from .graph_picture import GraphPicture
 from .render import render
 from .trace import GradientTrace, retain_all, trace_gradients
 

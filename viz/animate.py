@@ -1,14 +1,20 @@
-"""animate_backward: backprop step by step, one frame per node the engine runs.
+"""animate_backward: backprop step by step, from the finished forward pass to the last op.
 
     loss = build()
     viz.animate_backward(loss, "backprop.html")            # open it in any browser, offline
-    viz.animate_backward(loss, "backprop.html", frames_dir="frames/")  # + frame_01.svg, ...
+    viz.animate_backward(loss, "backprop.html", frames_dir="frames/")  # + frame_00.svg, ...
 
-Frame k shows the k-th node of `autodiff.topological_order` (the engine's real order): that
-gate is highlighted, the wire its output gradient arrived on is gold, its input wires (where it
-sends gradients) red. A gradient appears on a wire once it is complete, i.e. once every gate
-that uses the value has run; a value some of whose users have run says how many parts it has
-summed so far. Gates that have not run yet are grey.
+Frame 0 is the forward pass: every value on its wire and the seed gradient (1) at the loss.
+Frame k then runs the k-th node of `autodiff.topological_order` (the engine's real order):
+that gate is highlighted, the wire its output gradient arrived on is gold, its input wires
+(where it sends gradients) red. A gradient appears on a wire once it is complete, i.e. once
+every gate that uses the value has run; a value some of whose users have run says how many
+parts it has summed so far. Gates that have not run yet are grey. The caption names the
+values ("sends 0.197 to w0*x0 and 0.197 to w1*x1", see backprop.py).
+
+Every frame has the same layout: a gradient that has not arrived yet is drawn invisibly at its
+final size, and every caption gets the size of the largest, so nothing moves or resizes from
+one frame to the next.
 
 The user's graph is left as it was: the gradients come from `trace_gradients` (a retained
 backward that does not touch `.grad`). If a backward() already freed the graph, the frames use
@@ -29,12 +35,12 @@ from pathlib import Path
 import autodiff
 from autodiff import Tensor
 
-from .backend import svg
-from .describe import gate_title
-from .draw import Overlay, _Options, build_dot
-from .numbers import summarize
-from .picture import Gate, Picture, build_picture
-from .trace import GradSource, _dot_grad, trace_gradients
+from .backend import layouts, svgs
+from .backprop import Step, backprop_steps
+from .dot import build_dot
+from .options import DrawOptions, auto_rankdir, check_rankdir, check_style
+from .picture import Picture, build_picture
+from .trace import GradSource, stored_grad, trace_gradients
 
 
 @dataclass
@@ -43,11 +49,16 @@ class Animation:
 
     path: Path
     html: str
-    frames: list[str]  # one SVG document per backward step
+    frames: list[str]  # one SVG document per frame: the forward pass, then each backward step
     captions: list[str]
 
     def __len__(self) -> int:
+        """Number of frames: the forward pass, then one per backward step."""
         return len(self.frames)
+
+    @property
+    def backward_steps(self) -> int:
+        return len(self.frames) - 1
 
     def _repr_html_(self) -> str:
         return (
@@ -62,39 +73,35 @@ def animate_backward(
     frames_dir: str | os.PathLike | None = None,
     *,
     style: str = "circuit",
-    rankdir: str = "LR",
+    rankdir: str | None = None,
     digits: int = 3,
     shapes: bool = True,
     title: str | None = None,
 ) -> Animation:
     """Write an HTML page stepping through backprop from the one-element `loss`.
 
-    One frame per compute node, in the order backward runs them; `frames_dir` also receives
-    the frames as numbered SVG files. Returns an `Animation`.
+    Frame 0 shows the forward pass, then there is one frame per compute node, in the order
+    backward runs them; `frames_dir` also receives the frames as numbered SVG files.
+    `rankdir` as in draw_graph (None: LR for scalars, TB for arrays). Returns an `Animation`.
     """
     if not isinstance(loss, Tensor) or loss.grad_fn is None:
         raise ValueError("animate_backward: loss must be a Tensor made by recorded ops")
+    check_style(style)
+    check_rankdir(rankdir)
     graph = autodiff.graph.walk(loss)
     picture = build_picture(graph)
-    grad_of = _gradients(loss, graph.functions)
-    options = _Options(
+    grad_of = gradients_for_frames(loss, graph.functions)
+    options = DrawOptions(
         style=style,
         values=True,
         shapes=shapes,
         grad_of=grad_of,
-        health=None,
         digits=digits,
-        rankdir=rankdir,
+        rankdir=rankdir or auto_rankdir(picture.tensors),
     )
-    order = autodiff.topological_order([loss.grad_fn])
-    gate_of = {id(g.node): g for g in picture.gates}
-    gates = [gate_of[id(node)] for node in order]
-
-    frames, captions = [], []
-    for k in range(len(gates)):
-        overlay = _overlay(picture, gates, k, grad_of, options)
-        captions.append(overlay.caption)
-        frames.append(svg(build_dot(picture, options, title=title, overlay=overlay)))
+    steps = backprop_steps(picture, loss, grad_of, digits)
+    frames = pinned_frames(picture, options, steps, title)
+    captions = [s.caption for s in steps]
 
     page = _page(frames, captions, title or "backprop, step by step")
     path = Path(path)
@@ -105,13 +112,13 @@ def animate_backward(
     return Animation(path, page, frames, captions)
 
 
-def _gradients(loss: Tensor, functions: list) -> GradSource:
+def gradients_for_frames(loss: Tensor, functions: list) -> GradSource:
     """Every gradient of the graph, without touching `.grad` if the graph is still there."""
     if not any(f.freed for f in functions):
         return trace_gradients(loss).get
     tensors = autodiff.graph.walk(loss).tensors
     if all(t.grad is not None for t in tensors if t.requires_grad):
-        return _dot_grad
+        return stored_grad
     raise RuntimeError(
         "animate_backward: backward() already freed this graph, and not every gradient was "
         "kept. Call animate_backward before loss.backward(), or call viz.retain_all(loss) "
@@ -119,55 +126,29 @@ def _gradients(loss: Tensor, functions: list) -> GradSource:
     )
 
 
-def _overlay(
-    picture: Picture, gates: list[Gate], k: int, grad_of: GradSource, options: _Options
-) -> Overlay:
-    """What frame k shows: gates[k] runs; gradients are complete once all their users ran."""
-    ran = {id(g) for g in gates[: k + 1]}
-    known, partial = set(), {}
-    for t in picture.tensors:
-        users = picture.consumers.get(id(t), [])
-        done = sum(id(u) in ran for u in users)
-        if done == len(users):
-            known.add(id(t))
-        elif done:
-            partial[id(t)] = (done, len(users))
-    gate = gates[k]
-    circuit = options.style == "circuit"
-    caption = _caption(picture, gate, k, len(gates), known, grad_of, options.digits, circuit)
-    return Overlay(gate, ran - {id(gate)}, known, partial, caption)
+def pinned_frames(
+    picture: Picture, options: DrawOptions, steps: list[Step], title: str | None
+) -> list[str]:
+    """The SVG of every step, all laid out alike.
 
-
-def _caption(picture, gate, k, n, known, grad_of, digits, circuit) -> str:
-    """`step 3 of 8: 'exp' gets gradient -0.534 and sends -0.197 to the '* -1' output`."""
-    out = gate.outputs[0]
-    g_out = grad_of(out)
-    arrived = summarize(g_out, digits) if g_out is not None else "?"
-    parts = []
-    for t in dict.fromkeys(gate.inputs):  # each input once, in order
-        if not t.requires_grad:
-            continue
-        name = _name(picture, t, digits, circuit)
-        g = grad_of(t) if id(t) in known else None
-        parts.append(f"{summarize(g, digits)} to {name}" if g is not None else f"a part to {name}")
-    sent = " and sends " + ", ".join(parts) if parts else ""
-    op = gate_title(gate, digits)
-    return f"step {k + 1} of {n}: '{op}' gets gradient {arrived}{sent}"
-
-
-def _name(picture: Picture, t: Tensor, digits: int, circuit: bool) -> str:
-    """How the caption refers to a value: its name as drawn, or (on an unnamed wire of a
-    circuit, where no name is drawn) where it comes from."""
-    producer = picture.producer.get(id(t))
-    if t.name or producer is None or not circuit:
-        return picture.graph.name(t)
-    return f"the '{gate_title(producer, digits)}' output"
+    Nodes keep their size from frame to frame by construction (a gradient not known yet is
+    drawn, invisibly, in its final size); the caption changes, so every frame's caption gets
+    the largest caption's size, measured by laying the frames out once.
+    """
+    drafts = layouts([build_dot(picture, options, title=title, step=s) for s in steps])
+    caption = (
+        max(float(d.get("lwidth", 0)) for d in drafts),
+        max(float(d.get("lheight", 0)) for d in drafts),
+    )
+    return svgs(
+        [build_dot(picture, options, title=title, step=s, caption_size=caption) for s in steps]
+    )
 
 
 def _write_frames(directory: Path, frames: list[str]) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     width = max(2, len(str(len(frames))))
-    for i, frame in enumerate(frames, start=1):
+    for i, frame in enumerate(frames):  # frame_00 is the forward pass
         (directory / f"frame_{i:0{width}d}.svg").write_text(frame, encoding="utf-8")
 
 
@@ -198,7 +179,7 @@ _SCRIPT = """
     i = (k + frames.length) % frames.length;
     for (var j = 0; j < frames.length; j++) frames[j].hidden = (j !== i);
     slider.value = i;
-    count.textContent = 'step ' + (i + 1) + ' / ' + frames.length;
+    count.textContent = i === 0 ? 'forward pass' : 'step ' + i + ' / ' + (frames.length - 1);
   }
   function stop() { clearInterval(timer); timer = null; play.textContent = '\\u25B6 play'; }
   function start() {

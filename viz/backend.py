@@ -7,6 +7,9 @@ without it; everything that renders goes through `pipe()` here.
 
 from __future__ import annotations
 
+import json
+import re
+
 import graphviz
 
 INSTALL_HINT = (
@@ -36,3 +39,34 @@ def pipe(digraph: graphviz.Digraph, fmt: str) -> bytes:
 def svg(digraph: graphviz.Digraph) -> str:
     """The rendered SVG document as text."""
     return pipe(digraph, "svg").decode("utf-8")
+
+
+def svgs(digraphs: list[graphviz.Digraph]) -> list[str]:
+    """The SVG of each digraph, from one run of `dot` (frames of an animation)."""
+    text = _pipe_many(digraphs, "svg").decode("utf-8")
+    docs = [d for d in re.split(r"(?=<\?xml )", text) if d.strip()]
+    if len(docs) != len(digraphs):
+        raise RuntimeError(f"dot returned {len(docs)} SVG documents for {len(digraphs)} graphs")
+    return docs
+
+
+def layouts(digraphs: list[graphviz.Digraph]) -> list[dict]:
+    """The JSON layout (sizes and positions) of each digraph, from one run of `dot`."""
+    text = _pipe_many(digraphs, "json").decode("utf-8")
+    decoder, found, at = json.JSONDecoder(), [], 0
+    while True:
+        while at < len(text) and text[at].isspace():
+            at += 1
+        if at == len(text):
+            return found
+        doc, at = decoder.raw_decode(text, at)
+        found.append(doc)
+
+
+def _pipe_many(digraphs: list[graphviz.Digraph], fmt: str) -> bytes:
+    """dot reads several graphs from one input and writes one output per graph."""
+    source = "\n".join(d.source for d in digraphs).encode("utf-8")
+    try:
+        return graphviz.pipe("dot", fmt, source)
+    except graphviz.ExecutableNotFound as e:
+        raise GraphvizNotFoundError(INSTALL_HINT) from e

@@ -7,9 +7,13 @@ Plain text only; draw.py escapes it into labels.
     op_label(node of 1 / d)      -> "1 / x"      (x stands for the op's input)
     op_label(node of x ** 2)     -> "** 2"
     op_label(node of a @ b)      -> "matmul"
+    op_label(cross_entropy(logits, labels))  -> "cross_entropy"   (an array constant is no
+                                                 part of the name: gate_details lists it)
 """
 
 from __future__ import annotations
+
+import numpy as np
 
 from autodiff import Function, Tensor
 
@@ -26,7 +30,7 @@ _MAX_LISTED_OPS = 3
 def op_label(node: Function, digits: int = 3) -> str:
     """The op's label, with its constant arguments (`+ 1`, `* -1`, `** 2`)."""
     name = node.op_name()
-    constants = node.constants
+    constants = [c for c in node.constants if not _is_array(c)]
     if not constants:
         return name
     args = node.args
@@ -38,6 +42,11 @@ def op_label(node: Function, digits: int = 3) -> str:
             return f"{fmt_constant(a, digits)} {name} x"
         return f"{name} {fmt_constant(b, digits)}"
     return f"{name}({', '.join(fmt_constant(c, digits) for c in constants)})"
+
+
+def _is_array(value: object) -> bool:
+    """Array constants (a loss's labels, an index) are data, not part of the op's name."""
+    return isinstance(value, np.ndarray | list | tuple) and np.size(value) != 1
 
 
 def type_text(t: Tensor) -> str:
@@ -60,20 +69,23 @@ def gate_title(gate: Gate, digits: int = 3) -> str:
 
 
 def gate_details(gate: Gate, shapes: bool) -> list[str]:
-    """Extra lines for a folded gate: how many ops, and the shapes going in and out."""
-    if gate.folded is None and not gate.earlier:
-        return []
+    """Small lines under a gate's title.
+
+    A single op: its array constants (`with (4,) int64`). A folded scope: its ops (or how
+    many) and the shapes of the parameters folded into it; the shapes going in and out are
+    on its wires, so they are not repeated here.
+    """
+    node = gate.node
+    if node is not None:
+        arrays = [np.asarray(c) for c in node.constants if _is_array(c)]
+        return [f"with {fmt_shape(a.shape)} {a.dtype}" for a in arrays] if shapes else []
     n = len(gate.functions)
     if n <= _MAX_LISTED_OPS:  # a small scope reads best as its ops: "matmul, +"
         details = [", ".join(f.op_name() for f in gate.functions)]
     else:
         details = [f"{n} ops"]
-    if shapes:
-        for word, tensors in (("in", gate.inputs), ("params", gate.params), ("out", gate.outputs)):
-            if tensors:
-                details.append(f"{word} {_shapes(tensors)}")
-    elif gate.params:
-        details.append(f"{len(gate.params)} params")
+    if gate.params:
+        details.append(f"params {_shapes(gate.params)}" if shapes else f"{len(gate.params)} params")
     return details
 
 

@@ -18,6 +18,7 @@ import re
 VALUE_COLOR = "#1a7f37"
 GRAD_COLOR = "#cf222e"
 MUTED_COLOR = "#6e7781"
+ALERT_COLOR = "#a40e26"  # gradient-health warnings
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPECIAL = re.compile(r"[<>&\"'\\\x00-\x1f\x7f]")
@@ -58,9 +59,13 @@ def lines(*parts: str) -> str:
     return "<br/>".join(p for p in parts if p)
 
 
-def html(markup: str) -> str:
+class HtmlLabel(str):
+    """A finished HTML-like label, `<...>`: written into DOT as it is (dot_syntax.quote)."""
+
+
+def html(markup: str) -> HtmlLabel:
     """The finished label: graphviz reads `<...>` as an HTML-like label.
 
     An empty label still needs content, or graphviz falls back to the node's id.
     """
-    return f"<{markup or ' '}>"
+    return HtmlLabel(f"<{markup or ' '}>")

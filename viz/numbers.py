@@ -57,6 +57,14 @@ def summarize(values: Any, digits: int = 3, max_listed: int = MAX_LISTED) -> str
     Non-finite entries are counted rather than hidden (`3 nan`), since they are exactly what a
     reader looking at a graph wants to find.
     """
+    parts = stats(values, digits, max_listed)
+    if parts is None:
+        return listing(values, digits)
+    return " ".join(f"{v} {k}" if k in ("nan", "inf") else f"{k} {v}" for k, v in parts)
+
+
+def listing(values: Any, digits: int = 3) -> str:
+    """An array written out: `3`, `[1, -2, 3, 4]`, `empty`, or its dtype if not numeric."""
     a = np.asarray(values)
     if a.size == 1:
         return fmt_number(a.reshape(()), digits)
@@ -64,32 +72,38 @@ def summarize(values: Any, digits: int = 3, max_listed: int = MAX_LISTED) -> str
         return "empty"
     if a.dtype.kind not in "fiub":
         return f"{a.dtype} array"
-    if a.size <= max_listed:
-        return "[" + ", ".join(fmt_number(v, digits) for v in a.ravel()) + "]"
+    return "[" + ", ".join(fmt_number(v, digits) for v in a.ravel()) + "]"
+
+
+def stats(
+    values: Any, digits: int = 3, max_listed: int = MAX_LISTED
+) -> list[tuple[str, str]] | None:
+    """The summary of a big numeric array as (what, text) pairs: min, mean, max, then the
+    counts of nan and inf entries if any. None for arrays short enough to list in full."""
+    a = np.asarray(values)
+    if a.size <= max_listed or a.dtype.kind not in "fiub":
+        return None
     a = a.astype(np.float64, copy=False)
     finite = np.isfinite(a)
-    parts = []
+    counts = []
     if not finite.all():
         n_nan = int(np.isnan(a).sum())
         n_inf = int(a.size - finite.sum() - n_nan)
-        if n_nan:
-            parts.append(f"{n_nan} nan")
-        if n_inf:
-            parts.append(f"{n_inf} inf")
+        counts = [(k, str(n)) for k, n in (("nan", n_nan), ("inf", n_inf)) if n]
         a = a[finite]
         if a.size == 0:
-            return " ".join(parts)
+            return counts
     lo, hi = a.min(), a.max()
     with np.errstate(over="ignore"):  # a mean of huge values may overflow to inf: show it
         mean = a.mean()
     if abs(mean) < 1e-9 * max(abs(lo), abs(hi)):
         mean = 0.0  # rounding noise of a centred array (-1.46e-16), not information
-    parts[:0] = [
-        f"min {fmt_number(lo, digits)}",
-        f"mean {fmt_number(mean, digits)}",
-        f"max {fmt_number(hi, digits)}",
+    return [
+        ("min", fmt_number(lo, digits)),
+        ("mean", fmt_number(mean, digits)),
+        ("max", fmt_number(hi, digits)),
+        *counts,
     ]
-    return " ".join(parts)
 
 
 def fmt_shape(shape: tuple[int, ...]) -> str:

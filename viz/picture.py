@@ -81,9 +81,18 @@ class Picture:
     def is_root(self, t: Tensor) -> bool:
         return any(t is r for r in self.graph.roots)
 
-    def node_count(self, style: str) -> int:
-        data = self.tensors if style == "nodes" else [t for t in self.tensors if self.is_pin(t)]
-        return len(self.gates) + len(data)
+    def has_wire(self, t: Tensor) -> bool:
+        """Does a wire carry `t` (from the op that made it, or to an op that uses it)?"""
+        return id(t) in self.producer or bool(self.consumers.get(id(t)))
+
+    def node_count(self, style: str, wire_labels: bool = True) -> int:
+        """How many graphviz nodes the picture draws: gates, plus in the nodes style a box
+        per data node, in the circuit style its pins and (if labelled) a label per wire."""
+        if style == "nodes":
+            return len(self.gates) + len(self.tensors)
+        pins = sum(self.is_pin(t) for t in self.tensors)
+        labels = sum(self.has_wire(t) for t in self.tensors) if wire_labels else 0
+        return len(self.gates) + pins + labels
 
 
 def build_picture(
@@ -91,11 +100,17 @@ def build_picture(
     collapse: str | int | None = None,
     max_nodes: int | None = None,
     style: str = "nodes",
+    wire_labels: bool = True,
 ) -> Picture:
-    """Gates and visible data nodes for `graph`, folded per `collapse` and `max_nodes`."""
+    """Gates and visible data nodes for `graph`, folded per `collapse` and `max_nodes`
+    (counted as `Picture.node_count(style, wire_labels)`)."""
     facts = _Facts(graph)
     picture = _assemble(facts, _fold(facts, collapse))
-    if max_nodes is None or picture.node_count(style) <= max_nodes:
+
+    def size(p: Picture) -> int:
+        return p.node_count(style, wire_labels)
+
+    if max_nodes is None or size(picture) <= max_nodes:
         return picture
 
     # Too big: fold deeper scopes first, then shallower ones, until it fits.
@@ -103,13 +118,14 @@ def build_picture(
     chosen, how = picture, None
     for d in range(depth, 0, -1):
         candidate = _assemble(facts, _fold(facts, d))
-        if candidate.node_count(style) < chosen.node_count(style):
+        if size(candidate) < size(chosen):
             chosen, how = candidate, d
-        if chosen.node_count(style) <= max_nodes:
+        if size(chosen) <= max_nodes:
             break
     notes = [] if how is None else [f"scopes folded at depth {how}"]
-    if chosen.node_count(style) > max_nodes:
-        gates, n_early = _fold_earliest(facts, chosen.gates, max(max_nodes, _MIN_BUDGET))
+    if size(chosen) > max_nodes:
+        budget = max(max_nodes, _MIN_BUDGET)
+        gates, n_early = _fold_earliest(facts, chosen.gates, budget, style, wire_labels)
         chosen = _assemble(facts, gates)
         notes.append(f"the {n_early} earliest ops folded into one node")
     chosen.notes.append(f"auto-collapsed to stay under max_nodes={max_nodes}: " + "; ".join(notes))
@@ -218,16 +234,20 @@ def _merge(
     return Gate(gate_id, list(functions), inputs, outputs, cluster, params=params)
 
 
-def _fold_earliest(facts: _Facts, gates: list[Gate], budget: int) -> tuple[list[Gate], int]:
+def _fold_earliest(
+    facts: _Facts, gates: list[Gate], budget: int, style: str, wire_labels: bool
+) -> tuple[list[Gate], int]:
     """Keep the gates nearest the roots that fit in `budget` nodes; fold the rest into one."""
+    # A data node costs one node, or in a labelled circuit at most two: its pin and its label.
+    cost = 2 if style == "circuit" and wire_labels else 1
     counted: set[int] = set()
     used = 1  # the node standing for the earliest ops
     keep = 0
     for gate in reversed(gates):
         new = {id(t) for t in gate.inputs + gate.outputs} - counted
-        if used + 1 + len(new) > budget:
+        if used + 1 + cost * len(new) > budget:
             break
-        used += 1 + len(new)
+        used += 1 + cost * len(new)
         counted |= new
         keep += 1
     early = gates[: len(gates) - keep]
@@ -263,13 +283,14 @@ def _assemble(facts: _Facts, gates: list[Gate]) -> Picture:
             placement[id(t)] = gate.cluster
         elif t.requires_grad and consumers.get(id(t)):
             # A parameter sits with the ops that use it; a data input stays outside.
-            placement[id(t)] = _common_prefix([g.cluster for g in consumers[id(t)]])
+            placement[id(t)] = common_prefix([g.cluster for g in consumers[id(t)]])
         else:
             placement[id(t)] = ()
     return Picture(graph, gates, tensors, producer, consumers, placement)
 
 
-def _common_prefix(scopes: list[Scope]) -> Scope:
+def common_prefix(scopes: list[Scope]) -> Scope:
+    """The innermost scope enclosing all of `scopes`."""
     first = scopes[0]
     n = len(first)
     for s in scopes[1:]:

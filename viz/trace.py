@@ -127,12 +127,13 @@ def grad_source(grads: bool | GradientTrace) -> GradSource | None:
     if isinstance(grads, GradientTrace):
         return grads.get
     if grads is True:
-        return _dot_grad
+        return stored_grad
     if grads is False or grads is None:
         return None
     raise TypeError(f"grads must be True, False or a GradientTrace, got {type(grads).__name__}")
 
 
-def _dot_grad(t: Tensor) -> np.ndarray | None:
+def stored_grad(t: Tensor) -> np.ndarray | None:
+    """The gradient backward left in `t.grad` (as an array), or None: the `grads=True` source."""
     g = t.grad
     return None if g is None else g.data

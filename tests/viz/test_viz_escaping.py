@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+
+import graphviz
 import pytest
 from viz_helpers import add_mul, leaf, parse_svg, texts
 
 import autodiff
 import viz
+from viz.dot_syntax import node_id, node_line, quote
+from viz.labels import html
 
 HOSTILE = [
     "<b>bold</b>",
@@ -58,3 +63,18 @@ def test_same_graph_gives_the_same_source():
     assert viz.backend.svg(viz.draw_graph(add_mul()[0])) == viz.backend.svg(
         viz.draw_graph(add_mul()[0])
     )
+
+
+def test_attribute_values_reach_graphviz_exactly():
+    """dot_syntax.quote: whatever a value holds, dot reads back exactly that value."""
+    values = ["rounded,filled", 'say "hi"', "a;b=c [d] {e}", "<not a label>", "-> --", "ünï ✓"]
+    body = "".join(node_line(f"n{i}", {"tooltip": v}) for i, v in enumerate(values))
+    layout = json.loads(graphviz.pipe("dot", "json", f"digraph {{\n{body}}}\n".encode()))
+    assert [o["tooltip"] for o in layout["objects"]] == values
+    assert quote(html("<b>x</b>")) == "<<b>x</b>>"  # only labels.html marks HTML labels
+    with pytest.raises(ValueError, match="backslash"):
+        quote("C:\\path")  # graphviz would read \p as an escape: refused, never mangled
+    for bad in ('t1" [shape=box', "t1 -> t2", "", "w3:wire:x"):
+        with pytest.raises(ValueError, match="node id"):
+            node_id(bad)
+    assert node_id("w3:wire:e") == "w3:wire:e"

@@ -7,8 +7,8 @@ from viz_helpers import leaf, node_shape_attr, parse_svg, texts
 
 import autodiff
 import viz
-from viz.draw import _pastel
 from viz.health import NONFINITE_COLOR, assess, ramp_color
+from viz.palette import pastel as _pastel
 
 
 def test_float32_saturation_gives_exact_zeros_which_are_flagged():

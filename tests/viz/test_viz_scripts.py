@@ -18,7 +18,7 @@ def test_chain_rule_example(tmp_path, monkeypatch, capsys):
     for name in ("add_mul.svg", "neuron.svg", "neuron_nodes.svg"):
         ET.parse(tmp_path / name)
     page = (tmp_path / "neuron_backprop.html").read_text()
-    assert page.count('<div class="frame"') == 8
+    assert page.count('<div class="frame"') == 9  # the forward pass and 8 steps
 
 
 def test_benchmark_quick_run(monkeypatch, capsys):

@@ -108,3 +108,47 @@ def node_shape_attr(root: ET.Element, title: str, attr: str = "fill") -> str | N
                 if shape.tag in (f"{SVG}path", f"{SVG}polygon", f"{SVG}ellipse"):
                     return shape.get(attr)
     raise KeyError(title)
+
+
+def groups(root: ET.Element, kind: str) -> dict[str, ET.Element]:
+    """The <g> of every node (kind="node") or edge (kind="edge"), by its <title>."""
+    return {
+        g.find(f"{SVG}title").text: g
+        for g in root.iter(f"{SVG}g")
+        if g.get("class") == kind and g.find(f"{SVG}title") is not None
+    }
+
+
+def _points(text: str) -> list[tuple[float, float]]:
+    nums = [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", text)]
+    return list(zip(nums[::2], nums[1::2]))
+
+
+def wire_labels(root: ET.Element) -> dict[str, dict]:
+    """Every circuit wire label (nodes titled w<i>): the bar that is the wire (x0, y0, x1, y1),
+    its value and gradient texts as (x, baseline y, text), and where the edges meet it."""
+    edges = groups(root, "edge")
+    found = {}
+    for title, g in groups(root, "node").items():
+        if not re.fullmatch(r"w\d+", title):
+            continue
+        bar = next(p for p in g.iter(f"{SVG}polygon") if p.get("stroke") == "transparent")
+        xs, ys = zip(*_points(bar.get("points")))
+        label = {"bar": (min(xs), min(ys), max(xs), max(ys)), "value": None, "grad": None}
+        for text in g.iter(f"{SVG}text"):
+            kind = {VALUE_COLOR: "value", GRAD_COLOR: "grad"}.get(text.get("fill"))
+            if kind:
+                label[kind] = (float(text.get("x")), float(text.get("y")), "".join(text.itertext()))
+        # The segment into the label ends on the wire; the segments out of it start there.
+        label["in"] = [
+            _points(e.find(f"{SVG}path").get("d"))[-1]
+            for t, e in edges.items()
+            if t.split("->")[-1].split(":")[0] == title
+        ]
+        label["out"] = [
+            _points(e.find(f"{SVG}path").get("d"))[0]
+            for t, e in edges.items()
+            if t.split("->")[0].split(":")[0] == title
+        ]
+        found[title] = label
+    return found

@@ -1,0 +1,134 @@
+"""Regenerate the pictures in docs/images that come from viz.
+
+    PYTHONPATH=. python docs/images/make_viz_images.py [--only NAME ...]
+
+Every picture is drawn by the same code a user runs: the circuits of examples/chain_rule.py,
+the graph that examples/tinynet.py writes, the quickstart's MLP, a LeNet training step, and
+(with Playwright and Chromium) a frame of the backprop animation and the graph explorer.
+PNGs are reduced to a 256-colour palette, which keeps them small without visible loss.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+IMAGES = ROOT / "docs" / "images"
+sys.path.insert(0, str(ROOT / "examples"))
+
+import autodiff  # noqa: E402
+import nn  # noqa: E402
+import viz  # noqa: E402
+
+
+def shrink(path: Path) -> None:
+    """A 256-colour palette PNG: graph pictures have few colours, so nothing visible is lost."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        small = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+    small.save(path, optimize=True)
+
+
+def circuits() -> list[Path]:
+    from chain_rule import add_mul, neuron
+
+    f, _ = add_mul()
+    viz.retain_all(f)
+    f.backward()
+    first = viz.render(f, IMAGES / "circuit_add_mul.png", title="f = (x + y) * z")
+    f, _ = neuron()
+    viz.retain_all(f)
+    f.backward()
+    title = "f = 1 / (1 + exp(-(w0*x0 + w1*x1 + w2)))"
+    return [first, viz.render(f, IMAGES / "circuit_neuron.png", title=title)]
+
+
+def tinynet() -> list[Path]:
+    with tempfile.TemporaryDirectory() as out:
+        script = ROOT / "examples" / "tinynet.py"
+        subprocess.run([sys.executable, str(script), "--out", out], check=True, cwd=ROOT)
+        target = IMAGES / "tinynet_graph.png"
+        shutil.copy(Path(out) / "tinynet_graph.png", target)
+    return [target]
+
+
+def mlp() -> list[Path]:
+    with tempfile.TemporaryDirectory() as out:
+        script = ROOT / "examples" / "quickstart.py"
+        subprocess.run([sys.executable, str(script), "--out", out], check=True, cwd=ROOT)
+        target = IMAGES / "viz_mlp_graph.png"
+        shutil.copy(Path(out) / "model_graph.png", target)
+    return [target]
+
+
+class LeNet(nn.Module):
+    """LeNet-5 for 28x28 digits: two conv/relu/pool stages and three linear layers."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 6, 5, padding=2)
+        self.relu1 = nn.ReLU()
+        self.pool1 = nn.MaxPool2d(2, stride=2)
+        self.conv2 = nn.Conv2d(6, 16, 5)
+        self.relu2 = nn.ReLU()
+        self.pool2 = nn.MaxPool2d(2, stride=2)
+        self.flatten = nn.Flatten()
+        self.fc1 = nn.Linear(400, 120)
+        self.relu3 = nn.ReLU()
+        self.fc2 = nn.Linear(120, 84)
+        self.relu4 = nn.ReLU()
+        self.fc3 = nn.Linear(84, 10)
+
+    def forward(self, x: autodiff.Tensor) -> autodiff.Tensor:
+        x = self.pool1(self.relu1(self.conv1(x)))
+        x = self.flatten(self.pool2(self.relu2(self.conv2(x))))
+        return self.fc3(self.relu4(self.fc2(self.relu3(self.fc1(x)))))
+
+
+def lenet_loss() -> autodiff.Tensor:
+    """One LeNet training step on 4 random 28x28 images, every gradient kept."""
+    nn.init.manual_seed(0)
+    model = LeNet()
+    rng = np.random.default_rng(0)
+    images = autodiff.Tensor(rng.standard_normal((4, 1, 28, 28)).astype(np.float32))
+    images.name = "images"
+    loss = nn.CrossEntropyLoss()(model(images), autodiff.Tensor(rng.integers(0, 10, 4)))
+    loss.name = "loss"
+    viz.retain_all(loss)
+    loss.backward()
+    return loss
+
+
+def lenet() -> list[Path]:
+    return [viz.render(lenet_loss(), IMAGES / "viz_lenet_modules.png", collapse="modules")]
+
+
+PICTURES: dict[str, Callable[[], list[Path]]] = {
+    "circuits": circuits,
+    "tinynet": tinynet,
+    "mlp": mlp,
+    "lenet": lenet,
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="*", choices=sorted(PICTURES), help="just these")
+    args = parser.parse_args()
+    for name in args.only or PICTURES:
+        for path in PICTURES[name]():
+            shrink(path)
+            print(f"wrote {path.relative_to(ROOT)} ({path.stat().st_size // 1024} KiB)")
+
+
+if __name__ == "__main__":
+    main()

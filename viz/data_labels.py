@@ -1,0 +1,191 @@
+"""How a data node reads: the label riding on a circuit wire, and the box of the nodes style.
+
+A wire label is a small table the wire passes *through*: its value sits on one side of the
+line and its gradient on the other, so where wires converge no label can be read as another
+wire's. Across the page (LR/RL) the value is above the wire and the gradient below; down the
+page (TB/BT) the value is left and the gradient right.
+
+    2                 scalars and short arrays: the numbers themselves
+    ━━━━━━━           (the bar is the wire; edges attach to its ends, the port "wire")
+    -0.197
+
+             (4, 16) float32        big arrays: one column per statistic, so the value's and
+      min    mean    max            the gradient's min / mean / max line up
+    -1.76   0.112   3.79
+    ───────────────────────
+    -0.009  0.0016  0.0205
+
+Everything here takes plain text and returns escaped HTML-like markup (see labels.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import labels as L
+from .numbers import listing, stats
+
+WIRE_PORT = "wire"
+
+_TABLE = '<table border="0" cellborder="0" cellspacing="0" cellpadding="{}">{}</table>'
+
+
+@dataclass(frozen=True)
+class Numbers:
+    """An array as a picture shows it: listed (`"0.731"`, `"[1, -2]"`), or as statistics
+    (`[("min", "-1.2"), ("mean", ...), ("max", ...)]`)."""
+
+    listed: str = ""
+    stats: tuple[tuple[str, str], ...] = ()
+    hidden: bool = False  # drawn transparent: takes its place without showing (frames)
+
+
+def numbers(values: object, digits: int) -> Numbers:
+    parts = stats(values, digits)
+    return Numbers(stats=tuple(parts)) if parts is not None else Numbers(listing(values, digits))
+
+
+@dataclass(frozen=True)
+class DataText:
+    """The plain texts of one data node; empty strings and None are not drawn."""
+
+    name: str = ""
+    type: str = ""
+    value: Numbers | None = None
+    grad: Numbers | None = None
+    tag: str = ""  # a gradient-health warning
+
+
+def _line(n: Numbers, color: str, prefix: str = "") -> str:
+    """A listed array as one coloured line (statistics go in columns instead)."""
+    return L.font(L.esc(prefix + n.listed), color="transparent" if n.hidden else color)
+
+
+def _head(d: DataText) -> list[str]:
+    """The name and type lines over the value."""
+    name = L.italic(L.font(L.esc(d.name), color=L.MUTED_COLOR)) if d.name else ""
+    kind = L.font(L.esc(d.type), color=L.MUTED_COLOR, size=9) if d.type else ""
+    return [p for p in (name, kind) if p]
+
+
+def _tag(d: DataText) -> str:
+    return L.bold(L.font(L.esc("⚠ " + d.tag), color=L.ALERT_COLOR)) if d.tag else ""
+
+
+def _columns(d: DataText) -> list[str] | None:
+    """The statistics shown in columns, if value or gradient is summarised (else None)."""
+    kept = [n for n in (d.value, d.grad) if n is not None]
+    if not kept or any(not n.stats for n in kept):
+        return None
+    return list(dict.fromkeys(k for n in kept for k, _ in n.stats))
+
+
+def _stat_cells(n: Numbers | None, columns: list[str], color: str, align: str = "right") -> str:
+    found = dict(n.stats) if n is not None else {}
+    color = "transparent" if n is not None and n.hidden else color
+    return "".join(
+        f'<td align="{align}">{L.font(L.esc(found[k]), color=color) if k in found else ""}</td>'
+        for k in columns
+    )
+
+
+def _cell(markup: str, **attrs: str) -> str:
+    extra = "".join(f' {k}="{v}"' for k, v in attrs.items())
+    return f"<td{extra}>{markup}</td>"
+
+
+def wire_label(d: DataText, across: bool, wire_color: str, port: bool = True) -> str:
+    """The table a wire passes through (see the module docstring); its port is WIRE_PORT
+    (`port=False`: a drawing of a wire with no edges attached, as in the legend)."""
+    columns = _columns(d)
+    port_attr = f'port="{WIRE_PORT}" ' if port else ""
+    head = L.lines(*_head(d))
+    value = _line(d.value, L.VALUE_COLOR) if d.value is not None and columns is None else ""
+    grad = _line(d.grad, L.GRAD_COLOR) if d.grad is not None and columns is None else ""
+    if across:
+        wire = (
+            f'<td {port_attr}colspan="{len(columns or [0])}" height="2" '
+            f'bgcolor="{wire_color}" cellpadding="0"></td>'
+        )
+        if columns is None:
+            rows = [_cell(L.lines(head, value)), wire, _cell(grad)]
+        else:
+            n = len(columns)
+            muted = [_cell(L.font(k, color=L.MUTED_COLOR, size=9)) for k in columns]
+            rows = [_cell(head, colspan=str(n))] if head else []
+            rows += [
+                "".join(muted),
+                _stat_cells(d.value, columns, L.VALUE_COLOR),
+                wire,
+                _stat_cells(d.grad, columns, L.GRAD_COLOR),
+            ]
+        body = "".join(f"<tr>{r}</tr>" for r in rows)
+        return _TABLE.format(2, body)
+
+    # Down the page: value | wire | gradient, side by side.
+    if columns is None:
+        wire = f'<td {port_attr}width="2" bgcolor="{wire_color}" cellpadding="0"></td>'
+        left = _cell(L.lines(head, value), align="right")
+        body = f"<tr>{left}{wire}{_cell(grad, align='left')}</tr>"
+        return _TABLE.format(3, body)
+    rows = []
+    if head:
+        rows.append(_cell(head, colspan="2", align="right"))
+    for k in columns:
+        value_cell = _stat_cells(d.value, [k], L.VALUE_COLOR)
+        rows.append(_cell(L.font(k, color=L.MUTED_COLOR, size=9), align="right") + value_cell)
+    span = len(rows)
+    wire = f'<td {port_attr}rowspan="{span}" width="2" bgcolor="{wire_color}" cellpadding="0"></td>'
+    rows[0] += wire
+    for i, k in enumerate(columns):
+        rows[i + (1 if head else 0)] += _stat_cells(d.grad, [k], L.GRAD_COLOR, align="left")
+    if head:
+        rows[0] += _cell("")
+    body = "".join(f"<tr>{r}</tr>" for r in rows)
+    return _TABLE.format(2, body)
+
+
+def box_label(d: DataText) -> str:
+    """A data node of the nodes style: name, type, then `data` and `grad` (in columns of
+    statistics for big arrays), then any health warning."""
+    name = L.bold(L.esc(d.name))
+    kind = L.font(L.esc(d.type), color=L.MUTED_COLOR, size=9) if d.type else ""
+    columns = _columns(d)
+    if columns is None:
+        return L.lines(
+            name,
+            kind,
+            _line(d.value, L.VALUE_COLOR, "data ") if d.value else "",
+            _line(d.grad, L.GRAD_COLOR, "grad ") if d.grad else "",
+            _tag(d),
+        )
+    n = str(len(columns) + 1)
+    rows = [_cell(name, colspan=n)]
+    if kind:
+        rows.append(_cell(kind, colspan=n))
+    rows.append(_cell("") + "".join(_cell(L.font(k, color=L.MUTED_COLOR, size=9)) for k in columns))
+    for word, found, color in (("data", d.value, L.VALUE_COLOR), ("grad", d.grad, L.GRAD_COLOR)):
+        if found is not None:
+            shown = "transparent" if found.hidden else color
+            rows.append(
+                _cell(L.font(word, color=shown), align="left") + _stat_cells(found, columns, color)
+            )
+    if d.tag:
+        rows.append(_cell(_tag(d), colspan=n))
+    body = "".join(f"<tr>{r}</tr>" for r in rows)
+    return _TABLE.format(2, body)
+
+
+def pin_label(d: DataText) -> str:
+    """An input or output of a circuit: its name and type (its numbers ride on the wire,
+    unless it has none: then they are listed here)."""
+    kind = L.font(L.esc(d.type), color=L.MUTED_COLOR, size=9) if d.type else ""
+    lines = [L.bold(L.esc(d.name)), kind]
+    for n, color in ((d.value, L.VALUE_COLOR), (d.grad, L.GRAD_COLOR)):
+        if n is not None:
+            lines.append(_line(n, color) if not n.stats else _stats_line(n, color))
+    return L.lines(*lines, _tag(d))
+
+
+def _stats_line(n: Numbers, color: str) -> str:
+    return L.font(L.esc(" ".join(f"{k} {v}" for k, v in n.stats)), color=color)
