@@ -2,6 +2,9 @@
 
 - On a terminal: a tqdm bar per epoch with the running loss and accuracy, replaced at the end
   of the epoch by one summary line.
+- In a Jupyter notebook (an IPython kernel, whose stderr is no terminal): the same bar as one
+  HTML output updated in place (`NotebookBar`), so it needs no widgets extension, then the
+  summary line.
 - Anywhere else (CI logs, files, pipes): only the summary lines. A bar redraws itself with
   carriage returns several times a second; in a log each redraw is a new chunk of text, so one
   epoch would leave hundreds of lines there.
@@ -12,7 +15,9 @@ results. `Trainer(progress=False)` shows nothing.
 
 from __future__ import annotations
 
+import html
 import sys
+import time
 from collections.abc import Mapping
 from typing import Any, TextIO
 
@@ -35,6 +40,9 @@ class Progress:
         if not self.enabled:
             return
         file = self.bar_file or sys.stderr
+        if self.bar_file is None and in_notebook():
+            self.bar = NotebookBar(batches, f"epoch {epoch + 1}/{self.epochs}")
+            return
         self.bar = tqdm(
             total=batches,
             desc=f"epoch {epoch + 1}/{self.epochs}",
@@ -83,6 +91,52 @@ def summary_line(epoch: int, epochs: int, logs: Mapping[str, float], seconds: fl
             parts.append(f"{key} {value:.4f}")
     parts.append(f"{seconds:.1f} s")
     return "  ".join(parts)
+
+
+class NotebookBar:
+    """A progress bar in a Jupyter output: an HTML `<progress>` and text, redrawn in place
+    through an IPython display handle at most every MININTERVAL seconds (and at the end)."""
+
+    disable = False
+
+    def __init__(self, total: int | None, desc: str) -> None:
+        from IPython.display import display  # in a kernel IPython is already imported
+
+        self.total, self.desc, self.n, self.postfix = total, desc, 0, ""
+        self.start = self.drawn = time.perf_counter()
+        self.handle = display(self._html(), display_id=True)
+
+    def set_postfix(self, postfix: Mapping[str, str], refresh: bool = False) -> None:
+        self.postfix = ", ".join(f"{k} {v}" for k, v in postfix.items())
+
+    def update(self) -> None:
+        self.n += 1
+        now = time.perf_counter()
+        if now - self.drawn >= MININTERVAL:
+            self.drawn = now
+            self.handle.update(self._html())
+
+    def close(self) -> None:
+        self.handle.update(self._html())
+
+    def _html(self) -> Any:
+        from IPython.display import HTML
+
+        value = f' value="{self.n}" max="{self.total}"' if self.total else ""  # else: unknown
+        count = f"{self.n}/{self.total}" if self.total else f"{self.n}"
+        seconds = time.perf_counter() - self.start
+        text = f"{self.desc}  {count} batches  {self.postfix}  {seconds:.1f} s"
+        return HTML(
+            f'<div class="glassgrad-progress"><progress{value} style="width:40%"></progress> '
+            f"<code>{html.escape(text)}</code></div>"
+        )
+
+
+def in_notebook() -> bool:
+    """Are we in a Jupyter kernel? (Looked up without importing IPython.)"""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    return shell is not None and "IPKernelApp" in getattr(shell, "config", {})
 
 
 def _is_terminal(file: Any) -> bool:
