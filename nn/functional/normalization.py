@@ -2,12 +2,12 @@
 while training, by running estimates of them in evaluation.
 
 Training is one fused op (the normalisation's backward is the classic compact formula);
-evaluation is an ordinary affine map built from autodiff ops.
+evaluation is another, a fixed affine map per channel whose backward is written with ops that
+record under create_graph (differentiable to any order). One node each, as in PyTorch's graphs
+and ONNX's BatchNormalization (nn.export maps the evaluation node to it).
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 import numpy as np
 
@@ -52,6 +52,43 @@ class BatchNorm(Function):
             gx -= x_hat * (g_hat * x_hat).mean(axis=axes, keepdims=True)
             gx *= ctx.inv_std
         return gx, gw, gb
+
+
+class BatchNormEval(Function):
+    """y = (x - running_mean) / sqrt(running_var + eps) * weight + bias: evaluation mode.
+
+    Arguments x, weight, bias, running_mean, running_var (weight, bias may be None; the running
+    statistics are Tensors or arrays). The statistics are arguments rather than constants so that
+    readers of the graph (viz, nn.export) see which buffers the node used; they get no gradient.
+    Backward: dx = g * scale, dweight = sum(g * x_hat), dbias = sum(g), where
+    scale = weight / sqrt(running_var + eps) and x_hat the normalised input.
+    """
+
+    op = "batch_norm"
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, running_mean, running_var, *, eps, axes, shape):
+        inv_std = (1 / np.sqrt(running_var + eps)).reshape(shape)
+        mean = np.reshape(running_mean, shape)
+        scale = inv_std if weight is None else weight.reshape(shape) * inv_std
+        ctx.inv_std, ctx.mean, ctx.axes, ctx.shape = inv_std, mean, axes, shape
+        ctx.save_for_backward(x, weight)
+        y = (x - mean) * scale
+        return y if bias is None else y + bias.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, weight = ctx.saved_tensors
+        need_x, need_w, need_b = ctx.needs_input_grad[:3]
+        gx = gw = gb = None
+        if need_x:
+            scale = ctx.inv_std if weight is None else weight.reshape(ctx.shape) * ctx.inv_std
+            gx = g * scale
+        if need_w:
+            gw = (g * ((x - ctx.mean) * ctx.inv_std)).sum(axis=ctx.axes)
+        if need_b:
+            gb = g.sum(axis=ctx.axes)
+        return gx, gw, gb, None, None
 
 
 def batch_norm(
@@ -99,14 +136,8 @@ def batch_norm(
         args = (input, weight) if bias is None else (input, weight, bias)
         return BatchNorm.apply(*args, mean=mean, var=var, eps=eps, axes=axes, shape=shape)
     # Evaluation: a fixed affine map of the input, differentiable to any order.
-    inv_std = (1 / np.sqrt(_array(running_var) + eps)).reshape(shape)
-    scale = inv_std if weight is None else weight.reshape(shape) * inv_std
-    y = (input - _array(running_mean).reshape(shape)) * scale
-    return y if bias is None else y + bias.reshape(shape)
-
-
-def _array(t: Any) -> np.ndarray:
-    return t.data if isinstance(t, Tensor) else np.asarray(t)
+    mean, var = (s if isinstance(s, Tensor) else np.asarray(s) for s in (running_mean, running_var))
+    return BatchNormEval.apply(input, weight, bias, mean, var, eps=eps, axes=axes, shape=shape)
 
 
 def _update(running: Tensor | np.ndarray | None, batch: np.ndarray, momentum: float) -> None:

@@ -1,0 +1,590 @@
+"""The import table: ONNX ops and the glassgrad computation each one runs.
+
+One row per ONNX op type: `row(ctx, *inputs)` gets the node's inputs (None for an omitted
+optional one) and returns its output, or a tuple of outputs. `ctx.attr(name, default)` reads an
+attribute, `ctx.training` the model's mode, `ctx.opset` the model's opset.
+
+Values are of two kinds. Floating-point data are Tensors, and rows compute them with glassgrad's
+ops, so an imported model is differentiable. Shapes, indices and masks (int and bool) are plain
+numpy arrays, computed eagerly: the Shape -> Gather -> Concat -> Reshape chains PyTorch writes
+for `x.view(x.size(0), -1)` fold to numbers at run time.
+
+Adding an op: write its row and add it to IMPORTS at the end of this file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+import autodiff
+from autodiff import Tensor
+from autodiff.ops import ScatterAdd
+
+from .. import functional as F
+
+Row = Callable[..., Any]
+
+
+# ------------------------------------------------------------------------------ values
+def is_data(x: Any) -> bool:
+    """Floating-point data (a Tensor): computed with glassgrad's ops."""
+    return isinstance(x, Tensor)
+
+
+def tensor(x: Any) -> Tensor:
+    return x if isinstance(x, Tensor) else Tensor(np.asarray(x))
+
+
+def array(x: Any) -> np.ndarray:
+    return x.data if isinstance(x, Tensor) else np.asarray(x)
+
+
+def ints(x: Any) -> list[int]:
+    return [int(v) for v in np.asarray(array(x)).reshape(-1)]
+
+
+def _axes(ctx, given: Any, ndim: int, attribute: str = "axes") -> list[int] | None:
+    """Axes from an input (newer opsets) or an attribute (older), made non-negative."""
+    axes = ints(given) if given is not None else ctx.attr(attribute)
+    if axes is None:
+        return None
+    return [a % max(ndim, 1) for a in axes]
+
+
+# ------------------------------------------------------------------------- elementwise
+def binary(tensor_op: Callable[[Any, Any], Any], numpy_op: Callable[[Any, Any], Any]) -> Row:
+    def row(ctx, a, b):
+        if is_data(a) or is_data(b):
+            if not is_data(a):  # a constant first operand: make it a Tensor (no gradient)
+                a = tensor(np.asarray(a, dtype=b.dtype))
+            return tensor_op(a, b)
+        return numpy_op(a, b)
+
+    return row
+
+
+def _int_divide(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    a, b = np.asarray(a), np.asarray(b)
+    if a.dtype.kind in "iu" and b.dtype.kind in "iu":  # ONNX integer division truncates
+        return (np.sign(a) * np.sign(b) * (np.abs(a) // np.abs(b))).astype(np.result_type(a, b))
+    return a / b
+
+
+def unary(tensor_op: Callable[[Tensor], Tensor], numpy_op: Callable | None = None) -> Row:
+    def row(ctx, x):
+        if is_data(x):
+            return tensor_op(x)
+        return (numpy_op or (lambda v: tensor_op(Tensor(v)).data))(np.asarray(x))
+
+    return row
+
+
+def constant_only(numpy_op: Callable[..., Any]) -> Row:
+    """Ops without a gradient (comparisons, logic, rounding): computed on the values, numpy in
+    and numpy out; a Tensor argument contributes its data (no gradient flows through)."""
+
+    def row(ctx, *args):
+        return np.asarray(numpy_op(*[None if a is None else array(a) for a in args]))
+
+    return row
+
+
+def leaky_relu(ctx, x):
+    return autodiff.leaky_relu(tensor(x), float(ctx.attr("alpha", 0.01)))
+
+
+def softplus(ctx, x):
+    """log(1 + exp(x)) = max(x, 0) + log1p(exp(-|x|)): no overflow at any x."""
+    x = tensor(x)
+    return x.relu() + (-x.abs()).exp().log1p()
+
+
+def variadic(fold: Callable[[Any, Any], Any]) -> Row:
+    def row(ctx, *args):
+        result = args[0]
+        for a in args[1:]:
+            result = (
+                fold(tensor(result), a)
+                if is_data(result) or is_data(a)
+                else fold(np.asarray(result), np.asarray(a))
+            )
+        return result
+
+    return row
+
+
+def mean_of(ctx, *args):
+    return variadic(lambda a, b: a + b)(ctx, *args) / len(args)
+
+
+def clip(ctx, x, lo=None, hi=None):
+    if ctx.opset < 11:
+        lo, hi = ctx.attr("min"), ctx.attr("max")
+    bounds = [None if v is None else float(array(v)) for v in (lo, hi)]
+    if is_data(x):
+        return autodiff.clip(x, *bounds)
+    return np.clip(x, *bounds)
+
+
+def where(ctx, condition, a, b):
+    condition = array(condition).astype(bool)
+    if is_data(a) or is_data(b):
+        return autodiff.where(condition, tensor(a) if not is_data(a) else a, b)
+    return np.where(condition, a, b)
+
+
+def cast(ctx, x, like=None):
+    import onnx
+
+    to = (
+        np.dtype(onnx.helper.tensor_dtype_to_np_dtype(ctx.attr("to")))
+        if like is None
+        else (array(like).dtype)
+    )
+    if is_data(x) and to.kind == "f":
+        return x if x.dtype == to else x.astype(to)
+    out = array(x).astype(to)
+    return Tensor(out) if to.kind == "f" else out
+
+
+# ---------------------------------------------------------------------------- matrices
+def matmul(ctx, a, b):
+    if is_data(a) or is_data(b):
+        return autodiff.matmul(tensor(a), b)
+    return np.matmul(a, b)
+
+
+def gemm(ctx, a, b, c=None):
+    """alpha * A' @ B' + beta * C. The common layer form (B transposed, alpha = beta = 1, C a
+    bias) is F.linear: one fused node, as glassgrad's own Linear records."""
+    alpha, beta = float(ctx.attr("alpha", 1.0)), float(ctx.attr("beta", 1.0))
+    trans_a, trans_b = int(ctx.attr("transA", 0)), int(ctx.attr("transB", 0))
+    a, b = tensor(a), tensor(b)
+    if trans_b and not trans_a and alpha == 1 and beta == 1 and (c is None or array(c).ndim == 1):
+        return F.linear(a, b, None if c is None else tensor(c))
+    y = (a.T if trans_a else a) @ (b.T if trans_b else b)
+    if alpha != 1:
+        y = y * alpha
+    if c is not None:
+        y = y + (tensor(c) * beta if beta != 1 else c)
+    return y
+
+
+# ------------------------------------------------------------------------- conv, pool
+def _window_attrs(ctx, x: Tensor, kernel: list[int]) -> tuple[list[int], list[int]]:
+    """(strides, pads as [top, left, bottom, right]) with auto_pad resolved."""
+    if x.ndim != 4:
+        raise ctx.unsupported(
+            f"only 2-d windows on (N, C, H, W) inputs are supported, got shape {x.shape}"
+        )
+    strides = list(ctx.attr("strides", [1, 1]))
+    if any(d != 1 for d in ctx.attr("dilations", [1, 1])):
+        raise ctx.unsupported(f"dilations {ctx.attr('dilations')} are not supported")
+    auto_pad = ctx.attr("auto_pad", "NOTSET")
+    if auto_pad in ("SAME_UPPER", "SAME_LOWER"):
+        pads_begin, pads_end = [], []
+        for size, k, s in zip(x.shape[2:], kernel, strides):
+            total = max((-(-size // s) - 1) * s + k - size, 0)
+            small, large = total // 2, total - total // 2
+            pads_begin.append(small if auto_pad == "SAME_UPPER" else large)
+            pads_end.append(large if auto_pad == "SAME_UPPER" else small)
+        return strides, pads_begin + pads_end
+    if auto_pad == "VALID":
+        return strides, [0, 0, 0, 0]
+    return strides, list(ctx.attr("pads", [0, 0, 0, 0]))
+
+
+def _symmetric(x: Tensor, pads: list[int], limit: list[int] | None, value: float):
+    """Padding F.conv2d / F.*_pool2d can take (one (h, w) pair), after padding `x` explicitly
+    where ONNX's pads are asymmetric (or larger than `limit`)."""
+    top, left, bottom, right = pads
+    if (
+        top == bottom
+        and left == right
+        and (limit is None or (top <= limit[0] and left <= limit[1]))
+    ):
+        return x, (top, left)
+    return autodiff.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)), value), (0, 0)
+
+
+def conv(ctx, x, w, b=None):
+    if int(ctx.attr("group", 1)) != 1:
+        raise ctx.unsupported(f"grouped convolution (group={ctx.attr('group')}) is not supported")
+    x, w = tensor(x), tensor(w)
+    kernel = list(ctx.attr("kernel_shape", w.shape[2:]))
+    strides, pads = _window_attrs(ctx, x, kernel)
+    x, padding = _symmetric(x, pads, None, 0.0)
+    return F.conv2d(x, w, None if b is None else tensor(b), tuple(strides), padding)
+
+
+def _pool_checks(ctx) -> None:
+    if int(ctx.attr("ceil_mode", 0)):
+        raise ctx.unsupported("ceil_mode=1 is not supported")
+
+
+def max_pool(ctx, x):
+    _pool_checks(ctx)
+    if int(ctx.attr("storage_order", 0)):
+        raise ctx.unsupported("storage_order=1 is not supported")
+    if len(ctx.node.outputs) > 1 and ctx.node.outputs[1]:
+        raise ctx.unsupported("the Indices output of MaxPool is not supported")
+    x = tensor(x)
+    kernel = list(ctx.attr("kernel_shape"))
+    strides, pads = _window_attrs(ctx, x, kernel)
+    x, padding = _symmetric(x, pads, [k // 2 for k in kernel], -np.inf)
+    return F.max_pool2d(x, tuple(kernel), tuple(strides), padding)
+
+
+def average_pool(ctx, x):
+    """F.avg_pool2d counts padded zeros (count_include_pad=1); ONNX's default (0) divides each
+    window by its real pixels instead: the sum, times a constant map of 1 / count."""
+    _pool_checks(ctx)
+    x = tensor(x)
+    kernel = list(ctx.attr("kernel_shape"))
+    strides, pads = _window_attrs(ctx, x, kernel)
+    padded, padding = _symmetric(x, pads, [k // 2 for k in kernel], 0.0)
+    y = F.avg_pool2d(padded, tuple(kernel), tuple(strides), padding)
+    if int(ctx.attr("count_include_pad", 0)) or not any(pads):
+        return y
+    ones = np.ones((1, 1, *x.shape[2:]), dtype=x.dtype)
+    ones, ones_padding = _symmetric(Tensor(ones), pads, [k // 2 for k in kernel], 0.0)
+    share = F.avg_pool2d(ones, tuple(kernel), tuple(strides), ones_padding).data  # count / k*k
+    return y * (1 / share)
+
+
+def global_pool(reduce: str) -> Row:
+    def row(ctx, x):
+        x = tensor(x)
+        return getattr(x, reduce)(axis=tuple(range(2, x.ndim)), keepdims=True)
+
+    return row
+
+
+# ----------------------------------------------------------------------- normalisation
+def batch_normalization(ctx, x, scale, bias, mean, var):
+    """Running statistics are the model's buffers: in training mode they are updated in place
+    (ONNX's momentum m weighs the running value; PyTorch's and glassgrad's is 1 - m)."""
+    if len(ctx.node.outputs) > 1 and any(ctx.node.outputs[1:]):
+        raise ctx.unsupported("the running-statistics outputs (training_mode=1) are not supported")
+    momentum = 1 - float(ctx.attr("momentum", 0.9))
+    return F.batch_norm(
+        tensor(x),
+        mean,
+        var,
+        tensor(scale),
+        tensor(bias),
+        training=ctx.training,
+        momentum=momentum,
+        eps=float(ctx.attr("epsilon", 1e-5)),
+    )
+
+
+def dropout(ctx, x, ratio=None, training_mode=None):
+    p = float(ctx.attr("ratio", 0.5)) if ratio is None else float(array(ratio))
+    y = F.dropout(tensor(x), p, training=ctx.training)
+    return y, np.ones(y.shape, dtype=bool)
+
+
+# ------------------------------------------------------------------------------ softmax
+def softmax(function: Callable[..., Tensor]) -> Row:
+    def row(ctx, x):
+        x = tensor(x)
+        if ctx.opset >= 13:
+            return function(x, axis=int(ctx.attr("axis", -1)))
+        # Before opset 13: the input is flattened to 2-d at `axis` (default 1).
+        axis = int(ctx.attr("axis", 1)) % max(x.ndim, 1)
+        flat = x.reshape(int(np.prod(x.shape[:axis])), -1)
+        return function(flat, axis=1).reshape(x.shape)
+
+    return row
+
+
+# --------------------------------------------------------------------------- reductions
+def reduce(method: str, numpy_op: Callable[..., Any]) -> Row:
+    def row(ctx, x, axes_input=None):
+        x_ndim = array(x).ndim
+        from_input = ctx.opset >= 18 or (method == "sum" and ctx.opset >= 13)
+        axes = _axes(ctx, axes_input if from_input else None, x_ndim)
+        if not axes:
+            if int(ctx.attr("noop_with_empty_axes", 0)):
+                return x
+            axes = list(range(x_ndim))
+        keep = bool(int(ctx.attr("keepdims", 1)))
+        if is_data(x):
+            return getattr(x, method)(axis=tuple(axes), keepdims=keep)
+        return numpy_op(np.asarray(x), axis=tuple(axes), keepdims=keep)
+
+    return row
+
+
+# --------------------------------------------------------------------------------- shape
+def shape_of(ctx, x):
+    shape = np.asarray(array(x).shape, dtype=np.int64)
+    start, end = ctx.attr("start", 0), ctx.attr("end")
+    return shape[start:end]
+
+
+def size_of(ctx, x):
+    return np.asarray(array(x).size, dtype=np.int64)
+
+
+def _reshaped(x: Any, shape: tuple[int, ...]) -> Any:
+    return x.reshape(shape) if is_data(x) else np.reshape(x, shape)
+
+
+def reshape(ctx, x, shape):
+    target = ints(shape)
+    if not int(ctx.attr("allowzero", 0)):  # 0 copies the input's dimension
+        target = [array(x).shape[i] if d == 0 else d for i, d in enumerate(target)]
+    return _reshaped(x, tuple(target))
+
+
+def flatten(ctx, x):
+    shape = array(x).shape
+    axis = int(ctx.attr("axis", 1)) % (len(shape) + 1)
+    return _reshaped(x, (int(np.prod(shape[:axis])), int(np.prod(shape[axis:]))))
+
+
+def squeeze(ctx, x, axes=None):
+    shape = array(x).shape
+    axes = _axes(ctx, axes if ctx.opset >= 13 else None, len(shape))
+    if axes is None:
+        axes = [i for i, n in enumerate(shape) if n == 1]
+    return _reshaped(x, tuple(n for i, n in enumerate(shape) if i not in axes))
+
+
+def unsqueeze(ctx, x, axes=None):
+    shape = list(array(x).shape)
+    rank = len(shape) + len(ints(axes) if ctx.opset >= 13 else ctx.attr("axes"))
+    for a in sorted(_axes(ctx, axes if ctx.opset >= 13 else None, rank)):
+        shape.insert(a, 1)
+    return _reshaped(x, tuple(shape))
+
+
+def transpose(ctx, x):
+    perm = ctx.attr("perm")
+    perm = list(range(array(x).ndim))[::-1] if perm is None else list(perm)
+    return x.permute(perm) if is_data(x) else np.transpose(x, perm)
+
+
+def expand(ctx, x, shape):
+    target = np.broadcast_shapes(array(x).shape, tuple(ints(shape)))
+    return x.broadcast_to(target) if is_data(x) else np.broadcast_to(x, target).copy()
+
+
+def concat(ctx, *parts):
+    axis = int(ctx.attr("axis"))
+    if any(is_data(p) for p in parts):
+        dtype = next(p.dtype for p in parts if is_data(p))
+        return autodiff.concatenate(
+            [p if is_data(p) else Tensor(np.asarray(p, dtype)) for p in parts], axis=axis
+        )
+    return np.concatenate([np.asarray(p) for p in parts], axis=axis)
+
+
+def split(ctx, x, sizes=None):
+    axis = int(ctx.attr("axis", 0)) % array(x).ndim
+    length = array(x).shape[axis]
+    if sizes is None:
+        sizes = ctx.attr("split")
+    if sizes is None:
+        count = int(ctx.attr("num_outputs", len(ctx.node.outputs)))
+        chunk = -(-length // count)
+        sizes = [min(chunk, length - i * chunk) for i in range(count)]
+    sizes = ints(sizes)
+    if is_data(x):
+        return tuple(autodiff.split(x, sizes, axis))
+    return tuple(np.split(x, np.cumsum(sizes)[:-1], axis=axis))
+
+
+def slice_(ctx, x, starts=None, ends=None, axes=None, steps=None):
+    ndim = array(x).ndim
+    if ctx.opset < 10:
+        starts, ends, axes = ctx.attr("starts"), ctx.attr("ends"), ctx.attr("axes")
+    starts, ends = ints(starts), ints(ends)
+    axes = list(range(len(starts))) if axes is None else [a % ndim for a in ints(axes)]
+    steps = [1] * len(starts) if steps is None else ints(steps)
+    index = [slice(None)] * ndim
+    for a, start, end, step in zip(axes, starts, ends, steps):
+        index[a] = slice(start, end, step)
+    return x[tuple(index)]
+
+
+def gather(ctx, x, indices):
+    axis = int(ctx.attr("axis", 0)) % array(x).ndim
+    idx = np.asarray(array(indices)).astype(np.int64)
+    lead = (slice(None),) * axis
+    return x[lead + ((int(idx),) if idx.ndim == 0 else (idx,))]
+
+
+def gather_nd(ctx, x, indices):
+    if int(ctx.attr("batch_dims", 0)):
+        raise ctx.unsupported("batch_dims != 0 is not supported")
+    idx = np.asarray(array(indices)).astype(np.int64)
+    return x[tuple(idx[..., k] for k in range(idx.shape[-1]))]
+
+
+def scatter_elements(ctx, data, indices, updates):
+    """data with `updates` added (reduction "add") at the indexed positions of `axis`."""
+    if ctx.attr("reduction", "none") != "add":
+        raise ctx.unsupported(
+            f"reduction {ctx.attr('reduction', 'none')!r} is not supported (only 'add')"
+        )
+    idx = np.asarray(array(indices)).astype(np.int64)
+    axis = int(ctx.attr("axis", 0)) % idx.ndim
+    where = list(np.indices(idx.shape))
+    where[axis] = idx
+    added = ScatterAdd.apply(tensor(updates), shape=array(data).shape, index=tuple(where))
+    base = array(data) if not is_data(data) else data
+    return added if not is_data(data) and not np.any(base) else added + data
+
+
+def pad(ctx, x, pads=None, value=None, axes=None):
+    if ctx.attr("mode", "constant") != "constant":
+        raise ctx.unsupported(f"pad mode {ctx.attr('mode')!r} is not supported (only 'constant')")
+    ndim = array(x).ndim
+    pads = ints(pads) if ctx.opset >= 11 else list(ctx.attr("pads"))
+    fill = float(array(value)) if value is not None else float(ctx.attr("value", 0.0))
+    axes = list(range(ndim)) if axes is None else [a % ndim for a in ints(axes)]
+    widths = [(0, 0)] * ndim
+    for i, a in enumerate(axes):
+        widths[a] = (pads[i], pads[i + len(axes)])
+    if any(w < 0 for pair in widths for w in pair):
+        raise ctx.unsupported(f"negative pads {pads} are not supported")
+    return (
+        autodiff.pad(tensor(x), widths, fill)
+        if is_data(x)
+        else np.pad(x, widths, constant_values=fill)
+    )
+
+
+def constant(ctx):
+    for key in ("value", "value_float", "value_int", "value_floats", "value_ints"):
+        if key in ctx.node.attributes:
+            value = ctx.attr(key)
+            dtype = np.float32 if "float" in key else np.int64 if "int" in key else None
+            value = np.asarray(value, dtype=dtype)
+            return Tensor(value) if value.dtype.kind == "f" else value
+    raise ctx.unsupported("only tensor, float and int constants are supported")
+
+
+def constant_of_shape(ctx, shape):
+    value = ctx.attr("value")
+    fill = np.zeros(1, dtype=np.float32) if value is None else np.asarray(value)
+    out = np.full(ints(shape), fill.reshape(-1)[0], dtype=fill.dtype)
+    return Tensor(out) if out.dtype.kind == "f" else out
+
+
+def range_(ctx, start, limit, delta):
+    out = np.arange(array(start), array(limit), array(delta))
+    return Tensor(out) if out.dtype.kind == "f" else out
+
+
+# ------------------------------------------------------------------------------- losses
+def softmax_cross_entropy(ctx, scores, labels, weights=None):
+    if weights is not None or ctx.attr("ignore_index") is not None:
+        raise ctx.unsupported("class weights and ignore_index are not supported")
+    reduction = ctx.attr("reduction", "mean")
+    loss = F.cross_entropy(tensor(scores), array(labels), reduction=reduction)
+    if len(ctx.node.outputs) > 1 and ctx.node.outputs[1]:
+        return loss, autodiff.log_softmax(tensor(scores), axis=1)
+    return loss
+
+
+def negative_log_likelihood(ctx, log_p, labels, weights=None):
+    if weights is not None or ctx.attr("ignore_index") is not None:
+        raise ctx.unsupported("class weights and ignore_index are not supported")
+    return F.nll_loss(tensor(log_p), array(labels), reduction=ctx.attr("reduction", "mean"))
+
+
+# ---------------------------------------------------------------------------- the table
+IMPORTS: dict[str, Row] = {
+    # arithmetic with numpy broadcasting
+    "Add": binary(lambda a, b: a + b, np.add),
+    "Sub": binary(lambda a, b: a - b, np.subtract),
+    "Mul": binary(lambda a, b: a * b, np.multiply),
+    "Div": binary(lambda a, b: a / b, _int_divide),
+    "Pow": binary(lambda a, b: a**b, np.power),
+    "Max": variadic(lambda a, b: autodiff.maximum(a, b) if is_data(a) else np.maximum(a, b)),
+    "Min": variadic(lambda a, b: autodiff.minimum(a, b) if is_data(a) else np.minimum(a, b)),
+    "Sum": variadic(lambda a, b: a + b),
+    "Mean": mean_of,
+    "Where": where,
+    "Clip": clip,
+    "Cast": cast,
+    "CastLike": cast,
+    # unary functions and activations
+    "Neg": unary(lambda x: -x, np.negative),
+    "Abs": unary(autodiff.abs, np.abs),
+    "Exp": unary(autodiff.exp),
+    "Log": unary(autodiff.log),
+    "Sqrt": unary(autodiff.sqrt),
+    "Reciprocal": unary(lambda x: 1 / x),
+    "Sin": unary(autodiff.sin),
+    "Cos": unary(autodiff.cos),
+    "Tanh": unary(autodiff.tanh),
+    "Sigmoid": unary(autodiff.sigmoid),
+    "Relu": unary(autodiff.relu),
+    "LeakyRelu": leaky_relu,
+    "Softplus": softplus,
+    "Identity": lambda ctx, x: x,
+    # no gradient: comparisons, logic, rounding
+    "Greater": constant_only(np.greater),
+    "GreaterOrEqual": constant_only(np.greater_equal),
+    "Less": constant_only(np.less),
+    "LessOrEqual": constant_only(np.less_equal),
+    "Equal": constant_only(np.equal),
+    "Not": constant_only(np.logical_not),
+    "And": constant_only(np.logical_and),
+    "Or": constant_only(np.logical_or),
+    "Floor": constant_only(np.floor),
+    "Ceil": constant_only(np.ceil),
+    "Sign": constant_only(np.sign),
+    # linear algebra, convolution, pooling, normalisation
+    "MatMul": matmul,
+    "Gemm": gemm,
+    "Conv": conv,
+    "MaxPool": max_pool,
+    "AveragePool": average_pool,
+    "GlobalAveragePool": global_pool("mean"),
+    "GlobalMaxPool": global_pool("max"),
+    "BatchNormalization": batch_normalization,
+    "Dropout": dropout,
+    "Softmax": softmax(autodiff.softmax),
+    "LogSoftmax": softmax(autodiff.log_softmax),
+    # reductions
+    "ReduceSum": reduce("sum", np.sum),
+    "ReduceMean": reduce("mean", np.mean),
+    "ReduceMax": reduce("max", np.max),
+    "ReduceMin": reduce("min", np.min),
+    "ReduceProd": reduce("prod", np.prod),
+    "ReduceLogSumExp": reduce(
+        "logsumexp",
+        lambda x, axis, keepdims: np.log(np.sum(np.exp(x), axis=axis, keepdims=keepdims)),
+    ),
+    # shapes, indexing, joining
+    "Shape": shape_of,
+    "Size": size_of,
+    "Reshape": reshape,
+    "Flatten": flatten,
+    "Squeeze": squeeze,
+    "Unsqueeze": unsqueeze,
+    "Transpose": transpose,
+    "Expand": expand,
+    "Concat": concat,
+    "Split": split,
+    "Slice": slice_,
+    "Gather": gather,
+    "GatherND": gather_nd,
+    "ScatterElements": scatter_elements,
+    "Pad": pad,
+    "Constant": constant,
+    "ConstantOfShape": constant_of_shape,
+    "Range": range_,
+    # losses
+    "SoftmaxCrossEntropyLoss": softmax_cross_entropy,
+    "NegativeLogLikelihoodLoss": negative_log_likelihood,
+}

@@ -1,0 +1,510 @@
+"""The export table: every op of autodiff.ops and nn.functional, and the ONNX nodes it becomes.
+
+One row per op, keyed by the op's class name. A row's `emit(e, node)` writes the ONNX nodes for
+one compute node through the Emitter `e` (onnx_out.py) and returns the name of the ONNX value
+that holds the node's output:
+
+    e.value(arg, dtype)   the ONNX value of an argument (cast to dtype when given)
+    e.node(op, inputs, **attributes)   an ONNX node; returns its output
+    e.arguments(node)     the node's arguments by name, defaults included
+    e.dims(tensor)        its shape, batch-sized dimensions symbolic
+
+`batch_shaped` names arguments that follow the batch size (a reshape's target shape): the row
+writes them from `e.dims`, so they stay symbolic. `recomputed` names arguments the ONNX graph
+computes itself (batch statistics, a dropout mask). Any other argument that differs between
+the example's run and its twin is a baked-in value, and to_onnx refuses it (see trace.py).
+
+Adding an op: write its emit function and add its row to EXPORTS at the end of this file.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from autodiff import Function, Tensor
+
+from .errors import UnsupportedOpError
+from .trace import BatchDim, describe
+
+Emit = Callable[[Any, Function], str]
+
+
+@dataclass(frozen=True)
+class Row:
+    emit: Emit
+    batch_shaped: tuple[str, ...] = ()
+    recomputed: tuple[str, ...] = ()
+
+
+# ------------------------------------------------------------------------- elementwise
+def elementwise(onnx_op: str) -> Emit:
+    """An ONNX op with numpy's broadcasting: every argument in the output's dtype."""
+
+    def emit(e, node):
+        dtype = e.dtype(node)
+        return e.node(onnx_op, [e.value(a, dtype) for a in node.args])
+
+    return emit
+
+
+def unary(onnx_op: str, **attributes: Any) -> Emit:
+    def emit(e, node):
+        return e.node(onnx_op, [e.value(node.args[0], e.dtype(node))], **attributes)
+
+    return emit
+
+
+def log1p(e, node):
+    dtype = e.dtype(node)
+    x = e.value(node.args[0], dtype)
+    return e.node("Log", [e.node("Add", [x, e.constant(1, dtype)])])
+
+
+def leaky_relu(e, node):
+    slope = e.arguments(node)["negative_slope"]
+    return e.node("LeakyRelu", [e.value(node.args[0], e.dtype(node))], alpha=float(slope))
+
+
+def clip(e, node):
+    args, dtype = e.arguments(node), e.dtype(node)
+    bounds = ["" if args[k] is None else e.constant(args[k], dtype) for k in ("lo", "hi")]
+    return e.node("Clip", [e.value(args["x"], dtype), *bounds])
+
+
+def cast(e, node):
+    dtype = e.dtype(node)
+    to = e.onnx.helper.np_dtype_to_tensor_dtype(dtype)
+    return e.node("Cast", [e.value(node.args[0])], to=to, dtype=dtype)
+
+
+def where(e, node):
+    condition, a, b = node.args
+    dtype = e.dtype(node)
+    return e.node("Where", [e.value(condition, bool), e.value(a, dtype), e.value(b, dtype)])
+
+
+def step(e, node):
+    dtype = e.dtype(node)
+    x = e.value(node.args[0])
+    positive = e.node("Greater", [x, e.constant(0, e.dtypes[x])], dtype=bool)
+    return e.cast(positive, dtype)
+
+
+# ------------------------------------------------------------------------------ linear
+def linear(e, node):
+    dtype = e.dtype(node)
+    x, weight, *bias = [e.value(a, dtype) for a in node.args if a is not None]
+    if node.args[0].ndim == 2:
+        return e.node("Gemm", [x, weight, *bias], transB=1)
+    y = e.node("MatMul", [x, e.node("Transpose", [weight], perm=[1, 0])])
+    return e.node("Add", [y, bias[0]]) if bias else y
+
+
+def matmul(e, node):
+    dtype = e.dtype(node)
+    return e.node("MatMul", [e.value(a, dtype) for a in node.args])
+
+
+# ------------------------------------------------------------------------- conv, pool
+def _window(args: dict[str, Any]) -> dict[str, Any]:
+    (ph, pw), (sh, sw) = args["padding"], args["stride"]
+    return {"strides": [sh, sw], "pads": [ph, pw, ph, pw]}
+
+
+def conv2d(e, node):
+    args, dtype = e.arguments(node), e.dtype(node)
+    inputs = [e.value(a, dtype) for a in node.args if a is not None]
+    kernel = list(node.args[1].shape[2:])
+    return e.node("Conv", inputs, kernel_shape=kernel, **_window(args))
+
+
+def max_pool2d(e, node):
+    args = e.arguments(node)
+    return e.node(
+        "MaxPool", [e.value(node.args[0])], kernel_shape=list(args["kernel"]), **_window(args)
+    )
+
+
+def avg_pool2d(e, node):
+    args, dtype = e.arguments(node), e.dtype(node)
+    return e.node(
+        "AveragePool",
+        [e.value(node.args[0], dtype)],
+        kernel_shape=list(args["kernel"]),
+        count_include_pad=1,
+        **_window(args),
+    )
+
+
+# ----------------------------------------------------------------------- normalisation
+def batch_norm_eval(e, node):
+    """Evaluation-mode batch norm: ONNX BatchNormalization (missing weight/bias: ones/zeros)."""
+    args, dtype = e.arguments(node), e.dtype(node)
+    channels = node.args[0].shape[1]
+    scale = e.constant(np.ones(channels), dtype) if args["weight"] is None else None
+    shift = e.constant(np.zeros(channels), dtype) if args["bias"] is None else None
+    inputs = [
+        e.value(args["x"], dtype),
+        scale or e.value(args["weight"], dtype),
+        shift or e.value(args["bias"], dtype),
+        e.value(args["running_mean"], dtype),
+        e.value(args["running_var"], dtype),
+    ]
+    return e.node("BatchNormalization", inputs, epsilon=float(args["eps"]))
+
+
+def batch_norm_train(e, node):
+    """Training-mode batch norm (a function calling F.batch_norm(training=True)): the batch's
+    own statistics, computed in the graph."""
+    args, dtype = e.arguments(node), e.dtype(node)
+    axes, shape = list(args["axes"]), [1, node.args[0].shape[1]] + [1] * (node.args[0].ndim - 2)
+    x = e.value(args["x"], dtype)
+    mean = e.reduce("ReduceMean", x, axes, keepdims=True)
+    centered = e.node("Sub", [x, mean])
+    var = e.reduce("ReduceMean", e.node("Mul", [centered, centered]), axes, keepdims=True)
+    std = e.node("Sqrt", [e.node("Add", [var, e.constant(args["eps"], dtype)])])
+    y = e.node("Div", [centered, std])
+    for key, op in (("weight", "Mul"), ("bias", "Add")):
+        if args[key] is not None:
+            y = e.node(op, [y, e.node("Reshape", [e.value(args[key], dtype), e.ints(shape)])])
+    return y
+
+
+def dropout(e, node):
+    """A dropout recorded in training mode (a function calling F.dropout(training=True)).
+    Exported graphs are inference graphs: ONNX Dropout, which runtimes run as the identity."""
+    mask = np.asarray(e.arguments(node)["mask"])
+    largest = float(mask.max()) if mask.size else 1.0
+    ratio = 1 - 1 / largest if largest > 0 else 0.0
+    warnings.warn(
+        f"to_onnx: {describe(node)} was recorded in training mode; it is exported as ONNX "
+        "Dropout, which is the identity at inference",
+        stacklevel=2,
+    )
+    dtype = e.dtype(node)
+    ratio_value = e.constant(ratio, dtype)
+    return e.node("Dropout", [e.value(node.args[0], dtype), ratio_value])
+
+
+# ------------------------------------------------------------------------------ softmax
+def softmax(onnx_op: str) -> Emit:
+    def emit(e, node):
+        axis = int(e.arguments(node)["axis"])
+        return e.node(onnx_op, [e.value(node.args[0], e.dtype(node))], axis=axis)
+
+    return emit
+
+
+# --------------------------------------------------------------------------- reductions
+def _axes(args: dict[str, Any], ndim: int) -> list[int]:
+    axis = args["axis"]
+    if axis is None:
+        return list(range(ndim))
+    axes = (axis,) if isinstance(axis, int | np.integer) else tuple(axis)
+    return sorted(int(a) % max(ndim, 1) for a in axes)
+
+
+def reduction(onnx_op: str) -> Emit:
+    def emit(e, node):
+        args, x = e.arguments(node), node.args[0]
+        axes = _axes(args, x.ndim)
+        value = e.value(x, e.dtype(node))
+        if not axes:  # a 0-d input: nothing to reduce
+            return e.node("Identity", [value])
+        return e.reduce(onnx_op, value, axes, bool(args["keepdims"]))
+
+    return emit
+
+
+def var(e, node):
+    args, x, dtype = e.arguments(node), node.args[0], e.dtype(node)
+    axes = _axes(args, x.ndim)
+    value = e.value(x, dtype)
+    centered = e.node("Sub", [value, e.reduce("ReduceMean", value, axes, keepdims=True)])
+    squares = e.node("Mul", [centered, centered])
+    keep = bool(args["keepdims"])
+    if args["ddof"] == 0:
+        return e.reduce("ReduceMean", squares, axes, keep)
+    count = e.element_count(x, axes, dtype)
+    total = e.reduce("ReduceSum", squares, axes, keep)
+    return e.node("Div", [total, e.node("Sub", [count, e.constant(args["ddof"], dtype)])])
+
+
+# --------------------------------------------------------------------------------- shape
+def reshape(e, node):
+    """Reshape to the output's shape. A dimension that follows the batch size becomes -1 (when
+    it is the only one), so a reshape to (64, -1) at batch 64 works at any batch size."""
+    out = e.output(node)
+    dims = e.dims(out)
+    x = e.value(node.args[0], e.dtype(node))
+    batch_dims = [i for i, d in enumerate(dims) if isinstance(d, BatchDim)]
+    if len(batch_dims) == 1:
+        shape = [-1 if isinstance(d, BatchDim) else d for d in dims]
+        return e.node("Reshape", [x, e.ints(shape)])
+    zero = 0 in out.shape and not batch_dims
+    return e.node("Reshape", [x, e.shape_value(dims)], allowzero=1 if zero else None)
+
+
+def permute(e, node):
+    axes, ndim = e.arguments(node)["axes"], node.args[0].ndim
+    perm = list(range(ndim))[::-1] if axes is None else [int(a) % ndim for a in axes]
+    return e.node("Transpose", [e.value(node.args[0], e.dtype(node))], perm=perm)
+
+
+def expand(e, node):
+    out = e.output(node)
+    return e.node("Expand", [e.value(node.args[0], e.dtype(node)), e.shape_value(e.dims(out))])
+
+
+# ----------------------------------------------------------------------------- indexing
+_INT64_MAX = np.iinfo(np.int64).max
+_INT64_MIN = np.iinfo(np.int64).min
+
+
+def _index_parts(index: Any, ndim: int) -> list[Any]:
+    """The index as a list with Ellipsis expanded to full slices and masks to integer arrays."""
+    parts = list(index) if isinstance(index, tuple) else [index]
+    expanded: list[Any] = []
+    for p in parts:
+        if isinstance(p, np.ndarray) and p.dtype == bool:
+            expanded.extend(np.nonzero(p))
+        elif isinstance(p, list):
+            expanded.append(np.asarray(p))
+        else:
+            expanded.append(p)
+    used = sum(1 for p in expanded if p is not None and p is not Ellipsis)
+    if any(p is Ellipsis for p in expanded):
+        at = next(i for i, p in enumerate(expanded) if p is Ellipsis)
+        expanded[at : at + 1] = [slice(None)] * (ndim - used)
+    return expanded + [slice(None)] * (ndim - used if Ellipsis not in expanded else 0)
+
+
+def _slice_bounds(p: slice) -> tuple[int, int, int]:
+    """(start, end, step) of ONNX Slice for a Python slice, defaults spelled out."""
+    step = 1 if p.step is None else int(p.step)
+    start = (0 if step > 0 else -1) if p.start is None else int(p.start)
+    end = (_INT64_MAX if step > 0 else _INT64_MIN) if p.stop is None else int(p.stop)
+    return start, end, step
+
+
+def _slice(e, value: str, bounds: dict[int, tuple[int, int, int]]) -> str:
+    """One Slice node for {axis: (start, end, step)}."""
+    axes = sorted(bounds)
+    starts, ends, steps = zip(*(bounds[a] for a in axes))
+    return e.node("Slice", [value, e.ints(starts), e.ints(ends), e.ints(axes), e.ints(steps)])
+
+
+def get_item(e, node):
+    """Basic indexing: Slice, then Squeeze (int indices) and Unsqueeze (None). Integer-array
+    indexing: Gather (one array) or GatherND (several). Slice bounds are written as given
+    (negative ones count from the end), so they hold at any batch size."""
+    x = node.args[0]
+    parts = _index_parts(e.arguments(node)["index"], x.ndim)
+    value = e.value(x, e.dtype(node))
+    if any(isinstance(p, np.ndarray) for p in parts):
+        return _advanced_index(e, node, value, parts)
+    bounds: dict[int, tuple[int, int, int]] = {}
+    squeeze, unsqueeze = [], []
+    axis = out_axis = 0
+    for p in parts:
+        if p is None:
+            unsqueeze.append(out_axis)
+            out_axis += 1
+            continue
+        if isinstance(p, slice):
+            if p not in (slice(None), slice(None, None, 1)):
+                bounds[axis] = _slice_bounds(p)
+            out_axis += 1
+        else:  # an int: slice it to length one, then squeeze the axis away
+            i = int(p)
+            bounds[axis] = (i, i + 1 if i != -1 else _INT64_MAX, 1)
+            squeeze.append(axis)
+        axis += 1
+    if bounds:
+        value = _slice(e, value, bounds)
+    if squeeze:
+        value = e.node("Squeeze", [value, e.ints(squeeze)])
+    if unsqueeze:
+        value = e.node("Unsqueeze", [value, e.ints(unsqueeze)])
+    if not (bounds or squeeze or unsqueeze):
+        value = e.node("Identity", [value])
+    return value
+
+
+def _advanced_index(e, node, value: str, parts: list[Any]) -> str:
+    """numpy's integer-array indexing (ints count as 0-d arrays here, as in numpy): slices
+    first (they keep every axis), then Gather for one array, GatherND for several."""
+    if any(p is None for p in parts):
+        raise UnsupportedOpError(
+            f"to_onnx: {describe(node)}: indexing that mixes integer arrays "
+            "with None has no ONNX mapping"
+        )
+    arrays = {
+        i: np.asarray(p, dtype=np.int64) for i, p in enumerate(parts) if not isinstance(p, slice)
+    }
+    bounds = {
+        axis: _slice_bounds(p)
+        for axis, p in enumerate(parts)
+        if isinstance(p, slice) and p not in (slice(None), slice(None, None, 1))
+    }
+    if bounds:
+        value = _slice(e, value, bounds)
+    positions = sorted(arrays)
+    if len(positions) == 1:  # Gather puts the index's dims where the axis was, as numpy does
+        (axis,) = positions
+        return e.node("Gather", [value, e.constant(arrays[axis])], axis=axis)
+    index = np.stack(np.broadcast_arrays(*[arrays[p] for p in positions]), axis=-1)
+    rest = [a for a in range(len(parts)) if a not in arrays]
+    if positions != list(range(len(positions))):
+        value = e.node("Transpose", [value], perm=positions + rest)
+    out = e.node("GatherND", [value, e.constant(index)])
+    adjacent = positions == list(range(positions[0], positions[0] + len(positions)))
+    if adjacent and positions[0] > 0:  # numpy keeps the gathered dims where the arrays were
+        k, lead = index.ndim - 1, positions[0]
+        order = list(range(k, k + lead)) + list(range(k)) + list(range(k + lead, k + len(rest)))
+        out = e.node("Transpose", [out], perm=order)
+    return out
+
+
+def scatter_add(e, node):
+    """The adjoint of indexing (in graphs of gradients): zeros, with the gradient added at the
+    indexed positions — ScatterElements(reduction="add") on the flattened shape."""
+    e.require_opset(node, 16, "ScatterElements with reduction='add'")
+    args, dtype = e.arguments(node), e.dtype(node)
+    shape = tuple(args["shape"])
+    positions = np.arange(int(np.prod(shape)), dtype=np.int64).reshape(shape)[args["index"]]
+    flat = e.node("Reshape", [e.value(node.args[0], dtype), e.ints([-1])])
+    zeros = e.constant(np.zeros(int(np.prod(shape))), dtype)
+    out = e.node(
+        "ScatterElements", [zeros, e.ints(np.reshape(positions, -1)), flat], axis=0, reduction="add"
+    )
+    return e.node("Reshape", [out, e.ints(shape)])
+
+
+# --------------------------------------------------------------------------------- join
+def concatenate(e, node):
+    dtype = e.dtype(node)
+    axis = int(e.arguments(node)["axis"]) % e.output(node).ndim
+    return e.node("Concat", [e.value(a, dtype) for a in node.args], axis=axis)
+
+
+def stack(e, node):
+    dtype = e.dtype(node)
+    axis = int(e.arguments(node)["axis"]) % e.output(node).ndim
+    parts = [e.node("Unsqueeze", [e.value(a, dtype), e.ints([axis])]) for a in node.args]
+    return e.node("Concat", parts, axis=axis)
+
+
+def pad(e, node):
+    args, dtype, x = e.arguments(node), e.dtype(node), node.args[0]
+    widths = np.broadcast_to(np.asarray(args["pad_width"], dtype=np.int64), (x.ndim, 2))
+    pads = list(widths[:, 0]) + list(widths[:, 1])
+    return e.node(
+        "Pad", [e.value(x, dtype), e.ints(pads), e.constant(args["value"], dtype)], mode="constant"
+    )
+
+
+# ------------------------------------------------------------------------------- losses
+def _reduce_loss(e, losses: str, reduction: str) -> str:
+    if reduction == "mean":
+        return e.reduce("ReduceMean", losses, None, keepdims=False)
+    if reduction == "sum":
+        return e.reduce("ReduceSum", losses, None, keepdims=False)
+    return losses
+
+
+def cross_entropy(e, node):
+    args, dtype = e.arguments(node), e.dtype(node)
+    x, target = e.value(args["x"], dtype), args["target"]
+    if np.asarray(target.data if isinstance(target, Tensor) else target).dtype.kind in "iu":
+        labels = e.value(target, np.int64)
+        return e.node("SoftmaxCrossEntropyLoss", [x, labels], reduction=args["reduction"])
+    log_p = e.node("LogSoftmax", [x], axis=1)
+    picked = e.reduce("ReduceSum", e.node("Mul", [e.value(target, dtype), log_p]), [1], False)
+    return _reduce_loss(e, e.node("Neg", [picked]), args["reduction"])
+
+
+def binary_cross_entropy(e, node):
+    args, dtype = e.arguments(node), e.dtype(node)
+    p, t = e.value(args["p"], dtype), e.value(args["t"], dtype)
+    floor, one = e.constant(-100.0, dtype), e.constant(1.0, dtype)
+    log_p = e.node("Max", [e.node("Log", [p]), floor])
+    log_q = e.node("Max", [e.node("Log", [e.node("Sub", [one, p])]), floor])
+    terms = e.node(
+        "Add", [e.node("Mul", [t, log_p]), e.node("Mul", [e.node("Sub", [one, t]), log_q])]
+    )
+    return _reduce_loss(e, e.node("Neg", [terms]), args["reduction"])
+
+
+def bce_with_logits(e, node):
+    args, dtype = e.arguments(node), e.dtype(node)
+    x, t = e.value(args["x"], dtype), e.value(args["t"], dtype)
+    soft = e.node("Softplus", [e.node("Neg", [e.node("Abs", [x])])])
+    losses = e.node("Add", [e.node("Sub", [e.node("Relu", [x]), e.node("Mul", [x, t])]), soft])
+    return _reduce_loss(e, losses, args["reduction"])
+
+
+# ---------------------------------------------------------------------------- the table
+EXPORTS: dict[str, Row] = {
+    # autodiff.ops: arithmetic (numpy broadcasting is ONNX's multidirectional broadcasting)
+    "Add": Row(elementwise("Add")),
+    "Sub": Row(elementwise("Sub")),
+    "Mul": Row(elementwise("Mul")),
+    "Div": Row(elementwise("Div")),
+    "Pow": Row(elementwise("Pow")),
+    "Maximum": Row(elementwise("Max")),
+    "Minimum": Row(elementwise("Min")),
+    "Where": Row(where),
+    "Neg": Row(unary("Neg")),
+    "Abs": Row(unary("Abs")),
+    "Exp": Row(unary("Exp")),
+    "Log": Row(unary("Log")),
+    "Log1p": Row(log1p),
+    "Sqrt": Row(unary("Sqrt")),
+    "Sin": Row(unary("Sin")),
+    "Cos": Row(unary("Cos")),
+    "Tanh": Row(unary("Tanh")),
+    "Sigmoid": Row(unary("Sigmoid")),
+    "ReLU": Row(unary("Relu")),
+    "LeakyReLU": Row(leaky_relu),
+    "Clip": Row(clip),
+    "Cast": Row(cast),
+    # autodiff.ops: linear algebra, reductions, softmax
+    "MatMul": Row(matmul),
+    "Sum": Row(reduction("ReduceSum")),
+    "Mean": Row(reduction("ReduceMean")),
+    "Max": Row(reduction("ReduceMax")),
+    "Min": Row(reduction("ReduceMin")),
+    "Prod": Row(reduction("ReduceProd")),
+    "LogSumExp": Row(reduction("ReduceLogSumExp")),
+    "Var": Row(var),
+    "Softmax": Row(softmax("Softmax")),
+    "LogSoftmax": Row(softmax("LogSoftmax")),
+    # autodiff.ops: shape, indexing, joining
+    "Reshape": Row(reshape, batch_shaped=("shape",)),
+    "Permute": Row(permute),
+    "Expand": Row(expand, batch_shaped=("shape",)),
+    "GetItem": Row(get_item),
+    "GetItemCopy": Row(get_item),
+    "ScatterAdd": Row(scatter_add),
+    "Concatenate": Row(concatenate),
+    "Stack": Row(stack),
+    "Pad": Row(pad),
+    # nn.functional
+    "Linear": Row(linear),
+    "Conv2d": Row(conv2d),
+    "MaxPool2d": Row(max_pool2d),
+    "AvgPool2d": Row(avg_pool2d),
+    "BatchNormEval": Row(batch_norm_eval),
+    "BatchNorm": Row(batch_norm_train, recomputed=("mean", "var")),
+    "Dropout": Row(dropout, recomputed=("mask",)),
+    "Step": Row(step),
+    "CrossEntropy": Row(cross_entropy),
+    "BinaryCrossEntropy": Row(binary_cross_entropy),
+    "BinaryCrossEntropyWithLogits": Row(bce_with_logits),
+}

@@ -1,0 +1,326 @@
+"""to_torch / from_torch: glassgrad modules as PyTorch modules and back, weights copied.
+
+    torch_model = nn.export.to_torch(model)     # every built-in layer, container, loss, model
+    model = nn.export.from_torch(torch_model)   # torch.nn's equivalents, and to_torch's own twins
+
+Each side is built from a table, one row per module class (exact classes: a subclass with its
+own forward is a custom module, and custom modules raise naming their class, since their
+forward cannot be translated). Layers map to their torch.nn namesakes; glassgrad's models and
+Step map to twins in torch_models.py. Weights go through the state dicts (state_dict.py), loaded
+with strict=True, so every parameter and buffer is accounted for. Each module's train/eval mode
+and each parameter's requires_grad are carried over; dtypes are kept.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .. import layers, losses, models
+from ..containers import ModuleList, Sequential
+from ..module import Module
+from ._deps import require
+from .errors import UnsupportedOpError
+from .state_dict import state_dict_from_torch, state_dict_to_torch
+
+
+def to_torch(model: Module) -> Any:
+    """An equivalent `torch.nn.Module` with copies of the weights (see the module docstring)."""
+    torch = require("torch", "nn.export.to_torch")
+    if not isinstance(model, Module):
+        raise TypeError(f"to_torch: expected a glassgrad nn.Module, got {type(model).__name__}")
+    from . import torch_models
+
+    table = _to_torch_table(torch, torch_models)
+
+    def build(m: Module) -> Any:
+        row = table.get(type(m))
+        if row is None:
+            raise _unsupported(
+                "to_torch", m, "glassgrad's built-in layers, containers, losses and models"
+            )
+        return row(m, build)
+
+    converted = build(model)
+    converted.load_state_dict(state_dict_to_torch(model.state_dict()), strict=True)
+    _carry_flags(model, converted)
+    return converted
+
+
+def from_torch(module: Any) -> Module:
+    """The glassgrad equivalent of a torch module (see the module docstring), weights copied."""
+    torch = require("torch", "nn.export.from_torch")
+    if not isinstance(module, torch.nn.Module):
+        raise TypeError(f"from_torch: expected a torch.nn.Module, got {type(module).__name__}")
+    from . import torch_models
+
+    table = _from_torch_table(torch, torch_models)
+
+    def build(m: Any) -> Module:
+        row = table.get(type(m))
+        if row is None:
+            raise _unsupported(
+                "from_torch",
+                m,
+                "torch.nn's counterparts of glassgrad's layers, "
+                "containers and losses, and the models to_torch makes",
+            )
+        return row(m, build)
+
+    converted = build(module)
+    converted.load_state_dict(state_dict_from_torch(module.state_dict()), strict=True)
+    _carry_flags(module, converted)
+    return converted
+
+
+# --------------------------------------------------------------------------- glassgrad -> torch
+def _to_torch_table(torch: Any, twins: Any) -> dict[type, Callable[[Any, Callable], Any]]:
+    tnn = torch.nn
+
+    def dtype(*tensors: Any) -> Any:
+        for t in tensors:
+            if t is not None:
+                return getattr(torch, np.dtype(t.dtype).name)
+        return None
+
+    def batch_norm(cls: Any) -> Callable:
+        return lambda m, _: cls(
+            m.num_features,
+            m.eps,
+            m.momentum,
+            m.affine,
+            m.track_running_stats,
+            dtype=dtype(m.weight, m.running_mean),
+        )
+
+    def loss(cls: Any) -> Callable:
+        return lambda m, _: cls(reduction=m.reduction)
+
+    def cs231n_shapes(m: Module) -> dict[str, tuple[int, ...]]:
+        return {name: tuple(t.shape) for name, t in m._state_entries().items()}
+
+    return {
+        layers.Linear: lambda m, _: tnn.Linear(
+            m.in_features, m.out_features, bias=m.bias is not None, dtype=dtype(m.weight)
+        ),
+        layers.Conv2d: lambda m, _: tnn.Conv2d(
+            m.in_channels,
+            m.out_channels,
+            m.kernel_size,
+            stride=m.stride,
+            padding=m.padding,
+            bias=m.bias is not None,
+            dtype=dtype(m.weight),
+        ),
+        layers.MaxPool2d: lambda m, _: tnn.MaxPool2d(m.kernel_size, m.stride, m.padding),
+        layers.AvgPool2d: lambda m, _: tnn.AvgPool2d(m.kernel_size, m.stride, m.padding),
+        layers.ReLU: lambda m, _: tnn.ReLU(),
+        layers.LeakyReLU: lambda m, _: tnn.LeakyReLU(m.negative_slope),
+        layers.Sigmoid: lambda m, _: tnn.Sigmoid(),
+        layers.Tanh: lambda m, _: tnn.Tanh(),
+        layers.Softmax: lambda m, _: tnn.Softmax(dim=m.dim),
+        layers.LogSoftmax: lambda m, _: tnn.LogSoftmax(dim=m.dim),
+        layers.Step: lambda m, _: twins.Step(),
+        layers.Dropout: lambda m, _: tnn.Dropout(m.p),
+        layers.BatchNorm1d: batch_norm(tnn.BatchNorm1d),
+        layers.BatchNorm2d: batch_norm(tnn.BatchNorm2d),
+        layers.Flatten: lambda m, _: tnn.Flatten(m.start_dim, m.end_dim),
+        layers.Identity: lambda m, _: tnn.Identity(),
+        Sequential: lambda m, build: tnn.Sequential(
+            OrderedDict((name, build(child)) for name, child in m.named_children())
+        ),
+        ModuleList: lambda m, build: tnn.ModuleList([build(child) for child in m]),
+        losses.CrossEntropyLoss: loss(tnn.CrossEntropyLoss),
+        losses.NLLLoss: loss(tnn.NLLLoss),
+        losses.MSELoss: loss(tnn.MSELoss),
+        losses.L1Loss: loss(tnn.L1Loss),
+        losses.BCELoss: loss(tnn.BCELoss),
+        losses.BCEWithLogitsLoss: loss(tnn.BCEWithLogitsLoss),
+        losses.MultiMarginLoss: lambda m, _: tnn.MultiMarginLoss(
+            m.p, m.margin, reduction=m.reduction
+        ),
+        models.MLP: lambda m, build: twins.MLP(m.sizes, *[build(child) for child in m]),
+        models.TinyNet: lambda m, _: twins.TinyNet(dtype=dtype(m.conv1.weight)),
+        models.TwoLayerNet: lambda m, _: twins.TwoLayerNet(
+            cs231n_shapes(m), m.reg, dtype=dtype(m.W1)
+        ),
+        models.FullyConnectedNet: lambda m, _: twins.FullyConnectedNet(
+            cs231n_shapes(m),
+            [name for name, _ in m.named_buffers()],
+            num_layers=m.num_layers,
+            keep_ratio=m.keep_ratio,
+            normalization=m.normalization,
+            reg=m.reg,
+            seed=m.seed,
+            dtype=dtype(m.W1),
+        ),
+    }
+
+
+# --------------------------------------------------------------------------- torch -> glassgrad
+def _from_torch_table(torch: Any, twins: Any) -> dict[type, Callable[[Any, Callable], Module]]:
+    tnn = torch.nn
+
+    def dtype(*tensors: Any) -> Any:
+        for t in tensors:
+            if t is not None:
+                return np.dtype(str(t.dtype).removeprefix("torch."))
+        return None
+
+    def require_defaults(m: Any, **defaults: Any) -> None:
+        """Raise naming the module and attribute where torch has an option glassgrad lacks."""
+        for name, default in defaults.items():
+            value = getattr(m, name)
+            same = value == default or (isinstance(value, tuple) and set(value) == {default})
+            if value is not default and not same:
+                raise UnsupportedOpError(
+                    f"from_torch: {type(m).__name__} with {name}={value!r} has no glassgrad "
+                    f"equivalent (only {name}={default!r})"
+                )
+
+    def conv(m: Any, _: Any) -> Module:
+        require_defaults(m, groups=1, dilation=1, padding_mode="zeros")
+        if isinstance(m.padding, str):
+            raise UnsupportedOpError(f"from_torch: Conv2d with padding={m.padding!r} (use ints)")
+        return layers.Conv2d(
+            m.in_channels,
+            m.out_channels,
+            m.kernel_size,
+            m.stride,
+            m.padding,
+            bias=m.bias is not None,
+            dtype=dtype(m.weight),
+        )
+
+    def max_pool(m: Any, _: Any) -> Module:
+        require_defaults(m, dilation=1, ceil_mode=False, return_indices=False)
+        return layers.MaxPool2d(m.kernel_size, m.stride, m.padding)
+
+    def avg_pool(m: Any, _: Any) -> Module:
+        require_defaults(m, ceil_mode=False, count_include_pad=True, divisor_override=None)
+        return layers.AvgPool2d(m.kernel_size, m.stride, m.padding)
+
+    def softmax(cls: type) -> Callable:
+        def row(m: Any, _: Any) -> Module:
+            if m.dim is None:
+                raise UnsupportedOpError(
+                    f"from_torch: {type(m).__name__} without dim (implicit "
+                    "dim is deprecated in PyTorch); give dim"
+                )
+            return cls(m.dim)
+
+        return row
+
+    def batch_norm(cls: type) -> Callable:
+        def row(m: Any, _: Any) -> Module:
+            if m.momentum is None:
+                raise UnsupportedOpError(
+                    f"from_torch: {type(m).__name__} with momentum=None "
+                    "(a cumulative average) has no glassgrad equivalent"
+                )
+            return cls(
+                m.num_features,
+                m.eps,
+                m.momentum,
+                m.affine,
+                m.track_running_stats,
+                dtype=dtype(m.weight, m.running_mean),
+            )
+
+        return row
+
+    def loss(cls: type, **defaults: Any) -> Callable:
+        def row(m: Any, _: Any) -> Module:
+            require_defaults(m, weight=None, **defaults)
+            return cls(reduction=m.reduction)
+
+        return row
+
+    def mlp(m: Any, build: Callable) -> Module:
+        children = [build(child) for child in m]
+        activations = iter(children[1::2])
+        model = models.MLP(m.sizes, activation=lambda: next(activations))
+        for i, child in enumerate(children):
+            model[i] = child
+        return model
+
+    def fully_connected(m: Any, _: Any) -> Module:
+        weights = [getattr(m, f"W{i}") for i in range(1, m.num_layers + 1)]
+        return models.FullyConnectedNet(
+            [w.shape[1] for w in weights[:-1]],
+            input_dim=weights[0].shape[0],
+            num_classes=weights[-1].shape[1],
+            dropout=m.keep_ratio,
+            normalization=m.normalization,
+            reg=m.reg,
+            dtype=dtype(weights[0]),
+            seed=m.seed,
+        )
+
+    return {
+        tnn.Linear: lambda m, _: layers.Linear(
+            m.in_features, m.out_features, bias=m.bias is not None, dtype=dtype(m.weight)
+        ),
+        tnn.Conv2d: conv,
+        tnn.MaxPool2d: max_pool,
+        tnn.AvgPool2d: avg_pool,
+        tnn.ReLU: lambda m, _: layers.ReLU(),
+        tnn.LeakyReLU: lambda m, _: layers.LeakyReLU(m.negative_slope),
+        tnn.Sigmoid: lambda m, _: layers.Sigmoid(),
+        tnn.Tanh: lambda m, _: layers.Tanh(),
+        tnn.Softmax: softmax(layers.Softmax),
+        tnn.LogSoftmax: softmax(layers.LogSoftmax),
+        twins.Step: lambda m, _: layers.Step(),
+        tnn.Dropout: lambda m, _: layers.Dropout(m.p),
+        tnn.BatchNorm1d: batch_norm(layers.BatchNorm1d),
+        tnn.BatchNorm2d: batch_norm(layers.BatchNorm2d),
+        tnn.Flatten: lambda m, _: layers.Flatten(m.start_dim, m.end_dim),
+        tnn.Identity: lambda m, _: layers.Identity(),
+        tnn.Sequential: lambda m, build: Sequential(
+            {name: build(child) for name, child in m.named_children()}
+        ),
+        tnn.ModuleList: lambda m, build: ModuleList([build(child) for child in m]),
+        tnn.CrossEntropyLoss: loss(losses.CrossEntropyLoss, label_smoothing=0.0),
+        tnn.NLLLoss: loss(losses.NLLLoss),
+        tnn.MSELoss: loss(losses.MSELoss),
+        tnn.L1Loss: loss(losses.L1Loss),
+        tnn.BCELoss: loss(losses.BCELoss),
+        tnn.BCEWithLogitsLoss: loss(losses.BCEWithLogitsLoss, pos_weight=None),
+        tnn.MultiMarginLoss: lambda m, _: (
+            require_defaults(m, weight=None),
+            losses.MultiMarginLoss(m.p, m.margin, m.reduction),
+        )[1],
+        twins.MLP: mlp,
+        twins.TinyNet: lambda m, _: models.TinyNet(dtype=dtype(m.conv1.weight)),
+        twins.TwoLayerNet: lambda m, _: models.TwoLayerNet(
+            input_dim=m.W1.shape[0],
+            hidden_dim=m.W1.shape[1],
+            num_classes=m.W2.shape[1],
+            reg=m.reg,
+            dtype=dtype(m.W1),
+        ),
+        twins.FullyConnectedNet: fully_connected,
+    }
+
+
+# ------------------------------------------------------------------------------- helpers
+def _carry_flags(source: Any, target: Any) -> None:
+    """Each module's training flag, each parameter's requires_grad, from source to target
+    (modules and parameters matched by their dotted names)."""
+    targets = dict(target.named_modules())
+    for name, module in source.named_modules():
+        object.__setattr__(targets[name], "training", bool(module.training))
+    params = dict(target.named_parameters())
+    for name, param in source.named_parameters():
+        params[name].requires_grad_(bool(param.requires_grad))
+
+
+def _unsupported(where: str, module: Any, supported: str) -> UnsupportedOpError:
+    cls = type(module)
+    return UnsupportedOpError(
+        f"{where}: {cls.__module__}.{cls.__qualname__} is not supported (a custom module: its "
+        f"forward cannot be translated). Supported: {supported}; see docs/export.md"
+    )
