@@ -116,15 +116,8 @@ class Emitter:
         array = np.asarray(array, dtype=None if dtype is None else np.dtype(dtype))
         if array.dtype == np.float16 or array.dtype.kind not in "fiub":
             raise ExportError(f"to_onnx: cannot export a constant of dtype {array.dtype}")
-        (name,) = self.node(
-            "Constant",
-            [],
-            value=self.onnx.numpy_helper.from_array(array),
-            outputs=1,
-            hint=hint,
-            dtype=array.dtype,
-        )
-        return name
+        value = self.onnx.numpy_helper.from_array(array)
+        return self.node("Constant", [], value=value, hint=hint, dtype=array.dtype)
 
     def ints(self, values: Sequence[int]) -> str:
         """A 1-d int64 constant (shapes, axes, pads)."""
@@ -132,8 +125,7 @@ class Emitter:
 
     def cast(self, name: str, dtype: Any) -> str:
         to = self.onnx.helper.np_dtype_to_tensor_dtype(np.dtype(dtype))
-        (out,) = self.node("Cast", [name], to=to, outputs=1, dtype=dtype)
-        return out
+        return self.node("Cast", [name], to=to, dtype=dtype)
 
     def node(
         self,
@@ -156,7 +148,7 @@ class Emitter:
         out_dtype = np.dtype(dtype) if dtype is not None else self.dtypes.get(inputs[0])
         for n in names:
             self.dtypes[n] = out_dtype
-        return names if outputs > 1 or op_type == "Constant" else names[0]
+        return names if outputs > 1 else names[0]
 
     # ----------------------------------------------------------------- node queries
     def arguments(self, node: Function) -> dict[str, Any]:
@@ -183,6 +175,11 @@ class Emitter:
             return self.ints([int(d) for d in dims])
         parts = []
         for d in dims:
+            if isinstance(d, BatchDim) and d.factor is None:
+                raise ExportError(
+                    f"to_onnx: a shape {list(dims)} has a dimension that changes with the batch "
+                    "size but is not a multiple of it; export with dynamic_batch=False"
+                )
             if isinstance(d, BatchDim):
                 batch = self.batch_size()
                 parts.append(

@@ -257,8 +257,16 @@ def permute(e, node):
 
 
 def expand(e, node):
-    out = e.output(node)
-    return e.node("Expand", [e.value(node.args[0], e.dtype(node)), e.shape_value(e.dims(out))])
+    """Expand to the output's shape; where the input already has the output's dimension (in
+    both runs) the shape says 1, which broadcasting keeps at any batch size."""
+    x, out = node.args[0], e.output(node)
+    dims, twin_x, twin_out = e.dims(out), e.trace.twin_of(x), e.trace.twin_of(out)
+    lead = out.ndim - x.ndim
+    for i in range(lead, out.ndim):
+        j = i - lead
+        if x.shape[j] == out.shape[i] and twin_x.shape[j] == twin_out.shape[i]:
+            dims[i] = 1
+    return e.node("Expand", [e.value(x, e.dtype(node)), e.shape_value(dims)])
 
 
 # ----------------------------------------------------------------------------- indexing
@@ -278,10 +286,11 @@ def _index_parts(index: Any, ndim: int) -> list[Any]:
         else:
             expanded.append(p)
     used = sum(1 for p in expanded if p is not None and p is not Ellipsis)
-    if any(p is Ellipsis for p in expanded):
-        at = next(i for i, p in enumerate(expanded) if p is Ellipsis)
-        expanded[at : at + 1] = [slice(None)] * (ndim - used)
-    return expanded + [slice(None)] * (ndim - used if Ellipsis not in expanded else 0)
+    ellipsis = [i for i, p in enumerate(expanded) if p is Ellipsis]
+    if ellipsis:
+        at = ellipsis[0]
+        return expanded[:at] + [slice(None)] * (ndim - used) + expanded[at + 1 :]
+    return expanded + [slice(None)] * (ndim - used)
 
 
 def _slice_bounds(p: slice) -> tuple[int, int, int]:

@@ -34,9 +34,10 @@ from .errors import ExportError
 
 @dataclass(frozen=True)
 class BatchDim:
-    """A dimension equal to `factor` times the batch size (`factor` 1: the batch itself)."""
+    """A dimension that follows the batch size: `factor` times it (1: the batch itself), or
+    factor None for one that changes with it otherwise (x[1:-1] has batch - 2 rows)."""
 
-    factor: int = 1
+    factor: int | None = 1
 
 
 Dim = int | BatchDim
@@ -101,7 +102,21 @@ class Trace:
         twins = [_twin_batch(a, self.batch is not None) for a in examples]
         with _eval_mode(model_or_fn):
             self.main = Recording(model_or_fn, examples)
-            self.twin = Recording(model_or_fn, twins)
+            try:
+                self.twin = Recording(model_or_fn, twins)
+            except Exception as error:
+                shapes = [a.shape for a in twins]
+                raise ExportError(
+                    f"to_onnx: the model runs on the example inputs but fails on inputs of shapes "
+                    f"{shapes} ({type(error).__name__}: {error}); "
+                    + (
+                        "with dynamic_batch it must run at any batch size, e.g. reshape with "
+                        "x.shape[0] rather than a fixed batch size; or export with "
+                        "dynamic_batch=False"
+                        if self.batch
+                        else "it must not depend on the order of the samples"
+                    )
+                ) from error
         self._twin: dict[int, Any] = {}
         self._input_data: dict[int, int] = {}  # id(an input's array) -> its position
         self._pair()
@@ -213,13 +228,10 @@ class Trace:
                 dims.append(int(a))
                 continue
             n, m = self.batch or (0, 0)
-            if n and a % n == 0 and b == a // n * m:
-                dims.append(BatchDim(a // n))
-                continue
-            raise ExportError(
-                f"to_onnx: {what} has a dimension of {a} at batch size {n} but {b} at batch size "
-                f"{m}, not a multiple of the batch size; export with dynamic_batch=False"
-            )
+            if not n:
+                raise self._diverged(f"{what} has a different shape")
+            multiple = a % n == 0 and b == a // n * m
+            dims.append(BatchDim(a // n if multiple else None))
         return dims
 
 
