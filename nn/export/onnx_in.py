@@ -55,7 +55,7 @@ class OnnxNode:
         )
 
 
-class _Holder(Module):
+class ImportedWeights(Module):
     """A child module that only holds imported parameters ("conv1" of "conv1.weight")."""
 
     def forward(self, *args: Any) -> Any:
@@ -120,7 +120,7 @@ class OnnxModel(Module):
                 if part in owner._parameters or part in owner._buffers or part in owner.__dict__:
                     ok = False
                     break
-                child = _Holder()
+                child = ImportedWeights()
                 owner.add_module(part, child)
             owner = child
         leaf = parts[-1] if ok else name.replace(".", "_")
@@ -134,7 +134,7 @@ class OnnxModel(Module):
         ):
             raise ExportError(f"from_onnx: two initializers map to the same name {name!r}")
         if buffer:
-            owner.register_buffer(leaf, Tensor(array))
+            owner.register_buffer(leaf, Tensor(array, name=leaf))
             return owner._buffers[leaf]
         owner.register_parameter(leaf, Parameter(array))
         return owner._parameters[leaf]
@@ -275,7 +275,7 @@ def _shape(value_info: Any) -> tuple[int | str | None, ...]:
 
 
 def _input(model: str, name: str, dtype: np.dtype, shape: tuple, x: Any) -> Tensor:
-    tensor = x if isinstance(x, Tensor) else Tensor(np.asarray(x, dtype=dtype))
+    tensor = x if isinstance(x, Tensor) else Tensor(np.asarray(x, dtype=dtype), name=name)
     if tensor.dtype != dtype:
         raise TypeError(f"{model}: input {name!r} must have dtype {dtype}, got {tensor.dtype}")
     if shape and (

@@ -173,7 +173,7 @@ def _from_torch_table(torch: Any, twins: Any) -> dict[type, Callable[[Any, Calla
     def require_defaults(m: Any, **defaults: Any) -> None:
         """Raise naming the module and attribute where torch has an option glassgrad lacks."""
         for name, default in defaults.items():
-            value = getattr(m, name)
+            value = getattr(m, name, default)
             same = value == default or (isinstance(value, tuple) and set(value) == {default})
             if value is not default and not same:
                 raise UnsupportedOpError(

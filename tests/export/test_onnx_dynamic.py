@@ -67,15 +67,22 @@ def test_expand_and_counts_that_follow_the_batch():
     check_at_batches(lambda x: x + bias.broadcast_to((x.shape[0], 5)), x_of(4, 5))
     check_at_batches(lambda x: x.var(axis=0, ddof=1) * x, x_of(4, 5), batches=(2, 9))  # N - 1
     check_at_batches(lambda x: x[1:-1, ::-2] * 2, x_of(6, 5), batches=(3, 9))
-    check_at_batches(lambda x: F.batch_norm(x, None, None, training=True), x_of(6, 5), batches=(2, 9))
+    check_at_batches(
+        lambda x: F.batch_norm(x, None, None, training=True), x_of(6, 5), batches=(2, 9)
+    )
 
 
 def test_several_outputs_names_and_an_output_that_is_an_input():
     def fn(a, b):
         return a * b, a, (a + b).sum(axis=1)
 
-    model = to_onnx(fn, (x_of(3, 2), x_of(3, 2, seed=1)), None, input_names=["a", "b"],
-                    output_names=["product", "same", "total"])  # fmt: skip
+    model = to_onnx(
+        fn,
+        (x_of(3, 2), x_of(3, 2, seed=1)),
+        None,
+        input_names=["a", "b"],
+        output_names=["product", "same", "total"],
+    )
     assert [o.name for o in model.graph.output] == ["product", "same", "total"]
     a, b = x_of(5, 2, seed=2), x_of(5, 2, seed=3)
     got = run_onnxruntime(model, a, b)
@@ -120,7 +127,9 @@ def test_arguments_are_checked():
         to_onnx(lambda x: x * 2, x_of(2), None, opset=9)
     with pytest.raises(ExportError, match="same batch size"):
         to_onnx(lambda a, b: a.sum() + b.sum(), (x_of(2, 3), x_of(3, 3)), None)
-    assert to_onnx(lambda a, b: a.sum() + b.sum(), (x_of(2, 3), x_of(3, 3)), None, dynamic_batch=False)
+    assert to_onnx(
+        lambda a, b: a.sum() + b.sum(), (x_of(2, 3), x_of(3, 3)), None, dynamic_batch=False
+    )
     with pytest.raises(ExportError, match="must return a Tensor"):
         to_onnx(lambda x: x.data, x_of(2), None)
     with pytest.raises(ValueError, match="distinct input names"):
@@ -138,8 +147,13 @@ def test_a_module_in_training_mode_is_exported_in_evaluation_mode():
     ops = [n.op_type for n in onnx_model.graph.node]
     assert ops == ["Gemm", "BatchNormalization", "Relu"]
     assert [i.name for i in onnx_model.graph.initializer] == [
-        "0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean", "1.running_var"
-    ]  # fmt: skip
+        "0.weight",
+        "0.bias",
+        "1.weight",
+        "1.bias",
+        "1.running_mean",
+        "1.running_var",
+    ]
     x = x_of(7, 3, seed=2)
     model.eval()
     (got,) = run_onnxruntime(onnx_model, x)

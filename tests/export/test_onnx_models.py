@@ -30,21 +30,33 @@ def lenet() -> nn.Module:
     """A LeNet-like CNN on 1x16x16 images (conv-bn-relu-pool twice, then two linear layers)."""
     autodiff.manual_seed(0)
     return nn.Sequential(
-        nn.Conv2d(1, 6, 5, padding=2), nn.BatchNorm2d(6), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(6, 16, 3), nn.Tanh(), nn.AvgPool2d(2, stride=2),
-        nn.Flatten(), nn.Linear(16 * 3 * 3, 32), nn.LeakyReLU(0.1), nn.Dropout(0.3),
-        nn.Linear(32, 10), nn.LogSoftmax(dim=1),
-    )  # fmt: skip
+        nn.Conv2d(1, 6, 5, padding=2),
+        nn.BatchNorm2d(6),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(6, 16, 3),
+        nn.Tanh(),
+        nn.AvgPool2d(2, stride=2),
+        nn.Flatten(),
+        nn.Linear(16 * 3 * 3, 32),
+        nn.LeakyReLU(0.1),
+        nn.Dropout(0.3),
+        nn.Linear(32, 10),
+        nn.LogSoftmax(dim=1),
+    )
 
 
 def trained_fully_connected_net() -> FullyConnectedNet:
     """CS231n's net with batch norm and dropout, its running statistics moved by training steps;
     left in training mode (the export must record it in evaluation mode)."""
-    model = FullyConnectedNet([20, 16], input_dim=3 * 4 * 4, num_classes=5, dropout=0.6,
-                              normalization="batchnorm", seed=1)  # fmt: skip
+    model = FullyConnectedNet(
+        [20, 16], input_dim=3 * 4 * 4, num_classes=5, dropout=0.6, normalization="batchnorm", seed=1
+    )
     rng = np.random.default_rng(0)
     for _ in range(3):
-        model.loss(rng.standard_normal((8, 3, 4, 4)).astype(np.float32) * 2 + 1, rng.integers(0, 5, 8))
+        model.loss(
+            rng.standard_normal((8, 3, 4, 4)).astype(np.float32) * 2 + 1, rng.integers(0, 5, 8)
+        )
     return model.train()
 
 
@@ -122,8 +134,10 @@ def test_model_round_trip_gives_the_same_outputs_and_gradients(name):
 def sigmoid_neuron():
     """CS231n's 2-input sigmoid neuron, f = 1 / (1 + exp(-(w0*x0 + w1*x1 + w2))), as a function
     of a batch of inputs (x0, x1); the weights are leaves that require grad."""
-    w0, w1, w2 = (autodiff.tensor(v, requires_grad=True, name=n)
-                  for v, n in ((2.0, "w0"), (-3.0, "w1"), (-3.0, "w2")))  # fmt: skip
+    w0, w1, w2 = (
+        autodiff.tensor(v, requires_grad=True, name=n)
+        for v, n in ((2.0, "w0"), (-3.0, "w1"), (-3.0, "w2"))
+    )
 
     def neuron(x0, x1):
         s = w0 * x0 + w1 * x1 + w2
@@ -150,8 +164,11 @@ def test_sigmoid_neuron_exports_with_its_weights_and_comes_back_differentiable()
     f = imported(np.array([-1.0], np.float32), np.array([-2.0], np.float32))
     f.sum().backward()
     np.testing.assert_allclose(f.data, [0.7310586], rtol=1e-6)
-    np.testing.assert_allclose([params[k].grad.item() for k in ("w0", "w1", "w2")],
-                               [-0.19661193, -0.39322387, 0.19661193], rtol=1e-5)  # fmt: skip
+    np.testing.assert_allclose(
+        [params[k].grad.item() for k in ("w0", "w1", "w2")],
+        [-0.19661193, -0.39322387, 0.19661193],
+        rtol=1e-5,
+    )
     x = [batch((), 5), batch((), 5, seed=3)]
     (out_a,), gx_a, gw_a = value_and_grads(neuron, x, weights)
     (out_b,), gx_b, gw_b = value_and_grads(imported, x, params)

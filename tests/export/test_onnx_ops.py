@@ -39,7 +39,10 @@ CASES: dict[str, list[tuple]] = {
     "Add": [(lambda a, b: a + b, (data(3, 4), data(4)))],
     "Sub": [(lambda a, b: 2 - a - b, (data(2, 1, 4), data(3, 1)))],
     "Mul": [(lambda a, b: a * b * 0.5, (data(3, 4), data(3, 1)))],
-    "Div": [(lambda a, b: a / b, (data(3, 4), data(4, low=0.5))), (lambda a: 1 / a, (data(5, low=1),))],
+    "Div": [
+        (lambda a, b: a / b, (data(3, 4), data(4, low=0.5))),
+        (lambda a: 1 / a, (data(5, low=1),)),
+    ],
     "Pow": [(lambda a: a**2, (data(3, 4),)), (lambda a, b: a**b, (data(3, low=0.5), data(3)))],
     "Maximum": [(lambda a, b: autodiff.maximum(a, b), (data(3, 4), data(4)))],
     "Minimum": [(lambda a, b: autodiff.minimum(a, b), (data(3, 4), data(3, 4)))],
@@ -97,7 +100,10 @@ CASES: dict[str, list[tuple]] = {
         (lambda x, w: F.linear(x, w), (data(2, 5, 3), data(4, 3))),
     ],
     "Conv2d": [
-        (lambda x, w, b: F.conv2d(x, w, b, padding=1), (data(2, 3, 6, 6), data(4, 3, 3, 3), data(4))),
+        (
+            lambda x, w, b: F.conv2d(x, w, b, padding=1),
+            (data(2, 3, 6, 6), data(4, 3, 3, 3), data(4)),
+        ),
         (lambda x, w: F.conv2d(x, w, stride=2), (data(1, 2, 7, 7), data(3, 2, 3, 2))),
     ],
     "MaxPool2d": [(lambda x: F.max_pool2d(x, 3, 2, padding=1), (data(2, 3, 7, 7),))],
@@ -107,18 +113,39 @@ CASES: dict[str, list[tuple]] = {
             lambda x, w, b: F.batch_norm(x, np.full(3, 0.2), np.full(3, 1.5), w, b),
             (data(4, 3, 2, 2), data(3), data(3)),
         ),
-        (lambda x: F.batch_norm(x, np.zeros(3, np.float32), np.full(3, 2.0, np.float32)), (data(5, 3),)),
+        (
+            lambda x: F.batch_norm(x, np.zeros(3, np.float32), np.full(3, 2.0, np.float32)),
+            (data(5, 3),),
+        ),
     ],
-    "BatchNorm": [(lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True), (data(4, 3, 5), data(3), data(3)))],
+    "BatchNorm": [
+        (
+            lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True),
+            (data(4, 3, 5), data(3), data(3)),
+        )
+    ],
     "Dropout": [(lambda x: F.dropout(x, 0.25, training=True), (data(3, 4),))],
     "Step": [(lambda x: F.step(x) * x, (data(3, 4),))],
     "CrossEntropy": [
         (lambda x, t: F.cross_entropy(x, t), (data(4, 3), LABELS)),
-        (lambda x, t: F.cross_entropy(x, t, reduction="none"), (data(4, 3), F.softmax(autodiff.tensor(data(4, 3)), 1).data)),
+        (
+            lambda x, t: F.cross_entropy(x, t, reduction="none"),
+            (data(4, 3), F.softmax(autodiff.tensor(data(4, 3)), 1).data),
+        ),
     ],
-    "BinaryCrossEntropy": [(lambda p, t: F.binary_cross_entropy(p.sigmoid(), t, reduction="sum"), (data(3, 4), rng.random((3, 4)).astype(np.float32)))],
-    "BinaryCrossEntropyWithLogits": [(lambda x, t: F.binary_cross_entropy_with_logits(x, t), (data(3, 4) * 5, rng.random((3, 4)).astype(np.float32)))],
-}  # fmt: skip
+    "BinaryCrossEntropy": [
+        (
+            lambda p, t: F.binary_cross_entropy(p.sigmoid(), t, reduction="sum"),
+            (data(3, 4), rng.random((3, 4)).astype(np.float32)),
+        )
+    ],
+    "BinaryCrossEntropyWithLogits": [
+        (
+            lambda x, t: F.binary_cross_entropy_with_logits(x, t),
+            (data(3, 4) * 5, rng.random((3, 4)).astype(np.float32)),
+        )
+    ],
+}
 
 
 def _function_classes() -> set[str]:
@@ -141,11 +168,15 @@ def test_every_op_of_the_engine_has_an_export_row_and_a_case():
     assert not ops - set(CASES), f"ops without a case in this file: {sorted(ops - set(CASES))}"
 
 
-CASE_LIST = [(op, i, fn, inputs) for op, cases in CASES.items() for i, (fn, inputs) in enumerate(cases)]
+CASE_LIST = [
+    (op, i, fn, inputs) for op, cases in CASES.items() for i, (fn, inputs) in enumerate(cases)
+]
 
 
 @pytest.mark.filterwarnings("ignore:to_onnx.*training mode")
-@pytest.mark.parametrize(("op", "i", "fn", "inputs"), CASE_LIST, ids=[f"{c[0]}-{c[1]}" for c in CASE_LIST])
+@pytest.mark.parametrize(
+    ("op", "i", "fn", "inputs"), CASE_LIST, ids=[f"{c[0]}-{c[1]}" for c in CASE_LIST]
+)
 def test_op_exports_runs_in_onnxruntime_and_comes_back(op, i, fn, inputs):
     recorded = fn(*[autodiff.tensor(a, requires_grad=a.dtype.kind == "f") for a in inputs])
     names = {type(n).__name__ for n in autodiff.graph.walk(recorded).functions}
