@@ -10,10 +10,11 @@
 Subpackages: `nn.functional` (the operations as functions, PyTorch's `F`), `nn.init`
 (initialisation), `nn.models` (TinyNet, CS231n's TwoLayerNet/FullyConnectedNet, MLP),
 `nn.optim` (optimizers, schedulers), `nn.train` (Trainer, early stopping, checkpoints,
-metrics) and `nn.data` (MNIST loading, batching, transforms).
+metrics), `nn.data` (MNIST loading, batching, transforms) and `nn.export` (ONNX and PyTorch,
+out and in; its optional dependencies are imported only when used).
 """
 
-from . import functional, init, models, optim, train
+from . import export, functional, init, models, optim, train
 from . import functional as F
 from .containers import ModuleList, Sequential
 from .layers import (
@@ -74,6 +75,7 @@ __all__ = [
     "Softmax",
     "Step",
     "Tanh",
+    "export",
     "functional",
     "init",
     "models",

@@ -65,6 +65,13 @@ def log1p(e, node):
     return e.node("Log", [e.node("Add", [x, e.constant(1, dtype)])])
 
 
+def expm1(e, node):
+    """exp(x) - 1 (ONNX has no expm1; for |x| < 1e-4 or so float32 loses digits glassgrad keeps)."""
+    dtype = e.dtype(node)
+    x = e.value(node.args[0], dtype)
+    return e.node("Sub", [e.node("Exp", [x]), e.constant(1, dtype)])
+
+
 def leaky_relu(e, node):
     slope = e.arguments(node)["negative_slope"]
     return e.node("LeakyRelu", [e.value(node.args[0], e.dtype(node))], alpha=float(slope))
@@ -474,6 +481,7 @@ EXPORTS: dict[str, Row] = {
     "Exp": Row(unary("Exp")),
     "Log": Row(unary("Log")),
     "Log1p": Row(log1p),
+    "Expm1": Row(expm1),
     "Sqrt": Row(unary("Sqrt")),
     "Sin": Row(unary("Sin")),
     "Cos": Row(unary("Cos")),

@@ -51,6 +51,7 @@ CASES: dict[str, list[tuple]] = {
     "Abs": [(lambda a: a.abs(), (data(3, 4),))],
     "Exp": [(lambda a: a.exp(), (data(3, 4),))],
     "Log": [(lambda a: a.log(), (data(3, 4, low=0.1),))],
+    "Expm1": [(lambda a: a.expm1(), (data(3, 4),))],
     "Log1p": [(lambda a: a.log1p(), (data(3, 4, low=0.1),))],
     "Sqrt": [(lambda a: a.sqrt(), (data(3, 4, low=0.1),))],
     "Sin": [(lambda a: a.sin(), (data(3, 4),))],
