@@ -377,3 +377,69 @@ def test_create_graph_raises_a_clear_error(op):
     y = (op(x) ** 2).sum()
     with pytest.raises(RuntimeError, match=r"Backward does not support create_graph=True"):
         autodiff.gradients(y, [x], create_graph=True)
+
+
+# ------------------------------------------------------- fast paths against the plain ones
+@st.composite
+def disjoint_pool_cases(draw):
+    kernel = draw(st.tuples(st.integers(1, 3), st.integers(1, 3)))
+    stride = draw(st.just(kernel) | st.tuples(*(st.integers(k, k + 2) for k in kernel)))
+    h, w = (draw(st.integers(k, 9)) for k in kernel)
+    shape = (draw(st.integers(1, 5)), draw(st.integers(1, 3)), h, w)
+    values = draw(st.sampled_from(["normal", "ties", "extremes"]))
+    budget = draw(st.sampled_from([1, 10**9]))  # one image per slice, or all in one slice
+    return shape, kernel, stride, values, budget, draw(st.integers(0, 2**32 - 1))
+
+
+@settings(max_examples=40, deadline=None)
+@given(disjoint_pool_cases())
+def test_max_pool_disjoint_backward_matches_the_plain_one(case):
+    from unittest import mock
+
+    from nn.functional import _chunks, pool
+
+    shape, kernel, stride, values, budget, seed = case
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal(shape).astype(np.float32)
+    if values == "ties":
+        x = np.maximum(np.round(x), 0)  # whole windows of zeros, as after a ReLU
+    elif values == "extremes":
+        x.flat[rng.integers(0, x.size, 3)] = [np.inf, -np.inf, np.nan]
+    out_size = pool._geometry("max_pool2d", shape, kernel, stride, 0)["out_size"]
+    out = pool._separable_max(x, kernel, stride, out_size)
+    plain = pool.windows(x, kernel, stride, out_size).max(axis=(4, 5))
+    np.testing.assert_array_equal(out, plain)
+    g = rng.standard_normal(out.shape).astype(np.float32)
+    want = pool._max_pool_backward(x, out, g, kernel, stride, (0, 0), out_size)
+    with mock.patch.object(_chunks, "CACHE_BYTES", budget):
+        got = pool._max_pool_backward_disjoint(x, out, g, kernel, stride, out_size)
+    assert got.dtype == want.dtype == np.float32
+    np.testing.assert_array_equal(got, want)
+
+
+@settings(max_examples=30, deadline=None)
+@given(conv_cases(), st.sampled_from([1, 10**9]), st.sampled_from(["xwb", "wb", "x"]))
+def test_conv2d_sliced_backward_matches_the_plain_one(case, budget, wanted):
+    from unittest import mock
+
+    from nn.functional import conv
+
+    x_shape, w_shape, _, _, padding, seed = case
+    rng = np.random.default_rng(seed)
+    x, w = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
+    xp = conv.pad(x, padding)
+    out_size = conv.output_size(x_shape[2:], w_shape[2:], (1, 1), padding)
+    g = rng.standard_normal((x_shape[0], w_shape[0], *out_size))
+    needs = ("x" in wanted, "w" in wanted, "b" in wanted)
+
+    def cols():
+        return conv.im2col(xp, w_shape[2:], (1, 1), out_size).copy()
+
+    want = conv._backward(g, w, cols(), xp.shape, (1, 1), padding, out_size, needs)
+    with mock.patch.object(conv, "_SLICE_BYTES", budget):
+        got = conv._backward_by_slices(g, w, cols(), xp.shape, padding, needs)
+    for name, a, b in zip("xwb", got, want):
+        assert (a is None) == (name not in wanted)
+        if a is not None:
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+            assert a.flags.c_contiguous or name != "x"
