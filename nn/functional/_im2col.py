@@ -110,18 +110,25 @@ def recycle(cols: np.ndarray) -> None:
     _spare[(base.shape, base.dtype)] = base
 
 
-def im2col(xp: np.ndarray, kernel: Pair, stride: Pair, out_size: Pair) -> np.ndarray:
+def im2col(
+    xp: np.ndarray, kernel: Pair, stride: Pair, out_size: Pair, ones_row: bool = False
+) -> np.ndarray:
     """(N, C, Hp, Wp) -> cols (N, C*kh*kw, Ho*Wo), contiguous.
 
     cols[n, (c, a, b), (i, j)] = xp[n, c, i*sh + a, j*sw + b]. This layout makes the convolution
     one batched GEMM weight(F, C*kh*kw) @ cols whose result is already (N, F, Ho*Wo) — NCHW,
     no transpose — and its copy loop runs along output rows, the view's longest contiguous run.
+    With `ones_row`, cols (N, C*kh*kw + 1, Ho*Wo) end in a row of ones (a bias's input).
     """
     n, c = xp.shape[:2]
+    k = c * kernel[0] * kernel[1]
     view = windows(xp, kernel, stride, out_size).transpose(0, 1, 4, 5, 2, 3)
-    cols = workspace(view.shape, xp.dtype)
-    np.copyto(cols, view)
-    return cols.reshape(n, c * kernel[0] * kernel[1], -1)
+    cols = workspace((n, k + ones_row, out_size[0] * out_size[1]), xp.dtype)
+    block = cols[:, :k].reshape(view.shape)  # a view: only the image axis has a gap
+    np.copyto(block, view)
+    if ones_row:
+        cols[:, k] = 1
+    return cols
 
 
 def col2im(

@@ -50,13 +50,20 @@ class Conv2d(Function):
         n = x.shape[0]
         f, c, kh, kw = w.shape
         xp = pad(x, padding)
-        cols = im2col(xp, (kh, kw), stride, out_size)  # (N, C*kh*kw, Ho*Wo)
+        # Stride 1 folds the bias into the product: a row of ones under the columns and the
+        # bias beside the weights. That saves a pass over the output here, and in backward the
+        # product that gives dweight gives dbias too.
+        fold = b is not None and stride == (1, 1) and _fits(b, np.result_type(x, w))
+        cols = im2col(xp, (kh, kw), stride, out_size, ones_row=fold)  # (N, C*kh*kw (+1), Ho*Wo)
+        weights = w.reshape(f, -1)
+        if fold:
+            weights = np.concatenate([weights, b[:, None].astype(weights.dtype)], axis=1)
         # (F, C*kh*kw) @ (N, C*kh*kw, Ho*Wo) -> (N, F, Ho*Wo): one small GEMM per image. Measured
         # faster than a single large GEMM here, which also needs transposes into and out of NCHW
         # (and OpenBLAS threads large thin GEMMs badly on 2 busy cores).
-        out = np.matmul(w.reshape(f, -1), cols)
-        if b is not None:
-            if np.result_type(out, b) == out.dtype:
+        out = np.matmul(weights, cols)
+        if b is not None and not fold:
+            if _fits(b, out.dtype):
                 out += b[:, None]  # in place: no second output-sized array
             else:
                 out = out + b[:, None]  # a wider bias (float64 on float32) promotes, as numpy
@@ -123,10 +130,12 @@ def _backward_by_slices(grad, w, cols, padded_shape, padding: Pair, needs):
     ho = grad.shape[2]
     g = grad.reshape(n, f, -1)  # (N, F, Ho*Wo)
     dtype = np.result_type(w, grad)
-    dx = dwt = None
-    db = g.sum(axis=(0, 2)) if need_b else None
-    if need_w:  # transposed, (C*kh*kw, F): those products ran 15% faster than (F, C*kh*kw)
-        dwt = np.zeros((k, f), dtype=np.result_type(grad, cols))
+    dx = dwt = db = None
+    ones_row = cols.shape[1] == k + 1  # the forward folded the bias in: dbias comes with dw
+    if need_b and not (need_w and ones_row):
+        db = g.sum(axis=(0, 2))
+    if need_w:  # transposed, (C*kh*kw (+1), F): 15% faster than (F, C*kh*kw) products
+        dwt = np.zeros((cols.shape[1], f), dtype=np.result_type(grad, cols))
     if need_x:
         dx = np.empty((n, c, hp - 2 * padding[0], wp - 2 * padding[1]), dtype=dtype)
         wt = w.reshape(f, k).T
@@ -141,13 +150,22 @@ def _backward_by_slices(grad, w, cols, padded_shape, padding: Pair, needs):
             dcols = np.matmul(wt, wide)
             images = (part.stop - part.start, c, hp, wp)
             dx[part] = unpad(col2im_wide(dcols, images, w.shape[2:]), padding)
-    return dx, None if dwt is None else dwt.T.reshape(w.shape), db
+    if dwt is None:
+        return dx, None, db
+    if need_b and ones_row:
+        db = dwt[k].astype(np.result_type(grad, w), copy=False)
+    return dx, dwt[:k].T.reshape(w.shape), db
 
 
 # The slices of `_backward_by_slices`: its GEMMs stream their operands whatever the size, and
 # what has to stay in the cache is one slice's wide columns between the GEMM that makes them
 # and the adds that consume them. (Measured on W8's second conv: 2-8 images per slice alike.)
 _SLICE_BYTES = 2 << 20
+
+
+def _fits(b: np.ndarray, dtype: np.dtype) -> bool:
+    """Adding b to an array of `dtype` keeps the dtype (a float64 bias promotes float32)."""
+    return np.result_type(dtype, b) == dtype
 
 
 def conv2d(

@@ -78,13 +78,23 @@ class Adam(Optimizer):
                 grad = grad + weight_decay * param.data
 
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-        exp_avg += (1 - beta1) * (grad - exp_avg)  # PyTorch's lerp form of beta1*m + (1-beta1)*g
+        # In place, through one scratch array: each line is one pass over the parameter, and
+        # nothing parameter-sized is allocated but the scratch.
+        scratch = np.subtract(grad, exp_avg)  # PyTorch's lerp form of beta1*m + (1-beta1)*g
+        scratch *= 1 - beta1
+        exp_avg += scratch
         exp_avg_sq *= beta2
-        exp_avg_sq += (1 - beta2) * grad * grad
+        np.multiply(grad, 1 - beta2, out=scratch)
+        scratch *= grad
+        exp_avg_sq += scratch
         if group["amsgrad"]:
             np.maximum(state["max_exp_avg_sq"], exp_avg_sq, out=state["max_exp_avg_sq"])
             exp_avg_sq = state["max_exp_avg_sq"]
 
         step_size = lr / (1 - beta1**t)
-        denom = np.sqrt(exp_avg_sq) / (1 - beta2**t) ** 0.5 + eps
-        param.add_(-step_size * exp_avg / denom)
+        denom = np.sqrt(exp_avg_sq, out=scratch)
+        denom /= (1 - beta2**t) ** 0.5
+        denom += eps
+        update = np.divide(exp_avg, denom, out=denom)
+        update *= -step_size
+        param.add_(update)

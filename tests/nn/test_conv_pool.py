@@ -418,8 +418,13 @@ def test_max_pool_disjoint_backward_matches_the_plain_one(case):
 
 
 @settings(max_examples=30, deadline=None)
-@given(conv_cases(), st.sampled_from([1, 10**9]), st.sampled_from(["xwb", "wb", "x"]))
-def test_conv2d_sliced_backward_matches_the_plain_one(case, budget, wanted):
+@given(
+    conv_cases(),
+    st.sampled_from([1, 10**9]),
+    st.sampled_from(["xwb", "wb", "x", "b"]),
+    st.booleans(),
+)
+def test_conv2d_sliced_backward_matches_the_plain_one(case, budget, wanted, ones_row):
     from unittest import mock
 
     from nn.functional import conv
@@ -432,12 +437,12 @@ def test_conv2d_sliced_backward_matches_the_plain_one(case, budget, wanted):
     g = rng.standard_normal((x_shape[0], w_shape[0], *out_size))
     needs = ("x" in wanted, "w" in wanted, "b" in wanted)
 
-    def cols():
-        return conv.im2col(xp, w_shape[2:], (1, 1), out_size).copy()
+    def cols(ones_row=False):
+        return conv.im2col(xp, w_shape[2:], (1, 1), out_size, ones_row).copy()
 
     want = conv._backward(g, w, cols(), xp.shape, (1, 1), padding, out_size, needs)
-    with mock.patch.object(conv, "_SLICE_BYTES", budget):
-        got = conv._backward_by_slices(g, w, cols(), xp.shape, padding, needs)
+    with mock.patch.object(conv, "_SLICE_BYTES", budget):  # with the bias's row of ones or not
+        got = conv._backward_by_slices(g, w, cols(ones_row), xp.shape, padding, needs)
     for name, a, b in zip("xwb", got, want):
         assert (a is None) == (name not in wanted)
         if a is not None:
