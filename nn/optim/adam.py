@@ -80,7 +80,8 @@ class Adam(Optimizer):
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
         # In place, through one scratch array: each line is one pass over the parameter, and
         # nothing parameter-sized is allocated but the scratch.
-        scratch = np.subtract(grad, exp_avg)  # PyTorch's lerp form of beta1*m + (1-beta1)*g
+        scratch = np.empty_like(exp_avg)  # (an array even when p is 0-d: numpy gives scalars)
+        np.subtract(grad, exp_avg, out=scratch)  # PyTorch's lerp form of beta1*m + (1-beta1)*g
         scratch *= 1 - beta1
         exp_avg += scratch
         exp_avg_sq *= beta2

@@ -65,7 +65,9 @@ class SGD(Optimizer):
             buf = state.get("momentum_buffer")
             if buf is None:
                 # A copy: the gradient array is accumulated into in place by later backwards.
-                buf = state["momentum_buffer"] = grad.copy()
+                # (np.array: with weight decay a 0-d grad is a numpy scalar, which `*=` below
+                # would replace instead of update.)
+                buf = state["momentum_buffer"] = np.array(grad, copy=True)
             else:
                 buf *= momentum
                 buf += (1 - dampening) * grad

@@ -192,6 +192,17 @@ def test_steps_follow_the_documented_algorithm(name, cls, kwargs, ref):
         np.testing.assert_allclose(g, w, rtol=1e-12, atol=1e-14, err_msg=f"step {step}")
 
 
+@pytest.mark.parametrize(("name", "cls", "kwargs", "ref"), CASES, ids=CASE_IDS)
+def test_steps_on_a_0d_parameter(name, cls, kwargs, ref):
+    # numpy returns scalars, not arrays, from 0-d arithmetic: in-place updates must still work.
+    p = param(0.5)
+    p0, grads = p.data.copy(), grad_sequence(3, shape=())
+    got = run(cls([p], **kwargs), p, grads)
+    want = ref(p0, grads, **kwargs)
+    assert p.data.shape == ()
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+
+
 # ----------------------------------------------------------------------- steps by hand
 
 
