@@ -38,7 +38,8 @@ from typing import BinaryIO, NamedTuple
 import numpy as np
 from numpy.typing import DTypeLike
 
-from .idx import StrPath, _atomic_writer, _read_at_most, read_idx
+from ..atomic import atomic_write
+from .idx import StrPath, _read_at_most, read_idx
 
 __all__ = [
     "MIRRORS",
@@ -304,7 +305,7 @@ def download_mnist(
                     f"{actual or '(corrupt gzip)'}, expected {expected}"
                 )
                 continue
-            with _atomic_writer(target / name) as f:
+            with atomic_write(target / name) as f:
                 f.write(data)
             break
         else:

@@ -6,13 +6,14 @@ import gzip
 import os
 import struct
 import time
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from nn.data import read_idx, write_idx
-from nn.data.idx import IDX_TYPES
+from nn.data.idx import IDX_TYPES, MAX_BYTES, IDXError
 
 DTYPES = {
     0x08: np.uint8,
@@ -152,9 +153,9 @@ def test_write_idx_is_atomic(tmp_path, monkeypatch):
 # ----------------------------------------------------------------------------- errors
 
 
-def check_error(path: Path, *fragments: str) -> str:
-    with pytest.raises(ValueError) as info:
-        read_idx(path)
+def check_error(path: Path, *fragments: str, **kwargs) -> str:
+    with pytest.raises(IDXError) as info:
+        read_idx(path, **kwargs)
     message = str(info.value)
     assert path.name in message, message
     for fragment in fragments:
@@ -191,8 +192,12 @@ def test_truncated_header(tmp_path, gz):
 def test_truncated_data(tmp_path, gz):
     name = "train-images-idx3-ubyte" + (".gz" if gz else "")
     path = write_bytes(tmp_path / name, header(0x08, (60000, 28, 28)) + b"\x00" * 1000, gz)
-    message = check_error(path, "truncated IDX data")
-    assert "header claims 60000x28x28 uint8 (47040000 bytes) but only 1000 bytes follow" in message
+    if gz:  # 47 MB cannot come out of a 50-byte gzip file: refused before decompressing
+        message = check_error(path, "impossible IDX header", "truncated file or a gzip bomb")
+        assert "header claims 60000x28x28 uint8 (47040000 bytes), but a gzip file of" in message
+    else:
+        message = check_error(path, "truncated IDX data")
+        assert "60000x28x28 uint8 (47040000 bytes) but only 1000 bytes follow" in message
     path = write_bytes(tmp_path / "short-f64", header(0x0E, (3,)) + b"\x00" * 23, gz)
     check_error(path, "truncated IDX data", "3 float64 (24 bytes)", "only 23 bytes")
 
@@ -220,12 +225,13 @@ def test_huge_claimed_size_on_tiny_file(tmp_path, gz):
     dims = (4, 1000, 1000, 1000)
     path = write_bytes(tmp_path / "liar.idx", header(0x0E, dims) + b"\x07" * 80, gz)
     start = time.perf_counter()
-    message = check_error(path, "truncated IDX data", "4x1000x1000x1000 float64")
-    assert "32000000000 bytes" in message and "only 80 bytes" in message
+    problem = "impossible IDX header" if gz else "truncated IDX data"
+    message = check_error(path, problem, "4x1000x1000x1000 float64", "32000000000 bytes")
+    assert gz or "only 80 bytes" in message
     assert time.perf_counter() - start < 1.0
     # The largest header IDX can express: 255 dimensions of 2**32-1.
     path = write_bytes(tmp_path / "max.idx", header(0x08, (0xFFFFFFFF,) * 255), gz)
-    check_error(path, "truncated IDX data", "only 0 bytes")
+    check_error(path, problem)
 
 
 def gz_body() -> bytes:
@@ -269,3 +275,90 @@ def test_corrupt_gzip_garbled_deflate_data(tmp_path):
 def test_missing_file_is_file_not_found(tmp_path):
     with pytest.raises(FileNotFoundError):
         read_idx(tmp_path / "nope.idx")
+
+
+# ----------------------------------------------------------------------------- hostile files
+
+
+def gzip_bomb(path: Path, dims: tuple[int, ...], zeros: int) -> Path:
+    """A gzip file whose header claims `dims` uint8 and whose body is `zeros` zero bytes,
+    compressed chunk by chunk (never held whole in memory)."""
+    with gzip.GzipFile(path, "wb", compresslevel=9, mtime=0) as gz:
+        gz.write(header(0x08, dims))
+        chunk = bytes(1 << 20)
+        for _ in range(zeros >> 20):
+            gz.write(chunk)
+        gz.write(bytes(zeros & ((1 << 20) - 1)))
+    return path
+
+
+def peak_bytes_of(fn) -> int:
+    """Peak memory traced while `fn()` runs (numpy reports its data buffers to tracemalloc)."""
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_gzip_bomb_with_an_impossible_header_is_refused_before_reading(tmp_path):
+    """2**31 x 2**31 images claimed by a ~64 KiB file holding 64 MiB of zeros: refused from the
+    header alone, in bounded time and memory."""
+    path = gzip_bomb(tmp_path / "bomb.gz", (1 << 31, 1 << 31), zeros=64 << 20)
+    assert path.stat().st_size < 200_000
+
+    def read():
+        check_error(path, "impossible IDX header", "2147483648x2147483648 uint8", "gzip bomb")
+
+    start = time.perf_counter()
+    peak = peak_bytes_of(read)
+    assert time.perf_counter() - start < 1.0
+    assert peak < 2 << 20, f"peak {peak} bytes"
+
+
+def test_gzip_bomb_with_a_plausible_header_takes_memory_near_its_real_data(tmp_path):
+    """A header claiming a little more than the 16 MiB of zeros behind it (so a 16 KiB gzip
+    file could hold it): truncated, and the read's peak memory stays near the data really
+    there."""
+    real = 16 << 20
+    claimed = real + 4096
+    path = gzip_bomb(tmp_path / "plausible.gz", (claimed,), zeros=real)
+    assert claimed < path.stat().st_size * 1032  # the header passes the deflate bound
+    peak = peak_bytes_of(lambda: check_error(path, "truncated IDX data", f"only {real} bytes"))
+    assert real <= peak < real * 1.3 + (2 << 20), f"peak {peak} bytes for {real} bytes of data"
+
+
+def test_a_valid_gzip_file_reads_with_memory_near_its_size(tmp_path):
+    array = np.arange(1 << 21, dtype=np.int32) * 7  # 8 MiB, big-endian on disk
+    path = write_idx(tmp_path / "big.idx.gz", array)
+    out = []
+    peak = peak_bytes_of(lambda: out.append(read_idx(path)))
+    np.testing.assert_array_equal(out[0], array)
+    assert out[0].dtype == np.int32 and out[0].dtype.isnative and out[0].flags.writeable
+    assert peak < array.nbytes * 1.3 + (2 << 20), f"peak {peak} bytes for {array.nbytes}"
+
+
+@pytest.mark.parametrize("gz", [False, True], ids=["raw", "gz"])
+def test_max_bytes_refuses_before_reading(tmp_path, gz):
+    path = write_idx(tmp_path / ("m.idx.gz" if gz else "m.idx"), np.zeros(1000, np.float64))
+    check_error(path, "too large", "8000 bytes", "max_bytes=7999", max_bytes=7999)
+    assert read_idx(path, max_bytes=8000).shape == (1000,)
+    assert read_idx(path, max_bytes=None).shape == (1000,)
+    assert MAX_BYTES == 4 << 30
+
+
+@pytest.mark.parametrize("gz", [False, True], ids=["raw", "gz"])
+@pytest.mark.parametrize("ndim", [65, 255])
+def test_more_dimensions_than_numpy_allows_names_the_file(tmp_path, gz, ndim):
+    path = write_bytes(tmp_path / "many-dims.idx", header(0x08, (1,) * ndim) + b"\x05", gz)
+    check_error(path, f"{ndim} dimensions", "at most 64")
+
+
+def test_sixty_four_dimensions_still_read(tmp_path):
+    path = write_bytes(tmp_path / "dims64.idx", header(0x0B, (1,) * 64) + b"\x00\x07")
+    assert read_idx(path).reshape(()) == 7
+
+
+def test_idx_error_is_a_value_error():
+    assert issubclass(IDXError, ValueError)
