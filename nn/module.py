@@ -312,13 +312,30 @@ class Module:
     ) -> IncompatibleKeys:
         """Copy values into the parameters and buffers (keeping their dtypes).
 
-        Raises RuntimeError naming every mis-shaped key, and with `strict` every missing and
-        unexpected key; nothing is modified when it raises. Returns the skipped keys.
+        All or nothing: every entry is checked before any is written. Raises RuntimeError
+        naming every mis-shaped key, every value that is not numbers or cannot be cast to its
+        tensor's dtype ("same_kind": float64 into float32 is fine, float into an integer buffer
+        is not), and with `strict` every missing and unexpected key; nothing is modified when
+        it raises. Returns the skipped keys.
         """
         entries = self._state_entries()
         missing = [k for k in entries if k not in state_dict]
         unexpected = [k for k in state_dict if k not in entries]
-        values = {k: np.asarray(state_dict[k]) for k in entries if k in state_dict}
+        values: dict[str, np.ndarray] = {}
+        mis_typed = []
+        for k in entries:
+            if k not in state_dict:
+                continue
+            try:
+                value = np.asarray(state_dict[k])
+            except (TypeError, ValueError) as err:  # e.g. ragged nested lists
+                mis_typed.append(f"{k}: not an array ({err})")
+                continue
+            target = entries[k].dtype
+            if value.dtype.kind not in "biufc" or not np.can_cast(value.dtype, target, "same_kind"):
+                mis_typed.append(f"{k}: cannot copy dtype {value.dtype} into {target}")
+            else:
+                values[k] = value
         mis_shaped = [
             f"{k}: expected shape {entries[k].shape}, got {v.shape}"
             for k, v in values.items()
@@ -331,6 +348,8 @@ class Module:
             problems.append("unexpected keys: " + ", ".join(unexpected))
         if mis_shaped:
             problems.append("mis-shaped keys: " + "; ".join(mis_shaped))
+        if mis_typed:
+            problems.append("mis-typed keys: " + "; ".join(mis_typed))
         if problems:
             raise RuntimeError(
                 f"load_state_dict for {type(self).__name__}: " + ". ".join(problems)

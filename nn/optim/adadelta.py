@@ -9,6 +9,7 @@ import numpy as np
 
 from autodiff import Tensor
 
+from ..validate import check_real
 from .optimizer import Optimizer, ParamGroup, Params, check_nonnegative
 
 
@@ -36,10 +37,13 @@ class Adadelta(Optimizer):
         eps: float = 1e-6,
         weight_decay: float = 0.0,
     ) -> None:
-        check_nonnegative("Adadelta", lr=lr, eps=eps, weight_decay=weight_decay)
-        if not 0.0 <= rho <= 1.0:
-            raise ValueError(f"Adadelta: invalid rho {rho!r}; it must be in [0, 1]")
         super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay))
+
+    def check_group(self, group: Mapping[str, Any], where: str) -> None:
+        check_nonnegative(
+            where, lr=group["lr"], eps=group["eps"], weight_decay=group["weight_decay"]
+        )
+        check_real(where, "rho", group["rho"], minimum=0, maximum=1)
 
     def state_names(self, group: Mapping[str, Any]) -> tuple[str, ...]:
         return ("step", "square_avg", "acc_delta")

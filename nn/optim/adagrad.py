@@ -37,14 +37,6 @@ class Adagrad(Optimizer):
         initial_accumulator_value: float = 0.0,
         eps: float = 1e-10,
     ) -> None:
-        check_nonnegative(
-            "Adagrad",
-            lr=lr,
-            lr_decay=lr_decay,
-            weight_decay=weight_decay,
-            initial_accumulator_value=initial_accumulator_value,
-            eps=eps,
-        )
         defaults = dict(
             lr=lr,
             lr_decay=lr_decay,
@@ -53,6 +45,10 @@ class Adagrad(Optimizer):
             eps=eps,
         )
         super().__init__(params, defaults)
+
+    def check_group(self, group: Mapping[str, Any], where: str) -> None:
+        names = ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps")
+        check_nonnegative(where, **{name: group[name] for name in names})
 
     def state_names(self, group: Mapping[str, Any]) -> tuple[str, ...]:
         return ("step", "sum")

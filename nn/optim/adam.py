@@ -9,6 +9,7 @@ import numpy as np
 
 from autodiff import Tensor
 
+from ..validate import check_bool, check_real
 from .optimizer import Optimizer, ParamGroup, Params, check_nonnegative
 
 
@@ -45,15 +46,20 @@ class Adam(Optimizer):
         weight_decay: float = 0.0,
         amsgrad: bool = False,
     ) -> None:
-        where = type(self).__name__
-        check_nonnegative(where, lr=lr, eps=eps, weight_decay=weight_decay)
-        for i, beta in enumerate(betas):
-            if not 0.0 <= beta < 1.0:
-                raise ValueError(f"{where}: invalid betas[{i}] {beta!r}; need 0 <= beta < 1")
-        defaults = dict(
-            lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, amsgrad=amsgrad
-        )
+        betas = tuple(betas) if isinstance(betas, list | tuple) else betas
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)
         super().__init__(params, defaults)
+
+    def check_group(self, group: Mapping[str, Any], where: str) -> None:
+        check_nonnegative(
+            where, lr=group["lr"], eps=group["eps"], weight_decay=group["weight_decay"]
+        )
+        betas = group["betas"]
+        if not isinstance(betas, tuple) or len(betas) != 2:
+            raise TypeError(f"{where}: betas must be a pair (beta1, beta2), got {betas!r}")
+        for i, beta in enumerate(betas):
+            check_real(where, f"betas[{i}]", beta, minimum=0, below=1)
+        check_bool(where, "amsgrad", group["amsgrad"])
 
     def state_names(self, group: Mapping[str, Any]) -> tuple[str, ...]:
         names = ("step", "exp_avg", "exp_avg_sq")

@@ -19,6 +19,10 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
+
+from ..state import to_python
+from ..validate import check_int
 from .optimizer import Optimizer
 
 
@@ -86,16 +90,24 @@ class LRScheduler:
         if set(state_dict) != expected:
             raise ValueError(f"{where}: expected keys {sorted(expected)}, got {sorted(state_dict)}")
         n = len(self.optimizer.param_groups)
-        lists = {k: [float(v) for v in state_dict[k]] for k in ("base_lrs", "last_lr")}
-        for key, values in lists.items():
+        lists = {}
+        for key in ("base_lrs", "last_lr"):
+            values = np.asarray(state_dict[key])
+            if values.ndim != 1 or values.dtype.kind not in "iuf":
+                raise ValueError(f"{where}: {key!r} must be a list of numbers, got {values!r}")
             if len(values) != n:
                 raise ValueError(
                     f"{where}: {key!r} has {len(values)} entries, the optimizer has {n} groups"
                 )
-        for name in self._hyperparameters:
-            value = state_dict[name]
-            setattr(self, name, value.item() if hasattr(value, "item") else value)
-        self.last_epoch = int(state_dict["last_epoch"])
+            lists[key] = [float(v) for v in values]
+        hyperparameters = {name: to_python(state_dict[name]) for name in self._hyperparameters}
+        for name, value in hyperparameters.items():
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ValueError(f"{where}: {name} must be a number, got {value!r}")
+        last_epoch = check_int(where, "last_epoch", to_python(state_dict["last_epoch"]), -1)
+        for name, value in hyperparameters.items():
+            setattr(self, name, value)
+        self.last_epoch = last_epoch
         self.base_lrs, self._last_lr = lists["base_lrs"], lists["last_lr"]
 
 

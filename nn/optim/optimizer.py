@@ -1,9 +1,10 @@
 """Optimizer: the base of every update rule — parameter groups, per-parameter state, `zero_grad`,
 `step`, and state dicts made of plain numbers and numpy arrays.
 
-A subclass writes only the rule for one parameter (`_update`) and names the state it keeps
-(`state_names`); walking the groups, skipping parameters without a gradient, casting the gradient
-to the parameter's dtype and switching recording off are done here, once.
+A subclass writes only the rule for one parameter (`_update`), names the state it keeps
+(`state_names`) and checks its hyperparameters (`check_group`); walking the groups, skipping
+parameters without a gradient, casting the gradient to the parameter's dtype, checking state
+dicts and switching recording off are done here, once.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ import numpy as np
 
 import autodiff
 from autodiff import Tensor
+
+from ..state import to_python
+from ..validate import check_real
 
 ParamGroup = dict[str, Any]
 Params = Iterable[Tensor] | Iterable[Mapping[str, Any]]
@@ -28,7 +32,9 @@ class Optimizer:
     `state[p]` is the dict of numpy arrays (shaped like p, in p's dtype) and numbers that the
     rule keeps for parameter `p` (keyed by the tensor itself); it is filled at p's first update.
 
-    A subclass implements `state_names(group)` and `_update(param, grad, state, group)`.
+    A subclass implements `check_group(group, where)`, `state_names(group)` and
+    `_update(param, grad, state, group)`. Every group's hyperparameters are checked when it is
+    added and when a state dict is loaded: a TypeError or ValueError names the bad one.
     """
 
     def __init__(self, params: Params, defaults: Mapping[str, Any]) -> None:
@@ -49,6 +55,11 @@ class Optimizer:
             self.add_param_group(group)
 
     # ------------------------------------------------------------------- what subclasses write
+    def check_group(self, group: Mapping[str, Any], where: str) -> None:
+        """Raise a TypeError/ValueError (message starting with `where`) naming the first
+        hyperparameter of `group` that is of the wrong kind or out of range."""
+        raise NotImplementedError
+
     def state_names(self, group: Mapping[str, Any]) -> tuple[str, ...]:
         """The names of the state kept for each parameter of `group` (they depend on its
         hyperparameters, e.g. "max_exp_avg_sq" only with amsgrad)."""
@@ -94,6 +105,7 @@ class Optimizer:
             raise ValueError(f"{where}: some parameters appear more than once in the groups")
 
         group = {**self.defaults, **param_group, "params": params}
+        self.check_group(group, where)
         self.param_groups.append(group)
 
     # --------------------------------------------------------------------------- updating
@@ -145,7 +157,7 @@ class Optimizer:
         index: dict[Tensor, int] = {}
         groups = []
         for group in self.param_groups:
-            packed = {k: _plain(v) for k, v in group.items() if k != "params"}
+            packed = {k: _hyperparameter(v) for k, v in group.items() if k != "params"}
             packed["params"] = [index.setdefault(p, len(index)) for p in group["params"]]
             groups.append(packed)
         state = {
@@ -171,6 +183,10 @@ class Optimizer:
                 f"has {len(self.param_groups)}"
             )
 
+        if not isinstance(state_dict["state"], Mapping) or not all(
+            isinstance(saved, Mapping) for saved in saved_groups
+        ):
+            raise ValueError(f"{where}: 'state' and every parameter group must be dicts")
         groups = []
         for i, (group, saved) in enumerate(zip(self.param_groups, saved_groups)):
             n_saved = len(saved.get("params", ()))
@@ -185,7 +201,11 @@ class Optimizer:
                     f"{where}: parameter group {i} of the state lacks the hyperparameters "
                     f"{missing} (was it saved from another optimizer?)"
                 )
-            loaded = {k: _plain(v) for k, v in saved.items() if k != "params"}
+            loaded = {k: _hyperparameter(v) for k, v in saved.items() if k != "params"}
+            try:
+                self.check_group(loaded, f"{where}: parameter group {i} of the state")
+            except TypeError as err:  # a value of the wrong kind in loaded data is a bad value
+                raise ValueError(str(err)) from err
             groups.append({**loaded, "params": group["params"]})
 
         owners = [(p, group) for group in groups for p in group["params"]]
@@ -202,6 +222,8 @@ class Optimizer:
         self, p: Tensor, i: int, saved: Mapping[str, Any], group: ParamGroup, where: str
     ) -> dict[str, Any]:
         names = self.state_names(group)
+        if not isinstance(saved, Mapping):
+            raise ValueError(f"{where}: the state of parameter {i} is not a dict: {saved!r}")
         if set(saved) != set(names):
             raise ValueError(
                 f"{where}: the state of parameter {i} has {sorted(saved)}, but "
@@ -211,12 +233,17 @@ class Optimizer:
         for name in names:
             value = np.asarray(saved[name])
             if name == "step":  # the one number; the rest are arrays shaped like the parameter
-                if value.ndim != 0:
+                if value.ndim != 0 or value.dtype.kind not in "iu" or value < 0:
                     raise ValueError(
-                        f"{where}: 'step' of parameter {i} should be a number, got shape "
-                        f"{value.shape}"
+                        f"{where}: 'step' of parameter {i} should be a step count (an int >= 0), "
+                        f"got {value!r}"
                     )
                 state[name] = int(value)
+            elif value.dtype.kind not in "biuf":
+                raise ValueError(
+                    f"{where}: {name!r} of parameter {i} should hold numbers, got dtype "
+                    f"{value.dtype}"
+                )
             elif value.shape != p.shape:
                 raise ValueError(
                     f"{where}: {name!r} of parameter {i} has shape {value.shape}, but the "
@@ -234,11 +261,11 @@ class Optimizer:
         return "\n".join([*lines, ")"])
 
 
-def check_nonnegative(where: str, **values: float) -> None:
-    """Raise a ValueError naming the first hyperparameter that is negative (or NaN)."""
+def check_nonnegative(where: str, **values: Any) -> None:
+    """Raise a TypeError/ValueError naming the first hyperparameter that is not a real number
+    >= 0 (NaN included)."""
     for name, value in values.items():
-        if not value >= 0:
-            raise ValueError(f"{where}: invalid {name} {value!r}; it must be >= 0")
+        check_real(where, name, value, minimum=0)
 
 
 def _index(key: Any, n: int, where: str) -> int:
@@ -255,16 +282,15 @@ def _index(key: Any, n: int, where: str) -> int:
     return i
 
 
-def _plain(value: Any) -> Any:
-    """A hyperparameter as a Python number (or tuple of numbers, e.g. betas).
+def _hyperparameter(value: Any) -> Any:
+    """A hyperparameter as a Python number (or tuple of numbers, e.g. betas): what a state
+    dict read back from a file holds as 0-d or 1-d arrays.
 
     numpy scalars would be harmful here: a float64 scalar times a float32 array is float64.
     """
-    if isinstance(value, np.ndarray | np.generic):
-        value = value.item() if np.ndim(value) == 0 else tuple(np.asarray(value).tolist())
-    if isinstance(value, list | tuple):
-        return tuple(_plain(v) for v in value)
-    return value
+    if isinstance(value, np.ndarray) and value.ndim == 1 or isinstance(value, list | tuple):
+        return tuple(to_python(v) for v in value)
+    return to_python(value)
 
 
 def _copy(value: Any) -> Any:

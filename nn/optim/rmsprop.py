@@ -9,6 +9,7 @@ import numpy as np
 
 from autodiff import Tensor
 
+from ..validate import check_bool
 from .optimizer import Optimizer, ParamGroup, Params, check_nonnegative
 
 
@@ -50,9 +51,6 @@ class RMSprop(Optimizer):
         momentum: float = 0.0,
         centered: bool = False,
     ) -> None:
-        check_nonnegative(
-            "RMSprop", lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum
-        )
         defaults = dict(
             lr=lr,
             alpha=alpha,
@@ -62,6 +60,11 @@ class RMSprop(Optimizer):
             centered=centered,
         )
         super().__init__(params, defaults)
+
+    def check_group(self, group: Mapping[str, Any], where: str) -> None:
+        names = ("lr", "alpha", "eps", "weight_decay", "momentum")
+        check_nonnegative(where, **{name: group[name] for name in names})
+        check_bool(where, "centered", group["centered"])
 
     def state_names(self, group: Mapping[str, Any]) -> tuple[str, ...]:
         names = ("step", "square_avg")

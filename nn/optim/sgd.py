@@ -9,6 +9,7 @@ import numpy as np
 
 from autodiff import Tensor
 
+from ..validate import check_bool, check_real
 from .optimizer import Optimizer, ParamGroup, Params, check_nonnegative
 
 
@@ -39,9 +40,6 @@ class SGD(Optimizer):
         nesterov: bool = False,
         weight_decay: float = 0.0,
     ) -> None:
-        check_nonnegative("SGD", lr=lr, momentum=momentum, weight_decay=weight_decay)
-        if nesterov and (momentum <= 0 or dampening != 0):
-            raise ValueError("SGD: Nesterov momentum requires a momentum > 0 and zero dampening")
         defaults = dict(
             lr=lr,
             momentum=momentum,
@@ -50,6 +48,18 @@ class SGD(Optimizer):
             weight_decay=weight_decay,
         )
         super().__init__(params, defaults)
+
+    def check_group(self, group: Mapping[str, Any], where: str) -> None:
+        check_nonnegative(
+            where, lr=group["lr"], momentum=group["momentum"], weight_decay=group["weight_decay"]
+        )
+        check_real(where, "dampening", group["dampening"])
+        if check_bool(where, "nesterov", group["nesterov"]) and (
+            group["momentum"] <= 0 or group["dampening"] != 0
+        ):
+            raise ValueError(
+                f"{where}: Nesterov momentum requires a momentum > 0 and zero dampening"
+            )
 
     def state_names(self, group: Mapping[str, Any]) -> tuple[str, ...]:
         return ("momentum_buffer",) if group["momentum"] != 0 else ()

@@ -1,4 +1,4 @@
-"""Checkpoints: a model, its optimizer, scheduler, history and early-stopping state in one .npz.
+"""Checkpoints: a model, its optimizer, scheduler, history and callbacks' state in one .npz.
 
     save_checkpoint("run.npz", model, optimizer, history=history, epoch=7)
     ckpt = load_checkpoint("run.npz", model, optimizer)     # fills model and optimizer in place
@@ -7,51 +7,77 @@
 The file is a plain `.npz` that `np.load(path, allow_pickle=False)` reads: nothing is pickled,
 so loading a checkpoint cannot run code. Nested state is flattened into "/"-separated keys:
 
-    __format__                          "glassgrad-checkpoint 1"
+    __format__                          "glassgrad-checkpoint 2"
     __sections__                        the sections present, e.g. ["model", "optimizer"]
+    __manifest__                        (K, 2): every other member's key and SHA-256 (hex)
     model/<parameter name>              e.g. model/fc1.weight (Module.state_dict())
     optimizer/state/<index>/<name>      e.g. optimizer/state/0/exp_avg
     optimizer/param_groups/<index>/<key>
     scheduler/<key>                     e.g. scheduler/last_epoch
     history/<key>                       1-d float64, e.g. history/val_acc
     early_stopping/<key>                e.g. early_stopping/counter, early_stopping/best_state/...
+    callbacks/<index>/type              the class name of the index-th Trainer callback
+    callbacks/<index>/state/<key>       its state_dict(), e.g. callbacks/1/state/best
     extra/<key>                         whatever was passed as **extra (numbers, strings, arrays)
 
 Numbers are stored as 0-d arrays, tuples and lists of numbers as 1-d arrays, strings as unicode
 arrays. Objects numpy could only pickle (None, arbitrary classes) raise a TypeError naming the key.
 
-Writing is atomic: the archive goes to a temporary file in the same directory, is flushed to
-disk, and then `os.replace`s the target in one step, so a crash or error mid-write leaves the
-previous checkpoint intact. Loading checks before it keeps anything: if the optimizer's state does
-not fit after the model's did, the model is put back as it was.
+**Writing is atomic** (`nn.atomic.atomic_write`): the archive goes to a temporary file next to
+the target, is flushed to disk, and then replaces the target in one `os.replace`. An error or a
+KeyboardInterrupt mid-write removes the temporary file and leaves the previous checkpoint intact;
+a save that was killed outright leaves its temporary file, which the next save to the same path
+removes.
+
+**Reading is verified**: each member's bytes are hashed as they are read and compared with the
+SHA-256 the manifest recorded at save time; the set of members must be exactly the manifest's;
+member headers claiming more bytes than the file holds, encrypted or compressed members, object
+arrays and any zip or .npy damage are refused before anything is allocated for them. Every such
+problem raises CheckpointError naming the file and the member. (Files of format 1, written
+before digests, are read without this verification.)
+
+**Loading is all-or-nothing**: if the optimizer's state does not fit after the model's did, the
+model is put back as it was; the same for every object given.
 """
 
 from __future__ import annotations
 
-import contextlib
+import hashlib
+import math
 import os
-import tempfile
 import zipfile
-import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, Protocol
 
 import numpy as np
 
 from autodiff import Tensor
 
+from ..atomic import atomic_write
 from ..module import Module
-from ..optim import LRScheduler, Optimizer
-from .early_stopping import EarlyStopping
+from ..state import to_python
 from .history import History
 
-FORMAT = "glassgrad-checkpoint 1"
+FORMAT = "glassgrad-checkpoint 2"
+FORMAT_1 = "glassgrad-checkpoint 1"  # before digests: read, unverified
 SEP = "/"
-SECTIONS = ("model", "optimizer", "scheduler", "history", "early_stopping", "extra")
+SECTIONS = ("model", "optimizer", "scheduler", "history", "early_stopping", "callbacks", "extra")
+MANIFEST = "__manifest__"
+_CHUNK = 1 << 20
+# What a load_state_dict raises for state that does not fit the object (or is malformed).
+_MISFIT = (RuntimeError, ValueError, KeyError, TypeError, IndexError, AttributeError)
 
 StrPath = str | os.PathLike
+
+
+class Stateful(Protocol):
+    """What a checkpoint saves and restores: an optimizer, scheduler or callback."""
+
+    def state_dict(self) -> dict[str, Any]: ...
+
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> Any: ...
 
 
 class CheckpointError(ValueError):
@@ -61,7 +87,8 @@ class CheckpointError(ValueError):
 @dataclass
 class Checkpoint:
     """What a checkpoint file holds, as read back (arrays; numbers in `extra` as Python
-    numbers). Sections not saved are None (`extra` is then {})."""
+    numbers). Sections not saved are None (`extra` is then {}). `callbacks` is a list of
+    {"type": class name, "state": state dict}, one per callback, in order."""
 
     path: Path
     model: dict[str, np.ndarray] | None = None
@@ -69,6 +96,7 @@ class Checkpoint:
     scheduler: dict[str, Any] | None = None
     history: History | None = None
     early_stopping: dict[str, Any] | None = None
+    callbacks: list[dict[str, Any]] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -76,14 +104,16 @@ class Checkpoint:
 def save_checkpoint(
     path: StrPath,
     model: Module | None,
-    optimizer: Optimizer | None = None,
+    optimizer: Stateful | None = None,
     history: Mapping[str, Any] | None = None,
-    early_stopping: EarlyStopping | None = None,
-    scheduler: LRScheduler | None = None,
+    early_stopping: Stateful | None = None,
+    scheduler: Stateful | None = None,
+    callbacks: Sequence[Stateful] | None = None,
     **extra: Any,
 ) -> Path:
     """Write the given objects' state to `path` (exactly that name; ".npz" is not appended),
-    atomically. `extra` values are numbers, strings, arrays or (nested) dicts of them, e.g.
+    atomically. `callbacks`: each one's `state_dict()` under its index and class name (what the
+    Trainer saves). `extra` values are numbers, strings, arrays or (nested) dicts of them, e.g.
     `epoch=7`. Returns the path."""
     path = Path(path)
     sections: dict[str, Any] = {}
@@ -98,6 +128,11 @@ def save_checkpoint(
         sections["history"] = history.to_arrays()
     if early_stopping is not None:
         sections["early_stopping"] = early_stopping.state_dict()
+    if callbacks is not None:
+        sections["callbacks"] = {
+            str(i): {"type": type(c).__name__, "state": c.state_dict()}
+            for i, c in enumerate(callbacks)
+        }
     if extra:
         sections["extra"] = extra
 
@@ -107,7 +142,7 @@ def save_checkpoint(
     }
     for name, state in sections.items():
         _flatten(name, state, arrays)
-    _atomic_savez(path, arrays)
+    _write_archive(path, arrays)
     return path
 
 
@@ -133,87 +168,112 @@ def _flatten(key: str, value: Any, out: dict[str, np.ndarray]) -> None:
     out[key] = array
 
 
-def _atomic_savez(path: Path, arrays: Mapping[str, np.ndarray]) -> None:
-    # The temporary file lives next to the target: os.replace is atomic only within one
-    # file system, and a crash leaves at worst a stray ".<name>.*.tmp", never a torn checkpoint.
-    directory = path.parent
-    directory.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, allow_pickle=False, **arrays)
-            f.flush()
-            os.fsync(f.fileno())  # the bytes are on disk before the name points at them
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+class _Hashing:
+    """A file object that passes reads or writes through and hashes the bytes on the way."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream, self.digest, self.count = stream, hashlib.sha256(), 0
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        self.count += len(data)
+        return self.stream.write(data)
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.stream.read(size)
+        self.digest.update(data)
+        self.count += len(data)
+        return data
+
+    def readinto(self, buffer: memoryview) -> int:
+        n = self.stream.readinto(buffer)
+        self.digest.update(buffer[:n])
+        self.count += n
+        return n
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+def _write_archive(path: Path, arrays: Mapping[str, np.ndarray]) -> None:
+    # np.savez's layout (stored, not compressed; zip64 members), written member by member so
+    # that each member's bytes are hashed as they go out; the manifest of digests comes last.
+    with atomic_write(path) as f, zipfile.ZipFile(f, "w", zipfile.ZIP_STORED, True) as archive:
+        digests = []
+        for key, array in arrays.items():
+            with archive.open(key + ".npy", "w", force_zip64=True) as member:
+                hashing = _Hashing(member)
+                np.lib.format.write_array(hashing, np.asanyarray(array), allow_pickle=False)
+            digests.append((key, hashing.digest.hexdigest()))
+        with archive.open(MANIFEST + ".npy", "w", force_zip64=True) as member:
+            np.lib.format.write_array(member, np.array(digests, dtype=str), allow_pickle=False)
 
 
 # ----------------------------------------------------------------------------- loading
 def read_checkpoint(path: StrPath) -> Checkpoint:
     """Read a checkpoint without loading it into anything.
 
-    Raises FileNotFoundError if there is no such file, and CheckpointError naming the file if it
-    is truncated, corrupt, holds pickled data, or is not a glassgrad checkpoint.
+    Raises FileNotFoundError if there is no such file, and CheckpointError naming the file (and
+    the member, where one is at fault) if it is truncated, corrupt, altered since it was saved,
+    holds pickled data, or is not a glassgrad checkpoint.
     """
     path = Path(path)
-    arrays = _read_npz(path)
-    tag = arrays.pop("__format__", None)
-    if tag is None or tag.shape != () or str(tag) != FORMAT:
-        found = "no '__format__' entry" if tag is None else f"format {tag!r}"
-        raise CheckpointError(f"{path}: not a glassgrad checkpoint ({found}; expected {FORMAT!r})")
-    sections = [str(s) for s in arrays.pop("__sections__", np.array([], dtype=str))]
+    arrays = _read_archive(path)
+    arrays.pop(MANIFEST, None)
+    arrays.pop("__format__", None)
+    sections = [str(s) for s in arrays.pop("__sections__", np.array([], dtype=str)).ravel()]
     tree = _unflatten(arrays, path)
     unknown = sorted(set(tree) - set(sections))
     if unknown or any(s not in SECTIONS for s in sections):
         raise CheckpointError(f"{path}: unexpected sections {unknown or sections}")
 
     ckpt = Checkpoint(path)
-    if "model" in sections:
-        ckpt.model = dict(tree.get("model", {}))
-    if "optimizer" in sections:
-        opt = tree.get("optimizer", {})
-        groups = opt.get("param_groups", {})
-        ckpt.optimizer = {
-            "state": dict(opt.get("state", {})),
-            "param_groups": [groups[i] for i in sorted(groups, key=int)],
-        }
-    if "scheduler" in sections:
-        ckpt.scheduler = dict(tree.get("scheduler", {}))
-    if "history" in sections:
-        ckpt.history = History.from_arrays(tree.get("history", {}))
-    if "early_stopping" in sections:
-        ckpt.early_stopping = dict(tree.get("early_stopping", {}))
-    if "extra" in sections:
-        ckpt.extra = _plain(tree.get("extra", {}))
+    try:
+        if "model" in sections:
+            ckpt.model = dict(tree.get("model", {}))
+        if "optimizer" in sections:
+            opt = tree.get("optimizer", {})
+            groups = opt.get("param_groups", {})
+            ckpt.optimizer = {
+                "state": dict(opt.get("state", {})),
+                "param_groups": [groups[i] for i in sorted(groups, key=int)],
+            }
+        if "scheduler" in sections:
+            ckpt.scheduler = dict(tree.get("scheduler", {}))
+        if "history" in sections:
+            ckpt.history = History.from_arrays(tree.get("history", {}))
+        if "early_stopping" in sections:
+            ckpt.early_stopping = dict(tree.get("early_stopping", {}))
+        if "callbacks" in sections:
+            entries = tree.get("callbacks", {})
+            ckpt.callbacks = [
+                {"type": str(to_python(entries[i]["type"])), "state": entries[i].get("state", {})}
+                for i in sorted(entries, key=int)
+            ]
+        if "extra" in sections:
+            ckpt.extra = to_python(tree.get("extra", {}))
+    except (KeyError, TypeError, ValueError, AttributeError) as err:
+        raise CheckpointError(f"{path}: malformed checkpoint structure: {err!r}") from err
     return ckpt
 
 
 def load_checkpoint(
-    path: StrPath,
+    path: StrPath | Checkpoint,
     model: Module | None,
-    optimizer: Optimizer | None = None,
-    early_stopping: EarlyStopping | None = None,
-    scheduler: LRScheduler | None = None,
+    optimizer: Stateful | None = None,
+    early_stopping: Stateful | None = None,
+    scheduler: Stateful | None = None,
     strict: bool = True,
+    callbacks: Sequence[Stateful] | None = None,
 ) -> Checkpoint:
     """Load a checkpoint's state into the objects given (in place) and return what it holds
-    (`.history`, `.extra`, ...).
+    (`.history`, `.extra`, ...). `path` may also be a Checkpoint `read_checkpoint` returned.
 
-    `strict` is the model's: every key must match. A section asked for but not saved, a key or
-    shape mismatch (the message names the key and both shapes), or an unreadable file raises
+    `strict` is the model's: every key must match. Each of `callbacks` gets the saved state
+    of the callback of its class and position among that class; one with state but none saved
+    is an error (states saved for callbacks not given are skipped). A section asked for but
+    not saved, a key or shape mismatch (the message names the key and both shapes), or an
+    unreadable file raises
     CheckpointError; then nothing given has changed.
     """
-    ckpt = read_checkpoint(path)
+    ckpt = path if isinstance(path, Checkpoint) else read_checkpoint(path)
     targets: list[tuple[str, Any, Any, Callable[[Any], Any]]] = []
     if model is not None:
         targets.append(("model", model, ckpt.model, lambda s: model.load_state_dict(s, strict)))
@@ -224,6 +284,8 @@ def load_checkpoint(
     ):
         if obj is not None:
             targets.append((name, obj, state, obj.load_state_dict))
+    if callbacks is not None:
+        targets += _callback_targets(ckpt, callbacks)
 
     missing = [name for name, _, state, _ in targets if state is None]
     if missing:
@@ -238,7 +300,7 @@ def load_checkpoint(
             undo.append(lambda obj=obj, before=before: obj.load_state_dict(before))
             try:
                 load(state)
-            except (RuntimeError, ValueError, KeyError, TypeError) as err:
+            except _MISFIT as err:
                 raise CheckpointError(
                     f"{ckpt.path}: the {name} does not fit the checkpoint: {err}"
                 ) from err
@@ -249,20 +311,162 @@ def load_checkpoint(
     return ckpt
 
 
-def _read_npz(path: Path) -> dict[str, np.ndarray]:
-    try:
-        archive = np.load(path, allow_pickle=False)
-        if not isinstance(archive, np.lib.npyio.NpzFile):
-            raise ValueError("it holds a single array (.npy), not an .npz archive")
-        with archive:
-            # Read every array now, inside the try: a truncated member fails here, not later.
-            return {key: archive[key] for key in archive.files}
-    except FileNotFoundError:
-        raise
-    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, zlib.error) as err:
+def _callback_targets(
+    ckpt: Checkpoint, callbacks: Sequence[Stateful]
+) -> list[tuple[str, Any, Any, Callable[[Any], Any]]]:
+    """Pair each callback with the saved state of the same class and occurrence (the k-th
+    EarlyStopping gets the k-th EarlyStopping's state). Saved states without a callback are
+    skipped (a callback dropped on resume); a callback with state but nothing saved for it
+    is an error, since it would start from scratch silently."""
+    saved: dict[tuple[str, int], Any] = {}
+    for entry in ckpt.callbacks or ():
+        kind = entry["type"]
+        saved[(kind, sum(k == kind for k, _ in saved))] = entry["state"]
+    targets: list[tuple[str, Any, Any, Callable[[Any], Any]]] = []
+    seen: list[str] = []
+    for callback in callbacks:
+        kind = type(callback).__name__
+        key = (kind, seen.count(kind))
+        seen.append(kind)
+        label = f"callback {kind}" + (f" #{key[1] + 1}" if key[1] else "")
+        if key in saved:
+            targets.append((label, callback, saved[key], callback.load_state_dict))
+        elif callback.state_dict():
+            raise CheckpointError(
+                f"{ckpt.path}: the checkpoint holds no state for {label} (it holds "
+                f"{[entry['type'] for entry in ckpt.callbacks or ()]}); to start a new "
+                "callback afresh, add it after loading"
+            )
+    return targets
+
+
+# --------------------------------------------------------------------- the archive reader
+def _read_archive(path: Path) -> dict[str, np.ndarray]:
+    """Every member of the .npz as an array, verified against the manifest (see the module
+    docstring). Everything that goes wrong is a CheckpointError naming the file."""
+    with open(path, "rb") as f:  # FileNotFoundError and PermissionError pass through
+        size = os.fstat(f.fileno()).st_size
+        try:
+            with zipfile.ZipFile(f) as archive:
+                return _read_members(path, archive, size)
+        except CheckpointError:
+            raise
+        except Exception as err:  # zipfile and numpy raise a dozen kinds on damaged files
+            raise CheckpointError(
+                f"{path}: cannot read the checkpoint (truncated, corrupt or not an .npz?): "
+                f"{type(err).__name__}: {err}"
+            ) from err
+
+
+def _read_members(path: Path, archive: zipfile.ZipFile, size: int) -> dict[str, np.ndarray]:
+    infos = archive.infolist()
+    names = [info.filename for info in infos]
+    if len(set(names)) != len(names):
+        twice = sorted({n for n in names if names.count(n) > 1})
+        raise CheckpointError(f"{path}: members {twice} appear more than once in the archive")
+    for info in infos:
+        _check_member_info(path, info, size)
+    if not names or not all(name.endswith(".npy") for name in names):
+        odd = [n for n in names if not n.endswith(".npy")] or "no members"
+        raise CheckpointError(f"{path}: not a checkpoint archive (members {odd})")
+    keys = {name[: -len(".npy")]: info for name, info in zip(names, infos)}
+
+    if MANIFEST not in keys:
+        tag = None
+        if "__format__" in keys:
+            tag, _ = _read_member(path, archive, keys["__format__"], "__format__")
+        if tag is not None and tag.shape == () and str(tag) == FORMAT_1:
+            return {k: _read_member(path, archive, info, k)[0] for k, info in keys.items()}
+        found = "no '__format__' entry" if tag is None else f"format {tag!r}"
         raise CheckpointError(
-            f"{path}: cannot read the checkpoint (truncated, corrupt or not an .npz?): {err}"
-        ) from err
+            f"{path}: not a glassgrad checkpoint ({found} and no {MANIFEST!r}; expected {FORMAT!r})"
+        )
+
+    manifest, _ = _read_member(path, archive, keys[MANIFEST], MANIFEST)
+    if manifest.dtype.kind != "U" or manifest.ndim != 2 or manifest.shape[1:] != (2,):
+        raise CheckpointError(
+            f"{path}: member {MANIFEST!r} is malformed ({manifest.dtype} {manifest.shape})"
+        )
+    expected = {str(k): str(d) for k, d in manifest}
+    present = set(keys) - {MANIFEST}
+    if len(expected) != len(manifest) or present != set(expected):
+        missing, extra = sorted(set(expected) - present), sorted(present - set(expected))
+        raise CheckpointError(
+            f"{path}: the members differ from the manifest: missing {missing}, not listed {extra}"
+        )
+    arrays = {}
+    for key in expected:
+        array, digest = _read_member(path, archive, keys[key], key)
+        if digest != expected[key]:
+            raise CheckpointError(
+                f"{path}: member {key!r} is corrupt: its SHA-256 is {digest}, the manifest "
+                f"recorded {expected[key]} when it was saved"
+            )
+        arrays[key] = array
+    tag = arrays.get("__format__")
+    if tag is None or tag.shape != () or str(tag) != FORMAT:
+        found = "no '__format__' entry" if tag is None else f"format {tag!r}"
+        raise CheckpointError(f"{path}: not a glassgrad checkpoint ({found}; expected {FORMAT!r})")
+    return arrays
+
+
+def _check_member_info(path: Path, info: zipfile.ZipInfo, size: int) -> None:
+    where = f"{path}: member {info.filename!r}"
+    if info.flag_bits & 0x1:
+        raise CheckpointError(f"{where} is encrypted (checkpoints never are)")
+    if info.compress_type != zipfile.ZIP_STORED:
+        raise CheckpointError(
+            f"{where} is compressed (method {info.compress_type}); checkpoints are stored"
+        )
+    if info.file_size > size or info.compress_size > size or info.header_offset > size:
+        raise CheckpointError(
+            f"{where} claims {info.file_size} bytes at offset {info.header_offset}, but the file "
+            f"holds only {size} bytes (truncated or corrupt)"
+        )
+
+
+def _read_member(
+    path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo, key: str
+) -> tuple[np.ndarray, str]:
+    """One .npy member as an array, and the SHA-256 of its bytes. The .npy header is checked
+    against the member's size before the array is allocated."""
+    where = f"{path}: member {key!r}"
+    try:
+        with archive.open(info) as member:
+            stream = _Hashing(member)
+            version = np.lib.format.read_magic(stream)
+            if version == (1, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_1_0(stream)
+            elif version == (2, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_2_0(stream)
+            else:
+                raise CheckpointError(f"{where}: unsupported .npy version {version}")
+            if dtype.hasobject:
+                raise CheckpointError(f"{where} holds Python objects (pickled data): refused")
+            if any(d < 0 for d in shape):
+                raise CheckpointError(f"{where}: its header has a negative shape {shape}")
+            count = math.prod(shape)
+            if stream.count + count * dtype.itemsize != info.file_size:
+                raise CheckpointError(
+                    f"{where}: its header claims {shape} {dtype} ({count * dtype.itemsize} "
+                    f"bytes), but the member holds {info.file_size - stream.count} bytes of data"
+                )
+            flat = np.empty(count, dtype=dtype)
+            view = memoryview(flat.view(np.uint8)) if flat.nbytes else memoryview(b"")
+            filled = 0
+            while filled < len(view):
+                n = stream.readinto(view[filled : filled + _CHUNK])
+                if not n:
+                    raise CheckpointError(f"{where} is truncated")
+                filled += n
+            if stream.read(1):  # also makes zipfile check the member's CRC-32
+                raise CheckpointError(f"{where} has bytes after its array")
+            array = flat.reshape(shape[::-1]).T if fortran else flat.reshape(shape)
+    except CheckpointError:
+        raise
+    except Exception as err:
+        raise CheckpointError(f"{where} cannot be read: {type(err).__name__}: {err}") from err
+    return array, stream.digest.hexdigest()
 
 
 def _unflatten(arrays: Mapping[str, np.ndarray], path: Path) -> dict[str, Any]:
@@ -278,12 +482,3 @@ def _unflatten(arrays: Mapping[str, np.ndarray], path: Path) -> dict[str, Any]:
             raise CheckpointError(f"{path}: key {key!r} is both an array and a group")
         node[leaf] = array
     return tree
-
-
-def _plain(value: Any) -> Any:
-    """0-d arrays as Python numbers / strings, nested dicts kept, other arrays as they are."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, np.ndarray) and value.ndim == 0:
-        return value.item()
-    return value

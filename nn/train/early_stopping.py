@@ -25,24 +25,23 @@ Use it as a Trainer callback, `Trainer(..., callbacks=[EarlyStopping(patience=3)
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from ..module import Module
-from .callbacks import Callback, Logs
-
-if TYPE_CHECKING:
-    from .trainer import Trainer
+from ..state import to_python
+from ..validate import check_bool, check_int
+from .callbacks import Callback, Logs, TrainerLike
+from .monitor import Monitor
 
 
 class EarlyStopping(Callback):
     """Stop after `patience` epochs in a row without an improvement of more than `min_delta`.
 
     monitor: the epoch-log key to watch ("val_loss", "val_acc", "train_loss", ...).
-    mode: "min" (lower is better) or "max".
+    mode: "min" (lower is better) or "max" (the rule of `Monitor`).
     restore_best: keep a copy of the model's state_dict at the best epoch and load it back at
         the end (when stopping, and at the end of `fit()`).
 
@@ -60,22 +59,26 @@ class EarlyStopping(Callback):
         min_delta: float = 0.0,
         restore_best: bool = True,
     ) -> None:
-        if mode not in ("min", "max"):
-            raise ValueError(f"EarlyStopping: mode must be 'min' or 'max', got {mode!r}")
-        if patience < 1:
-            raise ValueError(f"EarlyStopping: patience must be at least 1, got {patience!r}")
-        if not min_delta >= 0:
-            raise ValueError(f"EarlyStopping: min_delta must be >= 0, got {min_delta!r}")
-        self.monitor = monitor
-        self.mode = mode
-        self.patience = int(patience)
-        self.min_delta = float(min_delta)
+        self.rule = Monitor("EarlyStopping", monitor, mode, min_delta)
+        self.patience = check_int("EarlyStopping", "patience", patience, minimum=1)
         self.restore_best = bool(restore_best)
         self.reset()
 
+    @property
+    def monitor(self) -> str:
+        return self.rule.key
+
+    @property
+    def mode(self) -> str:
+        return self.rule.mode
+
+    @property
+    def min_delta(self) -> float:
+        return self.rule.min_delta
+
     def reset(self) -> None:
         """Forget everything seen (the hyperparameters stay)."""
-        self.best = math.inf if self.mode == "min" else -math.inf
+        self.best = self.rule.worst
         self.best_epoch = -1
         self.counter = 0
         self.stopped_epoch = -1
@@ -85,9 +88,12 @@ class EarlyStopping(Callback):
     # ------------------------------------------------------------------------ the rule
     def improved(self, value: float) -> bool:
         """Whether `value` beats the best so far by more than min_delta."""
-        if self.mode == "min":
-            return value < self.best - self.min_delta
-        return value > self.best + self.min_delta
+        return self.rule.better(value, self.best)
+
+    @property
+    def should_stop(self) -> bool:
+        """Whether `patience` epochs in a row have passed without an improvement."""
+        return self.counter >= self.patience
 
     def step(self, value: float, model: Module | None = None) -> bool:
         """Record one epoch's value; return True when training should stop.
@@ -109,14 +115,9 @@ class EarlyStopping(Callback):
         else:
             self.counter += 1
         self.epoch += 1
-        if self.counter >= self.patience:
+        if self.should_stop:
             self.stopped_epoch = self.epoch - 1
-            return True
-        return False
-
-    @property
-    def should_stop(self) -> bool:
-        return self.counter >= self.patience
+        return self.should_stop
 
     def restore(self, model: Module) -> bool:
         """Load the best weights into `model` (with restore_best and a best epoch seen);
@@ -127,17 +128,12 @@ class EarlyStopping(Callback):
         return True
 
     # ---------------------------------------------------------------------- as a callback
-    def on_epoch_end(self, trainer: Trainer, epoch: int, logs: Logs) -> None:
-        if self.monitor not in logs:
-            raise KeyError(
-                f"EarlyStopping monitors {self.monitor!r}, but the epoch logs have only "
-                f"{sorted(logs)} (no validation loader gives no 'val_*' keys)"
-            )
+    def on_epoch_end(self, trainer: TrainerLike, epoch: int, logs: Logs) -> None:
         # The best weights go back once, at on_train_end (also when all epochs ran).
-        if self._update(logs[self.monitor], trainer.model):
+        if self._update(self.rule.read(logs), trainer.model):
             trainer.stop_training = True
 
-    def on_train_end(self, trainer: Trainer) -> None:
+    def on_train_end(self, trainer: TrainerLike) -> None:
         self.restore(trainer.model)
 
     # ----------------------------------------------------------------------- state dicts
@@ -160,31 +156,40 @@ class EarlyStopping(Callback):
     def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
         """Restore a `state_dict()`, also one read back from an .npz (0-d arrays for numbers,
         and no "best_state" entry when it was empty). Hyperparameters are restored too, like a
-        scheduler's."""
+        scheduler's. Everything is checked before anything changes."""
+        where = "EarlyStopping.load_state_dict"
         expected = set(self.state_dict()) - {"best_state"}
         missing = sorted(expected - set(state_dict))
         unexpected = sorted(set(state_dict) - expected - {"best_state"})
         if missing or unexpected:
-            raise ValueError(
-                f"EarlyStopping.load_state_dict: missing keys {missing}, unexpected keys "
-                f"{unexpected}"
+            raise ValueError(f"{where}: missing keys {missing}, unexpected keys {unexpected}")
+        state = to_python({k: v for k, v in state_dict.items() if k != "best_state"})
+        rule = Monitor(where, state["monitor"], state["mode"], state["min_delta"])
+        counts = {
+            name: check_int(where, name, state[name], minimum=minimum)
+            for name, minimum in (
+                ("patience", 1), ("best_epoch", -1), ("counter", 0), ("stopped_epoch", -1),
+                ("epoch", 0),
             )
-
-        def plain(key: str) -> Any:
-            value = state_dict[key]
-            return value.item() if isinstance(value, np.ndarray | np.generic) else value
-
-        mode = str(plain("mode"))
-        if mode not in ("min", "max"):
-            raise ValueError(f"EarlyStopping.load_state_dict: mode {mode!r} is not min or max")
-        self.monitor, self.mode = str(plain("monitor")), mode
-        self.patience, self.min_delta = int(plain("patience")), float(plain("min_delta"))
-        self.restore_best = bool(plain("restore_best"))
-        self.best, self.best_epoch = float(plain("best")), int(plain("best_epoch"))
-        self.counter, self.stopped_epoch = int(plain("counter")), int(plain("stopped_epoch"))
-        self.epoch = int(plain("epoch"))
+        }
+        best = state["best"]
+        if isinstance(best, bool) or not isinstance(best, int | float):
+            raise TypeError(f"{where}: best must be a number, got {best!r}")
         best_state = state_dict.get("best_state") or {}
-        self.best_state = {str(k): np.array(v) for k, v in best_state.items()}
+        if not isinstance(best_state, Mapping):
+            raise TypeError(f"{where}: best_state must be a dict of arrays")
+        weights = {str(k): np.array(v) for k, v in best_state.items()}
+        if any(w.dtype.kind not in "biuf" for w in weights.values()):
+            raise TypeError(f"{where}: best_state must hold numeric arrays")
+        restore_best = check_bool(where, "restore_best", state["restore_best"])
+
+        self.rule, self.restore_best = rule, restore_best
+        self.patience, self.counter, self.epoch = (
+            counts["patience"], counts["counter"], counts["epoch"]
+        )
+        self.best_epoch, self.stopped_epoch = counts["best_epoch"], counts["stopped_epoch"]
+        self.best = float(best)
+        self.best_state = weights
 
     def __repr__(self) -> str:
         return (

@@ -49,7 +49,13 @@ from autodiff import Tensor
 from ..module import Module
 from ..optim import LRScheduler, Optimizer, clip_grad_norm_
 from .callbacks import Callback
-from .checkpoint import Checkpoint, load_checkpoint, save_checkpoint
+from .checkpoint import (
+    Checkpoint,
+    CheckpointError,
+    load_checkpoint,
+    read_checkpoint,
+    save_checkpoint,
+)
 from .early_stopping import EarlyStopping
 from .history import History
 from .metrics import Accuracy, Metric, make_metric
@@ -247,36 +253,43 @@ class Trainer:
     # ---------------------------------------------------------------------- checkpoints
     @property
     def early_stopping(self) -> EarlyStopping | None:
-        """The first EarlyStopping among the callbacks (its state goes into checkpoints)."""
+        """The first EarlyStopping among the callbacks."""
         return next((c for c in self.callbacks if isinstance(c, EarlyStopping)), None)
 
     def save_checkpoint(self, path: str | Path, **extra: Any) -> Path:
-        """Save the model, optimizer, scheduler, history, early stopping and the epoch count
-        (see nn.train.checkpoint), so `load_checkpoint` can resume the run exactly."""
+        """Save the model, optimizer, scheduler, history, every callback's state and the epoch
+        count (see nn.train.checkpoint), so `load_checkpoint` can resume the run exactly."""
         return save_checkpoint(
             path,
             self.model,
             self.optimizer,
             history=self.history,
-            early_stopping=self.early_stopping,
             scheduler=self.scheduler,
+            callbacks=self.callbacks,
             epoch=self.epoch,
             **extra,
         )
 
     def load_checkpoint(self, path: str | Path, strict: bool = True) -> Checkpoint:
-        """Load a `save_checkpoint` file into this trainer's objects; `fit()` then continues
-        from the saved epoch up to `self.epochs`."""
+        """Load a `save_checkpoint` file into this trainer's objects (the callbacks must be of
+        the same classes, in the same order, as when it was saved); `fit()` then continues
+        from the saved epoch up to `self.epochs`. Nothing changes if it raises."""
+        ckpt = read_checkpoint(path)
+        history = ckpt.history if ckpt.history is not None else History()
+        epoch = ckpt.extra.get("epoch", history.epochs)
+        if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
+            raise CheckpointError(f"{ckpt.path}: 'extra/epoch' is {epoch!r}, not an epoch count")
+        legacy = ckpt.callbacks is None and ckpt.early_stopping is not None  # format 1 files
         ckpt = load_checkpoint(
-            path,
+            ckpt,
             self.model,
             self.optimizer,
-            early_stopping=self.early_stopping,
+            early_stopping=self.early_stopping if legacy else None,
             scheduler=self.scheduler,
             strict=strict,
+            callbacks=None if legacy else self.callbacks,
         )
-        self.history = ckpt.history if ckpt.history is not None else History()
-        self.epoch = int(ckpt.extra.get("epoch", self.history.epochs))
+        self.history, self.epoch = history, epoch
         return ckpt
 
     # --------------------------------------------------------------------------- helpers

@@ -3,7 +3,9 @@ clear errors for mismatched, corrupt or foreign files."""
 
 from __future__ import annotations
 
+import hashlib
 import os
+import zipfile
 
 import numpy as np
 import pytest
@@ -96,11 +98,17 @@ def test_the_file_is_a_plain_npz_with_documented_keys(tmp_path):
     save_checkpoint(tmp_path / "c.npz", model, optimizer, history=History({"loss": [1.0]}))
     with np.load(tmp_path / "c.npz", allow_pickle=False) as archive:
         keys = set(archive.files)
-        assert str(archive["__format__"]) == "glassgrad-checkpoint 1"
+        assert str(archive["__format__"]) == "glassgrad-checkpoint 2"
         assert list(archive["__sections__"]) == ["model", "optimizer", "history"]
+        manifest = dict(archive["__manifest__"])
         assert archive["optimizer/state/0/step"].shape == ()
     assert {"model/0.weight", "model/2.bias", "optimizer/state/0/exp_avg"} <= keys
     assert {"optimizer/param_groups/0/lr", "optimizer/param_groups/0/betas", "history/loss"} <= keys
+    # The manifest holds the SHA-256 of every other member's bytes, as stored in the zip.
+    assert set(manifest) == keys - {"__manifest__"}
+    with zipfile.ZipFile(tmp_path / "c.npz") as archive:
+        for key, digest in manifest.items():
+            assert hashlib.sha256(archive.read(key + ".npy")).hexdigest() == digest
 
 
 def test_sections_not_saved_are_none_and_empty_state_survives(tmp_path):
@@ -115,18 +123,24 @@ def test_sections_not_saved_are_none_and_empty_state_survives(tmp_path):
 
 
 # ---------------------------------------------------------------------- atomic write
-def test_a_failure_mid_write_leaves_the_old_file(tmp_path, monkeypatch):
+@pytest.mark.parametrize("error", [OSError("disk full"), KeyboardInterrupt()])
+def test_a_failure_mid_write_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch, error):
     model, optimizer, _ = make()
     path = tmp_path / "run.npz"
     save_checkpoint(path, model, optimizer, epoch=1)
     before = path.read_bytes()
+    write_array = np.lib.format.write_array
+    calls = []
 
-    def broken_savez(file, *args, **kwargs):
-        file.write(b"PK\x03\x04 half an archive")
-        raise OSError("disk full")
+    def failing_write_array(fp, array, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:  # some members are out already: half an archive on disk
+            assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+            raise error
+        return write_array(fp, array, *args, **kwargs)
 
-    monkeypatch.setattr(np, "savez", broken_savez)
-    with pytest.raises(OSError, match="disk full"):
+    monkeypatch.setattr(np.lib.format, "write_array", failing_write_array)
+    with pytest.raises(type(error)):
         save_checkpoint(path, model, optimizer, epoch=2)
     assert path.read_bytes() == before
     assert os.listdir(tmp_path) == ["run.npz"]  # no temporary file left behind

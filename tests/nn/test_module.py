@@ -150,6 +150,43 @@ def test_load_state_dict_names_missing_unexpected_and_mis_shaped_keys():
     assert net.block.fc.bias.dtype == np.float32  # float64 values were loaded into float32
 
 
+@pytest.mark.parametrize(
+    "bad",
+    [
+        np.full((4,), "x"),  # strings of the right shape
+        np.array([1 + 2j, 0, 0, 0]),  # complex into float32 ("same_kind" refuses)
+        np.array([None, None, None, None], dtype=object),
+        [[1.0, 2.0], [3.0]],  # ragged
+    ],
+    ids=["strings", "complex", "objects", "ragged"],
+)
+def test_load_state_dict_is_all_or_nothing_for_bad_values(bad):
+    """A bad *second* entry used to leave the first one overwritten."""
+    net = Net()
+    before = net.state_dict()
+    state = {k: v + 1 for k, v in before.items()}  # every entry changes...
+    state["block.fc.bias"] = bad  # ... but this one (after "scale", "block.fc.weight") is bad
+    with pytest.raises(RuntimeError, match="mis-typed keys: block.fc.bias"):
+        net.load_state_dict(state)
+    for name, value in before.items():  # nothing was written
+        np.testing.assert_array_equal(net.state_dict()[name], value, err_msg=name)
+
+
+def test_load_state_dict_refuses_floats_into_an_integer_buffer():
+    class Counter(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.weight = nn.Parameter(np.zeros(2))
+            self.register_buffer("steps", np.zeros((), dtype=np.int64))
+
+    module = Counter()
+    with pytest.raises(RuntimeError, match="steps: cannot copy dtype float64 into int64"):
+        module.load_state_dict({"weight": np.ones(2), "steps": np.array(2.5)})
+    assert np.all(module.weight.data == 0)
+    module.load_state_dict({"weight": np.ones(2), "steps": np.array(3)})
+    assert int(module.steps.data) == 3
+
+
 def test_repr_is_nested_like_pytorch():
     assert repr(Net()) == (
         "Net(\n"

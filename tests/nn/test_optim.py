@@ -390,6 +390,64 @@ def test_constructor_checks():
         optim.Adagrad([p], eps=float("nan"))
 
 
+OPTIMIZERS = {
+    "SGD": lambda ps, **kw: optim.SGD(ps, **{"lr": 0.1, **kw}),
+    "Adam": optim.Adam,
+    "AdamW": optim.AdamW,
+    "Adagrad": optim.Adagrad,
+    "RMSprop": optim.RMSprop,
+    "Adadelta": optim.Adadelta,
+}
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_every_optimizer_refuses_bad_learning_rates_like_pytorch(name):
+    """PyTorch: ValueError "Invalid learning rate" for lr < 0; a TypeError for a string. Ours
+    name the optimizer and the argument; NaN is refused too (PyTorch lets it through, and
+    every parameter becomes NaN at the first step)."""
+    make = OPTIMIZERS[name]
+    for bad in (-1, -1e-9, float("nan")):
+        with pytest.raises(ValueError, match=f"{name}: invalid lr"):
+            make([param()], lr=bad)
+    with pytest.raises(TypeError, match=f"{name}: lr must be a real number, got str"):
+        make([param()], lr="0.1")
+    make([param()], lr=0.0)  # zero is allowed, as in PyTorch
+    # A group that overrides the lr is checked as well.
+    with pytest.raises(ValueError, match="invalid lr"):
+        make([{"params": [param()], "lr": -0.5}], lr=0.1)
+
+
+@pytest.mark.parametrize("name", ["Adam", "AdamW"])
+@pytest.mark.parametrize("betas", [(1.0, 0.9), (0.9, -0.1), (-0.5, 0.9), (0.9, 1.5)])
+def test_betas_outside_zero_one_are_refused(name, betas):
+    index = 0 if not 0 <= betas[0] < 1 else 1
+    with pytest.raises(ValueError, match=rf"{name}: invalid betas\[{index}\] .*in \[0, 1\)"):
+        OPTIMIZERS[name]([param()], betas=betas)
+    with pytest.raises(TypeError, match="betas must be a pair"):
+        OPTIMIZERS[name]([param()], betas=(0.9,))
+
+
+@pytest.mark.parametrize(
+    ("name", "argument", "bad"),
+    [
+        ("SGD", "momentum", -0.1),
+        ("SGD", "weight_decay", -1),
+        ("Adam", "eps", -1e-8),
+        ("Adam", "weight_decay", -1),
+        ("AdamW", "weight_decay", -1),
+        ("Adagrad", "lr_decay", -1),
+        ("Adagrad", "initial_accumulator_value", -1),
+        ("RMSprop", "alpha", -0.1),
+        ("RMSprop", "momentum", -0.1),
+        ("Adadelta", "rho", 1.5),
+        ("Adadelta", "rho", -0.1),
+    ],
+)
+def test_other_hyperparameters_are_range_checked_like_pytorch(name, argument, bad):
+    with pytest.raises(ValueError, match=f"{name}: invalid {argument}"):
+        OPTIMIZERS[name]([param()], **{argument: bad})
+
+
 def test_works_with_module_parameters():
     model = nn.Linear(3, 2)
     opt = optim.SGD(model.parameters(), lr=0.5)  # a generator
@@ -568,7 +626,19 @@ def adam_state():
         (lambda sd: sd["state"][0].pop("exp_avg_sq"), "keeps"),
         (lambda sd: sd["state"][0].update(momentum_buffer=np.zeros(SHAPE)), "keeps"),
         (lambda sd: sd["state"][0].update(exp_avg=np.zeros(3)), r"'exp_avg' .* shape \(3,\)"),
-        (lambda sd: sd["state"][0].update(step=np.zeros(2)), "'step' .* should be a number"),
+        (lambda sd: sd["state"][0].update(step=np.zeros(2)), "'step' .* should be a step count"),
+        (lambda sd: sd["state"][0].update(step=np.array(1.5)), "'step' .* should be a step count"),
+        (lambda sd: sd["state"][0].update(step=-1), "'step' .* should be a step count"),
+        (lambda sd: sd["state"][0].update(exp_avg=np.full(SHAPE, "x")), "should hold numbers"),
+        (lambda sd: sd["state"].update({0: np.zeros(2)}), "is not a dict"),
+        # Hyperparameters are checked as the constructor checks them (a string lr loaded
+        # silently and failed only at step()).
+        (lambda sd: sd["param_groups"][0].update(lr="0.1"), "group 0 .* lr must be a real"),
+        (lambda sd: sd["param_groups"][0].update(lr=np.array(-1.0)), "group 0 .* invalid lr"),
+        (lambda sd: sd["param_groups"][0].update(betas=np.array([0.9, 1.0])), r"betas\[1\]"),
+        (lambda sd: sd["param_groups"][0].update(betas=np.array([0.9])), "betas must be a pair"),
+        (lambda sd: sd["param_groups"][0].update(amsgrad="no"), "amsgrad must be a bool"),
+        (lambda sd: sd["param_groups"][0].update(eps=float("nan")), "invalid eps nan"),
         (lambda sd: sd["state"].update({3: {}}), "entry for parameter 3"),
         (lambda sd: sd["state"].update({"weight": {}}), "not a parameter index"),
     ],

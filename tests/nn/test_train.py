@@ -17,6 +17,7 @@ from nn import optim
 from nn.data import ArrayDataset, DataLoader
 from nn.train import (
     Callback,
+    CheckpointError,
     EarlyStopping,
     History,
     LambdaCallback,
@@ -181,6 +182,99 @@ def test_a_run_resumed_from_a_checkpoint_continues_exactly(tmp_path):
     assert resumed.early_stopping.best == straight.early_stopping.best
     for name, value in straight.model.state_dict().items():
         np.testing.assert_array_equal(resumed.model.state_dict()[name], value)
+
+
+class CountingCallback(Callback):
+    """A user's stateful callback: counts the batches it has seen."""
+
+    def __init__(self) -> None:
+        self.batches = 0
+
+    def on_batch_end(self, trainer, batch, logs) -> None:
+        self.batches += 1
+
+    def state_dict(self):
+        return {"batches": self.batches}
+
+    def load_state_dict(self, state_dict) -> None:
+        self.batches = int(state_dict["batches"])
+
+
+def test_a_resumed_run_keeps_every_callbacks_state(tmp_path):
+    """ModelCheckpoint(save_best_only) watching the lr in "max" mode while StepLR halves it
+    every epoch: the best is epoch 1. A run resumed after epoch 2 must keep that best (before
+    callbacks' state was saved, `best` was -inf again and epoch 3 overwrote the best file)."""
+    best_path = tmp_path / "best.npz"
+
+    def trainer(epochs: int) -> Trainer:
+        model = model_with_dropout(0)
+        optimizer = optim.SGD(model.parameters(), lr=0.1)
+        return make_trainer(
+            epochs=epochs,
+            model=model,
+            optimizer=optimizer,
+            scheduler=optim.StepLR(optimizer, step_size=1, gamma=0.5),
+            callbacks=[
+                ModelCheckpoint(str(best_path), monitor="lr", mode="max", save_best_only=True),
+                LambdaCallback(on_epoch_end=lambda *args: None),  # stateless: nothing saved
+                CountingCallback(),
+                ModelCheckpoint(str(tmp_path / "epoch{epoch}.npz")),
+            ],
+        )
+
+    first = trainer(epochs=2)
+    first.fit()
+    assert first.callbacks[0].best == 0.1 and first.callbacks[0].saved == [str(best_path)]
+    best_bytes, best_mtime = best_path.read_bytes(), best_path.stat().st_mtime_ns
+
+    resumed = trainer(epochs=4)
+    resumed.load_checkpoint(tmp_path / "epoch2.npz")
+    best, _, counter, every = resumed.callbacks
+    assert best.best == 0.1 and best.saved == [str(best_path)]
+    assert counter.batches == 8  # 2 epochs of 4 batches
+    assert every.saved == [str(tmp_path / "epoch1.npz"), str(tmp_path / "epoch2.npz")]
+    resumed.fit()
+    assert best_path.read_bytes() == best_bytes and best_path.stat().st_mtime_ns == best_mtime
+    assert best.best == 0.1 and counter.batches == 16 and len(every.saved) == 4
+
+    # Every callback's state is in the checkpoint, under its index and class name.
+    ckpt = read_checkpoint(tmp_path / "epoch4.npz")
+    assert [entry["type"] for entry in ckpt.callbacks] == [
+        "ModelCheckpoint", "LambdaCallback", "CountingCallback", "ModelCheckpoint"
+    ]
+    assert float(ckpt.callbacks[0]["state"]["best"]) == 0.1
+    assert int(ckpt.callbacks[2]["state"]["batches"]) == 16
+
+
+def test_resuming_with_a_stateful_callback_the_checkpoint_lacks_is_an_error(tmp_path):
+    plain = make_trainer(epochs=1)
+    plain.fit()
+    plain.save_checkpoint(tmp_path / "plain.npz")
+    resumed = make_trainer(epochs=2, callbacks=[ModelCheckpoint(str(tmp_path / "b.npz"))])
+    weights = resumed.model.state_dict()
+    with pytest.raises(CheckpointError, match="no state for callback ModelCheckpoint"):
+        resumed.load_checkpoint(tmp_path / "plain.npz")
+    for name, value in weights.items():  # nothing changed
+        np.testing.assert_array_equal(resumed.model.state_dict()[name], value)
+    assert resumed.epoch == 0
+    # Dropping a callback on resume is fine: its saved state is skipped.
+    with_stopper = make_trainer(epochs=1, callbacks=[EarlyStopping(patience=5)])
+    with_stopper.fit()
+    with_stopper.save_checkpoint(tmp_path / "stopper.npz")
+    make_trainer(epochs=2).load_checkpoint(tmp_path / "stopper.npz")
+
+
+def test_model_checkpoint_state_must_match_its_monitor(tmp_path):
+    saved = ModelCheckpoint("a.npz", monitor="val_loss", save_best_only=True)
+    saved.best = 0.25
+    other = ModelCheckpoint("a.npz", monitor="val_acc", mode="max", save_best_only=True)
+    with pytest.raises(ValueError, match="monitor 'val_loss' .min., this callback monitors"):
+        other.load_state_dict(saved.state_dict())
+    same = ModelCheckpoint("b.npz", monitor="val_loss", save_best_only=True)
+    same.load_state_dict(saved.state_dict())
+    assert same.best == 0.25 and same.saved == []
+    with pytest.raises(ValueError, match="keeps no state"):
+        LambdaCallback().load_state_dict({"x": 1})
 
 
 # ----------------------------------------------------------------- evaluate / predict
