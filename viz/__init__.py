@@ -10,6 +10,7 @@
     viz.draw_graph(f)                    # a graphviz.Digraph (inline in Jupyter)
     viz.render(f, "f.svg")               # .svg / .png / .pdf by extension
     viz.animate_backward(f, "f.html")    # backprop step by step, one self-contained page
+    viz.explore(f, "graph.html")         # pan, zoom, fold, click for details, step backward
 
 viz reads graphs only through autodiff's public API (`autodiff.graph.walk`, the compute nodes'
 `op_name()`, `args`, `scope`, and `autodiff.topological_order`); it never imports nn.
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from .animate import Animation, animate_backward
 from .backend import GraphvizNotFoundError
 from .draw import draw_graph
+from .explorer import Explorer, explore
 from .graph_picture import GraphPicture
 from .render import render
 from .trace import GradientTrace, retain_all, trace_gradients
@@ -58,11 +60,13 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "Animation",
+    "Explorer",
     "GradientTrace",
     "GraphPicture",
     "GraphvizNotFoundError",
     "animate_backward",
     "draw_graph",
+    "explore",
     "plot_filters",
     "plot_functions",
     "plot_gradient_flow",

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 import autodiff
 from autodiff import Tensor
 
 from .describe import gate_title
 from .names import expression
-from .numbers import summarize
+from .numbers import MAX_LISTED, fmt_number, summarize
 from .picture import Gate, Picture
 from .trace import GradSource
 
@@ -68,6 +70,15 @@ def backprop_steps(
     return steps
 
 
+def _amount(grad: np.ndarray, digits: int) -> str:
+    """A gradient in a sentence: its numbers if few, else its norm (statistics would make the
+    sentence too long to read)."""
+    if np.size(grad) <= MAX_LISTED:
+        return summarize(grad, digits)
+    with np.errstate(over="ignore"):
+        return "norm " + fmt_number(np.linalg.norm(np.asarray(grad, dtype=np.float64)), digits)
+
+
 def tensor_name(picture: Picture, t: Tensor) -> str:
     """How a sentence refers to a value: its name, or the expression that made it."""
     return expression(t, fallback=picture.graph.name(t))
@@ -95,7 +106,7 @@ def _caption(
 ) -> str:
     """`step 3 of 8: 'exp' gets gradient -0.534 and sends -0.197 to -(w0*x0 + w1*x1 + w2)`."""
     g_out = grad_of(gate.outputs[0])
-    arrived = summarize(g_out, digits) if g_out is not None else "?"
+    arrived = _amount(g_out, digits) if g_out is not None else "?"
     parts = []
     for t in dict.fromkeys(gate.inputs):  # each input once, in order
         if not t.requires_grad:
@@ -103,7 +114,7 @@ def _caption(
         name = tensor_name(picture, t)
         g = grad_of(t) if id(t) in known else None
         if g is not None:
-            parts.append(f"{summarize(g, digits)} to {name}")
+            parts.append(f"{_amount(g, digits)} to {name}")
         else:
             got, total = partial[id(t)]
             parts.append(f"a part to {name} ({got} of {total} parts summed)")

@@ -17,7 +17,7 @@ data node is a box. A backprop `Step` (backprop.py) recolours gates and wires fo
 from __future__ import annotations
 
 import math
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import graphviz
@@ -40,6 +40,29 @@ from .trace import stored_grad
 _PORT_SIDES = {"LR": ("w", "e"), "RL": ("e", "w"), "TB": ("n", "s"), "BT": ("s", "n")}
 
 
+@dataclass(frozen=True)
+class Edge:
+    """One drawn edge: its end nodes, the value it carries, the ops it runs into / out of."""
+
+    tail: str
+    head: str
+    carries: Tensor
+    into: Gate | None
+    out_of: Gate | None
+
+
+@dataclass
+class DotMap:
+    """What each element of a drawn picture stands for, by its DOT id (which is also its SVG
+    id): what a page needs to make the picture interactive (viz.explore)."""
+
+    tensors: dict[str, Tensor] = field(default_factory=dict)  # node -> the value it draws
+    gates: dict[str, Gate] = field(default_factory=dict)  # node -> the op (or folded scope)
+    scopes: dict[str, Scope] = field(default_factory=dict)  # node -> the scope it sits in
+    clusters: dict[str, Scope] = field(default_factory=dict)  # "cluster_3" -> its scope
+    edges: dict[str, Edge] = field(default_factory=dict)  # "e7" -> what the edge joins
+
+
 def build_dot(
     picture: Picture,
     options: DrawOptions,
@@ -50,6 +73,18 @@ def build_dot(
 ) -> GraphPicture:
     """The Digraph for `picture`; `step` colours one frame of backprop; `caption_size`
     (width, height in inches) fixes the caption's size, so that frames lay out alike."""
+    return build_dot_and_map(picture, options, title=title, step=step, caption_size=caption_size)[0]
+
+
+def build_dot_and_map(
+    picture: Picture,
+    options: DrawOptions,
+    *,
+    title: str | None = None,
+    step: Step | None = None,
+    caption_size: tuple[float, float] | None = None,
+) -> tuple[GraphPicture, DotMap]:
+    """build_dot, and the DotMap of what it drew."""
     dot = GraphPicture(
         name="glassgrad",
         graph_attr={
@@ -74,7 +109,7 @@ def build_dot(
     caption = _caption(picture, options, drawer.notes(), title, step, caption_size)
     if caption:
         dot.body.append(f"\tlabel={quote(L.html(caption))}\n")
-    return dot
+    return dot, drawer.map
 
 
 def _caption(
@@ -125,6 +160,7 @@ class _Drawer:
         self.step = step
         self.nodes: dict[Scope, list[tuple[str, dict[str, str]]]] = {}
         self.edges: list[tuple[str, str, dict[str, str]]] = []
+        self.map = DotMap()
         self._health: dict[int, Health] = {}
         self._labelled: set[int] = set()  # id(t) of the values whose wire has a label node
 
@@ -178,7 +214,24 @@ class _Drawer:
             self.add_box_edges()
 
     def add_node(self, cluster: Scope, name: str, attrs: dict[str, str]) -> None:
+        attrs["id"] = name  # the SVG element gets the DOT id, so pages can find it
         self.nodes.setdefault(cluster, []).append((name, attrs))
+        self.map.scopes[name] = cluster
+
+    def add_edge(
+        self,
+        tail: str,
+        head: str,
+        attrs: dict[str, str],
+        carries: Tensor,
+        into: Gate | None,
+        out_of: Gate | None,
+    ) -> None:
+        edge_id = f"e{len(self.edges)}"
+        attrs["id"] = edge_id
+        self.edges.append((tail, head, attrs))
+        ends = (tail.split(":")[0], head.split(":")[0])  # node ids, without ports
+        self.map.edges[edge_id] = Edge(*ends, carries, into, out_of)
 
     def add_data(self, t: Tensor) -> None:
         pic = self.pic
@@ -187,6 +240,7 @@ class _Drawer:
             attrs.update(shape="box", style="rounded,filled", margin="0.08,0.04")
             attrs.update(self.data_fill(t))
             self.add_node(pic.placement[id(t)], pic.tensor_id(t), attrs)
+            self.map.tensors[pic.tensor_id(t)] = t
             return
         wired = pic.has_wire(t)
         if pic.is_pin(t):
@@ -198,6 +252,7 @@ class _Drawer:
                 attrs.update(shape="box", style="rounded,filled")
                 attrs.update(self.data_fill(t))
             self.add_node(pic.placement[id(t)], pic.tensor_id(t), attrs)
+            self.map.tensors[pic.tensor_id(t)] = t
         if wired:
             self.add_wire_label(t)
 
@@ -213,6 +268,7 @@ class _Drawer:
         label = wire_label(text, self.opt.across, color)
         attrs = {"label": L.html(label), "shape": "plaintext", "margin": "0"}
         self.add_node(self.wire_cluster(t), self.label_id(t), attrs)
+        self.map.tensors[self.label_id(t)] = t
 
     def wire_cluster(self, t: Tensor) -> Scope:
         """A wire's label sits in the innermost cluster holding both of the wire's ends."""
@@ -265,6 +321,7 @@ class _Drawer:
         if self.step is not None:
             attrs.update(self.step_gate_attrs(gate))
         self.add_node(gate.cluster, gate.id, attrs)
+        self.map.gates[gate.id] = gate
 
     def step_gate_attrs(self, gate: Gate) -> dict[str, str]:
         assert self.step is not None
@@ -285,14 +342,18 @@ class _Drawer:
                 source = self.source_id(t)
                 attrs = self.segment_style(t, into=None)
                 attrs.update(arrowhead="none")
-                self.edges.append((source, f"{self.label_id(t)}:{WIRE_PORT}:{enter}", attrs))
+                head = f"{self.label_id(t)}:{WIRE_PORT}:{enter}"
+                self.add_edge(source, head, attrs, t, None, pic.producer.get(id(t)))
         for gate in pic.gates:
             for t in gate.inputs:
-                self.edges.append((self.wire_end(t, leave), gate.id, self.segment_style(t, gate)))
+                attrs = self.segment_style(t, gate)
+                out_of = None if id(t) in self._labelled else pic.producer.get(id(t))
+                self.add_edge(self.wire_end(t, leave), gate.id, attrs, t, gate, out_of)
         for t in pic.tensors:
             if id(t) in pic.producer and pic.is_pin(t):
                 attrs = self.segment_style(t, into=None)
-                self.edges.append((self.wire_end(t, leave), pic.tensor_id(t), attrs))
+                out_of = None if id(t) in self._labelled else pic.producer[id(t)]
+                self.add_edge(self.wire_end(t, leave), pic.tensor_id(t), attrs, t, None, out_of)
 
     def source_id(self, t: Tensor) -> str:
         producer = self.pic.producer.get(id(t))
@@ -308,9 +369,10 @@ class _Drawer:
         pic = self.pic
         for gate in pic.gates:
             for t in gate.inputs:
-                self.edges.append((pic.tensor_id(t), gate.id, self.segment_style(t, gate)))
+                self.add_edge(pic.tensor_id(t), gate.id, self.segment_style(t, gate), t, gate, None)
             for t in gate.outputs:
-                self.edges.append((gate.id, pic.tensor_id(t), self.segment_style(t, None, gate)))
+                attrs = self.segment_style(t, None, gate)
+                self.add_edge(gate.id, pic.tensor_id(t), attrs, t, None, gate)
 
     def segment_style(
         self, t: Tensor, into: Gate | None, out_of: Gate | None = None
@@ -329,9 +391,9 @@ class _Drawer:
         if step is None:
             return attrs
         if into is not None:
-            if into is step.current:  # this step sends a gradient back along it...
+            if into is step.current and t.requires_grad:  # this step sends a gradient back...
                 attrs.update(color=L.GRAD_COLOR, penwidth="3")
-            elif id(into) not in step.done:  # ...or no gradient has come back this far yet
+            elif id(into) not in step.done and into is not step.current:  # ...or none came yet
                 attrs.update(color=P.PENDING)
             return attrs
         producer = out_of or self.pic.producer.get(id(t))
@@ -392,7 +454,10 @@ class _Drawer:
                 "fontsize": "11",
                 "labeljust": "l",
             }
-            body.append(f"{indent}subgraph cluster_{number[child]} {{\n")
+            name = f"cluster_{number[child]}"
+            self.map.clusters[name] = child
+            attrs["id"] = name
+            body.append(f"{indent}subgraph {name} {{\n")
             body.append(f"{indent}\tgraph{attr_list(attrs)}\n")
             self._emit_cluster(body, child, children, number, indent + "\t")
             body.append(f"{indent}}}\n")

@@ -112,11 +112,67 @@ def lenet() -> list[Path]:
     return [viz.render(lenet_loss(), IMAGES / "viz_lenet_modules.png", collapse="modules")]
 
 
+def tinynet_step() -> autodiff.Tensor:
+    """The loss of one TinyNet step on two random images (not yet backpropagated)."""
+    from nn.models import TinyNet
+
+    nn.init.manual_seed(0)
+    model = TinyNet()
+    rng = np.random.default_rng(0)
+    x = autodiff.Tensor(rng.standard_normal((2, 3, 8, 8)), name="x")
+    _, loss = model.scores_and_loss(x, rng.integers(0, 10, 2))
+    loss.name = "loss"
+    return loss
+
+
+def browser_shot(page_path: Path, target: Path, actions: Callable) -> Path:
+    """A screenshot of an HTML page in Chromium (through Playwright), after `actions(page)`."""
+    from playwright.sync_api import sync_playwright
+
+    args = ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run"]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=args)
+        page = browser.new_page(viewport={"width": 1400, "height": 820})
+        page.goto(page_path.as_uri())
+        actions(page)
+        page.screenshot(path=target)
+        browser.close()
+    return target
+
+
+def explorer() -> list[Path]:
+    with tempfile.TemporaryDirectory() as out:
+        page = viz.explore(tinynet_step(), Path(out) / "tinynet.html", title="TinyNet: one step")
+
+        def actions(p):
+            p.locator('[data-node="weight"]').first.click()
+            p.locator("#health").check()
+
+        return [browser_shot(page.path, IMAGES / "viz_explore.png", actions)]
+
+
+def animation() -> list[Path]:
+    from chain_rule import neuron
+
+    with tempfile.TemporaryDirectory() as out:
+        f, _ = neuron()
+        anim = viz.animate_backward(f, Path(out) / "neuron.html", title="sigmoid neuron")
+
+        def actions(p):
+            for _ in range(6):
+                p.locator("#next").click()
+            p.set_viewport_size({"width": 1400, "height": 480})
+
+        return [browser_shot(anim.path, IMAGES / "viz_backprop_step6.png", actions)]
+
+
 PICTURES: dict[str, Callable[[], list[Path]]] = {
     "circuits": circuits,
     "tinynet": tinynet,
     "mlp": mlp,
     "lenet": lenet,
+    "explorer": explorer,
+    "animation": animation,
 }
 
 
