@@ -65,6 +65,7 @@ def test_every_example_script_is_smoke_tested():
         "quickstart.py", "chain_rule.py", "activations.py", "mp_neuron.py",
         "rating_metrics.py", "steepest_descent.py", "tinynet.py", "numerical_vs_backprop.py",
         "mnist_split_idx.py", "taylor.py", "cs231n_modular.py",
+        "export_journeys.py",  # tested in tests/export/test_export_example.py (needs extras)
     }  # fmt: skip
     assert scripts == tested, f"untested: {scripts - tested}, missing: {tested - scripts}"
 
