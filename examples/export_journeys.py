@@ -46,11 +46,13 @@ def moons_model() -> nn.Module:
 
 
 def train_here(steps: int) -> tuple[nn.Module, np.ndarray, np.ndarray]:
+    """Training in float64: its numbers do not move with the summation order of a BLAS."""
     rng = np.random.default_rng(0)
     points, labels = two_moons(400, noise=0.25, rng=rng)
+    points = points.astype(np.float64)
     autodiff.manual_seed(0)
     nn.init.manual_seed(0)
-    model = moons_model()
+    model = moons_model().double()
     optimizer = nn.optim.Adam(model.parameters(), lr=0.02)
     for _ in range(steps):
         optimizer.zero_grad()
@@ -64,9 +66,12 @@ def accuracy(scores: np.ndarray, labels: np.ndarray) -> float:
     return float((scores.argmax(axis=1) == labels).mean() * 100)
 
 
-def journey_onnxruntime(model: nn.Module, out: Path) -> None:
+def journey_onnxruntime(trained: nn.Module, out: Path) -> None:
+    """Served in float32, the usual precision of a runtime: a float32 copy of the model."""
     import onnxruntime as ort
 
+    model = moons_model().eval()
+    model.load_state_dict(trained.state_dict())  # copies, cast to the parameters' float32
     to_onnx(model, np.zeros((8, 2), np.float32), out / "moons.onnx", input_names=["points"])
     test_points, test_labels = two_moons(1000, noise=0.25, rng=np.random.default_rng(1))
     session = ort.InferenceSession(str(out / "moons.onnx"), providers=["CPUExecutionProvider"])
@@ -85,10 +90,9 @@ def journey_onnxruntime(model: nn.Module, out: Path) -> None:
 def journey_pytorch(model: nn.Module, points: np.ndarray, labels: np.ndarray, steps: int) -> None:
     import torch
 
-    model = model.double()
     theirs = to_torch(model).train()
-    x, t = torch.from_numpy(points.astype(np.float64)), torch.from_numpy(labels)
-    x_ours = Tensor(points.astype(np.float64))
+    x, t = torch.from_numpy(points), torch.from_numpy(labels)
+    x_ours = Tensor(points)
     theirs.eval()
     with torch.no_grad():
         handover_torch = torch.nn.functional.cross_entropy(theirs(x), t).item()
