@@ -11,14 +11,13 @@ quoted by dot_syntax.quote; every piece of user text is first escaped into an HT
 
 In the circuit style a value's wire runs from the op that made it (or its input pin) through
 its label (data_labels.wire_label) and on to every op that uses it; in the nodes style every
-data node is a box. A backprop `Step` (backprop.py) recolours gates and wires for one frame.
+data node is a box. A backprop `Step` (backprop.py) recolours gates and wires for one frame
+(step_style.py); the caption and legend on top are caption.py's.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 import graphviz
 
@@ -26,7 +25,9 @@ from autodiff import Tensor
 
 from . import labels as L
 from . import palette as P
+from . import step_style
 from .backprop import Step
+from .caption import caption_label
 from .data_labels import WIRE_PORT, DataText, box_label, numbers, pin_label, wire_label
 from .describe import gate_details, gate_title, type_text
 from .dot_syntax import attr_list, edge_line, node_line, quote
@@ -106,49 +107,17 @@ def build_dot_and_map(
     drawer = _Drawer(picture, options, step)
     drawer.collect()
     drawer.emit(dot)
-    caption = _caption(picture, options, drawer.notes(), title, step, caption_size)
+    caption = caption_label(
+        title,
+        picture.notes + drawer.notes(),
+        step.caption if step is not None else "",
+        legend=options.circuit and (options.values or options.grad_of is not None),
+        across=options.across,
+        size=caption_size,
+    )
     if caption:
         dot.body.append(f"\tlabel={quote(L.html(caption))}\n")
     return dot, drawer.map
-
-
-def _caption(
-    picture: Picture,
-    options: DrawOptions,
-    notes: list[str],
-    title: str | None,
-    step: Step | None,
-    size: tuple[float, float] | None,
-) -> str:
-    """Title, notes, the step's caption and (for circuits) the value/gradient legend."""
-    rows = [L.bold(L.esc(title))] if title else []
-    rows += [L.esc(n) for n in picture.notes + notes]
-    if step is not None and step.caption:
-        rows.append(L.bold(L.esc(step.caption)))
-    if options.circuit and (options.values or options.grad_of is not None):
-        rows.append(_legend(options))
-    if not rows:
-        return ""
-    cells = "".join(f'<tr><td align="left" balign="left">{r}</td></tr>' for r in rows)
-    table = f'<table border="0" cellborder="0" cellspacing="0" cellpadding="1">{cells}</table>'
-    if size is not None:
-        # Points, rounded up with room to spare: a fixed cell too small for its content is an
-        # error in dot (even an assertion failure in 2.43).
-        width, height = (math.ceil(v * 72) + 2 for v in size)
-        return (
-            '<table border="0" cellborder="0" cellspacing="0" cellpadding="0"><tr>'
-            f'<td fixedsize="true" width="{width}" height="{height}" align="left" valign="top">'
-            f"{table}</td></tr></table>"
-        )
-    return table
-
-
-def _legend(options: DrawOptions) -> str:
-    """One line that explains every wire: "value above each wire, gradient below"."""
-    value = L.font(L.bold("value"), color=L.VALUE_COLOR)
-    grad = L.font(L.bold("gradient"), color=L.GRAD_COLOR)
-    where = ("above", "below") if options.across else ("left of", "right of")
-    return L.font(f"{value} {where[0]} each wire, {grad} {where[1]} it", size=10)
 
 
 class _Drawer:
@@ -165,23 +134,19 @@ class _Drawer:
         self._labelled: set[int] = set()  # id(t) of the values whose wire has a label node
 
     # ------------------------------------------------------------------ facts per tensor
-    def grad(self, t: Tensor) -> Any:
-        """t's gradient as drawn (in a backprop frame: only once it is complete)."""
-        if self.opt.grad_of is None:
-            return None
-        if self.step is not None and id(t) not in self.step.known:
-            return None
-        return self.opt.grad_of(t)
-
     def health(self, t: Tensor) -> Health | None:
-        if self.opt.health is None:
+        o = self.opt
+        if o.health is None:
             return None
         h = self._health.get(id(t))
         if h is None:
-            h = self._health[id(t)] = assess(self.grad(t), self.opt.health)
+            grad = o.grad_of(t) if o.grad_of is not None else None
+            h = self._health[id(t)] = assess(grad, o.health)
         return h
 
-    def text(self, t: Tensor, *, name: str = "", typed: bool = True, numbers_: bool = True):
+    def text(
+        self, t: Tensor, *, name: str = "", typed: bool = True, numbers_: bool = True
+    ) -> DataText:
         """The plain texts of `t` as a picture shows them (see data_labels.DataText)."""
         o = self.opt
         value = numbers(t.data, o.digits) if numbers_ and o.values else None
@@ -319,17 +284,9 @@ class _Drawer:
         else:
             attrs.update(shape="ellipse", fillcolor=P.GATE_FILL)
         if self.step is not None:
-            attrs.update(self.step_gate_attrs(gate))
+            attrs.update(step_style.gate_attrs(self.step, gate))
         self.add_node(gate.cluster, gate.id, attrs)
         self.map.gates[gate.id] = gate
-
-    def step_gate_attrs(self, gate: Gate) -> dict[str, str]:
-        assert self.step is not None
-        if gate is self.step.current:
-            return {"fillcolor": P.CURRENT_FILL, "color": L.GRAD_COLOR, "penwidth": "3"}
-        if id(gate) not in self.step.done:
-            return {"fillcolor": "white", "color": P.PENDING, "fontcolor": P.PENDING}
-        return {}
 
     # ---------------------------------------------------------------------------- edges
     def add_wires(self) -> None:
@@ -387,20 +344,9 @@ class _Drawer:
             attrs.update(color=h.color, penwidth="2.5")
             if h.kind == "vanishing":
                 attrs["style"] = "dashed"
-        step = self.step
-        if step is None:
-            return attrs
-        if into is not None:
-            if into is step.current and t.requires_grad:  # this step sends a gradient back...
-                attrs.update(color=L.GRAD_COLOR, penwidth="3")
-            elif id(into) not in step.done and into is not step.current:  # ...or none came yet
-                attrs.update(color=P.PENDING)
-            return attrs
-        producer = out_of or self.pic.producer.get(id(t))
-        if producer is not None and producer is step.current:
-            attrs.update(color=P.ARRIVED, penwidth="2.5")  # the gradient it just received
-        elif id(t) not in step.known and id(t) not in step.partial:
-            attrs.update(color=P.PENDING)
+        if self.step is not None:
+            source = out_of or self.pic.producer.get(id(t))
+            attrs.update(step_style.segment_attrs(self.step, t, into, source))
         return attrs
 
     # ----------------------------------------------------------------------------- notes

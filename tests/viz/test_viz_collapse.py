@@ -6,11 +6,15 @@ import re
 
 import numpy as np
 import pytest
-from viz_helpers import node_titles, parse_svg, texts
+from viz_helpers import SVG, node_titles, parse_svg, points, texts, wire_labels
 
 import autodiff
 import viz
 from autodiff import Tensor, name_scope
+from viz.dot import build_dot_and_map
+from viz.options import DrawOptions
+from viz.picture import build_picture
+from viz.trace import stored_grad
 
 
 def param(*shape: int) -> Tensor:
@@ -159,3 +163,41 @@ def test_bad_options_raise():
         viz.draw_graph(loss, max_nodes=0)
     with pytest.raises(TypeError):
         viz.draw_graph([loss, "not a tensor"])
+
+
+def _box(points: list[tuple[float, float]]) -> tuple[float, float, float, float]:
+    xs, ys = zip(*points)
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def test_wire_labels_sit_inside_their_clusters():
+    """Labels are nodes placed in the innermost cluster holding both ends of their wire, so
+    (unlike edge labels) graphviz keeps them inside that cluster's border."""
+    loss = scoped_mlp()
+    viz.retain_all(loss)
+    loss.backward()
+    picture = build_picture(autodiff.graph.walk(loss))
+    options = DrawOptions(grad_of=stored_grad, rankdir="TB")
+    dot, dot_map = build_dot_and_map(picture, options)
+    assert "decorate" not in dot.source  # no underlines joining labels to wires any more
+    svg = parse_svg(dot)
+    clusters = {
+        g.get("id"): _box(points(next(iter(g.iter(f"{SVG}path"))).get("d")))
+        for g in svg.iter(f"{SVG}g")
+        if g.get("class") == "cluster"
+    }
+    scope_cluster = {scope: name for name, scope in dot_map.clusters.items()}
+    checked = 0
+    for title, label in wire_labels(svg).items():
+        scope = dot_map.scopes[title]
+        if not scope:
+            continue
+        cx0, cy0, cx1, cy1 = clusters[scope_cluster[scope]]
+        texts_ = [t for t in (label["value"], label["grad"]) if t]
+        x0 = min([label["bar"][0]] + [x for x, _, _ in texts_])
+        x1 = max([label["bar"][2]] + [x + 0.6 * 11 * len(s) for x, _, s in texts_])
+        y0 = min([label["bar"][1]] + [y - 11 for _, y, _ in texts_])
+        y1 = max([label["bar"][3]] + [y for _, y, _ in texts_])
+        assert cx0 <= x0 and x1 <= cx1 and cy0 <= y0 and y1 <= cy1, (title, scope)
+        checked += 1
+    assert checked >= 5  # the hidden activations between the scoped layers

@@ -58,3 +58,16 @@ def test_without_dot_the_source_still_builds_and_rendering_says_how_to_install(n
     # In Jupyter: the hint and the source instead of a traceback.
     bundle = d._repr_mimebundle_()
     assert "apt-get install graphviz" in bundle["text/plain"] and "-12" in bundle["text/plain"]
+
+
+def test_pngs_are_rendered_at_144_dpi_so_small_text_is_crisp(tmp_path):
+    """At 144 dpi a 10 pt label is 20 pixels tall: twice the SVG's size in points."""
+    import struct
+
+    f, _ = add_mul()
+    width_pt = float(ET.parse(viz.render(f, tmp_path / "f.svg")).getroot().get("width")[:-2])
+    png = viz.render(f, tmp_path / "f.png").read_bytes()
+    width_px = struct.unpack(">I", png[16:20])[0]  # the IHDR chunk's width
+    assert abs(width_px - 2 * width_pt) <= 4
+    small = viz.render(f, tmp_path / "small.png", dpi=72).read_bytes()
+    assert abs(struct.unpack(">I", small[16:20])[0] - width_pt) <= 4

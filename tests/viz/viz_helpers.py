@@ -119,7 +119,7 @@ def groups(root: ET.Element, kind: str) -> dict[str, ET.Element]:
     }
 
 
-def _points(text: str) -> list[tuple[float, float]]:
+def points(text: str) -> list[tuple[float, float]]:
     nums = [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", text)]
     return list(zip(nums[::2], nums[1::2]))
 
@@ -133,7 +133,7 @@ def wire_labels(root: ET.Element) -> dict[str, dict]:
         if not re.fullmatch(r"w\d+", title):
             continue
         bar = next(p for p in g.iter(f"{SVG}polygon") if p.get("stroke") == "transparent")
-        xs, ys = zip(*_points(bar.get("points")))
+        xs, ys = zip(*points(bar.get("points")))
         label = {"bar": (min(xs), min(ys), max(xs), max(ys)), "value": None, "grad": None}
         for text in g.iter(f"{SVG}text"):
             kind = {VALUE_COLOR: "value", GRAD_COLOR: "grad"}.get(text.get("fill"))
@@ -141,12 +141,12 @@ def wire_labels(root: ET.Element) -> dict[str, dict]:
                 label[kind] = (float(text.get("x")), float(text.get("y")), "".join(text.itertext()))
         # The segment into the label ends on the wire; the segments out of it start there.
         label["in"] = [
-            _points(e.find(f"{SVG}path").get("d"))[-1]
+            points(e.find(f"{SVG}path").get("d"))[-1]
             for t, e in edges.items()
             if t.split("->")[-1].split(":")[0] == title
         ]
         label["out"] = [
-            _points(e.find(f"{SVG}path").get("d"))[0]
+            points(e.find(f"{SVG}path").get("d"))[0]
             for t, e in edges.items()
             if t.split("->")[0].split(":")[0] == title
         ]
