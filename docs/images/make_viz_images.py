@@ -52,22 +52,22 @@ def circuits() -> list[Path]:
     return [first, viz.render(f, IMAGES / "circuit_neuron.png", title=title)]
 
 
-def tinynet() -> list[Path]:
+def from_example(script: str, picture: str, name: str) -> list[Path]:
+    """Run examples/<script> into a scratch folder and keep the picture it wrote."""
     with tempfile.TemporaryDirectory() as out:
-        script = ROOT / "examples" / "tinynet.py"
-        subprocess.run([sys.executable, str(script), "--out", out], check=True, cwd=ROOT)
-        target = IMAGES / "tinynet_graph.png"
-        shutil.copy(Path(out) / "tinynet_graph.png", target)
+        path = ROOT / "examples" / script
+        subprocess.run([sys.executable, str(path), "--out", out], check=True, cwd=ROOT)
+        target = IMAGES / name
+        shutil.copy(Path(out) / picture, target)
     return [target]
+
+
+def tinynet() -> list[Path]:
+    return from_example("tinynet.py", "tinynet_graph.png", "tinynet_graph.png")
 
 
 def mlp() -> list[Path]:
-    with tempfile.TemporaryDirectory() as out:
-        script = ROOT / "examples" / "quickstart.py"
-        subprocess.run([sys.executable, str(script), "--out", out], check=True, cwd=ROOT)
-        target = IMAGES / "viz_mlp_graph.png"
-        shutil.copy(Path(out) / "model_graph.png", target)
-    return [target]
+    return from_example("quickstart.py", "model_graph.png", "viz_mlp_graph.png")
 
 
 class LeNet(nn.Module):
