@@ -28,7 +28,7 @@ from autodiff import Tensor
 
 from ..module import Module, Parameter
 from ._deps import require
-from .errors import ExportError, UnsupportedOpError
+from .errors import UnsupportedOpError
 
 
 class OnnxNode:
@@ -110,10 +110,13 @@ class OnnxModel(Module):
         self.eval()
 
     def _register(self, name: str, array: np.ndarray, buffer: bool) -> Tensor:
-        """Register a weight under its dotted name, creating holder modules along the path."""
+        """Register a weight under its dotted name, creating holder modules along the path. A
+        name that cannot be a path ("a..b", or both a weight and a prefix of another) is
+        registered at the top with its dots as underscores; a name already taken (by another
+        weight or an attribute such as `nodes`) gets a suffix, `_1`, `_2`, ..."""
         owner: Module = self
         parts = name.split(".")
-        ok = all(parts) and all(p not in ("training", "scope_name") for p in parts)
+        ok = all(parts)
         for part in parts[:-1] if ok else ():
             child = owner._modules.get(part)
             if child is None:
@@ -126,13 +129,7 @@ class OnnxModel(Module):
         leaf = parts[-1] if ok else name.replace(".", "_")
         if not ok:
             owner = self
-        if (
-            leaf in owner._modules
-            or leaf in owner._parameters
-            or leaf in owner._buffers
-            or (leaf in owner.__dict__)
-        ):
-            raise ExportError(f"from_onnx: two initializers map to the same name {name!r}")
+        leaf = _free_name(owner, leaf)
         if buffer:
             owner.register_buffer(leaf, Tensor(array, name=leaf))
             return owner._buffers[leaf]
@@ -250,6 +247,20 @@ def from_onnx(source: str | Path | bytes | Any) -> OnnxModel:
 
 
 # ------------------------------------------------------------------------------ helpers
+def _free_name(owner: Module, name: str) -> str:
+    def taken(n: str) -> bool:
+        return any(
+            n in registry
+            for registry in (owner._modules, owner._parameters, owner._buffers, owner.__dict__)
+        )
+
+    candidate, k = name, 0
+    while taken(candidate):
+        k += 1
+        candidate = f"{name}_{k}"
+    return candidate
+
+
 def _attribute(onnx: Any, proto: Any) -> Any:
     value = onnx.helper.get_attribute_value(proto)
     if isinstance(value, bytes):

@@ -35,7 +35,11 @@ MIN_OPSET = 13
 
 
 class Emitter:
-    """Builds the ONNX graph: the rows of the op table call `value`, `constant` and `node`."""
+    """Builds the ONNX graph: the rows of the op table call `value`, `constant` and `node`.
+
+    reserved_names: the graph's input names (in the order of the inputs), then its output
+    names; no other value or node takes them.
+    """
 
     def __init__(
         self,
@@ -43,7 +47,7 @@ class Emitter:
         trace: Trace,
         leaf_names: dict[int, str],
         opset: int,
-        input_names: list[str],
+        reserved_names: list[str],
         strip_scope: str | None,
     ) -> None:
         self.onnx = onnx
@@ -58,8 +62,10 @@ class Emitter:
         self._strip = strip_scope
         self._scope = ""
         self._batch: str | None = None
-        for tensor, name in zip(trace.main.inputs, input_names):
+        self._casts: dict[tuple[str, np.dtype], str] = {}
+        for name in reserved_names:
             self._claim(name)
+        for tensor, name in zip(trace.main.inputs, reserved_names):
             self.names[id(tensor)] = self.names[id(tensor.data)] = name
             self.dtypes[name] = tensor.dtype
 
@@ -124,8 +130,12 @@ class Emitter:
         return self.constant(np.asarray(list(values), dtype=np.int64))
 
     def cast(self, name: str, dtype: Any) -> str:
-        to = self.onnx.helper.np_dtype_to_tensor_dtype(np.dtype(dtype))
-        return self.node("Cast", [name], to=to, dtype=dtype)
+        """`name` converted to `dtype` (one Cast node per value and dtype)."""
+        key = (name, np.dtype(dtype))
+        if key not in self._casts:
+            to = self.onnx.helper.np_dtype_to_tensor_dtype(key[1])
+            self._casts[key] = self.node("Cast", [name], to=to, dtype=key[1])
+        return self._casts[key]
 
     def node(
         self,
@@ -163,10 +173,6 @@ class Emitter:
     def dims(self, tensor: Tensor) -> list[Dim]:
         """The tensor's shape with batch-sized dimensions symbolic (see trace.py)."""
         return self.trace.dims(tensor)
-
-    def varies(self, tensor: Tensor) -> list[bool]:
-        """For each axis of `tensor`: does it follow the batch size?"""
-        return [isinstance(d, BatchDim) for d in self.dims(tensor)]
 
     # --------------------------------------------------------------- shape helpers
     def shape_value(self, dims: Sequence[Dim]) -> str:
@@ -257,10 +263,14 @@ def to_onnx(
     trace = Trace(model_or_fn, arrays, dynamic_batch)
     inputs = _names(input_names, examples, "input", len(arrays))
     outputs = _names(output_names, (), "output", len(trace.main.outputs))
+    if set(inputs) & set(outputs):
+        raise ValueError(
+            f"to_onnx: inputs and outputs share names {sorted(set(inputs) & set(outputs))}"
+        )
 
     is_module = isinstance(model_or_fn, Module)
     strip = (model_or_fn.scope_name or type(model_or_fn).__name__) if is_module else None
-    emitter = Emitter(onnx, trace, _leaf_names(model_or_fn), opset, inputs, strip)
+    emitter = Emitter(onnx, trace, _leaf_names(model_or_fn), opset, inputs + outputs, strip)
     for node in trace.main.graph.functions:
         row = EXPORTS.get(type(node).__name__)
         if row is None or type(node).__module__.split(".")[0] not in ("autodiff", "nn"):
@@ -287,10 +297,7 @@ def to_onnx(
     graph = onnx.helper.make_graph(
         emitter.nodes,
         strip or getattr(model_or_fn, "__name__", "glassgrad"),
-        [
-            _value_info(onnx, name, t, trace, first=True)
-            for name, t in zip(inputs, trace.main.inputs)
-        ],
+        [_value_info(onnx, name, t, trace) for name, t in zip(inputs, trace.main.inputs)],
         [_value_info(onnx, name, t, trace) for name, t in zip(graph_outputs, trace.main.outputs)],
         emitter.initializers,
     )
@@ -339,33 +346,31 @@ def _leaf_names(model: Any) -> dict[int, str]:
 
 
 def _finish_outputs(emitter: Emitter, tensors: list[Tensor], names: list[str]) -> list[str]:
-    """Give the graph's outputs their names: rename the producing node's output where it is
-    produced by a node only once; otherwise (an input, a parameter, a repeated output) an
-    Identity node."""
-    produced = {o: n for n in emitter.nodes for o in n.output}
-    final = []
+    """Give the graph's outputs their names: the node that computes an output has its output
+    renamed (and its consumers follow); an output that is an input, an initializer, a constant
+    or an output already named gets an Identity node."""
+    produced = {o: n for n in emitter.nodes if n.op_type != "Constant" for o in n.output}
+    renamed: set[str] = set()
     for tensor, wanted in zip(tensors, names):
         current = emitter.value(tensor)
-        if current in produced and current not in final and produced[current].op_type != "Constant":
+        if current in produced and current not in renamed:
+            renamed.add(current)
             for n in emitter.nodes:
                 for i, name in enumerate(n.input):
                     if name == current:
                         n.input[i] = wanted
-            n = produced[current]
-            n.output[list(n.output).index(current)] = wanted
-            emitter.dtypes[wanted] = emitter.dtypes[current]
+            node = produced[current]
+            node.output[list(node.output).index(current)] = wanted
+            emitter.names[id(tensor)] = wanted
         else:
-            emitter._scope = "/"
+            node_name = emitter._claim(f"/{wanted}/Identity")
             emitter.nodes.append(
-                emitter.onnx.helper.make_node(
-                    "Identity", [current], [wanted], name=emitter._claim(f"/{wanted}/Identity")
-                )
+                emitter.onnx.helper.make_node("Identity", [current], [wanted], name=node_name)
             )
-        final.append(wanted)
-    return final
+    return names
 
 
-def _value_info(onnx: Any, name: str, tensor: Tensor, trace: Trace, first: bool = False) -> Any:
+def _value_info(onnx: Any, name: str, tensor: Tensor, trace: Trace) -> Any:
     dims = trace.dims(tensor)
     shape = [
         ("batch" if d.factor == 1 else None) if isinstance(d, BatchDim) else int(d) for d in dims

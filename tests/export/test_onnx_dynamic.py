@@ -74,20 +74,23 @@ def test_expand_and_counts_that_follow_the_batch():
 
 def test_several_outputs_names_and_an_output_that_is_an_input():
     def fn(a, b):
-        return a * b, a, (a + b).sum(axis=1)
+        product = a * b
+        return product, a, (product + b).sum(axis=1), product
 
     model = to_onnx(
         fn,
         (x_of(3, 2), x_of(3, 2, seed=1)),
         None,
         input_names=["a", "b"],
-        output_names=["product", "same", "total"],
+        output_names=["product", "same", "total", "again"],
     )
-    assert [o.name for o in model.graph.output] == ["product", "same", "total"]
+    assert [o.name for o in model.graph.output] == ["product", "same", "total", "again"]
     a, b = x_of(5, 2, seed=2), x_of(5, 2, seed=3)
     got = run_onnxruntime(model, a, b)
-    for g, e in zip(got, fn(Tensor(a), Tensor(b))):
+    for g, e in zip(got, fn(Tensor(a), Tensor(b)), strict=True):
         np.testing.assert_allclose(g, e.data, rtol=1e-6)
+    with pytest.raises(ValueError, match="share names"):
+        to_onnx(fn, (a, b), None, input_names=["a", "b"], output_names=["a", "x", "y", "z"])
 
 
 def test_opset_13_writes_reduction_axes_as_attributes():

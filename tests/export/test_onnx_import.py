@@ -309,3 +309,21 @@ def test_sources_and_input_checks(tmp_path):
         from_onnx(model)(Tensor(IMAGES.astype(np.float64)))
     with pytest.raises(TypeError, match="expected 1 inputs"):
         from_onnx(model)(IMAGES, IMAGES)
+
+
+def test_awkward_initializer_names_still_become_parameters():
+    names = ["nodes", "a", "a.b", "x..y", "training", "fc.weight"]
+    inits = [
+        numpy_helper.from_array(np.full((1, 3, 1, 1), k + 1.0, np.float32), n)
+        for k, n in enumerate(names)
+    ]
+    nodes, value = [], "x"
+    for k, n in enumerate(names):
+        nodes.append(helper.make_node("Add", [value, n], [f"v{k}"]))
+        value = f"v{k}"
+    nodes.append(helper.make_node("Identity", [value], ["y"]))
+    imported = from_onnx(graph_model(nodes, [x_info], [y_info], inits))
+    params = dict(imported.named_parameters())
+    assert sorted(params) == sorted(["nodes_1", "a", "a_b", "x__y", "training_1", "fc.weight"])
+    np.testing.assert_allclose(imported(IMAGES).data, IMAGES + 21.0, rtol=1e-6)
+    assert isinstance(imported.nodes, list)  # the model's own attribute is untouched
