@@ -19,7 +19,7 @@ need("onnxruntime", "onnx")
 
 from onnx import TensorProto, helper, numpy_helper  # noqa: E402
 
-from nn.export import UnsupportedOpError, from_onnx  # noqa: E402
+from nn.export import UnsupportedOpError, from_onnx, to_onnx  # noqa: E402
 
 
 # ------------------------------------------------------------------ models from PyTorch
@@ -327,3 +327,21 @@ def test_awkward_initializer_names_still_become_parameters():
     assert sorted(params) == sorted(["nodes_1", "a", "a_b", "x__y", "training_1", "fc.weight"])
     np.testing.assert_allclose(imported(IMAGES).data, IMAGES + 21.0, rtol=1e-6)
     assert isinstance(imported.nodes, list)  # the model's own attribute is untouched
+
+
+@pytest.mark.parametrize(
+    "make, shape", [(torch_cnn, (2, 8, 8)), (torch_mlp, (6,))], ids=["cnn", "mlp"]
+)
+def test_an_imported_model_exports_again_with_its_names(make, shape, tmp_path):
+    torch = need("torch", "torch")
+    path = tmp_path / "torch.onnx"
+    torch_export(make(), torch.randn(2, *shape), path, do_constant_folding=False)
+    original = onnx.load(str(path))
+    again = to_onnx(from_onnx(original), np.zeros((3, *shape), np.float32), None)
+    assert sorted(i.name for i in again.graph.initializer) == sorted(
+        i.name for i in original.graph.initializer
+    )
+    x = np.random.default_rng(0).standard_normal((7, *shape)).astype(np.float32)
+    np.testing.assert_allclose(
+        run_onnxruntime(again, x)[0], run_onnxruntime(original, x)[0], rtol=1e-5, atol=1e-6
+    )
