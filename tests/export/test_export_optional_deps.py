@@ -15,7 +15,10 @@ from nn.export import MissingDependencyError
 
 
 def test_importing_nn_export_imports_neither_onnx_nor_torch():
-    code = "import nn, nn.export, sys; print('onnx' in sys.modules, 'torch' in sys.modules)"
+    code = (
+        "import sys, nn, nn.export; "
+        "print(*(sys.modules.get(name) is not None for name in ('onnx', 'torch')))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
 
