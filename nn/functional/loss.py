@@ -13,6 +13,7 @@ and recompute what they need from the saved inputs, so they also record a graph 
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -67,6 +68,10 @@ def _check_logits(x: Any, where: str) -> tuple[int, int]:
 
 
 # ------------------------------------------------------------------------- cross-entropy
+# _EXTREMES: at infinite logits the max shift computes inf - inf = NaN, and at logits near the
+# dtype's max x - max(x) overflows to -inf. Those are the right answers (PyTorch gives the same
+# NaN loss and gradients for a row with +inf, and exp(-inf) = 0 is exact), so numpy's warnings
+# about them are silenced rather than the values changed; the tests compare with PyTorch there.
 class CrossEntropy(Function):
     """Softmax followed by cross-entropy, fused: the lessons' SoftmaxWithLoss.
 
@@ -83,8 +88,9 @@ class CrossEntropy(Function):
     @staticmethod
     def forward(ctx, x, target, reduction="mean"):
         n, _ = x.shape
-        shifted = x - x.max(axis=1, keepdims=True)
-        log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        with np.errstate(invalid="ignore", over="ignore"):  # see _EXTREMES
+            shifted = x - x.max(axis=1, keepdims=True)
+            log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
         if target.dtype.kind in "iu":  # class labels: pick each sample's log-probability
             losses = -log_p[np.arange(n), target]
             onehot = np.zeros_like(x)
@@ -92,7 +98,8 @@ class CrossEntropy(Function):
             ctx.save_for_backward(x, onehot)
             ctx.labels = True
         else:  # probabilities (or one-hot rows) per sample
-            losses = -(target * log_p).sum(axis=1)
+            with np.errstate(invalid="ignore"):  # 0 * -inf is NaN, as in PyTorch
+                losses = -(target * log_p).sum(axis=1)
             ctx.save_for_backward(x, target)
             ctx.labels = False
         ctx.reduction = reduction
@@ -102,18 +109,19 @@ class CrossEntropy(Function):
     def backward(ctx, g):
         x, target = ctx.saved_tensors
         gs = _grad_per_sample(g, ctx.reduction, x.shape[0])
-        # Recomputed from x (not saved) so that, under create_graph, it is a function of x.
-        shifted = x - np.max(x, axis=1, keepdims=True)
-        e = np.exp(shifted)
-        total = np.sum(e, axis=1, keepdims=True)
         need_x, need_t = ctx.needs_input_grad
         gx = gt = None
-        if need_x:
-            p = e / total
-            mass = 1 if ctx.labels else np.sum(target, axis=1, keepdims=True)
-            gx = (p * mass - target) * gs
-        if need_t:  # probability targets that require grad: d loss / d t = -log p
-            gt = (np.log(total) - shifted) * gs
+        with np.errstate(invalid="ignore", over="ignore"):  # see _EXTREMES
+            # Recomputed from x (not saved) so that, under create_graph, it is a function of x.
+            shifted = x - np.max(x, axis=1, keepdims=True)
+            e = np.exp(shifted)
+            total = np.sum(e, axis=1, keepdims=True)
+            if need_x:
+                p = e / total
+                mass = 1 if ctx.labels else np.sum(target, axis=1, keepdims=True)
+                gx = (p * mass - target) * gs
+            if need_t:  # probability targets that require grad: d loss / d t = -log p
+                gt = (np.log(total) - shifted) * gs
         return gx, gt
 
 
@@ -154,16 +162,33 @@ def nll_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
 
 # --------------------------------------------------------------------------- regression
 def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
-    """(input - target)^2, elementwise, then reduced over every element."""
+    """(input - target)^2, elementwise, then reduced over every element. A target of another
+    shape broadcasts, with PyTorch's UserWarning (input (4, 1) against target (4,) gives a
+    (4, 4) table of differences, which is rarely what was meant)."""
     _check_reduction(reduction)
+    _warn_if_broadcast(input, target)
     diff = input - target
     return _reduce(diff * diff, reduction)
 
 
 def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
-    """|input - target|, elementwise, then reduced; the gradient at 0 is 0."""
+    """|input - target|, elementwise, then reduced; the gradient at 0 is 0. Warns like
+    `mse_loss` when target's shape differs from input's."""
     _check_reduction(reduction)
+    _warn_if_broadcast(input, target)
     return _reduce(autodiff.abs(input - target), reduction)
+
+
+def _warn_if_broadcast(input: Any, target: Any) -> None:
+    input_shape, target_shape = tuple(np.shape(input)), tuple(np.shape(target))
+    if input_shape != target_shape:
+        warnings.warn(
+            f"Using a target size {target_shape} that is different to the input size "
+            f"{input_shape}. This will likely lead to incorrect results due to broadcasting. "
+            "Please ensure they have the same size.",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 # ------------------------------------------------------------------------------- binary
@@ -209,24 +234,33 @@ def binary_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") ->
     (logs clamped at -100, see `BinaryCrossEntropy`); the mean is over every element."""
     _check_reduction(reduction)
     p = np.asarray(input.data if isinstance(input, Tensor) else input)
-    if p.size and (p.min() < 0 or p.max() > 1):
-        raise ValueError("binary_cross_entropy: every input must lie in [0, 1] (probabilities)")
+    if not np.all((p >= 0) & (p <= 1)):  # NaN fails both comparisons: refused, as in PyTorch
+        raise ValueError(
+            "binary_cross_entropy: every input must lie in [0, 1] (probabilities), got "
+            f"values in [{np.min(p)}, {np.max(p)}]" + (" and NaN" if np.isnan(p).any() else "")
+        )
     target = _like_input(target, input, "binary_cross_entropy")
     return BinaryCrossEntropy.apply(input, target, reduction=reduction)
 
 
 class BinaryCrossEntropyWithLogits(Function):
-    """Sigmoid followed by binary cross-entropy, fused and stable for any finite logit:
+    """Sigmoid followed by binary cross-entropy, fused and stable for any finite logit, in
+    PyTorch's form (so values agree to the last bit, and at infinite logits too):
 
-        loss = max(x, 0) - x t + log1p(exp(-|x|))      (no exp of a positive number)
+        loss = (1 - t) x - log_sigmoid(x),   log_sigmoid(x) = min(x, 0) - log1p(exp(-|x|))
         d loss / d x = sigmoid(x) - t,    d loss / d t = -x
+
+    No exp of a positive number is taken. At x = +-inf the loss is what PyTorch gives: inf,
+    or NaN where 0 * inf or inf - inf appears (x = +inf with t = 1, x = -inf).
     """
 
     op = "bce_with_logits"
 
     @staticmethod
     def forward(ctx, x, t, reduction="mean"):
-        losses = np.maximum(x, 0) - x * t + np.log1p(np.exp(-np.abs(x)))
+        log_sigmoid = np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
+        with np.errstate(invalid="ignore"):  # 0 * inf and inf - inf at infinite logits
+            losses = (1 - t) * x - log_sigmoid
         ctx.save_for_backward(x, t)
         ctx.reduction = reduction
         return _reduce(losses, reduction)
@@ -282,11 +316,19 @@ def multi_margin_loss(
         raise ValueError(f"multi_margin_loss: p must be 1 or 2, got {p}")
     n, c = _check_logits(input, "multi_margin_loss")
     labels = _labels(target, n, c, "multi_margin_loss")
-    rows = np.arange(n)
-    correct = input[rows, labels].reshape(n, 1)
-    others = np.ones((n, c), dtype=input.dtype)
-    others[rows, labels] = 0  # the correct class is not a margin violation of itself
-    hinge = autodiff.relu(input - correct + margin) * others
-    if p == 2:
-        hinge = hinge * hinge
-    return _reduce(hinge.sum(axis=1) / c, reduction)
+    rows = np.arange(n).reshape(n, 1)
+    # The C - 1 columns j != y_i of each row: the correct class is no margin violation of
+    # itself, and leaving it out (rather than masking it with 0) keeps a NaN or infinite
+    # correct score from turning its own term into 0 * NaN.
+    others = np.arange(c - 1).reshape(1, c - 1)
+    others = others + (others >= labels.reshape(n, 1))
+    correct = input[rows[:, 0], labels].reshape(n, 1)
+    # inf - inf is a NaN margin (not > 0, so it counts 0, as in PyTorch); scores near the
+    # dtype's max overflow to an infinite loss, as in PyTorch: no warnings for either.
+    with np.errstate(invalid="ignore", over="ignore"):
+        z = margin - correct + input[rows, others]  # PyTorch's order of the two additions
+        # max(0, z) as PyTorch computes it: only z > 0 counts, so a NaN margin counts as 0.
+        hinge = autodiff.where(z.data > 0, z, 0.0)
+        if p == 2:
+            hinge = hinge * hinge
+        return _reduce(hinge.sum(axis=1) / c, reduction)
