@@ -14,6 +14,7 @@ lessons' (in, out) weights (`x @ W`), swap `mode` or pass the fans yourself.
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
@@ -105,6 +106,14 @@ def _fan(tensor: Tensor, mode: str) -> int:
     return fan_in if mode == "fan_in" else fan_out
 
 
+def _empty(tensor: Tensor) -> bool:
+    # A layer with 0 inputs or outputs (Linear(0, 2)) has a fan of 0: nothing to initialise.
+    if tensor.size == 0:
+        warnings.warn("Initializing zero-element tensors is a no-op", UserWarning, stacklevel=3)
+        return True
+    return False
+
+
 def xavier_uniform_(
     tensor: Tensor, gain: float = 1.0, generator: Generator | None = None
 ) -> Tensor:
@@ -127,7 +136,10 @@ def kaiming_uniform_(
     nonlinearity: str = "leaky_relu",
     generator: Generator | None = None,
 ) -> Tensor:
-    """He et al.: U(-b, b) with b = gain * sqrt(3 / fan); `a` is the leaky_relu slope."""
+    """He et al.: U(-b, b) with b = gain * sqrt(3 / fan); `a` is the leaky_relu slope. A
+    tensor with no elements is left as it is, with PyTorch's warning."""
+    if _empty(tensor):
+        return tensor
     bound = calculate_gain(nonlinearity, a) * math.sqrt(3.0 / _fan(tensor, mode))
     return uniform_(tensor, -bound, bound, generator)
 
@@ -139,7 +151,10 @@ def kaiming_normal_(
     nonlinearity: str = "leaky_relu",
     generator: Generator | None = None,
 ) -> Tensor:
-    """He et al.: N(0, std^2) with std = gain / sqrt(fan) (sqrt(2 / fan_in) for ReLU)."""
+    """He et al.: N(0, std^2) with std = gain / sqrt(fan) (sqrt(2 / fan_in) for ReLU). A
+    tensor with no elements is left as it is, with PyTorch's warning."""
+    if _empty(tensor):
+        return tensor
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
     return normal_(tensor, 0.0, std, generator)
 

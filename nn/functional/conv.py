@@ -19,6 +19,8 @@ node, and the backward is three GEMM-sized numpy calls rather than thousands of 
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 from autodiff import Function, ShapeError, Tensor
@@ -184,13 +186,19 @@ def conv2d(
     """
     stride = pair(stride, "stride", "conv2d", minimum=1)
     padding = pair(padding, "padding", "conv2d", minimum=0)
-    out_size = _check_shapes(np.shape(x), np.shape(weight), bias, stride, padding)
+    itemsize = np.result_type(x, weight).itemsize
+    out_size = _check_shapes(np.shape(x), np.shape(weight), bias, stride, padding, itemsize)
     args = (x, weight) if bias is None else (x, weight, bias)
     return Conv2d.apply(*args, stride=stride, padding=padding, out_size=out_size)
 
 
 def _check_shapes(
-    x_shape: tuple[int, ...], w_shape: tuple[int, ...], bias, stride: Pair, padding: Pair
+    x_shape: tuple[int, ...],
+    w_shape: tuple[int, ...],
+    bias,
+    stride: Pair,
+    padding: Pair,
+    itemsize: int,
 ) -> Pair:
     """Raise a ShapeError naming the shapes unless they fit; return (Ho, Wo)."""
     if len(x_shape) != 4:
@@ -207,10 +215,44 @@ def _check_shapes(
             f"conv2d: expected bias of shape ({w_shape[0]},) for weight {tuple(w_shape)}, "
             f"got shape {tuple(np.shape(bias))}"
         )
+    if w_shape[0] == 0:  # PyTorch refuses it too: there is no filter to slide
+        raise ShapeError(f"conv2d: weight {tuple(w_shape)} has no filters (out_channels=0)")
     padded = (x_shape[2] + 2 * padding[0], x_shape[3] + 2 * padding[1])
     if w_shape[2] > padded[0] or w_shape[3] > padded[1]:
         raise ShapeError(
             f"conv2d: kernel {tuple(w_shape[2:])} is larger than the padded input {padded} "
             f"(input {tuple(x_shape)}, padding {padding})"
         )
-    return output_size(x_shape[2:], w_shape[2:], stride, padding)
+    out_size = output_size(x_shape[2:], w_shape[2:], stride, padding)
+    _check_memory(x_shape, w_shape, padded, out_size, itemsize, padding)
+    return out_size
+
+
+def _check_memory(x_shape, w_shape, padded, out_size, itemsize: int, padding: Pair) -> None:
+    """Refuse, before allocating, a convolution whose padded input and columns alone need more
+    memory than the machine has (a huge padding asked numpy for terabytes)."""
+    n, c = x_shape[:2]
+    elements = n * c * (padded[0] * padded[1] + w_shape[2] * w_shape[3] * out_size[0] * out_size[1])
+    needed = elements * itemsize
+    available = _physical_memory()
+    if available is not None and needed > available:
+        raise ValueError(
+            f"conv2d: padding {padding} on input {tuple(x_shape)} with kernel "
+            f"{tuple(w_shape[2:])} needs {_bytes(needed)} for the padded input and its "
+            f"columns, more than this machine's {_bytes(available)} of memory"
+        )
+
+
+def _physical_memory() -> int | None:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # not POSIX: no check
+        return None
+
+
+def _bytes(n: int) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if n < 1024 or unit == "PiB":
+            return f"{n:.1f} {unit}" if unit != "B" else f"{n} B"
+        n /= 1024
+    return f"{n} B"

@@ -8,6 +8,8 @@ import numpy as np
 import autodiff
 from autodiff import Function, Tensor
 
+from ..validate import check_real
+
 
 class Dropout(Function):
     """x * mask, where the mask (0 or 1/(1-p)) is a constant of the graph."""
@@ -35,8 +37,7 @@ def dropout(
     The mask is drawn from `generator`, or from the generator `nn.init.manual_seed` /
     `autodiff.manual_seed` seed. Shapes and dtype are kept.
     """
-    if not 0 <= p <= 1:
-        raise ValueError(f"dropout: p must be a probability in [0, 1], got {p}")
+    p = check_real("dropout", "p", p, minimum=0, maximum=1)
     if not training or p == 0:
         return x
     if p == 1:

@@ -11,6 +11,7 @@ from autodiff import ShapeError, Tensor
 
 from .. import functional as F
 from ..module import Module, Parameter
+from ..validate import check_int, check_real
 
 
 class _BatchNorm(Module):
@@ -34,8 +35,9 @@ class _BatchNorm(Module):
         dtype: Any = None,
     ) -> None:
         super().__init__()
-        self.num_features = num_features
-        self.eps = eps
+        where = type(self).__name__
+        self.num_features = check_int(where, "num_features", num_features, minimum=0)
+        self.eps = check_real(where, "eps", eps, minimum=0)
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats

@@ -13,10 +13,7 @@ from autodiff import Tensor
 from .. import functional as F
 from .. import init
 from ..module import Module, Parameter
-
-
-def _pair(value: int | tuple[int, int]) -> tuple[int, int]:
-    return (value, value) if isinstance(value, int) else tuple(value)  # type: ignore[return-value]
+from ..validate import check_int, check_pair
 
 
 class Conv2d(Module):
@@ -25,6 +22,12 @@ class Conv2d(Module):
     x (N, in_channels, H, W) -> (N, out_channels, Ho, Wo), Ho = (H + 2*padding - kh) // stride + 1.
     weight (out_channels, in_channels, kh, kw), bias (out_channels,); initialised like PyTorch,
     from U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with fan_in = in_channels * kh * kw.
+
+    Arguments are checked here, not at the first forward: channels are ints >= 0 (0 makes an
+    empty layer, as in PyTorch), kernel_size and stride an int >= 1 or a pair of them, padding
+    an int >= 0 or a pair. A float (stride=1.5) or a tuple of the wrong length
+    (kernel_size=(3,)) raises a TypeError, a value out of range (kernel_size=0) a ValueError,
+    each naming the argument. (PyTorch accepts the last three here and fails at forward.)
     """
 
     def __init__(
@@ -38,11 +41,11 @@ class Conv2d(Module):
         dtype: Any = None,
     ) -> None:
         super().__init__()
-        self.in_channels = in_channels
-        self.out_channels = out_channels
-        self.kernel_size = _pair(kernel_size)
-        self.stride = _pair(stride)
-        self.padding = _pair(padding)
+        self.in_channels = check_int("Conv2d", "in_channels", in_channels, minimum=0)
+        self.out_channels = check_int("Conv2d", "out_channels", out_channels, minimum=0)
+        self.kernel_size = check_pair("Conv2d", "kernel_size", kernel_size, minimum=1)
+        self.stride = check_pair("Conv2d", "stride", stride, minimum=1)
+        self.padding = check_pair("Conv2d", "padding", padding, minimum=0)
         dtype = autodiff.get_default_dtype() if dtype is None else dtype
         shape = (out_channels, in_channels, *self.kernel_size)
         self.weight = Parameter(np.empty(shape, dtype=dtype))

@@ -8,6 +8,7 @@ from autodiff import Tensor
 
 from .. import functional as F
 from ..module import Module
+from ..validate import check_real
 
 
 class Dropout(Module):
@@ -19,9 +20,7 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5, generator: np.random.Generator | None = None) -> None:
         super().__init__()
-        if not 0 <= p <= 1:
-            raise ValueError(f"Dropout: p must be a probability in [0, 1], got {p}")
-        self.p = p
+        self.p = check_real("Dropout", "p", p, minimum=0, maximum=1)  # p = 1 drops all, as PyTorch
         self.generator = generator
 
     def forward(self, x: Tensor) -> Tensor:

@@ -13,6 +13,7 @@ from autodiff import Tensor
 from .. import functional as F
 from .. import init
 from ..module import Module, Parameter
+from ..validate import check_int
 
 
 class Linear(Module):
@@ -21,14 +22,17 @@ class Linear(Module):
     x (..., in_features) -> (..., out_features). Initialised like PyTorch: weight and bias from
     U(-1/sqrt(in_features), 1/sqrt(in_features)). (The lessons write `x @ W + b` with W of shape
     (in, out): that W is `weight.T`.)
+
+    Sizes are ints >= 0 (0 makes an empty layer, as in PyTorch); a float such as 2.5 raises a
+    TypeError, a negative size a ValueError, each naming the argument.
     """
 
     def __init__(
         self, in_features: int, out_features: int, bias: bool = True, dtype: Any = None
     ) -> None:
         super().__init__()
-        self.in_features = in_features
-        self.out_features = out_features
+        self.in_features = check_int("Linear", "in_features", in_features, minimum=0)
+        self.out_features = check_int("Linear", "out_features", out_features, minimum=0)
         dtype = autodiff.get_default_dtype() if dtype is None else dtype
         self.weight = Parameter(np.empty((out_features, in_features), dtype=dtype))
         self.bias = Parameter(np.empty(out_features, dtype=dtype)) if bias else None

@@ -6,6 +6,7 @@ from autodiff import Tensor
 
 from .. import functional as F
 from ..module import Module
+from ..validate import check_pair
 
 
 class _Pool2d(Module):
@@ -16,6 +17,16 @@ class _Pool2d(Module):
         padding: int | tuple[int, int] = 0,
     ) -> None:
         super().__init__()
+        where = type(self).__name__
+        kernel = check_pair(where, "kernel_size", kernel_size, minimum=1)
+        if stride is not None:
+            check_pair(where, "stride", stride, minimum=1)
+        pads = check_pair(where, "padding", padding, minimum=0)
+        if pads[0] > kernel[0] // 2 or pads[1] > kernel[1] // 2:  # PyTorch's rule
+            raise ValueError(
+                f"{where}: padding should be at most half the kernel size, got padding="
+                f"{padding!r} and kernel_size={kernel_size!r}"
+            )
         self.kernel_size = kernel_size
         self.stride = kernel_size if stride is None else stride  # PyTorch's default
         self.padding = padding
