@@ -46,7 +46,7 @@ def op_label(node: Function, digits: int = 3) -> str:
 
 def _is_array(value: object) -> bool:
     """Array constants (a loss's labels, an index) are data, not part of the op's name."""
-    return isinstance(value, np.ndarray | list | tuple) and np.size(value) != 1
+    return isinstance(value, np.ndarray | list | tuple) and np.ndim(value) >= 1
 
 
 def type_text(t: Tensor) -> str:

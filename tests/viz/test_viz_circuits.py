@@ -142,6 +142,9 @@ def test_array_constants_are_not_part_of_the_op_name():
     shown = [t for t, _ in texts(parse_svg(viz.draw_graph(loss)))]
     assert "*" in shown and "with (3,) float64" in shown
     assert not any("array" in t for t in shown)
+    one = (x * np.array([2.0])).sum()  # one element, but an array all the same
+    shown = [t for t, _ in texts(parse_svg(viz.draw_graph(one)))]
+    assert "*" in shown and "with (1,) float64" in shown
 
 
 def test_constants_appear_in_op_labels():
