@@ -96,53 +96,57 @@ def _cell(markup: str, **attrs: str) -> str:
 
 def wire_label(d: DataText, across: bool, wire_color: str, port: bool = True) -> str:
     """The table a wire passes through (see the module docstring); its port is WIRE_PORT
-    (`port=False`: a drawing of a wire with no edges attached, as in the legend)."""
-    columns = _columns(d)
+    (`port=False`: a drawing of a wire with no edges attached)."""
     port_attr = f'port="{WIRE_PORT}" ' if port else ""
-    head = L.lines(*_head(d))
-    value = _line(d.value, L.VALUE_COLOR) if d.value is not None and columns is None else ""
-    grad = _line(d.grad, L.GRAD_COLOR) if d.grad is not None and columns is None else ""
+    columns = _columns(d)
     if across:
-        wire = (
-            f'<td {port_attr}colspan="{len(columns or [0])}" height="2" '
-            f'bgcolor="{wire_color}" cellpadding="0"></td>'
-        )
-        if columns is None:
-            rows = [_cell(L.lines(head, value)), wire, _cell(grad)]
-        else:
-            n = len(columns)
-            muted = [_cell(L.font(k, color=L.MUTED_COLOR, size=9)) for k in columns]
-            rows = [_cell(head, colspan=str(n))] if head else []
-            rows += [
-                "".join(muted),
-                _stat_cells(d.value, columns, L.VALUE_COLOR),
-                wire,
-                _stat_cells(d.grad, columns, L.GRAD_COLOR),
-            ]
-        body = "".join(f"<tr>{r}</tr>" for r in rows)
-        return _TABLE.format(2, body)
+        return _across(d, columns, port_attr, wire_color)
+    return _down(d, columns, port_attr, wire_color)
 
-    # Down the page: value | wire | gradient, side by side.
+
+def _across(d: DataText, columns: list[str] | None, port_attr: str, wire_color: str) -> str:
+    """Left to right: name, type and value above the wire, the gradient below."""
+    span = len(columns) if columns else 1
+    wire = (
+        f'<td {port_attr}colspan="{span}" height="2" bgcolor="{wire_color}" cellpadding="0"></td>'
+    )
+    head = L.lines(*_head(d))
     if columns is None:
+        value = _line(d.value, L.VALUE_COLOR) if d.value is not None else ""
+        grad = _line(d.grad, L.GRAD_COLOR) if d.grad is not None else ""
+        rows = [_cell(L.lines(head, value)), wire, _cell(grad)]
+    else:
+        rows = [_cell(head, colspan=str(span))] if head else []
+        rows += [
+            "".join(_cell(L.font(k, color=L.MUTED_COLOR, size=9)) for k in columns),
+            _stat_cells(d.value, columns, L.VALUE_COLOR),
+            wire,
+            _stat_cells(d.grad, columns, L.GRAD_COLOR),
+        ]
+    return _TABLE.format(2, "".join(f"<tr>{r}</tr>" for r in rows))
+
+
+def _down(d: DataText, columns: list[str] | None, port_attr: str, wire_color: str) -> str:
+    """Top to bottom: value | wire | gradient side by side, statistics one per row."""
+    head = L.lines(*_head(d))
+    if columns is None:
+        value = _line(d.value, L.VALUE_COLOR) if d.value is not None else ""
+        grad = _line(d.grad, L.GRAD_COLOR) if d.grad is not None else ""
         wire = f'<td {port_attr}width="2" bgcolor="{wire_color}" cellpadding="0"></td>'
         left = _cell(L.lines(head, value), align="right")
-        body = f"<tr>{left}{wire}{_cell(grad, align='left')}</tr>"
-        return _TABLE.format(3, body)
-    rows = []
-    if head:
-        rows.append(_cell(head, colspan="2", align="right"))
+        return _TABLE.format(3, f"<tr>{left}{wire}{_cell(grad, align='left')}</tr>")
+    # Each row: [stat name, value | gradient]; the head row: [name and type | nothing].
+    rows = [[_cell(head, colspan="2", align="right"), _cell("")]] if head else []
     for k in columns:
-        value_cell = _stat_cells(d.value, [k], L.VALUE_COLOR)
-        rows.append(_cell(L.font(k, color=L.MUTED_COLOR, size=9), align="right") + value_cell)
-    span = len(rows)
-    wire = f'<td {port_attr}rowspan="{span}" width="2" bgcolor="{wire_color}" cellpadding="0"></td>'
-    rows[0] += wire
-    for i, k in enumerate(columns):
-        rows[i + (1 if head else 0)] += _stat_cells(d.grad, [k], L.GRAD_COLOR, align="left")
-    if head:
-        rows[0] += _cell("")
-    body = "".join(f"<tr>{r}</tr>" for r in rows)
-    return _TABLE.format(2, body)
+        name = _cell(L.font(k, color=L.MUTED_COLOR, size=9), align="right")
+        value = _stat_cells(d.value, [k], L.VALUE_COLOR)
+        rows.append([name + value, _stat_cells(d.grad, [k], L.GRAD_COLOR, align="left")])
+    wire = (
+        f'<td {port_attr}rowspan="{len(rows)}" width="2" bgcolor="{wire_color}" '
+        'cellpadding="0"></td>'
+    )
+    rows[0].insert(1, wire)  # one wire cell, spanning every row
+    return _TABLE.format(2, "".join(f"<tr>{''.join(r)}</tr>" for r in rows))
 
 
 def box_label(d: DataText) -> str:
