@@ -24,6 +24,7 @@ Folding rules:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from autodiff import Function, Tensor
 from autodiff.graph import Graph
@@ -79,7 +80,11 @@ class Picture:
         return id(t) not in self.producer or not self.consumers.get(id(t)) or self.is_root(t)
 
     def is_root(self, t: Tensor) -> bool:
-        return any(t is r for r in self.graph.roots)
+        return id(t) in self.root_ids
+
+    @cached_property
+    def root_ids(self) -> set[int]:
+        return {id(r) for r in self.graph.roots}
 
     def has_wire(self, t: Tensor) -> bool:
         """Does a wire carry `t` (from the op that made it, or to an op that uses it)?"""
