@@ -69,6 +69,8 @@ def test_the_page_is_self_contained_and_every_node_carries_its_label(tmp_path):
     # The circuit draws each value as a pin and/or the label its wire passes through.
     for node_id, label in p.nodes.items():
         assert data["nodes"][node_id]["label"] == label
+    # In Jupyter: the same page in an iframe.
+    assert page._repr_html_().startswith('<iframe srcdoc="&lt;!DOCTYPE html&gt;')
 
 
 def test_the_data_holds_values_gradients_and_backprop_steps(tmp_path):
