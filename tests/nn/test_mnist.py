@@ -15,7 +15,8 @@ import numpy as np
 import pytest
 
 from nn.data import MNIST, MNIST_FILES, download_mnist, find_mnist, load_mnist, write_idx
-from nn.data import mnist as mnist_module
+from nn.data.mnist import download as download_module
+from nn.data.mnist import files as files_module
 from nn.data.mnist import MNISTDownloadError, default_cache_dir, verify_mnist
 
 REAL_MNIST = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "mnist"
@@ -33,7 +34,7 @@ def isolated_env(tmp_path, monkeypatch):
     monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     offline = (tmp_path / "no-such-mirror").as_uri() + "/"
-    monkeypatch.setattr(mnist_module, "MIRRORS", (offline,))
+    monkeypatch.setattr(download_module, "MIRRORS", (offline,))
 
 
 def make_fake_mnist(
@@ -360,8 +361,8 @@ def test_download_offline_error_explains_local_files(tmp_path, capsys):
 
 def test_load_with_download_uses_default_mirrors_and_cache(tmp_path, mirror, monkeypatch):
     url, checksums, arrays = mirror
-    monkeypatch.setattr(mnist_module, "MIRRORS", (url,))
-    monkeypatch.setattr(mnist_module, "MNIST_FILES", checksums)
+    monkeypatch.setattr(download_module, "MIRRORS", (url,))
+    monkeypatch.setattr(files_module, "MNIST_FILES", checksums)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     with pytest.raises(FileNotFoundError):
         load_mnist()
