@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 
 from nn.data import MNIST, MNIST_FILES, download_mnist, find_mnist, load_mnist, write_idx
+from nn.data.mnist import MNISTDownloadError, default_cache_dir, verify_mnist
 from nn.data.mnist import download as download_module
 from nn.data.mnist import files as files_module
-from nn.data.mnist import MNISTDownloadError, default_cache_dir, verify_mnist
 
 REAL_MNIST = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "mnist"
 NAMES = list(MNIST_FILES)

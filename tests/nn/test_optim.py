@@ -988,9 +988,12 @@ def test_clip_grad_norm_matches_torch():
             t.grad = torch.tensor(g)
         total = optim.clip_grad_norm_(ours, 1.0, norm_type)
         torch_total = torch.nn.utils.clip_grad_norm_(theirs, 1.0, norm_type)
-        assert total.item() == pytest.approx(torch_total.item(), rel=1e-6)
+        # Both sum 25 float32 squares, in different orders (torch: a norm per tensor, then the
+        # norm of the norms): a relative difference up to ~25 eps32 = 3e-6 is rounding.
+        rounding = 64 * np.finfo(np.float32).eps
+        assert total.item() == pytest.approx(torch_total.item(), rel=rounding)
         for p, t in zip(ours, theirs):
-            np.testing.assert_allclose(p.grad.data, t.grad.numpy(), rtol=1e-6, atol=1e-7)
+            np.testing.assert_allclose(p.grad.data, t.grad.numpy(), rtol=rounding, atol=1e-7)
 
 
 @pytest.mark.parametrize(("cls", "kwargs", "closed_form"), SCHEDULERS)
