@@ -91,5 +91,3 @@ __all__ = [
     "zeros_like",
     *FUNCTIONS,
 ]
-
-memory._apply_default()  # see autodiff/memory.py; GLASSGRAD_KEEP_FREED_MEMORY=0 opts out

@@ -9,7 +9,6 @@ each node frees what it saved as soon as it has run.
 from __future__ import annotations
 
 import functools
-import gc
 import heapq
 import sys
 from collections.abc import Sequence
@@ -92,8 +91,6 @@ def run_backward(
                 roots.append(key)
 
     wanted = None if inputs is None else {id(t.grad_fn): t for t in inputs if t.grad_fn}
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # the walk creates no cycles: a collection mid-walk would only cost time
     grad_mode = _GradMode.enabled
     _GradMode.enabled = create_graph  # record the backward pass only for create_graph
     try:
@@ -110,8 +107,6 @@ def run_backward(
             _accumulate(leaf, g, create_graph)
     finally:
         _GradMode.enabled = grad_mode
-        if gc_was_enabled:
-            gc.enable()
     return None
 
 
@@ -179,9 +174,8 @@ def _walk(
         if not retain_graph:  # free what the node saved (and any ctx attributes)
             node._saved = _FREED
             node._out = None
-            attrs = node.__dict__
-            if attrs:
-                attrs.clear()
+            # Drops the attribute dict if there is one; reading node.__dict__ would create one.
+            del node.__dict__
     return captured
 
 
@@ -243,8 +237,8 @@ def _ones(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray | np.generic:
     """The implied gradient of a one-element root: cached and read-only, which is safe because
     the engine never writes into a gradient it did not allocate.
 
-    A 0-d root gets a numpy scalar: numpy's arithmetic on scalars is several times cheaper
-    than on 0-d arrays, and along a chain of additions that gradient reaches every node.
+    A 0-d root gets a numpy scalar: numpy's arithmetic on scalars is cheaper than on 0-d
+    arrays, and along a chain of additions that gradient reaches every node.
     """
     if shape == ():
         return dtype.type(1)
@@ -293,12 +287,8 @@ def _accumulate(leaf: Tensor, g: Any, create_graph: bool) -> None:
         leaf._grad = g if leaf._grad is None else leaf._grad + g
         return
     if leaf._grad is None:
-        # Keep the array itself when nothing else can see it (PyTorch steals it the same way);
-        # otherwise copy: the same array may have reached several leaves (x + y), or be a
-        # retained gradient or a view of one.
-        if not (
-            type(g) is np.ndarray and sys.getrefcount(g) <= _PRIVATE_REFS and _owns_memory(g)
-        ):
+        refs = sys.getrefcount(g)  # before the call below, whose own argument would count too
+        if not _can_keep(g, refs):
             g = np.array(g, dtype=leaf.data.dtype)
         leaf._grad = Tensor._make(g)
     elif leaf._grad.grad_fn is None:  # accumulate in place, like PyTorch
@@ -310,18 +300,27 @@ def _accumulate(leaf: Tensor, g: Any, create_graph: bool) -> None:
         leaf._grad = Tensor._make(leaf._grad.data + g)
 
 
-# References to a gradient array inside _accumulate when nothing outside the engine holds it:
-# the caller's local, this function's parameter, and getrefcount's own argument.
+# References to a gradient array in _accumulate when nothing outside the engine holds it: the
+# walk's local, _accumulate's parameter, and getrefcount's own argument.
 _PRIVATE_REFS = 3
 
 
-def _owns_memory(g: np.ndarray) -> bool:
-    """True when `g`'s memory is reachable only through `g` (and it is writeable)."""
+def _can_keep(g: Any, refs: int) -> bool:
+    """May a leaf's first `.grad` be the gradient array `g` itself? The fast path of
+    `_accumulate`, as PyTorch's engine steals a gradient nothing else holds; the plain
+    version always copies (tests compare the two).
+
+    Only if `g` is an ndarray nothing outside the engine can see (`refs`, its reference count
+    in _accumulate, is _PRIVATE_REFS) and whose memory only it reaches: the same array may
+    have reached several leaves (x + y), or be a retained gradient, or a view of one.
+    """
+    if type(g) is not np.ndarray or refs > _PRIVATE_REFS:
+        return False
     base = g.base
     if base is None:
         return True
-    # A view (reshape, transpose): private if only the view holds its base (the other two
-    # references are the local `base` and getrefcount's argument).
+    # A view (reshape, transpose): private if only the view holds its base (besides the local
+    # `base` and getrefcount's argument) and it may be written to.
     return type(base) is np.ndarray and sys.getrefcount(base) <= 3 and g.flags.writeable
 
 

@@ -49,9 +49,15 @@ def parser(prog: str = "python -m benchmarks") -> argparse.ArgumentParser:
     p.add_argument(
         "--malloc-tunables",
         action="store_true",
-        help="give every engine the glibc settings glassgrad makes for itself on import (keep "
-        "freed memory: no page faults on big temporaries); off by default, since the peers' "
-        "users do not run that way",
+        help="give every engine the glibc settings glassgrad's children make with "
+        "autodiff.memory.keep_freed_memory() (keep freed memory: no page faults on big "
+        "temporaries); off by default, since the peers' users do not run that way",
+    )
+    p.add_argument(
+        "--no-keep-freed-memory",
+        action="store_true",
+        help="glassgrad does not call autodiff.memory.keep_freed_memory() (which its Trainer "
+        "calls by default): glibc's own allocator settings, as in a loop of one's own",
     )
     return p
 
@@ -64,7 +70,12 @@ def main(argv: list[str] | None = None, prog: str = "python -m benchmarks") -> i
         for name in ("rounds", "repeats", "target", "threads", "jobs")
         if getattr(args, name) is not None
     }
-    cfg = dataclasses.replace(cfg, **overrides, malloc_tunables=args.malloc_tunables)
+    cfg = dataclasses.replace(
+        cfg,
+        **overrides,
+        malloc_tunables=args.malloc_tunables,
+        keep_freed_memory=not args.no_keep_freed_memory,
+    )
     if args.profile:
         engine = (_names(args.engines) or ["glassgrad"])[0]
         return runner.profile(args.profile.upper(), engine, cfg)

@@ -34,6 +34,10 @@ THREAD_VARS = (
     "VECLIB_MAXIMUM_THREADS",
 )
 
+# Set (by `python -m benchmarks --no-keep-freed-memory`): glassgrad's child runs with glibc's own
+# allocator settings instead of calling autodiff.memory.keep_freed_memory() at load.
+GLIBC_DEFAULTS_VAR = "BENCHMARKS_GLASSGRAD_GLIBC_DEFAULTS"
+
 
 class Mismatch(Exception):
     """The first loss (or gradient) differs from the numpy reference."""

@@ -31,11 +31,10 @@ Method:
 - Before timing, glassgrad's output and every gradient are checked against torch's (and for
   dtype float32). The goal is printed, never asserted.
 - Large arrays cost page faults here when glibc hands freed multi-MB blocks back to the OS: the
-  next step touches fresh pages, several microseconds per 4 KB page on our VMs. glassgrad keeps
-  freed memory in the process from `import autodiff` on (autodiff/memory.py); torch does not.
+  next step touches fresh pages, and pays for each. glassgrad's worker keeps freed memory in
+  the process (`autodiff.memory.keep_freed_memory()`, as its Trainer does); torch's does not.
   `--malloc-tunables` gives both workers those settings through GLIBC_TUNABLES (mmap threshold
-  32 MiB, trim threshold 64 MiB); `GLASSGRAD_KEEP_FREED_MEMORY=0` in the environment turns
-  glassgrad's off.
+  32 MiB, trim threshold 64 MiB); `--no-keep-freed-memory` leaves glassgrad's allocator alone.
 """
 
 from __future__ import annotations
@@ -89,8 +88,12 @@ def workloads() -> dict[str, dict[str, Any]]:
 def load(lib: str) -> tuple[Any, Any]:
     """(module with conv2d/max_pool2d/avg_pool2d, Tensor-making function) for a library."""
     if lib == "glassgrad":
+        import autodiff
         import nn.functional as functional
         from autodiff import Tensor
+
+        if not os.environ.get("BENCHMARKS_GLASSGRAD_GLIBC_DEFAULTS"):
+            autodiff.memory.keep_freed_memory()
 
         return functional, lambda a, grad: Tensor(a, requires_grad=grad)
     import torch
@@ -181,6 +184,8 @@ def run_worker(lib: str, args: argparse.Namespace) -> dict[str, list[float]]:
     env = dict(os.environ)
     if args.malloc_tunables:
         env["GLIBC_TUNABLES"] = MALLOC_TUNABLES
+    if args.no_keep_freed_memory:
+        env["BENCHMARKS_GLASSGRAD_GLIBC_DEFAULTS"] = "1"
     proc = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
     if proc.returncode != 0:
         raise RuntimeError(f"{lib} worker failed:\n{proc.stderr}")
@@ -204,6 +209,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--malloc-tunables", action="store_true", help="keep freed memory (see the docstring)"
     )
+    parser.add_argument(
+        "--no-keep-freed-memory", action="store_true", help="glassgrad with glibc's defaults"
+    )
     parser.add_argument("--worker", choices=LIBS, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.quick:
@@ -222,6 +230,7 @@ def main(argv: list[str] | None = None) -> int:
         f"forward+backward: median (min) of {args.rounds} rounds x {args.repeats} repeats x "
         f"{args.iterations} steps, one process per library"
         + (f"; GLIBC_TUNABLES={MALLOC_TUNABLES}" if args.malloc_tunables else "")
+        + ("; glassgrad with glibc's defaults" if args.no_keep_freed_memory else "")
         + ".\n"
     )
     print("| workload | glassgrad | torch | ratio of medians | ratio of mins |")

@@ -27,12 +27,9 @@ STEPS = {"W4": 20, "W5": 2000, "W6": 40}  # enough steps that the per-step figur
 def worker(workload: str, steps: int) -> None:
     import gc
 
-    import autodiff
-
     from . import libs, workloads
 
-    autodiff.memory.keep_freed_memory()  # as the harness's glassgrad child does
-    engine = libs.Glassgrad()
+    engine = libs.Glassgrad()  # its load() keeps freed memory, as in the harness
     engine.load(1)
     if workload == "W4":
         step = engine.scalar(workloads.scalar_data(workloads.FULL))

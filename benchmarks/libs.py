@@ -27,11 +27,13 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
+from .child import GLIBC_DEFAULTS_VAR
 from .workloads import (
     ADAM_LR,
     EPOCH_LR,
@@ -229,6 +231,8 @@ class Glassgrad(Engine):
     def load(self, threads: int) -> None:
         self.autodiff = _import("autodiff")
         self.nn = _import("nn")
+        if not os.environ.get(GLIBC_DEFAULTS_VAR):  # as glassgrad's Trainer does by default
+            self.autodiff.memory.keep_freed_memory()
 
     def model(self, spec: Spec, weights: list[np.ndarray]) -> Any:
         """An nn.Sequential of the spec's layers, loaded with the weights."""

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .child import THREAD_VARS
+from .child import GLIBC_DEFAULTS_VAR, THREAD_VARS
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_JSON = ROOT / "benchmarks" / "results.json"
@@ -74,8 +74,11 @@ class Config:
     # for --quick, where importing torch in 7 processes would take most of the time.
     per_engine: bool = False
     # Run every child with GLIBC_TUNABLES that keep freed memory in the process: the settings
-    # glassgrad makes for itself on import (MALLOC_TUNABLES), given to the peers as well.
+    # glassgrad's children make with autodiff.memory.keep_freed_memory() (MALLOC_TUNABLES),
+    # given to the peers as well.
     malloc_tunables: bool = False
+    # False: glassgrad's children do not call keep_freed_memory() (glibc's own settings).
+    keep_freed_memory: bool = True
 
 
 QUICK = Config(
@@ -155,6 +158,8 @@ def child_env(cfg: Config) -> dict[str, str]:
     env.update({var: str(cfg.threads) for var in THREAD_VARS})
     if cfg.malloc_tunables:
         env["GLIBC_TUNABLES"] = MALLOC_TUNABLES
+    if not cfg.keep_freed_memory:
+        env[GLIBC_DEFAULTS_VAR] = "1"
     return env
 
 
@@ -520,6 +525,12 @@ def render(report: Report) -> str:
         f"threads or a core shared with another job. The first loss of every "
         f"engine is checked against a numpy reference before timing. Run took "
         f"{report.elapsed:.0f} s."
+        + (
+            " glassgrad keeps freed memory (autodiff.memory.keep_freed_memory(), as its Trainer "
+            "does); the peers run with glibc's defaults."
+            if cfg.keep_freed_memory
+            else " glassgrad ran with glibc's default allocator settings (--no-keep-freed-memory)."
+        )
         + (
             f" Every child ran with GLIBC_TUNABLES={MALLOC_TUNABLES}."
             if cfg.malloc_tunables

@@ -102,6 +102,19 @@ def test_scalar_gc_times_glassgrad_with_the_collector_on_and_off():
         assert 0 < float(minimum.strip("()")) <= float(median), cell
 
 
+@pytest.mark.parametrize("workload", ["W4", "W5", "W6"])
+def test_instruction_count_workers_run_their_steps(workload):
+    # The worker alone (no valgrind): it builds glassgrad's step as the harness does and runs it.
+    proc = run("benchmarks.instructions", "--worker", workload, "--steps", "1")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_glassgrad_children_keep_freed_memory_unless_told_not_to():
+    keep, default = runner.Config(), runner.Config(keep_freed_memory=False)
+    assert runner.GLIBC_DEFAULTS_VAR not in runner.child_env(keep)
+    assert runner.child_env(default)[runner.GLIBC_DEFAULTS_VAR] == "1"
+
+
 def test_plan_filters_and_rejects_unknown_names():
     pairs = runner.plan(["w5", "W1"], ["torch", "glassgrad"])
     assert pairs == [("W1", "glassgrad"), ("W1", "torch"), ("W5", "glassgrad"), ("W5", "torch")]

@@ -74,8 +74,8 @@ class Expand(Function):
 
 def expand_to(g, shape: tuple[int, ...]):
     """`g` broadcast to `shape`, for backward formulas: recorded when `g` is a Tensor; for an
-    array materialised with np.full, several times faster than np.broadcast_to on small
-    arrays, where per-op overhead is what counts."""
+    array materialised by assignment into an empty array, which costs less than
+    np.broadcast_to on small arrays, where per-op overhead is what counts."""
     if isinstance(g, Tensor):
         return Expand.apply(g, shape=shape)
     out = np.empty(shape, dtype=g.dtype)

@@ -81,6 +81,9 @@ class Trainer:
         progress: show a live bar on a terminal and print a line per epoch; False: silent.
         seed: reseed autodiff's generator (dropout) from (seed, epoch) at every epoch.
         clip_grad_norm: clip the gradients' joint 2-norm to this before each step.
+        keep_freed_memory: when `fit()` starts, call `autodiff.memory.keep_freed_memory()`, so
+            each step reuses the memory the last one freed instead of page-faulting in fresh
+            memory (glibc; a process-wide setting that stays). False leaves the allocator alone.
 
     Attributes: `history` (a `History`), `epoch` (epochs completed), `stop_training` (a
     callback sets it to end `fit()` after the current epoch), `epoch_seconds` (wall time per
@@ -101,6 +104,7 @@ class Trainer:
         progress: bool = True,
         seed: int | None = None,
         clip_grad_norm: float | None = None,
+        keep_freed_memory: bool = True,
     ) -> None:
         if epochs < 0:
             raise ValueError(f"Trainer: epochs must be >= 0, got {epochs!r}")
@@ -119,6 +123,7 @@ class Trainer:
         self.progress = bool(progress)
         self.seed = seed
         self.clip_grad_norm = clip_grad_norm
+        self.keep_freed_memory = bool(keep_freed_memory)
         self.history = History()
         self.epoch = 0
         self.stop_training = False
@@ -130,6 +135,8 @@ class Trainer:
         returns the history, which also stays in `self.history`."""
         self.stop_training = False
         self.epoch_seconds = []
+        if self.keep_freed_memory:
+            autodiff.memory.keep_freed_memory()
         progress = Progress(self.progress, self.epochs)
         self._call("on_train_begin")
         try:

@@ -1,8 +1,6 @@
 """backward(): the chain-rule circuits, accumulation, hooks, freeing, errors, memory."""
 
 import gc
-import os
-import subprocess
 import sys
 import weakref
 
@@ -463,53 +461,3 @@ def test_nodes_record_their_keyword_constants():
     x = Tensor(np.ones((2, 3)), requires_grad=True)
     assert x.sum(axis=1).grad_fn.kwargs == {"axis": 1, "keepdims": False}
     assert (x * 2).grad_fn.kwargs == {}
-
-
-_FAULTS_PER_STEP = """
-import resource
-import numpy as np
-import autodiff  # noqa: F401  (importing it sets the allocator default)
-
-def faults():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-
-def step():  # a training step's pattern: temporaries of many sizes, freed out of order
-    kept = [np.ones(n, np.float32) for n in (400_000, 100_000, 900_000, 200_000, 50_000)]
-    grads = [np.ones_like(a) for a in reversed(kept)]
-    del kept
-    return sum(float(g[0]) for g in grads)
-
-step(); step()
-before = faults()
-for _ in range(20):
-    step()
-print((faults() - before) / 20, autodiff.memory._set_at_import)
-"""
-
-
-def _faults_per_step(**env: str) -> tuple[float, bool]:
-    """Page faults per step of the pattern above, and whether the import set the thresholds."""
-    run = subprocess.run(
-        [sys.executable, "-c", _FAULTS_PER_STEP],
-        capture_output=True,
-        text=True,
-        env={**{k: v for k, v in os.environ.items() if k != "GLASSGRAD_KEEP_FREED_MEMORY"}, **env},
-    )
-    assert run.returncode == 0, run.stderr
-    faults, kept = run.stdout.split()
-    return float(faults), kept == "True"
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a glibc allocator setting")
-def test_importing_autodiff_keeps_freed_memory_so_steps_reuse_warm_pages():
-    # Each step touches 6.6 MB of fresh arrays: ~1,600 pages if they went back to the OS
-    # (glibc's own heuristics do that with this pattern: about 4,300 faults per step here).
-    faults, kept = _faults_per_step()
-    assert kept and faults < 50
-    assert _faults_per_step(GLASSGRAD_KEEP_FREED_MEMORY="0")[1] is False  # the opt-out
-
-
-def test_keep_freed_memory_reports_whether_glibc_took_it_and_checks_its_arguments():
-    assert ad.keep_freed_memory() is sys.platform.startswith("linux")
-    with pytest.raises(ValueError, match="keep_freed_memory: trim_threshold must be an int >= 0"):
-        ad.keep_freed_memory(trim_threshold=-1)

@@ -548,3 +548,11 @@ def test_bad_batches_and_metric_names():
         Trainer(model, nn.CrossEntropyLoss(), opt, loader, metrics=("accuracy", "acc"))
     with pytest.raises(ValueError, match="no batches"):
         make_trainer().evaluate([])
+
+
+@pytest.mark.parametrize("keep", [True, False])
+def test_fit_keeps_freed_memory_only_when_asked(monkeypatch, keep):
+    calls = []
+    monkeypatch.setattr(autodiff.memory, "keep_freed_memory", lambda: calls.append(1) or True)
+    make_trainer(epochs=1, keep_freed_memory=keep).fit()
+    assert calls == ([1] if keep else [])

@@ -1,0 +1,195 @@
+"""Every fast path of the engine against its plain reference version, on random inputs.
+
+- ReLU: `relu_fast` (an array of zeros for large inputs) and `relu_reference` (np.maximum(x, 0))
+- Mul: `square_grads` (x * x sends one doubled gradient) and the general formula (two, summed)
+- backward: `_accumulate` keeping the engine's own gradient array (`_can_keep`) and copying it
+- Function.apply: its inlined construction of the output and `Tensor._make`
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import autodiff as ad
+from autodiff import Tensor, engine
+from autodiff.ops import elementwise
+
+FAST = settings(max_examples=30, deadline=None)
+SPECIAL = [np.nan, np.inf, -np.inf, 0.0, -0.0, 1e-45, -1e-45]
+
+
+def _bits(a: np.ndarray) -> np.ndarray:
+    """The raw bits: equal bits mean the same value, NaN payload and sign of zero included."""
+    return np.ascontiguousarray(a).view(np.uint8)
+
+
+@FAST
+@given(
+    dtype=st.sampled_from([np.float32, np.float64]),
+    size=st.integers(0, 3 * elementwise.RELU_ZEROS_ARRAY_FROM),
+    seed=st.integers(0, 2**32 - 1),
+    special=st.lists(st.sampled_from(SPECIAL), max_size=8),
+)
+def test_relu_fast_has_the_bits_of_the_reference(dtype, size, seed, special):
+    x = np.random.default_rng(seed).standard_normal(size).astype(dtype)
+    x[: len(special)] = special[:size]
+    fast, reference = elementwise.relu_fast(x), elementwise.relu_reference(x)
+    assert fast.dtype == reference.dtype == dtype and fast.shape == reference.shape
+    np.testing.assert_array_equal(_bits(fast), _bits(reference))
+
+
+@FAST
+@given(
+    x=hnp.arrays(
+        np.float64,
+        hnp.array_shapes(min_dims=0, max_dims=3, max_side=4),
+        elements=st.floats(-1e6, 1e6),
+    ),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_square_grads_is_the_general_formula_summed(x, seed):
+    g = np.random.default_rng(seed).standard_normal(x.shape)
+    square = Tensor(x, requires_grad=True)
+    (square * square).backward(g)  # the fast path: both factors are one tensor
+    same_values = Tensor(x.copy(), requires_grad=True)
+    product = square_reference = Tensor(x, requires_grad=True)
+    (product * same_values).backward(g)  # two tensors: the general formula, a gradient each
+    assert square.grad_fn is None and square_reference.grad is not None
+    np.testing.assert_array_equal(
+        _bits(square.grad.data), _bits(product.grad.data + same_values.grad.data)
+    )
+    fast, none = elementwise.square_grads(g, x)
+    assert none is None
+    np.testing.assert_array_equal(_bits(fast), _bits(g * x + g * x))
+
+
+def test_square_grads_second_order_matches_the_product():
+    x = Tensor(np.array([0.5, -1.5, 2.0]), requires_grad=True)
+    (g1,) = ad.gradients((x * x).sum(), x, create_graph=True)
+    (h1,) = ad.gradients(g1.sum(), x)
+    np.testing.assert_array_equal(g1.data, 2 * x.data)
+    np.testing.assert_array_equal(h1.data, [2.0, 2.0, 2.0])
+
+
+# --------------------------------------------------------------- keeping gradient arrays
+# Small random graphs: leaves, ops that alias (views, several leaves fed by one array, retained
+# gradients), then backward. With the fast path and with the plain copy, every gradient must be
+# the same, and no two gradients (nor a gradient and a retained one) may share memory.
+OPS = ["add", "mul", "sub", "reshape", "transpose", "getitem", "sum_keep", "expand", "retain"]
+
+
+def _run(program: list[tuple[str, int, int]], leaves_data: list[np.ndarray], g_seed: int):
+    leaves = [Tensor(a.copy(), requires_grad=True) for a in leaves_data]
+    values = list(leaves)
+    retained = []
+    consumed = set()
+    for op, i, j in program:
+        a, b = values[i % len(values)], values[j % len(values)]
+        consumed |= {id(a), id(b)} if op in ("add", "mul", "sub") else {id(a)}
+        b = b if b.shape == a.shape else b.reshape(a.shape)
+        if op == "add":
+            out = a + b
+        elif op == "mul":
+            out = a * b
+        elif op == "sub":
+            out = a - b
+        elif op == "reshape":
+            out = a.reshape(-1).reshape(a.shape)
+        elif op == "transpose":
+            out = a.transpose()
+        elif op == "getitem":
+            out = a[...]
+        elif op == "sum_keep":
+            out = a.sum(axis=0, keepdims=True) + a
+        elif op == "expand":
+            out = a.expand(2, *a.shape).sum(axis=0)
+        else:
+            out = a * 1.0
+            out.retain_grad()
+            retained.append(out)
+        values.append(out)
+    # The loss: every value no op consumed, with weights of its own.
+    rng = np.random.default_rng(g_seed)
+    ends = [v for v in values if id(v) not in consumed]
+    sum(((v * rng.standard_normal(v.shape)).sum() for v in ends), Tensor(0.0)).backward()
+    return [t.grad.data for t in leaves if t.grad is not None], [t.grad.data for t in retained]
+
+
+@FAST
+@given(
+    program=st.lists(
+        st.tuples(st.sampled_from(OPS), st.integers(0, 9), st.integers(0, 9)), max_size=6
+    ),
+    n_leaves=st.integers(1, 3),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_keeping_gradient_arrays_gives_the_copies_values_and_never_shares_memory(
+    program, n_leaves, seed
+):
+    rng = np.random.default_rng(seed)
+    data = [rng.standard_normal((2, 3)) for _ in range(n_leaves)]
+    fast_leaves, fast_retained = _run(program, data, seed)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(engine, "_can_keep", lambda g, refs: False)  # the plain version: copy
+        plain_leaves, plain_retained = _run(program, data, seed)
+    for fast, plain in zip(fast_leaves + fast_retained, plain_leaves + plain_retained, strict=True):
+        np.testing.assert_array_equal(_bits(fast), _bits(plain))
+    grads = fast_leaves + fast_retained
+    for k, a in enumerate(grads):
+        for b in grads[k + 1 :]:
+            assert not np.shares_memory(a, b)
+
+
+def test_the_fast_path_keeps_private_arrays_and_copies_shared_ones(monkeypatch):
+    decisions = []
+    can_keep = engine._can_keep
+
+    def spy(g, refs):
+        decisions.append(can_keep(g, refs))
+        return decisions[-1]
+
+    monkeypatch.setattr(engine, "_can_keep", spy)
+    x = Tensor(np.ones(3), requires_grad=True)
+    (x * 2.0).sum().backward()  # Mul's backward makes a fresh array nothing else holds
+    assert decisions == [True]
+    decisions.clear()
+    y, z = Tensor(np.ones(3), requires_grad=True), Tensor(np.ones(3), requires_grad=True)
+    (y + z).backward(np.ones(3))  # Add sends one array to both leaves: the first copies it,
+    assert decisions == [False, True]  # and then the last holder may keep it
+    assert not np.shares_memory(y.grad.data, z.grad.data)
+
+
+# ---------------------------------------------------------------- apply's inlined _make
+@pytest.mark.parametrize("grad_mode", [True, False])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda x: x.exp(),
+        lambda x: x * x,
+        lambda x: x.reshape(6),  # a view: shares its base's version
+        lambda x: x[0],
+        lambda x: x.reshape(6)[1:],  # a view of a view: the base is the first tensor
+        lambda x: x[[0, 1]],  # integer index: a copy, no base
+        lambda x: x.sum(),  # 0-d output
+        lambda x: x > 0,  # bool output: never requires grad
+        lambda x: x.astype(np.int64),  # integer output
+    ],
+)
+def test_apply_makes_the_tensor_that_Tensor_make_makes(make, grad_mode):
+    x = Tensor(np.arange(6.0).reshape(2, 3) - 2, requires_grad=True)
+    with ad.set_grad_enabled(grad_mode):
+        out = make(x)
+    reference = Tensor._make(out.data, out.grad_fn, out._base)
+    assert out.data is reference.data and out.grad_fn is reference.grad_fn
+    assert out._grad is reference._grad is None
+    assert out._requires_grad is reference._requires_grad
+    assert out.__dict__ == reference.__dict__  # `_base` for views, nothing else
+    assert type(out.data) is np.ndarray
+    recorded = grad_mode and out.dtype.kind == "f"
+    assert (out.grad_fn is not None) is recorded
+    if out._base is not None:
+        assert out._base._base is None  # a view points at the memory's owner, never at a view
