@@ -13,9 +13,19 @@ from .tensor import Tensor
 Shape = int | Sequence[int]
 
 
-def _shape(shape: tuple) -> tuple[int, ...]:
-    if len(shape) == 1 and not isinstance(shape[0], int | np.integer):
-        return tuple(int(s) for s in shape[0])
+def _shape(shape: tuple, where: str) -> tuple[int, ...]:
+    """`(2, 3)` or `((2, 3),)` as (2, 3), checked: ints >= 0 (a TypeError for "3" or 2.5, a
+    ValueError for -1, naming `where`, as PyTorch's)."""
+    if len(shape) == 1 and isinstance(shape[0], list | tuple | np.ndarray):
+        shape = tuple(shape[0])
+    for size in shape:
+        if isinstance(size, bool | np.bool_) or not isinstance(size, int | np.integer):
+            raise TypeError(
+                f"{where}: size must be ints (or one tuple of ints), got "
+                f"{type(size).__name__} {size!r} in {shape!r}"
+            )
+        if size < 0:
+            raise ValueError(f"{where}: sizes must be non-negative, got {shape!r}")
     return tuple(int(s) for s in shape)
 
 
@@ -40,17 +50,18 @@ def as_tensor(data: Any, dtype: DTypeLike | None = None) -> Tensor:
 
 
 def zeros(*shape: Shape, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
-    return Tensor(np.zeros(_shape(shape), _dtype(dtype)), requires_grad=requires_grad)
+    return Tensor(np.zeros(_shape(shape, "zeros"), _dtype(dtype)), requires_grad=requires_grad)
 
 
 def ones(*shape: Shape, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
-    return Tensor(np.ones(_shape(shape), _dtype(dtype)), requires_grad=requires_grad)
+    return Tensor(np.ones(_shape(shape, "ones"), _dtype(dtype)), requires_grad=requires_grad)
 
 
 def full(
     shape: Shape, fill_value: float, dtype: DTypeLike | None = None, requires_grad: bool = False
 ) -> Tensor:
-    return Tensor(np.full(_shape((shape,)), fill_value, _dtype(dtype)), requires_grad=requires_grad)
+    values = np.full(_shape((shape,), "full"), fill_value, _dtype(dtype))
+    return Tensor(values, requires_grad=requires_grad)
 
 
 def zeros_like(t: Tensor | np.ndarray, requires_grad: bool = False) -> Tensor:
@@ -94,7 +105,7 @@ def randn(
     rng: np.random.Generator | None = None,
 ) -> Tensor:
     """Standard normal samples, from `rng` or the generator seeded by `manual_seed`."""
-    values = (rng or _Random.rng).standard_normal(_shape(shape)).astype(_dtype(dtype))
+    values = (rng or _Random.rng).standard_normal(_shape(shape, "randn")).astype(_dtype(dtype))
     return Tensor(values, requires_grad=requires_grad)
 
 
@@ -105,5 +116,5 @@ def rand(
     rng: np.random.Generator | None = None,
 ) -> Tensor:
     """Uniform samples in [0, 1)."""
-    values = (rng or _Random.rng).random(_shape(shape)).astype(_dtype(dtype))
+    values = (rng or _Random.rng).random(_shape(shape, "rand")).astype(_dtype(dtype))
     return Tensor(values, requires_grad=requires_grad)

@@ -51,7 +51,13 @@ def to_array(value: Any, dtype: DTypeLike | None = None, where: str = "Tensor") 
     elif isinstance(value, numbers.Number | list | tuple):
         if isinstance(value, complex):
             raise TypeError(f"{where}: complex numbers are not supported")
-        arr = np.asarray(value)
+        try:
+            arr = np.asarray(value)
+        except ValueError as err:  # ragged nested lists: rows of different lengths
+            raise ValueError(
+                f"{where}: nested lists must be rectangular (every row of a level the same "
+                f"length, as PyTorch requires): {err}"
+            ) from None
         if dtype is not None:
             arr = arr.astype(dtype, copy=False)
         elif arr.dtype.kind in "fiu" or (arr.size == 0 and arr.dtype.kind == "f"):

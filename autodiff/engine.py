@@ -217,7 +217,7 @@ def _initial_grad(out: Tensor, grad: Any, create_graph: bool) -> Any:
     else:
         g = grad.data if isinstance(grad, Tensor) and not create_graph else grad
         if not isinstance(g, Tensor):
-            g = np.asarray(g, dtype=out.data.dtype)
+            g = _as_gradient(g, out)
         if g.shape != out.data.shape:
             raise ShapeError(
                 f"backward: the gradient has shape {tuple(g.shape)} but {out._label()} has "
@@ -226,6 +226,21 @@ def _initial_grad(out: Tensor, grad: Any, create_graph: bool) -> Any:
         if isinstance(g, np.ndarray):
             g = g.copy()  # never alias an array the caller may reuse
     return Tensor._make(g) if create_graph and not isinstance(g, Tensor) else g
+
+
+def _as_gradient(grad: Any, out: Tensor) -> np.ndarray:
+    """A user-given gradient as an array of `out`'s dtype; a TypeError for what is not
+    numbers (a string, None inside a list, objects), naming backward and what it got."""
+    try:
+        array = np.asarray(grad)
+    except (TypeError, ValueError) as err:  # e.g. ragged nested lists
+        raise TypeError(f"backward: the gradient is not an array of numbers: {err}") from None
+    if array.dtype.kind not in "biuf":
+        raise TypeError(
+            f"backward: the gradient must be a Tensor, an array or a number, got "
+            f"{type(grad).__name__} {grad!r:.60}"
+        )
+    return array.astype(out.data.dtype, copy=False)
 
 
 def _position(node: Function, a: Tensor) -> int:

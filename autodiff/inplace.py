@@ -55,28 +55,64 @@ class InplaceUpdates:
         inplace_changes.count += 1
         (self if self._base is None else self._base)._version = inplace_changes.count
 
+    def _operand(self, op: str, other: Any, alpha: Any = 1) -> Any:
+        """`alpha * other` as an array-like that an in-place `op` can apply to this tensor:
+        it must broadcast to this shape (the result keeps it) and the result must cast to this
+        dtype ("same_kind": no float result into an integer tensor). Checked before anything
+        changes, with errors naming the op, as PyTorch's."""
+        value = array_of(other)
+        if alpha != 1:
+            value = alpha * np.asarray(value)
+        data = self.data
+        # The common cases (optimizer updates) pass without the general checks.
+        if type(value) is np.ndarray and value.shape == data.shape and value.dtype == data.dtype:
+            return value
+        if type(value) in (float, int) and data.dtype.kind == "f":
+            return value
+        shape = np.shape(value)
+        try:
+            fits = np.broadcast_shapes(shape, self.shape) == self.shape
+        except ValueError:
+            fits = False
+        if not fits:
+            raise ShapeError(
+                f"{op}: an operand of shape {shape} does not broadcast to the tensor's shape "
+                f"{self.shape} (an in-place result keeps the tensor's shape)"
+            )
+        result = np.result_type(self.data, value)
+        if op == "div_" and result.kind in "biu":
+            result = np.result_type(result, np.float64(0))  # true division
+        if not np.can_cast(result, self.data.dtype, "same_kind"):
+            raise TypeError(
+                f"{op}: the result type {result} can't be cast to the tensor's dtype "
+                f"{self.data.dtype} in place (use the out-of-place op, or convert the tensor)"
+            )
+        return value
+
     def add_(self: T, other: Any, alpha: float = 1.0) -> T:
         """self += alpha * other, in place (no recording; bumps the version)."""
+        value = self._operand("add_", other, alpha)
         self._check_inplace("add_")
-        other = array_of(other)
-        self.data += other if alpha == 1 else alpha * other
+        self.data += value
         return self
 
     def sub_(self: T, other: Any, alpha: float = 1.0) -> T:
         """self -= alpha * other, in place."""
+        value = self._operand("sub_", other, alpha)
         self._check_inplace("sub_")
-        other = array_of(other)
-        self.data -= other if alpha == 1 else alpha * other
+        self.data -= value
         return self
 
     def mul_(self: T, other: Any) -> T:
+        value = self._operand("mul_", other)
         self._check_inplace("mul_")
-        self.data *= array_of(other)
+        self.data *= value
         return self
 
     def div_(self: T, other: Any) -> T:
+        value = self._operand("div_", other)
         self._check_inplace("div_")
-        self.data /= array_of(other)
+        self.data /= value
         return self
 
     def fill_(self: T, value: float) -> T:

@@ -67,7 +67,9 @@ class Mean(Function):
 
 
 class _Extremum(Function):
-    """Shared by Max and Min: the gradient is split evenly among tied extrema."""
+    """Shared by Max and Min: the gradient is split evenly among tied extrema. A slice holding
+    NaN has NaN as its extremum, and its gradient goes to its NaNs (PyTorch's `max()` routes it
+    there too), not NaN everywhere."""
 
     reduce = staticmethod(np.max)
 
@@ -83,7 +85,10 @@ class _Extremum(Function):
 
     @staticmethod
     def backward(ctx, g):
-        winners = (ctx.x == ctx.out).astype(ctx.x.dtype)
+        winners = ctx.x == ctx.out
+        if np.isnan(ctx.out).any():  # NaN == NaN is False: NaNs win their slices explicitly
+            winners |= np.isnan(ctx.x) & np.isnan(ctx.out)
+        winners = winners.astype(ctx.x.dtype)
         winners /= winners.sum(axis=ctx.axes, keepdims=True)
         return g.reshape(ctx.keep) * winners
 
@@ -183,7 +188,9 @@ class LogSumExp(Function):
             )
         m = np.max(x, axis=axes, keepdims=True)
         m = np.where(np.isfinite(m), m, 0)
-        with np.errstate(divide="ignore"):
+        # log(0) = -inf for an all -inf slice; x - m overflowing near the dtype's max; inf - inf
+        # in a slice with +inf: PyTorch's values, without numpy's warnings about them.
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
             out = np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)) + m
         if not keepdims:
             out = out.reshape([n for i, n in enumerate(x.shape) if i not in axes])
@@ -193,7 +200,8 @@ class LogSumExp(Function):
     @staticmethod
     def backward(ctx, g):
         x, out = ctx.saved_tensors
-        return g.reshape(ctx.keep) * np.exp(x - out.reshape(ctx.keep))
+        with np.errstate(over="ignore", invalid="ignore"):  # as in forward
+            return g.reshape(ctx.keep) * np.exp(x - out.reshape(ctx.keep))
 
 
 @register("prod", numpy=np.prod, form=reduction)

@@ -87,7 +87,10 @@ def expand_to(g, shape: tuple[int, ...]):
 def reshape(x: Any, *sizes: int | Sequence[int], shape: Sequence[int] | None = None) -> Tensor:
     """The same elements in a new shape: `x.reshape(2, 3)`, `x.reshape((2, 3))` or
     `reshape(x, shape=(2, 3))`; one size may be -1. A view of x where numpy can make one."""
-    return Reshape.apply(to_tensor(x), shape=shape_arg(sizes if shape is None else (shape,)))
+    shape = shape_arg(sizes if shape is None else (shape,))
+    if any(size < -1 for size in shape):  # numpy reads any negative size as -1; PyTorch refuses
+        raise ShapeError(f"reshape: invalid size in {tuple(shape)}: sizes are >= 0 or one -1")
+    return Reshape.apply(to_tensor(x), shape=shape)
 
 
 @register("permute")
