@@ -2,11 +2,10 @@
 
 A numpy kernel that reads and writes the same arrays several times (max pooling's backward
 makes a dozen passes; conv's backward a GEMM and nine slice-adds) runs at the speed of memory
-when each pass streams the whole batch through the caches: on our machines the backward of
-max pooling over a (128, 32, 28, 28) float32 batch took 17 ms with its input cold, and 9 ms
-when it worked on 4 images at a time, whose arrays stay in the L2 cache between passes. The
-slices cost a few numpy calls each; `batch_slices` keeps them large enough for that to stay
-small.
+when each pass streams the whole batch through the caches, and at the speed of the cache when
+it works on a few images at a time, whose arrays stay in the L2 cache between passes (the
+figures are in benchmarks/README.md). The slices cost a few numpy calls each; `batch_slices`
+keeps them large enough for that to stay small.
 """
 
 from __future__ import annotations

@@ -16,10 +16,11 @@ and no Python loop runs over pixels or output positions:
 - `col2im_wide`, for stride 1, does the same adds on *wide* columns: output rows as long as the
   padded image's rows (Wp instead of Wo, the extra positions zero). Then output position
   (i, j) + offset (a, b) is pixel i*Wp + j + a*Wp + b of the flattened image, so each offset's
-  add is one run of Ho*Wp contiguous pixels per channel instead of Ho runs of Wo: 2-3x faster.
+  add is one run of Ho*Wp contiguous pixels per channel instead of Ho runs of Wo: long runs are
+  what numpy adds fastest (figures in benchmarks/README.md).
 
 im2col buffers are recycled (`recycle`): the columns are the largest array of a convolution, and
-on our machines a fresh one costs more in page faults than the copy that fills it.
+a fresh one costs more in page faults than the copy that fills it.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ def pad(x: np.ndarray, padding: Pair, value: float = 0) -> np.ndarray:
     """(N, C, H, W) -> (N, C, H + 2*ph, W + 2*pw), the border filled with `value`.
 
     Returns `x` itself when there is no padding. (Filling a fresh array and copying the image
-    into its middle is several times faster than `np.pad` on small images.)
+    into its middle skips `np.pad`'s general machinery, which dominates on small images.)
     """
     ph, pw = padding
     if ph == 0 and pw == 0:
@@ -88,7 +89,7 @@ def windows(
 
 
 # Dead im2col buffers kept for reuse, at most one per (shape, dtype). A fresh multi-MB array
-# costs more in first-touch page faults (several us per 4 KB page on our VMs; glibc returns big
+# costs more in first-touch page faults (one per 4 KB page; glibc returns big
 # blocks to the OS on free) than the copy that fills it. Conv's backward hands its columns back
 # here once they are dead; the next forward of the same shape fills them again.
 _spare: dict[tuple, np.ndarray] = {}

@@ -136,7 +136,7 @@ def _backward_by_slices(grad, w, cols, padded_shape, padding: Pair, needs):
     ones_row = cols.shape[1] == k + 1  # the forward folded the bias in: dbias comes with dw
     if need_b and not (need_w and ones_row):
         db = g.sum(axis=(0, 2))
-    if need_w:  # transposed, (C*kh*kw (+1), F): 15% faster than (F, C*kh*kw) products
+    if need_w:  # transposed, (C*kh*kw (+1), F): the product BLAS runs faster (benchmarks/)
         dwt = np.zeros((cols.shape[1], f), dtype=np.result_type(grad, cols))
     if need_x:
         dx = np.empty((n, c, hp - 2 * padding[0], wp - 2 * padding[1]), dtype=dtype)
@@ -161,7 +161,7 @@ def _backward_by_slices(grad, w, cols, padded_shape, padding: Pair, needs):
 
 # The slices of `_backward_by_slices`: its GEMMs stream their operands whatever the size, and
 # what has to stay in the cache is one slice's wide columns between the GEMM that makes them
-# and the adds that consume them. (Measured on W8's second conv: 2-8 images per slice alike.)
+# and the adds that consume them. (Not sensitive to the exact size: benchmarks/README.md.)
 _SLICE_BYTES = 2 << 20
 
 
