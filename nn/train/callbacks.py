@@ -34,7 +34,7 @@ import numpy as np
 
 from ..module import Module
 from ..state import to_python
-from .monitor import Monitor
+from .monitor import Monitor, Monitored
 
 Logs = Mapping[str, float]
 
@@ -107,7 +107,7 @@ class LambdaCallback(Callback):
                 setattr(self, name, fn)  # an instance attribute shadows the no-op method
 
 
-class ModelCheckpoint(Callback):
+class ModelCheckpoint(Monitored, Callback):
     """Save the trainer's checkpoint (`Trainer.save_checkpoint`) to `path` at the end of every
     epoch, or with `save_best_only` only when `monitor` improved on the best so far (`mode`
     "min" or "max", the rule of `Monitor`). `path` may contain "{epoch}" (1-based), e.g.
@@ -129,14 +129,6 @@ class ModelCheckpoint(Callback):
         self.save_best_only = bool(save_best_only)
         self.best = self.rule.worst
         self.saved: list[str] = []  # every path written, in order
-
-    @property
-    def monitor(self) -> str:
-        return self.rule.key
-
-    @property
-    def mode(self) -> str:
-        return self.rule.mode
 
     def on_epoch_end(self, trainer: TrainerLike, epoch: int, logs: Logs) -> None:
         previous_best = self.best

@@ -34,10 +34,10 @@ from ..module import Module
 from ..state import to_python
 from ..validate import check_bool, check_int
 from .callbacks import Callback, Logs, TrainerLike
-from .monitor import Monitor
+from .monitor import Monitor, Monitored
 
 
-class EarlyStopping(Callback):
+class EarlyStopping(Monitored, Callback):
     """Stop after `patience` epochs in a row without an improvement of more than `min_delta`.
 
     monitor: the epoch-log key to watch ("val_loss", "val_acc", "train_loss", ...).
@@ -63,18 +63,6 @@ class EarlyStopping(Callback):
         self.patience = check_int("EarlyStopping", "patience", patience, minimum=1)
         self.restore_best = bool(restore_best)
         self.reset()
-
-    @property
-    def monitor(self) -> str:
-        return self.rule.key
-
-    @property
-    def mode(self) -> str:
-        return self.rule.mode
-
-    @property
-    def min_delta(self) -> float:
-        return self.rule.min_delta
 
     def reset(self) -> None:
         """Forget everything seen (the hyperparameters stay)."""

@@ -52,3 +52,22 @@ class Monitor:
                 f"{sorted(logs)}{hint}"
             )
         return float(logs[self.key])
+
+
+class Monitored:
+    """For callbacks that watch a value through a `Monitor` in `self.rule`: its settings read
+    as the callback's own attributes (`stopper.monitor`, `.mode`, `.min_delta`)."""
+
+    rule: Monitor
+
+    @property
+    def monitor(self) -> str:
+        return self.rule.key
+
+    @property
+    def mode(self) -> str:
+        return self.rule.mode
+
+    @property
+    def min_delta(self) -> float:
+        return self.rule.min_delta
