@@ -10,12 +10,15 @@
 (tensor(-4.), tensor(-4.), tensor(3.))
 """
 
-from . import graph, memory, ops
+from . import cuda, graph, memory, ops
 from .anomaly import detect_anomaly, is_anomaly_enabled
+from .archive import ArchiveError
+from .compare import allclose, equal, is_tensor, isclose
 from .creation import (
     arange,
     as_tensor,
     eye,
+    from_numpy,
     full,
     linspace,
     manual_seed,
@@ -27,7 +30,24 @@ from .creation import (
     zeros,
     zeros_like,
 )
-from .dtypes import get_default_dtype, set_default_dtype
+from .device import device
+from .dtypes import (
+    DTYPE_NAMES,
+    double,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    half,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    set_default_dtype,
+    short,
+    uint8,
+)
 from .engine import gradients, topological_order
 from .errors import GraphFreedError, InplaceModificationError, ShapeError
 from .function import Function
@@ -38,12 +58,49 @@ from .hooks import RemovableHandle
 from .memory import keep_freed_memory
 from .registry import FUNCTIONS
 from .scope import current_scope, name_scope
+from .serialization import load, save
 from .tensor import Tensor
 
 # The functional API, `autodiff.exp` to `autodiff.where`, comes from the op table.
 globals().update(FUNCTIONS)
 
+# Imported after the names above, which they use: PyTorch's namespaces.
+from . import autograd, func  # isort: skip  # noqa: E402
+
+# PyTorch's `torch.float`, `torch.int` and `torch.bool` (defined here, where shadowing the
+# builtins harms nothing: this module uses none of them below).
+float = DTYPE_NAMES["float"]  # noqa: A001
+int = DTYPE_NAMES["int"]  # noqa: A001
+bool = DTYPE_NAMES["bool"]  # noqa: A001
+
 __all__ = [
+    "ArchiveError",
+    "allclose",
+    "autograd",
+    "bool",
+    "cuda",
+    "device",
+    "double",
+    "equal",
+    "float",
+    "float16",
+    "float32",
+    "float64",
+    "from_numpy",
+    "func",
+    "half",
+    "int",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "is_tensor",
+    "isclose",
+    "load",
+    "long",
+    "save",
+    "short",
+    "uint8",
     "Function",
     "GradcheckError",
     "GraphFreedError",

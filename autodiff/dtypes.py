@@ -69,3 +69,32 @@ def to_array(value: Any, dtype: DTypeLike | None = None, where: str = "Tensor") 
         )
     check_supported(arr.dtype, where)
     return arr
+
+
+# PyTorch's dtype names, as numpy dtypes: `autodiff.float64`, `dtype=autodiff.long`, ...
+float16 = half = np.dtype(np.float16)
+float32 = np.dtype(np.float32)
+float64 = double = np.dtype(np.float64)
+int8 = np.dtype(np.int8)
+uint8 = np.dtype(np.uint8)
+int16 = short = np.dtype(np.int16)
+int32 = np.dtype(np.int32)
+int64 = long = np.dtype(np.int64)
+# `float`, `int` and `bool` would shadow the builtins here, so they are bound in __init__.
+DTYPE_NAMES = {
+    "float16": float16,
+    "half": half,
+    "float32": float32,
+    "float": float32,
+    "float64": float64,
+    "double": double,
+    "int8": int8,
+    "uint8": uint8,
+    "int16": int16,
+    "short": short,
+    "int32": int32,
+    "int": int32,
+    "int64": int64,
+    "long": long,
+    "bool": np.dtype(np.bool_),
+}

@@ -3,7 +3,9 @@
 `gradcheck(f, *inputs)` compares the backward pass of `f` with numerical derivatives of
 `sum(f(*inputs) * v)` for a random cotangent v — one vector-Jacobian product per input, so the
 cost is two evaluations of f per input element. On failure the report names the input, the
-worst element, both values and the tolerance.
+worst element, both values and the tolerance. PyTorch's spelling, the inputs as one tuple
+(`gradcheck(f, (x, y))`), works too; `autodiff.autograd.gradcheck` is PyTorch's exactly (only
+Tensors that require grad are differentiated).
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ from .grad_mode import no_grad
 from .tensor import Tensor
 
 
-class GradcheckError(AssertionError):
-    """Analytic and numerical gradients disagree."""
+class GradcheckError(AssertionError, RuntimeError):
+    """Analytic and numerical gradients disagree (a RuntimeError too, like PyTorch's)."""
 
 
 def _differentiable(x: Any) -> bool:
@@ -28,10 +30,23 @@ def _differentiable(x: Any) -> bool:
     return isinstance(x, np.ndarray | float) and np.asarray(x).dtype.kind == "f"
 
 
-def _as_float64_inputs(inputs: tuple) -> tuple[list, list[int]]:
+def _requires_grad(x: Any) -> bool:
+    return isinstance(x, Tensor) and x.requires_grad
+
+
+def _unpack(inputs: tuple) -> tuple:
+    """PyTorch passes the inputs as one tuple (or list): `gradcheck(f, (x, y))`."""
+    if len(inputs) == 1 and isinstance(inputs[0], tuple | list):
+        return tuple(inputs[0])
+    return inputs
+
+
+def _as_float64_inputs(
+    inputs: tuple, differentiable: Callable[[Any], bool] = _differentiable
+) -> tuple[list, list[int]]:
     args, positions = [], []
     for i, x in enumerate(inputs):
-        if _differentiable(x):
+        if differentiable(x):
             data = x.data if isinstance(x, Tensor) else x
             args.append(Tensor(np.array(data, dtype=np.float64), requires_grad=True))
             positions.append(i)
@@ -50,10 +65,18 @@ def numerical_grad(
 ) -> list[np.ndarray]:
     """Central-difference gradients of `sum(f(*inputs) * grad_output)` w.r.t. each
     differentiable input (float arrays, and Tensors that require grad), in float64."""
-    args, positions = _as_float64_inputs(inputs)
+    args, positions = _as_float64_inputs(_unpack(inputs))
     if grad_output is None:
         grad_output = np.ones(np.shape(f(*args)))
     v = np.asarray(grad_output, dtype=np.float64)
+    return _central_differences(f, args, positions, v, eps)
+
+
+def _central_differences(
+    f: Callable[..., Tensor], args: list, positions: list[int], v: np.ndarray, eps: float
+) -> list[np.ndarray]:
+    """d sum(f(*args) * v) / d args[p] for each p in positions; each args[p] is a float64 leaf
+    whose data is perturbed in place and restored."""
     grads = []
     for p in positions:
         x = args[p].data
@@ -88,11 +111,31 @@ def gradcheck(
     |analytic - numerical| <= atol + rtol * |numerical|; otherwise raises `GradcheckError`
     naming the worst element (or returns False with `raise_exception=False`).
     """
-    args, positions = _as_float64_inputs(inputs)
+    return _gradcheck(
+        f, _unpack(inputs), _differentiable, eps, atol, rtol, grad_output, seed, raise_exception
+    )
+
+
+def _gradcheck(
+    f: Callable[..., Tensor],
+    inputs: tuple,
+    differentiable: Callable[[Any], bool],
+    eps: float,
+    atol: float,
+    rtol: float,
+    grad_output: Any,
+    seed: int,
+    raise_exception: bool,
+) -> bool:
+    args, positions = _as_float64_inputs(inputs, differentiable)
     if not positions:
-        raise ValueError(
-            "gradcheck: no differentiable inputs (float arrays or Tensors that require grad)"
+        kinds = ", ".join(type(x).__name__ for x in inputs) or "none"
+        what = (
+            "Tensors that require grad"
+            if differentiable is _requires_grad
+            else "float arrays, floats or Tensors that require grad"
         )
+        raise ValueError(f"gradcheck: no differentiable inputs among ({kinds}); expected {what}")
     out = f(*args)
     if not isinstance(out, Tensor):
         raise TypeError(f"gradcheck: f must return a Tensor, got {type(out).__name__}")
@@ -104,7 +147,7 @@ def gradcheck(
         analytic = gradients(out, leaves, grad_outputs=v, allow_unused=True)
     else:
         analytic = [None] * len(leaves)
-    numeric = numerical_grad(f, *args, grad_output=v, eps=eps)
+    numeric = _central_differences(f, args, positions, v, eps)
     for p, a, n in zip(positions, analytic, numeric, strict=True):
         a = np.zeros_like(n) if a is None else np.asarray(a.data, dtype=np.float64)
         excess = np.abs(a - n) - (atol + rtol * np.abs(n))
@@ -131,13 +174,29 @@ def gradgradcheck(
     atol: float = 1e-5,
     rtol: float = 1e-3,
     seed: int = 0,
+    raise_exception: bool = True,
 ) -> bool:
     """Check second derivatives: gradcheck of x, v -> sum(w * (v^T J(x))) for random v, w.
 
     The backward pass recorded with create_graph=True is differentiated again, both with
     respect to the inputs (Hessian-vector products) and to the cotangent v.
     """
-    args, positions = _as_float64_inputs(inputs)
+    return _gradgradcheck(
+        f, _unpack(inputs), _differentiable, eps, atol, rtol, seed, raise_exception
+    )
+
+
+def _gradgradcheck(
+    f: Callable[..., Tensor],
+    inputs: tuple,
+    differentiable: Callable[[Any], bool],
+    eps: float,
+    atol: float,
+    rtol: float,
+    seed: int,
+    raise_exception: bool,
+) -> bool:
+    args, positions = _as_float64_inputs(inputs, differentiable)
     rng = np.random.default_rng(seed)
     with no_grad():
         out_shape = np.shape(f(*args))
@@ -158,12 +217,14 @@ def gradgradcheck(
         return total
 
     xs = [Tensor(args[p].data.copy(), requires_grad=True) for p in positions]
-    return gradcheck(
+    return _gradcheck(
         first_derivative,
-        *xs,
-        Tensor(v0, requires_grad=True),
-        eps=eps,
-        atol=atol,
-        rtol=rtol,
-        grad_output=np.float64(1.0),
+        (*xs, Tensor(v0, requires_grad=True)),
+        _differentiable,
+        eps,
+        atol,
+        rtol,
+        np.float64(1.0),
+        seed,
+        raise_exception,
     )

@@ -10,27 +10,32 @@
 Subpackages: `nn.functional` (the operations as functions, PyTorch's `F`), `nn.init`
 (initialisation), `nn.models` (TinyNet, CS231n's TwoLayerNet/FullyConnectedNet, MLP),
 `nn.optim` (optimizers, schedulers), `nn.train` (Trainer, early stopping, checkpoints,
-metrics), `nn.data` (MNIST loading, batching, transforms) and `nn.export` (ONNX and PyTorch,
+metrics), `nn.data` (MNIST loading, batching, transforms), `nn.utils` (PyTorch's
+`torch.nn.utils`: gradient clipping, parameter vectors) and `nn.export` (ONNX and PyTorch,
 out and in; its optional dependencies are imported only when used).
 """
 
-from . import export, functional, init, models, optim, train
+from . import export, functional, init, models, optim, train, utils
 from . import functional as F
 from .containers import ModuleList, Sequential
 from .layers import (
+    GELU,
     AvgPool2d,
     BatchNorm1d,
     BatchNorm2d,
     Conv2d,
     Dropout,
+    Embedding,
     Flatten,
     Identity,
+    LayerNorm,
     LeakyReLU,
     Linear,
     LogSoftmax,
     MaxPool2d,
     ReLU,
     Sigmoid,
+    SiLU,
     Softmax,
     Step,
     Tanh,
@@ -55,10 +60,13 @@ __all__ = [
     "Conv2d",
     "CrossEntropyLoss",
     "Dropout",
+    "Embedding",
     "F",
     "Flatten",
+    "GELU",
     "Identity",
     "L1Loss",
+    "LayerNorm",
     "LeakyReLU",
     "Linear",
     "LogSoftmax",
@@ -72,6 +80,7 @@ __all__ = [
     "ReLU",
     "Sequential",
     "Sigmoid",
+    "SiLU",
     "Softmax",
     "Step",
     "Tanh",
@@ -81,4 +90,5 @@ __all__ = [
     "models",
     "optim",
     "train",
+    "utils",
 ]

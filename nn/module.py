@@ -272,9 +272,13 @@ class Module:
             fn(module)
         return self
 
-    def to(self, dtype: Any) -> Module:
-        """Convert every floating-point parameter and buffer to `dtype`, in place."""
-        dtype = np.dtype(dtype)
+    def to(self, *args: Any, **kwargs: Any) -> Module:
+        """`to(dtype)`, `to(device)`, `to(device, dtype)`, `to(tensor)` or keywords `device=`,
+        `dtype=`: convert every floating-point parameter and buffer to `dtype`, in place, and
+        return the module. The device can only be the CPU ("cpu"): glassgrad runs there."""
+        dtype = _to_arguments(type(self).__name__, args, kwargs)
+        if dtype is None:
+            return self
         if dtype.kind != "f":
             raise TypeError(f"to: expected a floating-point dtype, got {dtype}")
         for tensor in (*self.parameters(), *self.buffers()):
@@ -289,7 +293,31 @@ class Module:
     def float(self) -> Module:
         return self.to(np.float32)
 
+    def half(self) -> Module:
+        return self.to(np.float16)
+
+    def cpu(self) -> Module:
+        """The module itself: it is on the CPU already."""
+        return self
+
+    def cuda(self, device: Any = None) -> Module:
+        raise RuntimeError(
+            f"{type(self).__name__}.cuda(): glassgrad runs on the CPU only (its arrays are "
+            "numpy's); drop the call, or use .to('cpu')"
+        )
+
     # -------------------------------------------------------------------- state dicts
+    #: Names of entries a state dict may lack (e.g. BatchNorm's num_batches_tracked, which older
+    #: state dicts do not have): loading leaves them as they are.
+    _optional_state: tuple[str, ...] = ()
+
+    def _optional_keys(self) -> set[str]:
+        return {
+            f"{module_name}.{name}" if module_name else name
+            for module_name, module in self.named_modules()
+            for name in module._optional_state
+        }
+
     def _state_entries(self) -> dict[str, Tensor]:
         # PyTorch's order: module by module, its parameters then its persistent buffers.
         entries: dict[str, Tensor] = {}
@@ -319,7 +347,7 @@ class Module:
         it raises. Returns the skipped keys.
         """
         entries = self._state_entries()
-        missing = [k for k in entries if k not in state_dict]
+        missing = [k for k in entries if k not in state_dict and k not in self._optional_keys()]
         unexpected = [k for k in state_dict if k not in entries]
         values: dict[str, np.ndarray] = {}
         mis_typed = []
@@ -371,6 +399,34 @@ class Module:
             return f"{type(self).__name__}({extra})"
         body = "\n  ".join(([extra] if extra else []) + lines)
         return f"{type(self).__name__}(\n  {body}\n)"
+
+
+def _to_arguments(where: str, args: tuple, kwargs: dict[str, Any]) -> np.dtype | None:
+    """The dtype in `to(...)`'s PyTorch arguments (None if none); any device but the CPU
+    raises."""
+    unknown = set(kwargs) - {"device", "dtype", "non_blocking", "copy", "memory_format"}
+    if unknown:
+        raise TypeError(f"{where}.to: unexpected keyword argument(s) {sorted(unknown)}")
+    if len(args) > 2:
+        raise TypeError(f"{where}.to: expected at most 2 positional arguments, got {len(args)}")
+    dtype = kwargs.get("dtype")
+    device = kwargs.get("device")
+    for arg in args:
+        if isinstance(arg, Tensor):
+            dtype = arg.dtype
+        elif _is_device(arg):
+            device = arg
+        else:
+            dtype = arg
+    if device is not None:
+        autodiff.device(device)  # raises for anything but the CPU, saying why
+    return None if dtype is None else np.dtype(dtype)
+
+
+def _is_device(value: Any) -> bool:
+    from autodiff.device import is_device
+
+    return is_device(value)
 
 
 def _as_buffer(name: str, value: Any) -> Tensor | None:

@@ -1,9 +1,9 @@
-"""glassgrad.nn.data: datasets, batching, augmentation and file formats (pure numpy; only
-``DataLoader(as_tensor=True)`` touches autodiff).
+"""glassgrad.nn.data: datasets, batching, augmentation and file formats (numpy; autodiff is
+imported only to wrap batches as Tensors).
 
-- :class:`Dataset` (protocol), :class:`ArrayDataset`: indexable datasets; array-backed
-  ones (:class:`ArrayBacked`) are batched by vectorised indexing.
-- :class:`DataLoader`: shuffled, seeded, reproducible mini-batches.
+- :class:`Dataset` (protocol), :class:`ArrayDataset`, :class:`TensorDataset`: indexable
+  datasets; array-backed ones (:class:`ArrayBacked`) are batched by vectorised indexing.
+- :class:`DataLoader`: shuffled, seeded, reproducible mini-batches of Tensors (or arrays).
 - :func:`train_test_split`: scikit-learn's split, with stratification.
 - :mod:`nn.data.transforms`: batch transforms (:class:`Compose`, :class:`Normalize`,
   :class:`Flatten`, :class:`OneHot`, :class:`RandomRotation`, :class:`RandomShift`).
@@ -14,7 +14,7 @@
   checksumming the four MNIST files.
 """
 
-from .dataset import ArrayBacked, ArrayDataset, Dataset, is_array_backed
+from .dataset import ArrayBacked, ArrayDataset, Dataset, TensorDataset, is_array_backed
 from .idx import read_idx, write_idx
 from .loader import DataLoader
 from .mnist import MNIST, MNIST_FILES, download_mnist, find_mnist, load_mnist
@@ -50,6 +50,7 @@ __all__ = [
     "read_idx",
     "rotate",
     "shift",
+    "TensorDataset",
     "train_test_split",
     "write_idx",
 ]

@@ -19,7 +19,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 from numpy.typing import ArrayLike
 
-__all__ = ["ArrayBacked", "ArrayDataset", "Dataset", "Index", "is_array_backed"]
+__all__ = ["ArrayBacked", "ArrayDataset", "Dataset", "Index", "TensorDataset", "is_array_backed"]
 
 #: What ``ds[...]`` accepts on an array-backed dataset: one sample or a batch of them.
 Index = int | np.integer | slice | np.ndarray
@@ -128,3 +128,20 @@ class ArrayDataset:
         shapes = ", ".join(f"{a.shape} {a.dtype}" for a in self._arrays)
         extra = f", transform={self.transform!r}" if self.transform is not None else ""
         return f"ArrayDataset({shapes}{extra})"
+
+
+class TensorDataset(ArrayDataset):
+    """PyTorch's ``TensorDataset``: an :class:`ArrayDataset` whose samples are Tensors.
+
+    ``TensorDataset(x, t)`` takes Tensors (or arrays; stored without copying) sharing their first
+    dimension; ``ds[i]`` is ``(x[i], t[i])`` as Tensors that do not require grad, and ``ds[:]``
+    the whole data. The loader batches it like any array-backed dataset.
+    """
+
+    def __getitem__(self, index: Index) -> tuple[Any, ...]:
+        from autodiff import Tensor  # here, so that nn.data imports with numpy alone
+
+        return tuple(Tensor(np.asarray(a)) for a in super().__getitem__(index))
+
+    def __repr__(self) -> str:
+        return "Tensor" + super().__repr__().removeprefix("Array")

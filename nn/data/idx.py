@@ -45,7 +45,7 @@ from typing import BinaryIO
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..atomic import atomic_write
+from autodiff.atomic import atomic_write
 
 __all__ = ["IDX_TYPES", "MAX_BYTES", "IDXError", "read_idx", "write_idx"]
 
@@ -225,7 +225,7 @@ def _parse(
 def write_idx(path: StrPath, array: ArrayLike) -> Path:
     """Write ``array`` to ``path`` as an IDX file, gzip-compressed if the name ends in ``.gz``.
 
-    The write is atomic (:func:`nn.atomic.atomic_write`): the data goes to a temporary file in
+    The write is atomic (:func:`autodiff.atomic.atomic_write`): the data goes to a temporary file in
     the same directory which then replaces ``path``, so readers never see a half-written file.
 
     Args:

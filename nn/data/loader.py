@@ -1,5 +1,8 @@
 """`DataLoader`: mini-batches of a dataset, optionally shuffled, reproducibly.
 
+Batches are ``autodiff.Tensor`` objects, as PyTorch's loader yields tensors
+(``labels.size(0)``); ``as_tensor=False`` gives the plain numpy arrays instead.
+
 Two ways to fetch a batch of indices ``idx`` (shape ``(B,)``):
 
 - **vectorised** for array-backed datasets (:func:`~nn.data.dataset.is_array_backed`:
@@ -24,7 +27,7 @@ from .dataset import Dataset, Transform, is_array_backed
 
 __all__ = ["DataLoader"]
 
-Batch = Any  # a tuple of (B, ...) arrays/Tensors, or a single one if samples are not tuples
+Batch = Any  # a tuple of (B, ...) Tensors/arrays, or a single one if samples are not tuples
 
 
 class DataLoader:
@@ -43,12 +46,13 @@ class DataLoader:
             each batch (``x`` of ``(x, t)``), or the whole batch if samples are not tuples.
         target_transform: a batch transform applied to the second field (the targets
             ``t``), e.g. :class:`~nn.data.transforms.OneHot`.
-        as_tensor: yield ``autodiff.Tensor`` objects (wrapping the arrays, no copy) instead
-            of numpy arrays.
+        as_tensor: yield ``autodiff.Tensor`` objects wrapping the arrays (no copy), as
+            PyTorch does (the default); ``False`` yields the numpy arrays themselves.
 
     Yields:
-        For tuple samples (``ArrayDataset``, ``MNIST``) a tuple of ``(B, ...)`` batches,
-        e.g. ``for x, t in loader``; otherwise one ``(B, ...)`` batch.  Batches fetched by
+        For tuple samples (``ArrayDataset``, ``MNIST``) a tuple of ``(B, ...)`` batches
+        (Tensors, or arrays with ``as_tensor=False``), e.g. ``for x, t in loader``; otherwise
+        one ``(B, ...)`` batch.  Batches fetched by
         index arrays are fresh copies, safe to modify in place.
 
     Epochs are counted automatically: each ``iter(loader)`` (each ``for`` loop) uses the
@@ -66,7 +70,7 @@ class DataLoader:
         drop_last: bool = False,
         seed: int | None = None,
         transform: Transform | None = None,
-        as_tensor: bool = False,
+        as_tensor: bool = True,
         target_transform: Transform | None = None,
     ) -> None:
         if isinstance(batch_size, bool) or not isinstance(batch_size, int | np.integer):
@@ -126,8 +130,13 @@ class DataLoader:
         return np.stack([np.asarray(s) for s in samples])
 
     def _finish(self, batch: Batch) -> Batch:
-        """Apply the transforms and (optionally) wrap the fields as Tensors."""
-        fields = list(batch) if isinstance(batch, tuple | list) else [batch]
+        """Apply the transforms and wrap the fields as Tensors (unless ``as_tensor=False``)."""
+        # Transforms see arrays (a TensorDataset's Tensors give theirs up without a copy).
+        fields = (
+            [np.asarray(f) for f in batch]
+            if isinstance(batch, tuple | list)
+            else [np.asarray(batch)]
+        )
         if self.transform is not None:
             fields[0] = self.transform(fields[0])
         if self.target_transform is not None:
@@ -138,7 +147,9 @@ class DataLoader:
             # Imported here so nn.data stays importable (and usable) with numpy alone.
             from autodiff import Tensor
 
-            fields = [Tensor(f) for f in fields]
+            fields = [f if isinstance(f, Tensor) else Tensor(np.asarray(f)) for f in fields]
+        else:
+            fields = [np.asarray(f) for f in fields]
         return tuple(fields) if isinstance(batch, tuple | list) else fields[0]
 
     def __repr__(self) -> str:

@@ -6,12 +6,13 @@
 
 Fused ops (one compute node each, with a hand-written backward): `linear`, `conv2d`,
 `max_pool2d`, `avg_pool2d`, `cross_entropy`, `binary_cross_entropy(_with_logits)`,
-`batch_norm` (training), `dropout`, `step`. The rest compose autodiff's ops.
+`batch_norm` (training), `dropout`, `step`, `gelu`. The rest compose autodiff's ops.
 """
 
-from .activation import leaky_relu, log_softmax, relu, sigmoid, softmax, step, tanh
+from .activation import gelu, leaky_relu, log_softmax, relu, sigmoid, silu, softmax, step, tanh
 from .conv import conv2d
 from .dropout import dropout
+from .embedding import embedding
 from .encoding import one_hot
 from .linear import linear
 from .loss import (
@@ -23,7 +24,7 @@ from .loss import (
     multi_margin_loss,
     nll_loss,
 )
-from .normalization import batch_norm
+from .normalization import batch_norm, layer_norm
 from .pool import avg_pool2d, max_pool2d
 
 __all__ = [
@@ -34,7 +35,10 @@ __all__ = [
     "conv2d",
     "cross_entropy",
     "dropout",
+    "embedding",
+    "gelu",
     "l1_loss",
+    "layer_norm",
     "leaky_relu",
     "linear",
     "log_softmax",
@@ -45,6 +49,7 @@ __all__ = [
     "one_hot",
     "relu",
     "sigmoid",
+    "silu",
     "softmax",
     "step",
     "tanh",

@@ -150,3 +150,33 @@ def _update(running: Tensor | np.ndarray | None, batch: np.ndarray, momentum: fl
     else:
         running *= 1 - momentum
         running += momentum * batch
+
+
+def layer_norm(
+    input: Tensor,
+    normalized_shape: int | tuple[int, ...],
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Normalise over the last dims `normalized_shape` of each sample: (x - mean) / sqrt(var +
+    eps) with the biased variance, then `* weight + bias` (shape `normalized_shape`), as PyTorch.
+
+    Built from autodiff's ops, so it is differentiable to any order.
+    """
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if tuple(input.shape[input.ndim - len(shape) :]) != shape or len(shape) > input.ndim:
+        raise ShapeError(
+            f"layer_norm: normalized_shape {shape} must be the last dims of the input, got "
+            f"input of shape {tuple(input.shape)}"
+        )
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != shape:
+            raise ShapeError(f"layer_norm: {name} must have shape {shape}, got {tuple(t.shape)}")
+    axes = tuple(range(input.ndim - len(shape), input.ndim))
+    centered = input - input.mean(axis=axes, keepdims=True)
+    variance = (centered * centered).mean(axis=axes, keepdims=True)
+    y = centered / autodiff.sqrt(variance + eps)
+    if weight is not None:
+        y = y * weight
+    return y if bias is None else y + bias

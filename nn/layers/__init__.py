@@ -1,9 +1,11 @@
 """nn.layers: the building blocks, one kind per file (all re-exported by `nn`)."""
 
-from .activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Step, Tanh
+from .activation import GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Step, Tanh
 from .batchnorm import BatchNorm1d, BatchNorm2d
 from .conv import Conv2d
 from .dropout import Dropout
+from .embedding import Embedding
+from .layernorm import LayerNorm
 from .linear import Linear
 from .pooling import AvgPool2d, MaxPool2d
 from .shape import Flatten, Identity
@@ -14,14 +16,18 @@ __all__ = [
     "BatchNorm2d",
     "Conv2d",
     "Dropout",
+    "Embedding",
     "Flatten",
+    "GELU",
     "Identity",
+    "LayerNorm",
     "LeakyReLU",
     "Linear",
     "LogSoftmax",
     "MaxPool2d",
     "ReLU",
     "Sigmoid",
+    "SiLU",
     "Softmax",
     "Step",
     "Tanh",

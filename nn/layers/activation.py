@@ -12,6 +12,10 @@ from ..validate import check_int, check_real
 class ReLU(Module):
     """max(x, 0), elementwise."""
 
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        _not_inplace("ReLU", inplace)
+
     def forward(self, x: Tensor) -> Tensor:
         return F.relu(x)
 
@@ -19,8 +23,9 @@ class ReLU(Module):
 class LeakyReLU(Module):
     """x where x > 0, else negative_slope * x."""
 
-    def __init__(self, negative_slope: float = 0.01) -> None:
+    def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
         super().__init__()
+        _not_inplace("LeakyReLU", inplace)
         self.negative_slope = check_real("LeakyReLU", "negative_slope", negative_slope)
 
     def forward(self, x: Tensor) -> Tensor:
@@ -72,3 +77,40 @@ class Step(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         return F.step(x)
+
+
+class GELU(Module):
+    """x * Phi(x), Phi the standard normal CDF; `approximate="tanh"` for the tanh form."""
+
+    def __init__(self, approximate: str = "none") -> None:
+        super().__init__()
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
+        self.approximate = approximate
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.gelu(x, self.approximate)
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}"
+
+
+class SiLU(Module):
+    """x * sigmoid(x), elementwise (the swish)."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        _not_inplace("SiLU", inplace)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.silu(x)
+
+
+def _not_inplace(layer: str, inplace: bool) -> None:
+    # An in-place activation overwrites its input, and code may read the input afterwards
+    # expecting the activated values: computing out of place instead would be a silent change.
+    if inplace:
+        raise NotImplementedError(
+            f"{layer}(inplace=True): glassgrad's activations do not modify their input; use "
+            "inplace=False (the default) and the returned tensor"
+        )

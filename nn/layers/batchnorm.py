@@ -19,9 +19,14 @@ class _BatchNorm(Module):
 
     Training: normalise by the batch's mean and biased variance, and update the buffers
     running_mean/running_var (running = (1 - momentum) * running + momentum * batch, the
-    variance unbiased, as PyTorch). Evaluation: normalise by the running statistics.
-    affine: learn a per-channel scale `weight` (ones) and shift `bias` (zeros).
+    variance unbiased, as PyTorch) and count the batches in `num_batches_tracked` (with
+    `momentum=None` the running statistics are the plain average over those batches).
+    Evaluation: normalise by the running statistics. affine: learn a per-channel scale `weight`
+    (ones) and, unless `bias=False`, a shift `bias` (zeros).
     """
+
+    # A state dict saved before num_batches_tracked existed still loads (PyTorch does the same).
+    _optional_state = ("num_batches_tracked",)
 
     ranks: tuple[int, ...] = ()
 
@@ -32,9 +37,13 @@ class _BatchNorm(Module):
         momentum: float = 0.1,
         affine: bool = True,
         track_running_stats: bool = True,
+        device: Any = None,
         dtype: Any = None,
+        *,
+        bias: bool = True,
     ) -> None:
         super().__init__()
+        autodiff.device(device or "cpu")  # raises for anything but the CPU
         where = type(self).__name__
         self.num_features = check_int(where, "num_features", num_features, minimum=0)
         self.eps = check_real(where, "eps", eps, minimum=0)
@@ -44,22 +53,28 @@ class _BatchNorm(Module):
         dtype = autodiff.get_default_dtype() if dtype is None else dtype
         if affine:
             self.weight = Parameter(np.ones(num_features, dtype=dtype))
-            self.bias = Parameter(np.zeros(num_features, dtype=dtype))
+            if bias:
+                self.bias = Parameter(np.zeros(num_features, dtype=dtype))
+            else:
+                self.register_parameter("bias", None)
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
         if track_running_stats:
             self.register_buffer("running_mean", np.zeros(num_features, dtype=dtype))
             self.register_buffer("running_var", np.ones(num_features, dtype=dtype))
+            self.register_buffer("num_batches_tracked", np.array(0, dtype=np.int64))
         else:
             self.register_buffer("running_mean", None)
             self.register_buffer("running_var", None)
+            self.register_buffer("num_batches_tracked", None)
 
     def reset_running_stats(self) -> None:
         if self.track_running_stats:
             with autodiff.no_grad():
                 self.running_mean.zero_()
                 self.running_var.fill_(1.0)
+                self.num_batches_tracked.zero_()
 
     def forward(self, x: Tensor) -> Tensor:
         if x.ndim not in self.ranks:
@@ -67,21 +82,28 @@ class _BatchNorm(Module):
                 f"{type(self).__name__}: expected a {' or '.join(map(str, self.ranks))}-d input "
                 f"(N, {self.num_features}, ...), got shape {tuple(x.shape)}"
             )
+        momentum = 0.0 if self.momentum is None else self.momentum
+        if self.training and self.track_running_stats:
+            with autodiff.no_grad():
+                self.num_batches_tracked.add_(1)
+            if self.momentum is None:  # a cumulative average of the batch statistics
+                momentum = 1.0 / float(self.num_batches_tracked.item())
         return F.batch_norm(
             x,
             self.running_mean,
             self.running_var,
             self.weight,
             self.bias,
-            training=self.training,
-            momentum=self.momentum,
+            training=self.training or not self.track_running_stats,
+            momentum=momentum,
             eps=self.eps,
         )
 
     def extra_repr(self) -> str:
+        bias = self.bias is not None
         return (
             f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-            f"affine={self.affine}, track_running_stats={self.track_running_stats}"
+            f"affine={self.affine}, bias={bias}, track_running_stats={self.track_running_stats}"
         )
 
 

@@ -18,13 +18,20 @@ class Dropout(Module):
     (`nn.init.manual_seed`). In eval mode the input is returned unchanged.
     """
 
-    def __init__(self, p: float = 0.5, generator: np.random.Generator | None = None) -> None:
+    def __init__(
+        self, p: float = 0.5, inplace: bool = False, generator: np.random.Generator | None = None
+    ) -> None:
         super().__init__()
         self.p = check_real("Dropout", "p", p, minimum=0, maximum=1)  # p = 1 drops all, as PyTorch
+        if inplace:
+            raise NotImplementedError(
+                "Dropout(inplace=True): glassgrad's dropout does not modify its input; use "
+                "inplace=False (the default) and the returned tensor"
+            )
         self.generator = generator
 
     def forward(self, x: Tensor) -> Tensor:
         return F.dropout(x, self.p, self.training, self.generator)
 
     def extra_repr(self) -> str:
-        return f"p={self.p}"
+        return f"p={self.p}, inplace=False"

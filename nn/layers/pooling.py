@@ -38,8 +38,30 @@ class _Pool2d(Module):
 class MaxPool2d(_Pool2d):
     """The maximum of each kernel_size window, moved by stride (default: kernel_size).
 
-    x (N, C, H, W) -> (N, C, Ho, Wo); the gradient goes to each window's maximum.
+    x (N, C, H, W) -> (N, C, Ho, Wo); the gradient goes to each window's maximum. PyTorch's
+    `dilation`, `return_indices` and `ceil_mode` are accepted at their defaults only.
     """
+
+    def __init__(
+        self,
+        kernel_size: int | tuple[int, int],
+        stride: int | tuple[int, int] | None = None,
+        padding: int | tuple[int, int] = 0,
+        dilation: int | tuple[int, int] = 1,
+        return_indices: bool = False,
+        ceil_mode: bool = False,
+    ) -> None:
+        super().__init__(kernel_size, stride, padding)
+        for name, value, default in (
+            ("dilation", dilation, 1),
+            ("return_indices", return_indices, False),
+            ("ceil_mode", ceil_mode, False),
+        ):
+            if value != default and value != (default, default):
+                raise NotImplementedError(f"MaxPool2d: {name}={value!r} is not supported")
+
+    def extra_repr(self) -> str:
+        return super().extra_repr() + ", dilation=1, ceil_mode=False"
 
     def forward(self, x: Tensor) -> Tensor:
         return F.max_pool2d(x, self.kernel_size, self.stride, self.padding)

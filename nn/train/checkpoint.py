@@ -23,8 +23,10 @@ so loading a checkpoint cannot run code. Nested state is flattened into "/"-sepa
 Numbers are stored as 0-d arrays, tuples and lists of numbers as 1-d arrays, strings as unicode
 arrays. Objects numpy could only pickle (None, arbitrary classes) raise a TypeError naming the key.
 
-**Writing is atomic** (`nn.atomic.atomic_write`): the archive goes to a temporary file next to
-the target, is flushed to disk, and then replaces the target in one `os.replace`. An error or a
+The archive is autodiff/archive.py's (the format of `autodiff.save` too).
+
+**Writing is atomic** (`autodiff.atomic.atomic_write`): the archive goes to a temporary file next
+to the target, is flushed to disk, and then replaces the target in one `os.replace`. An error or a
 KeyboardInterrupt mid-write removes the temporary file and leaves the previous checkpoint intact;
 a save that was killed outright leaves its temporary file, which the next save to the same path
 removes.
@@ -42,20 +44,17 @@ model is put back as it was; the same for every object given.
 
 from __future__ import annotations
 
-import hashlib
-import math
 import os
-import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
 from autodiff import Tensor
+from autodiff.archive import MANIFEST, ArchiveError, read_archive, write_archive
 
-from ..atomic import atomic_write
 from ..module import Module
 from ..state import to_python
 from .history import History
@@ -64,8 +63,6 @@ FORMAT = "glassgrad-checkpoint 2"
 FORMAT_1 = "glassgrad-checkpoint 1"  # before digests: read, unverified
 SEP = "/"
 SECTIONS = ("model", "optimizer", "scheduler", "history", "early_stopping", "callbacks", "extra")
-MANIFEST = "__manifest__"
-_CHUNK = 1 << 20
 # What a load_state_dict raises for state that does not fit the object (or is malformed).
 _MISFIT = (RuntimeError, ValueError, KeyError, TypeError, IndexError, AttributeError)
 
@@ -80,7 +77,7 @@ class Stateful(Protocol):
     def load_state_dict(self, state_dict: Mapping[str, Any]) -> Any: ...
 
 
-class CheckpointError(ValueError):
+class CheckpointError(ArchiveError):
     """The file is not a readable checkpoint, or it does not fit what it is loaded into."""
 
 
@@ -142,7 +139,7 @@ def save_checkpoint(
     }
     for name, state in sections.items():
         _flatten(name, state, arrays)
-    _write_archive(path, arrays)
+    write_archive(path, arrays)
     return path
 
 
@@ -168,44 +165,6 @@ def _flatten(key: str, value: Any, out: dict[str, np.ndarray]) -> None:
     out[key] = array
 
 
-class _Hashing:
-    """A file object that passes reads or writes through and hashes the bytes on the way."""
-
-    def __init__(self, stream: BinaryIO) -> None:
-        self.stream, self.digest, self.count = stream, hashlib.sha256(), 0
-
-    def write(self, data: bytes) -> int:
-        self.digest.update(data)
-        self.count += len(data)
-        return self.stream.write(data)
-
-    def read(self, size: int = -1) -> bytes:
-        data = self.stream.read(size)
-        self.digest.update(data)
-        self.count += len(data)
-        return data
-
-    def readinto(self, buffer: memoryview) -> int:
-        n = self.stream.readinto(buffer)
-        self.digest.update(buffer[:n])
-        self.count += n
-        return n
-
-
-def _write_archive(path: Path, arrays: Mapping[str, np.ndarray]) -> None:
-    # np.savez's layout (stored, not compressed; zip64 members), written member by member so
-    # that each member's bytes are hashed as they go out; the manifest of digests comes last.
-    with atomic_write(path) as f, zipfile.ZipFile(f, "w", zipfile.ZIP_STORED, True) as archive:
-        digests = []
-        for key, array in arrays.items():
-            with archive.open(key + ".npy", "w", force_zip64=True) as member:
-                hashing = _Hashing(member)
-                np.lib.format.write_array(hashing, np.asanyarray(array), allow_pickle=False)
-            digests.append((key, hashing.digest.hexdigest()))
-        with archive.open(MANIFEST + ".npy", "w", force_zip64=True) as member:
-            np.lib.format.write_array(member, np.array(digests, dtype=str), allow_pickle=False)
-
-
 # ----------------------------------------------------------------------------- loading
 def read_checkpoint(path: StrPath) -> Checkpoint:
     """Read a checkpoint without loading it into anything.
@@ -215,7 +174,7 @@ def read_checkpoint(path: StrPath) -> Checkpoint:
     holds pickled data, or is not a glassgrad checkpoint.
     """
     path = Path(path)
-    arrays = _read_archive(path)
+    arrays = read_archive(path, FORMAT, "checkpoint", CheckpointError, (FORMAT_1,))
     arrays.pop(MANIFEST, None)
     arrays.pop("__format__", None)
     sections = [str(s) for s in arrays.pop("__sections__", np.array([], dtype=str)).ravel()]
@@ -338,135 +297,6 @@ def _callback_targets(
                 "callback afresh, add it after loading"
             )
     return targets
-
-
-# --------------------------------------------------------------------- the archive reader
-def _read_archive(path: Path) -> dict[str, np.ndarray]:
-    """Every member of the .npz as an array, verified against the manifest (see the module
-    docstring). Everything that goes wrong is a CheckpointError naming the file."""
-    with open(path, "rb") as f:  # FileNotFoundError and PermissionError pass through
-        size = os.fstat(f.fileno()).st_size
-        try:
-            with zipfile.ZipFile(f) as archive:
-                return _read_members(path, archive, size)
-        except CheckpointError:
-            raise
-        except Exception as err:  # zipfile and numpy raise a dozen kinds on damaged files
-            raise CheckpointError(
-                f"{path}: cannot read the checkpoint (truncated, corrupt or not an .npz?): "
-                f"{type(err).__name__}: {err}"
-            ) from err
-
-
-def _read_members(path: Path, archive: zipfile.ZipFile, size: int) -> dict[str, np.ndarray]:
-    infos = archive.infolist()
-    names = [info.filename for info in infos]
-    if len(set(names)) != len(names):
-        twice = sorted({n for n in names if names.count(n) > 1})
-        raise CheckpointError(f"{path}: members {twice} appear more than once in the archive")
-    for info in infos:
-        _check_member_info(path, info, size)
-    if not names or not all(name.endswith(".npy") for name in names):
-        odd = [n for n in names if not n.endswith(".npy")] or "no members"
-        raise CheckpointError(f"{path}: not a checkpoint archive (members {odd})")
-    keys = {name[: -len(".npy")]: info for name, info in zip(names, infos)}
-
-    if MANIFEST not in keys:
-        tag = None
-        if "__format__" in keys:
-            tag, _ = _read_member(path, archive, keys["__format__"], "__format__")
-        if tag is not None and tag.shape == () and str(tag) == FORMAT_1:
-            return {k: _read_member(path, archive, info, k)[0] for k, info in keys.items()}
-        found = "no '__format__' entry" if tag is None else f"format {tag!r}"
-        raise CheckpointError(
-            f"{path}: not a glassgrad checkpoint ({found} and no {MANIFEST!r}; expected {FORMAT!r})"
-        )
-
-    manifest, _ = _read_member(path, archive, keys[MANIFEST], MANIFEST)
-    if manifest.dtype.kind != "U" or manifest.ndim != 2 or manifest.shape[1:] != (2,):
-        raise CheckpointError(
-            f"{path}: member {MANIFEST!r} is malformed ({manifest.dtype} {manifest.shape})"
-        )
-    expected = {str(k): str(d) for k, d in manifest}
-    present = set(keys) - {MANIFEST}
-    if len(expected) != len(manifest) or present != set(expected):
-        missing, extra = sorted(set(expected) - present), sorted(present - set(expected))
-        raise CheckpointError(
-            f"{path}: the members differ from the manifest: missing {missing}, not listed {extra}"
-        )
-    arrays = {}
-    for key in expected:
-        array, digest = _read_member(path, archive, keys[key], key)
-        if digest != expected[key]:
-            raise CheckpointError(
-                f"{path}: member {key!r} is corrupt: its SHA-256 is {digest}, the manifest "
-                f"recorded {expected[key]} when it was saved"
-            )
-        arrays[key] = array
-    tag = arrays.get("__format__")
-    if tag is None or tag.shape != () or str(tag) != FORMAT:
-        found = "no '__format__' entry" if tag is None else f"format {tag!r}"
-        raise CheckpointError(f"{path}: not a glassgrad checkpoint ({found}; expected {FORMAT!r})")
-    return arrays
-
-
-def _check_member_info(path: Path, info: zipfile.ZipInfo, size: int) -> None:
-    where = f"{path}: member {info.filename!r}"
-    if info.flag_bits & 0x1:
-        raise CheckpointError(f"{where} is encrypted (checkpoints never are)")
-    if info.compress_type != zipfile.ZIP_STORED:
-        raise CheckpointError(
-            f"{where} is compressed (method {info.compress_type}); checkpoints are stored"
-        )
-    if info.file_size > size or info.compress_size > size or info.header_offset > size:
-        raise CheckpointError(
-            f"{where} claims {info.file_size} bytes at offset {info.header_offset}, but the file "
-            f"holds only {size} bytes (truncated or corrupt)"
-        )
-
-
-def _read_member(
-    path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo, key: str
-) -> tuple[np.ndarray, str]:
-    """One .npy member as an array, and the SHA-256 of its bytes. The .npy header is checked
-    against the member's size before the array is allocated."""
-    where = f"{path}: member {key!r}"
-    try:
-        with archive.open(info) as member:
-            stream = _Hashing(member)
-            version = np.lib.format.read_magic(stream)
-            if version == (1, 0):
-                shape, fortran, dtype = np.lib.format.read_array_header_1_0(stream)
-            elif version == (2, 0):
-                shape, fortran, dtype = np.lib.format.read_array_header_2_0(stream)
-            else:
-                raise CheckpointError(f"{where}: unsupported .npy version {version}")
-            if dtype.hasobject:
-                raise CheckpointError(f"{where} holds Python objects (pickled data): refused")
-            if any(d < 0 for d in shape):
-                raise CheckpointError(f"{where}: its header has a negative shape {shape}")
-            count = math.prod(shape)
-            if stream.count + count * dtype.itemsize != info.file_size:
-                raise CheckpointError(
-                    f"{where}: its header claims {shape} {dtype} ({count * dtype.itemsize} "
-                    f"bytes), but the member holds {info.file_size - stream.count} bytes of data"
-                )
-            flat = np.empty(count, dtype=dtype)
-            view = memoryview(flat.view(np.uint8)) if flat.nbytes else memoryview(b"")
-            filled = 0
-            while filled < len(view):
-                n = stream.readinto(view[filled : filled + _CHUNK])
-                if not n:
-                    raise CheckpointError(f"{where} is truncated")
-                filled += n
-            if stream.read(1):  # also makes zipfile check the member's CRC-32
-                raise CheckpointError(f"{where} has bytes after its array")
-            array = flat.reshape(shape[::-1]).T if fortran else flat.reshape(shape)
-    except CheckpointError:
-        raise
-    except Exception as err:
-        raise CheckpointError(f"{where} cannot be read: {type(err).__name__}: {err}") from err
-    return array, stream.digest.hexdigest()
 
 
 def _unflatten(arrays: Mapping[str, np.ndarray], path: Path) -> dict[str, Any]:

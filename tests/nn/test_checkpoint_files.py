@@ -19,8 +19,8 @@ import pytest
 from checkpoint_support import same_contents
 
 import nn
+from autodiff.atomic import remove_stale_temporaries, temporary_name
 from nn import optim
-from nn.atomic import remove_stale_temporaries, temporary_name
 from nn.train import CheckpointError, EarlyStopping, History, read_checkpoint, save_checkpoint
 
 ROOT = Path(__file__).resolve().parents[2]

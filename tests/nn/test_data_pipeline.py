@@ -208,7 +208,7 @@ def test_fallback_path_for_generic_datasets():
     np.testing.assert_array_equal(plain[1], [[2, -2], [3, -3]])
 
 
-def test_transforms_apply_to_inputs_only_and_as_tensor():
+def test_transforms_apply_to_inputs_only_and_tensors_or_arrays():
     x = np.ones((6, 2, 2), np.float32)
     t = np.arange(6) % 3
     loader = DataLoader(
@@ -221,17 +221,24 @@ def test_transforms_apply_to_inputs_only_and_as_tensor():
     assert xb.shape == (4, 4) and np.all(xb == 3)
     np.testing.assert_array_equal(tb, np.eye(3, dtype=np.float32)[t[:4]])
     assert np.all(x == 1)
-    xt, tt = next(iter(DataLoader(ArrayDataset(x, t), batch_size=4, as_tensor=True)))
+    # Tensors by default, as PyTorch's loader gives; the arrays themselves with as_tensor=False.
+    assert isinstance(xb, Tensor) and isinstance(tb, Tensor)
+    xt, tt = next(iter(DataLoader(ArrayDataset(x, t), batch_size=4)))
     assert isinstance(xt, Tensor) and isinstance(tt, Tensor)
     assert xt.shape == (4, 2, 2) and xt.dtype == np.float32 and tt.dtype == t.dtype
-    assert not xt.requires_grad
+    assert not xt.requires_grad and tt.shape == (4,)
+    xa, ta = next(iter(DataLoader(ArrayDataset(x, t), batch_size=4, as_tensor=False)))
+    assert type(xa) is np.ndarray and type(ta) is np.ndarray
+    np.testing.assert_array_equal(xa, xt.data)
 
 
 def test_batches_are_writeable_copies():
     x = np.zeros((4, 2), np.float32)
-    (xb,) = next(iter(DataLoader(ArrayDataset(x), batch_size=4)))
+    (xb,) = next(iter(DataLoader(ArrayDataset(x), batch_size=4, as_tensor=False)))
     xb += 1
-    assert np.all(x == 0)
+    (xt,) = next(iter(DataLoader(ArrayDataset(x), batch_size=4)))
+    xt.add_(1)
+    assert np.all(xb == 1) and np.all(xt.data == 1) and np.all(x == 0)
 
 
 def test_loader_argument_errors():
@@ -265,7 +272,7 @@ def check_mnist_loader(ds: MNIST, batch_size: int = 64) -> None:
         x, t = next(batches)
         assert x.shape == (batch_size, 1, 28, 28) and x.dtype == np.float32
         assert t.shape == (batch_size,) and t.dtype == np.int64
-        assert x.min() >= 0 and x.max() <= 1 and x.flags.writeable
+        assert x.min() >= 0 and x.max() <= 1 and x.data.flags.writeable
     # Augmentation on MNIST-shaped batches keeps shape and dtype.
     aug = Compose([RandomRotation(20, seed=0), RandomShift(2, seed=0), Normalize(0.5, 0.5)])
     assert aug(x).shape == x.shape and aug(x).dtype == np.float32

@@ -96,7 +96,8 @@ def test_conv2d_init_uses_the_receptive_field_fan_in():
 def test_pool_layers(layer_type, check_module_grads):
     pool = layer_type(2)
     assert pool.stride == 2  # PyTorch's default: stride = kernel_size
-    assert repr(pool) == f"{layer_type.__name__}(kernel_size=2, stride=2, padding=0)"
+    extra = ", dilation=1, ceil_mode=False" if layer_type is nn.MaxPool2d else ""  # PyTorch's
+    assert repr(pool) == f"{layer_type.__name__}(kernel_size=2, stride=2, padding=0{extra})"
     # Distinct, well separated values: no ties or near-ties for max pooling's differences.
     values = np.random.default_rng(1).permutation(2 * 3 * 6 * 6).reshape(2, 3, 6, 6) * 0.1
     x = Tensor(values, requires_grad=True)
@@ -197,7 +198,7 @@ def test_dropout_gradient_is_the_mask_and_eval_is_identity(check_module_grads):
     assert drop(x) is x
     assert F.dropout(x, 0.5, training=False) is x
     assert np.all(F.dropout(x, 1.0).data == 0)
-    assert repr(drop) == "Dropout(p=0.5)"
+    assert repr(drop) == "Dropout(p=0.5, inplace=False)"
     with pytest.raises(ValueError):
         nn.Dropout(1.5)
 

@@ -51,7 +51,9 @@ def test_named_parameters_buffers_children_and_modules():
         "head.weight",
     ]  # fmt: skip
     assert len(list(net.parameters())) == 6
-    assert [n for n, _ in net.named_buffers()] == ["block.bn.running_mean", "block.bn.running_var"]
+    assert [n for n, _ in net.named_buffers()] == [
+        "block.bn.running_mean", "block.bn.running_var", "block.bn.num_batches_tracked"
+    ]  # fmt: skip
     assert [n for n, _ in net.named_children()] == ["block", "head"]
     assert [n for n, _ in net.named_modules()] == [
         "", "block", "block.fc", "block.bn", "block.act", "head",
@@ -109,7 +111,8 @@ def test_state_dict_round_trip():
     state = a.state_dict()
     assert list(state) == [
         "scale", "block.fc.weight", "block.fc.bias", "block.bn.weight", "block.bn.bias",
-        "block.bn.running_mean", "block.bn.running_var", "head.weight",
+        "block.bn.running_mean", "block.bn.running_var", "block.bn.num_batches_tracked",
+        "head.weight",
     ]  # fmt: skip
     assert all(isinstance(v, np.ndarray) for v in state.values())
     assert not np.allclose(state["block.bn.running_mean"], 0)
@@ -192,7 +195,8 @@ def test_repr_is_nested_like_pytorch():
         "Net(\n"
         "  (block): Block(\n"
         "    (fc): Linear(in_features=3, out_features=4, bias=True)\n"
-        "    (bn): BatchNorm1d(4, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)\n"
+        "    (bn): BatchNorm1d(4, eps=1e-05, momentum=0.1, affine=True, bias=True, "
+        "track_running_stats=True)\n"
         "    (act): ReLU()\n"
         "  )\n"
         "  (head): Linear(in_features=4, out_features=2, bias=False)\n"
@@ -223,7 +227,8 @@ def test_sequential_and_module_list():
 def test_to_double_converts_parameters_and_buffers():
     net = Net().double()
     assert all(p.dtype == np.float64 for p in net.parameters())
-    assert all(b.dtype == np.float64 for b in net.buffers())
+    # Float buffers follow; the integer batch counter stays int64, as in PyTorch.
+    assert [b.dtype for b in net.buffers()] == [np.float64, np.float64, np.int64]
     assert net(autodiff.randn(4, 3, dtype=np.float64)).dtype == np.float64
 
 

@@ -9,7 +9,8 @@ import urllib.request
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from ...atomic import atomic_write
+from autodiff.atomic import atomic_write
+
 from ..idx import StrPath, _read_at_most
 from . import files
 from .checksum import sha256_bytes, sha256_file

@@ -1,0 +1,48 @@
+"""embedding: rows of a weight matrix picked by integer indices (PyTorch's `F.embedding`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+import autodiff
+from autodiff import Tensor
+
+
+def embedding(
+    input: Any,
+    weight: Tensor,
+    padding_idx: int | None = None,
+    max_norm: float | None = None,
+    norm_type: float = 2.0,
+    scale_grad_by_freq: bool = False,
+    sparse: bool = False,
+) -> Tensor:
+    """weight[input]: indices of any shape S -> S + (embedding_dim,). Repeated indices add their
+    gradients into the same row; the row `padding_idx` gets no gradient (its value is still
+    returned, as in PyTorch). `max_norm`, `scale_grad_by_freq` and `sparse` are not supported."""
+    for name, value, default in (
+        ("max_norm", max_norm, None),
+        ("scale_grad_by_freq", scale_grad_by_freq, False),
+        ("sparse", sparse, False),
+    ):
+        if value != default:
+            raise NotImplementedError(f"embedding: {name}={value!r} is not supported")
+    indices = np.asarray(input.data if isinstance(input, Tensor) else input)
+    if indices.dtype.kind not in "iu":
+        raise TypeError(f"embedding: expected integer indices, got dtype {indices.dtype}")
+    if weight.ndim != 2:
+        raise ValueError(f"embedding: weight must be 2-d, got shape {tuple(weight.shape)}")
+    n = weight.shape[0]
+    if indices.size and (indices.min() < 0 or indices.max() >= n):
+        raise IndexError(
+            f"embedding: indices must lie in [0, {n}) for {n} embeddings, got values in "
+            f"[{indices.min()}, {indices.max()}]"
+        )
+    rows = weight[indices.astype(np.intp, copy=False)]
+    if padding_idx is None or not rows.requires_grad:
+        return rows
+    padding_idx = padding_idx + n if padding_idx < 0 else padding_idx
+    # The same values; where the index is padding_idx, the gradient is cut.
+    return autodiff.where((indices != padding_idx)[..., None], rows, rows.detach())

@@ -1,0 +1,291 @@
+"""The layers a PyTorch user reaches for next — Embedding, GELU, SiLU, LayerNorm — and PyTorch's
+spellings around modules: nn.utils.clip_grad_norm_, Module.to(device/dtype), BatchNorm's
+num_batches_tracked, TensorDataset. Gradients against central differences; values against
+torch where it is installed."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import autodiff as ad
+import nn
+import nn.functional as F
+from autodiff import Tensor
+from autodiff.testing import assert_gradients_match, shapes, tensors
+from nn.data import DataLoader, TensorDataset
+from nn.functional._erf import erf
+
+SETTINGS = settings(max_examples=25, deadline=None)
+
+
+def _torch():
+    return pytest.importorskip("torch", reason="torch is not installed: nothing to compare with")
+
+
+# ----------------------------------------------------------------------------------- erf
+def test_erf_matches_math_erf_to_float64_precision():
+    x = np.concatenate(
+        [np.linspace(-7, 7, 20001), [0.0, -0.0, 1e-300, 1.9999999, 2.0, 2.0000001, 40.0, -40.0]]
+    )
+    expected = np.array([math.erf(v) for v in x])
+    np.testing.assert_allclose(erf(x), expected, rtol=4e-15, atol=4e-16)
+    assert erf(np.array([np.inf, -np.inf])).tolist() == [1.0, -1.0]
+    assert np.isnan(erf(np.array([np.nan])))[0]
+    assert erf(np.array([0.5], dtype=np.float32)).dtype == np.float32
+
+
+# ----------------------------------------------------------------------------- gradients
+@pytest.mark.parametrize("approximate", ["none", "tanh"])
+@SETTINGS
+@given(x=tensors(shapes(max_side=3), low=-4.0, high=4.0))
+def test_gelu_gradient(x, approximate):
+    assert_gradients_match(lambda t: F.gelu(t, approximate), x)
+
+
+@SETTINGS
+@given(x=tensors(shapes(max_side=3), low=-6.0, high=6.0))
+def test_silu_gradient_and_second_order(x):
+    assert_gradients_match(F.silu, x)
+    assert ad.gradgradcheck(F.silu, x)
+
+
+@SETTINGS
+@given(data=st.data())
+def test_layer_norm_gradient(data):
+    shape = data.draw(shapes(min_dims=1, max_dims=3, min_side=2, max_side=4))
+    k = data.draw(st.integers(1, len(shape)))
+    x = data.draw(tensors(shape))
+    w = data.draw(tensors(shape[-k:]))
+    b = data.draw(tensors(shape[-k:]))
+    assert_gradients_match(lambda x, w, b: F.layer_norm(x, shape[-k:], w, b), x, w, b)
+
+
+@SETTINGS
+@given(data=st.data())
+def test_embedding_gradient_with_repeats_and_padding(data):
+    n = data.draw(st.integers(2, 6))
+    weight = data.draw(tensors((n, 3)))
+    idx = np.asarray(data.draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=8)))
+    padding = data.draw(st.none() | st.integers(0, n - 1))
+
+    def f(w):
+        return F.embedding(idx, w, padding_idx=padding)
+
+    out = f(weight)
+    np.testing.assert_array_equal(out.data, weight.data[idx])
+    (out * out).sum().backward()
+    expected = np.zeros_like(weight.data)
+    np.add.at(expected, idx, 2 * weight.data[idx])
+    if padding is not None:
+        expected[padding] = 0
+    np.testing.assert_allclose(weight.grad.data, expected)
+
+
+def test_edge_cases():
+    zero_d = Tensor(np.float64(0.7), requires_grad=True)
+    assert_gradients_match(F.gelu, zero_d)
+    assert_gradients_match(F.silu, zero_d)
+    empty = Tensor(np.zeros((0, 3)), requires_grad=True)
+    assert F.gelu(empty).shape == (0, 3) and F.silu(empty).shape == (0, 3)
+    assert F.embedding(np.zeros((0,), dtype=np.int64), ad.ones(4, 2)).shape == (0, 2)
+    with pytest.raises(TypeError, match="integer indices"):
+        F.embedding(np.array([0.5]), ad.ones(4, 2))
+    with pytest.raises(IndexError, match=r"\[0, 4\)"):
+        F.embedding(np.array([4]), ad.ones(4, 2))
+    with pytest.raises(NotImplementedError, match="max_norm"):
+        F.embedding(np.array([1]), ad.ones(4, 2), max_norm=1.0)
+    with pytest.raises(ad.ShapeError, match="layer_norm"):
+        F.layer_norm(ad.ones(2, 3), (2,))
+    with pytest.raises(ValueError, match="approximate"):
+        F.gelu(ad.ones(2), "erf")
+    with pytest.raises(TypeError, match="gelu"):
+        F.gelu(ad.tensor([1, 2]))
+    x = ad.tensor(np.linspace(-3, 3, 7), requires_grad=True)
+    with pytest.raises(RuntimeError, match="create_graph"):
+        F.gelu(x).sum().backward(create_graph=True)
+
+
+# ----------------------------------------------------------------------- against torch
+def _same(ours, theirs, rtol=1e-12, atol=1e-12):
+    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=rtol, atol=atol)
+
+
+@pytest.mark.parametrize(
+    "name, ours, theirs",
+    [
+        ("gelu", lambda t: F.gelu(t), lambda t, TF: TF.gelu(t)),
+        ("gelu_tanh", lambda t: F.gelu(t, "tanh"), lambda t, TF: TF.gelu(t, approximate="tanh")),
+        ("silu", F.silu, lambda t, TF: TF.silu(t)),
+        ("layer_norm", lambda t: F.layer_norm(t, (4,)), lambda t, TF: TF.layer_norm(t, (4,))),
+        ("layer_norm2", lambda t: F.layer_norm(t, (3, 4)), lambda t, TF: TF.layer_norm(t, (3, 4))),
+    ],
+)
+def test_functions_match_torch_with_gradients(name, ours, theirs):
+    torch = _torch()
+    a = np.random.default_rng(0).normal(0, 3, (2, 3, 4))
+    a[0, 0, :] = [-40.0, 40.0, 0.0, 1e-8]  # far tails and zero
+    v = np.random.default_rng(1).standard_normal((2, 3, 4))
+    x = ad.tensor(a, requires_grad=True)
+    tx = torch.tensor(a, requires_grad=True)
+    y, ty = ours(x), theirs(tx, torch.nn.functional)
+    _same(y, ty, rtol=1e-10)
+    (y * ad.tensor(v)).sum().backward()
+    (ty * torch.tensor(v)).sum().backward()
+    _same(x.grad, tx.grad, rtol=1e-9, atol=1e-12)
+
+
+def test_layers_match_torch_from_the_same_weights():
+    torch = _torch()
+    rng = np.random.default_rng(0)
+    ours = nn.Sequential(
+        nn.Embedding(10, 6, padding_idx=2),
+        nn.LayerNorm(6),
+        nn.Linear(6, 8),
+        nn.GELU(),
+        nn.Linear(8, 8),
+        nn.SiLU(),
+        nn.LayerNorm(8, bias=False),
+    ).double()
+    theirs = torch.nn.Sequential(
+        torch.nn.Embedding(10, 6, padding_idx=2),
+        torch.nn.LayerNorm(6),
+        torch.nn.Linear(6, 8),
+        torch.nn.GELU(),
+        torch.nn.Linear(8, 8),
+        torch.nn.SiLU(),
+        torch.nn.LayerNorm(8, bias=False),
+    ).double()
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    state = {k: rng.normal(0, 1, v.shape) for k, v in ours.state_dict().items()}
+    ours.load_state_dict(state)
+    theirs.load_state_dict({k: torch.tensor(v) for k, v in state.items()})
+    idx = rng.integers(0, 10, (4, 5))
+    idx[0, :2] = 2  # the padding row
+    y, ty = ours(idx), theirs(torch.tensor(idx))
+    _same(y, ty, rtol=1e-10)
+    y.sum().backward()
+    ty.sum().backward()
+    for p, tp in zip(ours.parameters(), theirs.parameters()):
+        _same(p.grad, tp.grad, rtol=1e-8, atol=1e-10)
+    assert ours[0].weight.grad.data[2].tolist() == [0.0] * 6
+    for a, b in zip(ours, theirs):
+        assert repr(a) == repr(b)
+
+
+def test_embedding_layer_details():
+    nn.init.manual_seed(0)
+    emb = nn.Embedding(5, 3, padding_idx=-1)
+    assert emb.padding_idx == 4 and emb.weight.data[4].tolist() == [0.0] * 3
+    assert abs(emb.weight.data[:4].std() - 1) < 0.7  # N(0, 1)
+    table = np.arange(6.0).reshape(3, 2)
+    frozen = nn.Embedding.from_pretrained(table)
+    assert not frozen.weight.requires_grad
+    assert frozen(ad.tensor([2, 0])).tolist() == [[4, 5], [0, 1]]
+    assert nn.Embedding.from_pretrained(table, freeze=False).weight.requires_grad
+    with pytest.raises(ValueError, match="padding_idx"):
+        nn.Embedding(3, 2, padding_idx=3)
+    with pytest.raises(RuntimeError, match="CPU only"):
+        nn.Embedding(3, 2, device="cuda")
+
+
+# ------------------------------------------------------------------------------ modules
+def test_clip_grad_norm_under_pytorch_path():
+    from nn.optim import clip_grad_norm_
+
+    assert nn.utils.clip_grad_norm_ is clip_grad_norm_
+    model = nn.Linear(3, 2)
+    model(ad.ones(4, 3)).sum().backward()
+    total = nn.utils.clip_grad_norm_(model.parameters(), max_norm=0.1)
+    assert total.item() > 0.1
+    norm = math.sqrt(sum(float((p.grad.data**2).sum()) for p in model.parameters()))
+    assert norm == pytest.approx(0.1, rel=1e-4)
+    vec = nn.utils.parameters_to_vector(model.parameters())
+    assert vec.shape == (8,)
+    nn.utils.vector_to_parameters(ad.zeros(8), model.parameters())
+    assert all(np.all(p.data == 0) for p in model.parameters())
+    with pytest.raises(ValueError, match="6 elements, the parameters 8"):
+        nn.utils.vector_to_parameters(ad.zeros(6), model.parameters())
+
+
+def test_module_to_cpu_dtype_and_cuda_errors():
+    model = nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3))
+    assert model.to("cpu") is model and model.cpu() is model
+    assert model.to(ad.device("cpu")) is model
+    assert model.to(ad.float64) is model and model[0].weight.dtype == np.float64
+    model.to("cpu", ad.float32)
+    assert model[0].weight.dtype == np.float32
+    model.to(device="cpu", dtype=ad.float64)
+    assert model[1].running_mean.dtype == np.float64
+    assert model[1].num_batches_tracked.dtype == np.int64  # integer buffers keep their dtype
+    model.to(ad.zeros(1, dtype=ad.float32))  # a tensor's dtype
+    assert model[0].bias.dtype == np.float32
+    for call in (lambda: model.to("cuda"), lambda: model.to("cuda:0"), model.cuda,
+                 lambda: model.to(device="mps")):  # fmt: skip
+        with pytest.raises(RuntimeError, match="glassgrad runs on the CPU only"):
+            call()
+    with pytest.raises(TypeError, match="floating-point"):
+        model.to(ad.int64)
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        model.to(devices="cpu")
+
+
+def test_batchnorm_counts_batches_like_torch():
+    torch = _torch()
+    rng = np.random.default_rng(0)
+    for momentum in (0.1, None):
+        ours = nn.BatchNorm1d(3, momentum=momentum).double()
+        theirs = torch.nn.BatchNorm1d(3, momentum=momentum).double()
+        for _ in range(3):
+            x = rng.normal(2, 3, (5, 3))
+            ours(ad.tensor(x))
+            theirs(torch.tensor(x))
+        assert ours.num_batches_tracked.item() == theirs.num_batches_tracked.item() == 3
+        for name in ("running_mean", "running_var"):
+            _same(getattr(ours, name), getattr(theirs, name))
+        assert list(ours.state_dict()) == list(theirs.state_dict())
+        assert repr(ours) == repr(theirs)
+    ours.eval()
+    ours(ad.tensor(rng.normal(size=(2, 3))))
+    assert ours.num_batches_tracked.item() == 3  # evaluation counts nothing
+    no_bias = nn.BatchNorm2d(3, bias=False)
+    assert no_bias.bias is None and repr(no_bias) == repr(torch.nn.BatchNorm2d(3, bias=False))
+    # A state dict from before num_batches_tracked still loads.
+    state = ours.state_dict()
+    del state["num_batches_tracked"]
+    assert nn.BatchNorm1d(3).double().load_state_dict(state).missing_keys == []
+
+
+def test_inplace_activations_refuse_rather_than_diverge():
+    assert repr(nn.ReLU(inplace=False)) == "ReLU()"
+    layers = (
+        lambda: nn.ReLU(inplace=True),
+        lambda: nn.LeakyReLU(0.1, True),
+        lambda: nn.SiLU(inplace=True),
+        lambda: nn.Dropout(0.5, inplace=True),
+    )
+    for layer in layers:
+        with pytest.raises(NotImplementedError, match="inplace=False"):
+            layer()
+    with pytest.raises(NotImplementedError, match="ceil_mode"):
+        nn.MaxPool2d(2, ceil_mode=True)
+
+
+def test_tensor_dataset_and_loader_yield_tensors():
+    x = ad.tensor(np.arange(12.0).reshape(6, 2))
+    t = ad.tensor([0, 1, 2, 0, 1, 2])
+    ds = TensorDataset(x, t)
+    xi, ti = ds[1]
+    assert isinstance(xi, Tensor) and xi.tolist() == [2.0, 3.0] and ti.item() == 1
+    xs, ts = ds[:]
+    assert xs.shape == (6, 2) and ts.dtype == np.int64
+    batches = list(DataLoader(ds, batch_size=4))
+    assert [b[0].shape for b in batches] == [(4, 2), (2, 2)]
+    assert all(isinstance(f, Tensor) for b in batches for f in b)
+    arrays = next(iter(DataLoader(ds, batch_size=4, as_tensor=False)))
+    assert all(type(f) is np.ndarray for f in arrays)
+    assert repr(ds).startswith("TensorDataset(")
