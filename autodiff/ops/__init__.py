@@ -2,7 +2,8 @@
 
 elementwise.py (arithmetic, unary functions, activations), reduce.py (sum, mean, max, ...),
 linalg.py (matmul), shape.py (reshape, permute, expand), indexing.py (getitem), join.py
-(concatenate, stack, split, pad), softmax.py, and comparison.py (results without a gradient).
+(concatenate, stack, split, pad), softmax.py, special.py (erf), and comparison.py (results
+without a gradient).
 
 Each op declares its public names with `@register` (autodiff/registry.py); importing this
 package registers them all. This module's names are generated: every op class
@@ -13,12 +14,12 @@ from __future__ import annotations
 
 from ..function import Function
 from ..registry import FUNCTIONS
-from . import comparison, elementwise, indexing, join, linalg, reduce, shape, softmax
+from . import comparison, elementwise, indexing, join, linalg, reduce, shape, softmax, special
 
 #: every op class, by name (`autodiff.ops.Exp`): the public Function subclasses of the op files
 OP_CLASSES = {
     name: obj
-    for module in (elementwise, reduce, linalg, shape, indexing, join, softmax, comparison)
+    for module in (elementwise, reduce, linalg, shape, indexing, join, softmax, comparison, special)
     for name, obj in vars(module).items()
     if isinstance(obj, type)
     and issubclass(obj, Function)

@@ -22,6 +22,7 @@ import numpy as np
 import autodiff
 from autodiff import Tensor
 from autodiff.ops import ScatterAdd
+from autodiff.ops.special import erf_values
 
 from .. import functional as F
 
@@ -520,6 +521,7 @@ IMPORTS: dict[str, Row] = {
     "Neg": unary(lambda x: -x, np.negative),
     "Abs": unary(autodiff.abs, np.abs),
     "Exp": unary(autodiff.exp),
+    "Erf": unary(autodiff.erf, erf_values),
     "Log": unary(autodiff.log),
     "Sqrt": unary(autodiff.sqrt),
     "Reciprocal": unary(lambda x: 1 / x),

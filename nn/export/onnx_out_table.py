@@ -482,6 +482,7 @@ EXPORTS: dict[str, Row] = {
     "Log": Row(unary("Log")),
     "Log1p": Row(log1p),
     "Expm1": Row(expm1),
+    "Erf": Row(unary("Erf")),
     "Sqrt": Row(unary("Sqrt")),
     "Sin": Row(unary("Sin")),
     "Cos": Row(unary("Cos")),

@@ -1,10 +1,10 @@
 """State dicts across the bridge: glassgrad's (name -> ndarray) and PyTorch's (name -> tensor).
 
-The layouts already agree (Linear's weight is (out, in) in both, Conv2d's (F, C, kh, kw)), so the
-values are copied as they are. What differs is BatchNorm's bookkeeping: PyTorch keeps a
-`num_batches_tracked` counter beside `running_mean`/`running_var`, and its
-`load_state_dict(strict=True)` fails without it; glassgrad does not count batches (its momentum is
-never None, the only case where PyTorch reads the counter).
+The layouts already agree (Linear's weight is (out, in) in both, Conv2d's (F, C, kh, kw)), and
+BatchNorm keeps PyTorch's `num_batches_tracked` counter beside `running_mean`/`running_var` in
+both, so the values are copied as they are. A state dict without the counters (saved before
+glassgrad kept them) gets them on the way to PyTorch, whose `load_state_dict(strict=True)` needs
+them.
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ COUNTER = "num_batches_tracked"
 def state_dict_to_torch(
     state_dict: Mapping[str, Any], num_batches_tracked: int = 0
 ) -> dict[str, Any]:
-    """glassgrad state dict -> PyTorch's: each value a torch tensor (a copy, same dtype), plus
-    `<prefix>num_batches_tracked` (int64, `num_batches_tracked`) for every batch norm, found as a
-    `<prefix>running_mean` key with `<prefix>running_var` beside it. Key order is kept, the
-    counter right after the running variance, as in PyTorch's own state dicts."""
+    """glassgrad state dict -> PyTorch's: each value a torch tensor (a copy, same dtype). A batch
+    norm without its counter (a `<prefix>running_mean` key with `<prefix>running_var` beside it
+    but no `<prefix>num_batches_tracked`) gets one, int64 `num_batches_tracked`, right after the
+    running variance, as in PyTorch's own state dicts."""
     torch = require("torch", "nn.export.state_dict_to_torch")
     out: dict[str, Any] = {}
     for key, value in state_dict.items():
@@ -45,12 +45,10 @@ def state_dict_to_torch(
 
 
 def state_dict_from_torch(state_dict: Mapping[str, Any]) -> dict[str, np.ndarray]:
-    """PyTorch state dict -> glassgrad's: each value an ndarray (a copy, same dtype), without
-    BatchNorm's `num_batches_tracked` counters, so `load_state_dict(strict=True)` accepts it."""
+    """PyTorch state dict -> glassgrad's: each value an ndarray (a copy, same dtype), BatchNorm's
+    `num_batches_tracked` counters included."""
     out: dict[str, np.ndarray] = {}
     for key, value in state_dict.items():
-        if key == COUNTER or key.endswith("." + COUNTER):
-            continue
         if hasattr(value, "detach"):
             value = value.detach().cpu().numpy()
         out[key] = np.array(value)  # a copy: the two models must not share memory

@@ -6,7 +6,7 @@
 
 Fused ops (one compute node each, with a hand-written backward): `linear`, `conv2d`,
 `max_pool2d`, `avg_pool2d`, `cross_entropy`, `binary_cross_entropy(_with_logits)`,
-`batch_norm` (training), `dropout`, `step`, `gelu`. The rest compose autodiff's ops.
+`batch_norm` (training), `dropout`, `step`. The rest compose autodiff's ops.
 """
 
 from .activation import gelu, leaky_relu, log_softmax, relu, sigmoid, silu, softmax, step, tanh

@@ -1,18 +1,15 @@
 """Activation functions, PyTorch-named (`dim=` where PyTorch has it).
 
-Most are autodiff's own ops or compositions of them; `step` and `gelu` are ops defined here.
+Most are autodiff's own ops or compositions of them (gelu of erf); `step` is the one op
+defined here.
 """
 
 from __future__ import annotations
 
 import math
 
-import numpy as np
-
 import autodiff
 from autodiff import Function, Tensor
-
-from ._erf import erf
 
 
 def relu(x: Tensor) -> Tensor:
@@ -70,32 +67,7 @@ def step(x: Tensor) -> Tensor:
     return Step.apply(x)
 
 
-class Gelu(Function):
-    """x * Phi(x), Phi the standard normal CDF: 0.5 * x * (1 + erf(x / sqrt(2))).
-
-    Backward: Phi(x) + x * phi(x), phi the normal density. erf has no autodiff op, so the
-    backward is numpy code without create_graph support.
-    """
-
-    op = "gelu"
-    supports_create_graph = False
-
-    @staticmethod
-    def forward(ctx, x):
-        cdf = 0.5 * (1.0 + erf(x * _SQRT_HALF))
-        ctx.save_for_backward(x)
-        ctx.cdf = cdf
-        return x * cdf
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        density = np.exp(-0.5 * x * x) * _INV_SQRT_2PI
-        return g * (ctx.cdf + x * density)
-
-
 _SQRT_HALF = math.sqrt(0.5)
-_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 
 
@@ -105,7 +77,7 @@ def gelu(x: Tensor, approximate: str = "none") -> Tensor:
     if approximate == "none":
         if x.dtype.kind != "f":
             raise TypeError(f"gelu: expected a floating-point tensor, got dtype {x.dtype}")
-        return Gelu.apply(x)
+        return 0.5 * x * (1.0 + autodiff.erf(x * _SQRT_HALF))
     if approximate == "tanh":
         return 0.5 * x * (1.0 + autodiff.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)))
     raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")

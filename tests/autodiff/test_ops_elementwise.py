@@ -8,6 +8,7 @@ float32 dtype check, and its edge cases (0-d, size-1, empty, kinks, ties).
 
 from __future__ import annotations
 
+import math
 import operator
 
 import numpy as np
@@ -50,6 +51,7 @@ UNARY = [
     ("log", ad.log, np.log, POS),
     ("log1p", ad.log1p, np.log1p, {"low": -0.9, "high": 3.0}),
     ("expm1", ad.expm1, np.expm1, {}),
+    ("erf", ad.erf, np.vectorize(math.erf, otypes=[np.float64]), {}),
     ("sqrt", ad.sqrt, np.sqrt, POS),
     ("sin", ad.sin, np.sin, {}),
     ("cos", ad.cos, np.cos, {}),

@@ -52,6 +52,7 @@ CASES: dict[str, list[tuple]] = {
     "Exp": [(lambda a: a.exp(), (data(3, 4),))],
     "Log": [(lambda a: a.log(), (data(3, 4, low=0.1),))],
     "Expm1": [(lambda a: a.expm1(), (data(3, 4),))],
+    "Erf": [(lambda a: a.erf(), (data(3, 4),)), (lambda a: F.gelu(a), (data(3, 4),))],
     "Log1p": [(lambda a: a.log1p(), (data(3, 4, low=0.1),))],
     "Sqrt": [(lambda a: a.sqrt(), (data(3, 4, low=0.1),))],
     "Sin": [(lambda a: a.sin(), (data(3, 4),))],
@@ -157,6 +158,7 @@ def _function_classes() -> set[str]:
         c.__name__
         for c in subclasses(Function)
         if c.__module__.split(".")[0] in ("autodiff", "nn") and not c.__name__.startswith("_")
+        and c is not autodiff.autograd.Function  # the base of PyTorch-style custom ops
     }
 
 

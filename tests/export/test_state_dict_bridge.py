@@ -62,9 +62,10 @@ def test_a_glassgrad_state_dict_loads_strictly_into_torch():
     # Copies: changing the torch tensors leaves the glassgrad model alone.
     sd["0.weight"].zero_()
     assert np.any(ours[0].weight.data != 0)
-    assert (
-        state_dict_to_torch(ours.state_dict(), num_batches_tracked=7)["1.num_batches_tracked"] == 7
-    )
+    assert sd["1.num_batches_tracked"] == 1  # the batch norms counted the batch
+    # A state dict without the counters (older glassgrad) gets them.
+    old = {k: v for k, v in ours.state_dict().items() if not k.endswith("num_batches_tracked")}
+    assert state_dict_to_torch(old, num_batches_tracked=7)["1.num_batches_tracked"] == 7
 
 
 def test_a_torch_state_dict_loads_strictly_into_glassgrad():
@@ -73,11 +74,18 @@ def test_a_torch_state_dict_loads_strictly_into_glassgrad():
     with torch.no_grad():
         theirs(torch.from_numpy(X * 3 - 1))
     sd = state_dict_from_torch(theirs.state_dict())
-    assert not any(k.endswith("num_batches_tracked") for k in sd)
-    assert all(isinstance(v, np.ndarray) and v.dtype == np.float32 for v in sd.values())
+    assert [k for k in sd if k.endswith("num_batches_tracked")] == [
+        "1.num_batches_tracked",
+        "5.num_batches_tracked",
+    ]
+    assert all(
+        isinstance(v, np.ndarray) and v.dtype == (np.int64 if k.endswith("tracked") else np.float32)
+        for k, v in sd.items()
+    )
     ours = glassgrad_net()
     ours.load_state_dict(sd, strict=True)
     np.testing.assert_array_equal(ours[1].running_var.data, theirs[1].running_var.numpy())
+    assert ours[1].num_batches_tracked.item() == theirs[1].num_batches_tracked.item() == 1
     ours.eval()
     theirs.eval()
     with torch.no_grad():
@@ -94,4 +102,4 @@ def test_plain_keys_pass_through_and_counters_need_both_statistics():
     assert out["running_var"].dtype == torch.float64
     assert state_dict_from_torch(
         {"num_batches_tracked": torch.tensor(3), "a": torch.ones(2)}
-    ).keys() == {"a"}
+    ).keys() == {"num_batches_tracked", "a"}

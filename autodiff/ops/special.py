@@ -1,6 +1,8 @@
-"""erf, vectorised in numpy to float64 accuracy (numpy has none, and scipy is not a dependency).
+"""Special functions: erf (the error function), PyTorch's `torch.erf`.
 
-Two classic expansions, each used where it converges fast and without cancellation:
+numpy has no erf (and scipy is not a dependency), so the kernel is here, vectorised to float64
+accuracy with two classic expansions, each used where it converges fast and without
+cancellation:
 
 - |x| < 2: erf(x) = 2/sqrt(pi) * exp(-x^2) * sum_n x (2x^2)^n / (1*3*...*(2n+1)), a series of
   positive terms (Abramowitz & Stegun 7.1.6);
@@ -17,12 +19,15 @@ import math
 
 import numpy as np
 
+from ..function import Function
+from ..registry import register
+
 _SPLIT = 2.0
 _CF_DEPTH = 60  # enough for |x| >= 2 to float64 precision
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 
 
-def erf(x: np.ndarray) -> np.ndarray:
+def erf_values(x: np.ndarray) -> np.ndarray:
     """erf of every element, computed in float64 and returned in x's dtype."""
     a = np.asarray(x, dtype=np.float64)
     out = np.empty_like(a)
@@ -62,3 +67,20 @@ def _erfc_fraction(x: np.ndarray) -> np.ndarray:
         np.divide(0.5 * k, f, out=f)
         f += x
     return np.exp(-x * x) / (math.sqrt(math.pi) * f)
+
+
+@register("erf")
+class Erf(Function):
+    """erf(x) = 2/sqrt(pi) * integral_0^x exp(-t^2) dt; the gradient is 2/sqrt(pi) exp(-x^2)."""
+
+    op = "erf"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return erf_values(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * (_TWO_OVER_SQRT_PI * np.exp(-x * x))
