@@ -27,8 +27,9 @@ can possibly decompress to (deflate expands at most 1032-fold), or more dimensio
 array can have (64). It then reads the data in chunks of at most 1 MiB into a buffer that grows
 with what is really there, and stops one byte after the size the header implies. So a read takes
 about the size of the real data (never more than ``max_bytes``), plus the buffer's growth
-margin (an eighth) and a chunk or two: a small gzip bomb whose header claims petabytes fails at once, before decompressing anything,
-and one whose header is plausible but whose data runs on fails one byte past the claimed size.
+margin (an eighth) and a chunk or two: a small gzip bomb whose header claims petabytes fails
+at once, before decompressing anything, and one whose header is plausible but whose data runs
+on fails one byte past the claimed size.
 Every problem with a file's content raises :class:`IDXError`, a ``ValueError`` whose message
 starts with the file name.
 """
