@@ -109,7 +109,7 @@ def build_picture(
 ) -> Picture:
     """Gates and visible data nodes for `graph`, folded per `collapse` and `max_nodes`
     (counted as `Picture.node_count(style, wire_labels)`)."""
-    facts = _Facts(graph)
+    facts = _Wiring(graph)
     picture = _assemble(facts, _fold(facts, collapse))
 
     def size(p: Picture) -> int:
@@ -137,8 +137,9 @@ def build_picture(
     return chosen
 
 
-class _Facts:
-    """What every folding needs, computed once per graph: who consumes each tensor."""
+class _Wiring:
+    """The graph's wiring, computed once for every folding: each op's data inputs and each
+    tensor's consumers."""
 
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
@@ -164,7 +165,7 @@ class _Facts:
             return self.graph.output(t.grad_fn)
 
 
-def _fold(facts: _Facts, collapse: str | int | None) -> list[Gate]:
+def _fold(facts: _Wiring, collapse: str | int | None) -> list[Gate]:
     """One gate per compute node, except runs of nodes sharing a folded scope."""
     functions = facts.graph.functions
     keys = _fold_keys(functions, collapse)
@@ -211,7 +212,7 @@ def _fold_keys(functions: list[Function], collapse: str | int | None) -> list[Sc
 
 
 def _merge(
-    facts: _Facts, functions: list[Function], gate_id: str, cluster: Scope, absorb_all: bool
+    facts: _Wiring, functions: list[Function], gate_id: str, cluster: Scope, absorb_all: bool
 ) -> Gate:
     """One gate standing for `functions`: its inputs come from outside, its outputs are used
     outside (or are roots); parameters used only inside fold in (all leaves, if absorb_all)."""
@@ -240,7 +241,7 @@ def _merge(
 
 
 def _fold_earliest(
-    facts: _Facts, gates: list[Gate], budget: int, style: str, wire_labels: bool
+    facts: _Wiring, gates: list[Gate], budget: int, style: str, wire_labels: bool
 ) -> tuple[list[Gate], int]:
     """Keep the gates nearest the roots that fit in `budget` nodes; fold the rest into one."""
     # A data node costs one node, or in a labelled circuit at most two: its pin and its label.
@@ -264,7 +265,7 @@ def _fold_earliest(
     return [folded, *gates[len(early) :]], len(functions)
 
 
-def _assemble(facts: _Facts, gates: list[Gate]) -> Picture:
+def _assemble(facts: _Wiring, gates: list[Gate]) -> Picture:
     """The picture's maps: which data nodes stay visible, who draws them, where they sit."""
     graph = facts.graph
     producer: dict[int, Gate] = {}
