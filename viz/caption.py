@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import math
 
-from . import labels as L
+from . import labels as markup
 
 
 def legend_line(across: bool) -> str:
     """One line that explains every wire: "value above each wire, gradient below it"."""
-    value = L.font(L.bold("value"), color=L.VALUE_COLOR)
-    grad = L.font(L.bold("gradient"), color=L.GRAD_COLOR)
+    value = markup.font(markup.bold("value"), color=markup.VALUE_COLOR)
+    grad = markup.font(markup.bold("gradient"), color=markup.GRAD_COLOR)
     where = ("above", "below") if across else ("left of", "right of")
-    return L.font(f"{value} {where[0]} each wire, {grad} {where[1]} it", size=10)
+    return markup.font(f"{value} {where[0]} each wire, {grad} {where[1]} it", size=10)
 
 
 def caption_label(
@@ -31,10 +31,10 @@ def caption_label(
 ) -> str:
     """The caption's markup ("" if there is nothing to say). `size` (width, height in inches)
     fixes its size, so that every frame of an animation lays out alike."""
-    rows = [L.bold(L.esc(title))] if title else []
-    rows += [L.esc(n) for n in notes]
+    rows = [markup.bold(markup.esc(title))] if title else []
+    rows += [markup.esc(n) for n in notes]
     if step_caption:
-        rows.append(L.bold(L.esc(step_caption)))
+        rows.append(markup.bold(markup.esc(step_caption)))
     if legend:
         rows.append(legend_line(across))
     if not rows:

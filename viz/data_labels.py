@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import labels as L
+from . import labels as markup
 from .numbers import listing, stats
 
 WIRE_PORT = "wire"
@@ -58,18 +58,24 @@ class DataText:
 
 def _line(n: Numbers, color: str, prefix: str = "") -> str:
     """A listed array as one coloured line (statistics go in columns instead)."""
-    return L.font(L.esc(prefix + n.listed), color="transparent" if n.hidden else color)
+    return markup.font(markup.esc(prefix + n.listed), color="transparent" if n.hidden else color)
 
 
 def _head(d: DataText) -> list[str]:
     """The name and type lines over the value."""
-    name = L.italic(L.font(L.esc(d.name), color=L.MUTED_COLOR)) if d.name else ""
-    kind = L.font(L.esc(d.type), color=L.MUTED_COLOR, size=9) if d.type else ""
+    name = (
+        markup.italic(markup.font(markup.esc(d.name), color=markup.MUTED_COLOR)) if d.name else ""
+    )
+    kind = markup.font(markup.esc(d.type), color=markup.MUTED_COLOR, size=9) if d.type else ""
     return [p for p in (name, kind) if p]
 
 
 def _tag(d: DataText) -> str:
-    return L.bold(L.font(L.esc("⚠ " + d.tag), color=L.ALERT_COLOR)) if d.tag else ""
+    return (
+        markup.bold(markup.font(markup.esc("⚠ " + d.tag), color=markup.ALERT_COLOR))
+        if d.tag
+        else ""
+    )
 
 
 def _columns(d: DataText) -> list[str] | None:
@@ -83,10 +89,8 @@ def _columns(d: DataText) -> list[str] | None:
 def _stat_cells(n: Numbers | None, columns: list[str], color: str, align: str = "right") -> str:
     found = dict(n.stats) if n is not None else {}
     color = "transparent" if n is not None and n.hidden else color
-    return "".join(
-        f'<td align="{align}">{L.font(L.esc(found[k]), color=color) if k in found else ""}</td>'
-        for k in columns
-    )
+    cells = (markup.font(markup.esc(found[k]), color=color) if k in found else "" for k in columns)
+    return "".join(f'<td align="{align}">{cell}</td>' for cell in cells)
 
 
 def _cell(markup: str, **attrs: str) -> str:
@@ -110,37 +114,37 @@ def _across(d: DataText, columns: list[str] | None, port_attr: str, wire_color: 
     wire = (
         f'<td {port_attr}colspan="{span}" height="2" bgcolor="{wire_color}" cellpadding="0"></td>'
     )
-    head = L.lines(*_head(d))
+    head = markup.lines(*_head(d))
     if columns is None:
-        value = _line(d.value, L.VALUE_COLOR) if d.value is not None else ""
-        grad = _line(d.grad, L.GRAD_COLOR) if d.grad is not None else ""
-        rows = [_cell(L.lines(head, value)), wire, _cell(grad)]
+        value = _line(d.value, markup.VALUE_COLOR) if d.value is not None else ""
+        grad = _line(d.grad, markup.GRAD_COLOR) if d.grad is not None else ""
+        rows = [_cell(markup.lines(head, value)), wire, _cell(grad)]
     else:
         rows = [_cell(head, colspan=str(span))] if head else []
         rows += [
-            "".join(_cell(L.font(k, color=L.MUTED_COLOR, size=9)) for k in columns),
-            _stat_cells(d.value, columns, L.VALUE_COLOR),
+            "".join(_cell(markup.font(k, color=markup.MUTED_COLOR, size=9)) for k in columns),
+            _stat_cells(d.value, columns, markup.VALUE_COLOR),
             wire,
-            _stat_cells(d.grad, columns, L.GRAD_COLOR),
+            _stat_cells(d.grad, columns, markup.GRAD_COLOR),
         ]
     return _TABLE.format(2, "".join(f"<tr>{r}</tr>" for r in rows))
 
 
 def _down(d: DataText, columns: list[str] | None, port_attr: str, wire_color: str) -> str:
     """Top to bottom: value | wire | gradient side by side, statistics one per row."""
-    head = L.lines(*_head(d))
+    head = markup.lines(*_head(d))
     if columns is None:
-        value = _line(d.value, L.VALUE_COLOR) if d.value is not None else ""
-        grad = _line(d.grad, L.GRAD_COLOR) if d.grad is not None else ""
+        value = _line(d.value, markup.VALUE_COLOR) if d.value is not None else ""
+        grad = _line(d.grad, markup.GRAD_COLOR) if d.grad is not None else ""
         wire = f'<td {port_attr}width="2" bgcolor="{wire_color}" cellpadding="0"></td>'
-        left = _cell(L.lines(head, value), align="right")
+        left = _cell(markup.lines(head, value), align="right")
         return _TABLE.format(3, f"<tr>{left}{wire}{_cell(grad, align='left')}</tr>")
     # Each row: [stat name, value | gradient]; the head row: [name and type | nothing].
     rows = [[_cell(head, colspan="2", align="right"), _cell("")]] if head else []
     for k in columns:
-        name = _cell(L.font(k, color=L.MUTED_COLOR, size=9), align="right")
-        value = _stat_cells(d.value, [k], L.VALUE_COLOR)
-        rows.append([name + value, _stat_cells(d.grad, [k], L.GRAD_COLOR, align="left")])
+        name = _cell(markup.font(k, color=markup.MUTED_COLOR, size=9), align="right")
+        value = _stat_cells(d.value, [k], markup.VALUE_COLOR)
+        rows.append([name + value, _stat_cells(d.grad, [k], markup.GRAD_COLOR, align="left")])
     wire = (
         f'<td {port_attr}rowspan="{len(rows)}" width="2" bgcolor="{wire_color}" '
         'cellpadding="0"></td>'
@@ -152,27 +156,34 @@ def _down(d: DataText, columns: list[str] | None, port_attr: str, wire_color: st
 def box_label(d: DataText) -> str:
     """A data node of the nodes style: name, type, then `data` and `grad` (in columns of
     statistics for big arrays), then any health warning."""
-    name = L.bold(L.esc(d.name))
-    kind = L.font(L.esc(d.type), color=L.MUTED_COLOR, size=9) if d.type else ""
+    name = markup.bold(markup.esc(d.name))
+    kind = markup.font(markup.esc(d.type), color=markup.MUTED_COLOR, size=9) if d.type else ""
     columns = _columns(d)
     if columns is None:
-        return L.lines(
+        return markup.lines(
             name,
             kind,
-            _line(d.value, L.VALUE_COLOR, "data ") if d.value else "",
-            _line(d.grad, L.GRAD_COLOR, "grad ") if d.grad else "",
+            _line(d.value, markup.VALUE_COLOR, "data ") if d.value else "",
+            _line(d.grad, markup.GRAD_COLOR, "grad ") if d.grad else "",
             _tag(d),
         )
     n = str(len(columns) + 1)
     rows = [_cell(name, colspan=n)]
     if kind:
         rows.append(_cell(kind, colspan=n))
-    rows.append(_cell("") + "".join(_cell(L.font(k, color=L.MUTED_COLOR, size=9)) for k in columns))
-    for word, found, color in (("data", d.value, L.VALUE_COLOR), ("grad", d.grad, L.GRAD_COLOR)):
+    rows.append(
+        _cell("")
+        + "".join(_cell(markup.font(k, color=markup.MUTED_COLOR, size=9)) for k in columns)
+    )
+    for word, found, color in (
+        ("data", d.value, markup.VALUE_COLOR),
+        ("grad", d.grad, markup.GRAD_COLOR),
+    ):
         if found is not None:
             shown = "transparent" if found.hidden else color
             rows.append(
-                _cell(L.font(word, color=shown), align="left") + _stat_cells(found, columns, color)
+                _cell(markup.font(word, color=shown), align="left")
+                + _stat_cells(found, columns, color)
             )
     if d.tag:
         rows.append(_cell(_tag(d), colspan=n))
@@ -183,13 +194,13 @@ def box_label(d: DataText) -> str:
 def pin_label(d: DataText) -> str:
     """An input or output of a circuit: its name and type (its numbers ride on the wire,
     unless it has none: then they are listed here)."""
-    kind = L.font(L.esc(d.type), color=L.MUTED_COLOR, size=9) if d.type else ""
-    lines = [L.bold(L.esc(d.name)), kind]
-    for n, color in ((d.value, L.VALUE_COLOR), (d.grad, L.GRAD_COLOR)):
+    kind = markup.font(markup.esc(d.type), color=markup.MUTED_COLOR, size=9) if d.type else ""
+    lines = [markup.bold(markup.esc(d.name)), kind]
+    for n, color in ((d.value, markup.VALUE_COLOR), (d.grad, markup.GRAD_COLOR)):
         if n is not None:
             lines.append(_line(n, color) if not n.stats else _stats_line(n, color))
-    return L.lines(*lines, _tag(d))
+    return markup.lines(*lines, _tag(d))
 
 
 def _stats_line(n: Numbers, color: str) -> str:
-    return L.font(L.esc(" ".join(f"{k} {v}" for k, v in n.stats)), color=color)
+    return markup.font(markup.esc(" ".join(f"{k} {v}" for k, v in n.stats)), color=color)

@@ -23,7 +23,7 @@ import graphviz
 
 from autodiff import Tensor
 
-from . import labels as L
+from . import labels as markup
 from . import palette as P
 from . import step_style
 from .backprop import Step
@@ -116,7 +116,7 @@ def build_dot_and_map(
         size=caption_size,
     )
     if caption:
-        dot.body.append(f"\tlabel={quote(L.html(caption))}\n")
+        dot.body.append(f"\tlabel={quote(markup.html(caption))}\n")
     return dot, drawer.map
 
 
@@ -201,7 +201,7 @@ class _Drawer:
     def add_data(self, t: Tensor) -> None:
         pic = self.pic
         if not self.opt.circuit:
-            attrs = {"label": L.html(box_label(self.text(t, name=pic.graph.name(t))))}
+            attrs = {"label": markup.html(box_label(self.text(t, name=pic.graph.name(t))))}
             attrs.update(shape="box", style="rounded,filled", margin="0.08,0.04")
             attrs.update(self.data_fill(t))
             self.add_node(pic.placement[id(t)], pic.tensor_id(t), attrs)
@@ -210,7 +210,7 @@ class _Drawer:
         wired = pic.has_wire(t)
         if pic.is_pin(t):
             text = self.text(t, name=pic.graph.name(t), numbers_=not wired)
-            attrs = {"label": L.html(pin_label(text)), "fontsize": "13"}
+            attrs = {"label": markup.html(pin_label(text)), "fontsize": "13"}
             if self.opt.health is None:
                 attrs["shape"] = "plaintext"
             else:
@@ -231,7 +231,7 @@ class _Drawer:
         self._labelled.add(id(t))
         color = self.segment_style(t, into=None).get("color", P.WIRE)
         label = wire_label(text, self.opt.across, color)
-        attrs = {"label": L.html(label), "shape": "plaintext", "margin": "0"}
+        attrs = {"label": markup.html(label), "shape": "plaintext", "margin": "0"}
         self.add_node(self.wire_cluster(t), self.label_id(t), attrs)
         self.map.tensors[self.label_id(t)] = t
 
@@ -265,9 +265,9 @@ class _Drawer:
 
     def add_gate(self, gate: Gate) -> None:
         o = self.opt
-        title = L.bold(L.esc(gate_title(gate, o.digits)))
-        details = [L.font(L.esc(d), size=9) for d in gate_details(gate, o.shapes)]
-        attrs = {"label": L.html(L.lines(title, *details)), "style": "filled"}
+        title = markup.bold(markup.esc(gate_title(gate, o.digits)))
+        details = [markup.font(markup.esc(d), size=9) for d in gate_details(gate, o.shapes)]
+        attrs = {"label": markup.html(markup.lines(title, *details)), "style": "filled"}
         if gate.folded is not None or gate.earlier:
             style = "rounded,filled,dashed" if gate.earlier else "rounded,filled"
             attrs.update(shape="box", style=style, fillcolor=P.FOLDED_FILL, penwidth="1.5")
@@ -378,7 +378,7 @@ class _Drawer:
         self._emit_cluster(body, (), children, number, "\t")
         body.extend(edge_line(tail, head, attrs) for tail, head, attrs in self.edges)
         if self.opt.health is not None:
-            legend = {"label": L.html(legend_label(self.opt.health)), "shape": "plaintext"}
+            legend = {"label": markup.html(legend_label(self.opt.health)), "shape": "plaintext"}
             body.append(node_line("legend", legend))
 
     def _emit_cluster(
@@ -392,7 +392,7 @@ class _Drawer:
         body.extend(node_line(name, attrs, indent) for name, attrs in self.nodes.get(path, []))
         for child in children.get(path, []):
             attrs = {
-                "label": L.html(L.bold(L.esc(child[-1]))),
+                "label": markup.html(markup.bold(markup.esc(child[-1]))),
                 "style": "rounded,filled",
                 "fillcolor": P.CLUSTER_FILLS[(len(child) - 1) % len(P.CLUSTER_FILLS)],
                 "color": P.CLUSTER_BORDER,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from autodiff import Tensor
 
-from . import labels as L
+from . import labels as markup
 from . import palette as P
 from .backprop import Step
 from .picture import Gate
@@ -17,7 +17,7 @@ from .picture import Gate
 
 def gate_attrs(step: Step, gate: Gate) -> dict[str, str]:
     if gate is step.current:
-        return {"fillcolor": P.CURRENT_FILL, "color": L.GRAD_COLOR, "penwidth": "3"}
+        return {"fillcolor": P.CURRENT_FILL, "color": markup.GRAD_COLOR, "penwidth": "3"}
     if id(gate) not in step.done:
         return {"fillcolor": "white", "color": P.PENDING, "fontcolor": P.PENDING}
     return {}
@@ -28,7 +28,7 @@ def segment_attrs(step: Step, t: Tensor, into: Gate | None, source: Gate | None)
     `source` op (None for a leaf)."""
     if into is not None:
         if into is step.current and t.requires_grad:  # it sends a gradient back along here
-            return {"color": L.GRAD_COLOR, "penwidth": "3"}
+            return {"color": markup.GRAD_COLOR, "penwidth": "3"}
         if id(into) not in step.done and into is not step.current:  # none came this far yet
             return {"color": P.PENDING}
         return {}
