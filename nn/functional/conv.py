@@ -8,10 +8,11 @@ add the bias. Backward, computing only the gradients that are needed:
 - dx      = col2im(weight^T @ grad): every pixel gets back what each window it fell in received
             (for stride 1 on "wide" columns, whose adds run along whole padded rows).
 
-For stride 1 the backward runs on a few images at a time (`_backward_by_slices`): each slice's
-columns of dx are made, added back into its images and dropped while they are in the cache,
-instead of streaming the whole batch's columns (33 MB for W8's second conv) through memory. The
-plain `_backward` computes the same in whole-batch steps; tests compare the two.
+Without recording (no_grad, inference) the forward runs on a few images at a time and keeps no
+columns. For stride 1 the backward runs on a few images at a time (`_backward_by_slices`): each
+slice's columns of dx are made, added back into its images and dropped while they are in the
+cache, instead of streaming the whole batch's columns (33 MB for W8's second conv) through
+memory. The plain `_backward` computes the same in whole-batch steps; tests compare the two.
 
 A hand-fused op instead of a composition of autodiff primitives: the graph has one `conv2d`
 node, and the backward is three GEMM-sized numpy calls rather than thousands of small ops.
@@ -56,25 +57,26 @@ class Conv2d(Function):
         # bias beside the weights. That saves a pass over the output here, and in backward the
         # product that gives dweight gives dbias too.
         fold = b is not None and stride == (1, 1) and _fits(b, np.result_type(x, w))
-        cols = im2col(xp, (kh, kw), stride, out_size, ones_row=fold)  # (N, C*kh*kw (+1), Ho*Wo)
         weights = w.reshape(f, -1)
         if fold:
             weights = np.concatenate([weights, b[:, None].astype(weights.dtype)], axis=1)
-        # (F, C*kh*kw) @ (N, C*kh*kw, Ho*Wo) -> (N, F, Ho*Wo): one small GEMM per image. Measured
-        # faster than a single large GEMM here, which also needs transposes into and out of NCHW
-        # (and OpenBLAS threads large thin GEMMs badly on 2 busy cores).
-        out = np.matmul(weights, cols)
+        if ctx.recording:  # backward needs the columns: made for the whole batch, and kept
+            cols = im2col(xp, (kh, kw), stride, out_size, fold)  # (N, C*kh*kw (+1), Ho*Wo)
+            # (F, C*kh*kw) @ (N, C*kh*kw, Ho*Wo) -> (N, F, Ho*Wo): one small GEMM per image.
+            # Measured faster than a single large GEMM here, which also needs transposes into
+            # and out of NCHW (and OpenBLAS threads large thin GEMMs badly on 2 busy cores).
+            out = np.matmul(weights, cols)
+        else:  # no_grad, or nothing needs a gradient: columns for a few images at a time
+            out = _forward_by_slices(xp, weights, (kh, kw), stride, out_size, fold)
         if b is not None and not fold:
             if _fits(b, out.dtype):
                 out += b[:, None]  # in place: no second output-sized array
             else:
                 out = out + b[:, None]  # a wider bias (float64 on float32) promotes, as numpy
-        if ctx.recording:  # backward needs the cols, then recycles them
+        if ctx.recording:  # backward uses the cols, then recycles them
             ctx.save_for_backward(x, w)
             ctx.cols = cols
             ctx.geometry = (xp.shape, stride, padding, out_size)
-        else:  # not recording (no_grad, or nothing needs a gradient): they are dead already
-            recycle(cols)
         return out.reshape(n, f, *out_size)
 
     @staticmethod
@@ -93,6 +95,20 @@ class Conv2d(Function):
             grads = _backward(grad, w, cols, padded_shape, stride, padding, out_size, needs)
         recycle(cols)
         return grads
+
+
+def _forward_by_slices(xp, weights, kernel: Pair, stride: Pair, out_size: Pair, ones_row: bool):
+    """weights (F, C*kh*kw (+1)) @ im2col(xp) -> (N, F, Ho*Wo), a few images at a time: the
+    columns of a slice are made, multiplied and reused for the next slice while they are in the
+    cache. (At a batch of 1,000, W10, the whole batch's columns are 226 MB.)"""
+    n, f = xp.shape[0], weights.shape[0]
+    out = np.empty((n, f, out_size[0] * out_size[1]), dtype=np.result_type(weights, xp))
+    per_image = weights.shape[1] * out.shape[2] * xp.itemsize
+    for part in batch_slices(n, per_image, budget=_SLICE_BYTES):
+        cols = im2col(xp[part], kernel, stride, out_size, ones_row)
+        np.matmul(weights, cols, out=out[part])
+        recycle(cols)
+    return out
 
 
 def _backward(grad, w, cols, padded_shape, stride: Pair, padding: Pair, out_size: Pair, needs):

@@ -34,9 +34,11 @@ class Linear(Function):
         x, weight = ctx.saved_tensors
         need_x, need_w, *need_b = ctx.needs_input_grad
         gx = g @ weight if need_x else None
-        # Leading batch dimensions are folded into one: (..., out) -> (B, out).
-        g2 = g.reshape(-1, g.shape[-1])
-        gw = g2.T @ x.reshape(-1, x.shape[-1]) if need_w else None
+        # Leading batch dimensions are folded into one: (..., out) -> (B, out). (Not for 2-d
+        # inputs: under create_graph each reshape would be a node of the recorded graph.)
+        g2 = g if g.ndim == 2 else g.reshape(-1, g.shape[-1])
+        x2 = x if x.ndim == 2 else x.reshape(-1, x.shape[-1])
+        gw = g2.T @ x2 if need_w else None
         gb = g2.sum(axis=0) if need_b and need_b[0] else None
         return gx, gw, gb
 

@@ -43,7 +43,12 @@ class MaxPool2d(Function):
 
     @staticmethod
     def forward(ctx, x, *, kernel: Pair, stride: Pair, padding: Pair, out_size: Pair):
-        out = _separable_max(pad(x, padding, _lowest(x.dtype)), kernel, stride, out_size)
+        xp = pad(x, padding, _lowest(x.dtype))
+        out = np.empty((*x.shape[:2], *out_size), dtype=x.dtype)
+        # A few images at a time: the column maxima of a slice are read back from the cache.
+        per_image = xp[0].nbytes + xp[0, :, :, : out_size[1]].nbytes + out[0].nbytes
+        for part in batch_slices(len(x), per_image):
+            _separable_max(xp[part], kernel, stride, out_size, out=out[part])
         ctx.save_for_backward(x)
         ctx.out = out
         ctx.geometry = (kernel, stride, padding, out_size)
@@ -60,9 +65,11 @@ class MaxPool2d(Function):
         return _max_pool_backward(x, ctx.out, grad, kernel, stride, padding, out_size)
 
 
-def _separable_max(xp: np.ndarray, kernel: Pair, stride: Pair, out_size: Pair) -> np.ndarray:
-    """The maximum of every window of a (padded) image, (N, C, Ho, Wo): first over each
-    window's kw columns, for every row a window uses, then over its kh rows."""
+def _separable_max(
+    xp: np.ndarray, kernel: Pair, stride: Pair, out_size: Pair, out: np.ndarray | None = None
+) -> np.ndarray:
+    """The maximum of every window of a (padded) image, (N, C, Ho, Wo) (into `out` if given):
+    first over each window's kw columns, for every row a window uses, then over its kh rows."""
     (kh, kw), (sh, sw), (ho, wo) = kernel, stride, out_size
     rows = xp[:, :, : (ho - 1) * sh + kh]
     cols = [rows[:, :, :, b : b + (wo - 1) * sw + 1 : sw] for b in range(kw)]
@@ -70,7 +77,12 @@ def _separable_max(xp: np.ndarray, kernel: Pair, stride: Pair, out_size: Pair) -
     for col in cols[2:]:
         np.maximum(across, col, out=across)
     parts = [across[:, :, a : a + (ho - 1) * sh + 1 : sh] for a in range(kh)]
-    out = parts[0].copy() if kh == 1 else np.maximum(parts[0], parts[1])
+    if kh == 1:
+        if out is None:
+            return parts[0].copy()
+        np.copyto(out, parts[0])
+        return out
+    out = np.maximum(parts[0], parts[1], out=out)
     for part in parts[2:]:
         np.maximum(out, part, out=out)
     return out

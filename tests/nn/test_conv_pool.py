@@ -406,7 +406,8 @@ def test_max_pool_disjoint_backward_matches_the_plain_one(case):
     elif values == "extremes":
         x.flat[rng.integers(0, x.size, 3)] = [np.inf, -np.inf, np.nan]
     out_size = pool._geometry("max_pool2d", shape, kernel, stride, 0)["out_size"]
-    out = pool._separable_max(x, kernel, stride, out_size)
+    with mock.patch.object(_chunks, "CACHE_BYTES", budget):
+        out = max_pool2d(Tensor(x), kernel, stride).data
     plain = pool.windows(x, kernel, stride, out_size).max(axis=(4, 5))
     np.testing.assert_array_equal(out, plain)
     g = rng.standard_normal(out.shape).astype(np.float32)
@@ -448,3 +449,23 @@ def test_conv2d_sliced_backward_matches_the_plain_one(case, budget, wanted, ones
         if a is not None:
             np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
             assert a.flags.c_contiguous or name != "x"
+
+
+@settings(max_examples=25, deadline=None)
+@given(conv_cases(), st.sampled_from([1, 10**9]))
+def test_conv2d_forward_without_recording_matches_the_recorded_one(case, budget):
+    from unittest import mock
+
+    from nn.functional import conv
+
+    x_shape, w_shape, has_bias, stride, padding, seed = case
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal(x_shape).astype(np.float32)
+    w, b = leaves(rng.standard_normal(w_shape), rng.standard_normal(w_shape[0]))
+    b = b if has_bias else None
+    recorded = conv2d(Tensor(x), w, b, stride=stride, padding=padding)
+    assert recorded.grad_fn is not None
+    with autodiff.no_grad(), mock.patch.object(conv, "_SLICE_BYTES", budget):
+        sliced = conv2d(Tensor(x), w, b, stride=stride, padding=padding)
+    assert sliced.dtype == recorded.dtype == np.float64  # float32 images, float64 weights
+    np.testing.assert_allclose(sliced.data, recorded.data, rtol=1e-12, atol=1e-12)
