@@ -51,15 +51,11 @@ def parser(doc: str, epochs: int) -> argparse.ArgumentParser:
 
 
 def data_dir(given: Path | None) -> Path:
-    """--data if given, else nn.data's look-up, else the workplace's shared folder; exits with
-    nn.data's explanation if none has the files."""
+    """--data if given, else $GLASSGRAD_DATA, the user cache, then the workplace's shared folder
+    (nn.data.find_mnist with the workplace as its fallback); exits with nn.data's explanation,
+    which lists every folder in the order it was searched, if none has the files."""
     try:
-        if given is not None:
-            return find_mnist(given)
-        try:
-            return find_mnist()
-        except FileNotFoundError:
-            return find_mnist(WORKPLACE_DATA)
+        return find_mnist(given, fallback=None if given is not None else WORKPLACE_DATA)
     except FileNotFoundError as err:
         sys.exit(str(err))
 

@@ -23,9 +23,7 @@ def optional_mnist_dir(given: Path | None) -> Path | None:
             return find_mnist(given)
         except FileNotFoundError as err:
             sys.exit(str(err))
-    for root in (None, WORKPLACE_DATA):
-        try:
-            return find_mnist(root)
-        except FileNotFoundError:
-            continue
-    return None
+    try:
+        return find_mnist(fallback=WORKPLACE_DATA)
+    except FileNotFoundError:
+        return None

@@ -14,12 +14,10 @@ WORKPLACE_DATA = ROOT.parent / "shared" / "data" / "mnist"
 
 def mnist_dir() -> Path | None:
     """Where the examples' default look-up finds MNIST (examples/mnist_common.py)."""
-    for root in (None, WORKPLACE_DATA):
-        try:
-            return find_mnist(root)
-        except FileNotFoundError:
-            continue
-    return None
+    try:
+        return find_mnist(fallback=WORKPLACE_DATA)
+    except FileNotFoundError:
+        return None
 
 
 needs_mnist = pytest.mark.skipif(

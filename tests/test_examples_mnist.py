@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from example_support import ROOT, needs_mnist
 
-pytestmark = needs_mnist
+from nn.data import MNIST_FILES
 
 EXAMPLES = {
     "mnist_mlp.py": ["mnist_mlp_history.png"],
@@ -45,6 +45,7 @@ def run_example(name: str, out: Path) -> str:
     return done.stdout
 
 
+@needs_mnist
 @pytest.mark.parametrize("name", list(EXAMPLES))
 def test_example_runs_quick_and_writes_its_pictures(name, tmp_path):
     out = tmp_path / "out"
@@ -62,3 +63,29 @@ def test_example_runs_quick_and_writes_its_pictures(name, tmp_path):
         epochs = [line for line in stdout.splitlines() if line.startswith("epoch ")]
         assert len(epochs) == 2
         assert all(k in epochs[0] for k in ("train_loss", "train_acc", "val_loss", "val_acc"))
+
+
+def test_no_data_error_lists_the_folders_in_the_order_searched(tmp_path):
+    """Without MNIST anywhere, the examples exit with nn.data's message, which names every
+    folder in the order the examples searched it: $GLASSGRAD_DATA, the user cache, then the
+    workplace's shared folder (here a stand-in that lacks one file)."""
+    env, cache, workplace = tmp_path / "env", tmp_path / "cache", tmp_path / "shared"
+    *present, absent = MNIST_FILES
+    workplace.mkdir()
+    for name in present:
+        (workplace / name).touch()
+    script = (
+        "import sys; from pathlib import Path; "
+        f"sys.path.insert(0, {str(ROOT / 'examples')!r}); import mnist_common; "
+        f"mnist_common.WORKPLACE_DATA = Path({str(workplace)!r}); mnist_common.data_dir(None)"
+    )
+    env_vars = {**os.environ, "PYTHONPATH": str(ROOT), "GLASSGRAD_DATA": str(env)}
+    env_vars["XDG_CACHE_HOME"] = str(cache)
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env_vars, timeout=60
+    )
+    assert done.returncode == 1, done.stderr
+    searched = [line.split()[1] for line in done.stderr.splitlines() if line.startswith("  - /")]
+    order = [env, env / "mnist", cache / "glassgrad" / "mnist", workplace, workplace / "mnist"]
+    assert searched == [str(d) for d in order], done.stderr
+    assert f"{workplace} (fallback): missing {absent}" in done.stderr

@@ -287,6 +287,21 @@ def test_not_found_message(tmp_path, monkeypatch):
         MNIST(root)
 
 
+def test_fallback_is_searched_last_and_listed_in_order(tmp_path, monkeypatch):
+    env, cache, fallback = tmp_path / "env", tmp_path / "cache", tmp_path / "shared"
+    monkeypatch.setenv("GLASSGRAD_DATA", str(env))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    with pytest.raises(FileNotFoundError) as info:
+        find_mnist(fallback=fallback)
+    searched = [line for line in str(info.value).splitlines() if line.startswith("  - /")]
+    expected = [env, env / "mnist", default_cache_dir(), fallback, fallback / "mnist"]
+    assert [line.split()[1] for line in searched] == [str(d) for d in expected], searched
+    touch_all(fallback / "mnist", NAMES)
+    assert find_mnist(fallback=fallback) == (fallback / "mnist").resolve()
+    touch_all(default_cache_dir(), NAMES)  # found earlier in the order: the cache wins
+    assert find_mnist(fallback=fallback) == default_cache_dir().resolve()
+
+
 # ----------------------------------------------------------------------------- download
 
 

@@ -6,7 +6,8 @@ Where the files are looked for (first directory holding all four wins), see
 1. the ``root`` argument (the directory itself, then its ``mnist/`` subfolder);
 2. ``$GLASSGRAD_DATA`` (the directory itself, then its ``mnist/`` subfolder);
 3. the per-user cache ``$XDG_CACHE_HOME/glassgrad/mnist`` (default
-   ``~/.cache/glassgrad/mnist``), which is where :func:`download_mnist` puts them.
+   ``~/.cache/glassgrad/mnist``), which is where :func:`download_mnist` puts them;
+4. the ``fallback`` argument, if given (the directory itself, then its ``mnist/`` subfolder).
 
 Each file may be present gzip-compressed under its standard name
 (``train-images-idx3-ubyte.gz``) or uncompressed (``train-images-idx3-ubyte``).

@@ -1,5 +1,5 @@
-"""Where the MNIST files are looked for: the ``root`` argument, ``$GLASSGRAD_DATA``, then the
-per-user cache (see :func:`find_mnist`)."""
+"""Where the MNIST files are looked for: the ``root`` argument, ``$GLASSGRAD_DATA``, the
+per-user cache, then an optional ``fallback`` (see :func:`find_mnist`)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def default_cache_dir() -> Path:
     return base / "glassgrad" / "mnist"
 
 
-def _search_path(root: StrPath | None) -> list[tuple[str, Path]]:
+def _search_path(root: StrPath | None, fallback: StrPath | None) -> list[tuple[str, Path]]:
     """(origin, directory) pairs in look-up order, without duplicates."""
     found: list[tuple[str, Path]] = []
     if root is not None:
@@ -32,6 +32,9 @@ def _search_path(root: StrPath | None) -> list[tuple[str, Path]]:
         base = Path(env).expanduser()
         found += [(f"${ENV_VAR}", base), (f"${ENV_VAR}", base / "mnist")]
     found.append(("user cache", default_cache_dir()))
+    if fallback is not None:
+        base = Path(fallback).expanduser()
+        found += [("fallback", base), ("fallback", base / "mnist")]
     seen: set[Path] = set()
     unique = []
     for origin, directory in found:
@@ -42,13 +45,14 @@ def _search_path(root: StrPath | None) -> list[tuple[str, Path]]:
     return unique
 
 
-def find_mnist(root: StrPath | None = None) -> Path:
+def find_mnist(root: StrPath | None = None, *, fallback: StrPath | None = None) -> Path:
     """Return the first directory that holds all four MNIST files.
 
     Look-up order: ``root`` (then ``root/mnist``), ``$GLASSGRAD_DATA`` (then
-    ``$GLASSGRAD_DATA/mnist``), then :func:`default_cache_dir`.  A directory counts only
-    if it has all four files (each ``.gz`` or uncompressed); their content is not checked
-    here (see :func:`verify_mnist`).
+    ``$GLASSGRAD_DATA/mnist``), :func:`default_cache_dir`, then ``fallback`` (then
+    ``fallback/mnist``): a place of last resort, such as a project's shared data folder.  A
+    directory counts only if it has all four files (each ``.gz`` or uncompressed); their
+    content is not checked here (see :func:`verify_mnist`).
 
     Returns:
         The directory, as an absolute path.
@@ -58,7 +62,7 @@ def find_mnist(root: StrPath | None = None) -> Path:
             directory searched, what each one lacks, and how to fix it.
     """
     searched = []
-    for origin, directory in _search_path(root):
+    for origin, directory in _search_path(root, fallback):
         if directory.is_dir():
             lacking = missing_files(directory, MNIST_FILES)
             if not lacking:
