@@ -83,6 +83,9 @@ class Function:
     _hooks: list | None = None  # tensor hooks of the node's output (non-leaf register_hook)
     _stack = None  # creation site, recorded under detect_anomaly()
     _retains = None  # the hook that keeps the output's .grad (Tensor.retain_grad)
+    # The in-place count at the last in-place change of the output's memory (inplace.py stamps
+    # it through the output tensor's grad_fn: a node holds no reference to its output).
+    _out_version = 0
     # Set once any node gets a hook: until then backward does not look for them on each node.
     _any_node_hooks = False
 
@@ -178,7 +181,7 @@ class Function:
     def saved_tensors(self) -> tuple:
         """The values given to `save_for_backward`: arrays, or Tensors under create_graph.
 
-        Raises if a saved input was modified in place since the op ran.
+        Raises if a saved input or the saved output was modified in place since the op ran.
         """
         saved = self._saved
         if saved is None:
@@ -207,17 +210,30 @@ class Function:
         return tuple(values)
 
     def _check_unmodified(self, saved: tuple) -> None:
+        """Raise if a value this node saved (an input or its output) was modified in place
+        after the op ran: its gradient would be computed from the changed values."""
+        ran = self._inplace_count
         for a in self.args:
             if (
                 isinstance(a, Tensor)
-                and (a if a._base is None else a._base)._version > self._inplace_count
+                and (a if a._base is None else a._base)._version > ran
                 and any(value is a.data for value in saved)
             ):
                 raise InplaceModificationError(
-                    f"{type(self).__name__}Backward: an input it saved ({a._label()}, dtype "
-                    f"{a.dtype}) was modified in place after the op ran; its gradient would be "
-                    "wrong. Use an out-of-place op, or modify a copy"
+                    f"{type(self).__name__}Backward: one of the variables needed for gradient "
+                    f"computation has been modified by an inplace operation: an input it saved "
+                    f"({a._label()}, dtype {a.dtype}) was modified in place after the op ran; "
+                    "its gradient would be wrong. Use an out-of-place op, or modify a copy"
                 )
+        out = getattr(self, "_out", None)
+        if self._out_version > ran and out is not None and any(v is out for v in saved):
+            raise InplaceModificationError(
+                f"{type(self).__name__}Backward: one of the variables needed for gradient "
+                f"computation has been modified by an inplace operation: its output (shape "
+                f"{np.shape(out)}, dtype {np.asarray(out).dtype}), which it saved for backward, "
+                "was modified in place after the op ran (directly, through a view or through "
+                "detach()); its gradient would be wrong. Use an out-of-place op, or modify a copy"
+            )
 
     @property
     def needs_input_grad(self) -> tuple[bool, ...]:

@@ -5,8 +5,10 @@ that backward wrong. So every in-place change stamps the memory it changed (a te
 `_version`, shared by every view of that memory) with the next value of one process-wide
 counter, and every recorded op remembers the counter's value when it ran. While the counter
 has not moved since an op ran, nothing it saved can have changed and backward checks nothing;
-once it has moved, backward compares the saved inputs' versions with that value and raises
-`InplaceModificationError` for one that changed (function.py).
+once it has moved, backward compares the versions of what the op saved — its inputs and its
+output — with that value and raises `InplaceModificationError` for one that changed
+(function.py). An op's output is stamped through its tensor's `grad_fn` (and the `grad_fn` of
+the tensor whose memory a view or `detach()` shares), since a node does not hold its output.
 
 `InplaceUpdates` is a base class of Tensor (tensor.py); the updates record nothing and are meant
 for `no_grad()` code such as parameter updates.
@@ -52,8 +54,17 @@ class InplaceUpdates:
                 "would corrupt backward. Do it under `with autodiff.no_grad():` (e.g. parameter "
                 "updates) or use the out-of-place op"
             )
-        inplace_changes.count += 1
-        (self if self._base is None else self._base)._version = inplace_changes.count
+        inplace_changes.count = count = inplace_changes.count + 1
+        memory = self if self._base is None else self._base
+        memory._version = count
+        # The ops that made this memory may have saved it as their output: stamp them too (a
+        # node cannot hold its output tensor without a reference cycle; see function.py).
+        fn = memory.grad_fn
+        if fn is not None:
+            fn._out_version = count
+        fn = self.grad_fn
+        if fn is not None:
+            fn._out_version = count
 
     def _operand(self, op: str, other: Any, alpha: Any = 1) -> Any:
         """`alpha * other` as an array-like that an in-place `op` can apply to this tensor:

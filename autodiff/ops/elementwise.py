@@ -95,7 +95,10 @@ class Pow(Function):
     @staticmethod
     def forward(ctx, a, b):
         out = a**b
-        ctx.save_for_backward(a, b, out)
+        # The output only serves the exponent's gradient; saved only then (like PyTorch), so
+        # that changing `x ** 2` in place is not an error when the exponent is a constant.
+        keep = ctx.recording and ctx.needs_input_grad[1]
+        ctx.save_for_backward(a, b, out if keep else None)
         return out
 
     @staticmethod
@@ -288,10 +291,15 @@ class ReLU(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.mask = x > 0
-        return relu_fast(x)
+        out = relu_fast(x)
+        # Saved only to be version-checked: PyTorch's backward reads relu's output, so it
+        # refuses one modified in place, and so do we (the mask would hide it).
+        ctx.save_for_backward(out)
+        return out
 
     @staticmethod
     def backward(ctx, g):
+        ctx.saved_tensors  # noqa: B018 (raises if the output was modified in place)
         return g * ctx.mask
 
 

@@ -88,7 +88,6 @@ def test_function_gradcheck_gradgradcheck_with_a_tuple():
     assert gradcheck(Scale.apply, (x, 2.5))  # the float is a constant, as in PyTorch
 
 
-@pytest.mark.xfail(strict=True, reason="saved outputs are not version-checked yet (issue 14)")
 def test_function_saved_output_is_version_checked():
     x = x64()
     y = SavesOutput.apply(x)
