@@ -10,7 +10,7 @@
 (tensor(-4.), tensor(-4.), tensor(3.))
 """
 
-from . import cuda, graph, memory, ops
+from . import cuda, graph, memory, ops, return_types
 from .anomaly import detect_anomaly, is_anomaly_enabled
 from .archive import ArchiveError
 from .compare import allclose, equal, is_tensor, isclose
@@ -135,6 +135,7 @@ __all__ = [
     "numerical_grad",
     "ones",
     "ops",
+    "return_types",
     "ones_like",
     "rand",
     "randn",

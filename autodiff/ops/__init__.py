@@ -1,6 +1,7 @@
 """The ops: small `Function` subclasses with forward and backward side by side.
 
-elementwise.py (arithmetic, unary functions, activations), reduce.py (sum, mean, max, ...),
+elementwise.py (arithmetic, unary functions, activations), reduce.py (sum, mean, amax, ...),
+select.py (max/min along a dim with indices, sort, topk, argmax),
 linalg.py (matmul), shape.py (reshape, permute, expand), indexing.py (getitem), join.py
 (concatenate, stack, split, pad), softmax.py, special.py (erf), and comparison.py (results
 without a gradient).
@@ -14,12 +15,34 @@ from __future__ import annotations
 
 from ..function import Function
 from ..registry import FUNCTIONS
-from . import comparison, elementwise, indexing, join, linalg, reduce, shape, softmax, special
+from . import (
+    comparison,
+    elementwise,
+    indexing,
+    join,
+    linalg,
+    reduce,
+    select,
+    shape,
+    softmax,
+    special,
+)
 
 #: every op class, by name (`autodiff.ops.Exp`): the public Function subclasses of the op files
 OP_CLASSES = {
     name: obj
-    for module in (elementwise, reduce, linalg, shape, indexing, join, softmax, comparison, special)
+    for module in (
+        elementwise,
+        reduce,
+        select,
+        linalg,
+        shape,
+        indexing,
+        join,
+        softmax,
+        comparison,
+        special,
+    )
     for name, obj in vars(module).items()
     if isinstance(obj, type)
     and issubclass(obj, Function)

@@ -1,4 +1,4 @@
-"""Results without a gradient: comparisons, sign, argmax/argmin, all/any.
+"""Results without a gradient: comparisons, sign, all/any (argmax/argmin are in select.py).
 
 They compute on the arrays and return tensors that record nothing (`requires_grad` False):
 there is no gradient to send back through them.
@@ -50,36 +50,6 @@ del _dunder, _ufunc
 def sign(x: Any) -> Tensor:
     """Elementwise sign (-1, 0, 1); not differentiable (the result does not require grad)."""
     return Tensor._make(np.sign(to_tensor(x).data))
-
-
-@register(methods=("argmax",))
-def argmax(
-    x: Tensor,
-    axis: int | None = None,
-    keepdims: bool = False,
-    *,
-    dim: int | None = None,
-    keepdim: bool | None = None,
-) -> Tensor:
-    """Indices of the maxima (int64); not differentiable."""
-    axis = axis if dim is None else dim
-    keepdims = keepdims if keepdim is None else keepdim
-    return Tensor._make(np.argmax(x.data, axis=axis, keepdims=keepdims))
-
-
-@register(methods=("argmin",))
-def argmin(
-    x: Tensor,
-    axis: int | None = None,
-    keepdims: bool = False,
-    *,
-    dim: int | None = None,
-    keepdim: bool | None = None,
-) -> Tensor:
-    """Indices of the minima (int64); not differentiable."""
-    axis = axis if dim is None else dim
-    keepdims = keepdims if keepdim is None else keepdim
-    return Tensor._make(np.argmin(x.data, axis=axis, keepdims=keepdims))
 
 
 @register(methods=("all",))

@@ -67,11 +67,13 @@ class Mean(Function):
 
 
 class _Extremum(Function):
-    """Shared by Max and Min: the gradient is split evenly among tied extrema. A slice holding
-    NaN has NaN as its extremum, and its gradient goes to its NaNs (PyTorch's `max()` routes it
-    there too), not NaN everywhere."""
+    """Shared by the full reductions: the gradient is split evenly among tied extrema (PyTorch's
+    `max()` and `amax` do the same). A slice holding NaN has NaN as its extremum; its gradient
+    goes to its NaNs (as PyTorch's `max()` routes it) — or, for `amax`/`amin`
+    (`nan_gradient`), is NaN across the slice, as PyTorch's amax gives."""
 
     reduce = staticmethod(np.max)
+    nan_gradient = False
 
     @classmethod
     def forward(cls, ctx, x, axis=None, keepdims=False):
@@ -83,26 +85,52 @@ class _Extremum(Function):
         ctx.out = out
         return out if keepdims else out.reshape([n for i, n in enumerate(x.shape) if i not in axes])
 
-    @staticmethod
-    def backward(ctx, g):
+    @classmethod
+    def backward(cls, ctx, g):
         winners = ctx.x == ctx.out
-        if np.isnan(ctx.out).any():  # NaN == NaN is False: NaNs win their slices explicitly
-            winners |= np.isnan(ctx.x) & np.isnan(ctx.out)
+        nan_out = np.isnan(ctx.out)
+        if nan_out.any():  # NaN == NaN is False
+            if cls.nan_gradient:
+                winners = winners | nan_out  # the whole slice, then NaN below
+            else:  # NaNs win their slices explicitly
+                winners |= np.isnan(ctx.x) & nan_out
         winners = winners.astype(ctx.x.dtype)
         winners /= winners.sum(axis=ctx.axes, keepdims=True)
+        if cls.nan_gradient and nan_out.any():
+            winners = np.where(nan_out, np.nan, winners)
         return g.reshape(ctx.keep) * winners
 
 
-@register("max", numpy=(np.max, np.amax), form=reduction)
+# `x.max()` (no dim) and numpy's np.max(t, axis) on a Tensor record these; `x.max(dim)` with
+# its indices is in select.py.
+@register(methods=(), functions=(), numpy=(np.max, np.amax), form=reduction)
 class Max(_Extremum):
     op = "max"
     reduce = staticmethod(np.max)
 
 
-@register("min", numpy=(np.min, np.amin), form=reduction)
+@register(methods=(), functions=(), numpy=(np.min, np.amin), form=reduction)
 class Min(_Extremum):
     op = "min"
     reduce = staticmethod(np.min)
+
+
+@register("amax", form=reduction)
+class AMax(_Extremum):
+    """PyTorch's amax: the maximum over one dim, several or all; ties share the gradient."""
+
+    op = "amax"
+    reduce = staticmethod(np.max)
+    nan_gradient = True
+
+
+@register("amin", form=reduction)
+class AMin(_Extremum):
+    """PyTorch's amin: the minimum over one dim, several or all; ties share the gradient."""
+
+    op = "amin"
+    reduce = staticmethod(np.min)
+    nan_gradient = True
 
 
 class Var(Function):

@@ -321,6 +321,30 @@ def reduce(method: str, numpy_op: Callable[..., Any]) -> Row:
     return row
 
 
+def top_k(ctx, x, k):
+    """(values, indices): the k largest (or smallest) along `axis`, sorted (an unsorted TopK
+    may come in any order, and sorted is one of them)."""
+    axis, largest, count = int(ctx.attr("axis", -1)), bool(ctx.attr("largest", 1)), ints(k)[0]
+    if is_data(x):
+        values, indices = autodiff.topk(x, count, dim=axis, largest=largest)
+        return values, indices.data
+    values, indices = autodiff.topk(Tensor(np.asarray(x)), count, dim=axis, largest=largest)
+    return values.data, indices.data
+
+
+def arg_extremum(numpy_op: Callable[..., Any]) -> Row:
+    """ArgMax/ArgMin: int64 indices, a plain array (no gradient)."""
+
+    def row(ctx, x):
+        if int(ctx.attr("select_last_index", 0)):
+            raise ctx.unsupported("select_last_index=1 is not supported")
+        keep = bool(int(ctx.attr("keepdims", 1)))
+        found = numpy_op(array(x), axis=int(ctx.attr("axis", 0)), keepdims=keep)
+        return np.asarray(found, dtype=np.int64)
+
+    return row
+
+
 # --------------------------------------------------------------------------------- shape
 def shape_of(ctx, x):
     shape = np.asarray(array(x).shape, dtype=np.int64)
@@ -552,7 +576,7 @@ IMPORTS: dict[str, Row] = {
     "MaxPool": max_pool,
     "AveragePool": average_pool,
     "GlobalAveragePool": global_pool("mean"),
-    "GlobalMaxPool": global_pool("max"),
+    "GlobalMaxPool": global_pool("amax"),
     "BatchNormalization": batch_normalization,
     "Dropout": dropout,
     "Softmax": softmax(autodiff.softmax),
@@ -560,9 +584,12 @@ IMPORTS: dict[str, Row] = {
     # reductions
     "ReduceSum": reduce("sum", np.sum),
     "ReduceMean": reduce("mean", np.mean),
-    "ReduceMax": reduce("max", np.max),
-    "ReduceMin": reduce("min", np.min),
+    "ReduceMax": reduce("amax", np.max),
+    "ReduceMin": reduce("amin", np.min),
     "ReduceProd": reduce("prod", np.prod),
+    "TopK": top_k,
+    "ArgMax": arg_extremum(np.argmax),
+    "ArgMin": arg_extremum(np.argmin),
     "ReduceLogSumExp": reduce(
         "logsumexp",
         lambda x, axis, keepdims: np.log(np.sum(np.exp(x), axis=axis, keepdims=keepdims)),

@@ -228,6 +228,41 @@ def reduction(onnx_op: str) -> Emit:
     return emit
 
 
+def along_dim(onnx_op: str) -> Emit:
+    """max(dim)/min(dim)'s values: a reduction over the one dim (ONNX computes the indices'
+    values again, so the recorded indices are not baked in)."""
+
+    def emit(e, node):
+        args, x = e.arguments(node), node.args[0]
+        value = e.value(x, e.dtype(node))
+        if not x.ndim:
+            return e.node("Identity", [value])
+        return e.reduce(onnx_op, value, [int(args["axis"])], bool(args["keepdims"]))
+
+    return emit
+
+
+def top_k(e, node):
+    """sort's and topk's values: ONNX TopK (sort: all of the dim), sorted."""
+    args, x = e.arguments(node), node.args[0]
+    value = e.value(x, e.dtype(node))
+    if not x.ndim:
+        return e.node("Identity", [value])
+    axis = int(args["axis"])
+    if type(node).__name__ == "Sort":
+        largest = bool(args["descending"])
+        if isinstance(e.dims(x)[axis], BatchDim):  # all of a batch-sized dim: read its size
+            shape = e.node("Shape", [value], dtype=np.int64)
+            k = e.node("Gather", [shape, e.ints([axis])], axis=0)
+        else:
+            k = e.ints([x.shape[axis]])
+    else:
+        largest = bool(args["largest"])
+        k = e.ints([args["indices"].shape[axis]])
+    values, _ = e.node("TopK", [value, k], outputs=2, axis=axis, largest=int(largest), sorted=1)
+    return values
+
+
 def var(e, node):
     args, x, dtype = e.arguments(node), node.args[0], e.dtype(node)
     axes = _axes(args, x.ndim)
@@ -498,6 +533,12 @@ EXPORTS: dict[str, Row] = {
     "Mean": Row(reduction("ReduceMean")),
     "Max": Row(reduction("ReduceMax")),
     "Min": Row(reduction("ReduceMin")),
+    "AMax": Row(reduction("ReduceMax")),
+    "AMin": Row(reduction("ReduceMin")),
+    "MaxDim": Row(along_dim("ReduceMax"), recomputed=("indices",)),
+    "MinDim": Row(along_dim("ReduceMin"), recomputed=("indices",)),
+    "Sort": Row(top_k, recomputed=("indices",)),
+    "TopK": Row(top_k, recomputed=("indices",)),
     "Prod": Row(reduction("ReduceProd")),
     "LogSumExp": Row(reduction("ReduceLogSumExp")),
     "Var": Row(var),

@@ -1,8 +1,8 @@
-"""Reductions: sum, mean, max, min, var, std, logsumexp, prod.
+"""Reductions: sum, mean, amax, amin (and np.max/np.min), var, std, logsumexp, prod.
 
 Hypothesis draws the shape, the axis (None, an int, a tuple, negative or not) and keepdims;
 forward is compared with numpy and backward with central differences. Edge cases: 0-d inputs,
-empty inputs, ties for max/min, zeros for prod, ddof, and the error messages for bad axes.
+empty inputs, ties for amax/amin, zeros for prod, ddof, and the error messages for bad axes.
 """
 
 from __future__ import annotations
@@ -50,10 +50,12 @@ REDUCTIONS = [
     ("sum_fn", lambda x, axis, k: ad.sum(x, axis, k), np.sum, {}, {}),
     ("mean", lambda x, axis, k: x.mean(axis, keepdims=k), np.mean, {}, {}),
     ("mean_fn", lambda x, axis, k: ad.mean(x, axis, k), np.mean, {}, {}),
-    ("max", lambda x, axis, k: x.max(axis, k), np.max, {"distinct": True}, {}),
-    ("max_fn", lambda x, axis, k: ad.max(x, axis, k), np.max, {"distinct": True}, {}),
-    ("min", lambda x, axis, k: x.min(axis, k), np.min, {"distinct": True}, {}),
-    ("min_fn", lambda x, axis, k: ad.min(x, axis, k), np.min, {"distinct": True}, {}),
+    ("amax", lambda x, axis, k: x.amax(axis, k), np.max, {"distinct": True}, {}),
+    ("amax_fn", lambda x, axis, k: ad.amax(x, axis, k), np.max, {"distinct": True}, {}),
+    ("np_max", lambda x, axis, k: np.max(x, axis, keepdims=k), np.max, {"distinct": True}, {}),
+    ("amin", lambda x, axis, k: x.amin(axis, k), np.min, {"distinct": True}, {}),
+    ("amin_fn", lambda x, axis, k: ad.amin(x, axis, k), np.min, {"distinct": True}, {}),
+    ("np_min", lambda x, axis, k: np.min(x, axis, keepdims=k), np.min, {"distinct": True}, {}),
     ("var", lambda x, axis, k: x.var(axis, keepdims=k), np.var, {}, {}),
     (
         "var_ddof1",
@@ -145,7 +147,7 @@ def test_reduction_float32_in_float32_out(name, f, ref, domain, shape_opts):
 
 @pytest.mark.parametrize(
     ("numpy_function", "method"),
-    [(np.sum, "sum"), (np.mean, "mean"), (np.max, "max"), (np.min, "min"), (np.var, "var")]
+    [(np.sum, "sum"), (np.mean, "mean"), (np.max, "amax"), (np.min, "amin"), (np.var, "var")]
     + [(np.std, "std"), (np.prod, "prod")],
 )
 def test_numpy_functions_dispatch_to_the_ops(numpy_function, method):
@@ -216,8 +218,8 @@ def test_prod_of_empty(axis, expected):
     assert x.grad.shape == (0, 3)
 
 
-@pytest.mark.parametrize("op", ["max", "min"])
-def test_max_min_of_empty_along_the_non_empty_axis(op):
+@pytest.mark.parametrize("op", ["amax", "amin"])
+def test_amax_amin_of_empty_along_the_non_empty_axis(op):
     x = Tensor(np.zeros((0, 3)), requires_grad=True)
     y = getattr(x, op)(axis=1)
     check_forward(y, np.zeros(0), rtol=1e-10)
@@ -225,12 +227,21 @@ def test_max_min_of_empty_along_the_non_empty_axis(op):
     assert x.grad.shape == (0, 3)
 
 
-@pytest.mark.parametrize("op", ["max", "min"])
+@pytest.mark.parametrize("op", ["amax", "amin"])
 @pytest.mark.parametrize("axis", [None, 0])
-def test_max_min_of_nothing_is_a_clear_error(op, axis):
+def test_amax_amin_of_nothing_is_a_clear_error(op, axis):
     x = Tensor(np.zeros((0, 3)), requires_grad=True)
     with pytest.raises(ValueError, match=rf"(?s){op}.*empty.*\(0, 3\)"):
         getattr(x, op)(axis=axis)
+
+
+@pytest.mark.parametrize("op", ["max", "min"])
+def test_max_min_of_nothing_is_a_clear_error(op):
+    x = Tensor(np.zeros((0, 3)), requires_grad=True)
+    with pytest.raises(ValueError, match=rf"(?s){op}.*empty.*\(0, 3\)"):
+        getattr(x, op)()
+    with pytest.raises(IndexError, match=rf"(?s){op}.*dim 0 of size 0.*\(0, 3\)"):
+        getattr(x, op)(0)
 
 
 def test_var_and_logsumexp_of_empty_along_the_non_empty_axis():
@@ -246,20 +257,20 @@ def test_var_and_logsumexp_of_empty_along_the_non_empty_axis():
 @pytest.mark.parametrize(
     ("op", "a", "axis", "keepdims", "expected_grad"),
     [
-        ("max", [1.0, 3.0, 3.0], None, False, [0.0, 0.5, 0.5]),
-        ("min", [2.0, -1.0, 5.0, -1.0], None, False, [0.0, 0.5, 0.0, 0.5]),
-        ("max", [4.0, 4.0, 4.0], 0, True, [1 / 3, 1 / 3, 1 / 3]),
-        ("max", [[2.0, 2.0], [1.0, 5.0]], 1, False, [[0.5, 0.5], [0.0, 1.0]]),
-        ("min", [[2.0, 2.0], [1.0, 5.0]], 0, False, [[0.0, 1.0], [1.0, 0.0]]),
-        ("max", [[7.0, 1.0], [7.0, 7.0]], (0, 1), False, [[1 / 3, 0.0], [1 / 3, 1 / 3]]),
-        ("min", [[0.0, 1.0], [3.0, 0.0]], -1, True, [[1.0, 0.0], [0.0, 1.0]]),
+        ("amax", [1.0, 3.0, 3.0], None, False, [0.0, 0.5, 0.5]),
+        ("amin", [2.0, -1.0, 5.0, -1.0], None, False, [0.0, 0.5, 0.0, 0.5]),
+        ("amax", [4.0, 4.0, 4.0], 0, True, [1 / 3, 1 / 3, 1 / 3]),
+        ("amax", [[2.0, 2.0], [1.0, 5.0]], 1, False, [[0.5, 0.5], [0.0, 1.0]]),
+        ("amin", [[2.0, 2.0], [1.0, 5.0]], 0, False, [[0.0, 1.0], [1.0, 0.0]]),
+        ("amax", [[7.0, 1.0], [7.0, 7.0]], (0, 1), False, [[1 / 3, 0.0], [1 / 3, 1 / 3]]),
+        ("amin", [[0.0, 1.0], [3.0, 0.0]], -1, True, [[1.0, 0.0], [0.0, 1.0]]),
     ],
 )
-def test_max_min_split_the_gradient_evenly_among_ties(op, a, axis, keepdims, expected_grad):
+def test_amax_amin_split_the_gradient_evenly_among_ties(op, a, axis, keepdims, expected_grad):
     a = np.array(a)
     x = Tensor(a, requires_grad=True)
     y = getattr(x, op)(axis=axis, keepdims=keepdims)
-    check_forward(y, getattr(np, op)(a, axis=axis, keepdims=keepdims), rtol=1e-10)
+    check_forward(y, getattr(np, op[1:])(a, axis=axis, keepdims=keepdims), rtol=1e-10)
     y.backward(np.ones(y.shape))
     np.testing.assert_allclose(x.grad.data, expected_grad, rtol=1e-12)
 
@@ -321,7 +332,7 @@ def test_var_with_ddof_at_least_the_count_is_nan_like_numpy_or_a_clear_error():
 
 
 # ---------------------------------------------------------------------------------- errors
-@pytest.mark.parametrize("op", ["sum", "mean", "max", "min", "var", "prod", "logsumexp"])
+@pytest.mark.parametrize("op", ["sum", "mean", "amax", "amin", "var", "prod", "logsumexp"])
 def test_bad_axes_name_the_op(op):
     x = Tensor(np.ones((2, 3)), requires_grad=True)
     with pytest.raises(ValueError, match=rf"(?s){op}.*axis 2.*out of bounds"):

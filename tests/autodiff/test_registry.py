@@ -123,7 +123,7 @@ def _with_axis():
     return sorted(seen.values(), key=lambda item: item[0])
 
 
-EXTRA_ARGS = {"split": (1,)}  # positional arguments a callable needs besides the tensor
+EXTRA_ARGS = {"split": (1,), "topk": (1,)}  # positional arguments a callable needs besides the tensor
 
 
 @pytest.mark.parametrize(("name", "f"), _with_axis(), ids=[n for n, _ in _with_axis()])

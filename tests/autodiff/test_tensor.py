@@ -196,7 +196,8 @@ def test_pytorch_spellings_of_reduction_arguments():
     assert x.sum(dim=1).shape == (2, 4)
     assert x.mean(dim=(0, 2), keepdim=True).shape == (1, 3, 1)
     np.testing.assert_allclose(x.var(dim=2, correction=1).data, np.var(x.data, axis=2, ddof=1))
-    assert x.max(dim=0).shape == (3, 4) and x.argmax(dim=2).shape == (2, 3)
+    assert x.max(dim=0).values.shape == (3, 4) and x.argmax(dim=2).shape == (2, 3)
+    assert x.amax(dim=(0, 2), keepdim=True).shape == (1, 3, 1)
     np.testing.assert_allclose(x.softmax(dim=1).data.sum(axis=1), 1.0)
     with pytest.raises(TypeError, match="dimension"):
         x.sum(dimension=1)

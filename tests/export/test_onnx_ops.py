@@ -69,8 +69,20 @@ CASES: dict[str, list[tuple]] = {
     ],
     "Sum": [(lambda a: a.sum(axis=1), (data(3, 4),)), (lambda a: a.sum(), (data(3, 4),))],
     "Mean": [(lambda a: a.mean(axis=(0, 2), keepdims=True), (data(2, 3, 4),))],
-    "Max": [(lambda a: a.max(axis=-1), (data(3, 4),))],
-    "Min": [(lambda a: a.min(axis=0, keepdims=True), (data(3, 4),))],
+    "Max": [(lambda a: np.max(a, axis=-1), (data(3, 4),)), (lambda a: a.max(), (data(3, 4),))],
+    "Min": [(lambda a: np.min(a, axis=0, keepdims=True), (data(3, 4),))],
+    "AMax": [(lambda a: a.amax(dim=(0, 2)), (data(2, 3, 4),))],
+    "AMin": [(lambda a: a.amin(dim=1, keepdim=True), (data(3, 4),))],
+    "MaxDim": [(lambda a: a.max(dim=1).values, (data(3, 4),))],
+    "MinDim": [(lambda a: a.min(0, keepdim=True).values * 2, (data(3, 4),))],
+    "Sort": [
+        (lambda a: a.sort(dim=1, descending=True).values, (data(3, 4),)),
+        (lambda a: a.sort(0).values, (data(3, 4),)),
+    ],
+    "TopK": [
+        (lambda a: a.topk(2, dim=1).values, (data(3, 4),)),
+        (lambda a: a.topk(1, dim=0, largest=False).values, (data(3, 4),)),
+    ],
     "Prod": [(lambda a: a.prod(axis=1), (data(3, 4),))],
     "LogSumExp": [(lambda a: a.logsumexp(axis=1), (data(3, 4) * 5,))],
     "Var": [(lambda a: a.var(axis=1, ddof=1), (data(3, 4),)), (lambda a: a.var(), (data(3, 4),))],
@@ -157,7 +169,8 @@ def _function_classes() -> set[str]:
     return {
         c.__name__
         for c in subclasses(Function)
-        if c.__module__.split(".")[0] in ("autodiff", "nn") and not c.__name__.startswith("_")
+        if c.__module__.split(".")[0] in ("autodiff", "nn")
+        and not c.__name__.startswith("_")
         and c is not autodiff.autograd.Function  # the base of PyTorch-style custom ops
     }
 
