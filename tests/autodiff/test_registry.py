@@ -123,7 +123,8 @@ def _with_axis():
     return sorted(seen.values(), key=lambda item: item[0])
 
 
-EXTRA_ARGS = {"split": (1,), "topk": (1,)}  # positional arguments a callable needs besides the tensor
+# positional arguments a callable needs besides the tensor
+EXTRA_ARGS = {"split": (1,), "topk": (1,)}
 
 
 @pytest.mark.parametrize(("name", "f"), _with_axis(), ids=[n for n, _ in _with_axis()])
