@@ -6,6 +6,7 @@
 Writes, for f = (x + y) * z and for the sigmoid neuron f = 1 / (1 + exp(-(w0*x0 + w1*x1 + w2))):
     add_mul.svg, neuron.svg              the circuits after backward (values green, grads red)
     neuron_nodes.svg                     the neuron as data boxes and op ellipses
+    add_mul.png, neuron.png, ...         a PNG twin of each SVG, for viewers without SVG
     neuron_backprop.html                 backprop step by step (open in a browser, offline)
 and prints the values and gradients.
 """
@@ -51,6 +52,12 @@ def report(title: str, f: Tensor, tensors: list[Tensor]) -> None:
         print(f"  {t.name:>3} = {t.item():7.4g}   df/d{t.name} = {t.grad.item():7.4g}")
 
 
+def draw(f: Tensor, stem: Path, **options) -> None:
+    """The graph of f as stem.svg and its twin stem.png."""
+    for suffix in (".svg", ".png"):
+        viz.render(f, stem.with_suffix(suffix), **options)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("out"), help="output directory")
@@ -62,7 +69,7 @@ def main() -> None:
     viz.retain_all(f)  # keep q's gradient (and f's) too, not only the leaves'
     f.backward()
     report("(x + y) * z", f, tensors)
-    viz.render(f, out / "add_mul.svg", title="f = (x + y) * z")
+    draw(f, out / "add_mul", title="f = (x + y) * z")
 
     f, tensors = neuron()
     # The animation first: it computes gradients on the side and leaves the graph as it was.
@@ -70,10 +77,11 @@ def main() -> None:
     viz.retain_all(f)
     f.backward()
     report("sigmoid neuron", f, tensors)
-    viz.render(f, out / "neuron.svg", title="f = 1 / (1 + exp(-(w0*x0 + w1*x1 + w2)))")
-    viz.render(f, out / "neuron_nodes.svg", style="nodes")
+    draw(f, out / "neuron", title="f = 1 / (1 + exp(-(w0*x0 + w1*x1 + w2)))")
+    draw(f, out / "neuron_nodes", style="nodes")
 
-    print(f"wrote {out / 'add_mul.svg'}, {out / 'neuron.svg'}, {out / 'neuron_nodes.svg'}")
+    names = ", ".join(f"{name}.svg/.png" for name in ("add_mul", "neuron", "neuron_nodes"))
+    print(f"wrote {names} to {out}")
     print(f"wrote {animation.path} ({animation.backward_steps} backward steps)")
 
 

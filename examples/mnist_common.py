@@ -1,4 +1,5 @@
-"""What the MNIST examples share: their command line, finding the data, and loading it.
+"""What the MNIST examples share: their command line, finding the data, loading it, and
+carving a validation set out of the training images.
 
 Import it before numpy (it comes first alphabetically among the examples' imports): it limits
 BLAS to one thread unless you chose otherwise. These networks multiply small matrices (a batch
@@ -23,7 +24,7 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from nn.data import find_mnist, load_mnist  # noqa: E402
+from nn.data import find_mnist, load_mnist, train_test_split  # noqa: E402
 
 # The workplace keeps the files next to the repository: <repo>/../shared/data/mnist.
 WORKPLACE_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mnist"
@@ -75,3 +76,14 @@ def load(
         f"({time.perf_counter() - start:.1f} s to load)"
     )
     return (x_train, t_train), (x_test, t_test)
+
+
+def split_validation(
+    x: np.ndarray, t: np.ndarray, size: int
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """`size` of the training images set aside for validation, the same share of each digit
+    (stratified), always the same ones (seed 0, whatever the run's seed): the run tunes and
+    watches on these, and the test images stay untouched until the final evaluation."""
+    x_train, x_val, t_train, t_val = train_test_split(x, t, test_size=size, stratify=t, seed=0)
+    print(f"validation: {len(x_val)} of the training images (stratified), {len(x_train)} left")
+    return (x_train, t_train), (x_val, t_val)

@@ -15,7 +15,8 @@ settles — the reason networks need a hidden layer.
 
     python examples/mp_neuron.py [--out DIR]
 
-Writes OUT/mp_neuron.png: the four inputs and the OR and AND decision lines.
+Writes OUT/mp_neuron.png: for OR, AND and XOR, the four inputs coloured by the gate's output,
+with the OR and AND decision lines and the side where the neuron fires.
 """
 
 from __future__ import annotations
@@ -73,27 +74,37 @@ def perceptron(target: np.ndarray, lr: float = 0.5, epochs: int = 20) -> tuple |
     return None
 
 
-def plot(lines: dict[str, tuple[np.ndarray, float]], path: Path) -> None:
-    """The four inputs and each gate's decision line w . x + b = 0."""
-    fig = Figure(figsize=(4.6, 4.2), layout="constrained")
-    ax = fig.add_subplot()
-    xs = np.linspace(-0.5, 1.5, 2)
-    for (gate, (w, b)), color in zip(lines.items(), ("C0", "C3")):
-        label = f"{gate}: {w.tolist()}, {b:g}"
-        ax.plot(xs, -(w[0] * xs + b) / w[1], color=color, lw=2, label=label)
-    ax.scatter(INPUTS[:, 0], INPUTS[:, 1], s=90, c="k", zorder=3)
-    for x1, x2 in INPUTS:
-        ax.annotate(f"({x1:.0f}, {x2:.0f})", (x1, x2), (6, 6), textcoords="offset points")
-    ax.set(
-        xlim=(-0.5, 1.5),
-        ylim=(-0.5, 1.5),
-        xlabel="x1",
-        ylabel="x2",
-        aspect="equal",
-        title="M-P neuron: fires above its line",
-    )
-    ax.legend(title="w, b", loc="lower left", fontsize=8)
-    ax.grid(alpha=0.3)
+def plot(lines: dict[str, tuple[np.ndarray, float] | None], path: Path) -> None:
+    """One panel per gate: the four inputs coloured and shaped by the gate's output (fires or
+    not), the neuron's line w . x + b = 0 and the side where it fires, shaded; a gate without
+    weights (XOR) gets no line."""
+    fig = Figure(figsize=(10.5, 3.9), layout="constrained")
+    axes = fig.subplots(1, len(lines), sharey=True)
+    grid = np.linspace(-0.5, 1.5, 201)
+    gx, gy = np.meshgrid(grid, grid)
+    fires_style = {"color": "#D55E00", "marker": "s", "label": "y = 1 (fires)"}
+    quiet_style = {"color": "#0072B2", "marker": "o", "label": "y = 0"}
+    for ax, (gate, found) in zip(axes, lines.items()):
+        if found is not None:
+            w, b = found
+            side = (w[0] * gx + w[1] * gy + b > 0).astype(float)
+            ax.contourf(gx, gy, side, levels=[0.5, 1.5], colors=["#D55E00"], alpha=0.12)
+            ax.plot(grid, -(w[0] * grid + b) / w[1], color="0.2", lw=2, label="w . x + b = 0")
+            ax.set_title(f"{gate}: w = {w.tolist()}, b = {b:g}", fontsize=10)
+        else:
+            ax.set_title(f"{gate}: no line separates the classes", fontsize=10)
+        target = TARGETS[gate].astype(bool)
+        for keep, style in ((target, fires_style), (~target, quiet_style)):
+            ax.scatter(*INPUTS[keep].T, s=110, zorder=3, edgecolors="white", **style)
+        for x1, x2 in INPUTS:
+            offset = (-15, 11) if x2 else (-15, -21)  # above the top row, below the bottom row
+            ax.annotate(f"({x1:.0f}, {x2:.0f})", (x1, x2), offset, textcoords="offset points")
+        ax.set(xlim=(-0.5, 1.5), ylim=(-0.5, 1.5), xlabel="x1", aspect="equal")
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel("x2")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside right upper")
+    fig.suptitle("M-P neuron: it fires on the shaded side of its line")
     fig.savefig(path, dpi=100)
 
 
@@ -124,7 +135,7 @@ def main() -> None:
     )
 
     path = args.out / "mp_neuron.png"
-    plot({"OR": (w_or, b_or), "AND": (w_and, b_and)}, path)
+    plot({"OR": (w_or, b_or), "AND": (w_and, b_and), "XOR": None}, path)
     print(f"wrote {path}")
 
 

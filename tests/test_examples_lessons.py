@@ -29,8 +29,6 @@ HELPERS = {"mnist_common.py", "mnist_lookup.py"}
 MNIST_EXAMPLES = {"mnist_mlp.py", "mnist_regularization.py", "mnist_cnn.py", "optimizers.py"}
 
 
-
-
 def run(script: str, tmp_path: Path, *args: str) -> tuple[str, Path]:
     """Run examples/<script> with `--out tmp/out`; return its stdout and the out directory."""
     out = tmp_path / "out"
@@ -88,8 +86,9 @@ def test_chain_rule(tmp_path):
         assert f"{name} = {value} df/d{name} = {grad}" in text
     assert "sigmoid neuron: f = 0.7311" in text
     assert "df/dw0 = -0.1966" in text and "df/dx1 = -0.5898" in text
-    for name in ("add_mul.svg", "neuron.svg", "neuron_nodes.svg"):
-        ET.parse(out / name)
+    for name in ("add_mul", "neuron", "neuron_nodes"):
+        ET.parse(out / f"{name}.svg")
+        assert_png(out / f"{name}.png")
     # The forward pass, then one frame per backward step.
     assert (out / "neuron_backprop.html").read_text().count('<div class="frame"') == 9
 
@@ -243,19 +242,54 @@ def test_taylor(tmp_path):
     assert_png(out / "taylor_exp.png")
 
 
+# CS231n assignment 2's checks and the bound each error must stay under: ten times what the
+# notebook says it "should be around" (the issue: affine ~1e-9 or below, relu ~3e-12, SVM and
+# softmax ~1e-9 and ~1e-8, the two-layer net ~1e-7).
+CS231N_BOUNDS = {
+    "affine_forward out": 1e-8,
+    "affine_backward dx": 1e-8,
+    "affine_backward dw": 1e-8,
+    "affine_backward db": 1e-8,
+    "relu_forward out": 1e-7,
+    "relu_backward dx": 1e-11,
+    "affine_relu_backward dx": 1e-8,
+    "affine_relu_backward dw": 1e-8,
+    "affine_relu_backward db": 1e-8,
+    "svm_loss dx": 1e-8,
+    "softmax_loss dx": 1e-7,
+    **{
+        f"TwoLayerNet reg {reg} d{name}": 1e-6
+        for reg in ("0.0", "0.7")
+        for name in ("W1", "b1", "W2", "b2")
+    },
+}
+
+
 def check_cs231n(stdout: str, out: Path) -> dict[str, float]:
-    assert number(r"model.loss: max relative error ([\d.e+-]+)", stdout) < 1e-5
+    errors = re.findall(r"^  (\S.*?\S)\s+relative error ([\d.e+-]+)", stdout, re.MULTILINE)
+    assert [name for name, _ in errors] == list(CS231N_BOUNDS), errors
+    for name, error in errors:
+        assert float(error) < CS231N_BOUNDS[name], (name, error)
+    assert f"all {len(CS231N_BOUNDS)} checks within CS231n's bounds" in stdout
+    assert number(r"svm_loss: loss ([\d.]+)", stdout) == pytest.approx(9.0, abs=0.01)
+    assert number(r"softmax_loss: loss ([\d.]+)", stdout) == pytest.approx(math.log(10), abs=1e-3)
+    assert number(r"scores differ by ([\d.e+-]+)", stdout) < 1e-6
     assert 0 <= number(r"TwoLayerNet, SGD .* validation accuracy ([\d.]+)%", stdout) <= 100
-    finals = dict(re.findall(r"(\w+) ([\d.]+)%", stdout.split("final validation accuracies:")[1]))
+    block = stdout.split("final validation accuracies:")[1].splitlines()[0]
+    finals = dict(re.findall(r"(\w+) ([\d.]+)%", block))
     assert list(finals) == ["sgd", "sgd_momentum", "rmsprop", "adam"], finals
     assert all(0 <= float(a) <= 100 for a in finals.values())
+    best = max(finals, key=lambda rule: float(finals[rule]))
+    last = stdout.strip().splitlines()[-1]
+    assert last.startswith(f"test accuracy of the best rule's network ({best}): "), last
+    assert 0 <= number(r"network \(\w+\): ([\d.]+)%", last) <= 100
     assert_png(out / "cs231n_update_rules.png")
     return {rule: float(a) for rule, a in finals.items()}
 
 
 def test_cs231n_modular_synthetic(tmp_path):
     stdout, out = run("cs231n_modular.py", tmp_path, "--quick", "--synthetic")
-    assert "--synthetic: 1000 training and 500 validation CIFAR-like" in stdout
+    assert "--synthetic: 1000 training, 500 validation and 500 test CIFAR-like" in stdout
     assert "FullyConnectedNet 3072-100-100-100-100-10" in stdout
     check_cs231n(stdout, out)
 
@@ -263,7 +297,8 @@ def test_cs231n_modular_synthetic(tmp_path):
 @needs_mnist
 def test_cs231n_modular_mnist(tmp_path):
     stdout, out = run("cs231n_modular.py", tmp_path, "--quick")
-    assert "MNIST subset: 1000 training and 500 validation images" in stdout
+    assert "MNIST subset: 1000 training and 500 validation images (from the training" in stdout
+    assert "set, stratified), 500 test images" in stdout
     finals = check_cs231n(stdout, out)
     assert finals["adam"] > finals["sgd"]  # 20 iterations: adam is well on its way, sgd is not
 

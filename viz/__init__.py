@@ -30,18 +30,26 @@ from .trace import GradientTrace, retain_all, trace_gradients
 
 if TYPE_CHECKING:
     from .plots import (
+        OKABE_ITO,
+        integer_ticks,
+        legend_outside,
         plot_filters,
         plot_functions,
         plot_gradient_flow,
         plot_history,
         plot_optimizer_paths,
         plot_taylor,
+        series_style,
         show_images,
     )
 
 # The plots load matplotlib (most of a second) only when first used, so drawing graphs, and
 # `import viz` in a training script, do not pay for it.
 _PLOTS = {
+    "OKABE_ITO",
+    "integer_ticks",
+    "legend_outside",
+    "series_style",
     "plot_filters",
     "plot_functions",
     "plot_gradient_flow",
@@ -59,6 +67,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "OKABE_ITO",
     "Animation",
     "Explorer",
     "GradientTrace",
@@ -67,6 +76,8 @@ __all__ = [
     "animate_backward",
     "draw_graph",
     "explore",
+    "integer_ticks",
+    "legend_outside",
     "plot_filters",
     "plot_functions",
     "plot_gradient_flow",
@@ -75,6 +86,7 @@ __all__ = [
     "plot_taylor",
     "render",
     "retain_all",
+    "series_style",
     "show_images",
     "trace_gradients",
 ]

@@ -38,6 +38,22 @@ def test_plot_history(tmp_path):
     per_iteration = loss_ax.lines[0].get_xdata()
     assert per_iteration[0] == 0.25 and per_iteration[-1] == 2  # spread over the epochs
     assert len(acc_ax.lines) == 2
+    train, val = acc_ax.lines
+    assert train.get_label() == "train accuracy" and val.get_label() == "validation accuracy"
+    for a, b in ((train, val), (loss_ax.lines[1], loss_ax.lines[2])):
+        assert a.get_color() != b.get_color() and a.get_linestyle() != b.get_linestyle()
+        assert a.get_marker() != b.get_marker()
+    assert all(tick == int(tick) for tick in acc_ax.get_xticks())  # whole epochs only
+    for ax in fig.axes:  # the legend beside the data, not over it
+        assert ax.get_legend().get_bbox_to_anchor().x0 > ax.get_window_extent().x1
+
+
+def test_series_styles_differ_in_colour_dash_and_marker():
+    styles = [viz.series_style(i) for i in range(14)]
+    for key in ("color", "linestyle", "marker"):
+        assert len({str(s[key]) for s in styles[:7]}) == 7, key
+    assert len({tuple(map(str, s.values())) for s in styles}) == 14  # no repeat in two laps
+    assert set(viz.OKABE_ITO) == {s["color"] for s in styles}
     only_loss = viz.plot_history({"loss": [1.0, 0.5]})
     assert len(only_loss.axes) == 1 and only_loss.axes[0].get_xlabel() == "iteration"
     with pytest.raises(ValueError, match="none of the keys"):
@@ -94,6 +110,26 @@ def test_plot_optimizer_paths(tmp_path):
     )
     assert saved(fig, tmp_path / "o.png")
     assert [line.get_label() for line in fig.axes[0].lines[:2]] == ["slow", "fast"]
+    slow, fast = fig.axes[0].lines[:2]
+    assert slow.get_color() != fast.get_color() and slow.get_linestyle() != fast.get_linestyle()
+
+    fig = viz.plot_optimizer_paths(
+        bowl,
+        {"slow": lambda ps: TinySGD(ps, 0.01), "fast": lambda ps: TinySGD(ps, 0.04)},
+        start=(2.0, 1.0),
+        steps=30,
+        optimum=(0.0, 0.0),
+        separate=True,
+    )
+    panels = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(panels) == 2
+    for ax, name, lr in zip(panels, ("slow", "fast"), (0.01, 0.04)):
+        end = optimizer_path(bowl, lambda ps, lr=lr: TinySGD(ps, lr), (2.0, 1.0), 30)[-1]
+        assert ax.get_title() == f"{name}: f = {bowl(*end):.2g} after 30 steps"
+        labels = [line.get_label() for line in ax.lines]
+        assert name in labels and "minimum (0, 0)" in labels and "start" in labels
+        minimum = ax.lines[labels.index("minimum (0, 0)")]
+        assert (minimum.get_xdata()[0], minimum.get_ydata()[0]) == (0.0, 0.0)
 
 
 def test_plot_optimizer_paths_survives_divergence_and_non_elementwise_losses(tmp_path):

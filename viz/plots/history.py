@@ -12,7 +12,8 @@ The history format (what nn's trainer produces; every key optional, unknown keys
 
 Per-epoch values are drawn at epochs 1, 2, ... (the end of each epoch); per-iteration losses
 are spread evenly over the same epoch axis, so both line up. Without per-epoch values the
-x axis counts iterations.
+x axis counts iterations. Training and validation differ in colour, dash and marker (see
+style.py), the epoch axis has whole-number ticks, and the legends sit beside the axes.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ._figure import finish, new_figure
+from .style import integer_ticks, legend_outside, series_style
 
 EPOCH_KEYS = ("train_loss", "val_loss", "train_acc", "val_acc")
 
@@ -39,7 +41,7 @@ def plot_history(
         )
     epochs = max((len(curves[k]) for k in EPOCH_KEYS if k in curves), default=0)
     has_acc = "train_acc" in curves or "val_acc" in curves
-    fig = new_figure(11 if has_acc else 6, 4)
+    fig = new_figure(12 if has_acc else 7, 4)
     axes = fig.subplots(1, 2 if has_acc else 1, squeeze=False)[0]
 
     ax = axes[0]
@@ -49,19 +51,18 @@ def plot_history(
             x = np.arange(1, len(per_iter) + 1) * epochs / len(per_iter)
         else:
             x = np.arange(1, len(per_iter) + 1)
-        ax.plot(x, per_iter, color="0.6", lw=0.8, alpha=0.8, label="loss per iteration")
-    _epoch_curve(ax, curves, "train_loss", "train loss", "C0")
-    _epoch_curve(ax, curves, "val_loss", "validation loss", "C1")
+        ax.plot(x, per_iter, color="0.65", lw=0.8, alpha=0.8, label="loss per iteration")
+    _epoch_curve(ax, curves, "train_loss", "train loss", 0)
+    _epoch_curve(ax, curves, "val_loss", "validation loss", 1)
     ax.set(title="loss", xlabel="epoch" if epochs else "iteration", ylabel="loss")
-    ax.legend()
-    ax.grid(alpha=0.3)
 
     if has_acc:
-        ax = axes[1]
-        _epoch_curve(ax, curves, "train_acc", "train accuracy", "C0")
-        _epoch_curve(ax, curves, "val_acc", "validation accuracy", "C1")
-        ax.set(title="accuracy", xlabel="epoch", ylabel="accuracy")
-        ax.legend()
+        _epoch_curve(axes[1], curves, "train_acc", "train accuracy", 0)
+        _epoch_curve(axes[1], curves, "val_acc", "validation accuracy", 1)
+        axes[1].set(title="accuracy", xlabel="epoch", ylabel="accuracy")
+    for ax in axes:
+        integer_ticks(ax)
+        legend_outside(ax)
         ax.grid(alpha=0.3)
     return finish(fig, path)
 
@@ -70,7 +71,7 @@ def _floats(values: Sequence[float]) -> np.ndarray:
     return np.array([float(v) for v in values], dtype=np.float64)
 
 
-def _epoch_curve(ax, curves: dict[str, np.ndarray], key: str, label: str, color: str) -> None:
+def _epoch_curve(ax, curves: dict[str, np.ndarray], key: str, label: str, series: int) -> None:
     if key in curves:
         y = curves[key]
-        ax.plot(np.arange(1, len(y) + 1), y, "o-", color=color, ms=4, label=label)
+        ax.plot(np.arange(1, len(y) + 1), y, **series_style(series), ms=5, lw=1.6, label=label)

@@ -14,7 +14,11 @@
 `f(x, y)` takes two Tensors and returns a one-element Tensor; written with elementwise ops, it is
 also evaluated on the whole contour grid at once (otherwise point by point). Each optimizer is
 a factory `params -> optimizer` (any object with `zero_grad()` and `step()`, like nn.optim's),
-given the two 0-d parameters `[x, y]`.
+given the two 0-d parameters `[x, y]`. `optimum=(x*, y*)` marks the minimum the paths head for.
+Each path has its own colour, dash and marker (style.py), over grey contours, with the legend
+beside the axes. Paths that run along the same valley hide one another; `separate=True` gives
+each optimizer its own panel instead (the others faint grey behind it), titled with the loss
+where its path ends.
 """
 
 from __future__ import annotations
@@ -31,9 +35,7 @@ import autodiff
 from autodiff import Tensor
 
 from ._figure import finish, new_figure
-
-# Strong colours that stand out from viridis contours.
-_COLORS = ("#d62728", "#1f77b4", "#ff7f0e", "#9467bd", "#000000", "#e377c2")
+from .style import legend_outside, series_style
 
 
 class Optimizer(Protocol):
@@ -72,36 +74,68 @@ def plot_optimizer_paths(
     bounds: tuple[tuple[float, float], tuple[float, float]] | None = None,
     path: str | os.PathLike | None = None,
     levels: int = 30,
+    optimum: Sequence[float] | None = None,
+    separate: bool = False,
 ) -> Figure:
     """Contours of f with one trajectory per optimizer; `bounds` ((x0, x1), (y0, y1)) defaults
-    to the region the trajectories cover, with a margin."""
+    to the region the trajectories cover, with a margin; `optimum` (x, y), if given, is marked;
+    `separate` draws one panel per optimizer, two panels a row."""
     paths = {name: optimizer_path(f, make, start, steps) for name, make in optimizers.items()}
     (x0, x1), (y0, y1) = bounds or _bounds(list(paths.values()))
     gx, gy, z = _evaluate(f, (x0, x1), (y0, y1))
 
-    fig = new_figure(7, 5.5)
-    ax = fig.add_subplot()
     finite = z[np.isfinite(z)]
     if finite.size and finite.min() > 0 and finite.max() / finite.min() > 1e3:
         # Wide-ranging losses (Rosenbrock) show their valley only on a log scale.
         contour = {"levels": np.geomspace(finite.min(), finite.max(), levels), "norm": LogNorm()}
     else:
         contour = {"levels": levels}
-    ax.contour(gx, gy, z, cmap="viridis", linewidths=0.8, alpha=0.55, **contour)
-    for i, (name, points) in enumerate(paths.items()):
-        ax.plot(
-            points[:, 0],
-            points[:, 1],
-            "o-",
-            ms=2.5,
-            lw=1.6,
-            color=_COLORS[i % len(_COLORS)],
-            label=name,
-        )
-    ax.plot([start[0]], [start[1]], "k*", ms=12, label="start")
-    ax.set(xlim=(x0, x1), ylim=(y0, y1), xlabel="x", ylabel="y", title="optimizer paths")
-    ax.legend()
+    if separate:
+        rows = (len(paths) + 1) // 2
+        fig = new_figure(11, 3.6 * rows)
+        axes = list(fig.subplots(rows, 2, sharex=True, sharey=True, squeeze=False).ravel())
+        for ax in axes[len(paths) :]:
+            ax.set_visible(False)
+    else:
+        fig = new_figure(8.5, 5.5)
+        axes = [fig.add_subplot()] * len(paths)
+    for i, (ax, (name, points)) in enumerate(zip(axes, paths.items())):
+        if separate or i == 0:
+            # Grey contours: the coloured paths are what the eye should follow.
+            ax.contour(gx, gy, z, cmap="Greys", linewidths=0.7, alpha=0.5, **contour)
+        if separate:
+            for other, others_points in paths.items():
+                if other != name:
+                    ax.plot(*others_points.T, color="0.7", lw=1.0, alpha=0.8)
+            end = _loss_at(f, points[-1])
+            ax.set_title(f"{name}: f = {end:.2g} after {len(points) - 1} steps")
+        style = series_style(i)
+        ax.plot(points[:, 0], points[:, 1], **style, ms=4, lw=1.5, alpha=0.9, label=name)
+    for ax in axes[: len(paths)] if separate else axes[:1]:
+        ax.plot([start[0]], [start[1]], "X", color="0.2", ms=11, mec="white", label="start")
+        if optimum is not None:
+            ax.plot(
+                [optimum[0]], [optimum[1]], "*", color="#F0E442", ms=20, mec="black", mew=1.2,
+                label=f"minimum ({optimum[0]:g}, {optimum[1]:g})", zorder=5,
+            )  # fmt: skip
+        ax.set(xlim=(x0, x1), ylim=(y0, y1))
+    if separate:
+        for ax in axes:
+            ax.label_outer()
+        fig.supxlabel("x")
+        fig.supylabel("y")
+        fig.suptitle("optimizer paths")
+        handles = axes[0].get_legend_handles_labels()
+        fig.legend(*(h[1:] for h in handles), loc="outside right upper")
+    else:
+        axes[0].set(xlabel="x", ylabel="y", title="optimizer paths")
+        legend_outside(axes[0])
     return finish(fig, path)
+
+
+def _loss_at(f: Callable[[Tensor, Tensor], Any], point: np.ndarray) -> float:
+    with autodiff.no_grad(), np.errstate(all="ignore"):
+        return float(np.asarray(_data(f(Tensor(point[0]), Tensor(point[1])))).sum())
 
 
 def _bounds(paths: list[np.ndarray]) -> tuple[tuple[float, float], tuple[float, float]]:
