@@ -41,19 +41,25 @@ inplace_changes = InplaceCounter()
 
 
 class InplaceUpdates:
-    """The in-place methods of Tensor."""
+    """The in-place methods of Tensor, and the augmented assignments (`x += y`, `-=`, `*=`,
+    `/=`, `**=`), which are in place as in PyTorch: the same tensor, its dtype and shape kept,
+    its version bumped."""
 
     __slots__ = ()
 
-    def _check_inplace(self, op: str) -> None:
+    def _check_inplace(self, op: str, operand: Any = None) -> None:
         """Refuse a change backward would miss; otherwise stamp the memory's version."""
-        if self._requires_grad and _GradMode.enabled:
-            kind = "a leaf" if self.grad_fn is None else "a non-leaf"
-            raise RuntimeError(
-                f"{op}: {self._label()} is {kind} tensor that requires grad; in-place changes "
-                "would corrupt backward. Do it under `with autodiff.no_grad():` (e.g. parameter "
-                "updates) or use the out-of-place op"
-            )
+        if _GradMode.enabled:
+            if self._requires_grad:
+                _refuse_recording(self, op)
+            if getattr(operand, "_requires_grad", False):
+                raise RuntimeError(
+                    f"{op}: the operand requires grad, and glassgrad records no in-place op: its "
+                    f"gradient would be lost ({self._label()} does not require grad). PyTorch "
+                    "records this one; here use the out-of-place form (`x = x + v` instead of "
+                    "`x += v`), or run it under `with autodiff.no_grad():` if no gradient should "
+                    "flow"
+                )
         inplace_changes.count = count = inplace_changes.count + 1
         memory = self if self._base is None else self._base
         memory._version = count
@@ -66,7 +72,7 @@ class InplaceUpdates:
         if fn is not None:
             fn._out_version = count
 
-    def _operand(self, op: str, other: Any, alpha: Any = 1) -> Any:
+    def _operand(self, op: str, other: Any, alpha: Any = 1, division: bool = False) -> Any:
         """`alpha * other` as an array-like that an in-place `op` can apply to this tensor:
         it must broadcast to this shape (the result keeps it) and the result must cast to this
         dtype ("same_kind": no float result into an integer tensor). Checked before anything
@@ -88,10 +94,11 @@ class InplaceUpdates:
         if not fits:
             raise ShapeError(
                 f"{op}: an operand of shape {shape} does not broadcast to the tensor's shape "
-                f"{self.shape} (an in-place result keeps the tensor's shape)"
+                f"{self.shape} (an in-place result keeps the tensor's shape; PyTorch: output "
+                "with shape ... doesn't match the broadcast shape)"
             )
         result = np.result_type(self.data, value)
-        if op == "div_" and result.kind in "biu":
+        if division and result.kind in "biu":
             result = np.result_type(result, np.float64(0))  # true division
         if not np.can_cast(result, self.data.dtype, "same_kind"):
             raise TypeError(
@@ -100,35 +107,53 @@ class InplaceUpdates:
             )
         return value
 
+    def _update(self: T, op: str, ufunc: Any, other: Any, alpha: Any = 1) -> T:
+        """self = ufunc(self, alpha * other), written into this tensor's memory."""
+        value = self._operand(op, other, alpha, ufunc is np.true_divide)
+        self._check_inplace(op, other)
+        try:
+            ufunc(self.data, value, out=self.data)
+        except ValueError as err:  # e.g. integers to negative integer powers
+            raise ValueError(f"{op}: {err} ({self._label()}, dtype {self.data.dtype})") from None
+        return self
+
     def add_(self: T, other: Any, alpha: float = 1.0) -> T:
         """self += alpha * other, in place (no recording; bumps the version)."""
-        value = self._operand("add_", other, alpha)
-        self._check_inplace("add_")
-        self.data += value
-        return self
+        return self._update("add_", np.add, other, alpha)
 
     def sub_(self: T, other: Any, alpha: float = 1.0) -> T:
         """self -= alpha * other, in place."""
-        value = self._operand("sub_", other, alpha)
-        self._check_inplace("sub_")
-        self.data -= value
-        return self
+        return self._update("sub_", np.subtract, other, alpha)
 
     def mul_(self: T, other: Any) -> T:
-        value = self._operand("mul_", other)
-        self._check_inplace("mul_")
-        self.data *= value
-        return self
+        return self._update("mul_", np.multiply, other)
 
     def div_(self: T, other: Any) -> T:
-        value = self._operand("div_", other)
-        self._check_inplace("div_")
-        self.data /= value
-        return self
+        return self._update("div_", np.true_divide, other)
+
+    def pow_(self: T, exponent: Any) -> T:
+        return self._update("pow_", np.power, exponent)
+
+    # `x += y` and friends: in place, like PyTorch's (not `x = x + y`, which would make a new
+    # tensor and, under no_grad(), one that no longer requires grad).
+    def __iadd__(self: T, other: Any) -> T:
+        return self._update("+=", np.add, other)
+
+    def __isub__(self: T, other: Any) -> T:
+        return self._update("-=", np.subtract, other)
+
+    def __imul__(self: T, other: Any) -> T:
+        return self._update("*=", np.multiply, other)
+
+    def __itruediv__(self: T, other: Any) -> T:
+        return self._update("/=", np.true_divide, other)
+
+    def __ipow__(self: T, other: Any) -> T:
+        return self._update("**=", np.power, other)
 
     def fill_(self: T, value: float) -> T:
-        self._check_inplace("fill_")
-        self.data.fill(value)
+        self._check_inplace("fill_", value)
+        self.data.fill(array_of(value))
         return self
 
     def zero_(self: T) -> T:
@@ -136,7 +161,7 @@ class InplaceUpdates:
 
     def copy_(self: T, src: Any) -> T:
         """Copy `src` (broadcast to this shape) into this memory."""
-        self._check_inplace("copy_")
+        self._check_inplace("copy_", src)
         src = np.asarray(array_of(src))
         try:
             np.copyto(self.data, src, casting="same_kind")
@@ -147,5 +172,21 @@ class InplaceUpdates:
         return self
 
     def __setitem__(self, index: Any, value: Any) -> None:
-        self._check_inplace("__setitem__")
+        self._check_inplace("__setitem__", value)
         self.data[index_arrays(index)] = array_of(value)
+
+
+def _refuse_recording(tensor: Any, op: str) -> None:
+    """The error for an in-place op on a tensor that requires grad while grad mode is on."""
+    if tensor.grad_fn is None:
+        raise RuntimeError(
+            f"{op}: a leaf Variable that requires grad is being used in an in-place operation "
+            f"({tensor._label()}). Do it under `with autodiff.no_grad():` (e.g. parameter "
+            "updates), or use the out-of-place op"
+        )
+    raise RuntimeError(
+        f"{op}: {tensor._label()} requires grad (made by {type(tensor.grad_fn).__name__}"
+        "Backward), and glassgrad records no in-place op: the ops that already used it would "
+        "get a wrong gradient. PyTorch records this one; here use the out-of-place form "
+        "(`y = y + v` instead of `y += v`, `y = y * v` instead of `y.mul_(v)`)"
+    )
