@@ -77,8 +77,9 @@ def tensor(
 def as_tensor(data: Any, dtype: DTypeLike | None = None, device: Any = None) -> Tensor:
     """`data` itself if it is a Tensor (of that dtype), else a Tensor sharing its memory."""
     check_device(device, "as_tensor")
-    if isinstance(data, Tensor) and (dtype is None or data.dtype == np.dtype(dtype)):
-        return data
+    if isinstance(data, Tensor):
+        # PyTorch's: the tensor itself, or a converted one that stays in the graph
+        return data if dtype is None else data.to(dtype)
     dtype = _python_dtype(data, dtype)
     return Tensor(data.data if isinstance(data, Tensor) else data, dtype=dtype)
 
@@ -142,9 +143,7 @@ def ones_like(
     return Tensor(np.ones_like(np.asarray(t), dtype=dtype), requires_grad=requires_grad)
 
 
-def eye(
-    n: int, m: int | None = None, dtype: DTypeLike | None = None, device: Any = None
-) -> Tensor:
+def eye(n: int, m: int | None = None, dtype: DTypeLike | None = None, device: Any = None) -> Tensor:
     check_device(device, "eye")
     return Tensor(np.eye(n, m, dtype=_dtype(dtype)))
 
@@ -155,21 +154,41 @@ def arange(
     step: float = 1,
     dtype: DTypeLike | None = None,
     device: Any = None,
+    *,
+    end: float | None = None,
+    requires_grad: bool = False,
 ) -> Tensor:
     """Like numpy's arange; integer arguments give int64 and float ones the default float dtype
-    (as PyTorch's), unless a dtype is given."""
+    (as PyTorch's), unless a dtype is given. PyTorch's `end=` is numpy's `stop`."""
     check_device(device, "arange")
+    if end is not None:
+        stop = end
     values = np.arange(start, stop, step) if stop is not None else np.arange(start)
     if dtype is None and values.dtype.kind == "f":
         dtype = get_default_dtype()
-    return Tensor(values if dtype is None else values.astype(dtype))
+    return Tensor(values if dtype is None else values.astype(dtype), requires_grad=requires_grad)
 
 
 def linspace(
-    start: float, stop: float, num: int = 50, dtype: DTypeLike | None = None, device: Any = None
+    start: float,
+    stop: float | None = None,
+    num: int | None = None,
+    dtype: DTypeLike | None = None,
+    device: Any = None,
+    *,
+    end: float | None = None,
+    steps: int | None = None,
+    requires_grad: bool = False,
 ) -> Tensor:
+    """`num` (PyTorch: `steps`) evenly spaced values from `start` to `stop` (`end`), both
+    included."""
     check_device(device, "linspace")
-    return Tensor(np.linspace(start, stop, num, dtype=_dtype(dtype)))
+    stop = end if stop is None else stop
+    num = steps if num is None else num
+    if stop is None or num is None:
+        raise TypeError("linspace: expected start, end and steps (linspace(0, 1, 5))")
+    values = np.linspace(start, stop, num, dtype=_dtype(dtype))
+    return Tensor(values, requires_grad=requires_grad)
 
 
 class _Random:

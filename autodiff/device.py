@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 
 class device:
     """A device name, as PyTorch's `torch.device`: only "cpu" (or "cpu:0") exists here."""
@@ -77,3 +79,37 @@ def is_device(value: Any) -> bool:
 _DEVICE_KINDS = frozenset(
     {"cpu", "cuda", "mps", "xpu", "xla", "meta", "hip", "ipu", "mtia", "privateuseone", "hpu"}
 )
+
+
+def to_arguments(where: str, args: tuple, kwargs: dict[str, Any]) -> np.dtype | None:
+    """The dtype in PyTorch's `to(...)` arguments (None if none): `to(dtype)`, `to(device)`,
+    `to(device, dtype)`, `to(tensor)` (its dtype), keywords `device=`, `dtype=`. Any device but
+    the CPU raises, naming `where`."""
+    unknown = set(kwargs) - {"device", "dtype", "non_blocking", "copy", "memory_format"}
+    if unknown:
+        raise TypeError(f"{where}.to: unexpected keyword argument(s) {sorted(unknown)}")
+    if len(args) > 2:
+        raise TypeError(f"{where}.to: expected at most 2 positional arguments, got {len(args)}")
+    dtype = kwargs.get("dtype")
+    where_to = kwargs.get("device")
+    for arg in args:
+        if hasattr(arg, "dtype") and hasattr(arg, "shape"):  # a Tensor (or an array): its dtype
+            dtype = arg.dtype
+        elif is_device(arg):
+            where_to = arg
+        else:
+            dtype = arg
+    if where_to is not None:
+        try:
+            device(where_to)
+        except RuntimeError as err:
+            raise RuntimeError(f"{where}.to: {err}") from None
+    if dtype is None:
+        return None
+    try:
+        return np.dtype(dtype)
+    except TypeError:
+        raise TypeError(
+            f"{where}.to: expected a dtype, a device or a tensor, got {type(dtype).__name__} "
+            f"{dtype!r}"
+        ) from None

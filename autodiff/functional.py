@@ -67,7 +67,7 @@ def value_and_grad(f: Callable[..., Tensor], argnums: ArgNums = 0) -> Callable[.
     def wrapped(*args: Any) -> tuple[Tensor, Any]:
         args, inputs, nested = _prepare(args, argnums)
         out = f(*args)
-        if not isinstance(out, Tensor) or out.size != 1:
+        if not isinstance(out, Tensor) or out.numel() != 1:
             shape = out.shape if isinstance(out, Tensor) else type(out).__name__
             raise ValueError(f"grad: f must return a one-element Tensor, got {shape}")
         if not out.requires_grad:  # f ignores its inputs: the gradient is zero
@@ -92,8 +92,8 @@ def jacobian(f: Callable[..., Tensor], argnums: ArgNums = 0) -> Callable[..., An
         args, inputs, nested = _prepare(args, argnums)
         out = f(*args)
         rows: list[list] = [[] for _ in inputs]
-        for i in range(out.size):
-            onehot = np.zeros(out.size, dtype=out.dtype)
+        for i in range(out.numel()):
+            onehot = np.zeros(out.numel(), dtype=out.dtype)
             onehot[i] = 1
             if out.requires_grad:
                 gs = _grads(out, inputs, onehot.reshape(out.shape), nested, retain=True)

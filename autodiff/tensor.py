@@ -13,17 +13,21 @@ classes.
 
 from __future__ import annotations
 
+import copy
 import weakref
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from .device import CPU
+from .device import device as Device
 from .dtypes import DTypeLike, get_default_dtype, to_array
 from .errors import ShapeError
 from .hooks import RemovableHandle
 from .inplace import InplaceUpdates
 from .numpy_protocol import NumpyProtocol
+from .size import Size
 
 Hook = Callable[["Tensor"], "Tensor | None"]
 
@@ -172,13 +176,45 @@ class Tensor(InplaceUpdates, NumpyProtocol):
     def ndim(self) -> int:
         return self.data.ndim
 
-    @property
-    def size(self) -> int:
-        """The number of elements (numpy's `size`; PyTorch's `numel()`)."""
-        return self.data.size
+    def size(self, dim: int | None = None) -> Size | int:
+        """The shape as a `Size` (a tuple), or the length of dimension `dim` (PyTorch's
+        method; numpy's element count is `numel()`)."""
+        if dim is None:
+            return Size(self.data.shape)
+        return self.data.shape[self._dim_index(dim)]
+
+    def dim(self) -> int:
+        """The number of dimensions (`ndim`)."""
+        return self.data.ndim
+
+    ndimension = dim
 
     def numel(self) -> int:
+        """The number of elements."""
         return self.data.size
+
+    nelement = numel
+
+    @property
+    def device(self) -> Device:
+        """Always the CPU: glassgrad computes with numpy."""
+        return CPU
+
+    is_cuda = False
+
+    def _dim_index(self, dim: int) -> int:
+        """`dim` checked against this tensor's dimensions, as PyTorch's IndexError words it."""
+        ndim = self.data.ndim
+        if isinstance(dim, bool) or not isinstance(dim, int | np.integer):
+            raise TypeError(f"dimension must be an int, got {type(dim).__name__} {dim!r}")
+        if ndim == 0:
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+        if not -ndim <= dim < ndim:
+            raise IndexError(
+                f"Dimension out of range (expected to be in range of [{-ndim}, {ndim - 1}], "
+                f"but got {dim})"
+            )
+        return int(dim) % ndim
 
     @property
     def dtype(self) -> np.dtype:
@@ -233,6 +269,34 @@ class Tensor(InplaceUpdates, NumpyProtocol):
     def __int__(self) -> int:
         return int(self.item())
 
+    def __format__(self, spec: str) -> str:
+        """A 0-d tensor formats as its Python number (`f"{loss:.4f}"`); other tensors only with
+        an empty spec, as their repr. (PyTorch's rule, Parameters included: they format as
+        objects.)"""
+        if self.data.ndim == 0 and type(self) is Tensor:
+            return self.item().__format__(spec)
+        return object.__format__(self, spec)
+
+    # ------------------------------------------------------------------ copying, pickling
+    # As PyTorch: a pickled (or copy.copy'd) tensor comes back as a leaf holding its values and
+    # requires_grad, without its graph, gradient or hooks; deepcopy copies a leaf's gradient too
+    # and refuses a tensor made by a recorded op.
+    def __reduce_ex__(self, protocol: int) -> tuple:
+        return _rebuild, (type(self), self.data, self._requires_grad, self.name)
+
+    def __deepcopy__(self, memo: dict) -> Tensor:
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user (graph leaves) support the "
+                f"deepcopy protocol at the moment; {self._label()} was made by "
+                f"{type(self.grad_fn).__name__}Backward. Deepcopy .detach() instead"
+            )
+        new = _rebuild(type(self), copy.deepcopy(self.data, memo), self._requires_grad, self.name)
+        memo[id(self)] = new
+        if self._grad is not None:
+            new._grad = copy.deepcopy(self._grad, memo)
+        return new
+
     # Tensors hash by identity: `==` is an elementwise op that returns a tensor
     # (autodiff/ops/comparison.py), so it cannot define hashing.
     __hash__ = object.__hash__
@@ -255,3 +319,15 @@ class Tensor(InplaceUpdates, NumpyProtocol):
         elif self._requires_grad:
             extras.append("requires_grad=True")
         return "tensor(" + ", ".join([body, *extras]) + ")"
+
+
+def _rebuild(cls: type, data: np.ndarray, requires_grad: bool, name: str | None) -> Tensor:
+    """A leaf of class `cls` (Tensor, or a subclass such as nn.Parameter) from pickled state."""
+    t = Tensor.__new__(cls)
+    t.data = data
+    t._grad = None
+    t._requires_grad = requires_grad
+    t.grad_fn = None
+    if name is not None:
+        t.name = name
+    return t

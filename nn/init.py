@@ -108,7 +108,7 @@ def _fan(tensor: Tensor, mode: str) -> int:
 
 def _empty(tensor: Tensor) -> bool:
     # A layer with 0 inputs or outputs (Linear(0, 2)) has a fan of 0: nothing to initialise.
-    if tensor.size == 0:
+    if tensor.numel() == 0:
         warnings.warn("Initializing zero-element tensors is a no-op", UserWarning, stacklevel=3)
         return True
     return False

@@ -23,6 +23,7 @@ import numpy as np
 
 import autodiff
 from autodiff import Tensor
+from autodiff.device import to_arguments
 
 
 class Parameter(Tensor):
@@ -276,7 +277,7 @@ class Module:
         """`to(dtype)`, `to(device)`, `to(device, dtype)`, `to(tensor)` or keywords `device=`,
         `dtype=`: convert every floating-point parameter and buffer to `dtype`, in place, and
         return the module. The device can only be the CPU ("cpu"): glassgrad runs there."""
-        dtype = _to_arguments(type(self).__name__, args, kwargs)
+        dtype = to_arguments(type(self).__name__, args, kwargs)
         if dtype is None:
             return self
         if dtype.kind != "f":
@@ -379,9 +380,7 @@ class Module:
         if mis_typed:
             problems.append("mis-typed keys: " + "; ".join(mis_typed))
         if problems:
-            raise RuntimeError(
-                f"load_state_dict for {type(self).__name__}: " + ". ".join(problems)
-            )
+            raise RuntimeError(f"load_state_dict for {type(self).__name__}: " + ". ".join(problems))
         with autodiff.no_grad():  # parameters require grad; copying into them is not an op
             for k, v in values.items():
                 entries[k].copy_(v)
@@ -399,34 +398,6 @@ class Module:
             return f"{type(self).__name__}({extra})"
         body = "\n  ".join(([extra] if extra else []) + lines)
         return f"{type(self).__name__}(\n  {body}\n)"
-
-
-def _to_arguments(where: str, args: tuple, kwargs: dict[str, Any]) -> np.dtype | None:
-    """The dtype in `to(...)`'s PyTorch arguments (None if none); any device but the CPU
-    raises."""
-    unknown = set(kwargs) - {"device", "dtype", "non_blocking", "copy", "memory_format"}
-    if unknown:
-        raise TypeError(f"{where}.to: unexpected keyword argument(s) {sorted(unknown)}")
-    if len(args) > 2:
-        raise TypeError(f"{where}.to: expected at most 2 positional arguments, got {len(args)}")
-    dtype = kwargs.get("dtype")
-    device = kwargs.get("device")
-    for arg in args:
-        if isinstance(arg, Tensor):
-            dtype = arg.dtype
-        elif _is_device(arg):
-            device = arg
-        else:
-            dtype = arg
-    if device is not None:
-        autodiff.device(device)  # raises for anything but the CPU, saying why
-    return None if dtype is None else np.dtype(dtype)
-
-
-def _is_device(value: Any) -> bool:
-    from autodiff.device import is_device
-
-    return is_device(value)
 
 
 def _as_buffer(name: str, value: Any) -> Tensor | None:

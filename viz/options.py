@@ -64,7 +64,7 @@ def check_max_nodes(max_nodes: int | None) -> int | None:
 def auto_rankdir(tensors: Sequence[Tensor]) -> str:
     """The direction that reads best: a circuit of numbers left to right (CS231n's pictures),
     a network of arrays top to bottom (layer after layer, like its code)."""
-    return "LR" if all(t.size == 1 for t in tensors) else "TB"
+    return "LR" if all(t.numel() == 1 for t in tensors) else "TB"
 
 
 def health_thresholds(grad_health: bool | tuple[float, float] | None) -> tuple[float, float] | None:

@@ -93,7 +93,7 @@ def trace_gradients(root: Tensor) -> GradientTrace:
     """
     if not isinstance(root, Tensor):
         raise TypeError(f"trace_gradients: expected a Tensor, got {type(root).__name__}")
-    if root.size != 1:
+    if root.numel() != 1:
         raise ValueError(
             f"trace_gradients: the root must have one element (a loss), got shape {root.shape}; "
             "reduce it first, e.g. .sum()"

@@ -81,7 +81,7 @@ def _finish(t: Tensor, create_graph: bool) -> Tensor:
 
 def _vector(v: Any, like: Tensor, where: str, name: str = "v") -> Any:
     if v is None:
-        if like.size != 1:
+        if like.numel() != 1:
             raise RuntimeError(
                 f"{where}: {name} can be omitted only when the function's output has one "
                 f"element; it has shape {like.shape}"
@@ -109,8 +109,8 @@ def jacobian(
     result = []
     for out in outs:
         rows: list[list[Tensor]] = [[] for _ in xs]
-        for i in range(out.size):
-            onehot = np.zeros(out.size, dtype=out.dtype)
+        for i in range(out.numel()):
+            onehot = np.zeros(out.numel(), dtype=out.dtype)
             onehot[i] = 1
             gs = _grads(out, xs, onehot.reshape(out.shape), create_graph, retain=True)
             for row, g in zip(rows, gs):
@@ -145,8 +145,8 @@ def hessian(
         row = []
         for xj in xs:
             cols = []
-            for k in range(g.size):
-                onehot = np.zeros(g.size, dtype=g.dtype)
+            for k in range(g.numel()):
+                onehot = np.zeros(g.numel(), dtype=g.dtype)
                 onehot[k] = 1
                 if g.requires_grad:
                     (d,) = _grads(g, (xj,), onehot.reshape(g.shape), create_graph, retain=True)
@@ -164,7 +164,7 @@ def hessian(
 
 
 def _scalar_output(out: Any, where: str) -> Tensor:
-    if not isinstance(out, Tensor) or out.size != 1:
+    if not isinstance(out, Tensor) or out.numel() != 1:
         shape = out.shape if isinstance(out, Tensor) else type(out).__name__
         raise RuntimeError(f"{where}: func must return a Tensor with a single element, got {shape}")
     return out

@@ -1,10 +1,10 @@
 """The ops: small `Function` subclasses with forward and backward side by side.
 
-elementwise.py (arithmetic, unary functions, activations), reduce.py (sum, mean, amax, ...),
-select.py (max/min along a dim with indices, sort, topk, argmax),
-linalg.py (matmul), shape.py (reshape, permute, expand), indexing.py (getitem), join.py
-(concatenate, stack, split, pad), softmax.py, special.py (erf), and comparison.py (results
-without a gradient).
+elementwise.py (arithmetic, unary functions, activations), conversion.py (astype, to, float,
+clone), reduce.py (sum, mean, amax, ...), select.py (max/min along a dim with indices, sort,
+topk, argmax), linalg.py (matmul), shape.py (reshape, permute, expand), indexing.py (getitem),
+join.py (concatenate, stack, split, pad), softmax.py, special.py (erf), and comparison.py
+(results without a gradient).
 
 Each op declares its public names with `@register` (autodiff/registry.py); importing this
 package registers them all. This module's names are generated: every op class
@@ -17,6 +17,7 @@ from ..function import Function
 from ..registry import FUNCTIONS
 from . import (
     comparison,
+    conversion,
     elementwise,
     indexing,
     join,
@@ -33,6 +34,7 @@ OP_CLASSES = {
     name: obj
     for module in (
         elementwise,
+        conversion,
         reduce,
         select,
         linalg,

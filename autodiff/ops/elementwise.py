@@ -10,7 +10,6 @@ from typing import Any
 
 import numpy as np
 
-from ..dtypes import DTypeLike
 from ..function import Function
 from ..registry import binary, register, to_tensor
 from ..tensor import Tensor
@@ -86,7 +85,7 @@ class Div(Function):
         return (ga if need_a else None), (-ga * a / b if need_b else None)
 
 
-@register(operator="pow", numpy=np.power)
+@register("pow", operator="pow", numpy=np.power, form=binary)
 class Pow(Function):
     """a ** b. The gradient for b uses log(a) and is taken as 0 where a <= 0."""
 
@@ -424,39 +423,6 @@ class Clip(Function):
 def clip(x: Any, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
     """Clamp to [min, max] (either may be None); the gradient passes where min <= x <= max."""
     return Clip.apply(to_tensor(x), lo=min, hi=max)
-
-
-class Cast(Function):
-    """Convert to another dtype; the gradient converts back."""
-
-    op = "astype"
-
-    @staticmethod
-    def forward(ctx, x, dtype):
-        ctx.in_dtype = x.dtype
-        return x.astype(dtype)
-
-    @staticmethod
-    def backward(ctx, g):
-        return g.astype(ctx.in_dtype)
-
-
-@register(methods=("astype",))
-def astype(x: Tensor, dtype: DTypeLike) -> Tensor:
-    """A copy converted to `dtype`; differentiable between floating-point dtypes."""
-    return Cast.apply(x, dtype=np.dtype(dtype))
-
-
-@register(methods=("float",))
-def to_float32(x: Tensor) -> Tensor:
-    """`x.float()`: a float32 copy (PyTorch's name)."""
-    return Cast.apply(x, dtype=np.dtype(np.float32))
-
-
-@register(methods=("double",))
-def to_float64(x: Tensor) -> Tensor:
-    """`x.double()`: a float64 copy (PyTorch's name)."""
-    return Cast.apply(x, dtype=np.dtype(np.float64))
 
 
 @register(methods=("__pos__",), numpy=np.positive)

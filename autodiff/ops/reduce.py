@@ -134,7 +134,7 @@ class AMin(_Extremum):
 
 
 class Var(Function):
-    """Variance with numpy's `ddof` (0: divide by N)."""
+    """Variance with numpy's `ddof` (0: divide by N; the public `var` defaults to 1)."""
 
     op = "var"
 
@@ -161,40 +161,94 @@ class Var(Function):
 Axis = int | tuple[int, ...] | None
 
 
-@register("var", numpy=np.var)
+@register("var")
 def var(
     x: Any,
     axis: Axis = None,
-    ddof: int = 0,
+    ddof: int | bool | None = None,
     keepdims: bool = False,
     *,
     dim: Axis = None,
     keepdim: bool | None = None,
     correction: int | None = None,
+    unbiased: bool | None = None,
 ) -> Tensor:
-    """Variance with numpy's `ddof` (0 by default: the biased estimate). PyTorch's
-    `correction` (its default is 1) is accepted as a keyword too."""
+    """Variance, as PyTorch's `var`: divided by N - 1 by default (Bessel's correction).
+
+    The correction is `correction=` (PyTorch), `ddof=` (numpy; `ddof=0` divides by N) or
+    `unbiased=` (False is 0); positionally `x.var(dim, unbiased, keepdim)`. `np.var(t)` keeps
+    numpy's own default, 0.
+    """
+    given = [c for c in (ddof, correction, unbiased) if c is not None]
+    if len(given) > 1:
+        raise TypeError("var: give one of ddof, correction and unbiased")
     return Var.apply(
         to_tensor(x),
         axis=axis if dim is None else dim,
-        ddof=ddof if correction is None else correction,
+        ddof=int(given[0]) if given else 1,
         keepdims=keepdims if keepdim is None else keepdim,
     )
 
 
-@register("std", numpy=np.std)
+@register("std")
 def std(
     x: Any,
     axis: Axis = None,
-    ddof: int = 0,
+    ddof: int | bool | None = None,
     keepdims: bool = False,
     *,
     dim: Axis = None,
     keepdim: bool | None = None,
     correction: int | None = None,
+    unbiased: bool | None = None,
 ) -> Tensor:
-    """Standard deviation: the square root of `var` (same arguments)."""
-    return var(x, axis, ddof, keepdims, dim=dim, keepdim=keepdim, correction=correction).sqrt()
+    """Standard deviation: the square root of `var` (same arguments; N - 1 by default)."""
+    return var(
+        x, axis, ddof, keepdims, dim=dim, keepdim=keepdim, correction=correction, unbiased=unbiased
+    ).sqrt()
+
+
+# numpy's functions on a Tensor keep numpy's defaults: np.var(t) divides by N.
+@register(methods=(), functions=(), numpy=np.var)
+def numpy_var(
+    a: Any,
+    axis: Axis = None,
+    dtype: Any = None,
+    out: Any = None,
+    ddof: int = 0,
+    keepdims: bool = False,
+    *,
+    dim: Axis = None,
+    keepdim: bool | None = None,
+) -> Tensor:
+    """`np.var(t)`: numpy's signature and default (ddof=0), recorded."""
+    _numpy_only("var", dtype, out)
+    return var(a, axis, ddof, keepdims, dim=dim, keepdim=keepdim)
+
+
+@register(methods=(), functions=(), numpy=np.std)
+def numpy_std(
+    a: Any,
+    axis: Axis = None,
+    dtype: Any = None,
+    out: Any = None,
+    ddof: int = 0,
+    keepdims: bool = False,
+    *,
+    dim: Axis = None,
+    keepdim: bool | None = None,
+) -> Tensor:
+    """`np.std(t)`: numpy's signature and default (ddof=0), recorded."""
+    _numpy_only("std", dtype, out)
+    return std(a, axis, ddof, keepdims, dim=dim, keepdim=keepdim)
+
+
+def _numpy_only(name: str, dtype: Any, out: Any) -> None:
+    if dtype is not None or out is not None:
+        raise TypeError(
+            f"np.{name} on a Tensor: dtype= and out= are not supported (convert the tensor "
+            "with .to(dtype) first; the result is a new Tensor)"
+        )
 
 
 @register("logsumexp", form=reduction)

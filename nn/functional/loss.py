@@ -219,7 +219,7 @@ class BinaryCrossEntropy(Function):
         p, t = ctx.saved_tensors
         need_p, need_t = ctx.needs_input_grad
         if ctx.reduction == "mean":
-            g = g / p.size
+            g = g / np.size(p)
         gp = gt = None
         if need_p:
             gp = g * (p - t) / np.maximum(p * (1 - p), 1e-12)
@@ -270,16 +270,14 @@ class BinaryCrossEntropyWithLogits(Function):
         x, t = ctx.saved_tensors
         need_x, need_t = ctx.needs_input_grad
         if ctx.reduction == "mean":
-            g = g / x.size
+            g = g / np.size(x)
         # sigmoid(x) = (1 + tanh(x / 2)) / 2: stable, and tanh is an op Tensors dispatch.
         gx = g * ((1 + np.tanh(x * 0.5)) * 0.5 - t) if need_x else None
         gt = -g * x if need_t else None
         return gx, gt
 
 
-def binary_cross_entropy_with_logits(
-    input: Tensor, target: Any, reduction: str = "mean"
-) -> Tensor:
+def binary_cross_entropy_with_logits(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     """Binary cross-entropy of sigmoid(input) against targets of its shape, computed from the
     logits without overflow (see `BinaryCrossEntropyWithLogits`)."""
     _check_reduction(reduction)

@@ -34,7 +34,7 @@ def clip_grad_norm_(
     norm_type = float(norm_type)
     dtype = np.result_type(*(g.dtype for g in grads))
     # The norm of the per-gradient norms equals the norm of the concatenation, without the copy.
-    norms = [np.linalg.norm(g.data.ravel(), ord=norm_type) for g in grads if g.size]
+    norms = [np.linalg.norm(g.data.ravel(), ord=norm_type) for g in grads if g.numel()]
     total = np.linalg.norm(np.asarray(norms, dtype=dtype), ord=norm_type) if norms else 0.0
     total = np.asarray(total, dtype=dtype)
     if error_if_nonfinite and not np.isfinite(total):

@@ -30,7 +30,7 @@ def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
     if values.ndim != 1:
         raise ValueError(f"vector_to_parameters: expected a 1-d vector, got shape {values.shape}")
     params = list(parameters)
-    total = sum(p.size for p in params)
+    total = sum(p.numel() for p in params)
     if values.size != total:
         raise ValueError(
             f"vector_to_parameters: the vector has {values.size} elements, the parameters {total}"
@@ -38,8 +38,8 @@ def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
     start = 0
     with autodiff.no_grad():
         for p in params:
-            p.copy_(values[start : start + p.size].reshape(p.shape))
-            start += p.size
+            p.copy_(values[start : start + p.numel()].reshape(p.shape))
+            start += p.numel()
 
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "parameters_to_vector", "vector_to_parameters"]

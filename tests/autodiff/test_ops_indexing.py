@@ -138,7 +138,7 @@ def test_getitem_fixed_cases(index):
     y = x[index]
     check_forward(y, A[index])
     assert y.grad_fn is not None
-    w = np.arange(1.0, y.size + 1).reshape(y.shape)
+    w = np.arange(1.0, y.numel() + 1).reshape(y.shape)
     y.backward(w)
     np.testing.assert_array_equal(x.grad.data, scatter_reference(A.shape, index, w))
 

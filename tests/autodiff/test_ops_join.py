@@ -255,7 +255,7 @@ def test_pad_value_and_gradient_region(pad_width, out_shape, region):
     out = x.pad(pad_width, value=-2.5)
     assert out.shape == out_shape
     check_forward(out, np.pad(a, pad_width, constant_values=-2.5))
-    assert np.sum(out.data == -2.5) == out.size - a.size
+    assert np.sum(out.data == -2.5) == out.numel() - a.size
     w = np.random.default_rng(0).standard_normal(out_shape)
     out.backward(w)
     np.testing.assert_array_equal(x.grad.data, w[region])

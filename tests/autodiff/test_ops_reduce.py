@@ -56,7 +56,7 @@ REDUCTIONS = [
     ("amin", lambda x, axis, k: x.amin(axis, k), np.min, {"distinct": True}, {}),
     ("amin_fn", lambda x, axis, k: ad.amin(x, axis, k), np.min, {"distinct": True}, {}),
     ("np_min", lambda x, axis, k: np.min(x, axis, keepdims=k), np.min, {"distinct": True}, {}),
-    ("var", lambda x, axis, k: x.var(axis, keepdims=k), np.var, {}, {}),
+    ("var", lambda x, axis, k: x.var(axis, ddof=0, keepdims=k), np.var, {}, {}),
     (
         "var_ddof1",
         lambda x, axis, k: ad.var(x, axis, ddof=1, keepdims=k),
@@ -64,7 +64,7 @@ REDUCTIONS = [
         {},
         SPREAD,
     ),
-    ("std", lambda x, axis, k: x.std(axis, keepdims=k), np.std, {"distinct": True}, SPREAD),
+    ("std", lambda x, axis, k: x.std(axis, ddof=0, keepdims=k), np.std, {"distinct": True}, SPREAD),
     (
         "std_ddof1",
         lambda x, axis, k: ad.std(x, axis, ddof=1, keepdims=k),
@@ -157,7 +157,40 @@ def test_numpy_functions_dispatch_to_the_ops(numpy_function, method):
     assert isinstance(y, Tensor)
     assert y.grad_fn is not None
     check_forward(y, numpy_function(a, axis=1), rtol=1e-10)
-    check_forward(getattr(x, method)(axis=1), numpy_function(a, axis=1), rtol=1e-10)
+    numpy_default = {"ddof": 0} if method in ("var", "std") else {}  # PyTorch's default is 1
+    check_forward(
+        getattr(x, method)(axis=1, **numpy_default), numpy_function(a, axis=1), rtol=1e-10
+    )
+
+
+def test_var_and_std_default_to_pytorchs_correction_and_numpy_keeps_its_own():
+    a = np.array([[0.5, 1.5, 2.0, 4.0], [1.0, 3.0, 0.25, -2.0]])
+    x = Tensor(a, requires_grad=True)
+    for name in ("var", "std"):
+        ref = getattr(np, name)
+        method, function = getattr(x, name), getattr(ad, name)
+        check_forward(method(), ref(a, ddof=1), rtol=1e-12)
+        check_forward(function(x, dim=1), ref(a, axis=1, ddof=1), rtol=1e-12)
+        check_forward(method(1, True), ref(a, axis=1, ddof=1), rtol=1e-12)  # (dim, unbiased)
+        check_forward(method(1, False, True), ref(a, axis=1, keepdims=True), rtol=1e-12)
+        check_forward(method(unbiased=False), ref(a), rtol=1e-12)
+        check_forward(method(dim=0, correction=0), ref(a, axis=0), rtol=1e-12)
+        check_forward(method(ddof=2), ref(a, ddof=2), rtol=1e-12)
+        check_forward(ref(x), ref(a), rtol=1e-12)  # np.var(t): numpy's ddof=0, recorded
+        assert ref(x).grad_fn is not None
+        with pytest.raises(TypeError, match="one of ddof, correction and unbiased"):
+            method(ddof=1, correction=1)
+    torch = pytest.importorskip("torch", reason="torch is not installed: nothing to compare with")
+    t = torch.tensor(a)
+    for call in (
+        lambda m, v: v.var(),
+        lambda m, v: v.std(dim=1),
+        lambda m, v: m.var(v, 0),
+        lambda m, v: v.std(1, True, True),
+        lambda m, v: v.var(unbiased=False),
+        lambda m, v: v.var(dim=1, correction=0, keepdim=True),
+    ):
+        np.testing.assert_allclose(call(ad, x).data, call(torch, t).numpy(), rtol=1e-12)
 
 
 # ----------------------------------------------------------------------------- size-1 dims

@@ -60,7 +60,8 @@ def test_unsupported_numpy_dtype():
 
 def test_attributes():
     x = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True, name="x")
-    assert x.shape == (2, 3) and x.ndim == 2 and x.size == 6 and x.numel() == 6
+    assert x.shape == (2, 3) and x.ndim == 2 and x.numel() == 6
+    assert x.size() == (2, 3) and x.size(-1) == 3 and x.dim() == 2
     assert x.is_leaf and x.grad is None and x.grad_fn is None and x.name == "x"
     assert x.T.shape == (3, 2)
     assert len(x) == 2
@@ -180,7 +181,7 @@ def test_creation_functions():
     assert ad.ones(2, dtype=np.float64).dtype == np.float64
     assert ad.full((2,), 7.0).tolist() == [7.0, 7.0]
     assert ad.eye(2).tolist() == [[1, 0], [0, 1]]
-    assert ad.arange(3).dtype == np.int64 and ad.arange(0, 1, 0.5, dtype="float32").size == 2
+    assert ad.arange(3).dtype == np.int64 and ad.arange(0, 1, 0.5, dtype="float32").numel() == 2
     assert ad.linspace(0, 1, 5).shape == (5,)
     ad.manual_seed(0)
     a = ad.randn(3, requires_grad=True)

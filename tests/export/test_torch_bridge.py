@@ -31,7 +31,7 @@ def compare(ours: nn.Module, theirs, *inputs: np.ndarray, grads: bool = True) ->
     xs = [Tensor(x.copy(), requires_grad=x.dtype.kind == "f" and grads) for x in inputs]
     ts = [torch.from_numpy(x.copy()).requires_grad_(x.dtype.kind == "f" and grads) for x in inputs]
     a, b = ours(*xs), theirs(*ts)
-    worst = float(np.abs(a.data - b.detach().numpy()).max()) if a.size else 0.0
+    worst = float(np.abs(a.data - b.detach().numpy()).max()) if a.numel() else 0.0
     if grads and a.requires_grad:
         v = images(*a.shape, seed=7)
         (a * v).sum().backward()

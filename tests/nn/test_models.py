@@ -35,8 +35,8 @@ def numerical_tinynet_gradients(weights, x, t, eps=1e-6):
     grads = []
     with autodiff.no_grad():
         for p in net.parameters():
-            flat, g = p.data.reshape(-1), np.zeros(p.size)
-            for k in range(p.size):
+            flat, g = p.data.reshape(-1), np.zeros(p.numel())
+            for k in range(p.numel()):
                 orig = flat[k]
                 flat[k] = orig + eps
                 plus = net.scores_and_loss(x, t)[1].item()

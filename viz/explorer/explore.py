@@ -106,7 +106,7 @@ def _gradients(
     Otherwise whatever `.grad` holds; the slider only if every gradient was kept.
     """
     root = roots[0] if len(roots) == 1 else None
-    if root is None or root.grad_fn is None or root.size != 1:
+    if root is None or root.grad_fn is None or root.numel() != 1:
         return stored_grad, None
     if not any(f.freed for f in graph.functions):
         return trace_gradients(root).get, root
