@@ -93,7 +93,8 @@ def to_arguments(where: str, args: tuple, kwargs: dict[str, Any]) -> np.dtype | 
     dtype = kwargs.get("dtype")
     where_to = kwargs.get("device")
     for arg in args:
-        if hasattr(arg, "dtype") and hasattr(arg, "shape"):  # a Tensor (or an array): its dtype
+        if not isinstance(arg, type) and hasattr(arg, "dtype") and hasattr(arg, "shape"):
+            # a Tensor (or an array): its dtype; `np.float64`, a class, is a dtype itself
             dtype = arg.dtype
         elif is_device(arg):
             where_to = arg

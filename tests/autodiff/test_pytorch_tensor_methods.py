@@ -115,7 +115,8 @@ def test_conversions_are_differentiable_between_floats():
 def test_to_reads_torchs_arguments():
     x = ad.tensor(A, dtype=ad.float32)
     assert x.to("cpu") is x and x.to(ad.device("cpu")) is x and x.to(ad.float32) is x
-    assert x.to(ad.float64).dtype == np.float64
+    assert x.to(ad.float64).dtype == np.float64 and x.to(np.float64).dtype == np.float64
+    assert x.to("float16").dtype == np.float16
     assert x.to("cpu", ad.float64).dtype == np.float64
     assert x.to(device="cpu", dtype=ad.long).dtype == np.int64
     assert x.to(ad.zeros(1, dtype=ad.float16)).dtype == np.float16
