@@ -209,7 +209,7 @@ def test_sort(data, shape_dim, descending):
         np.take_along_axis(flat, indices.data.reshape(flat.shape), dim), expected
     )
     assert_gradients_match(
-        lambda t: t.sort(dim, descending).values * np.arange(t.size).reshape(t.shape), x
+        lambda t: t.sort(dim, descending).values * np.arange(t.numel()).reshape(t.shape), x
     )
     if torch is not None:
         tv, ti = torch.sort(torch_of(x), dim=dim, descending=descending)
