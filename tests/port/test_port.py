@@ -28,7 +28,6 @@ PENDING = {
     "polyfit_nn",
     "custom_function",
     "hessian_vector",
-    "mlp_dataloader",
     "cnn_batchnorm_adam",
 }
 
