@@ -2,9 +2,9 @@
 
 elementwise.py (arithmetic, unary functions, activations), conversion.py (astype, to, float,
 clone), reduce.py (sum, mean, amax, ...), select.py (max/min along a dim with indices, sort,
-topk, argmax), linalg.py (matmul), shape.py (reshape, permute, expand), indexing.py (getitem),
-join.py (concatenate, stack, split, pad), softmax.py, special.py (erf), and comparison.py
-(results without a gradient).
+topk, argmax), linalg.py (matmul, dot), einsum.py, cumsum.py, norm.py (vector norms), shape.py
+(reshape, permute, expand), indexing.py (getitem), join.py (concatenate, stack, split, pad),
+softmax.py, special.py (erf), and comparison.py (results without a gradient).
 
 Each op declares its public names with `@register` (autodiff/registry.py); importing this
 package registers them all. This module's names are generated: every op class
@@ -18,10 +18,13 @@ from ..registry import FUNCTIONS
 from . import (
     comparison,
     conversion,
+    cumsum,
+    einsum,
     elementwise,
     indexing,
     join,
     linalg,
+    norm,
     reduce,
     select,
     shape,
@@ -44,6 +47,9 @@ OP_CLASSES = {
         softmax,
         comparison,
         special,
+        einsum,
+        cumsum,
+        norm,
     )
     for name, obj in vars(module).items()
     if isinstance(obj, type)

@@ -248,6 +248,24 @@ class Cos(Function):
         return -g * np.sin(x)
 
 
+@register("tan", numpy=np.tan)
+class Tan(Function):
+    """tan(x); the gradient is 1 + tan(x)^2 = 1 + y^2."""
+
+    op = "tan"
+
+    @staticmethod
+    def forward(ctx, x):
+        y = np.tan(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g * (y * y + 1)
+
+
 @register("tanh", numpy=np.tanh)
 class Tanh(Function):
     op = "tanh"

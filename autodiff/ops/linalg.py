@@ -1,12 +1,18 @@
-"""Matrix product: 1-d, 2-d and batched operands with broadcast batch dimensions."""
+"""Matrix product: 1-d, 2-d and batched operands with broadcast batch dimensions; PyTorch's
+`dot` (1-d only) and numpy's `np.dot` on a Tensor (numpy's rules), both built on it."""
 
 from __future__ import annotations
+
+import string
+from typing import Any
 
 import numpy as np
 
 from ..errors import ShapeError
 from ..function import Function
-from ..registry import binary, register
+from ..registry import binary, register, to_tensor
+from ..tensor import Tensor
+from .einsum import einsum
 
 
 @register("matmul", operator="matmul", numpy=np.matmul, form=binary)
@@ -49,3 +55,42 @@ class MatMul(Function):
             if b_vec:
                 gb = gb[..., 0]
         return ga, gb
+
+
+@register("dot")
+def dot(a: Any, b: Any) -> Tensor:
+    """torch.dot: the inner product of two 1-d tensors of the same length and dtype (anything
+    else raises, as in PyTorch; `matmul` and `einsum` take the rest)."""
+    a, b = to_tensor(a), to_tensor(b)
+    if a.ndim != 1 or b.ndim != 1:
+        raise ShapeError(
+            f"dot: 1-d tensors expected, but got {a.ndim}-d and {b.ndim}-d tensors (shapes "
+            f"{a.shape} and {b.shape}); use matmul or einsum for more dimensions"
+        )
+    if a.shape != b.shape:
+        raise ShapeError(f"dot: inconsistent tensor size: {a.shape[0]} and {b.shape[0]} elements")
+    if a.dtype != b.dtype:
+        raise TypeError(
+            f"dot: expected both vectors to have the same dtype, but found {a.dtype} and {b.dtype}"
+        )
+    return MatMul.apply(a, b)
+
+
+@register(methods=(), functions=(), numpy=np.dot)
+def numpy_dot(a: Any, b: Any, out: Any = None) -> Tensor:
+    """np.dot on a Tensor, numpy's rules: a product with a 0-d operand, matmul up to a 2-d
+    second operand (or a 1-d first one), else the sum over a's last axis and b's second-to-last
+    (an einsum)."""
+    if out is not None:
+        raise TypeError("np.dot on a Tensor: out= is not supported (it would not be recorded)")
+    a = a if isinstance(a, Tensor) else Tensor(np.asarray(a))
+    if np.ndim(b) == 0 or a.ndim == 0:
+        return a * b
+    if np.ndim(b) <= 2 or a.ndim == 1:
+        return MatMul.apply(a, b)
+    letters = iter(string.ascii_letters)
+    sum_over = next(letters)
+    left = "".join(next(letters) for _ in range(a.ndim - 1))
+    right = "".join(next(letters) for _ in range(np.ndim(b) - 1))
+    equation = f"{left}{sum_over},{right[:-1]}{sum_over}{right[-1]}->{left}{right}"
+    return einsum(equation, a, b)

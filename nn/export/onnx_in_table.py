@@ -321,6 +321,32 @@ def reduce(method: str, numpy_op: Callable[..., Any]) -> Row:
     return row
 
 
+def norm(p: float) -> Row:
+    """ReduceL2 / ReduceL1: the p-norm over `axes` (all by default)."""
+
+    def row(ctx, x, axes_input=None):
+        x_ndim = array(x).ndim
+        axes = _axes(ctx, axes_input if ctx.opset >= 18 else None, x_ndim)
+        if not axes:
+            if int(ctx.attr("noop_with_empty_axes", 0)):
+                return x
+            axes = list(range(x_ndim))
+        keep = bool(int(ctx.attr("keepdims", 1)))
+        return autodiff.norm(tensor(x), p, dim=tuple(axes), keepdim=keep)
+
+    return row
+
+
+def einsum(ctx, *operands):
+    return autodiff.einsum(ctx.attr("equation"), *[tensor(o) for o in operands])
+
+
+def cumsum(ctx, x, axis):
+    if int(ctx.attr("exclusive", 0)) or int(ctx.attr("reverse", 0)):
+        raise ctx.unsupported("exclusive=1 and reverse=1 are not supported")
+    return autodiff.cumsum(tensor(x), int(ints(axis)[0]))
+
+
 def top_k(ctx, x, k):
     """(values, indices): the k largest (or smallest) along `axis`, sorted (an unsorted TopK
     may come in any order, and sorted is one of them)."""
@@ -552,6 +578,7 @@ IMPORTS: dict[str, Row] = {
     "Sin": unary(autodiff.sin),
     "Cos": unary(autodiff.cos),
     "Tanh": unary(autodiff.tanh),
+    "Tan": unary(autodiff.tan),
     "Sigmoid": unary(autodiff.sigmoid),
     "Relu": unary(autodiff.relu),
     "LeakyRelu": leaky_relu,
@@ -587,6 +614,10 @@ IMPORTS: dict[str, Row] = {
     "ReduceMax": reduce("amax", np.max),
     "ReduceMin": reduce("amin", np.min),
     "ReduceProd": reduce("prod", np.prod),
+    "ReduceL2": norm(2),
+    "ReduceL1": norm(1),
+    "Einsum": einsum,
+    "CumSum": cumsum,
     "TopK": top_k,
     "ArgMax": arg_extremum(np.argmax),
     "ArgMin": arg_extremum(np.argmin),

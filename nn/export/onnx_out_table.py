@@ -72,6 +72,23 @@ def expm1(e, node):
     return e.node("Sub", [e.node("Exp", [x]), e.constant(1, dtype)])
 
 
+def einsum(e, node):
+    """The recorded (canonical) equation: letters only, identities for repeated letters among
+    the operands (see autodiff/ops/einsum.py)."""
+    dtype = e.dtype(node)
+    equation = node.kwargs["equation"]
+    return e.node("Einsum", [e.value(a, dtype) for a in node.args], equation=equation)
+
+
+def cumsum(e, node):
+    x = node.args[0]
+    value = e.value(x, e.dtype(node))
+    if not x.ndim:
+        return e.node("Identity", [value])
+    axis = e.constant(np.asarray(int(e.arguments(node)["axis"]), dtype=np.int64))
+    return e.node("CumSum", [value, axis])
+
+
 def leaky_relu(e, node):
     slope = e.arguments(node)["negative_slope"]
     return e.node("LeakyRelu", [e.value(node.args[0], e.dtype(node))], alpha=float(slope))
@@ -261,6 +278,31 @@ def top_k(e, node):
         k = e.ints([args["indices"].shape[axis]])
     values, _ = e.node("TopK", [value, k], outputs=2, axis=axis, largest=int(largest), sorted=1)
     return values
+
+
+def vector_norm(e, node):
+    """The p-norm: ReduceL2, ReduceL1, ReduceMax/ReduceMin of |x| for +-inf, a count of
+    non-zeros for 0, else (sum |x|^p)^(1/p)."""
+    args, x, dtype = e.arguments(node), node.args[0], e.dtype(node)
+    p, keep = float(args["ord"]), bool(args["keepdims"])
+    value = e.value(x, dtype)
+    axes = _axes(args, x.ndim)
+    if p == 0:
+        nonzero = e.node("Not", [e.node("Equal", [value, e.constant(0, dtype)], dtype=bool)])
+        counted = e.cast(nonzero, dtype)
+        return e.reduce("ReduceSum", counted, axes, keep) if axes else counted
+    if not axes:  # a 0-d input: |x| whatever p is
+        return e.node("Abs", [value])
+    if p == 2:
+        return e.reduce("ReduceL2", value, axes, keep)
+    if p == 1:
+        return e.reduce("ReduceL1", value, axes, keep)
+    magnitude = e.node("Abs", [value])
+    if p in (np.inf, -np.inf):
+        return e.reduce("ReduceMax" if p > 0 else "ReduceMin", magnitude, axes, keep)
+    powered = e.node("Pow", [magnitude, e.constant(p, dtype)])
+    total = e.reduce("ReduceSum", powered, axes, keep)
+    return e.node("Pow", [total, e.constant(1 / p, dtype)])
 
 
 def var(e, node):
@@ -522,6 +564,7 @@ EXPORTS: dict[str, Row] = {
     "Sin": Row(unary("Sin")),
     "Cos": Row(unary("Cos")),
     "Tanh": Row(unary("Tanh")),
+    "Tan": Row(unary("Tan")),
     "Sigmoid": Row(unary("Sigmoid")),
     "ReLU": Row(unary("Relu")),
     "LeakyReLU": Row(leaky_relu),
@@ -529,6 +572,9 @@ EXPORTS: dict[str, Row] = {
     "Cast": Row(cast),
     # autodiff.ops: linear algebra, reductions, softmax
     "MatMul": Row(matmul),
+    "Einsum": Row(einsum),
+    "Cumsum": Row(cumsum),
+    "VectorNorm": Row(vector_norm),
     "Sum": Row(reduction("ReduceSum")),
     "Mean": Row(reduction("ReduceMean")),
     "Max": Row(reduction("ReduceMax")),

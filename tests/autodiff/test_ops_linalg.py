@@ -138,3 +138,66 @@ def test_matmul_bad_shapes(a_shape, b_shape, error):
         error, match=rf"(?s)matmul.*{re.escape(str(a_shape))}.*{re.escape(str(b_shape))}"
     ):
         ad.matmul(a, b)
+
+
+# ---------------------------------------------------------------------------------- dot
+@SETTINGS
+@given(data=st.data(), n=st.integers(0, 5))
+def test_dot_of_two_vectors(data, n):
+    a, b = data.draw(tensors((n,))), data.draw(tensors((n,)))
+    for out in (a.dot(b), ad.dot(a, b), np.dot(a, b)):
+        check_forward(out, np.dot(a.data, b.data), rtol=1e-12)
+    assert_gradients_match(lambda a, b: a.dot(b), a, b)
+    try:
+        import torch
+    except ImportError:
+        return
+    np.testing.assert_allclose(a.dot(b).data, torch.dot(torch.tensor(a.data), torch.tensor(b.data)))
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "error", "message"),
+    [
+        ((2, 3), (3,), ShapeError, r"dot: 1-d tensors expected, but got 2-d and 1-d"),
+        ((), (3,), ShapeError, r"dot: 1-d tensors expected, but got 0-d and 1-d"),
+        ((3,), (4,), ShapeError, r"dot: inconsistent tensor size: 3 and 4 elements"),
+    ],
+)
+def test_dot_refuses_what_pytorch_refuses(a, b, error, message):
+    with pytest.raises(error, match=message):
+        ad.dot(Tensor(np.ones(a), requires_grad=True), Tensor(np.ones(b)))
+    try:
+        import torch
+    except ImportError:
+        return
+    with pytest.raises(RuntimeError):
+        torch.dot(torch.ones(a), torch.ones(b))
+
+
+def test_dot_refuses_mixed_dtypes_like_pytorch():
+    with pytest.raises(TypeError, match="dot: expected both vectors to have the same dtype"):
+        Tensor(np.ones(3, np.float32)).dot(Tensor(np.ones(3)))
+
+
+NUMPY_DOT = [
+    ((), (3,)),
+    ((2, 3), ()),
+    ((3,), (3,)),
+    ((2, 3), (3, 4)),
+    ((2, 3, 4), (4,)),
+    ((4,), (2, 4, 3)),
+    ((2, 3, 4), (4, 5)),
+    ((2, 3), (4, 3, 2)),
+    ((2, 1, 3), (2, 3, 2)),
+]
+
+
+@pytest.mark.parametrize(("a", "b"), NUMPY_DOT, ids=[f"{a}.{b}" for a, b in NUMPY_DOT])
+def test_np_dot_on_tensors_keeps_numpys_rules(a, b):
+    rng = np.random.default_rng(0)
+    x, y = (Tensor(rng.standard_normal(s), requires_grad=True) for s in (a, b))
+    out = np.dot(x, y)
+    assert isinstance(out, Tensor) and out.grad_fn is not None
+    check_forward(out, np.dot(x.data, y.data), rtol=1e-12)
+    assert_gradients_match(lambda x, y: np.dot(x, y), x, y)
+    check_forward(np.dot(x.data, y), np.dot(x.data, y.data), rtol=1e-12)  # an array first

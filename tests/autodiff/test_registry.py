@@ -90,6 +90,10 @@ def test_numpy_functions_dispatch_to_their_ops():
             out = func(x, 0, 1)
         elif func is np.pad:
             out = func(x, 1)
+        elif func is np.einsum:
+            out = func("ij->j", x)
+        elif func is np.dot:
+            out = func(x, x.T)
         else:
             out = func(x)
         assert isinstance(out, Tensor) and out.grad_fn is not None, func.__name__
@@ -105,6 +109,8 @@ def _plain_args(func, a):
         np.reshape: (a, (3, 2)),
         np.swapaxes: (a, 0, 1),
         np.pad: (a, 1),
+        np.einsum: ("ij->j", a),
+        np.dot: (a, a.T),
     }.get(func, (a,))
 
 
