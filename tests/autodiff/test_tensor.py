@@ -172,8 +172,8 @@ def test_numpy_functions_dispatch_to_ops():
     np.sum(y).backward()
     expected = np.exp([0.5, 1.0]) + np.cos([0.5, 1.0]) * [1.0, 2.0]
     np.testing.assert_allclose(x.grad.data, expected, rtol=1e-6)
-    # numpy functions without an op see the plain array (and return plain arrays)
-    assert isinstance(np.cumsum(x), np.ndarray)
+    # numpy functions with an op record it, with numpy's meaning (cumsum: flattened)
+    assert isinstance(np.cumsum(x), Tensor) and np.cumsum(x).grad_fn is not None
 
 
 def test_creation_functions():
