@@ -24,7 +24,6 @@ TOLERANCES = {
 HAVE_TORCH = importlib.util.find_spec("torch") is not None
 # Programs that need engine changes of issue 14 still in progress (the list only shrinks).
 PENDING = {
-    "hessian_vector",
     "cnn_batchnorm_adam",
 }
 
