@@ -38,7 +38,7 @@ def test_cumsum(data, case):
     check_forward(
         out, np.cumsum(x.data.reshape(shape or (1,)), axis=dim).reshape(shape), rtol=1e-12
     )
-    weights = np.arange(1.0, x.size + 1).reshape(shape)
+    weights = np.arange(1.0, x.numel() + 1).reshape(shape)
     assert_gradients_match(lambda t: ad.cumsum(t, dim=dim) * weights, x)
     if torch is not None:
         tx = torch.tensor(x.data, requires_grad=True)
