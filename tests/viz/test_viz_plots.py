@@ -44,6 +44,9 @@ def test_plot_history(tmp_path):
         assert a.get_color() != b.get_color() and a.get_linestyle() != b.get_linestyle()
         assert a.get_marker() != b.get_marker()
     assert all(tick == int(tick) for tick in acc_ax.get_xticks())  # whole epochs only
+    assert loss_ax.get_yscale() == "linear"  # 2.3 to 0.8: within a decade
+    wide = viz.plot_history({"loss": [2.3, 0.5, 0.1], "val_loss": [0.3, 0.05]})
+    assert wide.axes[0].get_yscale() == "log"
     for ax in fig.axes:  # the legend beside the data, not over it
         assert ax.get_legend().get_bbox_to_anchor().x0 > ax.get_window_extent().x1
 

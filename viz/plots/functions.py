@@ -23,6 +23,7 @@ import autodiff
 from autodiff import Tensor
 
 from ._figure import finish, new_figure
+from .style import OKABE_ITO
 
 
 def derivative(f: Callable[[Tensor], Any], x: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -61,8 +62,8 @@ def plot_functions(
         y, dy = derivative(f, xs)
         ax.axhline(0, color="0.8", lw=0.8)
         ax.axvline(0, color="0.8", lw=0.8)
-        ax.plot(xs, y, color="C0", lw=2, label=name)
-        ax.plot(xs, dy, color="C3", lw=1.5, ls="--", label=f"{name}'")
+        ax.plot(xs, y, color=OKABE_ITO[0], lw=2, label=name)
+        ax.plot(xs, dy, color=OKABE_ITO[1], lw=1.7, ls="--", label=f"{name}'")
         ax.set_title(name)
         ax.legend(loc="best", fontsize=8)
     for ax in axes[len(fs) :]:

@@ -12,7 +12,10 @@ The history format (what nn's trainer produces; every key optional, unknown keys
 
 Per-epoch values are drawn at epochs 1, 2, ... (the end of each epoch); per-iteration losses
 are spread evenly over the same epoch axis, so both line up. Without per-epoch values the
-x axis counts iterations. Training and validation differ in colour, dash and marker (see
+x axis counts iterations. From 300 iterations on, the per-iteration loss is drawn as a running
+mean over 1% of them (the legend says how many); a loss spanning more than a decade is drawn on
+a log scale.
+Training and validation differ in colour, dash and marker (see
 style.py), the epoch axis has whole-number ticks, and the legends sit beside the axes.
 """
 
@@ -51,10 +54,22 @@ def plot_history(
             x = np.arange(1, len(per_iter) + 1) * epochs / len(per_iter)
         else:
             x = np.arange(1, len(per_iter) + 1)
-        ax.plot(x, per_iter, color="0.65", lw=0.8, alpha=0.8, label="loss per iteration")
+        # Over a few hundred iterations or more, a running mean over 1% of them: the raw
+        # batch losses scatter over decades and would hide the epoch curves.
+        window = max(1, len(per_iter) // 100) if len(per_iter) >= 300 else 1
+        label = "loss per iteration"
+        if window > 1:
+            per_iter = np.convolve(per_iter, np.ones(window) / window, mode="valid")
+            x = x[window - 1 :]
+            label += f" (mean of {window})"
+        ax.plot(x, per_iter, color="0.6", lw=0.9, alpha=0.9, label=label)
     _epoch_curve(ax, curves, "train_loss", "train loss", 0)
     _epoch_curve(ax, curves, "val_loss", "validation loss", 1)
     ax.set(title="loss", xlabel="epoch" if epochs else "iteration", ylabel="loss")
+    losses = np.concatenate([curves[k] for k in ("loss", "train_loss", "val_loss") if k in curves])
+    losses = losses[np.isfinite(losses)]
+    if losses.size and losses.min() > 0 and losses.max() > 10 * losses.min():
+        ax.set_yscale("log")  # the first iterations' loss would flatten the rest against 0
 
     if has_acc:
         _epoch_curve(axes[1], curves, "train_acc", "train accuracy", 0)

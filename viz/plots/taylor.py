@@ -21,6 +21,7 @@ import autodiff
 from autodiff import Tensor
 
 from ._figure import finish, new_figure
+from .style import legend_outside, series_style
 
 
 def derivatives_at(f: Callable[[Tensor], Tensor], x0: float, order: int) -> list[float]:
@@ -57,25 +58,21 @@ def plot_taylor(
     with autodiff.no_grad():
         ys = np.asarray(_data(f(Tensor(xs))), dtype=np.float64)
 
-    fig = new_figure(6.5, 4.5)
+    fig = new_figure(7.5, 4.5)
     ax = fig.add_subplot()
     ax.plot(xs, ys, color="black", lw=2.5, label=name)
     for i, n in enumerate(sorted(orders)):
-        ax.plot(
-            xs,
-            taylor_polynomial(derivs[: n + 1], x0, xs),
-            lw=1.6,
-            ls="--",
-            color=f"C{i}",
-            label=f"order {n}",
-        )
+        # Dashed and dotted over the solid function: where a polynomial matches, both show.
+        style = series_style(i + 1)
+        del style["marker"]
+        ax.plot(xs, taylor_polynomial(derivs[: n + 1], x0, xs), lw=1.8, **style, label=f"order {n}")
     ax.plot([x0], [derivs[0]], "ko")
     # Polynomials run off to infinity: frame the function, not them.
     finite = ys[np.isfinite(ys)]
     lo, hi = float(finite.min()), float(finite.max())
     pad = 0.15 * (hi - lo or 1.0)
     ax.set(ylim=(lo - pad, hi + pad), xlabel="x", title=f"Taylor polynomials of {name} at {x0:g}")
-    ax.legend()
+    legend_outside(ax)
     ax.grid(alpha=0.3)
     return finish(fig, path)
 
