@@ -4,7 +4,13 @@ numpy functions and ufuncs given a Tensor run the op that implements them (and r
 a backward formula is written once, in numpy: `np.exp(y)` or `np.where(c, g, 0)` compute on
 arrays and record on Tensors (under `create_graph`). Which op implements which numpy function
 is declared with each op (`@register(..., numpy=np.exp)`, see registry.py), which fills the two
-tables below. Anything else sees Tensors as their plain arrays and records nothing.
+tables below.
+
+Any other numpy function sees Tensors as their plain arrays and records nothing. That is safe
+when nothing needs a gradient (no tensor requires grad, or grad mode is off) or when the result
+carries none (integers and booleans: `np.argmax`, `np.isnan`; piecewise-constant functions whose
+gradient is zero: `np.floor`, `np.sign`). Otherwise it would silently drop the gradient, so it
+raises a TypeError naming the function and what to use instead (`refuse_untracked`).
 
 `NumpyProtocol` is a base class of Tensor (tensor.py): every Tensor is an instance, which is how
 the helpers here recognise one without importing tensor.py.
@@ -18,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from .dtypes import DTypeLike
+from .grad_mode import is_grad_enabled
 
 #: numpy ufunc -> the callable that records it (filled by registry.register)
 UFUNC_OPS: dict[np.ufunc, Callable[..., Any]] = {}
@@ -43,13 +50,109 @@ class NumpyProtocol:
             op = UFUNC_OPS.get(ufunc)
             if op is not None:
                 return op(*inputs)
-        return getattr(ufunc, method)(*[array_of(x) for x in inputs], **kwargs)
+        result = getattr(ufunc, method)(*[array_of(x) for x in inputs], **arrays_in(kwargs))
+        if ufunc not in ZERO_GRADIENT and needs_grad((inputs, kwargs)):
+            name = f"np.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}")
+            refuse_untracked(name, result, method == "__call__" and ufunc in UFUNC_OPS)
+        return result
 
     def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
         op = FUNCTION_OPS.get(func)
         if op is not None:
             return op(*args, **kwargs)
-        return func(*arrays_in(args), **arrays_in(kwargs))
+        result = func(*arrays_in(args), **arrays_in(kwargs))
+        if func not in ZERO_GRADIENT and needs_grad((args, kwargs)):
+            refuse_untracked(_qualified(func), result, False)
+        return result
+
+
+#: numpy functions whose gradient is zero wherever it exists: a plain array drops nothing
+ZERO_GRADIENT: set[Any] = {
+    np.sign,
+    np.floor,
+    np.ceil,
+    np.trunc,
+    np.rint,
+    np.heaviside,
+    np.round,
+    np.around,
+    np.fix,
+}
+
+# What to reach for instead, where glassgrad has it (the message names the function either way)
+INSTEAD = {
+    "np.square": "x * x or x ** 2",
+    "np.reciprocal": "1 / x",
+    "np.sinh": "((x.exp() - (-x).exp()) / 2)",
+    "np.cosh": "((x.exp() + (-x).exp()) / 2)",
+    "np.log2": "x.log() / math.log(2)",
+    "np.log10": "x.log() / math.log(10)",
+    "np.exp2": "2 ** x",
+    "np.cumprod": "a running product from cumsum: x.log().cumsum(dim).exp() for positive x",
+    "np.copy": "x.clone()",
+    "np.mean": "x.mean(...) (without out= or dtype=)",
+    "np.vstack": "autodiff.cat or autodiff.stack",
+    "np.hstack": "autodiff.cat or autodiff.stack",
+    "np.outer": "autodiff.einsum('i,j->ij', a, b)",
+    "np.inner": "autodiff.einsum or matmul",
+    "np.tensordot": "autodiff.einsum",
+    "np.trace": "autodiff.einsum('ii', x)",
+    "np.diagonal": "autodiff.einsum('ii->i', x)",
+    "np.add.reduce": "x.sum(dim)",
+    "np.add.accumulate": "x.cumsum(dim)",
+    "np.multiply.reduce": "x.prod(dim)",
+    "np.maximum.reduce": "x.amax(dim)",
+    "np.minimum.reduce": "x.amin(dim)",
+}
+
+
+def needs_grad(obj: Any) -> bool:
+    """True when recording is on and a Tensor that requires grad is in `obj` (nested lists,
+    tuples and dict values searched too)."""
+    return is_grad_enabled() and _any_requires_grad(obj)
+
+
+def _any_requires_grad(obj: Any) -> bool:
+    if isinstance(obj, NumpyProtocol):
+        return obj.requires_grad  # type: ignore[attr-defined]
+    if isinstance(obj, list | tuple):
+        return any(_any_requires_grad(o) for o in obj)
+    if isinstance(obj, dict):
+        return any(_any_requires_grad(o) for o in obj.values())
+    return False
+
+
+def _carries_gradient(result: Any) -> bool:
+    """A floating-point (or complex) value among the results: where a gradient would flow."""
+    if isinstance(result, list | tuple):
+        return any(_carries_gradient(r) for r in result)
+    dtype = getattr(result, "dtype", None)
+    if dtype is None:
+        return isinstance(result, float | complex)
+    return np.dtype(dtype).kind in "fc"
+
+
+def _qualified(func: Any) -> str:
+    module = getattr(func, "__module__", "") or ""
+    short = {"numpy": "np", "numpy.linalg": "np.linalg", "numpy.fft": "np.fft"}
+    prefix = short.get(module, "np" if module.startswith("numpy.") else module)
+    return f"{prefix}.{func.__name__}"
+
+
+def refuse_untracked(name: str, result: Any, has_op: bool) -> None:
+    """Raise unless `result` carries no gradient (integers, booleans, shapes). has_op: the
+    function has an op, which its keyword arguments kept from running."""
+    if not _carries_gradient(result):
+        return
+    if has_op:
+        instead = f"call {name}(x) without keyword arguments, or the tensor method"
+    else:
+        instead = INSTEAD.get(name, "compose it from glassgrad's ops (docs/autodiff.md)")
+    raise TypeError(
+        f"{name} is not differentiable in glassgrad: on a tensor that requires grad it would "
+        f"return a plain array and silently drop the gradient. Use {instead}; or, if no "
+        "gradient should flow, call it on x.detach().numpy() (or under autodiff.no_grad())"
+    )
 
 
 def array_of(value: Any) -> Any:

@@ -174,6 +174,9 @@ def test_numpy_functions_dispatch_to_ops():
     np.testing.assert_allclose(x.grad.data, expected, rtol=1e-6)
     # numpy functions with an op record it, with numpy's meaning (cumsum: flattened)
     assert isinstance(np.cumsum(x), Tensor) and np.cumsum(x).grad_fn is not None
+    # and those without one refuse to drop the gradient (tests/autodiff/test_numpy_untracked.py)
+    with pytest.raises(TypeError, match="np.cumprod is not differentiable"):
+        np.cumprod(x)
 
 
 def test_creation_functions():
