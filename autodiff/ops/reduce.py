@@ -83,10 +83,12 @@ class _Extremum(Function):
         out = cls.reduce(x, axis=axes, keepdims=True)
         ctx.x = x
         ctx.out = out
+        ctx.save_for_backward(x)  # for the version check only (backward reads ctx.x)
         return out if keepdims else out.reshape([n for i, n in enumerate(x.shape) if i not in axes])
 
     @classmethod
     def backward(cls, ctx, g):
+        ctx.saved_tensors  # noqa: B018 (raises if x was modified in place since forward)
         winners = ctx.x == ctx.out
         nan_out = np.isnan(ctx.out)
         if nan_out.any():  # NaN == NaN is False

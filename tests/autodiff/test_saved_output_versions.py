@@ -167,3 +167,30 @@ def test_custom_functions_saving_their_output_are_checked(function):
         y.detach().mul_(0)
     with pytest.raises(ad.InplaceModificationError, match="output"):
         y.sum().backward()
+
+
+# reductions that keep their input for backward (the extremum's position): PyTorch saves it
+REDUCTIONS = {
+    "max()": lambda h: h.max(),
+    "min()": lambda h: h.min(),
+    "amax(0)": lambda h: h.amax(0),
+    "amin(0)": lambda h: h.amin(0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REDUCTIONS))
+def test_changing_a_saved_input_of_an_extremum_raises(name):
+    def program(lib):
+        w = lib.tensor([1.0, 3.0, 2.0], dtype=lib.float64, requires_grad=True)
+        h = w * 1
+        m = REDUCTIONS[name](h)
+        with lib.no_grad():
+            h.mul_(0)
+        with pytest.raises(RuntimeError, match=TORCH_MESSAGE):
+            m.backward()
+
+    program(ad)
+    if HAVE_TORCH:
+        import torch
+
+        program(torch)
