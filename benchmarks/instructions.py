@@ -1,15 +1,21 @@
-"""Instructions per W4, W5 and W6 step under callgrind: the figure a busy host cannot move.
+"""Instructions per W4, W5, W6, W8 and W10 step under callgrind: the figure a busy host cannot
+move.
 
 Run from the repository root (needs valgrind)::
 
     python -m benchmarks.instructions                 # W4, W5, W6: about 5 minutes
     python -m benchmarks.instructions --only W5 --steps 500
+    python -m benchmarks.instructions --only W8,W10/1000,W10/1   # the CNN rows: about 10 minutes
 
 For each workload a worker process builds glassgrad's step the way the harness does
 (`benchmarks.libs`), warms it up, freezes what the imports made (`gc.freeze()`, as the harness
 does; the cyclic GC stays on) and runs N steps under `valgrind --tool=callgrind`, with one BLAS
 thread. The same run with 0 steps is subtracted, so imports and set-up drop out:
-(I(N) - I(0)) / N is the count per step. W6 is one 1000-op chain per step.
+(I(N) - I(0)) / N is the count per step. W6 is one 1000-op chain per step; W8 one training step
+(Adam); W10/1000 and W10/1 one forward under no_grad on 1,000 images and on one.
+
+The CNN rows' counts are mostly OpenBLAS's GEMM kernels, which the counts take as they are; what
+they do not show is time spent waiting for memory (cache misses), which wall-clock figures do.
 """
 
 from __future__ import annotations
@@ -21,7 +27,8 @@ import subprocess
 import sys
 import tempfile
 
-STEPS = {"W4": 20, "W5": 2000, "W6": 40}  # enough steps that the per-step figure is stable
+# Enough steps that the per-step figure is stable (the CNN rows' steps are all numpy kernels).
+STEPS = {"W4": 20, "W5": 2000, "W6": 40, "W8": 3, "W10/1000": 1, "W10/1": 200}
 
 
 def worker(workload: str, steps: int) -> None:
@@ -35,8 +42,13 @@ def worker(workload: str, steps: int) -> None:
         step = engine.scalar(workloads.scalar_data(workloads.FULL))
     elif workload == "W5":
         step = engine.small(workloads.small_data(workloads.FULL))
-    else:
+    elif workload == "W6":
         step = engine.chain(1000)
+    elif workload == "W8":
+        step = engine.net(workloads.net_data("W8", workloads.FULL))
+    else:  # W10/<batch>
+        batch = int(workload.split("/")[1])
+        step = engine.infer(workloads.infer_data(batch, workloads.FULL))
     for _ in range(5):
         step()
     gc.collect()

@@ -102,7 +102,7 @@ def test_scalar_gc_times_glassgrad_with_the_collector_on_and_off():
         assert 0 < float(minimum.strip("()")) <= float(median), cell
 
 
-@pytest.mark.parametrize("workload", ["W4", "W5", "W6"])
+@pytest.mark.parametrize("workload", ["W4", "W5", "W6", "W8", "W10/1"])
 def test_instruction_count_workers_run_their_steps(workload):
     # The worker alone (no valgrind): it builds glassgrad's step as the harness does and runs it.
     proc = run("benchmarks.instructions", "--worker", workload, "--steps", "1")

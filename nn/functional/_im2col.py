@@ -7,7 +7,8 @@ The central trick is `windows`: a strided *view* of shape (N, C, Ho, Wo, kh, kw)
 [n, c, i, j, a, b] is image pixel [n, c, i*sh + a, j*sw + b]. No pixel is copied to build it,
 and no Python loop runs over pixels or output positions:
 
-- im2col is one copy of that view into a contiguous (N, C*kh*kw, Ho*Wo) array, ready for a GEMM;
+- im2col is one copy of that view into a contiguous (C*kh*kw, N*Ho*Wo) array, ready for one
+  GEMM over the whole batch;
 - pooling reduces the view over its last two axes;
 - col2im (the adjoint of im2col) adds back into a *writeable* window view of a zero image, one
   kernel offset (a, b) at a time: each offset's (N, C, Ho, Wo) slice touches every pixel at most
@@ -93,7 +94,7 @@ def windows(
 # blocks to the OS on free) than the copy that fills it. Conv's backward hands its columns back
 # here once they are dead; the next forward of the same shape fills them again.
 _spare: dict[tuple, np.ndarray] = {}
-_MAX_SPARE = 8
+_MAX_SPARE = 12
 
 
 def workspace(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
@@ -114,65 +115,66 @@ def recycle(cols: np.ndarray) -> None:
 def im2col(
     xp: np.ndarray, kernel: Pair, stride: Pair, out_size: Pair, ones_row: bool = False
 ) -> np.ndarray:
-    """(N, C, Hp, Wp) -> cols (N, C*kh*kw, Ho*Wo), contiguous.
+    """(N, C, Hp, Wp) -> cols (C*kh*kw, N*Ho*Wo), contiguous: the batch folded into the columns.
 
-    cols[n, (c, a, b), (i, j)] = xp[n, c, i*sh + a, j*sw + b]. This layout makes the convolution
-    one batched GEMM weight(F, C*kh*kw) @ cols whose result is already (N, F, Ho*Wo) — NCHW,
-    no transpose — and its copy loop runs along output rows, the view's longest contiguous run.
-    With `ones_row`, cols (N, C*kh*kw + 1, Ho*Wo) end in a row of ones (a bias's input).
+    cols[(c, a, b), (n, i, j)] = xp[n, c, i*sh + a, j*sw + b]. This layout makes the convolution
+    ONE GEMM weight(F, C*kh*kw) @ cols for the whole batch, (F, N*Ho*Wo): large enough for BLAS
+    to run well on several threads (a GEMM per image is too small to split, and hundreds of
+    threaded calls a step cost more in synchronisation than they compute; benchmarks/README.md).
+    Its copy loop runs along output rows, the view's longest contiguous run.
+    With `ones_row`, cols (C*kh*kw + 1, N*Ho*Wo) end in a row of ones (a bias's input).
     """
     n, c = xp.shape[:2]
     k = c * kernel[0] * kernel[1]
-    view = windows(xp, kernel, stride, out_size).transpose(0, 1, 4, 5, 2, 3)
-    cols = workspace((n, k + ones_row, out_size[0] * out_size[1]), xp.dtype)
-    block = cols[:, :k].reshape(view.shape)  # a view: only the image axis has a gap
-    np.copyto(block, view)
+    view = windows(xp, kernel, stride, out_size).transpose(1, 4, 5, 0, 2, 3)  # (C,kh,kw,N,Ho,Wo)
+    cols = workspace((k + ones_row, n * out_size[0] * out_size[1]), xp.dtype)
+    np.copyto(cols[:k].reshape(view.shape), view)
     if ones_row:
-        cols[:, k] = 1
+        cols[k] = 1
     return cols
 
 
 def col2im(
     dcols: np.ndarray, padded_shape: tuple[int, ...], kernel: Pair, stride: Pair, out_size: Pair
 ) -> np.ndarray:
-    """The adjoint of `im2col`: (N, C*kh*kw, Ho*Wo) -> (N, C, Hp, Wp), summing overlaps.
+    """The adjoint of `im2col`: (C*kh*kw, N*Ho*Wo) -> (N, C, Hp, Wp), summing overlaps.
 
     Every pixel receives the sum of the entries of `dcols` that `im2col` copied from it.
     """
     n, c = padded_shape[:2]
     kh, kw = kernel
-    dcols = dcols.reshape(n, c, kh, kw, *out_size)
+    dcols = dcols.reshape(c, kh, kw, n, *out_size)
     dxp = np.zeros(padded_shape, dtype=dcols.dtype)
     dwin = windows(dxp, kernel, stride, out_size, writeable=True)
     for a in range(kh):  # kh*kw vectorised slice-adds; each touches a pixel at most once
         for b in range(kw):
-            dwin[:, :, :, :, a, b] += dcols[:, :, a, b]
+            dwin[:, :, :, :, a, b] += dcols[:, a, b].transpose(1, 0, 2, 3)
     return dxp
 
 
 def widen(g: np.ndarray, width: int) -> np.ndarray:
-    """(N, F, Ho, Wo) -> (N, F, Ho*width): each row zero-padded on the right to `width`."""
-    n, f, ho, wo = g.shape
-    wide = np.zeros((n, f, ho, width), dtype=g.dtype)
+    """(..., Ho, Wo) -> (..., Ho*width), contiguous: each row zero-padded on the right to
+    `width`."""
+    *lead, ho, wo = g.shape
+    wide = np.zeros((*lead, ho, width), dtype=g.dtype)
     wide[..., :wo] = g
-    return wide.reshape(n, f, ho * width)
+    return wide.reshape(*lead, ho * width)
 
 
 def col2im_wide(dcols: np.ndarray, padded_shape: tuple[int, ...], kernel: Pair) -> np.ndarray:
-    """Stride-1 col2im of wide columns (N, C*kh*kw, Ho*Wp) -> (N, C, Hp, Wp).
+    """Stride-1 col2im of wide columns (C*kh*kw, N*Ho*Wp) -> (N, C, Hp, Wp).
 
     `dcols` must be zero at the positions past each row's Wo (what `widen` gives a GEMM). Those
     zeros are also what falls off the end of the image for the last offsets, so it is dropped.
     """
     n, c, hp, wp = padded_shape
     kh, kw = kernel
+    dcols = dcols.reshape(c, kh, kw, n, -1)
     span = dcols.shape[-1]  # Ho * Wp
-    dcols = dcols.reshape(n, c, kh, kw, span)
     dxp = np.zeros((n, c, hp * wp), dtype=dcols.dtype)
     for a in range(kh):
         for b in range(kw):
             start = a * wp + b
             stop = min(start + span, hp * wp)
-            dxp[:, :, start:stop] += dcols[:, :, a, b, : stop - start]
+            dxp[:, :, start:stop] += dcols[:, a, b, :, : stop - start].transpose(1, 0, 2)
     return dxp.reshape(padded_shape)
-

@@ -1,18 +1,24 @@
 """2-d convolution (cross-correlation, like PyTorch's conv2d) as one fused op.
 
-Forward: zero-pad, im2col (a strided window view copied once into columns), ONE batched GEMM,
-add the bias. Backward, computing only the gradients that are needed:
+Forward: zero-pad, im2col (a strided window view copied once into columns, the batch folded
+in), ONE GEMM for the whole batch, add the bias, and copy the (F, N, Ho, Wo) product into
+NCHW. Backward, computing only the gradients that are needed, with the gradient copied into the
+columns' (F, N*Ho*Wo) layout:
 
-- dweight = sum over the batch of grad(F, Ho*Wo) @ cols(C*kh*kw, Ho*Wo)^T   (GEMM with the cols)
+- dweight = grad(F, N*Ho*Wo) @ cols(C*kh*kw, N*Ho*Wo)^T   (one GEMM with the cols)
 - dbias   = grad summed over batch and positions
 - dx      = col2im(weight^T @ grad): every pixel gets back what each window it fell in received
             (for stride 1 on "wide" columns, whose adds run along whole padded rows).
 
-Without recording (no_grad, inference) the forward runs on a few images at a time and keeps no
-columns. For stride 1 the backward runs on a few images at a time (`_backward_by_slices`): each
-slice's columns of dx are made, added back into its images and dropped while they are in the
-cache, instead of streaming the whole batch's columns (33 MB for W8's second conv) through
-memory. The plain `_backward` computes the same in whole-batch steps; tests compare the two.
+One GEMM per product and layer rather than one per image: OpenBLAS splits a GEMM of W8's second
+conv across threads, and a GEMM per image meant hundreds of threaded calls per step, whose
+synchronisation cost more than their work on a busy host (figures in benchmarks/README.md).
+
+Without recording (no_grad, inference) the forward runs on slices of images and keeps no
+columns. For stride 1 dx runs on slices of images too (`_backward_by_slices`): each slice's
+columns of dx are made, added back into its images and dropped while they are in the cache,
+instead of streaming the whole batch's columns (33 MB for W8's second conv) through memory.
+The plain `_backward` computes the same in whole-batch steps; tests compare the two.
 
 A hand-fused op instead of a composition of autodiff primitives: the graph has one `conv2d`
 node, and the backward is three GEMM-sized numpy calls rather than thousands of small ops.
@@ -50,8 +56,7 @@ class Conv2d(Function):
 
     @staticmethod
     def forward(ctx, x, w, b=None, *, stride: Pair, padding: Pair, out_size: Pair):
-        n = x.shape[0]
-        f, c, kh, kw = w.shape
+        f = w.shape[0]
         xp = pad(x, padding)
         # Stride 1 folds the bias into the product: a row of ones under the columns and the
         # bias beside the weights. That saves a pass over the output here, and in backward the
@@ -61,23 +66,20 @@ class Conv2d(Function):
         if fold:
             weights = np.concatenate([weights, b[:, None].astype(weights.dtype)], axis=1)
         if ctx.recording:  # backward needs the columns: made for the whole batch, and kept
-            cols = im2col(xp, (kh, kw), stride, out_size, fold)  # (N, C*kh*kw (+1), Ho*Wo)
-            # (F, C*kh*kw) @ (N, C*kh*kw, Ho*Wo) -> (N, F, Ho*Wo): one small GEMM per image.
-            # Measured faster than a single large GEMM here, which also needs transposes into
-            # and out of NCHW (and OpenBLAS threads large thin GEMMs badly on 2 busy cores).
-            out = np.matmul(weights, cols)
+            cols = im2col(xp, w.shape[2:], stride, out_size, fold)  # (C*kh*kw (+1), N*Ho*Wo)
+            out = _images_product(weights, cols, x.shape[0], out_size)
         else:  # no_grad, or nothing needs a gradient: columns for a few images at a time
-            out = _forward_by_slices(xp, weights, (kh, kw), stride, out_size, fold)
+            out = _forward_by_slices(xp, weights, w.shape[2:], stride, out_size, fold)
         if b is not None and not fold:
             if _fits(b, out.dtype):
-                out += b[:, None]  # in place: no second output-sized array
-            else:
-                out = out + b[:, None]  # a wider bias (float64 on float32) promotes, as numpy
+                out += b[:, None, None]  # in place: no second output-sized array
+            else:  # a wider bias (float64 on float32) promotes, as numpy
+                out = out + b[:, None, None]
         if ctx.recording:  # backward uses the cols, then recycles them
             ctx.save_for_backward(x, w)
             ctx.cols = cols
             ctx.geometry = (xp.shape, stride, padding, out_size)
-        return out.reshape(n, f, *out_size)
+        return out
 
     @staticmethod
     def backward(ctx, grad):
@@ -97,88 +99,128 @@ class Conv2d(Function):
         return grads
 
 
+def _images_product(weights: np.ndarray, cols: np.ndarray, n: int, out_size: Pair, out=None):
+    """weights (F, K) @ cols (K, N*Ho*Wo) -> a contiguous (N, F, Ho, Wo) (into `out` if given).
+
+    Small per-image products (`_per_image`) run one GEMM per image, straight into NCHW; larger
+    ones one GEMM for the batch, (F, N*Ho*Wo) in a recycled buffer, then copied into NCHW.
+    """
+    f, k = weights.shape
+    if out is None:
+        out = np.empty((n, f, *out_size), dtype=np.result_type(weights, cols))
+    if _per_image(f, k, cols.shape[1] // n):  # each image's columns: a (K, Ho*Wo) slice
+        np.matmul(weights, cols.reshape(k, n, -1).transpose(1, 0, 2), out=out.reshape(n, f, -1))
+        return out
+    product = workspace((f, cols.shape[1]), out.dtype)
+    np.matmul(weights, cols, out=product)
+    np.copyto(out, product.reshape(f, n, *out_size).transpose(1, 0, 2, 3))
+    recycle(product)
+    return out
+
+
+def _per_image(m: int, k: int, n: int) -> bool:
+    """Whether an (m, k) @ (k, n) product per image is small enough to run as one GEMM per image.
+
+    OpenBLAS runs a GEMM of fewer than 65536 * 4 multiply-adds on one thread (its default
+    GEMM_MULTITHREAD_THRESHOLD). Below that, a GEMM per image costs no synchronisation and
+    needs no transposes into and out of the batch-folded layout; above it, one folded GEMM for
+    the batch is what threads well (benchmarks/README.md).
+    """
+    return m * k * n < _PER_IMAGE_MAX
+
+
+_PER_IMAGE_MAX = 65536 * 4
+
+
 def _forward_by_slices(xp, weights, kernel: Pair, stride: Pair, out_size: Pair, ones_row: bool):
-    """weights (F, C*kh*kw (+1)) @ im2col(xp) -> (N, F, Ho*Wo), a few images at a time: the
+    """weights (F, C*kh*kw (+1)) @ im2col(xp) -> (N, F, Ho, Wo), a few images at a time: the
     columns of a slice are made, multiplied and reused for the next slice while they are in the
     cache. (At a batch of 1,000, W10, the whole batch's columns are 226 MB.)"""
     n, f = xp.shape[0], weights.shape[0]
-    out = np.empty((n, f, out_size[0] * out_size[1]), dtype=np.result_type(weights, xp))
-    per_image = weights.shape[1] * out.shape[2] * xp.itemsize
+    out = np.empty((n, f, *out_size), dtype=np.result_type(weights, xp))
+    per_image = weights.shape[1] * out_size[0] * out_size[1] * xp.itemsize
     for part in batch_slices(n, per_image, budget=_SLICE_BYTES):
         cols = im2col(xp[part], kernel, stride, out_size, ones_row)
-        np.matmul(weights, cols, out=out[part])
+        _images_product(weights, cols, part.stop - part.start, out_size, out=out[part])
         recycle(cols)
     return out
 
 
+def _transposed(grad: np.ndarray) -> np.ndarray:
+    """(N, F, Ho, Wo) -> (F, N*Ho*Wo), contiguous: the gradient in the columns' layout."""
+    n, f = grad.shape[:2]
+    out = workspace((f, grad[0, 0].size * n), grad.dtype)
+    np.copyto(out.reshape(f, n, *grad.shape[2:]), grad.transpose(1, 0, 2, 3))
+    return out
+
+
+def _weight_product(grad: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """grad (N, F, Ho, Wo) times cols (K, N*Ho*Wo), summed over the batch and the positions:
+    (F, K). Per image when that product is small (`_per_image`), else one GEMM for the batch."""
+    n, f = grad.shape[:2]
+    k, positions = cols.shape[0], grad[0, 0].size
+    if _per_image(f, positions, k):
+        per_image = cols.reshape(k, n, positions).transpose(1, 2, 0)  # (N, Ho*Wo, K)
+        return np.matmul(grad.reshape(n, f, positions), per_image).sum(axis=0)
+    g = _transposed(grad)  # (F, N*Ho*Wo)
+    product = g @ cols.T
+    recycle(g)
+    return product
+
+
 def _backward(grad, w, cols, padded_shape, stride: Pair, padding: Pair, out_size: Pair, needs):
-    """(dx, dw, db) for the needed ones (None for the others), in whole-batch steps. `cols` is
-    the forward's im2col, which this may overwrite."""
+    """(dx, dw, db) for the needed ones (None for the others), one GEMM over the whole batch
+    each. `cols` is the forward's im2col (with or without the bias's row of ones)."""
     need_x, need_w, need_b = needs
-    kernel = w.shape[2:]
-    f = w.shape[0]
-    g = grad.reshape(grad.shape[0], f, -1)  # (N, F, Ho*Wo)
+    f, k = w.shape[0], w[0].size
+    g = _transposed(grad)  # (F, N*Ho*Wo)
     dx = dw = db = None
     if need_w:
-        # Per image (F, Ho*Wo) @ (Ho*Wo, C*kh*kw), then summed over the batch.
-        dw = np.matmul(g, cols.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
+        dw = (g @ cols[:k].T).reshape(w.shape)
     if need_b:
-        db = g.sum(axis=(0, 2))
-    if need_x and stride == (1, 1):
-        # Wide columns (N, C*kh*kw, Ho*Wp): col2im then adds long contiguous runs.
-        wide = widen(grad, padded_shape[3])
-        dcols = workspace((wide.shape[0], w[0].size, wide.shape[2]), np.result_type(w, wide))
-        np.matmul(w.reshape(f, -1).T, wide, out=dcols)
-        dx = unpad(col2im_wide(dcols, padded_shape, kernel), padding)
-        recycle(dcols)
-    elif need_x:
-        # (N, C*kh*kw, Ho*Wo), written over the cols, which dweight no longer needs
-        reuse = cols.dtype == np.result_type(w, g)
-        dcols = np.matmul(w.reshape(f, -1).T, g, out=cols if reuse else None)
-        dx = unpad(col2im(dcols, padded_shape, kernel, stride, out_size), padding)
+        db = g.sum(axis=1)
+    if need_x:
+        dcols = w.reshape(f, k).T @ g  # (C*kh*kw, N*Ho*Wo)
+        dx = unpad(col2im(dcols, padded_shape, w.shape[2:], stride, out_size), padding)
+    recycle(g)
     return dx, dw, db
 
 
 def _backward_by_slices(grad, w, cols, padded_shape, padding: Pair, needs):
-    """`_backward` for stride 1, a few images at a time (see the module docstring): the same
-    products and wide-column adds per slice, dw summed over the slices, and dx contiguous."""
+    """`_backward` for stride 1: dweight (and dbias, when the forward folded the bias in) one
+    GEMM over the batch; dx on wide columns, a slice of images per GEMM (see the module
+    docstring), each slice's columns made, added back into its images and dropped while they
+    are in the cache. dx is contiguous."""
     need_x, need_w, need_b = needs
     n, c, hp, wp = padded_shape
     f, k = w.shape[0], w[0].size
     ho = grad.shape[2]
-    g = grad.reshape(n, f, -1)  # (N, F, Ho*Wo)
     dtype = np.result_type(w, grad)
-    dx = dwt = db = None
-    ones_row = cols.shape[1] == k + 1  # the forward folded the bias in: dbias comes with dw
-    if need_b and not (need_w and ones_row):
-        db = g.sum(axis=(0, 2))
-    if need_w:  # transposed, (C*kh*kw (+1), F): the product BLAS runs faster (benchmarks/)
-        dwt = np.zeros((cols.shape[1], f), dtype=np.result_type(grad, cols))
+    dx = dw = db = None
+    ones_row = cols.shape[0] == k + 1  # the forward folded the bias in: dbias comes with dw
+    if need_w:
+        dwb = _weight_product(grad, cols)  # (F, C*kh*kw (+1))
+        dw = np.ascontiguousarray(dwb[:, :k]).reshape(w.shape)
+        if need_b and ones_row:
+            db = dwb[:, k].astype(np.result_type(grad, w), copy=False)
+    if need_b and db is None:
+        db = grad.sum(axis=(0, 2, 3))
     if need_x:
         dx = np.empty((n, c, hp - 2 * padding[0], wp - 2 * padding[1]), dtype=dtype)
         wt = w.reshape(f, k).T
-    # What one image's slice keeps hot: its wide columns and padded gradient image, per image
-    # dw, wide grad.
-    per_image = (k * ho * wp + c * hp * wp + f * k + f * ho * wp) * np.dtype(dtype).itemsize
-    for part in batch_slices(n, per_image, budget=_SLICE_BYTES):
-        if need_w:
-            dwt += np.matmul(cols[part], g[part].transpose(0, 2, 1)).sum(axis=0)
-        if need_x:
-            wide = widen(grad[part], wp)
-            dcols = np.matmul(wt, wide)
+        per_image = k * ho * wp * np.dtype(dtype).itemsize  # one image's wide columns
+        for part in batch_slices(n, per_image, budget=_SLICE_BYTES):
+            wide = widen(grad[part].transpose(1, 0, 2, 3), wp)  # (F, S, Ho*Wp)
+            dcols = wt @ wide.reshape(f, -1)  # (C*kh*kw, S*Ho*Wp)
             images = (part.stop - part.start, c, hp, wp)
             dx[part] = unpad(col2im_wide(dcols, images, w.shape[2:]), padding)
-    if dwt is None:
-        return dx, None, db
-    if need_b and ones_row:
-        db = dwt[k].astype(np.result_type(grad, w), copy=False)
-    return dx, dwt[:k].T.reshape(w.shape), db
+    return dx, dw, db
 
 
-# The slices of `_backward_by_slices`: its GEMMs stream their operands whatever the size, and
-# what has to stay in the cache is one slice's wide columns between the GEMM that makes them
-# and the adds that consume them. (Not sensitive to the exact size: benchmarks/README.md.)
-_SLICE_BYTES = 2 << 20
+# The slices of `_backward_by_slices` and `_forward_by_slices`: large enough that each slice's
+# GEMM is worth threading, small enough that its columns stay in the caches between the GEMM
+# that makes them and the copies or adds that consume them. (Measured: benchmarks/README.md.)
+_SLICE_BYTES = 4 << 20
 
 
 def _fits(b: np.ndarray, dtype: np.dtype) -> bool:

@@ -121,17 +121,23 @@ def leaves(*arrays):
 
 # ------------------------------------------------------------------ against the reference
 @settings(max_examples=30, deadline=None)
-@given(conv_cases())
-def test_conv2d_matches_naive_loops(case):
+@given(conv_cases(), st.sampled_from([0, 10**9]))
+def test_conv2d_matches_naive_loops(case, per_image_max):
+    # per_image_max: every product one GEMM for the batch (0), or one GEMM per image (10**9).
+    from unittest import mock
+
+    from nn.functional import conv
+
     x_shape, w_shape, has_bias, stride, padding, seed = case
     rng = np.random.default_rng(seed)
     x, w = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
     b = rng.standard_normal(w_shape[0]) if has_bias else None
     xt, wt, bt = leaves(x, w, b)
 
-    y = conv2d(xt, wt, bt, stride=stride, padding=padding)
-    g = rng.standard_normal(y.shape)
-    y.backward(g)
+    with mock.patch.object(conv, "_PER_IMAGE_MAX", per_image_max):
+        y = conv2d(xt, wt, bt, stride=stride, padding=padding)
+        g = rng.standard_normal(y.shape)
+        y.backward(g)
 
     out, dx, dw, db = naive_conv2d(x, w, b, stride, padding, g)
     np.testing.assert_allclose(y.data, out, rtol=1e-10, atol=1e-12)
@@ -442,7 +448,12 @@ def test_conv2d_sliced_backward_matches_the_plain_one(case, budget, wanted, ones
         return conv.im2col(xp, w_shape[2:], (1, 1), out_size, ones_row).copy()
 
     want = conv._backward(g, w, cols(), xp.shape, (1, 1), padding, out_size, needs)
-    with mock.patch.object(conv, "_SLICE_BYTES", budget):  # with the bias's row of ones or not
+    # With the bias's row of ones or not; dweight per image (small products) or folded.
+    per_image_max = 0 if budget == 1 else 10**9
+    with (
+        mock.patch.object(conv, "_SLICE_BYTES", budget),
+        mock.patch.object(conv, "_PER_IMAGE_MAX", per_image_max),
+    ):
         got = conv._backward_by_slices(g, w, cols(ones_row), xp.shape, padding, needs)
     for name, a, b in zip("xwb", got, want):
         assert (a is None) == (name not in wanted)
@@ -452,8 +463,8 @@ def test_conv2d_sliced_backward_matches_the_plain_one(case, budget, wanted, ones
 
 
 @settings(max_examples=25, deadline=None)
-@given(conv_cases(), st.sampled_from([1, 10**9]))
-def test_conv2d_forward_without_recording_matches_the_recorded_one(case, budget):
+@given(conv_cases(), st.sampled_from([1, 10**9]), st.sampled_from([0, 10**9]))
+def test_conv2d_forward_without_recording_matches_the_recorded_one(case, budget, per_image_max):
     from unittest import mock
 
     from nn.functional import conv
@@ -465,7 +476,11 @@ def test_conv2d_forward_without_recording_matches_the_recorded_one(case, budget)
     b = b if has_bias else None
     recorded = conv2d(Tensor(x), w, b, stride=stride, padding=padding)
     assert recorded.grad_fn is not None
-    with autodiff.no_grad(), mock.patch.object(conv, "_SLICE_BYTES", budget):
+    with (
+        autodiff.no_grad(),
+        mock.patch.object(conv, "_SLICE_BYTES", budget),
+        mock.patch.object(conv, "_PER_IMAGE_MAX", per_image_max),
+    ):
         sliced = conv2d(Tensor(x), w, b, stride=stride, padding=padding)
     assert sliced.dtype == recorded.dtype == np.float64  # float32 images, float64 weights
     np.testing.assert_allclose(sliced.data, recorded.data, rtol=1e-12, atol=1e-12)
