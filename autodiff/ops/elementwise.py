@@ -307,7 +307,8 @@ class ReLU(Function):
 
     @staticmethod
     def forward(ctx, x):
-        ctx.mask = x > 0
+        if ctx.recording:  # inference needs no mask
+            ctx.mask = x > 0
         out = relu_fast(x)
         # Saved only to be version-checked: PyTorch's backward reads relu's output, so it
         # refuses one modified in place, and so do we (the mask would hide it).

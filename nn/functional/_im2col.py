@@ -43,6 +43,13 @@ def pair(value: int | tuple[int, int], name: str, op: str, minimum: int) -> Pair
     return int(values[0]), int(values[1])
 
 
+def shape_of(a) -> tuple[int, ...]:
+    """The shape of a Tensor or array (np.shape, without numpy's dispatch through a Tensor's
+    __array_function__, which costs more than the rest of a small op's bookkeeping)."""
+    shape = getattr(a, "shape", None)
+    return np.shape(a) if shape is None else shape
+
+
 def output_size(size: Pair, kernel: Pair, stride: Pair, padding: Pair) -> Pair:
     """(Ho, Wo) = ((H + 2*ph - kh) // sh + 1, (W + 2*pw - kw) // sw + 1)."""
     return tuple(  # type: ignore[return-value]

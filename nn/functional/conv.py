@@ -26,6 +26,7 @@ node, and the backward is three GEMM-sized numpy calls rather than thousands of 
 
 from __future__ import annotations
 
+import functools
 import os
 
 import numpy as np
@@ -42,6 +43,7 @@ from ._im2col import (
     pad,
     pair,
     recycle,
+    shape_of,
     unpad,
     widen,
     workspace,
@@ -223,6 +225,12 @@ def _backward_by_slices(grad, w, cols, padded_shape, padding: Pair, needs):
 _SLICE_BYTES = 4 << 20
 
 
+def _dtype(a) -> np.dtype:
+    """A Tensor's or array's dtype (np.result_type of anything else)."""
+    dtype = getattr(a, "dtype", None)
+    return np.result_type(a) if dtype is None else dtype
+
+
 def _fits(b: np.ndarray, dtype: np.dtype) -> bool:
     """Adding b to an array of `dtype` keeps the dtype (a float64 bias promotes float32)."""
     return np.result_type(dtype, b) == dtype
@@ -244,8 +252,8 @@ def conv2d(
     """
     stride = pair(stride, "stride", "conv2d", minimum=1)
     padding = pair(padding, "padding", "conv2d", minimum=0)
-    itemsize = np.result_type(x, weight).itemsize
-    out_size = _check_shapes(np.shape(x), np.shape(weight), bias, stride, padding, itemsize)
+    itemsize = np.result_type(_dtype(x), _dtype(weight)).itemsize
+    out_size = _check_shapes(shape_of(x), shape_of(weight), bias, stride, padding, itemsize)
     args = (x, weight) if bias is None else (x, weight, bias)
     return Conv2d.apply(*args, stride=stride, padding=padding, out_size=out_size)
 
@@ -268,7 +276,7 @@ def _check_shapes(
             f"conv2d: input {tuple(x_shape)} has {x_shape[1]} channels but weight "
             f"{tuple(w_shape)} expects {w_shape[1]}"
         )
-    if bias is not None and tuple(np.shape(bias)) != (w_shape[0],):
+    if bias is not None and tuple(shape_of(bias)) != (w_shape[0],):
         raise ShapeError(
             f"conv2d: expected bias of shape ({w_shape[0]},) for weight {tuple(w_shape)}, "
             f"got shape {tuple(np.shape(bias))}"
@@ -301,6 +309,7 @@ def _check_memory(x_shape, w_shape, padded, out_size, itemsize: int, padding: Pa
         )
 
 
+@functools.cache
 def _physical_memory() -> int | None:
     try:
         return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")

@@ -32,7 +32,7 @@ import numpy as np
 from autodiff import Function, ShapeError, Tensor
 
 from ._chunks import batch_slices
-from ._im2col import Pair, output_size, pad, pair, unpad, windows
+from ._im2col import Pair, output_size, pad, pair, shape_of, unpad, windows
 
 
 class MaxPool2d(Function):
@@ -178,7 +178,7 @@ def max_pool2d(
     Padding is with -inf, at most half the kernel. The gradient of a window flows to its first
     maximal element in row-major order (one element, even when several tie).
     """
-    return MaxPool2d.apply(x, **_geometry("max_pool2d", np.shape(x), kernel_size, stride, padding))
+    return MaxPool2d.apply(x, **_geometry("max_pool2d", shape_of(x), kernel_size, stride, padding))
 
 
 def avg_pool2d(
@@ -193,7 +193,7 @@ def avg_pool2d(
     Padding is with zeros, at most half the kernel, and the zeros count in the mean (PyTorch's
     count_include_pad=True).
     """
-    return AvgPool2d.apply(x, **_geometry("avg_pool2d", np.shape(x), kernel_size, stride, padding))
+    return AvgPool2d.apply(x, **_geometry("avg_pool2d", shape_of(x), kernel_size, stride, padding))
 
 
 # ---------------------------------------------------------------------------------- helpers
