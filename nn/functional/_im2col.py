@@ -34,6 +34,13 @@ Pair = tuple[int, int]
 
 def pair(value: int | tuple[int, int], name: str, op: str, minimum: int) -> Pair:
     """`3` -> (3, 3); `(2, 1)` -> (2, 1); checks both are ints >= minimum."""
+    # The common cases first, without the general check's generator (per call on a layer)
+    if type(value) is int and value >= minimum:
+        return value, value
+    if type(value) is tuple and len(value) == 2:
+        first, second = value
+        if type(first) is int and type(second) is int and min(first, second) >= minimum:
+            return value
     values = tuple(value) if isinstance(value, tuple | list) else (value, value)
     if len(values) != 2 or not all(
         isinstance(v, int | np.integer) and not isinstance(v, bool) and v >= minimum for v in values
