@@ -233,3 +233,24 @@ def test_op_exports_runs_in_onnxruntime_and_comes_back(op, i, fn, inputs):
     np.testing.assert_allclose(out_b, out_a, rtol=1e-6, atol=1e-6)
     for k, (ga, gb) in enumerate(zip(grads_a, grads_b)):
         assert_same_grads(ga, gb, atol=1e-5, what=f"gradient of input {k}")
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda a: a.argmax(1),
+        lambda a: a.max(dim=1).indices,
+        lambda a: a.topk(2).indices,
+        lambda a: a * a.sort(dim=1).indices,
+    ],
+    ids=["argmax", "max-indices", "topk-indices", "sort-indices-used"],
+)
+def test_indices_are_not_recorded_and_refused_clearly(fn):
+    """Indices carry no gradient and are computed outside the graph: exporting one would bake
+    in the example's values, so to_onnx refuses (their values export: the cases above)."""
+    from nn.export import ExportError
+
+    # rows whose maxima sit at different places: the twin run (rows reversed) sees other indices
+    x = (np.eye(3, 4) * 4 + data(3, 4) * 0.1).astype(np.float32)
+    with pytest.raises(ExportError, match="not in the recorded graph but depends on the inputs"):
+        to_onnx(fn, (x,), None, dynamic_batch=False)
