@@ -65,7 +65,7 @@ from .tensor import Tensor
 globals().update(FUNCTIONS)
 
 # Imported after the names above, which they use: PyTorch's namespaces.
-from . import autograd, func  # isort: skip  # noqa: E402
+from . import autograd, func, linalg  # isort: skip  # noqa: E402
 
 # PyTorch's `torch.float`, `torch.int` and `torch.bool` (defined here, where shadowing the
 # builtins harms nothing: this module uses none of them below).
@@ -95,6 +95,7 @@ __all__ = [
     "int32",
     "int64",
     "is_tensor",
+    "linalg",
     "isclose",
     "load",
     "long",

@@ -102,6 +102,17 @@ def test_scalar_gc_times_glassgrad_with_the_collector_on_and_off():
         assert 0 < float(minimum.strip("()")) <= float(median), cell
 
 
+def test_einsum_benchmark_times_every_row():
+    proc = run("benchmarks.einsum", "--quick")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    lines = proc.stdout.splitlines()
+    rows = [line for line in lines if line.startswith("| ") and "(us)" not in line]
+    assert len(rows) == 8
+    for row in rows:
+        ours = row.strip("|").split("|")[1].strip().replace(",", "")
+        assert float(ours) > 0, row
+
+
 @pytest.mark.parametrize("workload", ["W4", "W5", "W6", "W8", "W10/1"])
 def test_instruction_count_workers_run_their_steps(workload):
     # The worker alone (no valgrind): it builds glassgrad's step as the harness does and runs it.

@@ -18,6 +18,7 @@ on Tensors runs this op), so higher derivatives follow.
 
 from __future__ import annotations
 
+import math
 import string
 from typing import Any
 
@@ -39,7 +40,7 @@ class Einsum(Function):
     def forward(ctx, *operands, equation):
         ctx.save_for_backward(*operands)
         ctx.shapes = [np.shape(o) for o in operands]
-        return np.einsum(equation, *operands, optimize=len(operands) > 2)
+        return np.einsum(equation, *operands, optimize=_optimize(operands))
 
     @staticmethod
     def backward(ctx, g):
@@ -55,9 +56,21 @@ class Einsum(Function):
             other_subscripts = [s for i, s in enumerate(subscripts) if i != k]
             named = set(output).union(*other_subscripts)
             kept = "".join(c for c in subscripts[k] if c in named)
-            grad = np.einsum(f"{','.join([output, *other_subscripts])}->{kept}", g, *others)
+            terms = ",".join([output, *other_subscripts])
+            grad = np.einsum(f"{terms}->{kept}", g, *others, optimize=_optimize((g, *others)))
             grads.append(_back_to_shape(grad, subscripts[k], kept, ctx.shapes[k]))
         return tuple(grads)
+
+
+# numpy's default (optimize=False) contracts in a C loop without BLAS; its contraction-order
+# search turns contractions into tensordot (BLAS) calls, many times faster from a few thousand
+# elements on, but costs a few microseconds that only tiny einsums notice. From this many
+# elements (all operands together) the search is on (benchmarks/einsum.py, benchmarks/README.md).
+OPTIMIZE_FROM = 1000
+
+
+def _optimize(operands: Any) -> bool:
+    return len(operands) > 2 or sum(math.prod(np.shape(o)) for o in operands) >= OPTIMIZE_FROM
 
 
 def _back_to_shape(grad: Any, subscript: str, kept: str, shape: tuple[int, ...]) -> Any:

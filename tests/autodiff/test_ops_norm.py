@@ -184,3 +184,10 @@ def test_0d_and_empty():
 def test_errors(call, error, message):
     with pytest.raises(error, match=message):
         call(Tensor(np.ones((2, 2, 3)), requires_grad=True))
+
+
+def test_linalg_namespace_has_vector_norm_and_says_what_it_lacks():
+    x = Tensor(np.array([[3.0, -4.0], [1.0, 2.0]]), requires_grad=True)
+    np.testing.assert_array_equal(ad.linalg.vector_norm(x, dim=1).data, x.norm(dim=1).data)
+    with pytest.raises(AttributeError, match=r"autodiff.linalg.det: .*only vector_norm"):
+        ad.linalg.det(x)
