@@ -70,8 +70,26 @@ def tensor(
     check_device(device, "tensor")
     if isinstance(data, Tensor):
         data = data.data
+    elif dtype is None and isinstance(data, list | tuple):
+        dtype = _dtype_of_tensors(data)
     dtype = _python_dtype(data, dtype)
     return Tensor(np.array(to_array(data, dtype)), requires_grad=requires_grad, name=name)
+
+
+def _dtype_of_tensors(data: list | tuple) -> np.dtype | None:
+    """A list holding Tensors (`tensor([x[0], x[1]])`) takes their dtype, as in PyTorch; None
+    when there is none."""
+    dtypes = []
+
+    def collect(item: Any) -> None:
+        if isinstance(item, Tensor):
+            dtypes.append(item.dtype)
+        elif isinstance(item, list | tuple):
+            for i in item:
+                collect(i)
+
+    collect(data)
+    return np.result_type(*dtypes) if dtypes else None
 
 
 def as_tensor(data: Any, dtype: DTypeLike | None = None, device: Any = None) -> Tensor:

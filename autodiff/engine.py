@@ -57,13 +57,19 @@ def backward(
     grad: Tensor | np.ndarray | float | None = None,
     retain_graph: bool | None = None,
     create_graph: bool = False,
+    *,
+    gradient: Tensor | np.ndarray | float | None = None,
 ) -> None:
     """`loss.backward()`: accumulate d(loss)/d(leaf) into every leaf's `.grad`.
 
-    `grad` is d(loss)/d(self), required unless self has one element. Without
-    `retain_graph` the saved values are freed and a second backward raises. With
-    `create_graph` the backward pass is itself recorded, for higher-order derivatives.
+    `grad` (PyTorch's keyword: `gradient`) is d(loss)/d(self), required unless self has one
+    element. Without `retain_graph` the saved values are freed and a second backward raises.
+    With `create_graph` the backward pass is itself recorded, for higher-order derivatives.
     """
+    if gradient is not None:
+        if grad is not None:
+            raise TypeError("backward: got both grad and gradient (PyTorch's name for grad)")
+        grad = gradient
     run_backward((tensor,), (grad,), retain_graph, create_graph)
 
 

@@ -202,6 +202,16 @@ class Tensor(InplaceUpdates, NumpyProtocol):
 
     is_cuda = False
 
+    def cpu(self) -> Tensor:
+        """The tensor itself: it is on the CPU already."""
+        return self
+
+    def cuda(self, device: Any = None) -> Tensor:
+        raise RuntimeError(
+            f"cuda(): glassgrad runs on the CPU only (its arrays are numpy's); drop the call, "
+            f"or use .to('cpu') ({self._label()})"
+        )
+
     def _dim_index(self, dim: int) -> int:
         """`dim` checked against this tensor's dimensions, as PyTorch's IndexError words it."""
         ndim = self.data.ndim

@@ -7,6 +7,10 @@ defined here.
 from __future__ import annotations
 
 import math
+import warnings
+from typing import Any
+
+import numpy as np
 
 import autodiff
 from autodiff import Function, Tensor
@@ -31,14 +35,30 @@ def tanh(x: Tensor) -> Tensor:
     return autodiff.tanh(x)
 
 
-def softmax(x: Tensor, dim: int = -1) -> Tensor:
+def softmax(x: Tensor, dim: int | None = None) -> Tensor:
     """exp(x) / sum(exp(x)) along `dim`, shifted by the maximum (stable)."""
-    return autodiff.softmax(x, axis=dim)
+    return autodiff.softmax(x, axis=_softmax_dim("softmax", x, dim))
 
 
-def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
+def log_softmax(x: Tensor, dim: int | None = None) -> Tensor:
     """log(softmax(x)) along `dim`, computed without taking the log of a small number."""
-    return autodiff.log_softmax(x, axis=dim)
+    return autodiff.log_softmax(x, axis=_softmax_dim("log_softmax", x, dim))
+
+
+def _softmax_dim(name: str, x: Any, dim: int | None) -> int:
+    """`dim`, or without one PyTorch's implicit choice (0 for 0-, 1- and 3-d input, else 1),
+    with PyTorch's warning: the last axis would silently differ for 3-d and 4-d input."""
+    if dim is not None:
+        return dim
+    ndim = np.ndim(x)
+    dim = 0 if ndim in (0, 1, 3) else 1
+    warnings.warn(
+        f"Implicit dimension choice for {name} has been deprecated. Change the call to include "
+        f"dim={dim} as an argument (glassgrad chose dim={dim}, as PyTorch does).",
+        UserWarning,
+        stacklevel=3,
+    )
+    return dim
 
 
 class Step(Function):

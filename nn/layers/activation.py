@@ -50,9 +50,10 @@ class Tanh(Module):
 class Softmax(Module):
     """Probabilities along `dim` (each slice sums to 1)."""
 
-    def __init__(self, dim: int = -1) -> None:
+    def __init__(self, dim: int | None = None) -> None:
         super().__init__()
-        self.dim = check_int(type(self).__name__, "dim", dim)
+        # None: PyTorch's implicit choice at each call, with its warning (see F.softmax)
+        self.dim = None if dim is None else check_int(type(self).__name__, "dim", dim)
 
     def forward(self, x: Tensor) -> Tensor:
         return F.softmax(x, self.dim)

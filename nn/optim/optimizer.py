@@ -1,5 +1,5 @@
 """Optimizer: the base of every update rule — parameter groups, per-parameter state, `zero_grad`,
-`step`, and state dicts made of plain numbers and numpy arrays.
+`step`, and state dicts made of numbers and Tensors (numpy arrays inside).
 
 A subclass writes only the rule for one parameter (`_update`), names the state it keeps
 (`state_names`) and checks its hyperparameters (`check_group`); walking the groups, skipping
@@ -147,12 +147,13 @@ class Optimizer:
 
     # ------------------------------------------------------------------------ state dicts
     def state_dict(self) -> dict[str, Any]:
-        """A copy of the optimizer's state, made of plain numbers and numpy arrays.
+        """A copy of the optimizer's state, made of numbers and Tensors, as PyTorch's.
 
         `{"state": {index: {name: array or number}}, "param_groups": [{hyperparameter: value,
         "params": [index, ...]}, ...]}`. Parameters are numbered in order across the groups, as in
-        PyTorch; parameters without state (never updated) have no entry. Nothing needs pickling,
-        so it can be flattened into an .npz.
+        PyTorch; parameters without state (never updated) have no entry. The per-parameter state
+        is Tensors (copies; the step count a 0-d float32 Tensor, as PyTorch's). Nothing needs
+        pickling, so it can be flattened into an .npz.
         """
         index: dict[Tensor, int] = {}
         groups = []
@@ -161,7 +162,7 @@ class Optimizer:
             packed["params"] = [index.setdefault(p, len(index)) for p in group["params"]]
             groups.append(packed)
         state = {
-            index[p]: {name: _copy(value) for name, value in s.items()}
+            index[p]: {name: _exported(name, value) for name, value in s.items()}
             for p, s in self.state.items()
             if s and p in index
         }
@@ -233,7 +234,11 @@ class Optimizer:
         for name in names:
             value = np.asarray(saved[name])
             if name == "step":  # the one number; the rest are arrays shaped like the parameter
-                if value.ndim != 0 or value.dtype.kind not in "iu" or value < 0:
+                # a count: an int, or PyTorch's float tensor holding a whole number
+                whole = value.dtype.kind in "iu" or (
+                    value.dtype.kind == "f" and np.isfinite(value) and value == np.floor(value)
+                )
+                if value.ndim != 0 or not whole or value < 0:
                     raise ValueError(
                         f"{where}: 'step' of parameter {i} should be a step count (an int >= 0), "
                         f"got {value!r}"
@@ -293,5 +298,9 @@ def _hyperparameter(value: Any) -> Any:
     return to_python(value)
 
 
-def _copy(value: Any) -> Any:
-    return value.copy() if isinstance(value, np.ndarray) else value
+def _exported(name: str, value: Any) -> Any:
+    """A state value as PyTorch's state dicts hold it: arrays as Tensors (copies), and the step
+    count as a 0-d float32 Tensor (PyTorch's `torch.tensor(48.)`)."""
+    if name == "step":
+        return Tensor(np.array(value, dtype=np.float32))
+    return Tensor(value.copy()) if isinstance(value, np.ndarray) else value

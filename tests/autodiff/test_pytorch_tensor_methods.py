@@ -279,3 +279,68 @@ def test_dtype_names_work_as_dtype_everywhere():
     assert ad.linspace(0, 1, steps=3, dtype=ad.float64).tolist() == [0.0, 0.5, 1.0]
     assert ad.arange(0, end=3).tolist() == [0, 1, 2]
     assert Tensor([1.0]).to(ad.double).dtype == np.float64
+
+
+# ------------------------------------------------- smaller names a port reaches for
+def test_backward_takes_pytorchs_gradient_keyword():
+    x = ad.tensor(A, requires_grad=True)
+    (x * 3).backward(gradient=ad.ones_like(x))
+    np.testing.assert_array_equal(x.grad.data, np.full_like(A, 3.0))
+    with pytest.raises(TypeError, match="both grad and gradient"):
+        (x * 3).backward(ad.ones_like(x), gradient=ad.ones_like(x))
+
+
+def test_cpu_is_the_tensor_and_cuda_raises():
+    x = ad.tensor(A)
+    assert x.cpu() is x
+    with pytest.raises(RuntimeError, match="CPU only"):
+        x.cuda()
+
+
+def test_tensor_of_tensors_takes_their_dtype():
+    x = ad.tensor(A)
+    assert ad.tensor([x[0, 0], x[1, 1]]).dtype == np.float64
+    assert ad.tensor([[x[0, 0]], [ad.tensor(1.0, dtype=ad.float32)]]).dtype == np.float64
+    assert ad.tensor([ad.tensor(1, dtype=ad.int32), ad.tensor(2, dtype=ad.int32)]).dtype == np.int32
+
+
+@pytest.mark.parametrize(("ndim", "dim"), [(1, 0), (2, 1), (3, 0), (4, 1)])
+def test_softmax_without_dim_takes_pytorchs_implicit_dim_and_warns(ndim, dim):
+    import nn.functional as F
+
+    x = ad.tensor(np.random.default_rng(0).standard_normal((2, 3, 4, 5)[:ndim]))
+    for f, layer in ((F.softmax, nn.Softmax()), (F.log_softmax, nn.LogSoftmax())):
+        with pytest.warns(UserWarning, match=f"Implicit dimension.*dim={dim}"):
+            implicit = f(x)
+        np.testing.assert_array_equal(implicit.data, f(x, dim=dim).data)
+        with pytest.warns(UserWarning, match="Implicit dimension"):
+            np.testing.assert_array_equal(layer(x).data, implicit.data)
+
+
+def test_optimizer_state_dict_holds_tensors_like_pytorch():
+    from nn import optim
+
+    model = nn.Linear(3, 2)
+    opt = optim.Adam(model.parameters(), lr=0.01)
+    model(ad.tensor(A, dtype=ad.float32)).sum().backward()
+    opt.step()
+    state = opt.state_dict()["state"][0]
+    assert isinstance(state["exp_avg"], Tensor) and state["exp_avg"].shape == (2, 3)
+    assert state["exp_avg"].data is not opt.state[model.weight]["exp_avg"]  # a copy
+    assert isinstance(state["step"], Tensor) and state["step"].dtype == np.float32
+    assert float(state["step"]) == 1.0
+    fresh = optim.Adam(model.parameters(), lr=0.01)
+    fresh.load_state_dict(opt.state_dict())  # a float step that holds a whole number loads
+    assert fresh.state[model.weight]["step"] == 1
+    broken = opt.state_dict()
+    broken["state"][0]["step"] = ad.tensor(1.5)
+    with pytest.raises(ValueError, match="'step' of parameter 0"):
+        fresh.load_state_dict(broken)
+    torch = _torch()
+    tmodel = torch.nn.Linear(3, 2)
+    topt = torch.optim.Adam(tmodel.parameters(), lr=0.01)
+    tmodel(torch.tensor(A, dtype=torch.float32)).sum().backward()
+    topt.step()
+    theirs = topt.state_dict()["state"][0]
+    assert sorted(theirs) == sorted(state)
+    assert theirs["step"].dtype == torch.float32 and theirs["step"].dim() == state["step"].dim()

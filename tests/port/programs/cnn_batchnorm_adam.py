@@ -1,7 +1,8 @@
 """A small CNN: Conv2d, BatchNorm2d, MaxPool2d, Dropout and Linear, trained with Adam and StepLR.
 
 8x8 images of three kinds of strokes (horizontal, vertical, diagonal) with noise, float32. The
-weights are copied from numpy-drawn values, so every engine starts from the same point.
+weights and the linear layer's bias are copied from numpy-drawn values, so every engine starts
+from the same point (the convolutions, followed by BatchNorm, have no bias).
 
 Dropout draws random masks, and no two engines draw the same ones: the run that trains with
 dropout active prints lines marked "stochastic" (compared for shape and sanity only), the others
@@ -50,9 +51,12 @@ test_loader = DataLoader(
 class Net(nn.Module):
     def __init__(self, p_drop):
         super().__init__()
-        self.conv1 = nn.Conv2d(1, 6, kernel_size=3, padding=1)
+        # No bias before a BatchNorm (it subtracts the batch mean): such a bias's gradient is
+        # zero up to rounding, and Adam, which divides by the gradient's size, would turn each
+        # engine's rounding noise into real steps of lr that differ between engines.
+        self.conv1 = nn.Conv2d(1, 6, kernel_size=3, padding=1, bias=False)
         self.bn1 = nn.BatchNorm2d(6)
-        self.conv2 = nn.Conv2d(6, 8, kernel_size=3)
+        self.conv2 = nn.Conv2d(6, 8, kernel_size=3, bias=False)
         self.bn2 = nn.BatchNorm2d(8)
         self.pool = nn.MaxPool2d(2)
         self.dropout = nn.Dropout(p_drop)
@@ -74,6 +78,9 @@ def make_net(p_drop):
             if name.endswith("weight") and param.dim() > 1:
                 fan_in = param[0].numel()
                 values = weights.normal(0.0, 1.0 / np.sqrt(fan_in), size=tuple(param.shape))
+                param.copy_(torch.from_numpy(values.astype(np.float32)))
+            elif name == "fc.bias":  # (BatchNorm's weight and bias start at 1 and 0 anyway)
+                values = weights.uniform(-0.1, 0.1, size=tuple(param.shape))
                 param.copy_(torch.from_numpy(values.astype(np.float32)))
     return net
 
