@@ -23,9 +23,7 @@ TOLERANCES = {
 }
 HAVE_TORCH = importlib.util.find_spec("torch") is not None
 # Programs that need engine changes of issue 14 still in progress (the list only shrinks).
-PENDING = {
-    "cnn_batchnorm_adam",
-}
+PENDING: set[str] = set()
 
 
 def test_every_program_has_a_tolerance():
