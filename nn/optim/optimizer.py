@@ -235,10 +235,11 @@ class Optimizer:
             value = np.asarray(saved[name])
             if name == "step":  # the one number; the rest are arrays shaped like the parameter
                 # a count: an int, or PyTorch's float tensor holding a whole number
-                whole = value.dtype.kind in "iu" or (
-                    value.dtype.kind == "f" and np.isfinite(value) and value == np.floor(value)
+                whole = value.ndim == 0 and (
+                    value.dtype.kind in "iu"
+                    or (value.dtype.kind == "f" and np.isfinite(value) and value == np.floor(value))
                 )
-                if value.ndim != 0 or not whole or value < 0:
+                if not whole or value < 0:
                     raise ValueError(
                         f"{where}: 'step' of parameter {i} should be a step count (an int >= 0), "
                         f"got {value!r}"

@@ -537,10 +537,14 @@ def load_npz(path):
 
 
 def is_plain(value):
+    """Nothing that needs pickling: numbers, strings, Tensors (the per-parameter state, as in
+    PyTorch) and containers of them."""
     if isinstance(value, dict):
         return all(is_plain(k) and is_plain(v) for k, v in value.items())
     if isinstance(value, list | tuple):
         return all(is_plain(v) for v in value)
+    if isinstance(value, Tensor):
+        return value.dtype.kind in "biuf"
     return isinstance(value, np.ndarray | bool | int | float | str)
 
 
