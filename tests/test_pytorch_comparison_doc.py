@@ -14,6 +14,7 @@ import copy
 import importlib.util
 import pickle
 import re
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +98,7 @@ def namespace(engine: str, tmp_path: Path) -> dict[str, Any]:
         "path": str(tmp_path / "saved.pt"),
         "pickle": pickle,
         "copy": copy,
+        "threading": threading,
     }
 
 
