@@ -43,6 +43,7 @@ from typing import NamedTuple
 
 import mnist_lookup  # first: it limits BLAS threads before numpy starts (see mnist_common)
 import numpy as np
+import run_record
 from matplotlib.figure import Figure
 
 import autodiff
@@ -130,7 +131,8 @@ class Check(NamedTuple):
 
     def __str__(self) -> str:
         verdict = "ok" if self.error < self.bound else "FAILED"
-        return f"  {self.name:<34} relative error {self.error:.2e}  (< {self.bound:.0e}: {verdict})"
+        bound = f"{self.bound:.0e}".replace("e-0", "e-")
+        return f"  {self.name:<34} relative error {self.error:.2e}  (< {bound}: {verdict})"
 
 
 def rel_error(x: np.ndarray, y: np.ndarray) -> float:
@@ -363,7 +365,10 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=5, help="epochs per run (default 5)")
     parser.add_argument("--quick", action="store_true", help="1,000 images, 2 epochs (CI)")
     parser.add_argument("--synthetic", action="store_true", help="CIFAR-like data, not MNIST")
+    run_record.add_arguments(parser)
     args = parser.parse_args()
+    if args.record and args.quick:
+        sys.exit("--record: the docs quote full runs; drop --quick")
     args.out.mkdir(parents=True, exist_ok=True)
     n_train, n_val, n_test = (1000, 500, 500) if args.quick else (10000, 2000, 2000)
     epochs = 2 if args.quick else args.epochs
@@ -378,7 +383,22 @@ def main() -> None:
     worst = max(checks, key=lambda check: check.error / check.bound)
     print(
         f"all {len(checks)} checks within CS231n's bounds; closest to its bound: {worst.name} "
-        f"({worst.error:.1e} < {worst.bound:.0e})"
+        f"({worst.error:.1e} < {worst.bound:.0e})".replace("e-0", "e-")
+    )
+    run_record.write(
+        "cs231n_checks",
+        args.out,
+        args.record,
+        columns=["check", "relative error", "bound"],
+        rows=[[c.name, f"{c.error:.1e}", f"{c.bound:.0e}".replace("e-0", "e-")] for c in checks],
+        seeds=[231],
+        results={c.name: c.error for c in checks},
+        notes=[
+            "float64; central differences with h = 1e-5; CS231n's relative error (the largest "
+            "|a - n| / max(1e-8, |a| + |n|) over the elements); random inputs drawn with "
+            "np.random.default_rng(231). The bounds: ten times what the assignment says each "
+            "error should be around."
+        ],
     )
 
     data_dir = None if args.synthetic else mnist_lookup.optional_mnist_dir(args.data)
@@ -420,6 +440,36 @@ def main() -> None:
     print(f"wrote {path}")
     # The test images, used once: on the network the validation accuracies chose.
     test = trainers[best].evaluate(DataLoader(ArrayDataset(*data.test), batch_size=500))
+    lrs = {
+        rule: make([Tensor(0.0, requires_grad=True)]).defaults["lr"]
+        for rule, make in UPDATE_RULES.items()
+    }
+    run_record.write(
+        "cs231n_update_rules",
+        args.out,
+        args.record,
+        columns=["update rule", "lr", f"train accuracy, {epochs} epochs", "validation accuracy"],
+        rows=[
+            [rule, f"{lrs[rule]:g}", f"{h['train_acc'][-1]:.1%}", f"{h['val_acc'][-1]:.1%}"]
+            for rule, h in histories.items()
+        ],
+        seeds=[0],
+        results={
+            "two_layer_net_val_acc": history["val_acc"][-1],
+            "val_acc": {rule: h["val_acc"][-1] for rule, h in histories.items()},
+            "chosen": best,
+            "test_acc": test["acc"],
+        },
+        notes=[
+            f"{name}: {len(data.train[0]):,} training and {len(data.val[0]):,} validation images "
+            f"(from the training set, stratified), {len(data.test[0]):,} test images. "
+            f"FullyConnectedNet {input_dim}-100-100-100-100-10, weight_scale 0.1, the same "
+            "initial weights (seed 0) and batches of 100 for every rule.",
+            f"Best on validation: {best}; its test accuracy (the test images' only use): "
+            f"{test['acc']:.1%}. TwoLayerNet (SGD lr 0.1, reg 1e-3): validation accuracy "
+            f"{history['val_acc'][-1]:.1%}.",
+        ],
+    )
     print(f"test accuracy of the best rule's network ({best}): {test['acc']:.1%}")
 
 

@@ -1,5 +1,5 @@
-"""What the MNIST examples share: their command line, finding the data, loading it, and
-carving a validation set out of the training images.
+"""What the MNIST examples share: their command line, finding the data, loading it, carving a
+validation set out of the training images, and reporting runs over several seeds.
 
 Import it before numpy (it comes first alphabetically among the examples' imports): it limits
 BLAS to one thread unless you chose otherwise. These networks multiply small matrices (a batch
@@ -23,6 +23,7 @@ import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
+import run_record  # noqa: E402
 
 from nn.data import find_mnist, load_mnist, train_test_split  # noqa: E402
 
@@ -87,3 +88,72 @@ def split_validation(
     x_train, x_val, t_train, t_val = train_test_split(x, t, test_size=size, stratify=t, seed=0)
     print(f"validation: {len(x_val)} of the training images (stratified), {len(x_train)} left")
     return (x_train, t_train), (x_val, t_val)
+
+
+def add_seed_options(p: argparse.ArgumentParser) -> None:
+    """--seeds N (train N times) and --record (the figures the docs quote, see run_record)."""
+    p.add_argument(
+        "--seeds",
+        type=int,
+        default=1,
+        help="train this many times, with seeds --seed, --seed + 1, ...; print each run and "
+        "the mean and range (default 1)",
+    )
+    run_record.add_arguments(p)
+
+
+def seeds(args: argparse.Namespace) -> list[int]:
+    """The seeds to run; exits on a bad --seeds, or on --record with --quick (the docs quote
+    full runs only)."""
+    if args.seeds < 1:
+        sys.exit(f"--seeds must be at least 1, got {args.seeds}")
+    if args.record and args.quick:
+        sys.exit("--record: the docs quote full runs; drop --quick")
+    return list(range(args.seed, args.seed + args.seeds))
+
+
+def percent(value: float) -> str:
+    return f"{100 * value:.2f}%"
+
+
+def spread(values: list[float]) -> str:
+    """Accuracies (fractions) as the mean and the range: "98.15% (98.03-98.30%)"."""
+    if len(values) == 1:
+        return percent(values[0])
+    low, high = min(values), max(values)
+    return f"{100 * np.mean(values):.2f}% ({100 * low:.2f}-{100 * high:.2f}%)"
+
+
+def report(name: str, runs: list[dict], args: argparse.Namespace, notes: list[str]) -> None:
+    """Each run's validation and test accuracy and training time (`runs`: dicts with "seed",
+    "val_acc", "test_acc", "seconds"), their mean and range over the seeds, recorded to
+    OUT/NAME.json (and docs/results/NAME.json with --record); the last line printed is the
+    test accuracy."""
+    rows = [
+        [str(r["seed"]), percent(r["val_acc"]), percent(r["test_acc"]), f"{r['seconds']:.0f} s"]
+        for r in runs
+    ]
+    val, test = [r["val_acc"] for r in runs], [r["test_acc"] for r in runs]
+    seconds = [r["seconds"] for r in runs]
+    if len(runs) > 1:
+        took = f"{min(seconds):.0f}-{max(seconds):.0f} s"
+        rows.append(["mean (range)", spread(val), spread(test), took])
+    run_record.write(
+        name,
+        args.out,
+        args.record,
+        columns=["seed", "validation accuracy", "test accuracy", "training time"],
+        rows=rows,
+        seeds=[r["seed"] for r in runs],
+        results={"runs": runs, "epochs": args.epochs},
+        notes=notes,
+        seconds=sum(seconds),
+    )
+    if len(runs) == 1:
+        print(f"test accuracy: {percent(test[0])} (training took {seconds[0]:.0f} s)")
+    else:
+        each = ", ".join(percent(t) for t in test)
+        print(
+            f"test accuracy: {spread(test)}: mean (range) over seeds {runs[0]['seed']}-"
+            f"{runs[-1]['seed']} ({each})"
+        )

@@ -15,6 +15,11 @@ Nesterov momentum, Adagrad, RMSprop, Adadelta and Adam.
    test images, once, at the end.
 
     python examples/optimizers.py [--data DIR] [--epochs N] [--out DIR] [--quick]
+                                  [--seed S] [--seeds N] [--record]
+
+--seeds N repeats the MNIST part with seeds S, S + 1, ... and reports the mean and range; the
+table goes to OUT/optimizers.json, and with --record to docs/results/ for the docs
+(python -m examples.report).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from pathlib import Path
 
 import mnist_common  # first: it limits BLAS threads before numpy starts (see there)
 import numpy as np
+import run_record
 
 import nn
 import viz
@@ -97,22 +103,16 @@ MNIST_OPTIMIZERS: dict[str, Factory] = {
 SIZES = [784, 100, 100, 100, 100, 10]
 
 
-def compare_on_mnist(
-    args, epochs: int, n_train: int | None, n_test: int | None, n_val: int
-) -> tuple[str, float, float]:
-    """Each optimizer trained and validated; returns the one best on validation, its validation
-    and its test accuracy."""
-    train, (x_test, t_test) = mnist_common.load(args.data, True, n_train, n_test)
-    (x_train, t_train), (x_val, t_val) = mnist_common.split_validation(*train, size=n_val)
+def compare_on_mnist(args, data: tuple, seed: int, epochs: int, plot: bool) -> dict:
+    """Each optimizer trained from `seed` and validated; the one best on validation meets the
+    test images. Returns {"seed", "val_acc": {name: acc}, "chosen", "test_acc", "seconds"}."""
+    (x_train, t_train), (x_val, t_val), (x_test, t_test) = data
     val_loader = DataLoader(ArrayDataset(x_val, t_val), batch_size=1000)
-    print(f"MNIST: {'-'.join(map(str, SIZES))} ReLU, batches of 128, {epochs} epochs each")
-    losses, val_acc, trainers = {}, {}, {}
+    losses, val_acc, trainers, seconds = {}, {}, {}, {}
     for name, make in MNIST_OPTIMIZERS.items():
-        nn.init.manual_seed(args.seed)  # the same initial weights for every optimizer
+        nn.init.manual_seed(seed)  # the same initial weights for every optimizer
         model = nn.models.MLP(SIZES)
-        loader = DataLoader(
-            ArrayDataset(x_train, t_train), batch_size=128, shuffle=True, seed=args.seed
-        )
+        loader = DataLoader(ArrayDataset(x_train, t_train), batch_size=128, shuffle=True, seed=seed)
         trainer = Trainer(
             model,
             nn.CrossEntropyLoss(),
@@ -120,24 +120,84 @@ def compare_on_mnist(
             loader,
             epochs=epochs,
             progress=False,
-            seed=args.seed,
+            seed=seed,
         )
         start = time.perf_counter()
         history = trainer.fit()
+        seconds[name] = round(time.perf_counter() - start, 1)
         losses[name] = np.array(history["loss"])
         val_acc[name] = trainer.evaluate(val_loader)["acc"]
         trainers[name] = trainer
         print(
-            f"{name:<9} final training loss {history['train_loss'][-1]:.4f}  validation "
-            f"accuracy {100 * val_acc[name]:.2f}%  ({time.perf_counter() - start:.1f} s)"
+            f"seed {seed}  {name:<9} final training loss {history['train_loss'][-1]:.4f}  "
+            f"validation accuracy {100 * val_acc[name]:.2f}%  ({seconds[name]:.1f} s)"
         )
-    path = args.out / "optimizers_mnist.png"
-    plot_losses(losses, val_acc, path)
-    print(f"loss curves saved to {path}")
+    if plot:
+        path = args.out / "optimizers_mnist.png"
+        plot_losses(losses, val_acc, path)
+        print(f"loss curves saved to {path}")
     best = max(val_acc, key=val_acc.__getitem__)
     # The test images, used once: on the network the validation set chose.
     test = trainers[best].evaluate(DataLoader(ArrayDataset(x_test, t_test), batch_size=1000))
-    return best, val_acc[best], test["acc"]
+    print(f"seed {seed}: best on validation {best} ({100 * val_acc[best]:.2f}%)")
+    return {
+        "seed": seed,
+        "val_acc": val_acc,
+        "chosen": best,
+        "test_acc": test["acc"],
+        "seconds": seconds,
+    }
+
+
+def learning_rate(make: Factory) -> str:
+    group = make([Tensor(0.0, requires_grad=True)]).param_groups[0]
+    return f"{group['lr']:g}"
+
+
+def report(args, surface: dict[str, float], runs: list[dict], epochs: int, steps: int) -> None:
+    """The table (one row per optimizer: learning rates, validation accuracy over the seeds,
+    the surface loss), recorded; then the chosen networks' test accuracy, last."""
+    rows = []
+    for name in MNIST_OPTIMIZERS:
+        rows.append([
+            name,
+            learning_rate(MNIST_OPTIMIZERS[name]),
+            learning_rate(SURFACE[name]),
+            mnist_common.spread([run["val_acc"][name] for run in runs]),
+            f"{surface[name]:.2g}",
+        ])  # fmt: skip
+    seeds = [run["seed"] for run in runs]
+    chosen = ", ".join(f"{run['chosen']} (seed {run['seed']})" for run in runs)
+    test = mnist_common.spread([run["test_acc"] for run in runs])
+    seconds = sum(sum(run["seconds"].values()) for run in runs)
+    notes = [
+        f"MNIST: {'-'.join(map(str, SIZES))} ReLU from the same initial weights and batches of "
+        f"128 for every optimizer, {epochs} epochs on 55,000 training images; validation "
+        "accuracy on 5,000 other training images"
+        + (" (mean and range over the seeds)." if len(runs) > 1 else "."),
+        f"Best on validation: {chosen}; its test accuracy (the test images' only use): {test}.",
+        f"Surface: f(x, y) = x²/20 + y² from {START}, {steps} steps; the loss where each path "
+        "ends (the minimum is 0); Adadelta with eps 0.1 there.",
+    ]
+    run_record.write(
+        "optimizers",
+        args.out,
+        args.record,
+        columns=[
+            "optimizer",
+            "lr (MNIST)",
+            "lr (surface)",
+            f"MNIST validation accuracy, {epochs} epochs",
+            f"surface loss after {steps} steps",
+        ],
+        rows=rows,
+        seeds=seeds,
+        results={"surface": surface, "runs": runs, "epochs": epochs, "steps": steps},
+        notes=notes,
+        seconds=seconds,
+    )
+    print(f"best on validation: {chosen}")
+    print(f"test accuracy: {test} (the chosen networks; the test images' only use)")
 
 
 def plot_losses(losses: dict[str, np.ndarray], val_acc: dict[str, float], path: Path) -> None:
@@ -170,15 +230,20 @@ def plot_losses(losses: dict[str, np.ndarray], val_acc: dict[str, float], path: 
 
 
 def main() -> None:
-    args = mnist_common.parser(__doc__, epochs=3).parse_args()
+    p = mnist_common.parser(__doc__, epochs=3)
+    mnist_common.add_seed_options(p)
+    args = p.parse_args()
+    seeds = mnist_common.seeds(args)
     args.out.mkdir(parents=True, exist_ok=True)
-    compare_on_surface(args.out, steps=30)
-    if args.quick:
-        best, val, test = compare_on_mnist(args, epochs=1, n_train=2560, n_test=1000, n_val=500)
-    else:
-        best, val, test = compare_on_mnist(args, args.epochs, None, None, n_val=5000)
-    print(f"best on validation: {best} ({100 * val:.2f}%)")
-    print(f"test accuracy: {best} {100 * test:.2f}% (the test images' only use)")
+    steps = 30
+    surface = compare_on_surface(args.out, steps=steps)
+    n_train, n_test, n_val = (2560, 1000, 500) if args.quick else (None, None, 5000)
+    epochs = 1 if args.quick else args.epochs
+    train, test = mnist_common.load(args.data, True, n_train, n_test)
+    data = (*mnist_common.split_validation(*train, size=n_val), test)
+    print(f"MNIST: {'-'.join(map(str, SIZES))} ReLU, batches of 128, {epochs} epochs each")
+    runs = [compare_on_mnist(args, data, seed, epochs, plot=seed == seeds[0]) for seed in seeds]
+    report(args, surface, runs, epochs, steps)
 
 
 if __name__ == "__main__":

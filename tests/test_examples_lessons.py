@@ -9,6 +9,7 @@ smoke test (tests/test_examples_mnist.py); the lessons that need MNIST skip with
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import re
@@ -316,3 +317,19 @@ def test_tutorial_lists_every_script_and_its_pictures_exist():
     for name in names:
         assert_png(ROOT / "docs" / "images" / name, min_bytes=1000)
         assert (ROOT / "docs" / "images" / name).stat().st_size < 150_000, name
+
+
+def test_time_lessons_times_each_script_and_records_it(tmp_path):
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [sys.executable, str(EXAMPLES / "time_lessons.py"), "--only", "mp_neuron.py",
+         "rating_metrics.py", "--out", str(out)],
+        capture_output=True, text=True, cwd=tmp_path, timeout=300,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    times = dict(re.findall(r"^(\w+\.py)\s+([\d.]+) s$", done.stdout, re.MULTILINE))
+    assert list(times) == ["mp_neuron.py", "rating_metrics.py"], done.stdout
+    record = json.loads((out / "lesson_times.json").read_text())
+    assert record["results"]["seconds"] == {k: float(v) for k, v in times.items()}
+    assert [row[0] for row in record["rows"]] == [f"`python examples/{k}`" for k in times]

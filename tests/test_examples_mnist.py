@@ -7,6 +7,7 @@ Their full runs (the accuracies docs/training.md quotes) take minutes and are no
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -31,10 +32,10 @@ EXAMPLES = {
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
-def run_example(name: str, out: Path) -> str:
+def run_example(name: str, out: Path, *args: str) -> str:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run(
-        [sys.executable, str(ROOT / "examples" / name), "--quick", "--out", str(out)],
+        [sys.executable, str(ROOT / "examples" / name), "--quick", "--out", str(out), *args],
         capture_output=True,
         text=True,
         env=env,
@@ -89,3 +90,31 @@ def test_no_data_error_lists_the_folders_in_the_order_searched(tmp_path):
     order = [env, env / "mnist", cache / "glassgrad" / "mnist", workplace, workplace / "mnist"]
     assert searched == [str(d) for d in order], done.stderr
     assert f"{workplace} (fallback): missing {absent}" in done.stderr
+
+
+@needs_mnist
+def test_seeds_give_each_run_and_the_range_and_a_record(tmp_path):
+    out = tmp_path / "out"
+    stdout = run_example("mnist_mlp.py", out, "--seeds", "2", "--seed", "3")
+    runs = re.findall(r"^seed (\d): validation ([\d.]+)%, test ([\d.]+)%$", stdout, re.MULTILINE)
+    assert [seed for seed, _, _ in runs] == ["3", "4"], stdout
+    tests = sorted(float(test) for _, _, test in runs)
+    last = stdout.strip().splitlines()[-1]
+    mean, low, high = re.match(r"test accuracy: ([\d.]+)% \(([\d.]+)-([\d.]+)%\)", last).groups()
+    assert (float(low), float(high)) == (tests[0], tests[1]), last
+    assert float(mean) == pytest.approx(sum(tests) / 2, abs=0.006), last
+    record = json.loads((out / "mnist_mlp.json").read_text())
+    assert record["seeds"] == [3, 4] and record["columns"][0] == "seed"
+    assert [row[0] for row in record["rows"]] == ["3", "4", "mean (range)"]
+    assert [r["test_acc"] for r in record["results"]["runs"]] == pytest.approx(
+        [float(test) / 100 for _, _, test in runs], abs=5e-5
+    )
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "mnist_mlp.py"), "--quick", "--record"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert done.returncode == 1 and "drop --quick" in done.stderr  # the docs quote full runs
