@@ -175,7 +175,13 @@ def report(args, surface: dict[str, float], runs: list[dict], epochs: int, steps
         f"128 for every optimizer, {epochs} epochs on 55,000 training images; validation "
         "accuracy on 5,000 other training images"
         + (" (mean and range over the seeds)." if len(runs) > 1 else "."),
-        f"Best on validation: {chosen}; its test accuracy (the test images' only use): {test}.",
+        f"Best on validation: {chosen}; the test accuracy of the chosen network"
+        + (
+            " (the test images' only use): "
+            if len(runs) == 1
+            else "s (the test images' only use): "
+        )
+        + f"{test}.",
         f"Surface: f(x, y) = x²/20 + y² from {START}, {steps} steps; the loss where each path "
         "ends (the minimum is 0); Adadelta with eps 0.1 there.",
     ]
