@@ -25,9 +25,9 @@ from example_support import ROOT, needs_mnist
 EXAMPLES = ROOT / "examples"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
-# Shared modules and the docs' report (not lessons); and the MNIST examples that
-# tests/test_examples_mnist.py runs.
-HELPERS = {"mnist_common.py", "mnist_lookup.py", "run_record.py", "report.py"}
+# Shared modules, the docs' report and the lessons' timer (not lessons); and the MNIST examples
+# that tests/test_examples_mnist.py runs.
+HELPERS = {"mnist_common.py", "mnist_lookup.py", "run_record.py", "report.py", "time_lessons.py"}
 MNIST_EXAMPLES = {"mnist_mlp.py", "mnist_regularization.py", "mnist_cnn.py", "optimizers.py"}
 
 
