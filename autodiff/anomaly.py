@@ -3,6 +3,9 @@
 Inside `detect_anomaly()` every new compute node remembers where in user code it was created,
 and backward checks each gradient it produces; the first non-finite one stops backward with an
 error naming the op and that source location.
+
+The switch is process-wide, as PyTorch's is (a thread started after `set_detect_anomaly(True)`
+sees it on); grad mode and name scopes are per thread (thread_modes.py).
 """
 
 from __future__ import annotations

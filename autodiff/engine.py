@@ -20,10 +20,11 @@ import numpy as np
 from .anomaly import _AnomalyState, format_site
 from .errors import GraphFreedError, ShapeError
 from .function import _FREED, Function
-from .grad_mode import _GradMode
+from .grad_mode import no_grad
 from .inplace import inplace_changes
 from .registry import register
 from .tensor import Tensor
+from .thread_modes import grad_enabled, settle, thread_modes
 
 
 def topological_order(roots: Sequence[Function]) -> list[Function]:
@@ -97,8 +98,14 @@ def run_backward(
                 roots.append(key)
 
     wanted = None if inputs is None else {id(t.grad_fn): t for t in inputs if t.grad_fn}
-    grad_mode = _GradMode.enabled
-    _GradMode.enabled = create_graph  # record the backward pass only for create_graph
+    # Backward runs with grad mode set to create_graph, as in PyTorch's engine. Without
+    # create_graph the engine's formulas see arrays and record nothing whatever the mode, so
+    # the mode is switched off only around user code (hooks, custom Functions' backward); with
+    # it, this thread's mode is switched on if it was off. Other threads keep theirs.
+    switch = create_graph and not grad_enabled()
+    if switch:
+        thread_modes.grad_enabled = True
+        settle()
     try:
         captured = _walk(roots, pending, retain_graph, create_graph, wanted)
         # Every node has run; what is left in `pending` are the gradients of leaves.
@@ -112,7 +119,9 @@ def run_backward(
             leaf, g = pending.popitem()
             _accumulate(leaf, g, create_graph)
     finally:
-        _GradMode.enabled = grad_mode
+        if switch:
+            thread_modes.grad_enabled = False
+            settle()
     return None
 
 
@@ -287,7 +296,11 @@ def _unbroadcast(g: Any, shape: tuple[int, ...], node: Function, a: Tensor) -> A
 def _run_hooks(hooks: list, g: Any, create_graph: bool) -> Any:
     as_tensor = g if isinstance(g, Tensor) else Tensor._make(np.asarray(g))
     for hook in list(hooks):
-        result = hook(as_tensor)
+        if create_graph:
+            result = hook(as_tensor)
+        else:
+            with no_grad():  # as PyTorch runs them: grad mode is create_graph's
+                result = hook(as_tensor)
         if result is not None:
             if not isinstance(result, Tensor):
                 result = Tensor(result)

@@ -39,11 +39,10 @@ import numpy as np
 
 from .anomaly import _AnomalyState, user_stack
 from .errors import GraphFreedError, InplaceModificationError, ShapeError
-from .grad_mode import _GradMode
 from .hooks import RemovableHandle
 from .inplace import inplace_changes
-from .scope import _ScopeState
 from .tensor import Tensor
+from .thread_modes import changed_threads, thread_modes
 
 _NO_KWARGS: Mapping[str, Any] = MappingProxyType({})
 _FREED = ("freed",)  # sentinel: the node's saved values were released by backward
@@ -118,11 +117,15 @@ class Function:
                     record = True
             else:
                 arrays.append(a)
-        if record and _GradMode.enabled:
+        scope = ()
+        if record and changed_threads:  # a thread is in no_grad() or a scope: is it this one?
+            record = thread_modes.grad_enabled
+            scope = thread_modes.scope
+        if record:
             ctx = cls()  # (no Function subclass defines __init__, see __init_subclass__)
             ctx.args = args
             ctx.kwargs = kwargs if kwargs else _NO_KWARGS  # share one empty mapping
-            ctx.scope = _ScopeState.path
+            ctx.scope = scope
             ctx._creation_countdown = next(_creation_countdown)
             ctx._saved = None
             ctx._inplace_count = inplace_changes.count

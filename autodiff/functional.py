@@ -15,16 +15,16 @@ import numpy as np
 
 from .dtypes import get_default_dtype, to_array
 from .engine import gradients
-from .grad_mode import _GradMode
 from .ops.join import stack
 from .tensor import Tensor
+from .thread_modes import grad_enabled
 
 ArgNums = int | Sequence[int]
 
 
 def _leaf(x: Any) -> tuple[Tensor, bool]:
     """The input as a differentiable Tensor, and whether it belongs to an outer graph."""
-    if isinstance(x, Tensor) and x.requires_grad and _GradMode.enabled:
+    if isinstance(x, Tensor) and x.requires_grad and grad_enabled():
         return x, True
     data = np.array(x.data if isinstance(x, Tensor) else to_array(x))
     if data.dtype.kind != "f":

@@ -1,7 +1,8 @@
 """Switching gradient recording on and off: `no_grad`, `enable_grad`, `set_grad_enabled`.
 
-Each works as a context manager and as a decorator, like PyTorch's. The flag is process-global
-(not per thread): the engine reads it on every op, and a plain attribute is the cheapest read.
+Each works as a context manager and as a decorator, like PyTorch's. The mode is per thread, as
+in PyTorch (thread_modes.py): `no_grad()` in one thread leaves the others recording, and a new
+thread starts with recording on.
 """
 
 from __future__ import annotations
@@ -10,26 +11,19 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from .thread_modes import grad_enabled, settle, thread_modes
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class _GradModeFlag:
-    """The recording flag. An instance, not class, attribute: the engine reads it on every op,
-    and a slot is the cheapest read (setting a class attribute also resets the class's
-    attribute caches)."""
-
-    __slots__ = ("enabled",)
-
-    def __init__(self) -> None:
-        self.enabled = True
-
-
-_GradMode = _GradModeFlag()
-
-
 def is_grad_enabled() -> bool:
-    """True when new ops record a compute node for backward."""
-    return _GradMode.enabled
+    """True when new ops (in this thread) record a compute node for backward."""
+    return grad_enabled()
+
+
+def _set(mode: bool) -> None:
+    thread_modes.grad_enabled = mode
+    settle()
 
 
 class set_grad_enabled:
@@ -40,19 +34,19 @@ class set_grad_enabled:
     """
 
     def __init__(self, mode: bool) -> None:
-        self.prev = _GradMode.enabled
+        self.prev = thread_modes.grad_enabled
         self.mode = bool(mode)
-        _GradMode.enabled = self.mode
+        _set(self.mode)
 
     def __enter__(self) -> None:
         return None
 
     def __exit__(self, *exc: object) -> None:
-        _GradMode.enabled = self.prev
+        _set(self.prev)
 
     def __call__(self, fn: F) -> F:
         # Used as a decorator the constructor already flipped the mode: restore it first.
-        _GradMode.enabled = self.prev
+        _set(self.prev)
         mode = self.mode
 
         @functools.wraps(fn)
@@ -64,7 +58,8 @@ class set_grad_enabled:
 
 
 class _Mode:
-    """Context manager that sets the mode on entry and restores it on exit."""
+    """Context manager that sets the mode on entry and restores it on exit (the mode to
+    restore is kept per thread, so one instance can be entered by several threads at once)."""
 
     mode = True
 
@@ -73,11 +68,12 @@ class _Mode:
             self.mode = mode
 
     def __enter__(self) -> None:
-        self.prev = _GradMode.enabled
-        _GradMode.enabled = self.mode
+        modes = thread_modes
+        modes.saved.append(modes.grad_enabled)
+        _set(self.mode)
 
     def __exit__(self, *exc: object) -> None:
-        _GradMode.enabled = self.prev
+        _set(thread_modes.saved.pop())
 
     def __call__(self, fn: F) -> F:
         mode = self.mode

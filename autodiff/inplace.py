@@ -21,8 +21,8 @@ from typing import Any, TypeVar
 import numpy as np
 
 from .errors import ShapeError
-from .grad_mode import _GradMode
 from .numpy_protocol import array_of, index_arrays
+from .thread_modes import grad_enabled
 
 T = TypeVar("T", bound="InplaceUpdates")
 
@@ -49,7 +49,7 @@ class InplaceUpdates:
 
     def _check_inplace(self, op: str, operand: Any = None) -> None:
         """Refuse a change backward would miss; otherwise stamp the memory's version."""
-        if _GradMode.enabled:
+        if grad_enabled():
             if self._requires_grad:
                 _refuse_recording(self, op)
             if getattr(operand, "_requires_grad", False):

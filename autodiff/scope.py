@@ -7,11 +7,16 @@ their attribute when called, and `viz` draws each scope as a cluster — neither
 Each entry into a scope is a distinct `Scope` (a str): `scope.call` numbers the entries, so two
 back-to-back calls of the same module can be told apart, while `node.scope == ("conv1",)` still
 compares as plain strings.
+
+The path is per thread (thread_modes.py): a model called in two threads at once tags each
+thread's ops with that thread's own scopes.
 """
 
 from __future__ import annotations
 
 import itertools
+
+from .thread_modes import scope_path, settle, thread_modes
 
 
 class Scope(str):
@@ -25,22 +30,13 @@ class Scope(str):
         return scope
 
 
-class _ScopePath:
-    """The current scope path (an instance with slots: every new op reads it)."""
-
-    __slots__ = ("path", "calls")
-
-    def __init__(self) -> None:
-        self.path: tuple[str, ...] = ()
-        self.calls = itertools.count()
-
-
-_ScopeState = _ScopePath()
+# Numbers the entries into scopes, across threads (next() on a count is atomic under the GIL).
+_calls = itertools.count()
 
 
 def current_scope() -> tuple[str, ...]:
-    """The scope path new compute nodes are tagged with (outermost first)."""
-    return _ScopeState.path
+    """The scope path new compute nodes (of this thread) are tagged with (outermost first)."""
+    return scope_path()
 
 
 class name_scope:
@@ -54,9 +50,11 @@ class name_scope:
         self.name = name
 
     def __enter__(self) -> tuple[str, ...]:
-        self.prev = _ScopeState.path
-        _ScopeState.path = self.prev + (Scope(self.name, next(_ScopeState.calls)),)
-        return _ScopeState.path
+        self.prev = prev = thread_modes.scope
+        thread_modes.scope = path = prev + (Scope(self.name, next(_calls)),)
+        settle()
+        return path
 
     def __exit__(self, *exc: object) -> None:
-        _ScopeState.path = self.prev
+        thread_modes.scope = self.prev
+        settle()

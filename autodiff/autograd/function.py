@@ -92,7 +92,11 @@ def _tensor_forward(name: str, forward: Any, setup_context: Any) -> Any:
 def _tensor_backward(backward: Any) -> Any:
     def run_backward(ctx: Any, grad: Any) -> Any:
         recording = isinstance(grad, Tensor)  # create_graph: keep the Tensors (and their graph)
-        grads = backward(ctx, grad if recording else _as_tensor(grad))
+        if recording:
+            grads = backward(ctx, grad)
+        else:
+            with no_grad():  # grad mode is create_graph's during backward, as in PyTorch
+                grads = backward(ctx, _as_tensor(grad))
         if not isinstance(grads, tuple):
             grads = (grads,)
         if recording:
