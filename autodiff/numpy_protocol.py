@@ -50,6 +50,7 @@ class NumpyProtocol:
             op = UFUNC_OPS.get(ufunc)
             if op is not None:
                 return op(*inputs)
+        refuse_tensor_out(f"np.{ufunc.__name__}", kwargs)
         result = getattr(ufunc, method)(*[array_of(x) for x in inputs], **arrays_in(kwargs))
         if ufunc not in ZERO_GRADIENT and needs_grad((inputs, kwargs)):
             name = f"np.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}")
@@ -60,6 +61,7 @@ class NumpyProtocol:
         op = FUNCTION_OPS.get(func)
         if op is not None:
             return op(*args, **kwargs)
+        refuse_tensor_out(_qualified(func), kwargs)
         result = func(*arrays_in(args), **arrays_in(kwargs))
         if func not in ZERO_GRADIENT and needs_grad((args, kwargs)):
             refuse_untracked(_qualified(func), result, False)
@@ -104,6 +106,19 @@ INSTEAD = {
     "np.maximum.reduce": "x.amax(dim)",
     "np.minimum.reduce": "x.amin(dim)",
 }
+
+
+def refuse_tensor_out(name: str, kwargs: dict[str, Any]) -> None:
+    """numpy's `out=` a Tensor would write into its memory unseen by its version counter (a
+    saved value changed without an error): refused, pointing to the in-place methods."""
+    out = kwargs.get("out")
+    outs = out if isinstance(out, tuple | list) else (out,)
+    if any(isinstance(o, NumpyProtocol) for o in outs):
+        raise TypeError(
+            f"{name}(..., out=tensor): numpy would write into the tensor behind its version "
+            "counter; use the in-place methods (add_, mul_, copy_, x[...] = v) or an "
+            "out-of-place call"
+        )
 
 
 def needs_grad(obj: Any) -> bool:

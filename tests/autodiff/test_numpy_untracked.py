@@ -89,3 +89,20 @@ def test_mapped_functions_still_record():
     x = x_grad()
     for out in (np.exp(x), np.sum(x, axis=0), np.tan(x), np.cumsum(x), np.linalg.norm(x)):
         assert isinstance(out, Tensor) and out.grad_fn is not None
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda t: np.add(np.ones(3), 1.0, out=t),
+        lambda t: np.exp(t, out=(t,)),
+        lambda t: np.cumprod(np.ones(3), out=t),
+    ],
+)
+def test_numpy_out_into_a_tensor_is_refused(call):
+    """It would change the tensor's memory behind its version counter (no error where a saved
+    value changed): refused, whether or not the tensor requires grad."""
+    t = Tensor(np.zeros(3))
+    with pytest.raises(TypeError, match=r"out=tensor\): numpy would write into the tensor"):
+        call(t)
+    np.testing.assert_array_equal(t.data, 0.0)
