@@ -10,7 +10,8 @@ Any other numpy function sees Tensors as their plain arrays and records nothing.
 when nothing needs a gradient (no tensor requires grad, or grad mode is off) or when the result
 carries none (integers and booleans: `np.argmax`, `np.isnan`; piecewise-constant functions whose
 gradient is zero: `np.floor`, `np.sign`). Otherwise it would silently drop the gradient, so it
-raises a TypeError naming the function and what to use instead (`refuse_untracked`).
+raises a TypeError naming the function and what to use instead (`refuse_untracked`). numpy's
+`out=` a Tensor is refused whatever the tensor (it would write behind the version counter).
 
 `NumpyProtocol` is a base class of Tensor (tensor.py): every Tensor is an instance, which is how
 the helpers here recognise one without importing tensor.py.
@@ -50,21 +51,24 @@ class NumpyProtocol:
             op = UFUNC_OPS.get(ufunc)
             if op is not None:
                 return op(*inputs)
-        refuse_tensor_out(f"np.{ufunc.__name__}", kwargs)
+        if "out" in kwargs:
+            refuse_tensor_out(f"np.{ufunc.__name__}", kwargs["out"])
         result = getattr(ufunc, method)(*[array_of(x) for x in inputs], **arrays_in(kwargs))
-        if ufunc not in ZERO_GRADIENT and needs_grad((inputs, kwargs)):
+        # Cheapest test first: most results of unrecorded calls are bools, ints or shapes.
+        if carries_gradient(result) and ufunc not in ZERO_GRADIENT and needs_grad(inputs, kwargs):
             name = f"np.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}")
-            refuse_untracked(name, result, method == "__call__" and ufunc in UFUNC_OPS)
+            refuse_untracked(name, method == "__call__" and ufunc in UFUNC_OPS)
         return result
 
     def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
         op = FUNCTION_OPS.get(func)
         if op is not None:
             return op(*args, **kwargs)
-        refuse_tensor_out(_qualified(func), kwargs)
+        if "out" in kwargs:
+            refuse_tensor_out(_qualified(func), kwargs["out"])
         result = func(*arrays_in(args), **arrays_in(kwargs))
-        if func not in ZERO_GRADIENT and needs_grad((args, kwargs)):
-            refuse_untracked(_qualified(func), result, False)
+        if carries_gradient(result) and func not in ZERO_GRADIENT and needs_grad(args, kwargs):
+            refuse_untracked(_qualified(func), False)
         return result
 
 
@@ -108,10 +112,9 @@ INSTEAD = {
 }
 
 
-def refuse_tensor_out(name: str, kwargs: dict[str, Any]) -> None:
+def refuse_tensor_out(name: str, out: Any) -> None:
     """numpy's `out=` a Tensor would write into its memory unseen by its version counter (a
     saved value changed without an error): refused, pointing to the in-place methods."""
-    out = kwargs.get("out")
     outs = out if isinstance(out, tuple | list) else (out,)
     if any(isinstance(o, NumpyProtocol) for o in outs):
         raise TypeError(
@@ -121,10 +124,10 @@ def refuse_tensor_out(name: str, kwargs: dict[str, Any]) -> None:
         )
 
 
-def needs_grad(obj: Any) -> bool:
-    """True when recording is on and a Tensor that requires grad is in `obj` (nested lists,
-    tuples and dict values searched too)."""
-    return is_grad_enabled() and _any_requires_grad(obj)
+def needs_grad(args: tuple, kwargs: dict[str, Any]) -> bool:
+    """True when recording is on and a Tensor that requires grad is among the arguments (nested
+    lists, tuples and dict values searched too)."""
+    return is_grad_enabled() and (_any_requires_grad(args) or _any_requires_grad(kwargs))
 
 
 def _any_requires_grad(obj: Any) -> bool:
@@ -137,10 +140,12 @@ def _any_requires_grad(obj: Any) -> bool:
     return False
 
 
-def _carries_gradient(result: Any) -> bool:
+def carries_gradient(result: Any) -> bool:
     """A floating-point (or complex) value among the results: where a gradient would flow."""
+    if type(result) is np.ndarray:
+        return result.dtype.kind in "fc"
     if isinstance(result, list | tuple):
-        return any(_carries_gradient(r) for r in result)
+        return any(carries_gradient(r) for r in result)
     dtype = getattr(result, "dtype", None)
     if dtype is None:
         return isinstance(result, float | complex)
@@ -154,11 +159,9 @@ def _qualified(func: Any) -> str:
     return f"{prefix}.{func.__name__}"
 
 
-def refuse_untracked(name: str, result: Any, has_op: bool) -> None:
-    """Raise unless `result` carries no gradient (integers, booleans, shapes). has_op: the
-    function has an op, which its keyword arguments kept from running."""
-    if not _carries_gradient(result):
-        return
+def refuse_untracked(name: str, has_op: bool) -> None:
+    """Raise: `name`'s result would drop a gradient. has_op: the function has an op, which its
+    keyword arguments kept from running."""
     if has_op:
         instead = f"call {name}(x) without keyword arguments, or the tensor method"
     else:
