@@ -94,16 +94,32 @@ def reshape(x: Any, *sizes: int | Sequence[int], shape: Sequence[int] | None = N
 
 
 @register("permute")
-def permute(x: Any, *dims: int | Sequence[int]) -> Tensor:
-    """The axes in the order `dims` (`x.permute(2, 0, 1)` or `permute(x, (2, 0, 1))`)."""
-    return Permute.apply(to_tensor(x), axes=shape_arg(dims))
+def permute(x: Any, *order: int | Sequence[int], dims: Sequence[int] | None = None) -> Tensor:
+    """The axes in the order given (`x.permute(2, 0, 1)`, `permute(x, (2, 0, 1))` or PyTorch's
+    keyword, `x.permute(dims=(2, 0, 1))`)."""
+    if dims is not None:
+        if order:
+            raise TypeError("permute: give the order once, positionally or as dims=")
+        order = (dims,)
+    return Permute.apply(to_tensor(x), axes=shape_arg(order))
 
 
 @register("transpose", numpy=np.transpose)
-def transpose(x: Any, *dims: int | Sequence[int], axes: Sequence[int] | None = None) -> Tensor:
-    """`transpose(x, dim0, dim1)` swaps two axes, as in PyTorch; no axes reverses them, and a
-    full permutation (`transpose(x, 2, 0, 1)`, a tuple, or `axes=`) permutes, as in numpy."""
+def transpose(
+    x: Any,
+    *dims: int | Sequence[int],
+    axes: Sequence[int] | None = None,
+    dim0: int | None = None,
+    dim1: int | None = None,
+) -> Tensor:
+    """`transpose(x, dim0, dim1)` swaps two axes, as in PyTorch (keywords `dim0=`, `dim1=`
+    too); no axes reverses them, and a full permutation (`transpose(x, 2, 0, 1)`, a tuple, or
+    `axes=`) permutes, as in numpy."""
     x = to_tensor(x)
+    if dim0 is not None or dim1 is not None:
+        dims = (*dims, *(d for d in (dim0, dim1) if d is not None))
+        if len(dims) != 2:
+            raise TypeError(f"transpose: expected two dims (dim0, dim1), got {dims}")
     if axes is not None:
         dims = (axes,)
     if len(dims) == 2 and all(isinstance(a, int | np.integer) for a in dims):

@@ -344,3 +344,14 @@ def test_optimizer_state_dict_holds_tensors_like_pytorch():
     theirs = topt.state_dict()["state"][0]
     assert sorted(theirs) == sorted(state)
     assert theirs["step"].dtype == torch.float32 and theirs["step"].dim() == state["step"].dim()
+
+
+def test_transpose_and_permute_take_pytorchs_keywords():
+    x = ad.tensor(np.arange(24.0).reshape(2, 3, 4), requires_grad=True)
+    assert x.transpose(dim0=0, dim1=2).shape == (4, 3, 2) == x.transpose(0, dim1=2).shape
+    assert x.permute(dims=(2, 0, 1)).shape == (4, 2, 3) == ad.permute(x, dims=[2, 0, 1]).shape
+    np.testing.assert_array_equal(x.permute(dims=(2, 0, 1)).data, x.data.transpose(2, 0, 1))
+    with pytest.raises(TypeError, match="two dims"):
+        x.transpose(dim0=1)
+    with pytest.raises(TypeError, match="once"):
+        x.permute(2, 0, 1, dims=(2, 0, 1))
