@@ -219,10 +219,11 @@ def _backward_by_slices(grad, w, cols, padded_shape, padding: Pair, needs):
     return dx, dw, db
 
 
-# The slices of `_backward_by_slices` and `_forward_by_slices`: large enough that each slice's
-# GEMM is worth threading, small enough that its columns stay in the caches between the GEMM
-# that makes them and the copies or adds that consume them. (Measured: benchmarks/README.md.)
-_SLICE_BYTES = 4 << 20
+# The slices of `_backward_by_slices` and `_forward_by_slices`: few enough that BLAS's threads
+# are woken a handful of times per layer (each threaded GEMM call costs a synchronisation),
+# small enough that a slice's columns stay in the last-level cache between the GEMM that makes
+# them and the copies or adds that consume them. (Measured: benchmarks/README.md.)
+_SLICE_BYTES = 16 << 20
 
 
 def _dtype(a) -> np.dtype:
