@@ -29,6 +29,7 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 # that tests/test_examples_mnist.py runs.
 HELPERS = {"mnist_common.py", "mnist_lookup.py", "run_record.py", "report.py", "time_lessons.py"}
 MNIST_EXAMPLES = {"mnist_mlp.py", "mnist_regularization.py", "mnist_cnn.py", "optimizers.py"}
+MNIST_EXAMPLES |= {"mnist_regularization_torch.py"}  # needs torch; tests/test_examples_mnist.py
 
 
 def run(script: str, tmp_path: Path, *args: str) -> tuple[str, Path]:

@@ -7,6 +7,7 @@ Their full runs (the accuracies docs/training.md quotes) take minutes and are no
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -23,6 +24,7 @@ EXAMPLES = {
     "mnist_mlp.py": ["mnist_mlp_history.png"],
     "mnist_cnn.py": ["mnist_cnn_history.png", "mnist_cnn_filters.png"],
     "mnist_regularization.py": ["mnist_regularization.png"],
+    "mnist_regularization_torch.py": ["mnist_regularization_torch.png"],
     "optimizers.py": [
         "optimizer_paths_momentum.png",
         "optimizer_paths_adaptive.png",
@@ -46,8 +48,16 @@ def run_example(name: str, out: Path, *args: str) -> str:
     return done.stdout
 
 
+NEEDS_TORCH = pytest.mark.skipif(
+    importlib.util.find_spec("torch") is None, reason="the PyTorch twin needs torch"
+)
+
+
 @needs_mnist
-@pytest.mark.parametrize("name", list(EXAMPLES))
+@pytest.mark.parametrize(
+    "name",
+    [pytest.param(n, marks=NEEDS_TORCH) if n.endswith("_torch.py") else n for n in EXAMPLES],
+)
 def test_example_runs_quick_and_writes_its_pictures(name, tmp_path):
     out = tmp_path / "out"
     stdout = run_example(name, out)
