@@ -23,6 +23,8 @@ from .function import _FREED, Function
 from .grad_mode import no_grad
 from .inplace import inplace_changes
 from .registry import register
+from .scalar import SCALAR_NODE, normal
+from .scalar import backward as scalar_backward
 from .tensor import Tensor
 from .thread_modes import grad_enabled, settle, thread_modes
 
@@ -160,6 +162,27 @@ def _walk(
             captured[id(wanted[id(node)])] = g
         if node._saved is _FREED:
             raise node._freed_error()
+        if type(g) is float:  # the gradient of a 0-d float64 tensor (see scalar.py)
+            grads = scalar_backward(node, g) if node.kwargs is SCALAR_NODE else None
+            if grads is not None:
+                for a, ga in zip(node.args, grads):
+                    if isinstance(a, Tensor) and a._requires_grad:
+                        fn = a.grad_fn
+                        key = fn or a
+                        prev = get(key)
+                        if prev is None:
+                            pending[key] = ga
+                            if fn is not None:
+                                waiting[fn._creation_countdown] = fn
+                                push(heap, fn._creation_countdown)
+                        else:
+                            pending[key] = _add_gradients(prev, ga)
+                if not retain_graph:
+                    node._saved = _FREED
+                    node._out = None
+                    del node.__dict__
+                continue
+            g = np.float64(g)  # the general path below, on the numpy scalar it always had
         if create_graph:
             grads = _backward_recorded(node, g)
         else:
@@ -192,6 +215,17 @@ def _walk(
             # Drops the attribute dict if there is one; reading node.__dict__ would create one.
             del node.__dict__
     return captured
+
+
+def _add_gradients(prev: Any, g: float) -> Any:
+    """prev + g, for a float gradient g: in floats while the sum is a normal number, else in
+    numpy, which reports overflow as it would have on the general path (see scalar.py)."""
+    if type(prev) is float:
+        total = prev + g
+        if normal(total):
+            return total
+        return np.float64(prev) + np.float64(g)
+    return prev + g
 
 
 def _backward_recorded(node: Function, g: Tensor) -> Any:
@@ -271,7 +305,9 @@ def _ones(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray | np.generic:
     arrays, and along a chain of additions that gradient reaches every node.
     """
     if shape == ():
-        return dtype.type(1)
+        # A Python float for float64: the scalar path's gradients (scalar.py), which the
+        # walk turns into numpy's float64 for a node of the general path.
+        return 1.0 if dtype == np.float64 else dtype.type(1)
     ones = np.ones(shape, dtype)
     ones.flags.writeable = False
     return ones
@@ -320,6 +356,11 @@ def _accumulate(leaf: Tensor, g: Any, create_graph: bool) -> None:
         g = _as_tensor(g)
         leaf._grad = g if leaf._grad is None else leaf._grad + g
         return
+    if type(g) is float:  # a 0-d float64 leaf's gradient from the scalar path (scalar.py)
+        g = np.array(g)  # a fresh array: the first .grad may be it
+        if leaf._grad is None:
+            leaf._grad = Tensor._make(g)
+            return
     if leaf._grad is None:
         refs = sys.getrefcount(g)  # before the call below, whose own argument would count too
         if not _can_keep(g, refs):

@@ -62,6 +62,7 @@ class Function:
         "_saved",
         "_out",
         "_inplace_count",
+        "_scalars",  # what a node of the scalar path saved, as floats (scalar.py)
         "__dict__",
         "__weakref__",
     )

@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from . import scalar
 from .numpy_protocol import FUNCTION_OPS, UFUNC_OPS
 from .tensor import Tensor
 
@@ -142,14 +143,16 @@ def register(
 
     def decorate(op: Any) -> Any:
         public = op
+        fast = getattr(op, "scalar_forward", None) is not None  # the scalar path (scalar.py)
         if inspect.isclass(op):
-            public = form(op.apply)
+            public = scalar.unary(op) if fast and form is unary else form(op.apply)
             public.__name__ = public.__qualname__ = (names or (op.__name__.lower(),))[0]
             public.__doc__ = op.__doc__
             public.__module__ = op.__module__
         new_methods = {name: public for name in method_names}
         if operator is not None:
-            new_methods[f"__{operator}__"], new_methods[f"__r{operator}__"] = operators(op.apply)
+            both = scalar.operators(op, OPERANDS) if fast else operators(op.apply)
+            new_methods[f"__{operator}__"], new_methods[f"__r{operator}__"] = both
         dispatch = {f: op.apply if operator is not None else public for f in numpy_functions}
         # Check everything before changing anything: a refused op leaves no trace.
         _check_spelling(public)

@@ -1,11 +1,13 @@
-"""Instructions per W4, W5, W6, W8 and W10 step under callgrind: the figure a busy host cannot
-move.
+"""Instructions per W1, W4, W5, W6, W8, W9 and W10 step under callgrind: the figure a busy host
+cannot move.
 
 Run from the repository root (needs valgrind)::
 
     python -m benchmarks.instructions                 # W4, W5, W6: about 5 minutes
     python -m benchmarks.instructions --only W5 --steps 500
     python -m benchmarks.instructions --only W8,W10/1000,W10/1   # the CNN rows: about 10 minutes
+    python -m benchmarks.instructions --only W1,W9    # the MLP step and its Hessian-vector product
+    python -m benchmarks.instructions --only W4 --engine micrograd   # a peer, on W4
 
 For each workload a worker process builds glassgrad's step the way the harness does
 (`benchmarks.libs`), warms it up, freezes what the imports made (`gc.freeze()`, as the harness
@@ -28,17 +30,22 @@ import sys
 import tempfile
 
 # Enough steps that the per-step figure is stable (the CNN rows' steps are all numpy kernels).
-STEPS = {"W4": 20, "W5": 2000, "W6": 40, "W8": 3, "W10/1000": 1, "W10/1": 200}
+STEPS = {"W1": 40, "W4": 20, "W5": 2000, "W6": 40, "W8": 3, "W9": 20, "W10/1000": 1, "W10/1": 200}
 
 
-def worker(workload: str, steps: int) -> None:
+def worker(workload: str, steps: int, engine_name: str = "glassgrad") -> None:
     import gc
 
     from . import libs, workloads
 
-    engine = libs.Glassgrad()  # its load() keeps freed memory, as in the harness
+    engine = libs.ENGINES[engine_name]()  # glassgrad's load() keeps freed memory, as the harness
     engine.load(1)
-    if workload == "W4":
+    if workload == "W1":
+        step = engine.net(workloads.net_data("W1", workloads.FULL))
+    elif workload == "W9":
+        data = workloads.net_data("W1", workloads.FULL)
+        step = engine.hvp(data, workloads.hvp_vectors(data))
+    elif workload == "W4":
         step = engine.scalar(workloads.scalar_data(workloads.FULL))
     elif workload == "W5":
         step = engine.small(workloads.small_data(workloads.FULL))
@@ -57,13 +64,15 @@ def worker(workload: str, steps: int) -> None:
         step()
 
 
-def instructions(workload: str, steps: int) -> int:
-    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+def instructions(workload: str, steps: int, engine: str = "glassgrad") -> int:
+    # One hash seed: with random ones the imports' dict layouts, and so their counts, vary by
+    # about a million instructions between runs, which the 0-step run would not subtract.
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "PYTHONHASHSEED": "0"}
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "callgrind.out")
         command = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"]
         command += [sys.executable, "-m", "benchmarks.instructions"]
-        command += ["--worker", workload, "--steps", str(steps)]
+        command += ["--worker", workload, "--steps", str(steps), "--engine", engine]
         subprocess.run(command, env=env, check=True, capture_output=True)
         with open(out, encoding="utf-8") as fh:
             totals = re.search(r"^(?:summary|totals): (\d+)", fh.read(), re.M)
@@ -76,16 +85,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="W4,W5,W6", help="workloads, e.g. W4,W6")
     parser.add_argument("--steps", type=int, help="steps per run (default: per workload)")
+    parser.add_argument(
+        "--engine", default="glassgrad", help="glassgrad, or a peer (W4: micrograd)"
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        worker(args.worker, args.steps)
+        worker(args.worker, args.steps, args.engine)
         return 0
     print("| workload | steps | instructions per step |")
     print("| --- | --- | --- |")
     for workload in args.only.upper().split(","):
         steps = args.steps or STEPS[workload]
-        per_step = (instructions(workload, steps) - instructions(workload, 0)) / steps
+        counts = [instructions(workload, n, args.engine) for n in (steps, 0)]
+        per_step = (counts[0] - counts[1]) / steps
         print(f"| {workload} | {steps} | {per_step:,.0f} |", flush=True)
     return 0
 

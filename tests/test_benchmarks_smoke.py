@@ -113,7 +113,7 @@ def test_einsum_benchmark_times_every_row():
         assert float(ours) > 0, row
 
 
-@pytest.mark.parametrize("workload", ["W4", "W5", "W6", "W8", "W10/1"])
+@pytest.mark.parametrize("workload", ["W1", "W4", "W5", "W6", "W8", "W9", "W10/1"])
 def test_instruction_count_workers_run_their_steps(workload):
     # The worker alone (no valgrind): it builds glassgrad's step as the harness does and runs it.
     proc = run("benchmarks.instructions", "--worker", workload, "--steps", "1")

@@ -6,12 +6,14 @@ to each input's shape. Masks are kept as plain ctx attributes: they are constant
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import numpy as np
 
 from ..function import Function
 from ..registry import binary, register, to_tensor
+from ..scalar import INPUTS, OUTPUT
 from ..tensor import Tensor
 
 
@@ -27,6 +29,17 @@ class Add(Function):
     def backward(ctx, g):
         return g, g
 
+    # The scalar path (autodiff/scalar.py): the same op on Python floats, for 0-d float64.
+    # `scalar_saves` says what `forward` saves (nothing, the inputs or the output), and
+    # `scalar_backward` gets those values as floats.
+    scalar_saves = None
+
+    scalar_forward = operator.add
+
+    @staticmethod
+    def scalar_backward(g, saved):
+        return g, g
+
 
 @register(operator="sub", numpy=np.subtract)
 class Sub(Function):
@@ -38,6 +51,14 @@ class Sub(Function):
 
     @staticmethod
     def backward(ctx, g):
+        return g, -g
+
+    scalar_saves = None
+
+    scalar_forward = operator.sub
+
+    @staticmethod
+    def scalar_backward(g, saved):
         return g, -g
 
 
@@ -57,6 +78,15 @@ class Mul(Function):
             return square_grads(g, a)
         need_a, need_b = ctx.needs_input_grad
         return (g * b if need_a else None), (g * a if need_b else None)
+
+    scalar_saves = INPUTS
+
+    scalar_forward = operator.mul
+
+    @staticmethod
+    def scalar_backward(g, saved):
+        a, b = saved
+        return g * b, g * a  # for x * x the engine adds the two: the bits of square_grads
 
 
 def square_grads(g, x):
@@ -83,6 +113,16 @@ class Div(Function):
         need_a, need_b = ctx.needs_input_grad
         ga = g / b
         return (ga if need_a else None), (-ga * a / b if need_b else None)
+
+    scalar_saves = INPUTS
+
+    scalar_forward = operator.truediv
+
+    @staticmethod
+    def scalar_backward(g, saved):
+        a, b = saved
+        ga = g / b
+        return ga, -ga * a / b
 
 
 @register("pow", operator="pow", numpy=np.power, form=binary)
@@ -121,6 +161,14 @@ class Neg(Function):
     def backward(ctx, g):
         return -g
 
+    scalar_saves = None
+
+    scalar_forward = operator.neg
+
+    @staticmethod
+    def scalar_backward(g, saved):
+        return (-g,)
+
 
 @register("abs", methods=("abs", "__abs__"), numpy=np.absolute)
 class Abs(Function):
@@ -153,6 +201,14 @@ class Exp(Function):
         (y,) = ctx.saved_tensors
         return g * y
 
+    scalar_saves = OUTPUT
+    scalar_forward = staticmethod(np.exp)  # numpy's own exp: its last bit is not math.exp's
+
+    @staticmethod
+    def scalar_backward(g, saved):
+        (y,) = saved
+        return (g * y,)
+
 
 @register("log", numpy=np.log)
 class Log(Function):
@@ -167,6 +223,14 @@ class Log(Function):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         return g / x
+
+    scalar_saves = INPUTS
+    scalar_forward = staticmethod(np.log)
+
+    @staticmethod
+    def scalar_backward(g, saved):
+        (x,) = saved
+        return (g / x,)
 
 
 @register("log1p", numpy=np.log1p)
@@ -280,6 +344,14 @@ class Tanh(Function):
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
         return g * (1 - y * y)
+
+    scalar_saves = OUTPUT
+    scalar_forward = staticmethod(np.tanh)  # numpy's own tanh: its last bit is not math.tanh's
+
+    @staticmethod
+    def scalar_backward(g, saved):
+        (y,) = saved
+        return (g * (1 - y * y),)
 
 
 @register("sigmoid")
