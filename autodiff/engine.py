@@ -255,6 +255,8 @@ def _initial_grad(out: Tensor, grad: Any, create_graph: bool) -> Any:
             "did you forget requires_grad=True on a leaf, or run under no_grad()?"
         )
     if grad is None and not create_graph and out.data.size == 1:
+        if out.grad_fn is not None and out.grad_fn.kwargs is SCALAR_NODE:
+            return 1.0  # a root of the scalar path: its gradients are floats (scalar.py)
         return _ones(out.data.shape, out.data.dtype)
     if grad is None:
         if out.data.size != 1:
@@ -305,9 +307,7 @@ def _ones(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray | np.generic:
     arrays, and along a chain of additions that gradient reaches every node.
     """
     if shape == ():
-        # A Python float for float64: the scalar path's gradients (scalar.py), which the
-        # walk turns into numpy's float64 for a node of the general path.
-        return 1.0 if dtype == np.float64 else dtype.type(1)
+        return dtype.type(1)
     ones = np.ones(shape, dtype)
     ones.flags.writeable = False
     return ones
