@@ -10,7 +10,7 @@
 (tensor(-4.), tensor(-4.), tensor(3.))
 """
 
-from . import cuda, graph, memory, ops, return_types
+from . import cuda, graph, memory, ops, return_types, threads
 from .anomaly import detect_anomaly, is_anomaly_enabled
 from .archive import ArchiveError
 from .compare import allclose, equal, is_tensor, isclose
@@ -60,6 +60,7 @@ from .registry import FUNCTIONS
 from .scope import current_scope, name_scope
 from .serialization import load, save
 from .tensor import Tensor
+from .threads import get_num_threads, set_num_threads
 
 # The functional API, `autodiff.exp` to `autodiff.where`, comes from the op table.
 globals().update(FUNCTIONS)
@@ -74,6 +75,9 @@ int = DTYPE_NAMES["int"]  # noqa: A001
 bool = DTYPE_NAMES["bool"]  # noqa: A001
 
 __all__ = [
+    "get_num_threads",
+    "set_num_threads",
+    "threads",
     "ArchiveError",
     "allclose",
     "autograd",

@@ -411,6 +411,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         if args.engine == "torch":
             out["torch_threads"] = engine.torch.get_num_threads()
+        if args.engine == "glassgrad":
+            out["glassgrad_threads"] = engine.autodiff.get_num_threads()
         out["results"] = [run_workload(engine, key, args) for key in args.workloads.split(",")]
     text = json.dumps(out)
     if args.out:

@@ -231,6 +231,9 @@ class Glassgrad(Engine):
     def load(self, threads: int) -> None:
         self.autodiff = _import("autodiff")
         self.nn = _import("nn")
+        # As torch.set_num_threads(threads) in Torch.load: glassgrad's kernels on `threads`
+        # threads (BLAS then runs one thread per caller; autodiff/threads.py says why).
+        self.autodiff.set_num_threads(threads)
         if not os.environ.get(GLIBC_DEFAULTS_VAR):  # as glassgrad's Trainer does by default
             self.autodiff.memory.keep_freed_memory()
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import threads
 from ..function import Function
 from ..registry import binary, register, to_tensor
 from ..scalar import INPUTS, OUTPUT
@@ -380,7 +381,7 @@ class ReLU(Function):
     @staticmethod
     def forward(ctx, x):
         if ctx.recording:  # inference needs no mask
-            ctx.mask = x > 0
+            ctx.mask = threads.ufunc(np.greater, x, 0)
         out = relu_fast(x)
         # Saved only to be version-checked: PyTorch's backward reads relu's output, so it
         # refuses one modified in place, and so do we (the mask would hide it).
@@ -390,7 +391,7 @@ class ReLU(Function):
     @staticmethod
     def backward(ctx, g):
         ctx.saved_tensors  # noqa: B018 (raises if the output was modified in place)
-        return g * ctx.mask
+        return threads.ufunc(np.multiply, g, ctx.mask) if type(g) is np.ndarray else g * ctx.mask
 
 
 def relu_reference(x):
@@ -408,7 +409,7 @@ def relu_fast(x):
     operands. Small arrays keep the scalar form: per-call overhead is all they cost."""
     if x.size < RELU_ZEROS_ARRAY_FROM:
         return np.maximum(x, 0)
-    return np.maximum(x, np.zeros_like(x))
+    return threads.ufunc(np.maximum, x, np.zeros_like(x))
 
 
 class LeakyReLU(Function):

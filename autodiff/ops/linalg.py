@@ -8,11 +8,20 @@ from typing import Any
 
 import numpy as np
 
+from .. import threads
 from ..errors import ShapeError
 from ..function import Function
 from ..registry import binary, register, to_tensor
 from ..tensor import Tensor
 from .einsum import einsum
+
+
+def _product(a, b):
+    """a @ b; 2-d numpy products split over glassgrad's threads (a Tensor under create_graph,
+    or a batched product, goes through `@`)."""
+    if type(a) is np.ndarray and type(b) is np.ndarray and a.ndim == b.ndim == 2:
+        return threads.matmul(a, b)
+    return a @ b
 
 
 @register("matmul", operator="matmul", numpy=np.matmul, form=binary)
@@ -31,6 +40,8 @@ class MatMul(Function):
                 f"matmul: {a_shape} @ {b_shape}: inner dimensions differ ({k_a} != {k_b})"
             )
         ctx.save_for_backward(a, b)
+        if len(a_shape) == len(b_shape) == 2:
+            return threads.matmul(a, b)  # split over glassgrad's threads, if several
         return np.matmul(a, b)
 
     @staticmethod
@@ -47,11 +58,11 @@ class MatMul(Function):
             a = a[None, :]
         ga = gb = None
         if need_a:
-            ga = g @ b.swapaxes(-1, -2)
+            ga = _product(g, b.swapaxes(-1, -2))
             if a_vec:
                 ga = ga[..., 0, :]
         if need_b:
-            gb = a.swapaxes(-1, -2) @ g
+            gb = _product(a.swapaxes(-1, -2), g)
             if b_vec:
                 gb = gb[..., 0]
         return ga, gb

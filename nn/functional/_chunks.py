@@ -12,7 +12,7 @@ from __future__ import annotations
 
 # About half of a core's L2 cache on current x86 servers (1-2 MiB): the arrays one slice of a
 # kernel touches should fit, with room for what the kernel allocates on the way.
-CACHE_BYTES = 1 << 20
+CACHE_BYTES = 4 << 20
 
 
 def batch_slices(n: int, item_bytes: int, budget: int | None = None) -> list[slice]:

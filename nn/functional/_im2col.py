@@ -103,31 +103,46 @@ def windows(
     )
 
 
-# Dead im2col buffers kept for reuse, at most one per (shape, dtype). A fresh multi-MB array
-# costs more in first-touch page faults (one per 4 KB page; glibc returns big
-# blocks to the OS on free) than the copy that fills it. Conv's backward hands its columns back
-# here once they are dead; the next forward of the same shape fills them again.
-_spare: dict[tuple, np.ndarray] = {}
+# Dead im2col buffers kept for reuse, a few per (shape, dtype) (one per thread working on a
+# batch's parts at once). A fresh multi-MB array costs more in first-touch page faults (one per
+# 4 KB page; glibc returns big blocks to the OS on free) than the copy that fills it. Conv's
+# backward hands its columns back here once they are dead; the next forward of the same shape
+# fills them again. (Only dict and list operations touch it, each atomic under the GIL.)
+_spare: dict[tuple, list[np.ndarray]] = {}
 _MAX_SPARE = 12
+_MAX_PER_SHAPE = 4
 
 
 def workspace(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
     """An uninitialised array of `shape`: a recycled one when there is one."""
-    buffer = _spare.pop((shape, np.dtype(dtype)), None)
-    return np.empty(shape, dtype=dtype) if buffer is None else buffer
+    buffers = _spare.get((shape, np.dtype(dtype)))
+    try:
+        return buffers.pop()  # type: ignore[union-attr]
+    except (AttributeError, IndexError):  # none kept for this shape, or all in use
+        return np.empty(shape, dtype=dtype)
 
 
 def recycle(cols: np.ndarray) -> None:
     """Give a dead `im2col` result (or `workspace` array) back for reuse by the next one of
     the same shape."""
-    if len(_spare) >= _MAX_SPARE:
-        _spare.clear()  # shapes keep changing: don't hoard memory
     base = cols if cols.base is None else cols.base
-    _spare[(base.shape, base.dtype)] = base
+    key = (base.shape, base.dtype)
+    buffers = _spare.get(key)
+    if buffers is None:
+        if len(_spare) >= _MAX_SPARE:
+            _spare.clear()  # shapes keep changing: don't hoard memory
+        buffers = _spare.setdefault(key, [])
+    if len(buffers) < _MAX_PER_SHAPE and not any(b is base for b in buffers):
+        buffers.append(base)
 
 
 def im2col(
-    xp: np.ndarray, kernel: Pair, stride: Pair, out_size: Pair, ones_row: bool = False
+    xp: np.ndarray,
+    kernel: Pair,
+    stride: Pair,
+    out_size: Pair,
+    ones_row: bool = False,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """(N, C, Hp, Wp) -> cols (C*kh*kw, N*Ho*Wo), contiguous: the batch folded into the columns.
 
@@ -137,12 +152,15 @@ def im2col(
     threaded calls a step cost more in synchronisation than they compute; benchmarks/README.md).
     Its copy loop runs along output rows, the view's longest contiguous run.
     With `ones_row`, cols (C*kh*kw + 1, N*Ho*Wo) end in a row of ones (a bias's input).
+    `out`, if given, is where they go: a block of a larger batch's columns, say.
     """
     n, c = xp.shape[:2]
     k = c * kernel[0] * kernel[1]
     view = windows(xp, kernel, stride, out_size).transpose(1, 4, 5, 0, 2, 3)  # (C,kh,kw,N,Ho,Wo)
-    cols = workspace((k + ones_row, n * out_size[0] * out_size[1]), xp.dtype)
-    np.copyto(cols[:k].reshape(view.shape), view)
+    cols = (
+        workspace((k + ones_row, n * out_size[0] * out_size[1]), xp.dtype) if out is None else out
+    )
+    np.copyto(np.reshape(cols[:k], view.shape, copy=False), view)
     if ones_row:
         cols[k] = 1
     return cols

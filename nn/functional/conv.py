@@ -31,7 +31,7 @@ import os
 
 import numpy as np
 
-from autodiff import Function, ShapeError, Tensor
+from autodiff import Function, ShapeError, Tensor, threads
 
 from ._chunks import batch_slices
 from ._im2col import (
@@ -68,8 +68,7 @@ class Conv2d(Function):
         if fold:
             weights = np.concatenate([weights, b[:, None].astype(weights.dtype)], axis=1)
         if ctx.recording:  # backward needs the columns: made for the whole batch, and kept
-            cols = im2col(xp, w.shape[2:], stride, out_size, fold)  # (C*kh*kw (+1), N*Ho*Wo)
-            out = _images_product(weights, cols, x.shape[0], out_size)
+            cols, out = _columns_and_product(xp, weights, w.shape[2:], stride, out_size, fold)
         else:  # no_grad, or nothing needs a gradient: columns for a few images at a time
             out = _forward_by_slices(xp, weights, w.shape[2:], stride, out_size, fold)
         if b is not None and not fold:
@@ -93,12 +92,47 @@ class Conv2d(Function):
         if cols is None:
             cols = im2col(pad(x, padding), w.shape[2:], stride, out_size)
         needs = (*ctx.needs_input_grad, False)[:3]
-        if stride == (1, 1):
-            grads = _backward_by_slices(grad, w, cols, padded_shape, padding, needs)
-        else:
-            grads = _backward(grad, w, cols, padded_shape, stride, padding, out_size, needs)
+        n, positions = grad.shape[0], out_size[0] * out_size[1]
+
+        def part(images: slice):  # one thread's share of the batch
+            g, c = grad[images], cols[:, images.start * positions : images.stop * positions]
+            shape = (images.stop - images.start, *padded_shape[1:])
+            if stride == (1, 1):
+                return _backward_by_slices(g, w, c, shape, padding, needs)
+            return _backward(g, w, c, shape, stride, padding, out_size, needs)
+
+        grads = threads.run(part, threads.parts(n, 2 * w.size * n * positions))
         recycle(cols)
-        return grads
+        return _joined(grads)
+
+
+def _columns_and_product(xp, weights, kernel: Pair, stride: Pair, out_size: Pair, ones_row: bool):
+    """im2col(xp) (C*kh*kw (+1), N*Ho*Wo) and the product (N, F, Ho, Wo), each thread
+    (`autodiff.threads`) making and multiplying the columns of its part of the batch."""
+    n, f = xp.shape[0], weights.shape[0]
+    positions = out_size[0] * out_size[1]
+    cols = workspace((weights.shape[1], n * positions), xp.dtype)
+    out = np.empty((n, f, *out_size), dtype=np.result_type(weights, xp))
+
+    def part(images: slice) -> None:
+        block = cols[:, images.start * positions : images.stop * positions]
+        im2col(xp[images], kernel, stride, out_size, ones_row, out=block)
+        _images_product(weights, block, images.stop - images.start, out_size, out=out[images])
+
+    threads.run(part, threads.parts(n, weights.size * n * positions))
+    return cols, out
+
+
+def _joined(grads: list[tuple]) -> tuple:
+    """(dx, dw, db) of the whole batch from those of its consecutive parts: dx stacked, dw and
+    db summed (None stays None)."""
+    if len(grads) == 1:
+        return grads[0]
+    dxs, dws, dbs = zip(*grads)
+    dx = None if dxs[0] is None else np.concatenate(dxs)
+    dw = None if dws[0] is None else sum(dws[1:], dws[0])
+    db = None if dbs[0] is None else sum(dbs[1:], dbs[0])
+    return dx, dw, db
 
 
 def _images_product(weights: np.ndarray, cols: np.ndarray, n: int, out_size: Pair, out=None):
@@ -114,7 +148,7 @@ def _images_product(weights: np.ndarray, cols: np.ndarray, n: int, out_size: Pai
         np.matmul(weights, cols.reshape(k, n, -1).transpose(1, 0, 2), out=out.reshape(n, f, -1))
         return out
     product = workspace((f, cols.shape[1]), out.dtype)
-    np.matmul(weights, cols, out=product)
+    np.matmul(weights, cols, out=product)  # on one thread's part (threads.run) or the batch
     np.copyto(out, product.reshape(f, n, *out_size).transpose(1, 0, 2, 3))
     recycle(product)
     return out
@@ -141,10 +175,16 @@ def _forward_by_slices(xp, weights, kernel: Pair, stride: Pair, out_size: Pair, 
     n, f = xp.shape[0], weights.shape[0]
     out = np.empty((n, f, *out_size), dtype=np.result_type(weights, xp))
     per_image = weights.shape[1] * out_size[0] * out_size[1] * xp.itemsize
-    for part in batch_slices(n, per_image, budget=_SLICE_BYTES):
-        cols = im2col(xp[part], kernel, stride, out_size, ones_row)
-        _images_product(weights, cols, part.stop - part.start, out_size, out=out[part])
-        recycle(cols)
+
+    def images(share: slice) -> None:  # one thread's share of the batch, slice by slice
+        for part in batch_slices(share.stop - share.start, per_image, budget=_slice_bytes()):
+            part = slice(share.start + part.start, share.start + part.stop)
+            cols = im2col(xp[part], kernel, stride, out_size, ones_row)
+            _images_product(weights, cols, part.stop - part.start, out_size, out=out[part])
+            recycle(cols)
+
+    work = weights.size * n * out_size[0] * out_size[1]
+    threads.run(images, threads.parts(n, work))
     return out
 
 
@@ -211,7 +251,7 @@ def _backward_by_slices(grad, w, cols, padded_shape, padding: Pair, needs):
         dx = np.empty((n, c, hp - 2 * padding[0], wp - 2 * padding[1]), dtype=dtype)
         wt = w.reshape(f, k).T
         per_image = k * ho * wp * np.dtype(dtype).itemsize  # one image's wide columns
-        for part in batch_slices(n, per_image, budget=_SLICE_BYTES):
+        for part in batch_slices(n, per_image, budget=_slice_bytes()):
             wide = widen(grad[part].transpose(1, 0, 2, 3), wp)  # (F, S, Ho*Wp)
             dcols = wt @ wide.reshape(f, -1)  # (C*kh*kw, S*Ho*Wp)
             images = (part.stop - part.start, c, hp, wp)
@@ -224,6 +264,13 @@ def _backward_by_slices(grad, w, cols, padded_shape, padding: Pair, needs):
 # small enough that a slice's columns stay in the last-level cache between the GEMM that makes
 # them and the copies or adds that consume them. (Measured: benchmarks/README.md.)
 _SLICE_BYTES = 16 << 20
+# With glassgrad's own threads (`autodiff.set_num_threads`), BLAS runs one thread per caller:
+# a GEMM wakes no one, and the slices can be as small as a core's cache likes.
+_THREADED_SLICE_BYTES = 1 << 20
+
+
+def _slice_bytes() -> int:
+    return _SLICE_BYTES if threads.get_num_threads() == 1 else _THREADED_SLICE_BYTES
 
 
 def _dtype(a) -> np.dtype:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autodiff import Function, ShapeError, Tensor
+from autodiff import Function, ShapeError, Tensor, threads
 
 
 class Linear(Function):
@@ -21,7 +21,7 @@ class Linear(Function):
     @staticmethod
     def forward(ctx, x, weight, bias=None):
         ctx.save_for_backward(x, weight)
-        y = x @ weight.T
+        y = _product(x, weight.T)
         if bias is not None:
             if np.result_type(y, bias) == y.dtype:
                 y += bias  # in place: y is fresh from the matmul, no second output array
@@ -33,14 +33,22 @@ class Linear(Function):
     def backward(ctx, g):
         x, weight = ctx.saved_tensors
         need_x, need_w, *need_b = ctx.needs_input_grad
-        gx = g @ weight if need_x else None
+        gx = _product(g, weight) if need_x else None
         # Leading batch dimensions are folded into one: (..., out) -> (B, out). (Not for 2-d
         # inputs: under create_graph each reshape would be a node of the recorded graph.)
         g2 = g if g.ndim == 2 else g.reshape(-1, g.shape[-1])
         x2 = x if x.ndim == 2 else x.reshape(-1, x.shape[-1])
-        gw = g2.T @ x2 if need_w else None
+        gw = _product(g2.T, x2) if need_w else None
         gb = g2.sum(axis=0) if need_b and need_b[0] else None
         return gx, gw, gb
+
+
+def _product(a, b):
+    """a @ b, 2-d numpy products split over glassgrad's threads (`autodiff.threads`); Tensors
+    (a backward under create_graph) and batched products go through `@`."""
+    if type(a) is np.ndarray and type(b) is np.ndarray and a.ndim == b.ndim == 2:
+        return threads.matmul(a, b)
+    return a @ b
 
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autodiff import Function, ShapeError, Tensor
+from autodiff import Function, ShapeError, Tensor, threads
 
 from ._chunks import batch_slices
 from ._im2col import Pair, output_size, pad, pair, shape_of, unpad, windows
@@ -47,8 +47,12 @@ class MaxPool2d(Function):
         out = np.empty((*x.shape[:2], *out_size), dtype=x.dtype)
         # A few images at a time: the column maxima of a slice are read back from the cache.
         per_image = xp[0].nbytes + xp[0, :, :, : out_size[1]].nbytes + out[0].nbytes
-        for part in batch_slices(len(x), per_image):
-            _separable_max(xp[part], kernel, stride, out_size, out=out[part])
+
+        def images(share: slice) -> None:  # one thread's share of the batch
+            for part in _within(share, per_image):
+                _separable_max(xp[part], kernel, stride, out_size, out=out[part])
+
+        threads.run(images, threads.parts(len(x), x.size, threads.MIN_ELEMENTS_PER_THREAD))
         ctx.save_for_backward(x)
         ctx.out = out
         ctx.geometry = (kernel, stride, padding, out_size)
@@ -62,7 +66,14 @@ class MaxPool2d(Function):
         # tracked in forward: that keeps forward (and inference) a bare running maximum.
         if padding == (0, 0) and _disjoint(kernel, stride):
             return _max_pool_backward_disjoint(x, ctx.out, grad, kernel, stride, out_size)
-        return _max_pool_backward(x, ctx.out, grad, kernel, stride, padding, out_size)
+        pieces = threads.parts(len(x), x.size, threads.MIN_ELEMENTS_PER_THREAD)
+
+        def images(share: slice):
+            g, out = grad[share], ctx.out[share]
+            return _max_pool_backward(x[share], out, g, kernel, stride, padding, out_size)
+
+        dxs = threads.run(images, pieces)
+        return dxs[0] if len(dxs) == 1 else np.concatenate(dxs)
 
 
 def _separable_max(
@@ -118,19 +129,23 @@ def _max_pool_backward_disjoint(x, out, grad, kernel: Pair, stride: Pair, out_si
     offsets = _offsets(kernel)
     # One image: x and dx, out and grad, and the two masks.
     per_image = c * (h * w * (x.itemsize + dx.itemsize) + ho * wo * (2 * out.itemsize + 2))
-    for part in batch_slices(n, per_image):
-        win = windows(x[part], kernel, stride, out_size)
-        dwin = windows(dx[part], kernel, stride, out_size, writeable=True)
-        top, g = out[part], grad[part]
-        taken = first = None
-        for a, b in offsets:
-            first = np.equal(win[:, :, :, :, a, b], top, out=first)
-            if taken is None:  # the first offset: nothing taken before it
-                taken = first.copy()
-            else:
-                np.greater(first, taken, out=first)
-                taken |= first
-            np.multiply(g, first, out=dwin[:, :, :, :, a, b])
+
+    def images(share: slice) -> None:  # one thread's share of the batch, slice by slice
+        for part in _within(share, per_image):
+            win = windows(x[part], kernel, stride, out_size)
+            dwin = windows(dx[part], kernel, stride, out_size, writeable=True)
+            top, g = out[part], grad[part]
+            taken = first = None
+            for a, b in offsets:
+                first = np.equal(win[:, :, :, :, a, b], top, out=first)
+                if taken is None:  # the first offset: nothing taken before it
+                    taken = first.copy()
+                else:
+                    np.greater(first, taken, out=first)
+                    taken |= first
+                np.multiply(g, first, out=dwin[:, :, :, :, a, b])
+
+    threads.run(images, threads.parts(n, x.size, threads.MIN_ELEMENTS_PER_THREAD))
     return dx
 
 
@@ -215,6 +230,15 @@ def _geometry(op: str, x_shape, kernel_size, stride, padding) -> dict:
         )
     out_size = output_size(x_shape[2:], kernel, stride, padding)
     return {"kernel": kernel, "stride": stride, "padding": padding, "out_size": out_size}
+
+
+def _within(share: slice, item_bytes: int) -> list[slice]:
+    """`batch_slices` of the images in `share` (one thread's part of the batch)."""
+    start = share.start
+    return [
+        slice(start + part.start, start + part.stop)
+        for part in batch_slices(share.stop - share.start, item_bytes)
+    ]
 
 
 def _offsets(kernel: Pair) -> list[Pair]:

@@ -1,0 +1,141 @@
+"""autodiff.threads: set_num_threads / get_num_threads, the pool, and its split kernels."""
+
+from __future__ import annotations
+
+import threading
+import time
+from unittest import mock
+
+import numpy as np
+import pytest
+
+import autodiff
+from autodiff import threads
+
+
+@pytest.fixture
+def two_threads():
+    """Two glassgrad threads, every kernel split however small (restored afterwards)."""
+    autodiff.set_num_threads(2)
+    try:
+        with (
+            mock.patch.object(threads, "MIN_WORK_PER_THREAD", 1),
+            mock.patch.object(threads, "MIN_ELEMENTS_PER_THREAD", 1),
+        ):
+            yield
+    finally:
+        autodiff.set_num_threads(1)
+
+
+def _blas_threads() -> list[int]:
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    return [i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
+
+
+def test_one_thread_by_default_and_no_pool():
+    assert autodiff.get_num_threads() == 1
+    assert threads._pool is None
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, "2", True, None])
+def test_set_num_threads_refuses_what_is_not_a_positive_int(bad):
+    with pytest.raises(ValueError, match="set_num_threads: expected a positive int"):
+        autodiff.set_num_threads(bad)
+    assert autodiff.get_num_threads() == 1
+
+
+def test_blas_is_held_at_one_thread_and_given_back():
+    before = _blas_threads()
+    autodiff.set_num_threads(3)
+    try:
+        assert autodiff.get_num_threads() == 3
+        assert all(n == 1 for n in _blas_threads())
+        autodiff.set_num_threads(2)  # changing the count keeps BLAS held
+        assert all(n == 1 for n in _blas_threads())
+    finally:
+        autodiff.set_num_threads(1)
+    assert _blas_threads() == before
+    assert threads._pool is None
+
+
+def test_parts_cover_the_range_once_and_respect_the_minimum_work():
+    autodiff.set_num_threads(3)
+    try:
+        pieces = threads.parts(10, work=10 * threads.MIN_WORK_PER_THREAD)
+        assert [(p.start, p.stop) for p in pieces] == [(0, 3), (3, 6), (6, 10)]
+        assert threads.parts(10, work=threads.MIN_WORK_PER_THREAD) == [slice(0, 10)]
+        assert len(threads.parts(2, work=10**12)) == 2  # never more parts than items
+    finally:
+        autodiff.set_num_threads(1)
+
+
+def test_run_uses_other_threads_and_keeps_the_order(two_threads):
+    seen = []
+
+    def task(piece):
+        seen.append(threading.get_ident())
+        return piece.start
+
+    assert threads.run(task, threads.parts(8, work=8)) == [0, 4]
+    assert len(set(seen)) == 2
+
+
+def test_an_error_in_a_piece_is_raised_after_every_piece_finished(two_threads):
+    finished = []
+
+    def task(piece):
+        if piece.start == 0:
+            raise KeyError("first piece")
+        time.sleep(0.05)
+        finished.append(piece.start)
+
+    with pytest.raises(KeyError, match="first piece"):
+        threads.run(task, [slice(0, 1), slice(1, 2)])
+    assert finished == [1]
+
+    def other_fails(piece):
+        if piece.start == 1:
+            raise ValueError("second piece")
+
+    with pytest.raises(ValueError, match="second piece"):
+        threads.run(other_fails, [slice(0, 1), slice(1, 2)])
+
+
+def test_pieces_run_under_the_callers_numpy_error_settings(two_threads):
+    # np.errstate is per thread: a worker must not ignore what the caller asked for.
+    x = np.ones((4, 1000))
+    zeros = np.zeros((4, 1000))
+    with np.errstate(divide="raise"), pytest.raises(FloatingPointError):
+        threads.ufunc(np.divide, x, zeros)
+    with np.errstate(divide="ignore"):
+        assert np.isinf(threads.ufunc(np.divide, x, zeros)).all()
+
+
+@pytest.mark.parametrize("shape", [(7, 5, 3), (5, 7, 3), (1, 9, 9), (9, 1, 9), (9, 9, 1)])
+def test_matmul_matches_numpy(two_threads, shape):
+    m, k, n = shape
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal((m, k)), rng.standard_normal((k, n))
+    got = threads.matmul(a, b)
+    np.testing.assert_allclose(got, a @ b, rtol=1e-13, atol=1e-13)
+    got32 = threads.matmul(a.astype(np.float32), b.T.astype(np.float32).T)  # F-ordered b
+    assert got32.dtype == np.float32
+    np.testing.assert_allclose(got32, (a @ b).astype(np.float32), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "function, operands",
+    [
+        (np.maximum, lambda x: (x, np.zeros_like(x))),
+        (np.greater, lambda x: (x, 0)),
+        (np.multiply, lambda x: (x, x > 0)),
+    ],
+)
+def test_ufunc_gives_the_plain_calls_bits(two_threads, function, operands):
+    x = np.random.default_rng(1).standard_normal((6, 5, 4)).astype(np.float32)
+    x[0, 0, :3] = [np.nan, np.inf, -0.0]
+    args = operands(x)
+    got, want = threads.ufunc(function, *args), function(*args)
+    assert got.dtype == want.dtype and got.shape == want.shape
+    np.testing.assert_array_equal(got, want)
+    assert threads.ufunc(function, *operands(np.float32(2.0))) == function(*operands(2.0))

@@ -1,0 +1,226 @@
+"""The kernels split over glassgrad's threads (`autodiff.set_num_threads`) give what they give
+on one thread: conv2d, max/avg pooling, ReLU, linear and matmul, forward and backward, over
+random shapes (the one-thread kernels are checked against naive loops in test_conv_pool.py and
+against central differences elsewhere). Every kernel is split however small its work here.
+"""
+
+from __future__ import annotations
+
+from unittest import mock
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import autodiff
+import nn
+from autodiff import Tensor, threads
+from nn.functional import conv as conv_module
+from nn.functional.conv import conv2d
+from nn.functional.linear import linear
+from nn.functional.pool import avg_pool2d, max_pool2d
+
+SPLITS: list[int] = []  # how many pieces each threads.run call of run_both's second pass had
+
+
+def run_both(compute):
+    """compute() on one thread, then on two with every kernel split (and conv's slices of one
+    image): both results."""
+    one = compute()
+    autodiff.set_num_threads(2)
+    plain_run = threads.run
+
+    def counted_run(task, pieces):
+        SPLITS.append(len(pieces))
+        return plain_run(task, pieces)
+
+    SPLITS.clear()
+    try:
+        with (
+            mock.patch.object(threads, "MIN_WORK_PER_THREAD", 1),
+            mock.patch.object(threads, "MIN_ELEMENTS_PER_THREAD", 1),
+            mock.patch.object(threads, "run", counted_run),
+            mock.patch.object(conv_module, "_THREADED_SLICE_BYTES", 1),
+        ):
+            two = compute()
+    finally:
+        autodiff.set_num_threads(1)
+    return one, two
+
+
+def assert_same(one, two, exact=False):
+    for a, b in zip(one, two, strict=True):
+        assert (a is None) == (b is None)
+        if a is None:
+            continue
+        assert a.dtype == b.dtype and a.shape == b.shape
+        if exact:
+            np.testing.assert_array_equal(a, b)
+        else:
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
+def leaves(*arrays):
+    return [None if a is None else Tensor(a, requires_grad=True) for a in arrays]
+
+
+def grads(*tensors):
+    return [None if t is None or t.grad is None else t.grad.data for t in tensors]
+
+
+@st.composite
+def conv_cases(draw):
+    kernel = draw(st.tuples(st.integers(1, 3), st.integers(1, 3)))
+    stride = draw(st.just((1, 1)) | st.tuples(st.integers(1, 2), st.integers(1, 2)))
+    padding = draw(st.tuples(st.integers(0, 1), st.integers(0, 1)))
+    h, w = (draw(st.integers(max(1, k - 2 * p), 7)) for k, p in zip(kernel, padding))
+    n, c, f = draw(st.integers(1, 5)), draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    return (
+        (n, c, h, w),
+        (f, c, *kernel),
+        draw(st.booleans()),
+        stride,
+        padding,
+        draw(st.integers(0, 2**31)),
+    )
+
+
+@settings(max_examples=25, deadline=None)
+@given(conv_cases(), st.sampled_from([0, 10**9]), st.booleans())
+def test_conv2d_on_two_threads_matches_one(case, per_image_max, recording):
+    x_shape, w_shape, has_bias, stride, padding, seed = case
+    rng = np.random.default_rng(seed)
+    x, w = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
+    b = rng.standard_normal(w_shape[0]) if has_bias else None
+
+    def compute():
+        xt, wt, bt = leaves(x, w, b)
+        with mock.patch.object(conv_module, "_PER_IMAGE_MAX", per_image_max):
+            if not recording:
+                with autodiff.no_grad():
+                    return [conv2d(xt, wt, bt, stride=stride, padding=padding).data]
+            y = conv2d(xt, wt, bt, stride=stride, padding=padding)
+            y.backward(np.random.default_rng(seed).standard_normal(y.shape))
+        return [y.data, *grads(xt, wt, bt)]
+
+    assert_same(*run_both(compute))
+    assert max(SPLITS) == min(x_shape[0], 2)  # the batch was split when it could be
+
+
+@st.composite
+def pool_cases(draw):
+    kernel = draw(st.tuples(st.integers(1, 3), st.integers(1, 3)))
+    stride = draw(st.none() | st.tuples(st.integers(1, 3), st.integers(1, 3)))
+    padding = draw(st.tuples(st.integers(0, kernel[0] // 2), st.integers(0, kernel[1] // 2)))
+    h, w = (draw(st.integers(max(1, k - 2 * p), 8)) for k, p in zip(kernel, padding))
+    shape = (draw(st.integers(1, 5)), draw(st.integers(1, 3)), h, w)
+    return shape, kernel, stride, padding, draw(st.booleans()), draw(st.integers(0, 2**31))
+
+
+@settings(max_examples=25, deadline=None)
+@given(pool_cases(), st.sampled_from([max_pool2d, avg_pool2d]))
+def test_pooling_on_two_threads_matches_one(case, pool):
+    shape, kernel, stride, padding, ties, seed = case
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal(shape).astype(np.float32)
+    if ties:  # whole windows of zeros, as after a ReLU: the first maximum gets the gradient
+        x = np.maximum(np.round(x), 0)
+
+    def compute():
+        (xt,) = leaves(x)
+        y = pool(xt, kernel, stride, padding)
+        y.backward(np.random.default_rng(seed).standard_normal(y.shape).astype(np.float32))
+        return [y.data, xt.grad.data]
+
+    assert_same(*run_both(compute), exact=pool is max_pool2d)
+    if pool is max_pool2d:  # (average pooling runs on one thread: it is cheap)
+        assert max(SPLITS) == min(shape[0], 2)
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    st.lists(st.integers(1, 5), min_size=0, max_size=4).map(tuple),
+    st.integers(0, 2**31),
+)
+def test_relu_on_two_threads_gives_the_same_bits(shape, seed):
+    x = np.random.default_rng(seed).standard_normal(shape).astype(np.float32)
+
+    def compute():
+        (xt,) = leaves(x)
+        y = autodiff.relu(xt)
+        y.backward(np.ones(shape, dtype=np.float32))
+        with autodiff.no_grad():
+            inference = autodiff.relu(Tensor(x))
+        return [y.data, xt.grad.data, inference.data]
+
+    assert_same(*run_both(compute), exact=True)
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    st.integers(1, 6), st.integers(1, 6), st.integers(1, 6), st.booleans(), st.integers(0, 2**31)
+)
+def test_linear_and_matmul_on_two_threads_match_one(batch, n_in, n_out, bias, seed):
+    rng = np.random.default_rng(seed)
+    x, w = rng.standard_normal((batch, n_in)), rng.standard_normal((n_out, n_in))
+    b = rng.standard_normal(n_out) if bias else None
+
+    def compute():
+        xt, wt, bt = leaves(x, w, b)
+        y = linear(xt, wt, bt)
+        z = (y @ wt).sum()  # matmul's forward and backward too
+        z.backward()
+        return [y.data, z.data, *grads(xt, wt, bt)]
+
+    assert_same(*run_both(compute))
+
+
+def test_linear_under_create_graph_still_records_on_two_threads():
+    rng = np.random.default_rng(0)
+    x, w = rng.standard_normal((4, 3)), rng.standard_normal((2, 3))
+
+    def compute():
+        xt, wt = leaves(x, w)
+        (gw,) = autodiff.gradients((linear(xt, wt) ** 2).sum(), [wt], create_graph=True)
+        (hw,) = autodiff.gradients((gw * gw).sum(), [wt])
+        return [gw.data, hw.data]
+
+    assert_same(*run_both(compute))
+
+
+@pytest.mark.parametrize("threads_count", [2, 3])
+def test_a_cnn_trains_the_same_on_several_threads(threads_count):
+    def train():
+        autodiff.manual_seed(0)
+        model = nn.Sequential(
+            nn.Conv2d(1, 4, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Flatten(),
+            nn.Linear(4 * 4 * 4, 3),
+        )
+        optimizer = nn.optim.Adam(model.parameters(), lr=0.01)
+        rng = np.random.default_rng(1)
+        x = Tensor(rng.standard_normal((6, 1, 8, 8)))
+        t = rng.integers(0, 3, 6)
+        losses = []
+        for _ in range(5):
+            optimizer.zero_grad()
+            loss = nn.functional.cross_entropy(model(x), t)
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+        return np.array(losses), *[p.data for p in model.parameters()]
+
+    one = train()
+    autodiff.set_num_threads(threads_count)
+    try:
+        with (
+            mock.patch.object(threads, "MIN_WORK_PER_THREAD", 1),
+            mock.patch.object(threads, "MIN_ELEMENTS_PER_THREAD", 1),
+        ):
+            several = train()
+    finally:
+        autodiff.set_num_threads(1)
+    assert_same(one, several)
