@@ -93,17 +93,22 @@ class Conv2d(Function):
             cols = im2col(pad(x, padding), w.shape[2:], stride, out_size)
         needs = (*ctx.needs_input_grad, False)[:3]
         n, positions = grad.shape[0], out_size[0] * out_size[1]
+        dx = np.empty(x.shape, dtype=np.result_type(w, grad)) if needs[0] else None
 
-        def part(images: slice):  # one thread's share of the batch
+        def part(images: slice):  # one thread's share of the batch: its dx, and (dw, db)
             g, c = grad[images], cols[:, images.start * positions : images.stop * positions]
             shape = (images.stop - images.start, *padded_shape[1:])
+            into = None if dx is None else dx[images]
             if stride == (1, 1):
-                return _backward_by_slices(g, w, c, shape, padding, needs)
-            return _backward(g, w, c, shape, stride, padding, out_size, needs)
+                return _backward_by_slices(g, w, c, shape, padding, needs, into)[1:]
+            dx_part, dw, db = _backward(g, w, c, shape, stride, padding, out_size, needs)
+            if into is not None:
+                into[...] = dx_part
+            return dw, db
 
-        grads = threads.run(part, threads.parts(n, 2 * w.size * n * positions))
+        sums = threads.run(part, threads.parts(n, 2 * w.size * n * positions))
         recycle(cols)
-        return _joined(grads)
+        return (dx, *_summed(sums))
 
 
 def _columns_and_product(xp, weights, kernel: Pair, stride: Pair, out_size: Pair, ones_row: bool):
@@ -123,16 +128,14 @@ def _columns_and_product(xp, weights, kernel: Pair, stride: Pair, out_size: Pair
     return cols, out
 
 
-def _joined(grads: list[tuple]) -> tuple:
-    """(dx, dw, db) of the whole batch from those of its consecutive parts: dx stacked, dw and
-    db summed (None stays None)."""
+def _summed(grads: list[tuple]) -> tuple:
+    """(dw, db) of the whole batch from those of its consecutive parts (None stays None)."""
     if len(grads) == 1:
         return grads[0]
-    dxs, dws, dbs = zip(*grads)
-    dx = None if dxs[0] is None else np.concatenate(dxs)
+    dws, dbs = zip(*grads)
     dw = None if dws[0] is None else sum(dws[1:], dws[0])
     db = None if dbs[0] is None else sum(dbs[1:], dbs[0])
-    return dx, dw, db
+    return dw, db
 
 
 def _images_product(weights: np.ndarray, cols: np.ndarray, n: int, out_size: Pair, out=None):
@@ -228,17 +231,17 @@ def _backward(grad, w, cols, padded_shape, stride: Pair, padding: Pair, out_size
     return dx, dw, db
 
 
-def _backward_by_slices(grad, w, cols, padded_shape, padding: Pair, needs):
+def _backward_by_slices(grad, w, cols, padded_shape, padding: Pair, needs, dx=None):
     """`_backward` for stride 1: dweight (and dbias, when the forward folded the bias in) one
     GEMM over the batch; dx on wide columns, a slice of images per GEMM (see the module
     docstring), each slice's columns made, added back into its images and dropped while they
-    are in the cache. dx is contiguous."""
+    are in the cache. dx is contiguous, or written into `dx` if given."""
     need_x, need_w, need_b = needs
     n, c, hp, wp = padded_shape
     f, k = w.shape[0], w[0].size
     ho = grad.shape[2]
     dtype = np.result_type(w, grad)
-    dx = dw = db = None
+    dw = db = None
     ones_row = cols.shape[0] == k + 1  # the forward folded the bias in: dbias comes with dw
     if need_w:
         dwb = _weight_product(grad, cols)  # (F, C*kh*kw (+1))
@@ -248,7 +251,8 @@ def _backward_by_slices(grad, w, cols, padded_shape, padding: Pair, needs):
     if need_b and db is None:
         db = grad.sum(axis=(0, 2, 3))
     if need_x:
-        dx = np.empty((n, c, hp - 2 * padding[0], wp - 2 * padding[1]), dtype=dtype)
+        if dx is None:
+            dx = np.empty((n, c, hp - 2 * padding[0], wp - 2 * padding[1]), dtype=dtype)
         wt = w.reshape(f, k).T
         per_image = k * ho * wp * np.dtype(dtype).itemsize  # one image's wide columns
         for part in batch_slices(n, per_image, budget=_slice_bytes()):
