@@ -160,7 +160,9 @@ def im2col(
     cols = (
         workspace((k + ones_row, n * out_size[0] * out_size[1]), xp.dtype) if out is None else out
     )
-    np.copyto(np.reshape(cols[:k], view.shape, copy=False), view)
+    # A view, even of a block of a larger batch's columns: each reshape splits one evenly
+    # strided axis (rows into (C, kh, kw), columns into (N, Ho, Wo)).
+    np.copyto(cols[:k].reshape(view.shape), view)
     if ones_row:
         cols[k] = 1
     return cols
