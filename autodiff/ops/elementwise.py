@@ -409,7 +409,17 @@ def relu_fast(x):
     operands. Small arrays keep the scalar form: per-call overhead is all they cost."""
     if x.size < RELU_ZEROS_ARRAY_FROM:
         return np.maximum(x, 0)
-    return threads.ufunc(np.maximum, x, np.zeros_like(x))
+    pieces = threads.parts(len(x), x.size, threads.MIN_ELEMENTS_PER_THREAD)
+    if len(pieces) == 1:
+        return np.maximum(x, np.zeros_like(x))
+    out = np.empty_like(x)
+
+    def part(rows: slice) -> None:  # each thread zeroes its own operand (a memset is a pass too)
+        piece = x[rows]
+        np.maximum(piece, np.zeros_like(piece), out=out[rows])
+
+    threads.run(part, pieces)
+    return out
 
 
 class LeakyReLU(Function):

@@ -59,7 +59,8 @@ class Conv2d(Function):
     @staticmethod
     def forward(ctx, x, w, b=None, *, stride: Pair, padding: Pair, out_size: Pair):
         f = w.shape[0]
-        xp = pad(x, padding)
+        n, c, h, width = x.shape
+        padded_shape = (n, c, h + 2 * padding[0], width + 2 * padding[1])
         # Stride 1 folds the bias into the product: a row of ones under the columns and the
         # bias beside the weights. That saves a pass over the output here, and in backward the
         # product that gives dweight gives dbias too.
@@ -68,9 +69,10 @@ class Conv2d(Function):
         if fold:
             weights = np.concatenate([weights, b[:, None].astype(weights.dtype)], axis=1)
         if ctx.recording:  # backward needs the columns: made for the whole batch, and kept
-            cols, out = _columns_and_product(xp, weights, w.shape[2:], stride, out_size, fold)
+            geometry = (w.shape[2:], stride, out_size, fold)
+            cols, out = _columns_and_product(x, padding, weights, *geometry)
         else:  # no_grad, or nothing needs a gradient: columns for a few images at a time
-            out = _forward_by_slices(xp, weights, w.shape[2:], stride, out_size, fold)
+            out = _forward_by_slices(x, padding, weights, w.shape[2:], stride, out_size, fold)
         if b is not None and not fold:
             if _fits(b, out.dtype):
                 out += b[:, None, None]  # in place: no second output-sized array
@@ -79,7 +81,7 @@ class Conv2d(Function):
         if ctx.recording:  # backward uses the cols, then recycles them
             ctx.save_for_backward(x, w)
             ctx.cols = cols
-            ctx.geometry = (xp.shape, stride, padding, out_size)
+            ctx.geometry = (padded_shape, stride, padding, out_size)
         return out
 
     @staticmethod
@@ -111,17 +113,20 @@ class Conv2d(Function):
         return (dx, *_summed(sums))
 
 
-def _columns_and_product(xp, weights, kernel: Pair, stride: Pair, out_size: Pair, ones_row: bool):
-    """im2col(xp) (C*kh*kw (+1), N*Ho*Wo) and the product (N, F, Ho, Wo), each thread
-    (`autodiff.threads`) making and multiplying the columns of its part of the batch."""
-    n, f = xp.shape[0], weights.shape[0]
+def _columns_and_product(
+    x, padding: Pair, weights, kernel: Pair, stride: Pair, out_size: Pair, ones_row: bool
+):
+    """im2col(pad(x)) (C*kh*kw (+1), N*Ho*Wo) and the product (N, F, Ho, Wo), each thread
+    (`autodiff.threads`) padding, making and multiplying the columns of its part of the
+    batch."""
+    n, f = x.shape[0], weights.shape[0]
     positions = out_size[0] * out_size[1]
-    cols = workspace((weights.shape[1], n * positions), xp.dtype)
-    out = np.empty((n, f, *out_size), dtype=np.result_type(weights, xp))
+    cols = workspace((weights.shape[1], n * positions), x.dtype)
+    out = np.empty((n, f, *out_size), dtype=np.result_type(weights, x))
 
     def part(images: slice) -> None:
         block = cols[:, images.start * positions : images.stop * positions]
-        im2col(xp[images], kernel, stride, out_size, ones_row, out=block)
+        im2col(pad(x[images], padding), kernel, stride, out_size, ones_row, out=block)
         _images_product(weights, block, images.stop - images.start, out_size, out=out[images])
 
     threads.run(part, threads.parts(n, weights.size * n * positions))
@@ -171,18 +176,20 @@ def _per_image(m: int, k: int, n: int) -> bool:
 _PER_IMAGE_MAX = 65536 * 4
 
 
-def _forward_by_slices(xp, weights, kernel: Pair, stride: Pair, out_size: Pair, ones_row: bool):
-    """weights (F, C*kh*kw (+1)) @ im2col(xp) -> (N, F, Ho, Wo), a few images at a time: the
-    columns of a slice are made, multiplied and reused for the next slice while they are in the
-    cache. (At a batch of 1,000, W10, the whole batch's columns are 226 MB.)"""
-    n, f = xp.shape[0], weights.shape[0]
-    out = np.empty((n, f, *out_size), dtype=np.result_type(weights, xp))
-    per_image = weights.shape[1] * out_size[0] * out_size[1] * xp.itemsize
+def _forward_by_slices(
+    x, padding: Pair, weights, kernel: Pair, stride: Pair, out_size: Pair, ones_row: bool
+):
+    """weights (F, C*kh*kw (+1)) @ im2col(pad(x)) -> (N, F, Ho, Wo), a few images at a time:
+    the columns of a slice are made, multiplied and reused for the next slice while they are in
+    the cache. (At a batch of 1,000, W10, the whole batch's columns are 226 MB.)"""
+    n, f = x.shape[0], weights.shape[0]
+    out = np.empty((n, f, *out_size), dtype=np.result_type(weights, x))
+    per_image = weights.shape[1] * out_size[0] * out_size[1] * x.itemsize
 
     def images(share: slice) -> None:  # one thread's share of the batch, slice by slice
         for part in batch_slices(share.stop - share.start, per_image, budget=_slice_bytes()):
             part = slice(share.start + part.start, share.start + part.stop)
-            cols = im2col(xp[part], kernel, stride, out_size, ones_row)
+            cols = im2col(pad(x[part], padding), kernel, stride, out_size, ones_row)
             _images_product(weights, cols, part.stop - part.start, out_size, out=out[part])
             recycle(cols)
 
