@@ -215,7 +215,7 @@ def _weight_product(grad: np.ndarray, cols: np.ndarray) -> np.ndarray:
         per_image = cols.reshape(k, n, positions).transpose(1, 2, 0)  # (N, Ho*Wo, K)
         return np.matmul(grad.reshape(n, f, positions), per_image).sum(axis=0)
     g = _transposed(grad)  # (F, N*Ho*Wo)
-    product = g @ cols.T
+    product = (cols @ g.T).T  # this operand order runs ~9 % faster in OpenBLAS (README)
     recycle(g)
     return product
 
