@@ -120,8 +120,10 @@ class Function:
                 arrays.append(a)
         scope = ()
         if record and changed_threads:  # a thread is in no_grad() or a scope: is it this one?
-            record = thread_modes.grad_enabled
-            scope = thread_modes.scope
+            modes = thread_modes  # (a threading.local: read once, each attribute only if needed)
+            record = modes.grad_enabled
+            if record:
+                scope = modes.scope
         if record:
             ctx = cls()  # (no Function subclass defines __init__, see __init_subclass__)
             ctx.args = args

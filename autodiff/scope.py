@@ -15,8 +15,9 @@ thread's ops with that thread's own scopes.
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
-from .thread_modes import scope_path, settle, thread_modes
+from .thread_modes import _get_ident, changed_threads, scope_path, settle, thread_modes
 
 
 class Scope(str):
@@ -58,3 +59,32 @@ class name_scope:
     def __exit__(self, *exc: object) -> None:
         thread_modes.scope = self.prev
         settle()
+
+
+_new_str = str.__new__  # Scope(name, call) without a Python-level __new__ call
+
+
+def call_in_scope(name: str, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+    """`fn(*args, **kwargs)` inside `name_scope(name)`: the same scope path, entry number and
+    membership of `changed_threads`, with less per-call bookkeeping (no context-manager object,
+    no `settle` calls). `nn.Module.__call__` runs it for every layer it calls: at batch 1 that
+    bookkeeping was a visible part of a forward pass (benchmarks/README.md, W10).
+    tests/autodiff/test_fast_paths.py compares it with `with name_scope(name):`.
+    """
+    if type(name) is not str or not name:  # the plain path, and its error for a bad name
+        with name_scope(name):
+            return fn(*args, **kwargs)
+    modes = thread_modes
+    prev = modes.scope
+    scope = _new_str(Scope, name)
+    scope.call = next(_calls)
+    modes.scope = prev + (scope,)
+    changed_threads.add(_get_ident())  # settle(): a thread inside a scope is changed
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        modes.scope = prev
+        if prev or not modes.grad_enabled:  # settle(), as name_scope.__exit__ runs it
+            changed_threads.add(_get_ident())
+        else:
+            changed_threads.discard(_get_ident())

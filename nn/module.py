@@ -24,6 +24,7 @@ import numpy as np
 import autodiff
 from autodiff import Tensor
 from autodiff.device import to_arguments
+from autodiff.scope import call_in_scope
 
 
 class Parameter(Tensor):
@@ -77,6 +78,9 @@ class Module:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         # The scope groups every compute node made inside by module (viz draws it as a cluster).
+        if type(self).name_scope is _MODULE_NAME_SCOPE:  # not overridden: the lean scope entry
+            name = self.scope_name or type(self).__name__
+            return call_in_scope(name, self.forward, *args, **kwargs)
         with self.name_scope():
             return self.forward(*args, **kwargs)
 
@@ -398,6 +402,9 @@ class Module:
             return f"{type(self).__name__}({extra})"
         body = "\n  ".join(([extra] if extra else []) + lines)
         return f"{type(self).__name__}(\n  {body}\n)"
+
+
+_MODULE_NAME_SCOPE = Module.name_scope
 
 
 def _as_buffer(name: str, value: Any) -> Tensor | None:

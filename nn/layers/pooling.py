@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from autodiff import Tensor
 
 from .. import functional as F
+from ..functional.pool import AvgPool2d as AvgPool2dOp
+from ..functional.pool import MaxPool2d as MaxPool2dOp
 from ..module import Module
 from ..validate import check_pair
+from . import _checked as checked
 
 
 class _Pool2d(Module):
@@ -30,6 +36,22 @@ class _Pool2d(Module):
         self.kernel_size = kernel_size
         self.stride = kernel_size if stride is None else stride  # PyTorch's default
         self.padding = padding
+
+    # The public function and its op (a Function class), set by each subclass.
+    _function: Callable[..., Tensor]
+    _op: Any
+
+    def forward(self, x: Tensor) -> Tensor:
+        kernel, stride, padding = self.kernel_size, self.stride, self.padding
+        key = checked.signature(x, (), (kernel, stride, padding))
+        kwargs = checked.recall(self, key)
+        if kwargs is not None:  # called as last time: the public function's checks passed
+            return self._op.apply(x, **kwargs)
+        out = type(self)._function(x, kernel, stride, padding)
+        geometry = {"kernel": checked.pair(kernel), "stride": checked.pair(stride)}
+        geometry["padding"] = checked.pair(padding)
+        checked.remember(self, key, {**geometry, "out_size": out.shape[2:]})
+        return out
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
@@ -60,11 +82,11 @@ class MaxPool2d(_Pool2d):
             if value != default and value != (default, default):
                 raise NotImplementedError(f"MaxPool2d: {name}={value!r} is not supported")
 
+    _function = staticmethod(F.max_pool2d)
+    _op = MaxPool2dOp
+
     def extra_repr(self) -> str:
         return super().extra_repr() + ", dilation=1, ceil_mode=False"
-
-    def forward(self, x: Tensor) -> Tensor:
-        return F.max_pool2d(x, self.kernel_size, self.stride, self.padding)
 
 
 class AvgPool2d(_Pool2d):
@@ -73,5 +95,5 @@ class AvgPool2d(_Pool2d):
     x (N, C, H, W) -> (N, C, Ho, Wo); the gradient is shared evenly within each window.
     """
 
-    def forward(self, x: Tensor) -> Tensor:
-        return F.avg_pool2d(x, self.kernel_size, self.stride, self.padding)
+    _function = staticmethod(F.avg_pool2d)
+    _op = AvgPool2dOp

@@ -4,6 +4,8 @@
 - Mul: `square_grads` (x * x sends one doubled gradient) and the general formula (two, summed)
 - backward: `_accumulate` keeping the engine's own gradient array (`_can_keep`) and copying it
 - Function.apply: its inlined construction of the output and `Tensor._make`
+- scope.call_in_scope (nn.Module.__call__'s scope entry) and `with name_scope(...)`
+- flatten's `_dim` and `normalize_axes`
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import autodiff as ad
-from autodiff import Tensor, engine
-from autodiff.ops import elementwise
+from autodiff import Tensor, engine, scope, thread_modes
+from autodiff.ops import elementwise, shape
+from autodiff.ops._axes import normalize_axes
 
 FAST = settings(max_examples=30, deadline=None)
 SPECIAL = [np.nan, np.inf, -np.inf, 0.0, -0.0, 1e-45, -1e-45]
@@ -193,3 +196,84 @@ def test_apply_makes_the_tensor_that_Tensor_make_makes(make, grad_mode):
     assert (out.grad_fn is not None) is recorded
     if out._base is not None:
         assert out._base._base is None  # a view points at the memory's owner, never at a view
+
+
+def _scope_state() -> tuple:
+    """What a scope entry changes: this thread's path and its membership of changed_threads."""
+    import threading
+
+    path = ad.current_scope()
+    return path, threading.get_ident() in thread_modes.changed_threads
+
+
+def _enter_with(name, fn):
+    with ad.name_scope(name):
+        return fn()
+
+
+def _enter_fast(name, fn):
+    return scope.call_in_scope(name, fn)
+
+
+@pytest.mark.parametrize("grad_mode", [True, False])
+@pytest.mark.parametrize("outer", [(), ("model",)])
+def test_call_in_scope_does_what_name_scope_does(grad_mode, outer):
+    seen = {}
+    for enter in (_enter_with, _enter_fast):
+
+        def inside(enter=enter):
+            x = Tensor(np.ones(2), requires_grad=True)
+            node = (x * 2).grad_fn
+            seen[enter] = (_scope_state(), node and node.scope, ad.current_scope()[-1].call)
+            return "result"
+
+        with ad.set_grad_enabled(grad_mode):
+            if outer:
+                with ad.name_scope(outer[0]):
+                    before = _scope_state()
+                    assert enter("conv1", inside) == "result"
+                    after = _scope_state()
+            else:
+                before = _scope_state()
+                assert enter("conv1", inside) == "result"
+                after = _scope_state()
+        assert after == before
+        assert _scope_state() == ((), False)
+    (state, node_scope, call), (state_fast, node_scope_fast, call_fast) = seen.values()
+    assert state == state_fast == ((*outer, "conv1"), True)
+    assert node_scope == node_scope_fast == (((*outer, "conv1")) if grad_mode else None)
+    assert call_fast > call  # every entry gets a new number, from the same counter
+    assert type(ad.current_scope()) is tuple
+
+
+def test_call_in_scope_leaves_the_scope_on_errors_and_refuses_what_name_scope_refuses():
+    def fail():
+        raise KeyError("inside")
+
+    for enter in (_enter_with, _enter_fast):
+        with pytest.raises(KeyError, match="inside"):
+            enter("layer", fail)
+        assert _scope_state() == ((), False)
+        with ad.no_grad():
+            with pytest.raises(KeyError, match="inside"):
+                enter("layer", fail)
+            assert _scope_state() == ((), True)  # no_grad alone keeps the thread changed
+        assert _scope_state() == ((), False)
+        for bad in ("", 3, None):
+            with pytest.raises(ValueError, match="name_scope: the name must be"):
+                enter(bad, lambda: None)
+    # A str subclass takes the plain path and behaves the same.
+    assert scope.call_in_scope(scope.Scope("named", 0), ad.current_scope) == ("named",)
+
+
+@pytest.mark.parametrize("ndim", [1, 2, 4])
+def test_flatten_dim_is_normalize_axes(ndim):
+    for dim in [*range(-ndim - 2, ndim + 2), True, np.int64(1), 1.0, "1"]:
+        try:
+            expected = normalize_axes((dim,), ndim)[0]
+        except Exception as err:  # noqa: BLE001 (the fast version must raise the same)
+            with pytest.raises(type(err)):
+                shape._dim(dim, ndim)
+        else:
+            assert shape._dim(dim, ndim) == expected
+            assert type(shape._dim(dim, ndim)) is type(expected)

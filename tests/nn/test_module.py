@@ -246,6 +246,20 @@ def test_calls_record_the_module_scopes_on_compute_nodes():
     assert autodiff.current_scope() == ()  # scopes are left on exit
 
 
+def test_a_module_that_overrides_name_scope_is_called_in_its_own_scope():
+    class Tagged(nn.Linear):
+        def name_scope(self):
+            return autodiff.name_scope("tagged")
+
+    layer = Tagged(3, 2)
+    assert layer(autodiff.randn(4, 3)).grad_fn.scope == ("tagged",)
+    plain = nn.Linear(3, 2)
+    plain.scope_name = 5  # a bad name still raises name_scope's error
+    with pytest.raises(ValueError, match="name_scope: the name must be"):
+        plain(autodiff.randn(4, 3))
+    assert autodiff.current_scope() == ()
+
+
 def test_sequential_children_scope_by_position():
     seq = nn.Sequential(nn.Linear(3, 4), nn.ReLU())
     out = seq(autodiff.randn(2, 3))
