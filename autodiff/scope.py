@@ -15,7 +15,6 @@ thread's ops with that thread's own scopes.
 from __future__ import annotations
 
 import itertools
-from typing import Any
 
 from .thread_modes import _get_ident, changed_threads, scope_path, settle, thread_modes
 
@@ -47,7 +46,7 @@ class name_scope:
 
     def __init__(self, name: str) -> None:
         if not isinstance(name, str) or not name:
-            raise ValueError(f"name_scope: the name must be a non-empty string, got {name!r}")
+            raise _bad_name(name)
         self.name = name
 
     def __enter__(self) -> tuple[str, ...]:
@@ -64,27 +63,39 @@ class name_scope:
 _new_str = str.__new__  # Scope(name, call) without a Python-level __new__ call
 
 
-def call_in_scope(name: str, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
-    """`fn(*args, **kwargs)` inside `name_scope(name)`: the same scope path, entry number and
-    membership of `changed_threads`, with less per-call bookkeeping (no context-manager object,
-    no `settle` calls). `nn.Module.__call__` runs it for every layer it calls: at batch 1 that
-    bookkeeping was a visible part of a forward pass (benchmarks/README.md, W10).
-    tests/autodiff/test_fast_paths.py compares it with `with name_scope(name):`.
+def enter_scope(name: str) -> tuple[str, ...]:
+    """Enter `name_scope(name)` without a context-manager object; returns what `leave_scope`
+    needs. For `nn.Module.__call__`, which runs it for every layer it calls: at batch 1 that
+    bookkeeping was a visible part of a forward pass (benchmarks/README.md, W10). The same
+    path, entry number and membership of `changed_threads` as `name_scope.__enter__` with its
+    `settle()`, which tests/autodiff/test_fast_paths.py compares it with. Always pair it:
+
+        prev = enter_scope(name)
+        try:
+            ...
+        finally:
+            leave_scope(prev)
     """
-    if type(name) is not str or not name:  # the plain path, and its error for a bad name
-        with name_scope(name):
-            return fn(*args, **kwargs)
+    if type(name) is not str and not isinstance(name, str) or not name:
+        raise _bad_name(name)
     modes = thread_modes
     prev = modes.scope
     scope = _new_str(Scope, name)
     scope.call = next(_calls)
     modes.scope = prev + (scope,)
     changed_threads.add(_get_ident())  # settle(): a thread inside a scope is changed
-    try:
-        return fn(*args, **kwargs)
-    finally:
-        modes.scope = prev
-        if prev or not modes.grad_enabled:  # settle(), as name_scope.__exit__ runs it
-            changed_threads.add(_get_ident())
-        else:
-            changed_threads.discard(_get_ident())
+    return prev
+
+
+def leave_scope(prev: tuple[str, ...]) -> None:
+    """Leave the scope `enter_scope` entered (`prev` is what it returned)."""
+    modes = thread_modes
+    modes.scope = prev
+    if prev or not modes.grad_enabled:  # settle(), as name_scope.__exit__ runs it
+        changed_threads.add(_get_ident())
+    else:
+        changed_threads.discard(_get_ident())
+
+
+def _bad_name(name: object) -> ValueError:
+    return ValueError(f"name_scope: the name must be a non-empty string, got {name!r}")

@@ -24,7 +24,7 @@ import numpy as np
 import autodiff
 from autodiff import Tensor
 from autodiff.device import to_arguments
-from autodiff.scope import call_in_scope
+from autodiff.scope import enter_scope, leave_scope
 
 
 class Parameter(Tensor):
@@ -78,11 +78,15 @@ class Module:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         # The scope groups every compute node made inside by module (viz draws it as a cluster).
-        if type(self).name_scope is _MODULE_NAME_SCOPE:  # not overridden: the lean scope entry
-            name = self.scope_name or type(self).__name__
-            return call_in_scope(name, self.forward, *args, **kwargs)
-        with self.name_scope():
+        if type(self).name_scope is not _MODULE_NAME_SCOPE:  # overridden: enter that one
+            with self.name_scope():
+                return self.forward(*args, **kwargs)
+        # What `with self.name_scope():` does, without a context-manager object per call.
+        prev = enter_scope(self.scope_name or type(self).__name__)
+        try:
             return self.forward(*args, **kwargs)
+        finally:
+            leave_scope(prev)
 
     def name_scope(self) -> Any:
         """`autodiff.name_scope` of this module: its attribute name in its parent, or for a

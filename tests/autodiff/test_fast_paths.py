@@ -4,7 +4,7 @@
 - Mul: `square_grads` (x * x sends one doubled gradient) and the general formula (two, summed)
 - backward: `_accumulate` keeping the engine's own gradient array (`_can_keep`) and copying it
 - Function.apply: its inlined construction of the output and `Tensor._make`
-- scope.call_in_scope (nn.Module.__call__'s scope entry) and `with name_scope(...)`
+- scope.enter_scope / leave_scope (nn.Module.__call__'s scope entry) and `with name_scope(...)`
 - flatten's `_dim` and `normalize_axes`
 """
 
@@ -212,12 +212,16 @@ def _enter_with(name, fn):
 
 
 def _enter_fast(name, fn):
-    return scope.call_in_scope(name, fn)
+    prev = scope.enter_scope(name)
+    try:
+        return fn()
+    finally:
+        scope.leave_scope(prev)
 
 
 @pytest.mark.parametrize("grad_mode", [True, False])
 @pytest.mark.parametrize("outer", [(), ("model",)])
-def test_call_in_scope_does_what_name_scope_does(grad_mode, outer):
+def test_enter_scope_does_what_name_scope_does(grad_mode, outer):
     seen = {}
     for enter in (_enter_with, _enter_fast):
 
@@ -246,7 +250,7 @@ def test_call_in_scope_does_what_name_scope_does(grad_mode, outer):
     assert type(ad.current_scope()) is tuple
 
 
-def test_call_in_scope_leaves_the_scope_on_errors_and_refuses_what_name_scope_refuses():
+def test_enter_scope_leaves_on_errors_and_refuses_what_name_scope_refuses():
     def fail():
         raise KeyError("inside")
 
@@ -262,8 +266,9 @@ def test_call_in_scope_leaves_the_scope_on_errors_and_refuses_what_name_scope_re
         for bad in ("", 3, None):
             with pytest.raises(ValueError, match="name_scope: the name must be"):
                 enter(bad, lambda: None)
-    # A str subclass takes the plain path and behaves the same.
-    assert scope.call_in_scope(scope.Scope("named", 0), ad.current_scope) == ("named",)
+    # A str subclass is a name, as for name_scope.
+    assert _enter_fast(scope.Scope("named", 0), ad.current_scope) == ("named",)
+    assert _enter_with(scope.Scope("named", 0), ad.current_scope) == ("named",)
 
 
 @pytest.mark.parametrize("ndim", [1, 2, 4])
