@@ -18,7 +18,6 @@ and `set_num_threads(1)` gives BLAS its own setting back. (Figures: benchmarks/R
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -68,14 +67,6 @@ def set_num_threads(n: int) -> None:
         if n > 1:
             _pool = ThreadPoolExecutor(n - 1, thread_name_prefix="glassgrad")
         _num_threads = n
-
-
-def default_num_threads() -> int:
-    """The cores this process may run on (what a user would pass to `set_num_threads`)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
 
 
 def _hold_blas_at_one_thread() -> Any:
