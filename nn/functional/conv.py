@@ -124,10 +124,16 @@ def _columns_and_product(
     cols = workspace((weights.shape[1], n * positions), x.dtype)
     out = np.empty((n, f, *out_size), dtype=np.result_type(weights, x))
 
-    def part(images: slice) -> None:
-        block = cols[:, images.start * positions : images.stop * positions]
-        im2col(pad(x[images], padding), kernel, stride, out_size, ones_row, out=block)
-        _images_product(weights, block, images.stop - images.start, out_size, out=out[images])
+    per_image = weights.shape[1] * positions * x.itemsize
+
+    def part(share: slice) -> None:  # a thread's share of the batch, a cache-sized slice at a time
+        for images in batch_slices(share.stop - share.start, per_image, budget=_slice_bytes()):
+            images = slice(share.start + images.start, share.start + images.stop)
+            block = cols[:, images.start * positions : images.stop * positions]
+            im2col(pad(x[images], padding), kernel, stride, out_size, ones_row, out=block)
+            count = images.stop - images.start
+            # The GEMM reads the slice's columns while they are in the cache
+            _images_product(weights, block, count, out_size, out=out[images])
 
     threads.run(part, threads.parts(n, weights.size * n * positions))
     return cols, out
@@ -277,7 +283,7 @@ def _backward_by_slices(grad, w, cols, padded_shape, padding: Pair, needs, dx=No
 _SLICE_BYTES = 16 << 20
 # With glassgrad's own threads (`autodiff.set_num_threads`), BLAS runs one thread per caller:
 # a GEMM wakes no one, and the slices can be as small as a core's cache likes.
-_THREADED_SLICE_BYTES = 1 << 20
+_THREADED_SLICE_BYTES = 2 << 20
 
 
 def _slice_bytes() -> int:
