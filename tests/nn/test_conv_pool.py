@@ -121,9 +121,10 @@ def leaves(*arrays):
 
 # ------------------------------------------------------------------ against the reference
 @settings(max_examples=30, deadline=None)
-@given(conv_cases(), st.sampled_from([0, 10**9]))
-def test_conv2d_matches_naive_loops(case, per_image_max):
-    # per_image_max: every product one GEMM for the batch (0), or one GEMM per image (10**9).
+@given(conv_cases(), st.sampled_from([0, 10**9]), st.sampled_from([1, 10**9]))
+def test_conv2d_matches_naive_loops(case, per_image_max, budget):
+    # per_image_max: every product one GEMM for the batch (0), or one GEMM per image (10**9);
+    # budget: the forward's columns made and multiplied an image at a time (1), or at once.
     from unittest import mock
 
     from nn.functional import conv
@@ -134,7 +135,10 @@ def test_conv2d_matches_naive_loops(case, per_image_max):
     b = rng.standard_normal(w_shape[0]) if has_bias else None
     xt, wt, bt = leaves(x, w, b)
 
-    with mock.patch.object(conv, "_PER_IMAGE_MAX", per_image_max):
+    with (
+        mock.patch.object(conv, "_PER_IMAGE_MAX", per_image_max),
+        mock.patch.object(conv, "_SLICE_BYTES", budget),
+    ):
         y = conv2d(xt, wt, bt, stride=stride, padding=padding)
         g = rng.standard_normal(y.shape)
         y.backward(g)
