@@ -1,4 +1,4 @@
-"""Instructions per W1, W4, W5, W6, W8, W9 and W10 step under callgrind: the figure a busy host
+"""Instructions per W1, W3, W4, W5, W6, W8, W9 and W10 step under callgrind: the figure a busy host
 cannot move.
 
 Run from the repository root (needs valgrind)::
@@ -30,7 +30,7 @@ import sys
 import tempfile
 
 # Enough steps that the per-step figure is stable (the CNN rows' steps are all numpy kernels).
-STEPS = {"W1": 40, "W4": 20, "W5": 2000, "W6": 40, "W8": 3, "W9": 20, "W10/1000": 1, "W10/1": 200}
+STEPS = {"W1": 40, "W3": 10, "W4": 20, "W5": 2000, "W6": 40, "W8": 3, "W9": 20, "W10/1000": 1, "W10/1": 200}
 
 
 def worker(workload: str, steps: int, engine_name: str = "glassgrad") -> None:
@@ -51,8 +51,8 @@ def worker(workload: str, steps: int, engine_name: str = "glassgrad") -> None:
         step = engine.small(workloads.small_data(workloads.FULL))
     elif workload == "W6":
         step = engine.chain(1000)
-    elif workload == "W8":
-        step = engine.net(workloads.net_data("W8", workloads.FULL))
+    elif workload in ("W3", "W8"):
+        step = engine.net(workloads.net_data(workload, workloads.FULL))
     else:  # W10/<batch>
         batch = int(workload.split("/")[1])
         step = engine.infer(workloads.infer_data(batch, workloads.FULL))

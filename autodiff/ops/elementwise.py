@@ -6,6 +6,7 @@ to each input's shape. Masks are kept as plain ctx attributes: they are constant
 
 from __future__ import annotations
 
+import functools
 import operator
 from typing import Any
 
@@ -401,24 +402,38 @@ def relu_reference(x):
 
 # Above this many elements relu_fast compares with an array of zeros (benchmarks/README.md).
 RELU_ZEROS_ARRAY_FROM = 4096
+# ... a block of zeros of this many elements, a slice of x at a time: an array of zeros as
+# large as x would cost a memset as long as the maximum itself.
+RELU_ZERO_BLOCK = 1 << 17
+
+
+@functools.cache
+def _zeros(dtype: np.dtype) -> np.ndarray:
+    zeros = np.zeros(RELU_ZERO_BLOCK, dtype=dtype)
+    zeros.flags.writeable = False  # shared by every call and thread
+    return zeros
 
 
 def relu_fast(x):
     """relu_reference(x), with the same bits, faster on large arrays: there it takes the maximum
-    against an array of zeros rather than the scalar 0, since numpy's SIMD loop wants two full
-    operands. Small arrays keep the scalar form: per-call overhead is all they cost."""
+    against a block of zeros rather than the scalar 0, since numpy's SIMD loop wants two full
+    operands, one block of x at a time (on glassgrad's threads, when there are several). Small
+    arrays keep the scalar form: per-call overhead is all they cost."""
     if x.size < RELU_ZEROS_ARRAY_FROM:
         return np.maximum(x, 0)
-    pieces = threads.parts(len(x), x.size, threads.MIN_ELEMENTS_PER_THREAD)
-    if len(pieces) == 1:
+    if not x.flags.c_contiguous or RELU_ZERO_BLOCK < 1:
         return np.maximum(x, np.zeros_like(x))
     out = np.empty_like(x)
+    flat_x, flat_out = x.reshape(-1), out.reshape(-1)
+    zeros, per_row = _zeros(x.dtype), x.size // len(x)
 
-    def part(rows: slice) -> None:  # each thread zeroes its own operand (a memset is a pass too)
-        piece = x[rows]
-        np.maximum(piece, np.zeros_like(piece), out=out[rows])
+    def part(rows: slice) -> None:
+        stop = rows.stop * per_row
+        for start in range(rows.start * per_row, stop, RELU_ZERO_BLOCK):
+            end = min(start + RELU_ZERO_BLOCK, stop)
+            np.maximum(flat_x[start:end], zeros[: end - start], out=flat_out[start:end])
 
-    threads.run(part, pieces)
+    threads.run(part, threads.parts(len(x), x.size, threads.MIN_ELEMENTS_PER_THREAD))
     return out
 
 

@@ -74,7 +74,11 @@ def pad(x: np.ndarray, padding: Pair, value: float = 0) -> np.ndarray:
     if ph == 0 and pw == 0:
         return x
     n, c, h, w = x.shape
-    out = np.full((n, c, h + 2 * ph, w + 2 * pw), value, dtype=x.dtype)
+    out = np.empty((n, c, h + 2 * ph, w + 2 * pw), dtype=x.dtype)
+    out[:, :, :ph] = value  # the border only: filling the whole image first costs a pass
+    out[:, :, ph + h :] = value
+    out[:, :, ph : ph + h, :pw] = value
+    out[:, :, ph : ph + h, pw + w :] = value
     out[:, :, ph : ph + h, pw : pw + w] = x
     return out
 
@@ -190,8 +194,9 @@ def widen(g: np.ndarray, width: int) -> np.ndarray:
     """(..., Ho, Wo) -> (..., Ho*width), contiguous: each row zero-padded on the right to
     `width`."""
     *lead, ho, wo = g.shape
-    wide = np.zeros((*lead, ho, width), dtype=g.dtype)
+    wide = np.empty((*lead, ho, width), dtype=g.dtype)
     wide[..., :wo] = g
+    wide[..., wo:] = 0
     return wide.reshape(*lead, ho * width)
 
 
@@ -205,9 +210,16 @@ def col2im_wide(dcols: np.ndarray, padded_shape: tuple[int, ...], kernel: Pair) 
     kh, kw = kernel
     dcols = dcols.reshape(c, kh, kw, n, -1)
     span = dcols.shape[-1]  # Ho * Wp
-    dxp = np.zeros((n, c, hp * wp), dtype=dcols.dtype)
+    dxp = np.empty((n, c, hp * wp), dtype=dcols.dtype)
+    # The first offset's run starts every image: assigned, with the rest of the image zeroed,
+    # rather than added to an image of zeros (a memset and a read less)
+    first = min(span, hp * wp)
+    dxp[:, :, :first] = dcols[:, 0, 0, :, :first].transpose(1, 0, 2)
+    dxp[:, :, first:] = 0
     for a in range(kh):
         for b in range(kw):
+            if a == b == 0:
+                continue
             start = a * wp + b
             stop = min(start + span, hp * wp)
             dxp[:, :, start:stop] += dcols[:, a, b, :, : stop - start].transpose(1, 0, 2)

@@ -1,6 +1,6 @@
 """Every fast path of the engine against its plain reference version, on random inputs.
 
-- ReLU: `relu_fast` (an array of zeros for large inputs) and `relu_reference` (np.maximum(x, 0))
+- ReLU: `relu_fast` (blocks of zeros for large inputs) and `relu_reference` (np.maximum(x, 0))
 - Mul: `square_grads` (x * x sends one doubled gradient) and the general formula (two, summed)
 - backward: `_accumulate` keeping the engine's own gradient array (`_can_keep`) and copying it
 - Function.apply: its inlined construction of the output and `Tensor._make`
@@ -42,6 +42,30 @@ def test_relu_fast_has_the_bits_of_the_reference(dtype, size, seed, special):
     x[: len(special)] = special[:size]
     fast, reference = elementwise.relu_fast(x), elementwise.relu_reference(x)
     assert fast.dtype == reference.dtype == dtype and fast.shape == reference.shape
+    np.testing.assert_array_equal(_bits(fast), _bits(reference))
+
+
+@FAST
+@given(
+    shape=st.sampled_from([(5000,), (3, 2000), (7, 3, 300), (2, 3, 40, 50)]),
+    block=st.sampled_from([1, 7, 4096, 10**6]),
+    contiguous=st.booleans(),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_relu_fast_in_blocks_has_the_bits_of_the_reference(shape, block, contiguous, seed):
+    from unittest import mock
+
+    x = np.random.default_rng(seed).standard_normal(shape).astype(np.float32)
+    x.flat[::97] = -0.0
+    x.flat[1::101] = np.nan
+    if not contiguous:
+        x = x.T
+    with mock.patch.object(elementwise, "RELU_ZERO_BLOCK", block):
+        elementwise._zeros.cache_clear()
+        fast = elementwise.relu_fast(x)
+    elementwise._zeros.cache_clear()
+    reference = elementwise.relu_reference(x)
+    assert fast.shape == reference.shape and fast.dtype == reference.dtype
     np.testing.assert_array_equal(_bits(fast), _bits(reference))
 
 
