@@ -12,7 +12,7 @@ from autodiff import Tensor
 
 from .. import functional as F
 from .. import init
-from ..module import Module, Parameter
+from ..module import Module, Parameter, registered
 from ..validate import check_int
 
 
@@ -46,6 +46,8 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, x: Tensor) -> Tensor:
+        if type(self) is Linear:  # no class attribute shadows the parameters (tested)
+            return F.linear(x, registered(self, "weight"), registered(self, "bias"))
         return F.linear(x, self.weight, self.bias)
 
     def extra_repr(self) -> str:

@@ -267,3 +267,42 @@ def test_sequential_children_scope_by_position():
         ("Sequential", "0"),
         ("Sequential", "1"),
     ]
+
+
+def test_registered_reads_what_getattr_reads():
+    from nn.module import registered
+
+    layer = nn.Linear(3, 2, bias=False)
+    layer.register_buffer("running", autodiff.zeros(2))
+    layer.child = nn.ReLU()
+    layer.plain = 7
+    for name in ("weight", "bias", "running", "child", "plain", "training", "forward"):
+        assert registered(layer, name) is getattr(layer, name) or (
+            registered(layer, name) == getattr(layer, name)  # bound methods: equal, not one
+        )
+    with pytest.raises(AttributeError, match="'Linear' object has no attribute 'missing'"):
+        registered(layer, "missing")
+    # The functional-call trick: a parameter deleted and replaced by a plain tensor.
+    replacement = autodiff.ones(2, 3)
+    del layer.weight
+    layer.weight = replacement
+    assert registered(layer, "weight") is replacement is layer.weight
+    np.testing.assert_allclose(layer(autodiff.ones(1, 3)).data, [[3.0, 3.0]])
+
+
+@pytest.mark.parametrize("cls", [nn.Conv2d, nn.Linear])
+def test_no_class_attribute_shadows_the_parameters_the_layers_read_directly(cls):
+    # Conv2d and Linear read weight and bias with `registered`, which skips class attributes.
+    for klass in cls.__mro__:
+        assert "weight" not in vars(klass) and "bias" not in vars(klass)
+
+
+def test_a_subclass_with_a_weight_property_gets_it_in_forward():
+    class Halved(nn.Linear):
+        @property
+        def weight(self):
+            return self._parameters["weight"] * 0.5
+
+    layer = Halved(2, 1, bias=False)
+    layer._parameters["weight"].data[:] = 4.0
+    np.testing.assert_allclose(layer(autodiff.ones(1, 2)).data, [[4.0]])
