@@ -421,8 +421,8 @@ def registered(module: Module, name: str) -> Any:
     d = module.__dict__
     if name in d:
         return d[name]
-    parameters = d["_parameters"]
-    if name in parameters:
+    parameters = d.get("_parameters")  # (None before Module.__init__ ran)
+    if parameters is not None and name in parameters:
         return parameters[name]
     return getattr(module, name)
 

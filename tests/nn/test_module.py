@@ -288,6 +288,10 @@ def test_registered_reads_what_getattr_reads():
     layer.weight = replacement
     assert registered(layer, "weight") is replacement is layer.weight
     np.testing.assert_allclose(layer(autodiff.ones(1, 3)).data, [[3.0, 3.0]])
+    # Before Module.__init__ ran: getattr's error, not a KeyError.
+    bare = nn.Linear.__new__(nn.Linear)
+    with pytest.raises(AttributeError, match="no attribute 'weight'"):
+        registered(bare, "weight")
 
 
 @pytest.mark.parametrize("cls", [nn.Conv2d, nn.Linear])
