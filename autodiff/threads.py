@@ -6,14 +6,12 @@ col2im, pooling, ReLU): each cuts its batch into n parts and runs them at once, 
 the GIL inside its loops. The default is one thread — then nothing here runs, and numpy's BLAS
 threads its GEMMs as it always does.
 
-Why glassgrad takes BLAS's threads over when n > 1: OpenBLAS's worker threads keep spinning on
-their core for a while after each threaded GEMM (about 0.1 s), so the numpy kernels that follow
-a GEMM get no second core; and a GEMM threaded by BLAS inside one of our parts would ask for
-cores our other parts are using. So with n > 1 BLAS runs one thread per caller (through
-threadpoolctl, which knows OpenBLAS, MKL and BLIS), and glassgrad splits its GEMMs itself.
-That is a process-wide change, made only by this explicit call, as `torch.set_num_threads`
-changes its own process-wide settings; numpy products in your own code then run on one thread,
-and `set_num_threads(1)` gives BLAS its own setting back. (Figures: benchmarks/README.md.)
+While a kernel's parts run, BLAS is held at one thread (through threadpoolctl, which knows
+OpenBLAS, MKL and BLIS) and given its setting back as soon as they are done: a GEMM in a part
+must not ask BLAS's threads for the cores the other parts are using. Everything else — a
+product too small to split, numpy in your own code — keeps BLAS's own threads. Handing a part
+to another thread costs tens of microseconds here, so only work of a few hundred microseconds
+a part is split (MIN_WORK_PER_THREAD). (Figures: benchmarks/README.md, "Threads".)
 """
 
 from __future__ import annotations
@@ -30,14 +28,17 @@ T = TypeVar("T")
 _lock = threading.Lock()
 _num_threads = 1
 _pool: ThreadPoolExecutor | None = None
-_blas_limit: Any = None  # threadpoolctl's limiter while BLAS is held at one thread
+_blas: list[Any] = []  # (get, set) of each loaded BLAS library's thread count
+_holding = 0  # how many `run`s are holding BLAS at one thread (calls from several threads)
+_blas_threads: list[int] = []  # what BLAS had before the first of them
+_in_part = threading.local()  # set on a pool thread while it runs a part
 
 # A part with less work than this is not worth a thread: handing one over and waiting for it
-# costs tens of microseconds, so a part should take a few hundred. Work is counted in
-# multiply-adds for products, in elements for the memory-bound kernels (pooling, ReLU).
-# (Measured on W2 and W3, whose small convolutions got slower when split finer: README.)
-MIN_WORK_PER_THREAD = 1 << 21
-MIN_ELEMENTS_PER_THREAD = 1 << 18
+# costs 50-80 us on this project's machine, so a part should take a few hundred. Work is
+# counted in multiply-adds for products (a 16 M part takes ~0.3 ms), in elements for the
+# memory-bound kernels (pooling, ReLU). (Measured on W1-W3: benchmarks/README.md, "Threads".)
+MIN_WORK_PER_THREAD = 1 << 24
+MIN_ELEMENTS_PER_THREAD = 1 << 19
 
 
 def get_num_threads() -> int:
@@ -48,19 +49,16 @@ def get_num_threads() -> int:
 def set_num_threads(n: int) -> None:
     """Run glassgrad's large kernels on `n` threads (PyTorch's `torch.set_num_threads`).
 
-    With n > 1, BLAS is held at one thread per caller while glassgrad splits the GEMMs (see
-    the module docstring); `set_num_threads(1)` restores BLAS's own setting. Process-wide.
+    Process-wide, like PyTorch's: call it before training, not while other threads run
+    glassgrad ops. BLAS keeps its own setting (see the module docstring).
     """
-    global _num_threads, _pool, _blas_limit
+    global _num_threads, _pool
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
         raise ValueError(f"set_num_threads: expected a positive int, got {n!r}")
     n = int(n)
     with _lock:
-        if n > 1 and _blas_limit is None:
-            _blas_limit = _hold_blas_at_one_thread()
-        if n == 1 and _blas_limit is not None:
-            _blas_limit.restore_original_limits()
-            _blas_limit = None
+        if n > 1 and not _blas:
+            _blas.extend(_blas_controllers())
         if _pool is not None:
             _pool.shutdown(wait=True)
             _pool = None
@@ -69,15 +67,58 @@ def set_num_threads(n: int) -> None:
         _num_threads = n
 
 
-def _hold_blas_at_one_thread() -> Any:
+def _blas_controllers() -> list[Any]:
+    """A (get_num_threads, set_num_threads) pair for each BLAS library numpy has loaded."""
     try:
-        from threadpoolctl import threadpool_limits
+        from threadpoolctl import ThreadpoolController
     except ImportError as error:  # a dependency of glassgrad: only a broken install lacks it
         raise RuntimeError(
             "set_num_threads: threadpoolctl is needed to keep BLAS's threads from competing "
             "with glassgrad's (pip install threadpoolctl)"
         ) from error
-    return threadpool_limits(limits=1, user_api="blas")
+    controls = []
+    for lib in ThreadpoolController().select(user_api="blas").lib_controllers:
+        setter = lib.set_num_threads
+        if lib.internal_api == "openblas" and getattr(lib, "threading_layer", "") != "openmp":
+            # threadpoolctl lets only the first thread that set OpenBLAS's (process-wide)
+            # count set it again, silently; glassgrad's kernels run on any thread
+            setter = _openblas_setter(lib.filepath) or setter
+        controls.append((lib.get_num_threads, setter))
+    return controls
+
+
+def _openblas_setter(path: str) -> Callable[[int], None] | None:
+    import ctypes
+
+    library = ctypes.CDLL(path)
+    for prefix in ("", "scipy_"):
+        for suffix in ("", "64_", "_64"):
+            setter = getattr(library, f"{prefix}openblas_set_num_threads{suffix}", None)
+            if setter is not None:
+                setter.argtypes, setter.restype = [ctypes.c_int], None
+                return setter
+    return None
+
+
+def _hold_blas() -> None:
+    """BLAS at one thread, until the matching `_release_blas` (nested and concurrent calls
+    count: the last one out restores what the first one in found)."""
+    global _holding
+    with _lock:
+        if _holding == 0:
+            _blas_threads[:] = [get() for get, _ in _blas]
+            for _, set_threads in _blas:
+                set_threads(1)
+        _holding += 1
+
+
+def _release_blas() -> None:
+    global _holding
+    with _lock:
+        _holding -= 1
+        if _holding == 0:
+            for (_, set_threads), threads in zip(_blas, _blas_threads):
+                set_threads(threads)
 
 
 def parts(n: int, work: int, minimum: int | None = None) -> list[slice]:
@@ -98,21 +139,32 @@ def run(task: Callable[[slice], T], pieces: Sequence[slice]) -> list[T]:
     The calling thread runs the first piece itself; the others run under its numpy error
     settings (`np.errstate` is per thread). An exception in any piece is raised here, after
     every piece has finished (no piece is left writing into an array the caller is about to
-    hand back)."""
+    hand back). BLAS runs one thread meanwhile. A part that calls `run` runs its pieces
+    itself (the pool's threads are busy with their own parts)."""
     pool = _pool
-    if len(pieces) == 1 or pool is None:
+    if len(pieces) == 1 or pool is None or getattr(_in_part, "active", False):
         return [task(p) for p in pieces]
     errors = np.geterr()
 
     def in_callers_errstate(piece: slice) -> T:
-        with np.errstate(**errors):
-            return task(piece)
+        _in_part.active = True
+        try:
+            with np.errstate(**errors):
+                return task(piece)
+        finally:
+            _in_part.active = False
 
-    futures = [pool.submit(in_callers_errstate, p) for p in pieces[1:]]
+    _hold_blas()
     try:
-        first = task(pieces[0])
+        futures = [pool.submit(in_callers_errstate, p) for p in pieces[1:]]
+        try:
+            _in_part.active = True
+            first = task(pieces[0])
+        finally:
+            _in_part.active = False
+            others = [_outcome(f) for f in futures]
     finally:
-        others = [_outcome(f) for f in futures]
+        _release_blas()
     for outcome in others:
         if isinstance(outcome, BaseException):
             raise outcome

@@ -97,18 +97,21 @@ class Conv2d(Function):
         n, positions = grad.shape[0], out_size[0] * out_size[1]
         dx = np.empty(x.shape, dtype=np.result_type(w, grad)) if needs[0] else None
 
+        pieces = threads.parts(n, 2 * _work(n * positions, w[0].size, w.shape[0]))
+        budget = _slice_bytes(split=len(pieces) > 1)
+
         def part(images: slice):  # one thread's share of the batch: its dx, and (dw, db)
             g, c = grad[images], cols[:, images.start * positions : images.stop * positions]
             shape = (images.stop - images.start, *padded_shape[1:])
             into = None if dx is None else dx[images]
             if stride == (1, 1):
-                return _backward_by_slices(g, w, c, shape, padding, needs, into)[1:]
+                return _backward_by_slices(g, w, c, shape, padding, needs, into, budget)[1:]
             dx_part, dw, db = _backward(g, w, c, shape, stride, padding, out_size, needs)
             if into is not None:
                 into[...] = dx_part
             return dw, db
 
-        sums = threads.run(part, threads.parts(n, 2 * w.size * n * positions))
+        sums = threads.run(part, pieces)
         recycle(cols)
         return (dx, *_summed(sums))
 
@@ -125,9 +128,11 @@ def _columns_and_product(
     out = np.empty((n, f, *out_size), dtype=np.result_type(weights, x))
 
     per_image = weights.shape[1] * positions * x.itemsize
+    pieces = threads.parts(n, _work(n * positions, *weights.shape[::-1]))
+    budget = _slice_bytes(split=len(pieces) > 1)
 
     def part(share: slice) -> None:  # a thread's share of the batch, a cache-sized slice at a time
-        for images in batch_slices(share.stop - share.start, per_image, budget=_slice_bytes()):
+        for images in batch_slices(share.stop - share.start, per_image, budget=budget):
             images = slice(share.start + images.start, share.start + images.stop)
             block = cols[:, images.start * positions : images.stop * positions]
             im2col(pad(x[images], padding), kernel, stride, out_size, ones_row, out=block)
@@ -135,8 +140,16 @@ def _columns_and_product(
             # The GEMM reads the slice's columns while they are in the cache
             _images_product(weights, block, count, out_size, out=out[images])
 
-    threads.run(part, threads.parts(n, weights.size * n * positions))
+    threads.run(part, pieces)
     return cols, out
+
+
+def _work(columns: int, rows: int, filters: int) -> int:
+    """A convolution's work for `autodiff.threads.parts`, in multiply-adds: its GEMM's, plus
+    its copies (im2col, the copy into NCHW), each element copied counted as 32 multiply-adds
+    (what they take in time here), so that a layer with few filters, whose work is mostly
+    copying, is split too."""
+    return columns * rows * (filters + 32)
 
 
 def _summed(grads: list[tuple]) -> tuple:
@@ -192,15 +205,17 @@ def _forward_by_slices(
     out = np.empty((n, f, *out_size), dtype=np.result_type(weights, x))
     per_image = weights.shape[1] * out_size[0] * out_size[1] * x.itemsize
 
+    pieces = threads.parts(n, _work(n * out_size[0] * out_size[1], *weights.shape[::-1]))
+    budget = _slice_bytes(split=len(pieces) > 1)
+
     def images(share: slice) -> None:  # one thread's share of the batch, slice by slice
-        for part in batch_slices(share.stop - share.start, per_image, budget=_slice_bytes()):
+        for part in batch_slices(share.stop - share.start, per_image, budget=budget):
             part = slice(share.start + part.start, share.start + part.stop)
             cols = im2col(pad(x[part], padding), kernel, stride, out_size, ones_row)
             _images_product(weights, cols, part.stop - part.start, out_size, out=out[part])
             recycle(cols)
 
-    work = weights.size * n * out_size[0] * out_size[1]
-    threads.run(images, threads.parts(n, work))
+    threads.run(images, pieces)
     return out
 
 
@@ -244,7 +259,7 @@ def _backward(grad, w, cols, padded_shape, stride: Pair, padding: Pair, out_size
     return dx, dw, db
 
 
-def _backward_by_slices(grad, w, cols, padded_shape, padding: Pair, needs, dx=None):
+def _backward_by_slices(grad, w, cols, padded_shape, padding: Pair, needs, dx=None, budget=None):
     """`_backward` for stride 1: dweight (and dbias, when the forward folded the bias in) one
     GEMM over the batch; dx on wide columns, a slice of images per GEMM (see the module
     docstring), each slice's columns made, added back into its images and dropped while they
@@ -268,7 +283,8 @@ def _backward_by_slices(grad, w, cols, padded_shape, padding: Pair, needs, dx=No
             dx = np.empty((n, c, hp - 2 * padding[0], wp - 2 * padding[1]), dtype=dtype)
         wt = w.reshape(f, k).T
         per_image = k * ho * wp * np.dtype(dtype).itemsize  # one image's wide columns
-        for part in batch_slices(n, per_image, budget=_slice_bytes()):
+        budget = _slice_bytes(split=False) if budget is None else budget
+        for part in batch_slices(n, per_image, budget=budget):
             wide = widen(grad[part].transpose(1, 0, 2, 3), wp)  # (F, S, Ho*Wp)
             dcols = wt @ wide.reshape(f, -1)  # (C*kh*kw, S*Ho*Wp)
             images = (part.stop - part.start, c, hp, wp)
@@ -281,13 +297,15 @@ def _backward_by_slices(grad, w, cols, padded_shape, padding: Pair, needs, dx=No
 # small enough that a slice's columns stay in the last-level cache between the GEMM that makes
 # them and the copies or adds that consume them. (Measured: benchmarks/README.md.)
 _SLICE_BYTES = 16 << 20
-# With glassgrad's own threads (`autodiff.set_num_threads`), BLAS runs one thread per caller:
-# a GEMM wakes no one, and the slices can be as small as a core's cache likes.
+# A layer split over glassgrad's own threads (`autodiff.set_num_threads`) runs BLAS at one
+# thread: a GEMM wakes no one, and the slices can be as small as a core's cache likes.
 _THREADED_SLICE_BYTES = 2 << 20
 
 
-def _slice_bytes() -> int:
-    return _SLICE_BYTES if threads.get_num_threads() == 1 else _THREADED_SLICE_BYTES
+def _slice_bytes(split: bool) -> int:
+    """The slice budget of a layer run in parts on glassgrad's threads (BLAS held at one
+    thread meanwhile), or in one piece (BLAS threading its GEMMs)."""
+    return _THREADED_SLICE_BYTES if split else _SLICE_BYTES
 
 
 def _dtype(a) -> np.dtype:

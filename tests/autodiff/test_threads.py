@@ -44,18 +44,50 @@ def test_set_num_threads_refuses_what_is_not_a_positive_int(bad):
     assert autodiff.get_num_threads() == 1
 
 
-def test_blas_is_held_at_one_thread_and_given_back():
+def test_blas_keeps_its_threads_except_while_parts_run(two_threads):
     before = _blas_threads()
-    autodiff.set_num_threads(3)
-    try:
-        assert autodiff.get_num_threads() == 3
-        assert all(n == 1 for n in _blas_threads())
-        autodiff.set_num_threads(2)  # changing the count keeps BLAS held
-        assert all(n == 1 for n in _blas_threads())
-    finally:
-        autodiff.set_num_threads(1)
+    assert before, "numpy's BLAS should be visible to threadpoolctl"
+    assert _blas_threads() == before  # set_num_threads(2) itself changes nothing
+    seen = threads.run(lambda piece: _blas_threads(), [slice(0, 1), slice(1, 2)])
+    assert seen == [[1] * len(before)] * 2  # both parts ran with BLAS at one thread
+    assert _blas_threads() == before  # and it got its setting back
+    with pytest.raises(ZeroDivisionError):  # also when a part fails
+        threads.run(lambda piece: 1 / 0, [slice(0, 1), slice(1, 2)])
     assert _blas_threads() == before
-    assert threads._pool is None
+
+
+def test_a_part_that_runs_parts_runs_them_itself(two_threads):
+    def inner(piece):
+        return threading.get_ident()
+
+    def outer(piece):
+        idents = threads.run(inner, [slice(0, 1), slice(1, 2)])
+        return len(set(idents)) == 1 and idents[0] == threading.get_ident()
+
+    assert threads.run(outer, [slice(0, 1), slice(1, 2)]) == [True, True]
+
+
+def test_runs_from_several_threads_at_once_give_blas_back_once_all_are_done(two_threads):
+    before = _blas_threads()
+    barrier = threading.Barrier(3)
+    results = []
+
+    def task(piece):
+        time.sleep(0.02)
+        return _blas_threads()
+
+    def caller():
+        barrier.wait()
+        results.append(threads.run(task, [slice(0, 1), slice(1, 2)]))
+
+    callers = [threading.Thread(target=caller) for _ in range(3)]
+    for thread in callers:
+        thread.start()
+    for thread in callers:
+        thread.join()
+    assert all(seen == [[1] * len(before)] * 2 for seen in results) and len(results) == 3, results
+    assert _blas_threads() == before
+    assert threads._holding == 0
 
 
 def test_parts_cover_the_range_once_and_respect_the_minimum_work():
