@@ -67,7 +67,7 @@ class MaxPool2d(Function):
         # tracked in forward: that keeps forward (and inference) a bare running maximum.
         if padding == (0, 0) and _disjoint(kernel, stride):
             return _max_pool_backward_disjoint(x, ctx.out, grad, kernel, stride, out_size)
-        pieces = threads.parts(len(x), x.size, threads.MIN_ELEMENTS_PER_THREAD)
+        pieces = threads.parts(len(x), 4 * x.size, threads.MIN_ELEMENTS_PER_THREAD)
 
         def images(share: slice):
             g, out = grad[share], ctx.out[share]
@@ -137,16 +137,19 @@ def _max_pool_backward_disjoint(x, out, grad, kernel: Pair, stride: Pair, out_si
             dwin = windows(dx[part], kernel, stride, out_size, writeable=True)
             top, g = out[part], grad[part]
             taken = first = None
-            for a, b in offsets:
-                first = np.equal(win[:, :, :, :, a, b], top, out=first)
+            for i, (a, b) in enumerate(offsets):
                 if taken is None:  # the first offset: nothing taken before it
-                    taken = first.copy()
+                    first = taken = np.equal(win[:, :, :, :, a, b], top)
                 else:
+                    reuse = None if first is taken else first
+                    first = np.equal(win[:, :, :, :, a, b], top, out=reuse)
                     np.greater(first, taken, out=first)
-                    taken |= first
+                    if i < len(offsets) - 1:  # the last offset's maxima are needed no further
+                        taken |= first
                 np.multiply(g, first, out=dwin[:, :, :, :, a, b])
 
-    threads.run(images, threads.parts(n, x.size, threads.MIN_ELEMENTS_PER_THREAD))
+    # Each pixel takes about four passes (compare, mask, mark, multiply): work of 4 elements
+    threads.run(images, threads.parts(n, 4 * x.size, threads.MIN_ELEMENTS_PER_THREAD))
     return dx
 
 
