@@ -518,7 +518,8 @@ def render(report: Report) -> str:
         + f". (This run itself adds up to {cfg.threads} to it.)",
         f"- Method: one process per {per}"
         f", {cfg.threads} threads each "
-        f"({', '.join(THREAD_VARS[:3])}, torch.set_num_threads); warm-up, then {cfg.repeats} "
+        f"({', '.join(THREAD_VARS[:3])}, torch.set_num_threads, autodiff.set_num_threads); "
+        f"warm-up, then {cfg.repeats} "
         f"timed repeats per process, {cfg.rounds} round{'s' if cfg.rounds != 1 else ''}; "
         f"median, min and max over all repeats; CPU: the median CPU time (user + system, all "
         f"threads) per step: it leaves out time spent waiting for a core, but not spinning BLAS "
