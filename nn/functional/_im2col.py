@@ -99,12 +99,16 @@ def windows(
     overlapping windows alias pixels, so only per-offset slices are safe to write to.
     """
     sn, sc, sy, sx = xp.strides
-    return as_strided(
-        xp,
-        shape=(*xp.shape[:2], *out_size, *kernel),
-        strides=(sn, sc, sy * stride[0], sx * stride[1], sy, sx),
-        writeable=writeable,
-    )
+    shape = (*xp.shape[:2], *out_size, *kernel)
+    strides = (sn, sc, sy * stride[0], sx * stride[1], sy, sx)
+    if not xp.flags.c_contiguous:
+        return as_strided(xp, shape=shape, strides=strides, writeable=writeable)
+    # The same view built directly: a quarter of as_strided's cost, which is most of a
+    # one-image layer's bookkeeping
+    view = np.ndarray(shape, xp.dtype, buffer=xp, strides=strides)
+    if not writeable:
+        view.flags.writeable = False
+    return view
 
 
 # Dead im2col buffers kept for reuse, a few per (shape, dtype) (one per thread working on a

@@ -171,7 +171,8 @@ def _images_product(weights: np.ndarray, cols: np.ndarray, n: int, out_size: Pai
     f, k = weights.shape
     if out is None:
         out = np.empty((n, f, *out_size), dtype=np.result_type(weights, cols))
-    if _per_image(f, k, cols.shape[1] // n):  # each image's columns: a (K, Ho*Wo) slice
+    # Per image when small, and at one image, whose product is already NCHW
+    if n == 1 or _per_image(f, k, cols.shape[1] // n):  # each image's columns: (K, Ho*Wo)
         np.matmul(weights, cols.reshape(k, n, -1).transpose(1, 0, 2), out=out.reshape(n, f, -1))
         return out
     product = workspace((f, cols.shape[1]), out.dtype)

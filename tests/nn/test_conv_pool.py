@@ -488,3 +488,17 @@ def test_conv2d_forward_without_recording_matches_the_recorded_one(case, budget,
         sliced = conv2d(Tensor(x), w, b, stride=stride, padding=padding)
     assert sliced.dtype == recorded.dtype == np.float64  # float32 images, float64 weights
     np.testing.assert_allclose(sliced.data, recorded.data, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("writeable", [False, True])
+def test_windows_view_is_the_same_for_contiguous_and_strided_images(writeable):
+    from nn.functional._im2col import windows
+
+    x = np.arange(2 * 3 * 7 * 6, dtype=np.float32).reshape(2, 3, 7, 6)
+    strided = np.asfortranarray(x)  # same values, another layout: built by as_strided
+    for image in (x, strided):
+        view = windows(image, (3, 2), (2, 1), (3, 5), writeable=writeable)
+        assert view.shape == (2, 3, 3, 5, 3, 2)
+        assert view.flags.writeable == writeable and np.shares_memory(view, image)
+        for a, b in [(0, 0), (2, 1), (1, 0)]:
+            np.testing.assert_array_equal(view[:, :, :, :, a, b], x[:, :, a : a + 5 : 2, b : b + 5])
