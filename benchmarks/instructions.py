@@ -30,7 +30,17 @@ import sys
 import tempfile
 
 # Enough steps that the per-step figure is stable (the CNN rows' steps are all numpy kernels).
-STEPS = {"W1": 40, "W3": 10, "W4": 20, "W5": 2000, "W6": 40, "W8": 3, "W9": 20, "W10/1000": 1, "W10/1": 200}
+STEPS = {
+    "W1": 40,
+    "W3": 10,
+    "W4": 20,
+    "W5": 2000,
+    "W6": 40,
+    "W8": 3,
+    "W9": 20,
+    "W10/1000": 1,
+    "W10/1": 200,
+}
 
 
 def worker(workload: str, steps: int, engine_name: str = "glassgrad") -> None:

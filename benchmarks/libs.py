@@ -514,9 +514,7 @@ class Torch(Engine):
 
     def chain(self, n: int) -> Step:
         torch = self.torch
-        return _chain_run(
-            torch.tensor(1.0, dtype=torch.float64, requires_grad=True), n, clear_grad
-        )
+        return _chain_run(torch.tensor(1.0, dtype=torch.float64, requires_grad=True), n, clear_grad)
 
     def array(self, g: Any) -> np.ndarray:
         return g.detach().numpy().astype(np.float64)
