@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from autodiff import Tensor
+from autodiff import Tensor, threads
 
 from ..validate import check_bool, check_real
 from .optimizer import Optimizer, ParamGroup, Params, check_nonnegative
@@ -84,24 +84,42 @@ class Adam(Optimizer):
                 grad = grad + weight_decay * param.data
 
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-        # In place, through one scratch array: each line is one pass over the parameter, and
-        # nothing parameter-sized is allocated but the scratch.
+        max_sq = state["max_exp_avg_sq"] if group["amsgrad"] else None
+        # In place, through one scratch array: each line of _arithmetic is one pass over the
+        # parameter, and nothing parameter-sized is allocated but the scratch.
         scratch = np.empty_like(exp_avg)  # (an array even when p is 0-d: numpy gives scalars)
-        np.subtract(grad, exp_avg, out=scratch)  # PyTorch's lerp form of beta1*m + (1-beta1)*g
-        scratch *= 1 - beta1
-        exp_avg += scratch
-        exp_avg_sq *= beta2
-        np.multiply(grad, 1 - beta2, out=scratch)
-        scratch *= grad
-        exp_avg_sq += scratch
-        if group["amsgrad"]:
-            np.maximum(state["max_exp_avg_sq"], exp_avg_sq, out=state["max_exp_avg_sq"])
-            exp_avg_sq = state["max_exp_avg_sq"]
-
-        step_size = lr / (1 - beta1**t)
-        denom = np.sqrt(exp_avg_sq, out=scratch)
-        denom /= (1 - beta2**t) ** 0.5
-        denom += eps
-        update = np.divide(exp_avg, denom, out=denom)
-        update *= -step_size
+        constants = (beta1, beta2, lr / (1 - beta1**t), (1 - beta2**t) ** 0.5, eps)
+        arrays = (np.asarray(grad), exp_avg, exp_avg_sq, max_sq, scratch)
+        pieces = threads.parts(scratch.size, 12 * scratch.size, threads.MIN_ELEMENTS_PER_THREAD)
+        if len(pieces) > 1 and all(
+            a is None or (a.flags.c_contiguous and a.shape == scratch.shape) for a in arrays
+        ):
+            flat = [None if a is None else a.reshape(-1) for a in arrays]  # views
+            threads.run(
+                lambda part: _arithmetic(*[a if a is None else a[part] for a in flat], *constants),
+                pieces,
+            )
+        else:
+            _arithmetic(*arrays, *constants)
+        update = scratch
         param.add_(update)
+
+
+def _arithmetic(grad, exp_avg, exp_avg_sq, max_sq, scratch, beta1, beta2, step_size, bias2, eps):
+    """Adam's elementwise step on arrays of one shape (or matching parts of them): m and v
+    updated in place, and scratch = -step_size * m / (sqrt(v) / bias2 + eps)."""
+    np.subtract(grad, exp_avg, out=scratch)  # PyTorch's lerp form of beta1*m + (1-beta1)*g
+    scratch *= 1 - beta1
+    exp_avg += scratch
+    exp_avg_sq *= beta2
+    np.multiply(grad, 1 - beta2, out=scratch)
+    scratch *= grad
+    exp_avg_sq += scratch
+    if max_sq is not None:
+        np.maximum(max_sq, exp_avg_sq, out=max_sq)
+        exp_avg_sq = max_sq
+    denom = np.sqrt(exp_avg_sq, out=scratch)
+    denom /= bias2
+    denom += eps
+    update = np.divide(exp_avg, denom, out=denom)
+    update *= -step_size

@@ -224,3 +224,30 @@ def test_a_cnn_trains_the_same_on_several_threads(threads_count):
     finally:
         autodiff.set_num_threads(1)
     assert_same(one, several)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda ps: nn.optim.Adam(ps, lr=0.01),
+        lambda ps: nn.optim.Adam(ps, lr=0.01, weight_decay=0.1, amsgrad=True),
+        lambda ps: nn.optim.AdamW(ps, lr=0.01, weight_decay=0.1),
+    ],
+)
+def test_adam_on_two_threads_gives_the_same_bits(make):
+    rng = np.random.default_rng(0)
+    shapes = [(7, 5), (3,), ()]
+    values = [rng.standard_normal(s).astype(np.float32) for s in shapes]
+    grads = [[rng.standard_normal(s).astype(np.float32) for s in shapes] for _ in range(3)]
+
+    def compute():
+        params = [Tensor(v.copy(), requires_grad=True) for v in values]
+        optimizer = make(params)
+        for step in grads:
+            for p, g in zip(params, step):
+                p.grad = Tensor(g)
+            optimizer.step()
+        return [p.data for p in params]
+
+    assert_same(*run_both(compute), exact=True)
+    assert max(SPLITS) == 2  # the (7, 5) parameter was split
