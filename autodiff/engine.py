@@ -314,13 +314,28 @@ def _ones(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray | np.generic:
 
 
 def _unbroadcast(g: Any, shape: tuple[int, ...], node: Function, a: Tensor) -> Any:
-    """Sum a gradient of a broadcast result back to the input's shape."""
+    """Sum a gradient of a broadcast result back to the input's shape: `_unbroadcast_reference`
+    with one op where one does it (tests compare the two). Summing only leading axes, or only
+    size-1 axes with keepdims, gives the input's shape already: no reshape, which under
+    create_graph is a node of the recorded graph fewer (and its backward in the next pass)."""
     lead = g.ndim - len(shape)
     if lead < 0 or any(s != 1 and s != gs for s, gs in zip(shape, g.shape[lead:], strict=True)):
         raise ShapeError(
             f"{type(node).__name__}Backward returned a gradient of shape {tuple(g.shape)} "
             f"for input {_position(node, a)} of shape {shape}"
         )
+    inner = tuple(lead + k for k, s in enumerate(shape) if s == 1 and g.shape[lead + k] != 1)
+    if not inner:  # leading axes only (there is at least one: the shapes differ)
+        return g.sum(axis=tuple(range(lead)))
+    if not lead:  # size-1 axes only: keepdims leaves the input's shape
+        return g.sum(axis=inner, keepdims=True)
+    return g.sum(axis=tuple(range(lead)) + inner, keepdims=True).reshape(shape)
+
+
+def _unbroadcast_reference(g: Any, shape: tuple[int, ...]) -> Any:
+    """The plain version of `_unbroadcast` (without its checks): sum every broadcast axis
+    keeping dimensions, then reshape to the input's shape."""
+    lead = g.ndim - len(shape)
     axes = tuple(range(lead)) + tuple(
         lead + k for k, s in enumerate(shape) if s == 1 and g.shape[lead + k] != 1
     )
