@@ -421,7 +421,7 @@ def relu_fast(x):
     arrays keep the scalar form: per-call overhead is all they cost."""
     if x.size < RELU_ZEROS_ARRAY_FROM:
         return np.maximum(x, 0)
-    if not x.flags.c_contiguous or RELU_ZERO_BLOCK < 1:
+    if not x.flags.c_contiguous:
         return np.maximum(x, np.zeros_like(x))
     out = np.empty_like(x)
     flat_x, flat_out = x.reshape(-1), out.reshape(-1)

@@ -10,8 +10,8 @@ keeps them large enough for that to stay small.
 
 from __future__ import annotations
 
-# About half of a core's L2 cache on current x86 servers (1-2 MiB): the arrays one slice of a
-# kernel touches should fit, with room for what the kernel allocates on the way.
+# About a core's L2 cache and a bit (2 MiB on this project's machine): max pooling's backward
+# ran fastest at 4 MB slices, on one thread and on two (benchmarks/README.md, "Threads").
 CACHE_BYTES = 4 << 20
 
 
@@ -22,3 +22,13 @@ def batch_slices(n: int, item_bytes: int, budget: int | None = None) -> list[sli
     budget = CACHE_BYTES if budget is None else budget
     step = max(1, budget // max(1, item_bytes))
     return [slice(i, min(i + step, n)) for i in range(0, n, step)]
+
+
+def within(share: slice, item_bytes: int, budget: int | None = None) -> list[slice]:
+    """`batch_slices` of the items in `share` (one thread's part of a batch), as slices of the
+    whole batch."""
+    start = share.start
+    return [
+        slice(start + part.start, start + part.stop)
+        for part in batch_slices(share.stop - share.start, item_bytes, budget)
+    ]

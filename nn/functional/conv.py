@@ -33,7 +33,7 @@ import numpy as np
 
 from autodiff import Function, ShapeError, Tensor, threads
 
-from ._chunks import batch_slices
+from ._chunks import batch_slices, within
 from ._im2col import (
     Pair,
     col2im,
@@ -132,8 +132,7 @@ def _columns_and_product(
     budget = _slice_bytes(split=len(pieces) > 1)
 
     def part(share: slice) -> None:  # a thread's share of the batch, a cache-sized slice at a time
-        for images in batch_slices(share.stop - share.start, per_image, budget=budget):
-            images = slice(share.start + images.start, share.start + images.stop)
+        for images in within(share, per_image, budget):
             block = cols[:, images.start * positions : images.stop * positions]
             im2col(pad(x[images], padding), kernel, stride, out_size, ones_row, out=block)
             count = images.stop - images.start
@@ -210,8 +209,7 @@ def _forward_by_slices(
     budget = _slice_bytes(split=len(pieces) > 1)
 
     def images(share: slice) -> None:  # one thread's share of the batch, slice by slice
-        for part in batch_slices(share.stop - share.start, per_image, budget=budget):
-            part = slice(share.start + part.start, share.start + part.stop)
+        for part in within(share, per_image, budget):
             cols = im2col(pad(x[part], padding), kernel, stride, out_size, ones_row)
             _images_product(weights, cols, part.stop - part.start, out_size, out=out[part])
             recycle(cols)

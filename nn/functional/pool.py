@@ -32,7 +32,7 @@ import numpy as np
 
 from autodiff import Function, ShapeError, Tensor, threads
 
-from ._chunks import batch_slices
+from ._chunks import within
 from ._im2col import Pair, output_size, pad, pair, shape_of, unpad, windows
 
 
@@ -50,7 +50,7 @@ class MaxPool2d(Function):
         per_image = xp[0].nbytes + xp[0, :, : out_size[0]].nbytes + out[0].nbytes
 
         def images(share: slice) -> None:  # one thread's share of the batch
-            for part in _within(share, per_image):
+            for part in within(share, per_image):
                 _separable_max(xp[part], kernel, stride, out_size, out=out[part])
 
         threads.run(images, threads.parts(len(x), x.size, threads.MIN_ELEMENTS_PER_THREAD))
@@ -132,7 +132,7 @@ def _max_pool_backward_disjoint(x, out, grad, kernel: Pair, stride: Pair, out_si
     per_image = c * (h * w * (x.itemsize + dx.itemsize) + ho * wo * (2 * out.itemsize + 2))
 
     def images(share: slice) -> None:  # one thread's share of the batch, slice by slice
-        for part in _within(share, per_image):
+        for part in within(share, per_image):
             win = windows(x[part], kernel, stride, out_size)
             dwin = windows(dx[part], kernel, stride, out_size, writeable=True)
             top, g = out[part], grad[part]
@@ -234,15 +234,6 @@ def _geometry(op: str, x_shape, kernel_size, stride, padding) -> dict:
         )
     out_size = output_size(x_shape[2:], kernel, stride, padding)
     return {"kernel": kernel, "stride": stride, "padding": padding, "out_size": out_size}
-
-
-def _within(share: slice, item_bytes: int) -> list[slice]:
-    """`batch_slices` of the images in `share` (one thread's part of the batch)."""
-    start = share.start
-    return [
-        slice(start + part.start, start + part.stop)
-        for part in batch_slices(share.stop - share.start, item_bytes)
-    ]
 
 
 def _offsets(kernel: Pair) -> list[Pair]:

@@ -13,6 +13,7 @@ import re
 
 import numpy as np
 import pytest
+from conv_support import conv_cases, leaves, pool_cases
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -85,38 +86,6 @@ def naive_pool(kind, x, kernel, stride, padding, g):
                         )
     h, w = x.shape[2:]
     return out, dxp[:, :, padding[0] : padding[0] + h, padding[1] : padding[1] + w]
-
-
-# ------------------------------------------------------------------------------ strategies
-@st.composite
-def conv_cases(draw):
-    kernel = draw(st.tuples(st.integers(1, 4), st.integers(1, 4)))
-    # Stride 1 half the time: it has a backward of its own (wide columns, see _im2col.py).
-    stride = draw(st.just((1, 1)) | st.tuples(st.integers(1, 3), st.integers(1, 3)))
-    padding = draw(st.tuples(st.integers(0, 2), st.integers(0, 2)))
-    # Any size whose padded image holds at least one window.
-    h, w = (draw(st.integers(max(1, k - 2 * p), 9)) for k, p in zip(kernel, padding))
-    n, c, f = draw(st.integers(1, 3)), draw(st.integers(1, 3)), draw(st.integers(1, 4))
-    bias = draw(st.booleans())
-    seed = draw(st.integers(0, 2**32 - 1))
-    return (n, c, h, w), (f, c, *kernel), bias, stride, padding, seed
-
-
-@st.composite
-def pool_cases(draw):
-    kernel = draw(st.tuples(st.integers(1, 4), st.integers(1, 4)))
-    stride = draw(st.none() | st.tuples(st.integers(1, 3), st.integers(1, 3)))
-    padding = draw(st.tuples(st.integers(0, kernel[0] // 2), st.integers(0, kernel[1] // 2)))
-    h, w = (draw(st.integers(max(1, k - 2 * p), 9)) for k, p in zip(kernel, padding))
-    shape = (draw(st.integers(1, 3)), draw(st.integers(1, 3)), h, w)
-    # Small integers make ties common: max pooling must send each window's gradient to its
-    # first maximum only, exactly like the reference's argmax.
-    ties = draw(st.booleans())
-    return shape, kernel, stride, padding, ties, draw(st.integers(0, 2**32 - 1))
-
-
-def leaves(*arrays):
-    return [None if a is None else Tensor(a, requires_grad=True) for a in arrays]
 
 
 # ------------------------------------------------------------------ against the reference
