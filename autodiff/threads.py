@@ -53,8 +53,11 @@ def set_num_threads(n: int) -> None:
     glassgrad ops. BLAS keeps its own setting (see the module docstring).
     """
     global _num_threads, _pool
-    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
-        raise ValueError(f"set_num_threads: expected a positive int, got {n!r}")
+    # PyTorch's errors: a RuntimeError for a non-int (bool included) and for n < 1
+    if isinstance(n, bool) or not isinstance(n, int | np.integer):
+        raise RuntimeError(f"set_num_threads expects an int, but got {type(n).__name__}")
+    if n < 1:
+        raise RuntimeError(f"set_num_threads expects a positive integer, got {n}")
     n = int(n)
     with _lock:
         if n > 1 and not _blas:

@@ -37,9 +37,21 @@ def test_one_thread_by_default_and_no_pool():
     assert threads._pool is None
 
 
-@pytest.mark.parametrize("bad", [0, -1, 1.5, "2", True, None])
-def test_set_num_threads_refuses_what_is_not_a_positive_int(bad):
-    with pytest.raises(ValueError, match="set_num_threads: expected a positive int"):
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        (0, "expects a positive integer"),
+        (-1, "expects a positive integer"),
+        (1.5, "expects an int, but got float"),
+        ("2", "expects an int, but got str"),
+        (True, "expects an int, but got bool"),
+        (None, "expects an int, but got NoneType"),
+    ],
+)
+def test_set_num_threads_refuses_what_is_not_a_positive_int_as_torch_does(bad, message):
+    # torch 2.13: RuntimeError("set_num_threads expects a positive integer") and
+    # RuntimeError("set_num_threads expects an int, but got float"), and so on
+    with pytest.raises(RuntimeError, match=f"set_num_threads {message}"):
         autodiff.set_num_threads(bad)
     assert autodiff.get_num_threads() == 1
 
