@@ -113,6 +113,15 @@ def test_einsum_benchmark_times_every_row():
         assert float(ours) > 0, row
 
 
+def test_ops_benchmark_lists_glassgrads_ops_in_the_step():
+    proc = run("benchmarks.ops", "--quick")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    rows = [line.strip("|").split("|") for line in proc.stdout.splitlines()]
+    ours = {c[1].strip(): float(c[2]) for c in rows if len(c) == 4 and c[0].strip() == "glassgrad"}
+    assert ours["**step (plain)**"] > 0 and ours["all ops"] > 0
+    assert ours["Conv2d.forward"] > 0 and ours["Conv2d.backward"] > 0
+
+
 @pytest.mark.parametrize("workload", ["W1", "W4", "W5", "W6", "W8", "W9", "W10/1"])
 def test_instruction_count_workers_run_their_steps(workload):
     # The worker alone (no valgrind): it builds glassgrad's step as the harness does and runs it.

@@ -381,9 +381,11 @@ class ReLU(Function):
 
     @staticmethod
     def forward(ctx, x):
-        if ctx.recording:  # inference needs no mask
-            ctx.mask = threads.ufunc(np.greater, x, 0)
-        out = relu_fast(x)
+        # Inference needs no mask; training makes it in the same pass over x as the maximum
+        mask = np.empty(x.shape, dtype=bool) if ctx.recording else None
+        out = relu_fast(x, mask=mask)
+        if mask is not None:
+            ctx.mask = mask
         # Saved only to be version-checked: PyTorch's backward reads relu's output, so it
         # refuses one modified in place, and so do we (the mask would hide it).
         ctx.save_for_backward(out)
@@ -414,26 +416,36 @@ def _zeros(dtype: np.dtype) -> np.ndarray:
     return zeros
 
 
-def relu_fast(x):
+def relu_fast(x, mask: np.ndarray | None = None):
     """relu_reference(x), with the same bits, faster on large arrays: there it takes the maximum
     against a block of zeros rather than the scalar 0, since numpy's SIMD loop wants two full
     operands, one block of x at a time (on glassgrad's threads, when there are several). Small
-    arrays keep the scalar form: per-call overhead is all they cost."""
-    if x.size < RELU_ZEROS_ARRAY_FROM:
-        return np.maximum(x, 0)
-    if not x.flags.c_contiguous:
-        return np.maximum(x, np.zeros_like(x))
+    arrays keep the scalar form: per-call overhead is all they cost.
+
+    `mask`, a bool array of x's shape if given, receives x > 0 (what the gradient flows
+    through), each block compared while it is in the cache from the maximum."""
+    if x.size < RELU_ZEROS_ARRAY_FROM or not x.flags.c_contiguous:
+        if mask is not None:
+            np.greater(x, 0, out=mask)
+        small = x.size < RELU_ZEROS_ARRAY_FROM
+        return np.maximum(x, 0) if small else np.maximum(x, np.zeros_like(x))
     out = np.empty_like(x)
     flat_x, flat_out = x.reshape(-1), out.reshape(-1)
+    flat_mask = None if mask is None else mask.reshape(-1)
     zeros, per_row = _zeros(x.dtype), x.size // len(x)
 
     def part(rows: slice) -> None:
         stop = rows.stop * per_row
         for start in range(rows.start * per_row, stop, RELU_ZERO_BLOCK):
             end = min(start + RELU_ZERO_BLOCK, stop)
-            np.maximum(flat_x[start:end], zeros[: end - start], out=flat_out[start:end])
+            block, block_zeros = flat_x[start:end], zeros[: end - start]
+            np.maximum(block, block_zeros, out=flat_out[start:end])
+            if flat_mask is not None:
+                np.greater(block, 0, out=flat_mask[start:end])
 
-    threads.run(part, threads.parts(len(x), x.size, threads.MIN_ELEMENTS_PER_THREAD))
+    # Two passes per element when a mask is made: work of 2 elements
+    work = x.size * (1 if mask is None else 2)
+    threads.run(part, threads.parts(len(x), work, threads.MIN_ELEMENTS_PER_THREAD))
     return out
 
 
