@@ -15,7 +15,10 @@ accuracy, saves the curves (OUT/mnist_cnn_history.png) and the first layer's lea
 Convolutions run as im2col and one matmul (nn.functional.conv2d); each epoch prints its time.
 
     python examples/mnist_cnn.py [--data DIR] [--epochs N] [--out DIR] [--quick]
-                                 [--seed S] [--seeds N] [--record]
+                                 [--seed S] [--seeds N] [--record] [--threads N]
+
+--threads N runs the convolutions, pooling, ReLU and Adam on N threads
+(`autodiff.set_num_threads`, as `torch.set_num_threads`; the default is one).
 
 --seeds N trains N times (seeds S, S + 1, ...) and reports each run and the mean and range;
 the figures go to OUT/mnist_cnn.json, and with --record to docs/results/ for the docs' tables

@@ -49,7 +49,29 @@ def parser(doc: str, epochs: int) -> argparse.ArgumentParser:
     p.add_argument(
         "--quick", action="store_true", help="a small slice of the data for a few iterations (CI)"
     )
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        metavar="N",
+        action=_Threads,
+        help="run glassgrad's large kernels on N threads (autodiff.set_num_threads; default 1)",
+    )
     return p
+
+
+class _Threads(argparse.Action):
+    """--threads N: `autodiff.set_num_threads(N)` as the command line is read (BLAS stays at
+    the one thread set above; glassgrad holds it there while a kernel's parts run anyway)."""
+
+    def __call__(self, parser, namespace, value, option_string=None):
+        import autodiff
+
+        try:
+            autodiff.set_num_threads(value)
+        except RuntimeError as error:
+            parser.error(f"--threads: {error}")
+        setattr(namespace, self.dest, value)
 
 
 def data_dir(given: Path | None) -> Path:

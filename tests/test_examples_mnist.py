@@ -76,6 +76,24 @@ def test_example_runs_quick_and_writes_its_pictures(name, tmp_path):
         assert all(k in epochs[0] for k in ("train_loss", "train_acc", "val_loss", "val_acc"))
 
 
+@needs_mnist
+def test_cnn_example_runs_on_two_threads(tmp_path):
+    stdout = run_example("mnist_cnn.py", tmp_path / "out", "--threads", "2")
+    assert stdout.strip().splitlines()[-1].startswith("test accuracy: "), stdout
+
+
+def test_threads_option_refuses_zero_with_pytorchs_message(tmp_path):
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "mnist_cnn.py"), "--threads", "0"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert "--threads: set_num_threads expects a positive integer, got 0" in done.stderr
+
+
 def test_no_data_error_lists_the_folders_in_the_order_searched(tmp_path):
     """Without MNIST anywhere, the examples exit with nn.data's message, which names every
     folder in the order the examples searched it: $GLASSGRAD_DATA, the user cache, then the
