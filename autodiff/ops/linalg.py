@@ -68,6 +68,59 @@ class MatMul(Function):
         return ga, gb
 
 
+class Gemm(Function):
+    """op(a) @ op(b) for 2-d a and b, where op transposes an operand whose flag is set: BLAS's
+    GEMM. Not a public op: backward formulas use it (`gemm`), so that under create_graph a
+    product with a transposed operand, such as linear's weight gradient g.T @ x, is one node
+    of the recorded graph instead of a transpose and a matmul. The gradients of a Gemm are
+    Gemms, so it is differentiable to any order; `tests/autodiff/test_ops_linalg.py` compares
+    it with the transpose and matmul it replaces."""
+
+    op = "matmul"
+
+    @staticmethod
+    def forward(ctx, a, b, trans_a, trans_b):
+        a_op = a.T if trans_a else a
+        b_op = b.T if trans_b else b
+        if a.ndim != 2 or b.ndim != 2 or a_op.shape[1] != b_op.shape[0]:
+            raise ShapeError(
+                f"gemm: {'a.T' if trans_a else 'a'} @ {'b.T' if trans_b else 'b'} with a of "
+                f"shape {a.shape} and b of shape {b.shape}: 2-d operands with matching inner "
+                "dimensions expected"
+            )
+        ctx.save_for_backward(a, b)
+        ctx.trans = trans_a, trans_b
+        return threads.matmul(a_op, b_op)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        trans_a, trans_b = ctx.trans
+        need_a, need_b, _, _ = ctx.needs_input_grad  # (and the two flags)
+        # op(a) gets g @ op(b).T and op(b) gets op(a).T @ g; a transposed operand gets the
+        # transpose of its share, spelled as a Gemm with the operands swapped.
+        ga = gb = None
+        if need_a:
+            ga = gemm(b, g, trans_b, True) if trans_a else gemm(g, b, False, not trans_b)
+        if need_b:
+            gb = gemm(g, a, True, trans_a) if trans_b else gemm(a, g, not trans_a, False)
+        return ga, gb
+
+
+def gemm(a: Any, b: Any, trans_a: bool = False, trans_b: bool = False) -> Any:
+    """op(a) @ op(b) for 2-d operands (see `Gemm`): recorded when either is a Tensor (a backward
+    under create_graph), else computed on the arrays."""
+    if isinstance(a, Tensor) or isinstance(b, Tensor):
+        return Gemm.apply(a, b, trans_a, trans_b)
+    return threads.matmul(a.T if trans_a else a, b.T if trans_b else b)
+
+
+def gemm_reference(a: Any, b: Any, trans_a: bool = False, trans_b: bool = False) -> Any:
+    """The plain version of `gemm`: a transpose per flagged operand, then a matmul (two or three
+    nodes of a recorded graph)."""
+    return (a.T if trans_a else a) @ (b.T if trans_b else b)
+
+
 @register("dot")
 def dot(a: Any, b: Any) -> Tensor:
     """torch.dot: the inner product of two 1-d tensors of the same length and dtype (anything

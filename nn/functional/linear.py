@@ -2,8 +2,9 @@
 
 One compute node instead of three (transpose, matmul, add): the graph reads "linear", and a
 training step of an MLP does a third of the bookkeeping. The backward formula uses only matmul,
-transpose, reshape and sum, which Tensors also support, so it records a graph under
-`create_graph=True` (higher-order gradients work).
+GEMM (a product with a transposed operand, `autodiff.ops.linalg.gemm`), reshape and sum, which
+Tensors also support, so it records a graph under `create_graph=True` (higher-order gradients
+work): three nodes per layer, the weight gradient g.T @ x one of them.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from autodiff import Function, ShapeError, Tensor, threads
+from autodiff.ops.linalg import gemm
 
 
 class Linear(Function):
@@ -38,7 +40,7 @@ class Linear(Function):
         # inputs: under create_graph each reshape would be a node of the recorded graph.)
         g2 = g if g.ndim == 2 else g.reshape(-1, g.shape[-1])
         x2 = x if x.ndim == 2 else x.reshape(-1, x.shape[-1])
-        gw = _product(g2.T, x2) if need_w else None
+        gw = gemm(g2, x2, trans_a=True) if need_w else None  # g2.T @ x2, one node if recorded
         gb = g2.sum(axis=0) if need_b and need_b[0] else None
         return gx, gw, gb
 

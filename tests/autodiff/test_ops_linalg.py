@@ -8,10 +8,11 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from ops_support import SETTINGS, check_forward
+from ops_support import SECOND_ORDER, SETTINGS, check_forward
 
 import autodiff as ad
 from autodiff import ShapeError, Tensor, gradgradcheck
+from autodiff.ops.linalg import Gemm, gemm, gemm_reference
 from autodiff.testing import assert_gradients_match, broadcastable_shapes, tensors
 
 
@@ -201,3 +202,77 @@ def test_np_dot_on_tensors_keeps_numpys_rules(a, b):
     check_forward(out, np.dot(x.data, y.data), rtol=1e-12)
     assert_gradients_match(lambda x, y: np.dot(x, y), x, y)
     check_forward(np.dot(x.data, y), np.dot(x.data, y.data), rtol=1e-12)  # an array first
+
+
+# ------------------------------------------------------------------- gemm (backward formulas)
+# op(a) @ op(b) with either operand transposed: one node under create_graph where the plain
+# version (gemm_reference: a transpose, then matmul) records two or three.
+@st.composite
+def gemm_operands(draw):
+    trans_a, trans_b = draw(st.booleans()), draw(st.booleans())
+    n, k, m = (draw(st.integers(1, 4)) for _ in range(3))
+    a = draw(tensors((k, n) if trans_a else (n, k)))
+    b = draw(tensors((m, k) if trans_b else (k, m)))
+    return a, b, trans_a, trans_b
+
+
+def _derivatives(f, a, b, order):
+    """The sums of f(a, b)'s derivatives of order 1..order (each differentiated again, with
+    fixed weights), with respect to a and b: a chain of create_graph backward passes."""
+    rng = np.random.default_rng(1)
+    out, found = f(a, b), []
+    for _ in range(order):
+        ga, gb = ad.gradients(
+            (out * Tensor(rng.standard_normal(out.shape))).sum(), (a, b), create_graph=True
+        )
+        found.append((ga.data, gb.data))
+        out = ga * ga + gb.sum() * gb.sum()
+    return found
+
+
+@SETTINGS
+@given(operands=gemm_operands())
+def test_gemm_matches_its_reference_and_numerical_gradients(operands):
+    a, b, trans_a, trans_b = operands
+    assert_gradients_match(lambda a, b: gemm(a, b, trans_a, trans_b), a, b)
+    np.testing.assert_array_equal(
+        gemm(a.data, b.data, trans_a, trans_b), gemm_reference(a.data, b.data, trans_a, trans_b)
+    )
+    recorded = gemm(a, b, trans_a, trans_b)
+    assert isinstance(recorded.grad_fn, Gemm)
+    np.testing.assert_allclose(
+        recorded.data, gemm_reference(a, b, trans_a, trans_b).data, rtol=1e-12, atol=1e-12
+    )
+
+
+@SECOND_ORDER
+@given(operands=gemm_operands())
+def test_gemm_second_and_third_derivatives(operands):
+    a, b, trans_a, trans_b = operands
+    assert gradgradcheck(lambda a, b: gemm(a, b, trans_a, trans_b) ** 2, a, b)
+    fast = _derivatives(lambda a, b: gemm(a, b, trans_a, trans_b), a, b, 3)
+    plain = _derivatives(lambda a, b: gemm_reference(a, b, trans_a, trans_b), a, b, 3)
+    for (fa, fb), (pa, pb) in zip(fast, plain, strict=True):
+        np.testing.assert_allclose(fa, pa, rtol=1e-10, atol=1e-10)
+        np.testing.assert_allclose(fb, pb, rtol=1e-10, atol=1e-10)
+
+
+def test_gemm_records_one_node_and_its_gradients_are_gemms():
+    a = Tensor(np.arange(6.0).reshape(3, 2), requires_grad=True)
+    b = Tensor(np.arange(12.0).reshape(3, 4), requires_grad=True)
+    out = gemm(a, b, trans_a=True)  # a.T @ b: (2, 4)
+    assert out.shape == (2, 4) and out.grad_fn.args[0] is a and out.grad_fn.args[1] is b
+    ga, gb = ad.gradients(out.sum(), (a, b), create_graph=True)
+    assert isinstance(ga.grad_fn, Gemm) and isinstance(gb.grad_fn, Gemm)
+    np.testing.assert_array_equal(ga.data, b.data @ np.ones((2, 4)).T)  # (3, 2)
+    np.testing.assert_array_equal(gb.data, a.data @ np.ones((2, 4)))
+
+
+def test_gemm_shape_errors_name_the_op_and_the_shapes():
+    a, b = Tensor(np.ones((3, 2)), requires_grad=True), Tensor(np.ones((3, 4)))
+    with pytest.raises(ShapeError, match=r"gemm: a @ b with a of shape \(3, 2\) and b of shape"):
+        gemm(a, b)
+    with pytest.raises(ShapeError, match=r"gemm: a.T @ b.T"):
+        gemm(a, b, True, True)
+    with pytest.raises(ShapeError, match="2-d operands"):
+        gemm(Tensor(np.ones(3), requires_grad=True), b)

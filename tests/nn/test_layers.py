@@ -49,6 +49,43 @@ def test_linear_matches_pytorch_layout_and_supports_second_derivatives():
     assert autodiff.gradgradcheck(lambda x, w, b: F.linear(x, w, b) ** 2, x, rand(2, 3), rand(2))
 
 
+def _third_order(f, *inputs):
+    """Derivatives of f of order 1..3 with respect to every input: each pass differentiates
+    a fixed-weight sum of the previous one's gradients (create_graph throughout)."""
+    rng = np.random.default_rng(3)
+    out, found = f(*inputs), []
+    for _ in range(3):
+        weights = Tensor(rng.standard_normal(out.shape))
+        grads = autodiff.gradients((out * weights).sum(), inputs, create_graph=True)
+        found.append([g.data for g in grads])
+        out = sum(((g * g).sum() for g in grads), Tensor(0.0))
+    return found
+
+
+@pytest.mark.parametrize("lead", [(), (5,), (2, 3)])
+def test_linear_derivatives_to_third_order_match_its_plain_composition(lead):
+    """linear's backward under create_graph (matmul, gemm, sum) against x @ w.T + b."""
+    x, w, b = rand(*lead, 4, seed=1), rand(3, 4, seed=2), rand(3, seed=3)
+    fused = _third_order(lambda x, w, b: F.linear(x, w, b).tanh(), x, w, b)
+    plain = _third_order(lambda x, w, b: (x @ w.T + b).tanh(), x, w, b)
+    for got, want in zip(fused, plain, strict=True):
+        for g, p in zip(got, want, strict=True):
+            np.testing.assert_allclose(g, p, rtol=1e-10, atol=1e-12)
+
+
+def test_linear_backward_records_three_nodes_per_2d_layer():
+    """The weight gradient g.T @ x is one recorded gemm, not a transpose and a matmul."""
+    x, w, b = rand(5, 4, seed=1), rand(3, 4, seed=2), rand(3, seed=3)
+    y = F.linear(x, w, b)
+    gx, gw, gb = autodiff.gradients((y * y).sum(), (x, w, b), create_graph=True)
+    assert [fn.op_name() for fn in (gx.grad_fn, gw.grad_fn, gb.grad_fn)] == [
+        "matmul",
+        "matmul",
+        "sum",
+    ]
+    assert type(gw.grad_fn).__name__ == "Gemm" and gw.grad_fn.args[1] is x
+
+
 def test_linear_bias_of_a_wider_dtype_promotes_the_output_as_numpy_does():
     x = Tensor(np.ones((2, 3), np.float32))
     w = Tensor(np.ones((4, 3), np.float32))
@@ -190,6 +227,7 @@ def test_dropout_gradient_is_the_mask_and_eval_is_identity(check_module_grads):
     y = drop(x)
     y.sum().backward()
     np.testing.assert_array_equal(x.grad.data, y.data / x.data)
+
     def reseed():  # the same mask on every evaluation
         drop.generator = np.random.default_rng(3)
 
