@@ -66,6 +66,64 @@ def test_cross_entropy_with_probability_targets(reduction):
     assert_gradients_match(lambda x: F.cross_entropy(x, probs.data * 3, reduction), x)
 
 
+def _derivatives_to_third_order(f, x):
+    """f(x)'s derivatives of order 1..3: each create_graph pass differentiates a fixed-weight
+    sum of the previous gradient."""
+    rng = np.random.default_rng(4)
+    out, found = f(x), []
+    for _ in range(3):
+        (g,) = autodiff.gradients(
+            (out * Tensor(rng.standard_normal(out.shape))).sum(), x, create_graph=True
+        )
+        found.append(g.data)
+        out = g * g
+    return found
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("targets", ["labels", "probabilities"])
+def test_cross_entropy_recorded_gradient_matches_its_plain_version(reduction, targets):
+    """Under create_graph the gradient of x records softmax, subtract, multiply (_recorded)
+    instead of the spelled-out softmax (_reference): the same values and derivatives, to
+    third order; the softmax is one node."""
+    from nn.functional.loss import (
+        _cross_entropy_grad_recorded,
+        _cross_entropy_grad_reference,
+    )
+
+    x = logits()
+    rng = np.random.default_rng(5)
+    t = np.eye(5)[labels()] if targets == "labels" else rng.dirichlet(np.ones(5), 4) * 2
+    gs = Tensor(rng.standard_normal((4, 1) if reduction == "none" else ()), requires_grad=True)
+    labelled = targets == "labels"
+    fast = _cross_entropy_grad_recorded(x, t, gs, labelled)
+    plain = _cross_entropy_grad_reference(x, t, gs)
+    np.testing.assert_allclose(fast.data, plain.data, rtol=1e-12, atol=1e-15)
+    ops = sorted(fn.op_name() for fn in autodiff.topological_order([fast.grad_fn]))
+    assert ops == (["*", "-", "softmax"] if labelled else ["*", "*", "-", "softmax"])
+    for got, want in zip(
+        _derivatives_to_third_order(lambda x: _cross_entropy_grad_recorded(x, t, gs, labelled), x),
+        _derivatives_to_third_order(lambda x: _cross_entropy_grad_reference(x, t, gs), x),
+        strict=True,
+    ):
+        np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
+    # ... and through the loss, with respect to the incoming gradient too (gradgradcheck's v)
+    target = labels() if labelled else t
+    assert autodiff.gradgradcheck(lambda x: F.cross_entropy(x, target, reduction) ** 2, x)
+    loss = lambda x: F.cross_entropy(x, target, reduction).sum()  # noqa: E731
+    fused = _derivatives_to_third_order(loss, x)
+    spelled = _derivatives_to_third_order(
+        lambda x: (
+            (-(Tensor(t) * x.log_softmax(1)).sum(1)).mean().sum()
+            if reduction == "mean"
+            else (-(Tensor(t) * x.log_softmax(1)).sum(1)).sum()
+        ),
+        x,
+    )
+    for got, want in zip(fused, spelled, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
+
+
 def test_cross_entropy_one_hot_targets_equal_labels():
     x, t = logits(), labels()
     a = F.cross_entropy(x, t)
