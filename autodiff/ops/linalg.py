@@ -96,7 +96,9 @@ class Gemm(Function):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         trans_a, trans_b = ctx.trans
-        need_a, need_b, _, _ = ctx.needs_input_grad  # (and the two flags)
+        a_in, b_in, _, _ = ctx.args  # (and the two flags)
+        need_a = isinstance(a_in, Tensor) and a_in._requires_grad
+        need_b = isinstance(b_in, Tensor) and b_in._requires_grad
         # op(a) gets g @ op(b).T and op(b) gets op(a).T @ g; a transposed operand gets the
         # transpose of its share, spelled as a Gemm with the operands swapped.
         ga = gb = None

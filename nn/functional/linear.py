@@ -35,7 +35,10 @@ class Linear(Function):
     def backward(ctx, g):
         x, weight = ctx.saved_tensors
         need_x, need_w, *need_b = ctx.needs_input_grad
-        gx = _product(g, weight) if need_x else None
+        if need_x:  # 2-d: a gemm, one node under create_graph without the `@` dispatch
+            gx = gemm(g, weight) if g.ndim == 2 else g @ weight
+        else:
+            gx = None
         # Leading batch dimensions are folded into one: (..., out) -> (B, out). (Not for 2-d
         # inputs: under create_graph each reshape would be a node of the recorded graph.)
         g2 = g if g.ndim == 2 else g.reshape(-1, g.shape[-1])

@@ -74,7 +74,8 @@ def test_linear_derivatives_to_third_order_match_its_plain_composition(lead):
 
 
 def test_linear_backward_records_three_nodes_per_2d_layer():
-    """The weight gradient g.T @ x is one recorded gemm, not a transpose and a matmul."""
+    """The weight gradient g.T @ x is one recorded gemm, not a transpose and a matmul (and the
+    input's, g @ w, a gemm too: no `@` dispatch)."""
     x, w, b = rand(5, 4, seed=1), rand(3, 4, seed=2), rand(3, seed=3)
     y = F.linear(x, w, b)
     gx, gw, gb = autodiff.gradients((y * y).sum(), (x, w, b), create_graph=True)
@@ -84,6 +85,7 @@ def test_linear_backward_records_three_nodes_per_2d_layer():
         "sum",
     ]
     assert type(gw.grad_fn).__name__ == "Gemm" and gw.grad_fn.args[1] is x
+    assert type(gx.grad_fn).__name__ == "Gemm" and gx.grad_fn.args[1] is w
 
 
 def test_linear_bias_of_a_wider_dtype_promotes_the_output_as_numpy_does():
