@@ -134,6 +134,15 @@ def matmul(e, node):
     return e.node("MatMul", [e.value(a, dtype) for a in node.args])
 
 
+def gemm(e, node):
+    """op(a) @ op(b) (autodiff.ops.linalg.Gemm, in recorded backward passes): ONNX's Gemm."""
+    dtype = e.dtype(node)
+    a, b, trans_a, trans_b = node.args
+    return e.node(
+        "Gemm", [e.value(a, dtype), e.value(b, dtype)], transA=int(trans_a), transB=int(trans_b)
+    )
+
+
 # ------------------------------------------------------------------------- conv, pool
 def _window(args: dict[str, Any]) -> dict[str, Any]:
     (ph, pw), (sh, sw) = args["padding"], args["stride"]
@@ -572,6 +581,7 @@ EXPORTS: dict[str, Row] = {
     "Cast": Row(cast),
     # autodiff.ops: linear algebra, reductions, softmax
     "MatMul": Row(matmul),
+    "Gemm": Row(gemm),
     "Einsum": Row(einsum),
     "Cumsum": Row(cumsum),
     "VectorNorm": Row(vector_norm),

@@ -16,6 +16,7 @@ import autodiff
 import nn.functional as F
 from autodiff import Function
 from autodiff.ops import ScatterAdd
+from autodiff.ops.linalg import gemm
 
 onnx = need("onnx", "onnx")
 need("onnxruntime", "onnx")
@@ -67,6 +68,10 @@ CASES: dict[str, list[tuple]] = {
     "MatMul": [
         (lambda a, b: a @ b, (data(3, 4), data(4, 2))),
         (lambda a, b: a @ b, (data(2, 3, 4), data(4))),
+    ],
+    "Gemm": [
+        (lambda a, b: gemm(a, b, True, False), (data(4, 3), data(4, 2))),
+        (lambda a, b: gemm(a, b, False, True), (data(3, 4), data(2, 4))),
     ],
     "Einsum": [
         (lambda a, b: autodiff.einsum("ij,jk->ik", a, b), (data(3, 4), data(4, 2))),
