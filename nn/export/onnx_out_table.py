@@ -531,6 +531,18 @@ def cross_entropy(e, node):
     return _reduce_loss(e, e.node("Neg", [picked]), args["reduction"])
 
 
+def cross_entropy_grad(e, node):
+    """CrossEntropy's gradient of x (nn.functional.loss.CrossEntropyGrad, in recorded backward
+    passes): (softmax(x) * mass - target) * gs."""
+    dtype = e.dtype(node)
+    x, target, gs, labels = node.args
+    p = e.node("Softmax", [e.value(x, dtype)], axis=1)
+    t = e.value(target, dtype)
+    if not labels:  # probability targets: each row's mass
+        p = e.node("Mul", [p, e.reduce("ReduceSum", t, [1], True)])
+    return e.node("Mul", [e.node("Sub", [p, t]), e.value(gs, dtype)])
+
+
 def binary_cross_entropy(e, node):
     args, dtype = e.arguments(node), e.dtype(node)
     p, t = e.value(args["p"], dtype), e.value(args["t"], dtype)
@@ -620,6 +632,7 @@ EXPORTS: dict[str, Row] = {
     "Dropout": Row(dropout, recomputed=("mask",)),
     "Step": Row(step),
     "CrossEntropy": Row(cross_entropy),
+    "CrossEntropyGrad": Row(cross_entropy_grad),
     "BinaryCrossEntropy": Row(binary_cross_entropy),
     "BinaryCrossEntropyWithLogits": Row(bce_with_logits),
 }

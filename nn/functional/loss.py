@@ -113,7 +113,7 @@ class CrossEntropy(Function):
         gx = gt = None
         with np.errstate(invalid="ignore", over="ignore"):  # see _EXTREMES
             if need_x and not need_t and isinstance(x, Tensor):  # create_graph: see below
-                return _cross_entropy_grad_recorded(x, target, gs, ctx.labels), None
+                return CrossEntropyGrad.apply(x, target, gs, ctx.labels), None
             # Recomputed from x (not saved) so that, under create_graph, it is a function of x.
             shifted = x - np.max(x, axis=1, keepdims=True)
             e = np.exp(shifted)
@@ -129,22 +129,47 @@ class CrossEntropy(Function):
         return gx, gt
 
 
-def _cross_entropy_grad_recorded(x: Tensor, target: Any, gs: Any, labels: bool) -> Tensor:
-    """CrossEntropy's gradient of x under create_graph: softmax(x) * mass - target, times the
-    gradient per sample, with the softmax one node of the recorded graph (its backward, the
-    softmax's Jacobian-vector product, is again recorded ops) rather than the five ops of the
-    array formula (max, subtract, exp, sum, divide), whose double backward costs five nodes'
-    bookkeeping and gives the same derivative. `_cross_entropy_grad_reference` is the plain
-    version (tests compare the two, to third order)."""
-    p = x.softmax(1)  # the same numpy ops, in the same order, as the array formula
-    if labels:  # one-hot rows: each sums to 1
-        return (p - target) * gs
-    return (p * np.sum(target, axis=1, keepdims=True) - target) * gs
+class CrossEntropyGrad(Function):
+    """CrossEntropy's gradient of x as one op, for its backward under create_graph:
+    (softmax(x) * mass - target) * gs, where mass is 1 for labels (one-hot rows) and each
+    target row's sum otherwise, and gs the gradient per sample. One node of the recorded graph
+    where the array formula would record eight (max, subtract, exp, sum, divide, ...), and one
+    backward in the next pass: the softmax's Jacobian-vector product. Its backward is written
+    in ops Tensors dispatch, recomputing the softmax from x, so it records again (third order).
+    `_cross_entropy_grad_reference` is the plain version (tests compare the two, to third
+    order)."""
+
+    op = "cross_entropy_grad"
+
+    @staticmethod
+    def forward(ctx, x, target, gs, labels):
+        with np.errstate(invalid="ignore", over="ignore"):  # see _EXTREMES
+            e = np.exp(x - np.max(x, axis=1, keepdims=True))
+            p = e / np.sum(e, axis=1, keepdims=True)
+        mass = 1 if labels else np.sum(target, axis=1, keepdims=True)
+        ctx.save_for_backward(x, gs)
+        ctx.p, ctx.mass, ctx.target = p, mass, target  # constants of backward
+        return (p - target if labels else p * mass - target) * gs
+
+    @staticmethod
+    def backward(ctx, h):
+        x, gs = ctx.saved_tensors
+        x_in, _, gs_in, labels = ctx.args
+        # Recorded (create_graph): the softmax as a function of x; else the one forward kept.
+        p = x.softmax(1) if isinstance(x, Tensor) else ctx.p
+        mass, target = ctx.mass, ctx.target
+        gx = ggs = None
+        if isinstance(x_in, Tensor) and x_in._requires_grad:
+            u = h * gs if labels else h * (gs * mass)
+            gx = p * (u - (u * p).sum(axis=1, keepdims=True))  # softmax's JVP
+        if isinstance(gs_in, Tensor) and gs_in._requires_grad:
+            ggs = h * (p - target if labels else p * mass - target)  # summed to gs's shape
+        return gx, None, ggs
 
 
 def _cross_entropy_grad_reference(x: Any, target: Any, gs: Any) -> Any:
-    """The plain version of `_cross_entropy_grad_recorded`: the softmax spelled out in the
-    ops Tensors dispatch."""
+    """The plain version of `CrossEntropyGrad`: the softmax spelled out in the ops Tensors
+    dispatch."""
     with np.errstate(invalid="ignore", over="ignore"):  # see _EXTREMES
         shifted = x - np.max(x, axis=1, keepdims=True)
         e = np.exp(shifted)

@@ -34,6 +34,7 @@ def data(*shape: int, low: float | None = None) -> np.ndarray:
 
 MASK = rng.random((3, 4)) > 0.5
 LABELS = np.array([0, 2, 1, 2])
+PROBS = np.random.default_rng(7).dirichlet(np.ones(3), 4).astype(np.float32) * 2  # rows of mass 2
 
 # op class name -> [(function of the inputs, example inputs), ...]
 CASES: dict[str, list[tuple]] = {
@@ -162,6 +163,19 @@ CASES: dict[str, list[tuple]] = {
     ],
     "Dropout": [(lambda x: F.dropout(x, 0.25, training=True), (data(3, 4),))],
     "Step": [(lambda x: F.step(x) * x, (data(3, 4),))],
+    "CrossEntropyGrad": [
+        (
+            lambda x: autodiff.gradients(F.cross_entropy(x, LABELS), x, create_graph=True)[0],
+            (data(4, 3),),
+        ),
+        (  # probability targets (a constant here: a target requiring grad takes the
+            # array formula)
+            lambda x: autodiff.gradients(
+                F.cross_entropy(x, PROBS, reduction="sum"), x, create_graph=True
+            )[0],
+            (data(4, 3),),
+        ),
+    ],
     "CrossEntropy": [
         (lambda x, t: F.cross_entropy(x, t), (data(4, 3), LABELS)),
         (

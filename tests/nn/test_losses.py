@@ -83,26 +83,26 @@ def _derivatives_to_third_order(f, x):
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("targets", ["labels", "probabilities"])
 def test_cross_entropy_recorded_gradient_matches_its_plain_version(reduction, targets):
-    """Under create_graph the gradient of x records softmax, subtract, multiply (_recorded)
-    instead of the spelled-out softmax (_reference): the same values and derivatives, to
-    third order; the softmax is one node."""
-    from nn.functional.loss import (
-        _cross_entropy_grad_recorded,
-        _cross_entropy_grad_reference,
-    )
+    """Under create_graph the gradient of x is one node, CrossEntropyGrad, instead of the
+    spelled-out formula (_cross_entropy_grad_reference): the same values, and the same
+    derivatives with respect to x (to third order) and to the gradient per sample gs."""
+    from nn.functional.loss import CrossEntropyGrad, _cross_entropy_grad_reference
 
     x = logits()
     rng = np.random.default_rng(5)
     t = np.eye(5)[labels()] if targets == "labels" else rng.dirichlet(np.ones(5), 4) * 2
     gs = Tensor(rng.standard_normal((4, 1) if reduction == "none" else ()), requires_grad=True)
     labelled = targets == "labels"
-    fast = _cross_entropy_grad_recorded(x, t, gs, labelled)
+    fast = CrossEntropyGrad.apply(x, t, gs, labelled)
     plain = _cross_entropy_grad_reference(x, t, gs)
     np.testing.assert_allclose(fast.data, plain.data, rtol=1e-12, atol=1e-15)
-    ops = sorted(fn.op_name() for fn in autodiff.topological_order([fast.grad_fn]))
-    assert ops == (["*", "-", "softmax"] if labelled else ["*", "*", "-", "softmax"])
+    assert [fn.op_name() for fn in autodiff.topological_order([fast.grad_fn])] == [
+        "cross_entropy_grad"
+    ]
+    assert_gradients_match(lambda x, gs: CrossEntropyGrad.apply(x, t, gs, labelled), x, gs)
+    assert autodiff.gradgradcheck(lambda x, gs: CrossEntropyGrad.apply(x, t, gs, labelled), x, gs)
     for got, want in zip(
-        _derivatives_to_third_order(lambda x: _cross_entropy_grad_recorded(x, t, gs, labelled), x),
+        _derivatives_to_third_order(lambda x: CrossEntropyGrad.apply(x, t, gs, labelled), x),
         _derivatives_to_third_order(lambda x: _cross_entropy_grad_reference(x, t, gs), x),
         strict=True,
     ):
