@@ -7,6 +7,7 @@ Run from the repository root (needs valgrind)::
     python -m benchmarks.instructions --only W5 --steps 500
     python -m benchmarks.instructions --only W8,W10/1000,W10/1   # the CNN rows: about 10 minutes
     python -m benchmarks.instructions --only W1,W9    # the MLP step and its Hessian-vector product
+    python -m benchmarks.instructions --only W9/tiny  # W9's step at widths of 8: its bookkeeping
     python -m benchmarks.instructions --only W4 --engine micrograd   # a peer, on W4
 
 For each workload a worker process builds glassgrad's step the way the harness does
@@ -14,7 +15,8 @@ For each workload a worker process builds glassgrad's step the way the harness d
 does; the cyclic GC stays on) and runs N steps under `valgrind --tool=callgrind`, with one BLAS
 thread. The same run with 0 steps is subtracted, so imports and set-up drop out:
 (I(N) - I(0)) / N is the count per step. W6 is one 1000-op chain per step; W8 one training step
-(Adam); W10/1000 and W10/1 one forward under no_grad on 1,000 images and on one.
+(Adam); W10/1000 and W10/1 one forward under no_grad on 1,000 images and on one; W9/tiny
+W9's step at widths of 8 and a batch of 4, its bookkeeping nearly alone.
 
 The CNN rows' counts are mostly OpenBLAS's GEMM kernels, which the counts take as they are; what
 they do not show is time spent waiting for memory (cache misses), which wall-clock figures do.
@@ -29,6 +31,8 @@ import subprocess
 import sys
 import tempfile
 
+import numpy as np
+
 # Enough steps that the per-step figure is stable (the CNN rows' steps are all numpy kernels).
 STEPS = {
     "W1": 40,
@@ -38,6 +42,7 @@ STEPS = {
     "W6": 40,
     "W8": 3,
     "W9": 20,
+    "W9/TINY": 200,
     "W10/1000": 1,
     "W10/1": 200,
 }
@@ -54,6 +59,9 @@ def worker(workload: str, steps: int, engine_name: str = "glassgrad") -> None:
         step = engine.net(workloads.net_data("W1", workloads.FULL))
     elif workload == "W9":
         data = workloads.net_data("W1", workloads.FULL)
+        step = engine.hvp(data, workloads.hvp_vectors(data))
+    elif workload == "W9/TINY":
+        data = tiny_mlp_data(workloads)
         step = engine.hvp(data, workloads.hvp_vectors(data))
     elif workload == "W4":
         step = engine.scalar(workloads.scalar_data(workloads.FULL))
@@ -72,6 +80,18 @@ def worker(workload: str, steps: int, engine_name: str = "glassgrad") -> None:
     gc.freeze()
     for _ in range(steps):
         step()
+
+
+def tiny_mlp_data(workloads):
+    """W9/tiny: W9's step (W1's MLP: five linears, ReLUs, cross-entropy) at widths of 8 and a
+    batch of 4, so that the GEMMs are small and the count is the step's bookkeeping."""
+    rng = np.random.default_rng([workloads.SEED, 99])
+    spec, _, _ = workloads.NETS["W1"]
+    sizes = (16, 8, 8, 8, 8, 4)
+    shapes = [(n_out, n_in) for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+    x = rng.standard_normal((4, sizes[0])).astype(np.float32)
+    t = rng.integers(0, sizes[-1], 4)
+    return workloads.NetData(spec, workloads.he_weights(rng, shapes), x, t)
 
 
 def instructions(workload: str, steps: int, engine: str = "glassgrad") -> int:

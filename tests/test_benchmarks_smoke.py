@@ -122,7 +122,7 @@ def test_ops_benchmark_lists_glassgrads_ops_in_the_step():
     assert ours["Conv2d.forward"] > 0 and ours["Conv2d.backward"] > 0
 
 
-@pytest.mark.parametrize("workload", ["W1", "W4", "W5", "W6", "W8", "W9", "W10/1"])
+@pytest.mark.parametrize("workload", ["W1", "W4", "W5", "W6", "W8", "W9", "W9/TINY", "W10/1"])
 def test_instruction_count_workers_run_their_steps(workload):
     # The worker alone (no valgrind): it builds glassgrad's step as the harness does and runs it.
     proc = run("benchmarks.instructions", "--worker", workload, "--steps", "1")
