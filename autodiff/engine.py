@@ -99,7 +99,9 @@ def run_backward(
             if key is out.grad_fn:
                 roots.append(key)
 
-    wanted = None if inputs is None else {id(t.grad_fn): t for t in inputs if t.grad_fn}
+    # Non-leaf inputs whose gradients the walk captures; None when there are none (leaves
+    # only, as parameters are), so that the walk does not look each node up.
+    wanted = None if inputs is None else {id(t.grad_fn): t for t in inputs if t.grad_fn} or None
     # Backward runs with grad mode set to create_graph, as in PyTorch's engine. Without
     # create_graph the engine's formulas see arrays and record nothing whatever the mode, so
     # the mode is switched off only around user code (hooks, custom Functions' backward); with

@@ -6,6 +6,7 @@
 - Function.apply: its inlined construction of the output and `Tensor._make`
 - scope.enter_scope / leave_scope (nn.Module.__call__'s scope entry) and `with name_scope(...)`
 - flatten's `_dim` and `normalize_axes`
+- `normalize_axes` and `kept_shape` (one valid axis) and their references
 - backward: `_unbroadcast` (one sum, no reshape where none is needed) and its reference
 """
 
@@ -20,7 +21,12 @@ from hypothesis.extra import numpy as hnp
 import autodiff as ad
 from autodiff import Tensor, engine, scope, thread_modes
 from autodiff.ops import elementwise, shape
-from autodiff.ops._axes import normalize_axes
+from autodiff.ops._axes import (
+    kept_shape,
+    kept_shape_reference,
+    normalize_axes,
+    normalize_axes_reference,
+)
 
 FAST = settings(max_examples=30, deadline=None)
 SPECIAL = [np.nan, np.inf, -np.inf, 0.0, -0.0, 1e-45, -1e-45]
@@ -314,6 +320,25 @@ def test_flatten_dim_is_normalize_axes(ndim):
         else:
             assert shape._dim(dim, ndim) == expected
             assert type(shape._dim(dim, ndim)) is type(expected)
+
+
+@pytest.mark.parametrize("ndim", [0, 1, 2, 4])
+def test_normalize_axes_and_kept_shape_are_their_references(ndim):
+    shape_ = (2, 3, 4, 5)[:ndim]
+    axes = [*range(-ndim - 2, ndim + 2), True, np.int64(1), None, (0,), (1, -1), (0, 0), "1"]
+    for axis in axes:
+        try:
+            expected = normalize_axes_reference(axis, ndim)
+        except Exception as err:  # noqa: BLE001 (the fast path must raise the same)
+            with pytest.raises(type(err)):
+                normalize_axes(axis, ndim)
+            continue
+        got = normalize_axes(axis, ndim)
+        assert got == expected and [type(a) for a in got] == [type(a) for a in expected]
+        assert kept_shape(shape_, got) == kept_shape_reference(shape_, got)
+        assert type(kept_shape(shape_, got)) is tuple
+    for one in range(-ndim - 1, ndim + 1):  # also an axis normalize_axes would refuse
+        assert kept_shape(shape_, (one,)) == kept_shape_reference(shape_, (one,))
 
 
 @st.composite
