@@ -251,6 +251,13 @@ class Function:
                 isinstance(a, Tensor) and a._requires_grad,
                 isinstance(b, Tensor) and b._requires_grad,
             )
+        if len(args) == 3:  # linear, conv with a bias: spelled out too (a comprehension
+            a, b, c = args  # costs a frame of its own)
+            return (
+                isinstance(a, Tensor) and a._requires_grad,
+                isinstance(b, Tensor) and b._requires_grad,
+                isinstance(c, Tensor) and c._requires_grad,
+            )
         return tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
 
     # ------------------------------------------------------------------- graph facts

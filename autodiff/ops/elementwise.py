@@ -76,9 +76,12 @@ class Mul(Function):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        if ctx.args[0] is ctx.args[1]:
+        a_in, b_in = ctx.args
+        if a_in is b_in:
             return square_grads(g, a)
-        need_a, need_b = ctx.needs_input_grad
+        # needs_input_grad, read without the property: Mul is the most frequent node
+        need_a = isinstance(a_in, Tensor) and a_in._requires_grad
+        need_b = isinstance(b_in, Tensor) and b_in._requires_grad
         return (g * b if need_a else None), (g * a if need_b else None)
 
     scalar_saves = INPUTS

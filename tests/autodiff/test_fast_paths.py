@@ -7,10 +7,13 @@
 - scope.enter_scope / leave_scope (nn.Module.__call__'s scope entry) and `with name_scope(...)`
 - flatten's `_dim` and `normalize_axes`
 - `normalize_axes` and `kept_shape` (one valid axis) and their references
+- `Function.needs_input_grad` (spelled out for two and three arguments) and its comprehension
 - backward: `_unbroadcast` (one sum, no reshape where none is needed) and its reference
 """
 
 from __future__ import annotations
+
+import itertools
 
 import numpy as np
 import pytest
@@ -339,6 +342,22 @@ def test_normalize_axes_and_kept_shape_are_their_references(ndim):
         assert type(kept_shape(shape_, got)) is tuple
     for one in range(-ndim - 1, ndim + 1):  # also an axis normalize_axes would refuse
         assert kept_shape(shape_, (one,)) == kept_shape_reference(shape_, (one,))
+
+
+@pytest.mark.parametrize("n_args", [1, 2, 3, 4])
+def test_needs_input_grad_is_its_comprehension(n_args):
+    """For every mix of a Tensor requiring grad, one that does not, an array and a number."""
+    kinds = [
+        Tensor(np.ones(2), requires_grad=True),
+        Tensor(np.ones(2)),
+        np.ones(2),
+        2.0,
+    ]
+    for args in itertools.product(kinds, repeat=n_args):
+        node = ad.Function()
+        node.args = args
+        expected = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
+        assert node.needs_input_grad == expected
 
 
 @st.composite
