@@ -88,6 +88,39 @@ def test_linear_backward_records_three_nodes_per_2d_layer():
     assert type(gx.grad_fn).__name__ == "Gemm" and gx.grad_fn.args[1] is w
 
 
+def test_mlp_hessian_vector_product_matches_central_differences_of_its_gradient():
+    """W9's step in float64 on a small MLP (linear, ReLU, cross-entropy): the product of the
+    Hessian with v against (grad(p + eps v) - grad(p - eps v)) / 2 eps. Away from ReLU's kinks
+    (inputs well inside a region) the loss is smooth, so the two agree closely."""
+    rng = np.random.default_rng(11)
+    nn.init.manual_seed(11)
+    model = nn.Sequential(
+        nn.Linear(6, 5), nn.ReLU(), nn.Linear(5, 4), nn.ReLU(), nn.Linear(4, 3)
+    ).double()
+    params = list(model.parameters())
+    x = Tensor(rng.standard_normal((7, 6)))
+    t = rng.integers(0, 3, 7)
+    vs = [rng.standard_normal(p.shape) for p in params]
+
+    def grads_at(shift):
+        for p, v in zip(params, vs, strict=True):
+            p.data += shift * v
+        try:
+            return [g.data.copy() for g in autodiff.gradients(F.cross_entropy(model(x), t), params)]
+        finally:
+            for p, v in zip(params, vs, strict=True):
+                p.data -= shift * v
+
+    loss = F.cross_entropy(model(x), t)
+    grads = autodiff.gradients(loss, params, create_graph=True)
+    dot = sum(((g * Tensor(v)).sum() for g, v in zip(grads, vs, strict=True)), Tensor(0.0))
+    hvp = autodiff.gradients(dot, params)
+    eps = 1e-6
+    numeric = [(a - b) / (2 * eps) for a, b in zip(grads_at(eps), grads_at(-eps), strict=True)]
+    for got, want in zip(hvp, numeric, strict=True):
+        np.testing.assert_allclose(got.data, want, rtol=1e-5, atol=1e-7)
+
+
 def test_linear_bias_of_a_wider_dtype_promotes_the_output_as_numpy_does():
     x = Tensor(np.ones((2, 3), np.float32))
     w = Tensor(np.ones((4, 3), np.float32))
