@@ -23,7 +23,7 @@ from .function import _FREED, Function
 from .grad_mode import no_grad
 from .inplace import inplace_changes
 from .registry import register
-from .scalar import SCALAR_NODE, normal
+from .scalar import _HUGE, _TINY, SCALAR_NODE, normal
 from .scalar import backward as scalar_backward
 from .tensor import Tensor
 from .thread_modes import grad_enabled, settle, thread_modes
@@ -177,6 +177,8 @@ def _walk(
                             if fn is not None:
                                 waiting[fn._creation_countdown] = fn
                                 push(heap, fn._creation_countdown)
+                        elif type(prev) is float and _TINY <= abs(total := prev + ga) <= _HUGE:
+                            pending[key] = total  # _add_gradients inlined for its usual case
                         else:
                             pending[key] = _add_gradients(prev, ga)
                 if not retain_graph:
