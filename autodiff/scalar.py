@@ -125,13 +125,8 @@ def binary(op: type, kernel: Callable[[float, float], float], a: Any, b: Any) ->
     out._grad = None
     if record and changed_threads:  # a thread is in no_grad() or a scope (Function.apply)
         record = thread_modes.grad_enabled
-    if record:  # _node, inlined: the most frequent node of a scalar graph
-        ctx = op()
-        ctx.args = (a, b)
-        ctx.kwargs = SCALAR_NODE
-        ctx.scope = thread_modes.scope if changed_threads else ()
-        ctx._creation_countdown = next(_creation_countdown)
-        ctx._inplace_count = inplace_changes.count
+    if record:
+        ctx = _node(op, (a, b))
         if op.scalar_saves is INPUTS:
             ctx._saved = (raw_a, raw_b)
             ctx._out = data
