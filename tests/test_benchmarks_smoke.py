@@ -122,6 +122,15 @@ def test_ops_benchmark_lists_glassgrads_ops_in_the_step():
     assert ours["Conv2d.forward"] > 0 and ours["Conv2d.backward"] > 0
 
 
+def test_copies_benchmark_times_both_copies_of_every_layer():
+    proc = run("benchmarks.copies", "--quick")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    rows = [line.strip("|").split("|") for line in proc.stdout.splitlines()[2:]]
+    assert len(rows) == 15  # 5 layers x (pad, im2col, widen)
+    for cells in rows:
+        assert float(cells[3]) > 0 and float(cells[4]) > 0, cells
+
+
 @pytest.mark.parametrize("workload", ["W1", "W4", "W5", "W6", "W8", "W9", "W9/TINY", "W10/1"])
 def test_instruction_count_workers_run_their_steps(workload):
     # The worker alone (no valgrind): it builds glassgrad's step as the harness does and runs it.

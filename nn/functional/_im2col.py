@@ -22,6 +22,9 @@ and no Python loop runs over pixels or output positions:
 
 im2col buffers are recycled (`recycle`): the columns are the largest array of a convolution, and
 a fresh one costs more in page faults than the copy that fills it.
+
+The copies between images and columns move rows of 14 or 28 pixels: `copy_rows` moves each row
+as one element (figures in benchmarks/README.md).
 """
 
 from __future__ import annotations
@@ -64,6 +67,36 @@ def output_size(size: Pair, kernel: Pair, stride: Pair, padding: Pair) -> Pair:
     )
 
 
+def copy_rows(dst: np.ndarray, src: np.ndarray) -> None:
+    """`np.copyto(dst, src)` for arrays of one shape and dtype whose rows (last axis) are
+    contiguous in both: each row copied as one opaque element of its bytes.
+
+    A copy between strided views runs numpy's inner loop once per row, and for the short rows
+    of small images (W8's 14 and 28 pixels) setting that loop up costs more than the row's
+    bytes. Seen as one element of a void dtype, a row is a single memcpy and the inner loop
+    runs down a column of rows instead: 2-3x faster on such rows (bit for bit the same bytes).
+    numpy holds the GIL while it copies void elements, so copies on several threads take
+    turns, each still faster than a plain copy. Small copies, whose two extra views cost more
+    than they save, and anything else are a plain assignment.
+    """
+    if (
+        src.size >= _ROW_COPY_MIN
+        and src.dtype == dst.dtype
+        and src.shape == dst.shape
+        and src.ndim > 1
+        and src.shape[-1] > 1
+        and src.strides[-1] == dst.strides[-1] == src.itemsize
+        and not src.dtype.hasobject
+    ):
+        row = np.dtype((np.void, src.shape[-1] * src.itemsize))
+        np.copyto(dst.view(row), src.view(row))
+    else:
+        dst[...] = src
+
+
+_ROW_COPY_MIN = 1 << 14  # elements; below it a plain copy was as fast (benchmarks.copies)
+
+
 def pad(x: np.ndarray, padding: Pair, value: float = 0) -> np.ndarray:
     """(N, C, H, W) -> (N, C, H + 2*ph, W + 2*pw), the border filled with `value`.
 
@@ -79,7 +112,7 @@ def pad(x: np.ndarray, padding: Pair, value: float = 0) -> np.ndarray:
     out[:, :, ph + h :] = value
     out[:, :, ph : ph + h, :pw] = value
     out[:, :, ph : ph + h, pw + w :] = value
-    out[:, :, ph : ph + h, pw : pw + w] = x
+    copy_rows(out[:, :, ph : ph + h, pw : pw + w], x)
     return out
 
 
@@ -170,7 +203,7 @@ def im2col(
     )
     # A view, even of a block of a larger batch's columns: each reshape splits one evenly
     # strided axis (rows into (C, kh, kw), columns into (N, Ho, Wo)).
-    np.copyto(cols[:k].reshape(view.shape), view)
+    copy_rows(cols[:k].reshape(view.shape), view)  # rows of Wo pixels when the stride is 1
     if ones_row:
         cols[k] = 1
     return cols
@@ -199,7 +232,7 @@ def widen(g: np.ndarray, width: int) -> np.ndarray:
     `width`."""
     *lead, ho, wo = g.shape
     wide = np.empty((*lead, ho, width), dtype=g.dtype)
-    wide[..., :wo] = g
+    copy_rows(wide[..., :wo], g)
     wide[..., wo:] = 0
     return wide.reshape(*lead, ho * width)
 

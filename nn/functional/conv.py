@@ -38,6 +38,7 @@ from ._im2col import (
     Pair,
     col2im,
     col2im_wide,
+    copy_rows,
     im2col,
     output_size,
     pad,
@@ -108,7 +109,7 @@ class Conv2d(Function):
                 return _backward_by_slices(g, w, c, shape, padding, needs, into, budget)[1:]
             dx_part, dw, db = _backward(g, w, c, shape, stride, padding, out_size, needs)
             if into is not None:
-                into[...] = dx_part
+                copy_rows(into, dx_part)
             return dw, db
 
         sums = threads.run(part, pieces)
@@ -287,7 +288,7 @@ def _backward_by_slices(grad, w, cols, padded_shape, padding: Pair, needs, dx=No
             wide = widen(grad[part].transpose(1, 0, 2, 3), wp)  # (F, S, Ho*Wp)
             dcols = wt @ wide.reshape(f, -1)  # (C*kh*kw, S*Ho*Wp)
             images = (part.stop - part.start, c, hp, wp)
-            dx[part] = unpad(col2im_wide(dcols, images, w.shape[2:]), padding)
+            copy_rows(dx[part], unpad(col2im_wide(dcols, images, w.shape[2:]), padding))
     return dx, dw, db
 
 

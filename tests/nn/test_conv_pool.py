@@ -471,3 +471,41 @@ def test_windows_view_is_the_same_for_contiguous_and_strided_images(writeable):
         assert view.flags.writeable == writeable and np.shares_memory(view, image)
         for a, b in [(0, 0), (2, 1), (1, 0)]:
             np.testing.assert_array_equal(view[:, :, :, :, a, b], x[:, :, a : a + 5 : 2, b : b + 5])
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    shape=st.lists(st.integers(0, 5), min_size=1, max_size=4).map(tuple),
+    dtype=st.sampled_from([np.float32, np.float64, np.int16, np.bool_, np.complex64]),
+    order=st.one_of(st.permutations(range(3)).map(lambda p: (*p, 3)), st.permutations(range(4))),
+    trim=st.integers(0, 1),
+)
+def test_copy_rows_is_copyto(shape, dtype, order, trim):
+    """copy_rows copies rows as void elements where it can, else plainly: either way what
+    np.copyto would write, on strided views with and without contiguous rows."""
+    from unittest import mock
+
+    from nn.functional import _im2col
+    from nn.functional._im2col import copy_rows
+
+    rng = np.random.default_rng(0)
+    ndim = len(shape)
+    big = (rng.random(tuple(n + 2 for n in shape)) * 100).astype(dtype)
+    src = big[tuple(slice(trim, trim + n) for n in shape)]  # rows contiguous, the rest strided
+    # The leading axes permuted (rows stay contiguous), or all of them (rows strided too)
+    src = src.transpose(*[axis - (4 - ndim) for axis in order if axis >= 4 - ndim])
+    dst_base = np.zeros(tuple(n + 1 for n in src.shape), dtype=dtype)
+    dst = dst_base[tuple(slice(1, None) for _ in src.shape)]
+    expected = dst_base.copy()
+    np.copyto(expected[tuple(slice(1, None) for _ in src.shape)], src)
+    with mock.patch.object(_im2col, "_ROW_COPY_MIN", 0):  # row copies even of these small ones
+        copy_rows(dst, src)
+    np.testing.assert_array_equal(dst_base, expected)  # nothing outside dst written either
+
+
+def test_copy_rows_keeps_assignment_casting():
+    from nn.functional._im2col import copy_rows
+
+    dst = np.zeros((2, 3), dtype=np.float32)
+    copy_rows(dst, np.arange(6.0).reshape(2, 3))  # float64 in: cast like dst[...] = src
+    np.testing.assert_array_equal(dst, np.arange(6.0, dtype=np.float32).reshape(2, 3))
