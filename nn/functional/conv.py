@@ -172,7 +172,8 @@ def _images_product(weights: np.ndarray, cols: np.ndarray, n: int, out_size: Pai
     if out is None:
         out = np.empty((n, f, *out_size), dtype=np.result_type(weights, cols))
     # Per image when small, and at one image, whose product is already NCHW
-    if n == 1 or _per_image(f, k, cols.shape[1] // n):  # each image's columns: (K, Ho*Wo)
+    positions = cols.shape[1] // n  # each image's columns: (K, Ho*Wo)
+    if n == 1 or _per_image(f * k * positions, positions):
         np.matmul(weights, cols.reshape(k, n, -1).transpose(1, 0, 2), out=out.reshape(n, f, -1))
         return out
     product = workspace((f, cols.shape[1]), out.dtype)
@@ -182,18 +183,21 @@ def _images_product(weights: np.ndarray, cols: np.ndarray, n: int, out_size: Pai
     return out
 
 
-def _per_image(m: int, k: int, n: int) -> bool:
-    """Whether an (m, k) @ (k, n) product per image is small enough to run as one GEMM per image.
+def _per_image(multiply_adds: int, positions: int) -> bool:
+    """Whether a product of `multiply_adds` per image, over `positions` output positions per
+    image, runs as one GEMM per image rather than one for the batch.
 
     OpenBLAS runs a GEMM of fewer than 65536 * 4 multiply-adds on one thread (its default
     GEMM_MULTITHREAD_THRESHOLD). Below that, a GEMM per image costs no synchronisation and
     needs no transposes into and out of the batch-folded layout; above it, one folded GEMM for
-    the batch is what threads well (benchmarks/README.md).
+    the batch is what threads well (benchmarks/README.md). But an image of few positions (W2's
+    4 x 4 maps: 16) makes each GEMM so small that the calls cost more than the transposes.
     """
-    return m * k * n < _PER_IMAGE_MAX
+    return positions >= _PER_IMAGE_MIN_POSITIONS and multiply_adds < _PER_IMAGE_MAX
 
 
 _PER_IMAGE_MAX = 65536 * 4
+_PER_IMAGE_MIN_POSITIONS = 100
 
 
 def _forward_by_slices(
@@ -232,7 +236,7 @@ def _weight_product(grad: np.ndarray, cols: np.ndarray) -> np.ndarray:
     (F, K). Per image when that product is small (`_per_image`), else one GEMM for the batch."""
     n, f = grad.shape[:2]
     k, positions = cols.shape[0], grad[0, 0].size
-    if _per_image(f, positions, k):
+    if _per_image(f * positions * k, positions):
         per_image = cols.reshape(k, n, positions).transpose(1, 2, 0)  # (N, Ho*Wo, K)
         return np.matmul(grad.reshape(n, f, positions), per_image).sum(axis=0)
     g = _transposed(grad)  # (F, N*Ho*Wo)

@@ -105,7 +105,7 @@ def test_conv2d_matches_naive_loops(case, per_image_max, budget):
     xt, wt, bt = leaves(x, w, b)
 
     with (
-        mock.patch.object(conv, "_PER_IMAGE_MAX", per_image_max),
+        mock.patch.object(conv, "_per_image", lambda *_: per_image_max > 0),
         mock.patch.object(conv, "_SLICE_BYTES", budget),
     ):
         y = conv2d(xt, wt, bt, stride=stride, padding=padding)
@@ -425,7 +425,7 @@ def test_conv2d_sliced_backward_matches_the_plain_one(case, budget, wanted, ones
     per_image_max = 0 if budget == 1 else 10**9
     with (
         mock.patch.object(conv, "_SLICE_BYTES", budget),
-        mock.patch.object(conv, "_PER_IMAGE_MAX", per_image_max),
+        mock.patch.object(conv, "_per_image", lambda *_: per_image_max > 0),
     ):
         got = conv._backward_by_slices(g, w, cols(ones_row), xp.shape, padding, needs)
     for name, a, b in zip("xwb", got, want):
@@ -452,7 +452,7 @@ def test_conv2d_forward_without_recording_matches_the_recorded_one(case, budget,
     with (
         autodiff.no_grad(),
         mock.patch.object(conv, "_SLICE_BYTES", budget),
-        mock.patch.object(conv, "_PER_IMAGE_MAX", per_image_max),
+        mock.patch.object(conv, "_per_image", lambda *_: per_image_max > 0),
     ):
         sliced = conv2d(Tensor(x), w, b, stride=stride, padding=padding)
     assert sliced.dtype == recorded.dtype == np.float64  # float32 images, float64 weights
