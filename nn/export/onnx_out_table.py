@@ -112,6 +112,15 @@ def where(e, node):
     return e.node("Where", [e.value(condition, bool), e.value(a, dtype), e.value(b, dtype)])
 
 
+def zero_where(e, node):
+    """relu's and clip's gradient as an op (autodiff's ZeroWhere, in recorded backward
+    passes): zero where the constant mask `blocked`, g elsewhere."""
+    g, blocked = node.args
+    dtype = e.dtype(node)
+    zero = e.constant(0.0, dtype)
+    return e.node("Where", [e.value(blocked, bool), zero, e.value(g, dtype)])
+
+
 def step(e, node):
     dtype = e.dtype(node)
     x = e.value(node.args[0])
@@ -574,6 +583,7 @@ EXPORTS: dict[str, Row] = {
     "Maximum": Row(elementwise("Max")),
     "Minimum": Row(elementwise("Min")),
     "Where": Row(where),
+    "ZeroWhere": Row(zero_where),
     "Neg": Row(unary("Neg")),
     "Abs": Row(unary("Abs")),
     "Exp": Row(unary("Exp")),

@@ -188,7 +188,62 @@ def test_relu_keeps_nan_and_infinities_on_both_paths(size, dtype):
     np.testing.assert_array_equal(y.data, np.maximum(x.data, 0))  # NaN stays NaN, -inf -> 0
     assert y.dtype == dtype
     y.backward(np.ones(size, dtype))
-    np.testing.assert_array_equal(x.grad.data, (x.data > 0).astype(dtype))
+    # PyTorch's threshold_backward, `x <= 0 ? 0 : g`: NaN passes the gradient, -0.0 does not
+    np.testing.assert_array_equal(x.grad.data, (~(x.data <= 0)).astype(dtype))
+
+
+@pytest.mark.parametrize("size", [7, 5000])
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("op", ["relu", "clip"])
+def test_blocked_positions_get_a_zero_even_from_an_infinite_gradient(size, dtype, op):
+    # PyTorch: `x <= 0 ? 0 : g` (relu), `lo <= x <= hi ? g : 0` (clamp): a literal +0.0 where
+    # no gradient flows, whatever g is there (g * mask would give NaN for inf * 0, -0.0 for
+    # a negative g)
+    x_values = np.resize(np.array([-1.0, 2.0, 0.0, 3.0, -2.0, np.nan], dtype=dtype), size)
+    g_values = np.resize(np.array([np.inf, np.inf, -np.inf, np.nan, -5.0, 7.0], dtype), size)
+    x = Tensor(x_values, requires_grad=True)
+    y = ad.relu(x) if op == "relu" else x.clip(-0.5, 2.5)
+    with np.errstate(all="raise"):  # no invalid-value warning either
+        y.backward(g_values)
+    passes = ~(x_values <= 0) if op == "relu" else (x_values >= -0.5) & (x_values <= 2.5)
+    expected = np.where(passes, g_values, np.zeros((), dtype))
+    assert x.grad.dtype == dtype
+    np.testing.assert_array_equal(
+        x.grad.data.view(f"u{x.grad.data.itemsize}"), expected.view(f"u{expected.itemsize}")
+    )
+
+
+def test_relu_second_order_masks_like_the_first():
+    # create_graph: relu's backward is an op of g (ZeroWhere), differentiable again
+    rng = np.random.default_rng(0)
+    x = Tensor(rng.standard_normal((4, 5)), requires_grad=True)
+    w = Tensor(rng.standard_normal((5, 3)), requires_grad=True)
+    v = rng.standard_normal((5, 3))
+    y = (ad.relu(x @ w) ** 2).sum()
+    (gw,) = ad.gradients(y, [w], create_graph=True)
+    (hv,) = ad.gradients((gw * Tensor(v)).sum(), [w])
+    # the Hessian-vector product against central differences of the gradient
+    eps = 1e-6
+
+    def grad_at(w_array):
+        wt = Tensor(w_array, requires_grad=True)
+        (ad.relu(x.detach() @ wt) ** 2).sum().backward()
+        return wt.grad.data
+
+    numeric = (grad_at(w.data + eps * v) - grad_at(w.data - eps * v)) / (2 * eps)
+    np.testing.assert_allclose(hv.data, numeric, rtol=1e-6, atol=1e-8)
+    assert any(type(n).__name__ == "ZeroWhere" for n in _nodes(gw))
+
+
+def _nodes(t):
+    seen, todo = [], [t.grad_fn]
+    while todo:
+        node = todo.pop()
+        if node is None or any(node is s for s in seen):
+            continue
+        seen.append(node)
+        todo.extend(a.grad_fn for a in node.args if isinstance(a, Tensor))
+    return seen
 
 
 def test_leaky_relu_slope():

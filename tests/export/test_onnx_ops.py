@@ -163,6 +163,12 @@ CASES: dict[str, list[tuple]] = {
     ],
     "Dropout": [(lambda x: F.dropout(x, 0.25, training=True), (data(3, 4),))],
     "Step": [(lambda x: F.step(x) * x, (data(3, 4),))],
+    "ZeroWhere": [  # relu's backward, recorded (create_graph)
+        (
+            lambda x: autodiff.gradients((autodiff.relu(x) ** 2).sum(), x, create_graph=True)[0],
+            (data(3, 4),),
+        )
+    ],
     "CrossEntropyGrad": [
         (
             lambda x: autodiff.gradients(F.cross_entropy(x, LABELS), x, create_graph=True)[0],
