@@ -20,7 +20,11 @@ the gradient image, whose every pixel it writes.
 Max pooling: padding is with -inf (like PyTorch), so a padded pixel never wins. Ties: the whole
 gradient of a window goes to ONE maximal element, the first in row-major order within the window
 (as PyTorch does on CPU) — not shared between, nor copied to, all of them. After a ReLU whole
-windows of zeros are common, so this matters.
+windows of zeros are common, so this matters. Two cases where PyTorch differs, both once
+training has already produced non-finite numbers: an infinite gradient of a window also makes
+NaN at its other pixels (the gradient is multiplied by the 0/1 mask of the maximum: inf * 0),
+where PyTorch leaves them 0; and a window holding NaN gets no gradient, where PyTorch gives it
+to a NaN pixel.
 
 Average pooling: count_include_pad=True (PyTorch's default) — a window is always divided by
 kh*kw, padded zeros included.
