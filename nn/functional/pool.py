@@ -20,11 +20,10 @@ the gradient image, whose every pixel it writes.
 Max pooling: padding is with -inf (like PyTorch), so a padded pixel never wins. Ties: the whole
 gradient of a window goes to ONE maximal element, the first in row-major order within the window
 (as PyTorch does on CPU) — not shared between, nor copied to, all of them. After a ReLU whole
-windows of zeros are common, so this matters. Two cases where PyTorch differs, both once
-training has already produced non-finite numbers: an infinite gradient of a window also makes
-NaN at its other pixels (the gradient is multiplied by the 0/1 mask of the maximum: inf * 0),
-where PyTorch leaves them 0; and a window holding NaN gets no gradient, where PyTorch gives it
-to a NaN pixel.
+windows of zeros are common, so this matters. The other pixels of a window get exactly +0.0,
+even from an infinite or NaN gradient (`_gradient_where`; a multiply by the 0/1 mask would make
+inf * 0 = NaN there). A window holding NaN has NaN as its maximum, and its gradient goes to its
+last NaN pixel in row-major order, as PyTorch's CPU kernel does (`_nan_windows_backward`).
 
 Average pooling: count_include_pad=True (PyTorch's default) — a window is always divided by
 kh*kw, padded zeros included.
@@ -115,12 +114,11 @@ def _max_pool_backward(x, out, grad, kernel: Pair, stride: Pair, padding: Pair, 
         first = win[:, :, :, :, a, b] == out
         np.greater(first, taken, out=first)  # a maximum, and no earlier one in its window
         taken |= first
-        # grad * mask rather than np.where(mask, grad, 0): a plain multiply is numpy's fastest
-        # loop (benchmarks/README.md). (Only an infinite gradient would differ: inf * 0 is NaN.)
         if disjoint:
-            np.multiply(grad, first, out=dwin[:, :, :, :, a, b])
+            _gradient_where(grad, first, out=dwin[:, :, :, :, a, b])
         else:
-            dwin[:, :, :, :, a, b] += grad * first
+            dwin[:, :, :, :, a, b] += _gradient_where(grad, first, out=np.empty_like(grad))
+    _nan_windows_backward(win, out, grad, dwin, _offsets(kernel))
     return unpad(dxp, padding)
 
 
@@ -150,11 +148,46 @@ def _max_pool_backward_disjoint(x, out, grad, kernel: Pair, stride: Pair, out_si
                     np.greater(first, taken, out=first)
                     if i < len(offsets) - 1:  # the last offset's maxima are needed no further
                         taken |= first
-                np.multiply(g, first, out=dwin[:, :, :, :, a, b])
+                _gradient_where(g, first, out=dwin[:, :, :, :, a, b])
 
-    # Each pixel takes about four passes (compare, mask, mark, multiply): work of 4 elements
+    # Each pixel takes about four passes (compare, mask, mark, select): work of 4 elements
     threads.run(images, threads.parts(n, 4 * x.size, threads.MIN_ELEMENTS_PER_THREAD))
+    dwin = windows(dx, kernel, stride, out_size, writeable=True)
+    _nan_windows_backward(windows(x, kernel, stride, out_size), out, grad, dwin, offsets)
     return dx
+
+
+# The integer lanes of each float dtype's width (`_gradient_where`)
+_LANES = {np.dtype(f"f{n}"): np.dtype(f"i{n}") for n in (2, 4, 8)}
+
+
+def _gradient_where(grad: np.ndarray, chosen: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """out[...] = grad where the bool `chosen`, +0.0 elsewhere: exactly, an infinite or NaN
+    grad included (grad * chosen would make inf * 0 = NaN where PyTorch has zeros). grad's
+    float bits are ANDed with integer lanes of all ones (chosen) or all zeros, which costs
+    about what the multiply did (benchmarks/README.md). `out` may be a strided window view."""
+    lanes = _LANES.get(out.dtype)
+    if lanes is None or grad.dtype != out.dtype:  # not float (or mixed): a plain multiply
+        return np.multiply(grad, chosen, out=out)
+    keep = np.negative(chosen.view(np.int8)).astype(lanes)  # True (1) -> -1: all ones
+    np.bitwise_and(grad.view(lanes), keep, out=out.view(lanes))
+    return out
+
+
+def _nan_windows_backward(win, out, grad, dwin, offsets: list[Pair]) -> None:
+    """PyTorch's rule for a window holding NaN (whose maximum is NaN, equal to nothing, so the
+    comparisons gave it no pixel): its whole gradient to its LAST NaN pixel in row-major order
+    (PyTorch's CPU kernel takes a pixel that is greater or NaN). Added into `dwin`, where those
+    windows' pixels hold +0.0 so far; one check of `out` when no window is NaN."""
+    if out.dtype.kind != "f":
+        return
+    todo = np.isnan(out)
+    if not todo.any():
+        return
+    for a, b in reversed(offsets):
+        pick = np.isnan(win[:, :, :, :, a, b]) & todo
+        todo &= ~pick
+        dwin[:, :, :, :, a, b] += _gradient_where(grad, pick, out=np.empty_like(grad))
 
 
 class AvgPool2d(Function):

@@ -509,3 +509,60 @@ def test_copy_rows_keeps_assignment_casting():
     dst = np.zeros((2, 3), dtype=np.float32)
     copy_rows(dst, np.arange(6.0).reshape(2, 3))  # float64 in: cast like dst[...] = src
     np.testing.assert_array_equal(dst, np.arange(6.0, dtype=np.float32).reshape(2, 3))
+
+
+def torch_rule_max_pool_backward(x, g, kernel, stride, padding):
+    """PyTorch's CPU max-pool backward, one window at a time: scanning a window in row-major
+    order, a pixel greater than the best so far, or NaN, becomes the best; the window's whole
+    gradient goes there, every other pixel gets exactly 0."""
+    xp = naive_pad(x, padding, -np.inf)
+    ho, wo = naive_out_size(xp.shape, kernel, stride)
+    dxp = np.zeros(xp.shape, dtype=g.dtype)
+    for n, c, i, j in np.ndindex(x.shape[0], x.shape[1], ho, wo):
+        best, where = -np.inf, None
+        for a, b in np.ndindex(*kernel):
+            v = xp[n, c, i * stride[0] + a, j * stride[1] + b]
+            if where is None or v > best or np.isnan(v):
+                best, where = v, (i * stride[0] + a, j * stride[1] + b)
+        dxp[(n, c, *where)] += g[n, c, i, j]
+    h, w = x.shape[2:]
+    return dxp[:, :, padding[0] : padding[0] + h, padding[1] : padding[1] + w]
+
+
+@pytest.mark.parametrize(
+    ("kernel", "stride", "padding"),
+    [
+        ((2, 2), (2, 2), (0, 0)),
+        ((2, 2), (3, 3), (0, 0)),
+        ((3, 3), (1, 1), (1, 1)),
+        ((2, 3), (2, 1), (1, 1)),
+    ],
+)
+def test_max_pool_non_finite_values_and_gradients_follow_pytorch(kernel, stride, padding):
+    # NaN pixels (a window holding NaN sends its gradient to its last NaN), infinite pixels,
+    # and infinite or NaN gradients (exact zeros at the pixels that are not chosen)
+    rng = np.random.default_rng(0)
+    x = np.round(rng.standard_normal((2, 3, 6, 6)), 1).astype(np.float32)
+    x.flat[rng.choice(x.size, 12, replace=False)] = np.nan
+    x.flat[rng.choice(x.size, 4, replace=False)] = np.inf
+    xt = Tensor(x, requires_grad=True)
+    y = max_pool2d(xt, kernel, stride, padding)
+    g = rng.standard_normal(y.shape).astype(np.float32)
+    g.flat[rng.choice(g.size, 5, replace=False)] = [np.inf, -np.inf, np.inf, np.nan, -np.inf]
+    y.backward(g)
+    want = torch_rule_max_pool_backward(x, g, kernel, stride, padding)
+    assert xt.grad.dtype == np.float32
+    # NaN and inf exactly where PyTorch has them (overlapping windows sum in another order)
+    np.testing.assert_allclose(xt.grad.data, want, rtol=1e-6, atol=0)
+    assert np.count_nonzero(np.isnan(xt.grad.data)) == np.count_nonzero(np.isnan(want)) <= 1
+
+
+def test_max_pool_non_finite_case_against_torch():
+    torch = pytest.importorskip("torch", reason="torch is not installed")
+    x = np.array([[[[1.0, np.nan, 2.0, 3.0], [np.nan, 0.5, 4.0, 1.0]]]], dtype=np.float32)
+    g = np.array([[[[1.5, np.inf]]]], dtype=np.float32)
+    xt = Tensor(x, requires_grad=True)
+    max_pool2d(xt, 2).backward(g)
+    tx = torch.tensor(x, requires_grad=True)
+    torch.nn.functional.max_pool2d(tx, 2).backward(torch.tensor(g))
+    np.testing.assert_array_equal(xt.grad.data, tx.grad.numpy())
