@@ -22,14 +22,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
-import time
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # one thread: the copies themselves
 
 import numpy as np  # noqa: E402
 
 from nn.functional._im2col import copy_rows, windows  # noqa: E402
+
+from .ops import _median_ms  # noqa: E402 (the same timing loop as the step table's)
 
 # (label, N, C, H): the padded conv inputs of W3, W8 and W10 at batch 1
 LAYERS = [
@@ -39,16 +39,6 @@ LAYERS = [
     ("W8 conv2 (16 images)", 16, 32, 14),
     ("W10/1 conv2", 1, 32, 14),
 ]
-
-
-def _median_us(copy, repeats: int) -> float:
-    copy()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        copy()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1e6
 
 
 def pairs(n: int, c: int, h: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -82,8 +72,8 @@ def main(argv: list[str] | None = None) -> int:
             expected = np.empty_like(dst)
             np.copyto(expected, src)
             np.testing.assert_array_equal(dst, expected)
-            plain = _median_us(lambda d=dst, s=src: np.copyto(d, s), repeats)
-            rows = _median_us(lambda d=dst, s=src: copy_rows(d, s), repeats)
+            plain = _median_ms(lambda d=dst, s=src: np.copyto(d, s), repeats) * 1e3
+            rows = _median_ms(lambda d=dst, s=src: copy_rows(d, s), repeats) * 1e3
             count = src.size // src.shape[-1]
             print(
                 f"| {label} | {name} | {count:,} of {src.shape[-1]} | {plain:.1f} | {rows:.1f} "

@@ -398,10 +398,9 @@ class ReLU(Function):
     def backward(ctx, g):
         ctx.saved_tensors  # noqa: B018 (raises if the output was modified in place)
         # PyTorch's threshold_backward: `x <= 0 ? 0 : g`, a zero even where g is inf or NaN
-        # (g * mask would make inf * 0 = NaN there), and g where x is NaN.
-        if isinstance(g, Tensor):  # create_graph: a differentiable op of g
-            return ZeroWhere.apply(g, ctx.blocked)
-        return zero_where(np.asarray(g), ctx.blocked)
+        # (g * mask would make inf * 0 = NaN there), and g where x is NaN. (An op of g under
+        # create_graph, the array function otherwise.)
+        return ZeroWhere.call(g, ctx.blocked)
 
 
 class ZeroWhere(Function):
@@ -420,41 +419,50 @@ class ZeroWhere(Function):
         return ZeroWhere.call(gg, ctx.blocked), None
 
 
-def zero_where(g: np.ndarray, blocked: np.ndarray) -> np.ndarray:
+def zero_where(g: Any, blocked: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """g (float) with +0.0 where the bool `blocked` (g's shape) is True, g's bits elsewhere,
-    infinities and NaN included.
+    infinities and NaN included: the exact form of `g * ~blocked` for a backward's mask.
 
     `np.where(blocked, 0, g)` says it, at 3.6 ns an element here; a multiply by the mask
     costs a quarter of that but turns inf * 0 into NaN. So the float bits are ANDed with a
     mask of all ones (kept) or all zeros (blocked) in integer lanes of g's width: exact, in
-    the multiply's time (benchmarks/README.md). On glassgrad's threads when large."""
-    lanes = _LANES.get(g.dtype)
-    if lanes is None or g.shape != blocked.shape or g.ndim == 0:
+    the multiply's time (benchmarks/README.md). Into `out` if given (any layout, g's dtype: a
+    strided window view, say), in one pass on this thread; else a new array, a block at a time
+    on glassgrad's threads when large."""
+    if out is not None:
+        return _zero_where_into(g, blocked, out)
+    g = np.asarray(g)
+    if g.dtype not in _LANES or g.shape != blocked.shape:
         return np.where(blocked, np.zeros((), g.dtype), g)
     out = np.empty(g.shape, dtype=g.dtype)
-    if out.size == 0:
-        return out
-    g_lanes, out_lanes = g.reshape(-1).view(lanes), out.reshape(-1).view(lanes)
-    flat_blocked = blocked.reshape(-1).view(np.int8)  # 1 where blocked
+    if g.size <= ZERO_WHERE_BLOCK:  # one block: no threads to hand it to
+        return _zero_where_into(g, blocked, out)
+    flat_g, flat_blocked, flat_out = g.reshape(-1), blocked.reshape(-1), out.reshape(-1)
 
     def part(rows: slice) -> None:  # a block at a time: the masks stay in the cache
         per_row = g.size // len(g)
         for start in range(rows.start * per_row, rows.stop * per_row, ZERO_WHERE_BLOCK):
             block = slice(start, min(start + ZERO_WHERE_BLOCK, rows.stop * per_row))
-            # Minus one: 0 where blocked, -1 (all ones) elsewhere, sign-extended to the lanes'
-            # width (in int8, then cast: faster than subtracting in the lanes)
-            keep = np.subtract(flat_blocked[block], 1).astype(lanes)
-            np.bitwise_and(g_lanes[block], keep, out=out_lanes[block])
+            _zero_where_into(flat_g[block], flat_blocked[block], flat_out[block])
 
-    if g.size <= ZERO_WHERE_BLOCK:  # one block: no threads to hand it to
-        part(slice(0, len(g)))
-    else:
-        threads.run(part, threads.parts(len(g), g.size, threads.MIN_ELEMENTS_PER_THREAD))
+    threads.run(part, threads.parts(len(g), g.size, threads.MIN_ELEMENTS_PER_THREAD))
+    return out
+
+
+def _zero_where_into(g: Any, blocked: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """`zero_where` in one pass, into `out`."""
+    g, lanes = np.asarray(g), _LANES.get(out.dtype)
+    if lanes is None or g.dtype != out.dtype:  # not float, or mixed: np.where says it
+        out[...] = np.where(blocked, np.zeros((), out.dtype), g)
+        return out
+    # Minus one: 0 where blocked, -1 (all ones) elsewhere, sign-extended to the lanes' width
+    # (in int8, then cast: faster than subtracting in the lanes)
+    keep = np.subtract(blocked.view(np.int8), 1).astype(lanes)
+    np.bitwise_and(g.view(lanes), keep, out=out.view(lanes))
     return out
 
 
 ZERO_WHERE_BLOCK = 1 << 18  # elements
-
 
 # The integer lanes of each float dtype's width
 _LANES = {np.dtype(f"f{n}"): np.dtype(f"i{n}") for n in (2, 4, 8)}
@@ -609,10 +617,7 @@ class Clip(Function):
 
     @staticmethod
     def backward(ctx, g):
-        # Zeros outside the bounds even where g is inf or NaN, as ReLU's backward
-        if isinstance(g, Tensor):
-            return ZeroWhere.apply(g, ctx.blocked)
-        return zero_where(np.asarray(g), ctx.blocked)
+        return ZeroWhere.call(g, ctx.blocked)  # zeros outside the bounds, as ReLU's
 
 
 @register("clip", "clamp", numpy=np.clip)

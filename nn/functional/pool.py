@@ -21,9 +21,10 @@ Max pooling: padding is with -inf (like PyTorch), so a padded pixel never wins. 
 gradient of a window goes to ONE maximal element, the first in row-major order within the window
 (as PyTorch does on CPU) — not shared between, nor copied to, all of them. After a ReLU whole
 windows of zeros are common, so this matters. The other pixels of a window get exactly +0.0,
-even from an infinite or NaN gradient (`_gradient_where`; a multiply by the 0/1 mask would make
-inf * 0 = NaN there). A window holding NaN has NaN as its maximum, and its gradient goes to its
-last NaN pixel in row-major order, as PyTorch's CPU kernel does (`_nan_windows_backward`).
+even from an infinite or NaN gradient (autodiff's `zero_where`; a multiply by the 0/1 mask
+would make inf * 0 = NaN there). A window holding NaN has NaN as its maximum, and its gradient
+goes to its last NaN pixel in row-major order, as PyTorch's CPU kernel does
+(`_nan_windows_backward`).
 
 Average pooling: count_include_pad=True (PyTorch's default) — a window is always divided by
 kh*kw, padded zeros included.
@@ -34,6 +35,7 @@ from __future__ import annotations
 import numpy as np
 
 from autodiff import Function, ShapeError, Tensor, threads
+from autodiff.ops.elementwise import zero_where
 
 from ._chunks import within
 from ._im2col import Pair, output_size, pad, pair, shape_of, unpad, windows
@@ -111,13 +113,13 @@ def _max_pool_backward(x, out, grad, kernel: Pair, stride: Pair, padding: Pair, 
     taken = np.zeros(out.shape, dtype=bool)  # windows whose maximum already got its grad
     disjoint = _disjoint(kernel, stride)
     for a, b in _offsets(kernel):
-        first = win[:, :, :, :, a, b] == out
-        np.greater(first, taken, out=first)  # a maximum, and no earlier one in its window
-        taken |= first
+        maximal = win[:, :, :, :, a, b] == out
+        blocked = maximal <= taken  # not a maximum, or an earlier one got the window's grad
+        taken |= maximal
         if disjoint:
-            _gradient_where(grad, first, out=dwin[:, :, :, :, a, b])
+            zero_where(grad, blocked, out=dwin[:, :, :, :, a, b])
         else:
-            dwin[:, :, :, :, a, b] += _gradient_where(grad, first, out=np.empty_like(grad))
+            dwin[:, :, :, :, a, b] += zero_where(grad, blocked)
     _nan_windows_backward(win, out, grad, dwin, _offsets(kernel))
     return unpad(dxp, padding)
 
@@ -130,48 +132,32 @@ def _max_pool_backward_disjoint(x, out, grad, kernel: Pair, stride: Pair, out_si
     tiled = stride == kernel and (h, w) == (ho * kh, wo * kw)  # every pixel in one window
     dx = (np.empty if tiled else np.zeros)(x.shape, dtype=grad.dtype)
     offsets = _offsets(kernel)
-    # One image: x and dx, out and grad, and the two masks.
-    per_image = c * (h * w * (x.itemsize + dx.itemsize) + ho * wo * (2 * out.itemsize + 2))
+    # One image: x and dx, out and grad, and the three masks.
+    per_image = c * (h * w * (x.itemsize + dx.itemsize) + ho * wo * (2 * out.itemsize + 3))
 
     def images(share: slice) -> None:  # one thread's share of the batch, slice by slice
         for part in within(share, per_image):
             win = windows(x[part], kernel, stride, out_size)
             dwin = windows(dx[part], kernel, stride, out_size, writeable=True)
             top, g = out[part], grad[part]
-            taken = first = None
+            taken = maximal = blocked = None
             for i, (a, b) in enumerate(offsets):
                 if taken is None:  # the first offset: nothing taken before it
-                    first = taken = np.equal(win[:, :, :, :, a, b], top)
+                    taken = np.equal(win[:, :, :, :, a, b], top)
+                    blocked = np.logical_not(taken)
                 else:
-                    reuse = None if first is taken else first
-                    first = np.equal(win[:, :, :, :, a, b], top, out=reuse)
-                    np.greater(first, taken, out=first)
+                    maximal = np.equal(win[:, :, :, :, a, b], top, out=maximal)
+                    # not a maximum, or an earlier one got the window's gradient
+                    np.less_equal(maximal, taken, out=blocked)
                     if i < len(offsets) - 1:  # the last offset's maxima are needed no further
-                        taken |= first
-                _gradient_where(g, first, out=dwin[:, :, :, :, a, b])
+                        taken |= maximal
+                zero_where(g, blocked, out=dwin[:, :, :, :, a, b])
 
     # Each pixel takes about four passes (compare, mask, mark, select): work of 4 elements
     threads.run(images, threads.parts(n, 4 * x.size, threads.MIN_ELEMENTS_PER_THREAD))
     dwin = windows(dx, kernel, stride, out_size, writeable=True)
     _nan_windows_backward(windows(x, kernel, stride, out_size), out, grad, dwin, offsets)
     return dx
-
-
-# The integer lanes of each float dtype's width (`_gradient_where`)
-_LANES = {np.dtype(f"f{n}"): np.dtype(f"i{n}") for n in (2, 4, 8)}
-
-
-def _gradient_where(grad: np.ndarray, chosen: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """out[...] = grad where the bool `chosen`, +0.0 elsewhere: exactly, an infinite or NaN
-    grad included (grad * chosen would make inf * 0 = NaN where PyTorch has zeros). grad's
-    float bits are ANDed with integer lanes of all ones (chosen) or all zeros, which costs
-    about what the multiply did (benchmarks/README.md). `out` may be a strided window view."""
-    lanes = _LANES.get(out.dtype)
-    if lanes is None or grad.dtype != out.dtype:  # not float (or mixed): a plain multiply
-        return np.multiply(grad, chosen, out=out)
-    keep = np.negative(chosen.view(np.int8)).astype(lanes)  # True (1) -> -1: all ones
-    np.bitwise_and(grad.view(lanes), keep, out=out.view(lanes))
-    return out
 
 
 def _nan_windows_backward(win, out, grad, dwin, offsets: list[Pair]) -> None:
@@ -187,7 +173,7 @@ def _nan_windows_backward(win, out, grad, dwin, offsets: list[Pair]) -> None:
     for a, b in reversed(offsets):
         pick = np.isnan(win[:, :, :, :, a, b]) & todo
         todo &= ~pick
-        dwin[:, :, :, :, a, b] += _gradient_where(grad, pick, out=np.empty_like(grad))
+        dwin[:, :, :, :, a, b] += zero_where(grad, ~pick)
 
 
 class AvgPool2d(Function):
