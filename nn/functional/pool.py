@@ -38,7 +38,7 @@ from autodiff import Function, ShapeError, Tensor, threads
 from autodiff.ops.elementwise import zero_where
 
 from ._chunks import within
-from ._im2col import Pair, output_size, pad, pair, shape_of, unpad, windows
+from ._im2col import Pair, copy_rows, output_size, pad, pair, shape_of, unpad, windows
 
 
 class MaxPool2d(Function):
@@ -125,39 +125,119 @@ def _max_pool_backward(x, out, grad, kernel: Pair, stride: Pair, padding: Pair, 
 
 
 def _max_pool_backward_disjoint(x, out, grad, kernel: Pair, stride: Pair, out_size: Pair):
-    """`_max_pool_backward` for windows that do not overlap, without padding: the same steps,
-    a few images at a time (see the module docstring)."""
+    """`_max_pool_backward` for windows that do not overlap, without padding: the same
+    choices, a few images at a time (see the module docstring); 2x2 windows tiling a float16
+    or float32 image by `_max_pool_backward_pairs`, the rest an offset at a time."""
     n, c, h, w = x.shape
     (kh, kw), (ho, wo) = kernel, out_size
     tiled = stride == kernel and (h, w) == (ho * kh, wo * kw)  # every pixel in one window
     dx = (np.empty if tiled else np.zeros)(x.shape, dtype=grad.dtype)
-    offsets = _offsets(kernel)
-    # One image: x and dx, out and grad, and the three masks.
-    per_image = c * (h * w * (x.itemsize + dx.itemsize) + ho * wo * (2 * out.itemsize + 3))
+    if tiled and kernel == (2, 2) and _pairs_fit(x, grad):
+        per_image = c * ho * wo * (14 * x.itemsize + 5)  # x, dx, and the pairs and masks
+        # Its passes are few and fast: split only a large batch, in large slices
+        pieces = threads.parts(n, x.size, threads.MIN_ELEMENTS_PER_THREAD)
 
-    def images(share: slice) -> None:  # one thread's share of the batch, slice by slice
-        for part in within(share, per_image):
-            win = windows(x[part], kernel, stride, out_size)
-            dwin = windows(dx[part], kernel, stride, out_size, writeable=True)
-            top, g = out[part], grad[part]
-            taken = maximal = blocked = None
-            for i, (a, b) in enumerate(offsets):
-                if taken is None:  # the first offset: nothing taken before it
-                    taken = np.equal(win[:, :, :, :, a, b], top)
-                    blocked = np.logical_not(taken)
-                else:
-                    maximal = np.equal(win[:, :, :, :, a, b], top, out=maximal)
-                    # not a maximum, or an earlier one got the window's gradient
-                    np.less_equal(maximal, taken, out=blocked)
-                    if i < len(offsets) - 1:  # the last offset's maxima are needed no further
-                        taken |= maximal
-                zero_where(g, blocked, out=dwin[:, :, :, :, a, b])
+        def images(share: slice) -> None:  # one thread's share of the batch, slice by slice
+            for part in within(share, per_image, _PAIRS_SLICE_BYTES):
+                _max_pool_backward_pairs(x[part], out[part], grad[part], dx[part])
 
-    # Each pixel takes about four passes (compare, mask, mark, select): work of 4 elements
-    threads.run(images, threads.parts(n, 4 * x.size, threads.MIN_ELEMENTS_PER_THREAD))
+    else:
+        # One image: x and dx, out and grad, and the three masks.
+        per_image = c * (h * w * (x.itemsize + dx.itemsize) + ho * wo * (2 * out.itemsize + 3))
+
+        def images(share: slice) -> None:
+            for part in within(share, per_image):
+                _max_pool_backward_offsets(x[part], out[part], grad[part], dx[part], kernel, stride)
+
+        # Each pixel takes about four passes (compare, mask, mark, select): work of 4 elements
+        pieces = threads.parts(n, 4 * x.size, threads.MIN_ELEMENTS_PER_THREAD)
+
+    threads.run(images, pieces)
     dwin = windows(dx, kernel, stride, out_size, writeable=True)
-    _nan_windows_backward(windows(x, kernel, stride, out_size), out, grad, dwin, offsets)
+    _nan_windows_backward(windows(x, kernel, stride, out_size), out, grad, dwin, _offsets(kernel))
     return dx
+
+
+# The slices of `_max_pool_backward_pairs`: larger than the offsets' (CACHE_BYTES), whose
+# strided passes gain more from the cache; these passes are contiguous and short, and small
+# slices made more calls than they saved (benchmarks/README.md)
+_PAIRS_SLICE_BYTES = 8 << 20
+
+
+def _max_pool_backward_offsets(x, out, grad, dx, kernel: Pair, stride: Pair) -> None:
+    """A slice of `_max_pool_backward_disjoint` an offset at a time: the plain version's
+    steps, each gradient assigned into its pixels of `dx` (every pixel in at most one window)."""
+    win = windows(x, kernel, stride, out.shape[2:])
+    dwin = windows(dx, kernel, stride, out.shape[2:], writeable=True)
+    offsets = _offsets(kernel)
+    taken = maximal = blocked = None
+    for i, (a, b) in enumerate(offsets):
+        if taken is None:  # the first offset: nothing taken before it
+            taken = np.equal(win[:, :, :, :, a, b], out)
+            blocked = np.logical_not(taken)
+        else:
+            maximal = np.equal(win[:, :, :, :, a, b], out, out=maximal)
+            # not a maximum, or an earlier one got the window's gradient
+            np.less_equal(maximal, taken, out=blocked)
+            if i < len(offsets) - 1:  # the last offset's maxima are needed no further
+                taken |= maximal
+        zero_where(grad, blocked, out=dwin[:, :, :, :, a, b])
+
+
+def _pairs_fit(x: np.ndarray, grad: np.ndarray) -> bool:
+    """Whether `_max_pool_backward_pairs` takes x and grad: one float dtype of 2 or 4 bytes
+    (two pixels make an integer of 4 or 8), x C-contiguous."""
+    return (
+        x.dtype == grad.dtype
+        and x.dtype.kind == "f"
+        and x.itemsize in (2, 4)
+        and x.flags.c_contiguous
+        and x.size > 0
+    )
+
+
+def _max_pool_backward_pairs(x, out, grad, dx) -> None:
+    """A slice of `_max_pool_backward_disjoint` for 2x2 windows tiling the image: the same
+    choice of pixel, and the same bits in dx, in a dozen contiguous passes instead of two dozen
+    strided ones.
+
+    A window row's two pixels sit side by side, so the image viewed as integers of twice the
+    float's width is (N, C, H, W/2): element [n, c, 2i + a, j] is row a of window (i, j). Each
+    row of windows is copied out into a contiguous array (`copy_rows`: one memcpy per image
+    row) and compared, as floats, with the window maxima written twice side by side: the result,
+    two bools per window row, read as a uint16, has one byte per pixel. Its lowest set byte is
+    the row's first maximum (e & -e); the second row counts only where the first has none.
+    The chosen bytes (1) times 255, sign-extended from int8 to the float's width, are all-ones
+    lanes that AND the gradient (also written twice side by side) into place; the other pixels
+    get +0.0, as `zero_where` gives them."""
+    lanes = np.dtype(f"u{x.itemsize}")
+    pair = np.dtype(f"u{2 * x.itemsize}")
+    mask = np.dtype(f"i{x.itemsize}")
+    twice = pair.type(1 + (1 << (8 * x.itemsize)))  # v * twice = v in both halves of a pair
+
+    def side_by_side(v: np.ndarray) -> np.ndarray:  # (S, C, Ho, Wo) -> pairs (v, v)
+        doubled = v.view(lanes).astype(pair)
+        doubled *= twice
+        return doubled
+
+    maxima = side_by_side(out).view(x.dtype)  # (S, C, Ho, W): each window's maximum twice
+    rows = x.view(pair)  # (S, C, H, Wo): pixel pairs
+    row = np.empty(out.shape, dtype=pair)  # one row of every window; then its lanes to keep
+    found = []  # per window row: a uint16 whose bytes say which of its two pixels is maximal
+    for a in (0, 1):
+        copy_rows(row, rows[:, :, a::2])
+        found.append(np.equal(row.view(x.dtype), maxima).view(np.uint16))
+    first, second = found
+    first &= -first  # the lowest set byte: the row's first maximum
+    second &= -second
+    second *= first == 0  # the second row only for windows whose first row has no maximum
+    gradients = side_by_side(grad)
+    into = dx.view(pair)
+    for a, chosen in enumerate((first, second)):
+        chosen *= 255  # a chosen pixel's byte: 1 -> 0xFF (-1 as int8)
+        np.copyto(row.view(mask), chosen.view(np.int8))  # its lane all ones (sign-extended)
+        np.bitwise_and(gradients, row, out=row)
+        copy_rows(into[:, :, a::2], row)
 
 
 def _nan_windows_backward(win, out, grad, dwin, offsets: list[Pair]) -> None:

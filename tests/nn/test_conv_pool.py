@@ -397,6 +397,79 @@ def test_max_pool_disjoint_backward_matches_the_plain_one(case):
     np.testing.assert_array_equal(got, want)
 
 
+@st.composite
+def tiled_2x2_cases(draw):
+    n, c = draw(st.integers(1, 5)), draw(st.integers(1, 3))
+    shape = (n, c, 2 * draw(st.integers(1, 6)), 2 * draw(st.integers(1, 6)))
+    dtype = draw(st.sampled_from([np.float16, np.float32]))
+    values = draw(st.sampled_from(["normal", "ties", "specials"]))
+    budget = draw(st.sampled_from([1, 10**9]))  # one image per slice, or all in one slice
+    return shape, dtype, values, budget, draw(st.integers(0, 2**32 - 1))
+
+
+@settings(max_examples=40, deadline=None)
+@given(tiled_2x2_cases())
+def test_max_pool_2x2_pairs_backward_gives_the_plain_ones_bits(case):
+    # The 2x2 fast path (pixel pairs as one integer, bytes of the comparisons picking the
+    # first maximum) against the plain per-offset version, bit for bit: ties, -0.0 against
+    # +0.0, infinities and NaN pixels, infinite and NaN gradients
+    from unittest import mock
+
+    from nn.functional import pool
+
+    shape, dtype, values, budget, seed = case
+    rng = np.random.default_rng(seed)
+    if values == "normal":
+        x = rng.standard_normal(shape)
+    elif values == "ties":  # whole windows of zeros, as after a ReLU
+        x = np.maximum(np.round(rng.standard_normal(shape)), 0)
+    else:
+        x = rng.choice([0.0, -0.0, 1.0, -1.0, 2.0, np.inf, -np.inf, np.nan], size=shape)
+    x = x.astype(dtype)
+    out_size = (shape[2] // 2, shape[3] // 2)
+    out = pool._separable_max(x, (2, 2), (2, 2), out_size)
+    g = rng.choice(np.array([1.5, -2.0, 0.0, -0.0, np.inf, -np.inf, np.nan]), out.shape)
+    g = np.where(rng.random(out.shape) < 0.5, rng.standard_normal(out.shape), g).astype(dtype)
+    want = pool._max_pool_backward(x, out, g, (2, 2), (2, 2), (0, 0), out_size)
+    calls = []
+    pairs = pool._max_pool_backward_pairs
+
+    def counted(*args):
+        calls.append(len(args[0]))
+        return pairs(*args)
+
+    with (
+        mock.patch.object(pool, "_PAIRS_SLICE_BYTES", budget),
+        mock.patch.object(pool, "_max_pool_backward_pairs", counted),
+    ):
+        got = pool._max_pool_backward_disjoint(x, out, g, (2, 2), (2, 2), out_size)
+    assert sum(calls) == shape[0] and (budget > 1 or len(calls) == shape[0])
+    assert got.dtype == want.dtype == dtype
+    np.testing.assert_array_equal(got.view(f"u{x.itemsize}"), want.view(f"u{x.itemsize}"))
+
+
+def test_max_pool_2x2_backward_off_the_pairs_path_matches_too():
+    # float64 (no integer twice its width), a non-contiguous input and a wider gradient take
+    # the per-offset path; all give the plain version's gradient
+    from nn.functional import pool
+
+    rng = np.random.default_rng(5)
+    base = np.maximum(np.round(rng.standard_normal((3, 2, 6, 8))), 0)
+    cases = [
+        (base, base.dtype),  # float64
+        (base.astype(np.float32).transpose(0, 1, 3, 2)[:, :, :6, :6], np.float32),  # strided
+        (base.astype(np.float32), np.float64),  # float64 gradient for float32 pixels
+    ]
+    for x, gdtype in cases:
+        out_size = (x.shape[2] // 2, x.shape[3] // 2)
+        out = pool._separable_max(x, (2, 2), (2, 2), out_size)
+        g = rng.standard_normal(out.shape).astype(gdtype)
+        assert not pool._pairs_fit(x, g)
+        want = pool._max_pool_backward(x, out, g, (2, 2), (2, 2), (0, 0), out_size)
+        got = pool._max_pool_backward_disjoint(x, out, g, (2, 2), (2, 2), out_size)
+        np.testing.assert_array_equal(got, want)
+
+
 @settings(max_examples=30, deadline=None)
 @given(
     conv_cases(),
