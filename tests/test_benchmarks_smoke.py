@@ -131,6 +131,15 @@ def test_copies_benchmark_times_both_copies_of_every_layer():
         assert float(cells[3]) > 0 and float(cells[4]) > 0, cells
 
 
+def test_pooling_benchmark_times_both_kernels_of_every_pool():
+    proc = run("benchmarks.pooling", "--quick")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    rows = [line.strip("|").split("|") for line in proc.stdout.splitlines()[2:]]
+    assert len(rows) == 8  # 4 pools x (1, 2 threads)
+    for cells in rows:
+        assert float(cells[2]) > 0 and float(cells[3]) > 0, cells
+
+
 @pytest.mark.parametrize("workload", ["W1", "W4", "W5", "W6", "W8", "W9", "W9/TINY", "W10/1"])
 def test_instruction_count_workers_run_their_steps(workload):
     # The worker alone (no valgrind): it builds glassgrad's step as the harness does and runs it.

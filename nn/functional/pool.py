@@ -15,7 +15,10 @@ window, so each offset's slice is assigned rather than added to. Without padding
 backward then runs on a few images at a time (`_max_pool_backward_disjoint`: the same steps as
 the plain `_max_pool_backward`, which tests compare it with), so that its dozen passes over
 them hit the cache rather than memory; when the windows tile the image it also skips zeroing
-the gradient image, whose every pixel it writes.
+the gradient image, whose every pixel it writes. The commonest pool of all, 2x2 windows tiling
+a float32 (or float16) image, goes further (`_max_pool_backward_pairs`): a window row's two
+pixels are one 64-bit integer, so every pass runs along contiguous arrays instead of the
+stride-2 offset slices, whose short strided loops cost several times more per element.
 
 Max pooling: padding is with -inf (like PyTorch), so a padded pixel never wins. Ties: the whole
 gradient of a window goes to ONE maximal element, the first in row-major order within the window
@@ -38,7 +41,18 @@ from autodiff import Function, ShapeError, Tensor, threads
 from autodiff.ops.elementwise import zero_where
 
 from ._chunks import within
-from ._im2col import Pair, copy_rows, output_size, pad, pair, shape_of, unpad, windows
+from ._im2col import (
+    Pair,
+    copy_rows,
+    output_size,
+    pad,
+    pair,
+    recycle,
+    shape_of,
+    unpad,
+    windows,
+    workspace,
+)
 
 
 class MaxPool2d(Function):
@@ -133,13 +147,20 @@ def _max_pool_backward_disjoint(x, out, grad, kernel: Pair, stride: Pair, out_si
     tiled = stride == kernel and (h, w) == (ho * kh, wo * kw)  # every pixel in one window
     dx = (np.empty if tiled else np.zeros)(x.shape, dtype=grad.dtype)
     if tiled and kernel == (2, 2) and _pairs_fit(x, grad):
-        per_image = c * ho * wo * (14 * x.itemsize + 5)  # x, dx, and the pairs and masks
+        scratch_per_image = _pairs_scratch_bytes(c * ho * wo, x.itemsize)
+        per_image = 8 * x.itemsize * c * ho * wo + scratch_per_image  # with x and dx
         # Its passes are few and fast: split only a large batch, in large slices
         pieces = threads.parts(n, x.size, threads.MIN_ELEMENTS_PER_THREAD)
 
         def images(share: slice) -> None:  # one thread's share of the batch, slice by slice
-            for part in within(share, per_image, _PAIRS_SLICE_BYTES):
-                _max_pool_backward_pairs(x[part], out[part], grad[part], dx[part])
+            parts = within(share, per_image, _PAIRS_SLICE_BYTES)
+            largest = max(part.stop - part.start for part in parts)
+            # One recycled buffer for every temporary: fresh ones of these sizes cost page
+            # faults whenever malloc hands big freed blocks back to the system
+            scratch = workspace((largest * scratch_per_image,), np.uint8)
+            for part in parts:
+                _max_pool_backward_pairs(x[part], out[part], grad[part], dx[part], scratch)
+            recycle(scratch)
 
     else:
         # One image: x and dx, out and grad, and the three masks.
@@ -196,7 +217,13 @@ def _pairs_fit(x: np.ndarray, grad: np.ndarray) -> bool:
     )
 
 
-def _max_pool_backward_pairs(x, out, grad, dx) -> None:
+def _pairs_scratch_bytes(windows: int, itemsize: int) -> int:
+    """The bytes of `_max_pool_backward_pairs`' temporaries for `windows` windows: three
+    arrays of pixel pairs, three of uint16 and one of bools."""
+    return windows * (3 * 2 * itemsize + 3 * 2 + 1)
+
+
+def _max_pool_backward_pairs(x, out, grad, dx, scratch: np.ndarray) -> None:
     """A slice of `_max_pool_backward_disjoint` for 2x2 windows tiling the image: the same
     choice of pixel, and the same bits in dx, in a dozen contiguous passes instead of two dozen
     strided ones.
@@ -209,29 +236,37 @@ def _max_pool_backward_pairs(x, out, grad, dx) -> None:
     the row's first maximum (e & -e); the second row counts only where the first has none.
     The chosen bytes (1) times 255, sign-extended from int8 to the float's width, are all-ones
     lanes that AND the gradient (also written twice side by side) into place; the other pixels
-    get +0.0, as `zero_where` gives them."""
+    get +0.0, as `zero_where` gives them. The temporaries live in `scratch`, uint8 of at least
+    `_pairs_scratch_bytes` bytes."""
     lanes = np.dtype(f"u{x.itemsize}")
     pair = np.dtype(f"u{2 * x.itemsize}")
     mask = np.dtype(f"i{x.itemsize}")
     twice = pair.type(1 + (1 << (8 * x.itemsize)))  # v * twice = v in both halves of a pair
+    count = out.size
+    # The temporaries, cut from `scratch` (>= _pairs_scratch_bytes; the pairs first, aligned)
+    sizes = [count * pair.itemsize] * 3 + [2 * count] * 3 + [count]
+    cuts = np.cumsum(sizes)
+    pieces = [scratch[stop - size : stop] for stop, size in zip(cuts, sizes)]
+    maxima, row, gradients = (p.view(pair).reshape(out.shape) for p in pieces[:3])
+    found = [p.view(np.uint16).reshape(out.shape) for p in pieces[3:5]]
+    negated = pieces[5].view(np.uint16).reshape(out.shape)
+    none = pieces[6].view(np.bool_).reshape(out.shape)
 
-    def side_by_side(v: np.ndarray) -> np.ndarray:  # (S, C, Ho, Wo) -> pairs (v, v)
-        doubled = v.view(lanes).astype(pair)
-        doubled *= twice
-        return doubled
+    def side_by_side(v: np.ndarray, into: np.ndarray) -> np.ndarray:  # v, twice per pair
+        np.copyto(into, v.view(lanes))
+        into *= twice
+        return into
 
-    maxima = side_by_side(out).view(x.dtype)  # (S, C, Ho, W): each window's maximum twice
+    side_by_side(out, maxima)  # as floats (S, C, Ho, W): each window's maximum twice
     rows = x.view(pair)  # (S, C, H, Wo): pixel pairs
-    row = np.empty(out.shape, dtype=pair)  # one row of every window; then its lanes to keep
-    found = []  # per window row: a uint16 whose bytes say which of its two pixels is maximal
-    for a in (0, 1):
+    for a in (0, 1):  # per window row: a uint16 whose bytes say which of its pixels is maximal
         copy_rows(row, rows[:, :, a::2])
-        found.append(np.equal(row.view(x.dtype), maxima).view(np.uint16))
+        np.equal(row.view(x.dtype), maxima.view(x.dtype), out=found[a].view(np.bool_))
     first, second = found
-    first &= -first  # the lowest set byte: the row's first maximum
-    second &= -second
-    second *= first == 0  # the second row only for windows whose first row has no maximum
-    gradients = side_by_side(grad)
+    first &= np.negative(first, out=negated)  # the lowest set byte: the row's first maximum
+    second &= np.negative(second, out=negated)
+    second *= np.equal(first, 0, out=none)  # the second row only where the first has none
+    side_by_side(grad, gradients)
     into = dx.view(pair)
     for a, chosen in enumerate((first, second)):
         chosen *= 255  # a chosen pixel's byte: 1 -> 0xFF (-1 as int8)
