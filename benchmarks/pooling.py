@@ -2,17 +2,17 @@
 
 Run from the repository root::
 
-    python -m benchmarks.pooling            # W3's and W8's pools, one and two threads (~1 min)
+    python -m benchmarks.pooling            # W2's, W3's and W8's pools, 1 and 2 threads (~1 min)
     python -m benchmarks.pooling --quick    # a few repeats, for smoke tests
 
-`nn.functional.pool._max_pool_backward_disjoint` takes a 2x2 pool tiling a float32 image
-through `_max_pool_backward_pairs` (a window row's two pixels as one 64-bit integer, every
-pass contiguous); any other pool goes an offset at a time (`_max_pool_backward_offsets`, the
-stride-2 slices of the window view). This times both on the pools of W3 and W8 (inputs after
-a ReLU, so whole windows of zeros tie), on one glassgrad thread and on two
-(`autodiff.set_num_threads`; BLAS plays no part), the two kernels alternating round by round:
-the median over the rounds of each round's median, in microseconds. Both results are checked
-bit for bit before timing. Nothing is asserted.
+`nn.functional.pool._max_pool_backward_disjoint` takes a 2x2 pool tiling a float32 image of
+at least 32 K pixels through `_max_pool_backward_pairs` (a window row's two pixels as one
+64-bit integer, every pass contiguous); any other pool goes an offset at a time
+(`_max_pool_backward_offsets`, the stride-2 slices of the window view). This times both, at
+any size, on the pools of W2, W3 and W8 (inputs after a ReLU, so whole windows of zeros tie),
+on one glassgrad thread and on two (`autodiff.set_num_threads`; BLAS plays no part), the two
+kernels alternating round by round: the median over the rounds of each round's median, in
+microseconds. Both results are checked bit for bit before timing. Nothing is asserted.
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ from .ops import _median_ms  # noqa: E402 (the same timing loop as the step tabl
 
 # (label, N, C, H): the inputs of W3's and W8's 2x2 max pools
 LAYERS = [
+    ("W2 pool1", 64, 6, 8),
+    ("W2 pool2", 64, 12, 4),
     ("W3 pool1", 64, 8, 28),
     ("W3 pool2", 64, 16, 14),
     ("W8 pool1", 128, 32, 28),
@@ -49,7 +51,12 @@ def _case(n: int, c: int, h: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _backward(x: np.ndarray, out: np.ndarray, g: np.ndarray, pairs: bool) -> np.ndarray:
-    with mock.patch.object(pool, "_pairs_fit", pool._pairs_fit if pairs else lambda x, g: False):
+    """The backward by one kernel or the other, whatever the size (W2's pools are below the
+    pairs kernel's _PAIRS_MIN_ELEMENTS)."""
+    with (
+        mock.patch.object(pool, "_pairs_fit", pool._pairs_fit if pairs else lambda x, g: False),
+        mock.patch.object(pool, "_PAIRS_MIN_ELEMENTS", 0),
+    ):
         return pool._max_pool_backward_disjoint(x, out, g, (2, 2), (2, 2), out.shape[2:])
 
 

@@ -135,7 +135,7 @@ def test_pooling_benchmark_times_both_kernels_of_every_pool():
     proc = run("benchmarks.pooling", "--quick")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     rows = [line.strip("|").split("|") for line in proc.stdout.splitlines()[2:]]
-    assert len(rows) == 8  # 4 pools x (1, 2 threads)
+    assert len(rows) == 12  # 6 pools x (1, 2 threads)
     for cells in rows:
         assert float(cells[2]) > 0 and float(cells[3]) > 0, cells
 

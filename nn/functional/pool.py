@@ -146,7 +146,7 @@ def _max_pool_backward_disjoint(x, out, grad, kernel: Pair, stride: Pair, out_si
     (kh, kw), (ho, wo) = kernel, out_size
     tiled = stride == kernel and (h, w) == (ho * kh, wo * kw)  # every pixel in one window
     dx = (np.empty if tiled else np.zeros)(x.shape, dtype=grad.dtype)
-    if tiled and kernel == (2, 2) and _pairs_fit(x, grad):
+    if tiled and kernel == (2, 2) and x.size >= _PAIRS_MIN_ELEMENTS and _pairs_fit(x, grad):
         scratch_per_image = _pairs_scratch_bytes(c * ho * wo, x.itemsize)
         per_image = 8 * x.itemsize * c * ho * wo + scratch_per_image  # with x and dx
         # Its passes are few and fast: split only a large batch, in large slices
@@ -183,6 +183,9 @@ def _max_pool_backward_disjoint(x, out, grad, kernel: Pair, stride: Pair, out_si
 # strided passes gain more from the cache; these passes are contiguous and short, and small
 # slices made more calls than they saved (benchmarks/README.md)
 _PAIRS_SLICE_BYTES = 8 << 20
+# Below this many pixels its extra calls cost more than its faster passes save (per offset
+# against pairs: 85 against 88 us at W2's 24 K, 134 against 115 us at 64 K; benchmarks/README.md)
+_PAIRS_MIN_ELEMENTS = 1 << 15
 
 
 def _max_pool_backward_offsets(x, out, grad, dx, kernel: Pair, stride: Pair) -> None:

@@ -404,7 +404,8 @@ def tiled_2x2_cases(draw):
     dtype = draw(st.sampled_from([np.float16, np.float32]))
     values = draw(st.sampled_from(["normal", "ties", "specials"]))
     budget = draw(st.sampled_from([1, 10**9]))  # one image per slice, or all in one slice
-    return shape, dtype, values, budget, draw(st.integers(0, 2**32 - 1))
+    split = draw(st.booleans())  # the batch on two threads
+    return shape, dtype, values, budget, split, draw(st.integers(0, 2**32 - 1))
 
 
 @settings(max_examples=40, deadline=None)
@@ -417,7 +418,7 @@ def test_max_pool_2x2_pairs_backward_gives_the_plain_ones_bits(case):
 
     from nn.functional import pool
 
-    shape, dtype, values, budget, seed = case
+    shape, dtype, values, budget, split, seed = case
     rng = np.random.default_rng(seed)
     if values == "normal":
         x = rng.standard_normal(shape)
@@ -438,11 +439,17 @@ def test_max_pool_2x2_pairs_backward_gives_the_plain_ones_bits(case):
         calls.append(len(args[0]))
         return pairs(*args)
 
-    with (
-        mock.patch.object(pool, "_PAIRS_SLICE_BYTES", budget),
-        mock.patch.object(pool, "_max_pool_backward_pairs", counted),
-    ):
-        got = pool._max_pool_backward_disjoint(x, out, g, (2, 2), (2, 2), out_size)
+    autodiff.set_num_threads(2 if split else 1)
+    try:
+        with (
+            mock.patch.object(pool, "_PAIRS_SLICE_BYTES", budget),
+            mock.patch.object(pool, "_PAIRS_MIN_ELEMENTS", 0),  # these small images too
+            mock.patch.object(pool, "_max_pool_backward_pairs", counted),
+            mock.patch.object(autodiff.threads, "MIN_ELEMENTS_PER_THREAD", 1),
+        ):
+            got = pool._max_pool_backward_disjoint(x, out, g, (2, 2), (2, 2), out_size)
+    finally:
+        autodiff.set_num_threads(1)
     assert sum(calls) == shape[0] and (budget > 1 or len(calls) == shape[0])
     assert got.dtype == want.dtype == dtype
     np.testing.assert_array_equal(got.view(f"u{x.itemsize}"), want.view(f"u{x.itemsize}"))
