@@ -35,6 +35,8 @@ kh*kw, padded zeros included.
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from autodiff import Function, ShapeError, Tensor, threads
@@ -186,6 +188,7 @@ _PAIRS_SLICE_BYTES = 8 << 20
 # Below this many pixels its extra calls cost more than its faster passes save (per offset
 # against pairs: 85 against 88 us at W2's 24 K, 134 against 115 us at 64 K; benchmarks/README.md)
 _PAIRS_MIN_ELEMENTS = 1 << 15
+_LITTLE_ENDIAN = sys.byteorder == "little"
 
 
 def _max_pool_backward_offsets(x, out, grad, dx, kernel: Pair, stride: Pair) -> None:
@@ -210,9 +213,11 @@ def _max_pool_backward_offsets(x, out, grad, dx, kernel: Pair, stride: Pair) -> 
 
 def _pairs_fit(x: np.ndarray, grad: np.ndarray) -> bool:
     """Whether `_max_pool_backward_pairs` takes x and grad: one float dtype of 2 or 4 bytes
-    (two pixels make an integer of 4 or 8), x C-contiguous."""
+    (two pixels make an integer of 4 or 8), x C-contiguous, on a little-endian machine (where
+    an integer's lowest set byte is its first in memory: the first maximum)."""
     return (
-        x.dtype == grad.dtype
+        _LITTLE_ENDIAN
+        and x.dtype == grad.dtype
         and x.dtype.kind == "f"
         and x.itemsize in (2, 4)
         and x.flags.c_contiguous

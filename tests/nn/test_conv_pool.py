@@ -10,6 +10,7 @@ central differences in float64.
 from __future__ import annotations
 
 import re
+import sys
 
 import numpy as np
 import pytest
@@ -453,6 +454,18 @@ def test_max_pool_2x2_pairs_backward_gives_the_plain_ones_bits(case):
     assert sum(calls) == shape[0] and (budget > 1 or len(calls) == shape[0])
     assert got.dtype == want.dtype == dtype
     np.testing.assert_array_equal(got.view(f"u{x.itemsize}"), want.view(f"u{x.itemsize}"))
+
+
+def test_max_pool_2x2_pairs_path_is_off_on_a_big_endian_machine():
+    # Its choice of the first maximum reads the lowest set byte as the first pixel
+    from unittest import mock
+
+    from nn.functional import pool
+
+    x = np.zeros((1, 1, 2, 2), dtype=np.float32)
+    assert pool._pairs_fit(x, x) == (sys.byteorder == "little")
+    with mock.patch.object(pool, "_LITTLE_ENDIAN", False):
+        assert not pool._pairs_fit(x, x)
 
 
 def test_max_pool_2x2_backward_off_the_pairs_path_matches_too():
