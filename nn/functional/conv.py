@@ -8,11 +8,15 @@ columns' (F, N*Ho*Wo) layout:
 - dweight = grad(F, N*Ho*Wo) @ cols(C*kh*kw, N*Ho*Wo)^T   (one GEMM with the cols)
 - dbias   = grad summed over batch and positions
 - dx      = col2im(weight^T @ grad): every pixel gets back what each window it fell in received
-            (for stride 1 on "wide" columns, whose adds run along whole padded rows).
+            (for stride 1 on "extra-wide" columns, image by image, whose adds run along whole
+            images: `_im2col.col2im_planes`).
 
 One GEMM per product and layer rather than one per image: OpenBLAS splits a GEMM of W8's second
 conv across threads, and a GEMM per image meant hundreds of threaded calls per step, whose
 synchronisation cost more than their work on a busy host (figures in benchmarks/README.md).
+The exception is dx for stride 1: a GEMM per image, but all of a slice's from one stacked
+`np.matmul`, back to back in numpy's loop, where BLAS's threads stay awake between them; what
+it buys is col2im's adds along whole images instead of rows.
 
 Without recording (no_grad, inference) the forward runs on slices of images and keeps no
 columns. For stride 1 dx runs on slices of images too (`_backward_by_slices`): each slice's
@@ -37,8 +41,9 @@ from ._chunks import batch_slices, within
 from ._im2col import (
     Pair,
     col2im,
-    col2im_wide,
+    col2im_planes,
     copy_rows,
+    extra_wide,
     im2col,
     output_size,
     pad,
@@ -46,7 +51,6 @@ from ._im2col import (
     recycle,
     shape_of,
     unpad,
-    widen,
     workspace,
 )
 
@@ -265,13 +269,12 @@ def _backward(grad, w, cols, padded_shape, stride: Pair, padding: Pair, out_size
 
 def _backward_by_slices(grad, w, cols, padded_shape, padding: Pair, needs, dx=None, budget=None):
     """`_backward` for stride 1: dweight (and dbias, when the forward folded the bias in) one
-    GEMM over the batch; dx on wide columns, a slice of images per GEMM (see the module
+    GEMM over the batch; dx on extra-wide columns, a slice of images at a time (see the module
     docstring), each slice's columns made, added back into its images and dropped while they
     are in the cache. dx is contiguous, or written into `dx` if given."""
     need_x, need_w, need_b = needs
     n, c, hp, wp = padded_shape
     f, k = w.shape[0], w[0].size
-    ho = grad.shape[2]
     dtype = np.result_type(w, grad)
     dw = db = None
     ones_row = cols.shape[0] == k + 1  # the forward folded the bias in: dbias comes with dw
@@ -285,14 +288,15 @@ def _backward_by_slices(grad, w, cols, padded_shape, padding: Pair, needs, dx=No
     if need_x:
         if dx is None:
             dx = np.empty((n, c, hp - 2 * padding[0], wp - 2 * padding[1]), dtype=dtype)
-        wt = w.reshape(f, k).T
-        per_image = k * ho * wp * np.dtype(dtype).itemsize  # one image's wide columns
+        # The weights' rows in (a, b, c) order: each kernel offset's rows one block of dcols
+        wt = np.ascontiguousarray(w.transpose(2, 3, 1, 0)).reshape(k, f)
+        per_image = k * hp * wp * np.dtype(dtype).itemsize  # one image's extra-wide columns
         budget = _slice_bytes(split=False) if budget is None else budget
         for part in batch_slices(n, per_image, budget=budget):
-            wide = widen(grad[part].transpose(1, 0, 2, 3), wp)  # (F, S, Ho*Wp)
-            dcols = wt @ wide.reshape(f, -1)  # (C*kh*kw, S*Ho*Wp)
+            planes = extra_wide(grad[part], (hp, wp))  # (S, F, Hp*Wp)
+            dcols = np.matmul(wt, planes)  # (S, kh*kw*C, Hp*Wp): a GEMM per image
             images = (part.stop - part.start, c, hp, wp)
-            copy_rows(dx[part], unpad(col2im_wide(dcols, images, w.shape[2:]), padding))
+            copy_rows(dx[part], unpad(col2im_planes(dcols, images, w.shape[2:]), padding))
     return dx, dw, db
 
 
