@@ -8,15 +8,16 @@ columns' (F, N*Ho*Wo) layout:
 - dweight = grad(F, N*Ho*Wo) @ cols(C*kh*kw, N*Ho*Wo)^T   (one GEMM with the cols)
 - dbias   = grad summed over batch and positions
 - dx      = col2im(weight^T @ grad): every pixel gets back what each window it fell in received
-            (for stride 1 on "extra-wide" columns, image by image, whose adds run along whole
-            images: `_im2col.col2im_planes`).
+            (for stride 1 on "wide" columns, whose adds run along whole padded rows, or on a
+            thread's part of the batch on "extra-wide" ones, whose adds run along whole images).
 
 One GEMM per product and layer rather than one per image: OpenBLAS splits a GEMM of W8's second
 conv across threads, and a GEMM per image meant hundreds of threaded calls per step, whose
 synchronisation cost more than their work on a busy host (figures in benchmarks/README.md).
-The exception is dx for stride 1: a GEMM per image, but all of a slice's from one stacked
-`np.matmul`, back to back in numpy's loop, where BLAS's threads stay awake between them; what
-it buys is col2im's adds along whole images instead of rows.
+The exception is dx for stride 1 on a part of the batch that one of glassgrad's threads runs
+(`autodiff.set_num_threads`), where BLAS is held at one thread: a GEMM per image (one stacked
+`np.matmul` per slice) costs no synchronisation there, and it buys col2im's adds along whole
+images (`_im2col.col2im_planes`) instead of rows.
 
 Without recording (no_grad, inference) the forward runs on slices of images and keeps no
 columns. For stride 1 dx runs on slices of images too (`_backward_by_slices`): each slice's
@@ -42,6 +43,7 @@ from ._im2col import (
     Pair,
     col2im,
     col2im_planes,
+    col2im_wide,
     copy_rows,
     extra_wide,
     im2col,
@@ -51,6 +53,7 @@ from ._im2col import (
     recycle,
     shape_of,
     unpad,
+    widen,
     workspace,
 )
 
@@ -103,14 +106,14 @@ class Conv2d(Function):
         dx = np.empty(x.shape, dtype=np.result_type(w, grad)) if needs[0] else None
 
         pieces = threads.parts(n, 2 * _work(n * positions, w[0].size, w.shape[0]))
-        budget = _slice_bytes(split=len(pieces) > 1)
+        split = len(pieces) > 1  # BLAS held at one thread while the parts run
 
         def part(images: slice):  # one thread's share of the batch: its dx, and (dw, db)
             g, c = grad[images], cols[:, images.start * positions : images.stop * positions]
             shape = (images.stop - images.start, *padded_shape[1:])
             into = None if dx is None else dx[images]
             if stride == (1, 1):
-                return _backward_by_slices(g, w, c, shape, padding, needs, into, budget)[1:]
+                return _backward_by_slices(g, w, c, shape, padding, needs, into, split)[1:]
             dx_part, dw, db = _backward(g, w, c, shape, stride, padding, out_size, needs)
             if into is not None:
                 copy_rows(into, dx_part)
@@ -267,11 +270,13 @@ def _backward(grad, w, cols, padded_shape, stride: Pair, padding: Pair, out_size
     return dx, dw, db
 
 
-def _backward_by_slices(grad, w, cols, padded_shape, padding: Pair, needs, dx=None, budget=None):
+def _backward_by_slices(grad, w, cols, padded_shape, padding: Pair, needs, dx=None, split=False):
     """`_backward` for stride 1: dweight (and dbias, when the forward folded the bias in) one
-    GEMM over the batch; dx on extra-wide columns, a slice of images at a time (see the module
-    docstring), each slice's columns made, added back into its images and dropped while they
-    are in the cache. dx is contiguous, or written into `dx` if given."""
+    GEMM over the batch; dx a slice of images at a time (see the module docstring), each slice's
+    columns made, added back into its images and dropped while they are in the cache. On a
+    thread's part of the batch (`split`, BLAS at one thread) on extra-wide columns, a GEMM per
+    image; otherwise on wide columns, one GEMM per slice, which BLAS may thread. dx is
+    contiguous, or written into `dx` if given."""
     need_x, need_w, need_b = needs
     n, c, hp, wp = padded_shape
     f, k = w.shape[0], w[0].size
@@ -288,15 +293,23 @@ def _backward_by_slices(grad, w, cols, padded_shape, padding: Pair, needs, dx=No
     if need_x:
         if dx is None:
             dx = np.empty((n, c, hp - 2 * padding[0], wp - 2 * padding[1]), dtype=dtype)
-        # The weights' rows in (a, b, c) order: each kernel offset's rows one block of dcols
-        wt = np.ascontiguousarray(w.transpose(2, 3, 1, 0)).reshape(k, f)
-        per_image = k * hp * wp * np.dtype(dtype).itemsize  # one image's extra-wide columns
-        budget = _slice_bytes(split=False) if budget is None else budget
-        for part in batch_slices(n, per_image, budget=budget):
-            planes = extra_wide(grad[part], (hp, wp))  # (S, F, Hp*Wp)
-            dcols = np.matmul(wt, planes)  # (S, kh*kw*C, Hp*Wp): a GEMM per image
+        budget = _slice_bytes(split)
+        itemsize = np.dtype(dtype).itemsize
+        if split:  # BLAS at one thread (a part of the batch): a GEMM per image costs no sync
+            # The weights' rows in (a, b, c) order: each kernel offset's rows one block of dcols
+            wt = np.ascontiguousarray(w.transpose(2, 3, 1, 0)).reshape(k, f)
+            for part in batch_slices(n, k * hp * wp * itemsize, budget=budget):
+                planes = extra_wide(grad[part], (hp, wp))  # (S, F, Hp*Wp)
+                dcols = np.matmul(wt, planes)  # (S, kh*kw*C, Hp*Wp): a GEMM per image
+                images = (part.stop - part.start, c, hp, wp)
+                copy_rows(dx[part], unpad(col2im_planes(dcols, images, w.shape[2:]), padding))
+            return dx, dw, db
+        wt = w.reshape(f, k).T  # BLAS may thread: one GEMM per slice, on wide columns
+        for part in batch_slices(n, k * grad.shape[2] * wp * itemsize, budget=budget):
+            wide = widen(grad[part].transpose(1, 0, 2, 3), wp)  # (F, S, Ho*Wp)
+            dcols = wt @ wide.reshape(f, -1)  # (C*kh*kw, S*Ho*Wp)
             images = (part.stop - part.start, c, hp, wp)
-            copy_rows(dx[part], unpad(col2im_planes(dcols, images, w.shape[2:]), padding))
+            copy_rows(dx[part], unpad(col2im_wide(dcols, images, w.shape[2:]), padding))
     return dx, dw, db
 
 

@@ -496,8 +496,11 @@ def test_max_pool_2x2_backward_off_the_pairs_path_matches_too():
     st.sampled_from([1, 10**9]),
     st.sampled_from(["xwb", "wb", "x", "b"]),
     st.booleans(),
+    st.booleans(),
 )
-def test_conv2d_sliced_backward_matches_the_plain_one(case, budget, wanted, ones_row):
+def test_conv2d_sliced_backward_matches_the_plain_one(case, budget, wanted, ones_row, split):
+    # split: dx as on a thread's part of the batch (extra-wide columns, a GEMM per image),
+    # else as on the whole batch (wide columns, one GEMM per slice)
     from unittest import mock
 
     from nn.functional import conv
@@ -518,9 +521,10 @@ def test_conv2d_sliced_backward_matches_the_plain_one(case, budget, wanted, ones
     per_image_max = 0 if budget == 1 else 10**9
     with (
         mock.patch.object(conv, "_SLICE_BYTES", budget),
+        mock.patch.object(conv, "_THREADED_SLICE_BYTES", budget),
         mock.patch.object(conv, "_per_image", lambda *_: per_image_max > 0),
     ):
-        got = conv._backward_by_slices(g, w, cols(ones_row), xp.shape, padding, needs)
+        got = conv._backward_by_slices(g, w, cols(ones_row), xp.shape, padding, needs, split=split)
     for name, a, b in zip("xwb", got, want):
         assert (a is None) == (name not in wanted)
         if a is not None:
