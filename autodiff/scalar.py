@@ -193,21 +193,3 @@ def _node(op: type, args: tuple) -> Any:
     ctx._creation_countdown = next(_creation_countdown)
     ctx._inplace_count = inplace_changes.count
     return ctx
-
-
-def backward(node: Any, g: float) -> tuple | None:
-    """The gradients (floats) of a scalar node's inputs, from its output's gradient `g`; None
-    when one is not a normal number, so the caller runs the op's numpy backward instead."""
-    if node._saved is None:
-        grads = node.scalar_backward(g, ())
-    else:
-        if inplace_changes.count != node._inplace_count:  # as `saved_tensors` checks
-            node._check_unmodified(node._saved)
-        try:
-            grads = node.scalar_backward(g, node._scalars)
-        except ZeroDivisionError:  # log's g / x at x = 0: numpy's inf, and its warning
-            return None
-    for ga in grads:
-        if not _TINY <= abs(ga) <= _HUGE:
-            return None
-    return grads
