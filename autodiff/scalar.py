@@ -68,77 +68,82 @@ def operators(op: type, operands: tuple) -> tuple[Callable[..., Any], Callable[.
     """`a <op> b` and `b <op> a` for a binary op with a scalar kernel: the scalar path when it
     applies, `op.apply` otherwise (registry.operators, with the same `operands`, without it)."""
     apply, kernel = op.apply, op.scalar_forward
+    saves_inputs = op.scalar_saves is INPUTS
+
+    def binary(a: Any, b: Any) -> Tensor | None:
+        """`op` on a and b by the scalar path, or None where it does not apply.
+
+        It applies to 0-d float64 Tensors, Python floats and ints a float holds exactly (not
+        to numpy scalars or bools), and keeps only a normal result (see the module docstring).
+        """
+        if _AnomalyState.enabled:
+            return None
+        if isinstance(a, Tensor):
+            raw_a = a.data
+            if raw_a.ndim or raw_a.dtype is not _F64:
+                return None
+            x = raw_a.item()
+            record = a._requires_grad
+        elif type(a) is float or (type(a) is int and -_EXACT <= a <= _EXACT):
+            raw_a, x, record = a, float(a), False
+        else:
+            return None
+        if isinstance(b, Tensor):
+            raw_b = b.data
+            if raw_b.ndim or raw_b.dtype is not _F64:
+                return None
+            y = raw_b.item()
+            record = record or b._requires_grad
+        elif type(b) is float or (type(b) is int and -_EXACT <= b <= _EXACT):
+            raw_b, y = b, float(b)
+        else:
+            return None
+        try:
+            z = kernel(x, y)
+        except ZeroDivisionError:  # numpy's division by 0 reports it its own way
+            return None
+        if not _TINY <= abs(z) <= _HUGE:
+            return None
+        out = _bare_tensor()
+        out.data = data = _array(z)
+        out._grad = None
+        if record and changed_threads:  # a thread is in no_grad() or a scope (Function.apply)
+            record = thread_modes.grad_enabled
+        if record:
+            # The node `Function.apply` would make, marked SCALAR_NODE (spelled out here, as
+            # the rest of this function, because W4 makes 2,575 of them a step).
+            ctx = op()
+            ctx.args = (a, b)
+            ctx.kwargs = SCALAR_NODE
+            ctx.scope = thread_modes.scope if changed_threads else ()
+            ctx._creation_countdown = next(_creation_countdown)
+            ctx._inplace_count = inplace_changes.count
+            if saves_inputs:
+                ctx._saved = (raw_a, raw_b)
+                ctx._out = data
+                ctx._scalars = (x, y)
+            else:
+                ctx._saved = None
+            out._requires_grad = True
+            out.grad_fn = ctx
+        else:
+            out._requires_grad = False
+            out.grad_fn = None
+        return out
 
     def method(self: Tensor, other: Any) -> Any:
-        if self.data.ndim == 0:
-            out = binary(op, kernel, self, other)
-            if out is not None:
-                return out
+        out = binary(self, other)
+        if out is not None:
+            return out
         return apply(self, other) if isinstance(other, operands) else NotImplemented
 
     def reflected(self: Tensor, other: Any) -> Any:
-        if self.data.ndim == 0:
-            out = binary(op, kernel, other, self)
-            if out is not None:
-                return out
+        out = binary(other, self)
+        if out is not None:
+            return out
         return apply(other, self) if isinstance(other, operands) else NotImplemented
 
     return method, reflected
-
-
-def binary(op: type, kernel: Callable[[float, float], float], a: Any, b: Any) -> Tensor | None:
-    """`op` on a and b by the scalar path, or None where it does not apply.
-
-    It applies to 0-d float64 Tensors, Python floats and ints a float holds exactly (not to
-    numpy scalars or bools), and keeps only a normal result (see the module docstring).
-    """
-    if _AnomalyState.enabled:
-        return None
-    if isinstance(a, Tensor):
-        raw_a = a.data
-        if raw_a.ndim or raw_a.dtype is not _F64:
-            return None
-        x = raw_a.item()
-        record = a._requires_grad
-    elif type(a) is float or (type(a) is int and -_EXACT <= a <= _EXACT):
-        raw_a, x, record = a, float(a), False
-    else:
-        return None
-    if isinstance(b, Tensor):
-        raw_b = b.data
-        if raw_b.ndim or raw_b.dtype is not _F64:
-            return None
-        y = raw_b.item()
-        record = record or b._requires_grad
-    elif type(b) is float or (type(b) is int and -_EXACT <= b <= _EXACT):
-        raw_b, y = b, float(b)
-    else:
-        return None
-    try:
-        z = kernel(x, y)
-    except ZeroDivisionError:  # numpy's division by 0 reports it its own way
-        return None
-    if not _TINY <= abs(z) <= _HUGE:
-        return None
-    out = _bare_tensor()
-    out.data = data = _array(z)
-    out._grad = None
-    if record and changed_threads:  # a thread is in no_grad() or a scope (Function.apply)
-        record = thread_modes.grad_enabled
-    if record:
-        ctx = _node(op, (a, b))
-        if op.scalar_saves is INPUTS:
-            ctx._saved = (raw_a, raw_b)
-            ctx._out = data
-            ctx._scalars = (x, y)
-        else:
-            ctx._saved = None
-        out._requires_grad = True
-        out.grad_fn = ctx
-    else:
-        out._requires_grad = False
-        out.grad_fn = None
-    return out
 
 
 def unary(op: type) -> Callable[..., Tensor]:
