@@ -142,7 +142,8 @@ def _walk(
     newer, so they ran before it. That is `topological_order` without a separate pass over
     the graph, and nodes no gradient reaches are never visited. (The heap holds the nodes'
     keys, creation numbers counted down, alone: ints compare faster than (key, node) pairs;
-    `waiting` maps them back to nodes.)
+    `waiting` maps them back to nodes. A scalar node's input that is newer than every waiting
+    node skips the heap: it is the next to run.)
     """
     captured: dict[int, Any] = {}
     anomaly = _AnomalyState.enabled
@@ -155,8 +156,14 @@ def _walk(
     heapq.heapify(heap)
     push, next_key, take = heapq.heappush, heapq.heappop, waiting.pop
     plain = not node_hooks and wanted is None  # no hook, no captured input: skip both
-    while heap:
-        node = take(next_key(heap))
+    newest = None  # a ready node newer than every node in the heap: it runs next, heap aside
+    while True:
+        if newest is not None:
+            node, newest = newest, None
+        elif heap:
+            node = take(next_key(heap))
+        else:
+            break
         g = pop(node)
         if not plain:
             if node_hooks and node._hooks is not None:
@@ -192,10 +199,21 @@ def _walk(
                             prev = get(key)
                             if prev is None:
                                 pending[key] = ga
-                                if fn is not None:
+                                if fn is None:
+                                    continue
+                                # The node joins the queue: as `newest` when it is newer than
+                                # all waiting nodes (a chain's or a sum's usual case), which
+                                # saves it the heap's push and pop.
+                                countdown = fn._creation_countdown
+                                if newest is None:
+                                    if not heap or countdown < heap[0]:
+                                        newest = fn
+                                        continue
+                                elif countdown < newest._creation_countdown:
+                                    fn, newest = newest, fn
                                     countdown = fn._creation_countdown
-                                    waiting[countdown] = fn
-                                    push(heap, countdown)
+                                waiting[countdown] = fn
+                                push(heap, countdown)
                             elif type(prev) is float and _TINY <= abs(sum_ := prev + ga) <= _HUGE:
                                 pending[key] = sum_  # _add_gradients inlined: its usual case
                             else:

@@ -162,6 +162,34 @@ def test_a_scalar_mlp_has_the_general_paths_loss_and_gradients(values):
     _compare(lambda: _mlp(values, _fast_op), lambda: _mlp(values, _reference_op))
 
 
+def _random_dag(leaves, picks, op):
+    """A random graph of scalar ops: each new value combines two earlier ones (`picks` chooses
+    the op and the two, modulo what exists), so values fan out to several consumers and become
+    ready in any order; the loss sums the last three."""
+    params = [_leaf(v) for v in leaves]
+    values = list(params)
+    for p in picks:
+        a, b = values[p % len(values)], values[(p // 7) % len(values)]
+        name = ("add", "sub", "mul", "tanh")[(p // 49) % 4]
+        values.append(op(name, a) if name == "tanh" else op(name, a, b))
+    out = op("add", op("add", values[-1], values[-2]), values[-3])
+    return params, out
+
+
+@FAST
+@given(
+    leaves=st.lists(st.floats(-1.5, 1.5), min_size=1, max_size=4),
+    picks=st.lists(st.integers(0, 10_000), min_size=3, max_size=40),
+)
+def test_a_random_scalar_graph_has_the_general_paths_gradients(leaves, picks):
+    # The walk runs a scalar node's input that is newer than every waiting node without the
+    # heap: the gradients summed at each fan-out must still be the general path's, bit for bit.
+    _compare(
+        lambda: _random_dag(leaves, picks, _fast_op),
+        lambda: _random_dag(leaves, picks, _reference_op),
+    )
+
+
 def test_the_fast_path_runs_the_mlp_and_its_backward_sends_floats():
     params, loss = _mlp([0.1 * k - 0.4 for k in range(9)], _fast_op)
     assert loss.grad_fn.kwargs is scalar.SCALAR_NODE
