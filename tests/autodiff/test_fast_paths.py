@@ -1,7 +1,8 @@
 """Every fast path of the engine against its plain reference version, on random inputs.
 
 - ReLU: `relu_fast` (blocks of zeros for large inputs) and `relu_reference` (np.maximum(x, 0))
-- Mul: `square_grads` (x * x sends one doubled gradient) and the general formula (two, summed)
+- Mul: `square_grads` (x * x computes one product for both gradients) and the general formula
+  (two products)
 - backward: `_accumulate` keeping the engine's own gradient array (`_can_keep`) and copying it
 - Function.apply: its inlined construction of the output and `Tensor._make`
 - scope.enter_scope / leave_scope (nn.Module.__call__'s scope entry) and `with name_scope(...)`
@@ -108,9 +109,47 @@ def test_square_grads_is_the_general_formula_summed(x, seed):
     np.testing.assert_array_equal(
         _bits(square.grad.data), _bits(product.grad.data + same_values.grad.data)
     )
-    fast, none = elementwise.square_grads(g, x)
-    assert none is None
-    np.testing.assert_array_equal(_bits(fast), _bits(g * x + g * x))
+    first, second = elementwise.square_grads(g, x)
+    assert first is second
+    np.testing.assert_array_equal(_bits(first), _bits(g * x))
+
+
+class _MulGeneral(ad.Function):
+    """Mul with the general formula only: two gradients even when both factors are one tensor."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a * b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        return g * b, g * a
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    shape=hnp.array_shapes(min_dims=0, max_dims=2, max_side=4),
+    seed=st.integers(0, 2**32 - 1),
+    order=st.booleans(),
+)
+def test_square_grads_with_other_consumers_adds_as_the_general_formula(shape, seed, order):
+    # x also feeds x * w, so a gradient may be pending for x when the square's arrive: the
+    # engine must add them in the general formula's order, bit for bit (random values: their
+    # sums round differently in another order).
+    rng = np.random.default_rng(seed)
+    x, w = rng.standard_normal(shape), rng.standard_normal()
+
+    def run(square):
+        t = Tensor(x.copy(), requires_grad=True)
+        y = t * w + square(t) if order else square(t) + t * w
+        y.sum().backward()
+        return t.grad.data
+
+    np.testing.assert_array_equal(
+        _bits(run(lambda t: t * t)), _bits(run(lambda t: _MulGeneral.apply(t, t)))
+    )
 
 
 def test_square_grads_second_order_matches_the_product():
