@@ -110,14 +110,7 @@ def operators(op: type, operands: tuple) -> tuple[Callable[..., Any], Callable[.
         if record and changed_threads:  # a thread is in no_grad() or a scope (Function.apply)
             record = thread_modes.grad_enabled
         if record:
-            # The node `Function.apply` would make, marked SCALAR_NODE (spelled out here, as
-            # the rest of this function, because W4 makes 2,575 of them a step).
-            ctx = op()
-            ctx.args = (a, b)
-            ctx.kwargs = SCALAR_NODE
-            ctx.scope = thread_modes.scope if changed_threads else ()
-            ctx._creation_countdown = next(_creation_countdown)
-            ctx._inplace_count = inplace_changes.count
+            ctx = _node(op, (a, b))
             if saves_inputs:
                 ctx._saved = (raw_a, raw_b)
                 ctx._out = data
