@@ -125,15 +125,17 @@ def operators(op: type, operands: tuple) -> tuple[Callable[..., Any], Callable[.
         return out
 
     def method(self: Tensor, other: Any) -> Any:
-        out = binary(self, other)
-        if out is not None:
-            return out
+        if not self.data.ndim:  # (an array's op skips the call)
+            out = binary(self, other)
+            if out is not None:
+                return out
         return apply(self, other) if isinstance(other, operands) else NotImplemented
 
     def reflected(self: Tensor, other: Any) -> Any:
-        out = binary(other, self)
-        if out is not None:
-            return out
+        if not self.data.ndim:
+            out = binary(other, self)
+            if out is not None:
+                return out
         return apply(other, self) if isinstance(other, operands) else NotImplemented
 
     return method, reflected
