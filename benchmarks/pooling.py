@@ -31,7 +31,7 @@ from nn.functional import pool  # noqa: E402
 
 from .ops import _median_ms  # noqa: E402 (the same timing loop as the step table's)
 
-# (label, N, C, H): the inputs of W3's and W8's 2x2 max pools
+# (label, N, C, H): the inputs of W2's, W3's and W8's 2x2 max pools
 LAYERS = [
     ("W2 pool1", 64, 6, 8),
     ("W2 pool2", 64, 12, 4),

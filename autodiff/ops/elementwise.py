@@ -95,10 +95,10 @@ class Mul(Function):
 
 
 def square_grads(g, x):
-    """d(x*x) when both factors are the same tensor, the fast path of Mul: the general formula
-    sends g*x and g*b, equal here, so one product serves as both, and the engine adds them as
-    it adds the general formula's two (tests compare the bits, also where x has other
-    consumers whose gradients the engine adds in the same order)."""
+    """d(x*x) when both factors are the same tensor, the fast path of Mul: the general formula's
+    two gradients, g*b and g*a, are both g*x here, so one product serves as both, and the
+    engine adds them as it adds the general formula's two (tests compare the bits, also where
+    x has other consumers whose gradients the engine adds in the same order)."""
     gx = g * x
     return gx, gx
 
