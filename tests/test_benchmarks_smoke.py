@@ -122,6 +122,18 @@ def test_ops_benchmark_lists_glassgrads_ops_in_the_step():
     assert ours["Conv2d.forward"] > 0 and ours["Conv2d.backward"] > 0
 
 
+@pytest.mark.skipif(not have_mnist(), reason="needs the MNIST files (W11's data)")
+def test_phases_benchmark_times_every_phase_of_w11s_step():
+    proc = run("benchmarks.phases", "--quick")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    rows = [line.strip("|").split("|") for line in proc.stdout.splitlines()]
+    ours = {c[0].strip(): c[1].strip() for c in rows if len(c) >= 2 and c[0].strip()}
+    for phase in ("data", "zero", "forward", "loss", "backward", "step", "read"):
+        median, mean = (float(v) for v in ours[phase].split(" / "))
+        assert median > 0 and mean > 0, (phase, ours[phase])
+    assert float(ours["step, wall"]) >= float(ours["forward"].split(" / ")[1])
+
+
 def test_copies_benchmark_times_both_copies_of_every_layer():
     proc = run("benchmarks.copies", "--quick")
     assert proc.returncode == 0, proc.stdout + proc.stderr
