@@ -16,6 +16,7 @@ a part is split (MIN_WORK_PER_THREAD). (Figures: benchmarks/README.md, "Threads"
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -68,6 +69,29 @@ def set_num_threads(n: int) -> None:
         if n > 1:
             _pool = ThreadPoolExecutor(n - 1, thread_name_prefix="glassgrad")
         _num_threads = n
+
+
+def _after_fork_in_child() -> None:
+    """Make the pool usable again in a child process forked from this one.
+
+    Only the forking thread lives on in the child: the pool's threads are gone (a part
+    submitted to the old executor would wait for them for ever), a lock that another thread
+    held at the fork stays held, and a `run` that was under way in another thread left BLAS
+    held at one thread with nobody to give it back. So the child gets fresh locks, BLAS its
+    setting back, and a new executor (which starts its threads at the first split kernel).
+    """
+    global _lock, _pool, _holding
+    _lock = threading.Lock()
+    if _holding:
+        for (_, set_threads), threads in zip(_blas, _blas_threads):
+            set_threads(threads)
+        _holding = 0
+    if _pool is not None:
+        _pool = ThreadPoolExecutor(_num_threads - 1, thread_name_prefix="glassgrad")
+
+
+if hasattr(os, "register_at_fork"):  # POSIX
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _blas_controllers() -> list[Any]:
