@@ -40,6 +40,18 @@ _in_flight: set[str] = set()  # this process's own temporary files, being writte
 _lock = threading.Lock()
 
 
+def _after_fork_in_child() -> None:
+    """A forked child has only the forking thread: a writer on another thread that held the
+    lock at the fork would leave it held for ever. (Its temporary file keeps the parent's pid
+    in its name, so the child never takes it for a stale one while the parent lives.)"""
+    global _lock
+    _lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):  # POSIX
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 def temporary_name(target: Path) -> str:
     """A fresh name for a temporary file beside `target` that says who writes it."""
     return f".{target.name}.{_HOST}.{os.getpid()}.{secrets.token_hex(4)}.tmp"

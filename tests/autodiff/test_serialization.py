@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import io
+import os
 import zipfile
 
 import numpy as np
 import pytest
+from fork_support import in_forked_child
 
 import autodiff as ad
-from autodiff import Tensor
+from autodiff import Tensor, atomic
 from autodiff.archive import ArchiveError, read_archive, write_archive
 
 
@@ -192,3 +194,17 @@ def test_compared_with_torch_save_semantics(tmp_path):
     assert ours["epoch"] == theirs["epoch"] and ours["t"] == theirs["t"]
     assert ours["w"].tolist() == theirs["w"].tolist()
     assert ours["w"].dtype == theirs["w"].numpy().dtype
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork (POSIX)")
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # fork() of a threaded process
+def test_a_child_forked_while_another_thread_holds_the_writers_lock_can_still_write(tmp_path):
+    target = tmp_path / "from_the_child.bin"
+
+    def child() -> bool:
+        with atomic.atomic_write(target) as f:
+            f.write(b"written in the child")
+        return target.read_bytes() == b"written in the child"
+
+    assert in_forked_child(child, held=atomic._lock) == 0
+    assert target.read_bytes() == b"written in the child"

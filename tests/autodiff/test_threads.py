@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import os
-import signal
 import threading
 import time
-from collections.abc import Callable
 from unittest import mock
 
 import numpy as np
 import pytest
+from fork_support import in_forked_child
 
 import autodiff
 from autodiff import threads
@@ -188,42 +187,6 @@ def test_ufunc_gives_the_plain_calls_bits(two_threads, function, operands):
     assert threads.ufunc(function, *operands(np.float32(2.0))) == function(*operands(2.0))
 
 
-def _in_forked_child(
-    child: Callable[[], bool], held: threading.Lock, timeout: float = 30.0
-) -> int | None:
-    """Fork while another thread holds `held`; the child runs `child()` and exits 0 if it
-    returned True, 1 if not, 2 if it raised. The child's exit code, or None if it had not
-    exited within `timeout` seconds (then it is killed)."""
-    holding, forked = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with held:
-            holding.set()
-            forked.wait(timeout=10)
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    holding.wait(timeout=10)
-    pid = os.fork()
-    if pid == 0:  # the child (without the holder thread): never return into pytest
-        code = 2
-        try:
-            code = 0 if child() else 1
-        finally:
-            os._exit(code)
-    forked.set()
-    holder.join()
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            return os.waitstatus_to_exitcode(status)
-        time.sleep(0.01)
-    os.kill(pid, signal.SIGKILL)
-    os.waitpid(pid, 0)
-    return None
-
-
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork (POSIX)")
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")  # fork() of a threaded process
 def test_a_child_forked_while_a_run_is_under_way_gets_a_working_pool(two_threads):
@@ -248,7 +211,7 @@ def test_a_child_forked_while_a_run_is_under_way_gets_a_working_pool(two_threads
             got = threads.run(lambda piece: threading.get_ident(), [slice(0, 1), slice(1, 2)])
             return len(set(got)) == 2 and _blas_threads() == before and threads._holding == 0
 
-        assert _in_forked_child(child, held=threads._lock) == 0
+        assert in_forked_child(child, held=threads._lock) == 0
     finally:
         release.set()
         caller.join()
