@@ -167,7 +167,9 @@ def run(task: Callable[[slice], T], pieces: Sequence[slice]) -> list[T]:
     settings (`np.errstate` is per thread). An exception in any piece is raised here, after
     every piece has finished (no piece is left writing into an array the caller is about to
     hand back). BLAS runs one thread meanwhile. A part that calls `run` runs its pieces
-    itself (the pool's threads are busy with their own parts)."""
+    itself (the pool's threads are busy with their own parts), and so does a `run` the pool
+    refuses: once the interpreter is shutting down (an `atexit` handler), it starts no
+    threads."""
     pool = _pool
     if len(pieces) == 1 or pool is None or getattr(_in_part, "active", False):
         return [task(p) for p in pieces]
@@ -183,10 +185,16 @@ def run(task: Callable[[slice], T], pieces: Sequence[slice]) -> list[T]:
 
     _hold_blas()
     try:
-        futures = [pool.submit(in_callers_errstate, p) for p in pieces[1:]]
+        futures = []
+        for piece in pieces[1:]:
+            try:
+                futures.append(pool.submit(in_callers_errstate, piece))
+            except RuntimeError:  # shut down (atexit, or set_num_threads meanwhile): refused
+                break
+        mine = [pieces[0], *pieces[1 + len(futures) :]]  # the first, and any refused
         try:
             _in_part.active = True
-            first = task(pieces[0])
+            first, *refused = (task(p) for p in mine)
         finally:
             _in_part.active = False
             others = [_outcome(f) for f in futures]
@@ -195,7 +203,7 @@ def run(task: Callable[[slice], T], pieces: Sequence[slice]) -> list[T]:
     for outcome in others:
         if isinstance(outcome, BaseException):
             raise outcome
-    return [first, *others]
+    return [first, *others, *refused]
 
 
 def _outcome(future) -> Any:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import threading
 import time
 from unittest import mock
@@ -216,3 +218,25 @@ def test_a_child_forked_while_a_run_is_under_way_gets_a_working_pool(two_threads
         release.set()
         caller.join()
     assert _blas_threads() == before and threads._holding == 0
+
+
+def test_a_run_in_an_atexit_handler_runs_its_parts_itself():
+    # Once the interpreter is shutting down, the pool refuses new work: a kernel split in an
+    # atexit handler (saving or evaluating a model on the way out) runs every part itself.
+    script = """
+import atexit, threading
+import autodiff
+from autodiff import threads
+
+autodiff.set_num_threads(2)
+
+def at_exit():
+    got = threads.run(lambda p: (p.start, threading.get_ident()), threads.parts(3, 10**12))
+    print([start for start, _ in got], {ident for _, ident in got} == {threading.get_ident()})
+
+atexit.register(at_exit)
+"""
+    command = [sys.executable, "-c", script]
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and not proc.stderr, proc.stderr
+    assert proc.stdout.strip() == "[0, 1] True"
