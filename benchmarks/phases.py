@@ -134,6 +134,13 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(worker(args.worker, args.threads, steps, args.quick)))
         return 0
 
+    from .workloads import MissingData, mnist_dir
+
+    try:
+        mnist_dir()
+    except MissingData as missing:  # W11's data: say where it was looked for
+        print(f"benchmarks.phases: {missing}", file=sys.stderr)
+        return 2
     results, failed = {}, False
     for engine in ENGINES:
         command = [sys.executable, "-m", "benchmarks.phases", "--worker", engine]

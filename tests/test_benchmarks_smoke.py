@@ -134,6 +134,15 @@ def test_phases_benchmark_times_every_phase_of_w11s_step():
     assert float(ours["step, wall"]) >= float(ours["forward"].split(" / ")[1])
 
 
+def test_phases_benchmark_says_where_it_looked_for_mnist(tmp_path, monkeypatch, capsys):
+    from benchmarks import phases
+
+    monkeypatch.setenv("GLASSGRAD_DATA", str(tmp_path))
+    monkeypatch.setattr(workloads, "ROOT", tmp_path / "checkout")  # no ../shared beside it
+    assert phases.main(["--quick"]) == 2
+    assert f"MNIST not found (looked in {tmp_path}" in capsys.readouterr().err
+
+
 def test_copies_benchmark_times_both_copies_of_every_layer():
     proc = run("benchmarks.copies", "--quick")
     assert proc.returncode == 0, proc.stdout + proc.stderr
