@@ -240,3 +240,16 @@ atexit.register(at_exit)
     proc = subprocess.run(command, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0 and not proc.stderr, proc.stderr
     assert proc.stdout.strip() == "[0, 1] True"
+
+
+def test_a_run_on_a_pool_shut_down_meanwhile_runs_its_parts_itself(two_threads):
+    # What a run on another thread sees when set_num_threads replaces the pool under it (the
+    # docs ask not to, but the run must still finish, and right): the old pool refuses work.
+    pool = threads._pool
+    pool.shutdown(wait=True)
+    try:
+        got = threads.run(lambda p: (p.start, threading.get_ident()), [slice(0, 1), slice(1, 2)])
+        assert got == [(0, threading.get_ident()), (1, threading.get_ident())]
+        assert threads._holding == 0
+    finally:
+        autodiff.set_num_threads(2)  # a working pool again for the fixture to close
