@@ -77,7 +77,7 @@ def _after_fork_in_child() -> None:
     Only the forking thread lives on in the child: the pool's threads are gone (a part
     submitted to the old executor would wait for them for ever), a lock that another thread
     held at the fork stays held, and a `run` that was under way in another thread left BLAS
-    held at one thread with nobody to give it back. So the child gets fresh locks, BLAS its
+    held at one thread with nobody to give it back. So the child gets a fresh lock, BLAS its
     setting back, and a new executor (which starts its threads at the first split kernel).
     """
     global _lock, _pool, _holding
