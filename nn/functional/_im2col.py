@@ -14,11 +14,6 @@ and no Python loop runs over pixels or output positions:
   kernel offset (a, b) at a time: each offset's (N, C, Ho, Wo) slice touches every pixel at most
   once, so its `+=` is an ordinary vectorised add, and windows that overlap simply accumulate
   over the kh*kw offsets (9 slice-adds for a 3x3 kernel).
-- `col2im_wide`, for stride 1, does the same adds on *wide* columns: output rows as long as the
-  padded image's rows (Wp instead of Wo, the extra positions zero). Then output position
-  (i, j) + offset (a, b) is pixel i*Wp + j + a*Wp + b of the flattened image, so each offset's
-  add is one run of Ho*Wp contiguous pixels per channel instead of Ho runs of Wo: long runs are
-  what numpy adds fastest (figures in benchmarks/README.md).
 - `col2im_planes`, for stride 1, does the same adds on *extra-wide* columns, image by image:
   output planes as large as the padded image (Hp x Wp instead of Ho x Wo, the extra positions
   zero) and the rows of the columns in (a, b, c) order. Then output position (i, j) of channel
@@ -231,42 +226,6 @@ def col2im(
         for b in range(kw):
             dwin[:, :, :, :, a, b] += dcols[:, a, b].transpose(1, 0, 2, 3)
     return dxp
-
-
-def widen(g: np.ndarray, width: int) -> np.ndarray:
-    """(..., Ho, Wo) -> (..., Ho*width), contiguous: each row zero-padded on the right to
-    `width`."""
-    *lead, ho, wo = g.shape
-    wide = np.empty((*lead, ho, width), dtype=g.dtype)
-    copy_rows(wide[..., :wo], g)
-    wide[..., wo:] = 0
-    return wide.reshape(*lead, ho * width)
-
-
-def col2im_wide(dcols: np.ndarray, padded_shape: tuple[int, ...], kernel: Pair) -> np.ndarray:
-    """Stride-1 col2im of wide columns (C*kh*kw, N*Ho*Wp) -> (N, C, Hp, Wp).
-
-    `dcols` must be zero at the positions past each row's Wo (what `widen` gives a GEMM). Those
-    zeros are also what falls off the end of the image for the last offsets, so it is dropped.
-    """
-    n, c, hp, wp = padded_shape
-    kh, kw = kernel
-    dcols = dcols.reshape(c, kh, kw, n, -1)
-    span = dcols.shape[-1]  # Ho * Wp
-    dxp = np.empty((n, c, hp * wp), dtype=dcols.dtype)
-    # The first offset's run starts every image: assigned, with the rest of the image zeroed,
-    # rather than added to an image of zeros (a memset and a read less)
-    first = min(span, hp * wp)
-    dxp[:, :, :first] = dcols[:, 0, 0, :, :first].transpose(1, 0, 2)
-    dxp[:, :, first:] = 0
-    for a in range(kh):
-        for b in range(kw):
-            if a == b == 0:
-                continue
-            start = a * wp + b
-            stop = min(start + span, hp * wp)
-            dxp[:, :, start:stop] += dcols[:, a, b, :, : stop - start].transpose(1, 0, 2)
-    return dxp.reshape(padded_shape)
 
 
 def extra_wide(g: np.ndarray, padded: Pair) -> np.ndarray:

@@ -8,16 +8,15 @@ columns' (F, N*Ho*Wo) layout:
 - dweight = grad(F, N*Ho*Wo) @ cols(C*kh*kw, N*Ho*Wo)^T   (one GEMM with the cols)
 - dbias   = grad summed over batch and positions
 - dx      = col2im(weight^T @ grad): every pixel gets back what each window it fell in received
-            (for stride 1 on "wide" columns, whose adds run along whole padded rows, or on a
-            thread's part of the batch on "extra-wide" ones, whose adds run along whole images).
+            (for stride 1 on "extra-wide" columns, whose adds run along whole images).
 
 One GEMM per product and layer rather than one per image: OpenBLAS splits a GEMM of W8's second
 conv across threads, and a GEMM per image meant hundreds of threaded calls per step, whose
 synchronisation cost more than their work on a busy host (figures in benchmarks/README.md).
-The exception is dx for stride 1 on a part of the batch that one of glassgrad's threads runs
-(`autodiff.set_num_threads`), where BLAS is held at one thread: a GEMM per image (one stacked
-`np.matmul` per slice) costs no synchronisation there, and it buys col2im's adds along whole
-images (`_im2col.col2im_planes`) instead of rows.
+The exception is dx for stride 1: a GEMM per image (one stacked `np.matmul` per slice of
+images) on columns as large as the padded image buys col2im's adds along whole images
+(`_im2col.col2im_planes`), which outweighs the GEMM's extra columns and calls on one BLAS
+thread and on several (figures in benchmarks/README.md).
 
 Without recording (no_grad, inference) the forward runs on slices of images and keeps no
 columns. For stride 1 dx runs on slices of images too (`_backward_by_slices`): each slice's
@@ -38,12 +37,11 @@ import numpy as np
 
 from autodiff import Function, ShapeError, Tensor, threads
 
-from ._chunks import batch_slices, within
+from ._chunks import CACHE_BYTES, batch_slices, within
 from ._im2col import (
     Pair,
     col2im,
     col2im_planes,
-    col2im_wide,
     copy_rows,
     extra_wide,
     im2col,
@@ -53,7 +51,6 @@ from ._im2col import (
     recycle,
     shape_of,
     unpad,
-    widen,
     workspace,
 )
 
@@ -273,10 +270,10 @@ def _backward(grad, w, cols, padded_shape, stride: Pair, padding: Pair, out_size
 def _backward_by_slices(grad, w, cols, padded_shape, padding: Pair, needs, dx=None, split=False):
     """`_backward` for stride 1: dweight (and dbias, when the forward folded the bias in) one
     GEMM over the batch; dx a slice of images at a time (see the module docstring), each slice's
-    columns made, added back into its images and dropped while they are in the cache. On a
-    thread's part of the batch (`split`, BLAS at one thread) on extra-wide columns, a GEMM per
-    image; otherwise on wide columns, one GEMM per slice, which BLAS may thread. dx is
-    contiguous, or written into `dx` if given."""
+    columns made, added back into its images and dropped while they are in the cache: a GEMM
+    per image on extra-wide columns, whose adds run along whole images. `split`: on a thread's
+    part of the batch (BLAS at one thread), in smaller slices. dx is contiguous, or written
+    into `dx` if given."""
     need_x, need_w, need_b = needs
     n, c, hp, wp = padded_shape
     f, k = w.shape[0], w[0].size
@@ -293,33 +290,30 @@ def _backward_by_slices(grad, w, cols, padded_shape, padding: Pair, needs, dx=No
     if need_x:
         if dx is None:
             dx = np.empty((n, c, hp - 2 * padding[0], wp - 2 * padding[1]), dtype=dtype)
-        budget = _slice_bytes(split)
         itemsize = np.dtype(dtype).itemsize
-        if split:  # BLAS at one thread (a part of the batch): a GEMM per image costs no sync
-            # The weights' rows in (a, b, c) order: each kernel offset's rows one block of dcols
-            wt = np.ascontiguousarray(w.transpose(2, 3, 1, 0)).reshape(k, f)
-            for part in batch_slices(n, k * hp * wp * itemsize, budget=budget):
-                planes = extra_wide(grad[part], (hp, wp))  # (S, F, Hp*Wp)
-                dcols = np.matmul(wt, planes)  # (S, kh*kw*C, Hp*Wp): a GEMM per image
-                images = (part.stop - part.start, c, hp, wp)
-                copy_rows(dx[part], unpad(col2im_planes(dcols, images, w.shape[2:]), padding))
-            return dx, dw, db
-        wt = w.reshape(f, k).T  # BLAS may thread: one GEMM per slice, on wide columns
-        for part in batch_slices(n, k * grad.shape[2] * wp * itemsize, budget=budget):
-            wide = widen(grad[part].transpose(1, 0, 2, 3), wp)  # (F, S, Ho*Wp)
-            dcols = wt @ wide.reshape(f, -1)  # (C*kh*kw, S*Ho*Wp)
+        # The weights' rows in (a, b, c) order: each kernel offset's rows one block of dcols
+        wt = np.ascontiguousarray(w.transpose(2, 3, 1, 0)).reshape(k, f)
+        budget = _THREADED_SLICE_BYTES if split else _DX_SLICE_BYTES
+        for part in batch_slices(n, k * hp * wp * itemsize, budget=budget):
+            planes = extra_wide(grad[part], (hp, wp))  # (S, F, Hp*Wp)
+            dcols = np.matmul(wt, planes)  # (S, kh*kw*C, Hp*Wp): a GEMM per image
             images = (part.stop - part.start, c, hp, wp)
-            copy_rows(dx[part], unpad(col2im_wide(dcols, images, w.shape[2:]), padding))
+            copy_rows(dx[part], unpad(col2im_planes(dcols, images, w.shape[2:]), padding))
     return dx, dw, db
 
 
-# The slices of `_backward_by_slices` and `_forward_by_slices`: few enough that BLAS's threads
-# are woken a handful of times per layer (each threaded GEMM call costs a synchronisation),
-# small enough that a slice's columns stay in the last-level cache between the GEMM that makes
-# them and the copies or adds that consume them. (Measured: benchmarks/README.md.)
+# The slices of `_backward_by_slices`' dx on a whole batch (BLAS free to thread its GEMMs): a
+# core's cache and a bit, 2-5 % faster than _THREADED_SLICE_BYTES there (benchmarks/README.md).
+_DX_SLICE_BYTES = CACHE_BYTES
+
+# The slices of `_forward_by_slices`: few enough that BLAS's threads are woken a handful of
+# times per layer (each threaded GEMM call costs a synchronisation), small enough that a
+# slice's columns stay in the last-level cache between the GEMM that makes them and the copies
+# that consume them. (Measured: benchmarks/README.md.)
 _SLICE_BYTES = 16 << 20
 # A layer split over glassgrad's own threads (`autodiff.set_num_threads`) runs BLAS at one
-# thread: a GEMM wakes no one, and the slices can be as small as a core's cache likes.
+# thread: a GEMM wakes no one, and the slices (forward's and dx's) can be as small as a core's
+# cache likes.
 _THREADED_SLICE_BYTES = 2 << 20
 
 

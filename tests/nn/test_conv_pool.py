@@ -499,8 +499,8 @@ def test_max_pool_2x2_backward_off_the_pairs_path_matches_too():
     st.booleans(),
 )
 def test_conv2d_sliced_backward_matches_the_plain_one(case, budget, wanted, ones_row, split):
-    # split: dx as on a thread's part of the batch (extra-wide columns, a GEMM per image),
-    # else as on the whole batch (wide columns, one GEMM per slice)
+    # dx on extra-wide columns, a GEMM per image, a slice of images at a time (split: the
+    # slices of a thread's part of the batch)
     from unittest import mock
 
     from nn.functional import conv
@@ -520,7 +520,7 @@ def test_conv2d_sliced_backward_matches_the_plain_one(case, budget, wanted, ones
     # With the bias's row of ones or not; dweight per image (small products) or folded.
     per_image_max = 0 if budget == 1 else 10**9
     with (
-        mock.patch.object(conv, "_SLICE_BYTES", budget),
+        mock.patch.object(conv, "_DX_SLICE_BYTES", budget),
         mock.patch.object(conv, "_THREADED_SLICE_BYTES", budget),
         mock.patch.object(conv, "_per_image", lambda *_: per_image_max > 0),
     ):
