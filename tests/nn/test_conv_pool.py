@@ -398,6 +398,25 @@ def test_max_pool_disjoint_backward_matches_the_plain_one(case):
     np.testing.assert_array_equal(got, want)
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(0, 40),
+    st.integers(0, 40),
+    st.integers(0, 5000),
+    st.sampled_from([None, 1, 64, 4096]),
+)
+def test_batch_slices_and_within_match_their_plain_definition(start, n, item_bytes, budget):
+    # One slice (a batch of one, a small part) takes a shortcut: the same slices as the rest.
+    from nn.functional import _chunks
+
+    limit = _chunks.CACHE_BYTES if budget is None else budget
+    step = max(1, limit // max(1, item_bytes))
+    want = [slice(i, min(i + step, n)) for i in range(0, n, step)]
+    assert _chunks.batch_slices(n, item_bytes, budget) == want
+    shifted = [slice(start + part.start, start + part.stop) for part in want]
+    assert _chunks.within(slice(start, start + n), item_bytes, budget) == shifted
+
+
 @st.composite
 def tiled_2x2_cases(draw):
     n, c = draw(st.integers(1, 5)), draw(st.integers(1, 3))
