@@ -76,9 +76,9 @@ def copy_rows(dst: np.ndarray, src: np.ndarray) -> None:
     of small images (W8's 14 and 28 pixels) setting that loop up costs more than the row's
     bytes. Seen as one element of a void dtype, a row is a single memcpy and the inner loop
     runs down a column of rows instead: 2-3x faster on such rows (bit for bit the same bytes).
-    numpy holds the GIL while it copies void elements, so copies on several threads take
-    turns, each still faster than a plain copy. Small copies, whose two extra views cost more
-    than they save, and anything else are a plain assignment.
+    numpy releases the GIL for these copies as for plain ones, so glassgrad's threads copy
+    side by side (benchmarks/README.md). Small copies, whose two extra views cost more than
+    they save, and anything else are a plain assignment.
     """
     if (
         src.size >= _ROW_COPY_MIN
