@@ -29,11 +29,8 @@ def batch_slices(n: int, item_bytes: int, budget: int | None = None) -> list[sli
 def within(share: slice, item_bytes: int, budget: int | None = None) -> list[slice]:
     """`batch_slices` of the items in `share` (one thread's part of a batch), as slices of the
     whole batch."""
-    start, count = share.start, share.stop - share.start
-    step = max(1, (CACHE_BYTES if budget is None else budget) // max(1, item_bytes))
-    if 0 < count <= step:  # one slice: `batch_slices`' answer, shifted, at a fifth of the cost
+    start = share.start
+    parts = batch_slices(share.stop - start, item_bytes, budget)
+    if len(parts) == 1:  # one slice (a batch of one, a small part): the share itself
         return [share]
-    return [
-        slice(start + part.start, start + part.stop)
-        for part in batch_slices(count, item_bytes, budget)
-    ]
+    return [slice(start + part.start, start + part.stop) for part in parts]
