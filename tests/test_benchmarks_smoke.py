@@ -161,6 +161,19 @@ def test_pooling_benchmark_times_both_kernels_of_every_pool():
         assert float(cells[2]) > 0 and float(cells[3]) > 0, cells
 
 
+def test_gc_layout_benchmark_times_every_case():
+    proc = run("benchmarks.gc_layout", "--quick")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    lines = proc.stdout.splitlines()
+    rows = [line.strip("|").split("|") for line in lines if "tensor-like" in line]
+    assert len(rows) == 2  # sharing the ndarray's size class, and not
+    assert "the ndarray's size class" in rows[0][0] and "of its own" in rows[1][0]
+    for cells in rows:
+        assert len(cells) == 7 and all(float(c) > 0 for c in cells[1:]), cells
+    last = lines[-1]
+    assert "does not share the ndarray's size class" in last, last  # tensor.py's padding
+
+
 @pytest.mark.parametrize("workload", ["W1", "W4", "W5", "W6", "W8", "W9", "W9/TINY", "W10/1"])
 def test_instruction_count_workers_run_their_steps(workload):
     # The worker alone (no valgrind): it builds glassgrad's step as the harness does and runs it.
