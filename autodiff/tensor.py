@@ -42,7 +42,8 @@ def _apart_from_ndarrays(bases: tuple[type, ...], slots: tuple[str, ...]) -> tup
     alternate in them, and the cyclic GC's full passes over a large graph, which visit the
     tensors in the order they were made, then skip every other block: on our machines such a
     pass took 2.5x as long (W6: a full collection of a 1e5-op chain 66 ms, 26 ms apart;
-    benchmarks/README.md). A tensor is 88 bytes on CPython 3.11 and an array 96, one class.
+    `python -m benchmarks.gc_layout`). A tensor is 88 bytes on CPython 3.11 and an array 96,
+    one class.
     """
     same_class = (np.ndarray.__basicsize__ + 15) // 16
     padding: tuple[str, ...] = ()
