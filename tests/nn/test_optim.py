@@ -994,7 +994,7 @@ def test_clip_grad_norm_matches_torch():
         torch_total = torch.nn.utils.clip_grad_norm_(theirs, 1.0, norm_type)
         # Both sum 25 float32 squares, in different orders (torch: a norm per tensor, then the
         # norm of the norms): a relative difference up to ~25 eps32 = 3e-6 is rounding.
-        rounding = 64 * np.finfo(np.float32).eps
+        rounding = 64 * float(np.finfo(np.float32).eps)  # a float, as pytest 9.2's approx asks
         assert total.item() == pytest.approx(torch_total.item(), rel=rounding)
         for p, t in zip(ours, theirs):
             np.testing.assert_allclose(p.grad.data, t.grad.numpy(), rtol=rounding, atol=1e-7)
