@@ -13,8 +13,8 @@ moves it and the inner loop runs down the rows. This times both on the copies co
 
     pad      an image batch into the middle of its zero-bordered copy (padding 1)
     im2col   the (C, 3, 3, N, Ho, Wo) window view of the padded batch into the columns
-    extra_wide  the gradient, (N, F, Ho, Wo), into planes padded with zeros to (Hp, Wp)
-                (dx's backward)
+    extra_wide  the gradient, (N, F, Ho, Wo), into planes whose rows are padded with zeros
+                to Wp (dx's backward)
 
 Each pair is checked equal before timing. Nothing is asserted.
 """
@@ -50,7 +50,7 @@ def pairs(n: int, c: int, h: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     view = windows(xp, (3, 3), (1, 1), (h, h)).transpose(1, 4, 5, 0, 2, 3)
     cols = np.empty(view.shape, dtype=np.float32)
     grad = rng.random((n, 2 * c, h, h), dtype=np.float32)
-    planes = np.zeros((n, 2 * c, h + 2, h + 2), dtype=np.float32)
+    planes = np.zeros((n, 2 * c, h, h + 2), dtype=np.float32)
     return {
         "pad": (xp[:, :, 1 : h + 1, 1 : h + 1], x),
         "im2col": (cols, view),

@@ -228,25 +228,23 @@ def col2im(
     return dxp
 
 
-def extra_wide(g: np.ndarray, padded: Pair) -> np.ndarray:
-    """(N, F, Ho, Wo) -> (N, F, Hp*Wp), contiguous: each plane zero-padded at the bottom to Hp
-    rows and on the right to Wp columns (`padded`, the padded input's size)."""
+def extra_wide(g: np.ndarray, width: int) -> np.ndarray:
+    """(N, F, Ho, Wo) -> (N, F, Ho*width), contiguous: each row of each plane zero-padded on
+    the right to `width` columns (the padded input's width, Wp)."""
     n, f, ho, wo = g.shape
-    hp, wp = padded
-    out = np.empty((n, f, hp, wp), dtype=g.dtype)
-    out[:, :, ho:] = 0  # the border only: zeroing the whole plane first costs a pass
-    out[:, :, :ho, wo:] = 0
-    copy_rows(out[:, :, :ho, :wo], g)
-    return out.reshape(n, f, hp * wp)
+    out = np.empty((n, f, ho, width), dtype=g.dtype)
+    out[:, :, :, wo:] = 0  # the border only: zeroing the whole plane first costs a pass
+    copy_rows(out[:, :, :, :wo], g)
+    return out.reshape(n, f, ho * width)
 
 
 def col2im_planes(dcols: np.ndarray, padded_shape: tuple[int, ...], kernel: Pair) -> np.ndarray:
     """Stride-1 col2im of extra-wide columns, image by image: (N, kh*kw*C, Hp*Wp), rows in
     (a, b, c) order -> (N, C, Hp, Wp).
 
-    `dcols` must be zero at the positions past Ho and Wo (what `extra_wide` gives a GEMM).
-    Those zeros are what each shifted run carries into the next plane, or off the image's end,
-    where it is dropped.
+    `dcols` must be zero at the positions past Ho and Wo (what a GEMM of `extra_wide` planes
+    gives, with its rows past Ho zeroed). Those zeros are what each shifted run carries into
+    the next plane, or off the image's end, where it is dropped.
     """
     n, c, hp, wp = padded_shape
     kh, kw = kernel

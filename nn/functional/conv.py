@@ -14,7 +14,7 @@ One GEMM per product and layer rather than one per image: OpenBLAS splits a GEMM
 conv across threads, and a GEMM per image meant hundreds of threaded calls per step, whose
 synchronisation cost more than their work on a busy host (figures in benchmarks/README.md).
 The exception is dx for stride 1: a GEMM per image (one stacked `np.matmul` per slice of
-images) on columns as large as the padded image buys col2im's adds along whole images
+images) on columns of the padded image's width buys col2im's adds along whole images
 (`_im2col.col2im_planes`), which outweighs the GEMM's extra columns and calls on one BLAS
 thread and on several (figures in benchmarks/README.md).
 
@@ -295,11 +295,23 @@ def _backward_by_slices(grad, w, cols, padded_shape, padding: Pair, needs, dx=No
         wt = np.ascontiguousarray(w.transpose(2, 3, 1, 0)).reshape(k, f)
         budget = _THREADED_SLICE_BYTES if split else _DX_SLICE_BYTES
         for part in batch_slices(n, k * hp * wp * itemsize, budget=budget):
-            planes = extra_wide(grad[part], (hp, wp))  # (S, F, Hp*Wp)
-            dcols = np.matmul(wt, planes)  # (S, kh*kw*C, Hp*Wp): a GEMM per image
+            planes = extra_wide(grad[part], wp)  # (S, F, Ho*Wp)
+            dcols = _planes_product(wt, planes, hp * wp)  # (S, kh*kw*C, Hp*Wp)
             images = (part.stop - part.start, c, hp, wp)
             copy_rows(dx[part], unpad(col2im_planes(dcols, images, w.shape[2:]), padding))
     return dx, dw, db
+
+
+def _planes_product(wt: np.ndarray, planes: np.ndarray, plane_size: int) -> np.ndarray:
+    """wt (K, F) @ planes (S, F, Ho*Wp) -> (S, K, Hp*Wp), a GEMM per image: dx's columns on
+    the padded input's grid. The rows past Ho only carry zeros into col2im_planes' shifted
+    adds, so they are zeroed rather than multiplied (the kernel's kh - 1 rows of Hp: 12.5 %
+    of the GEMM at 3 x 3 on 14 x 14; benchmarks/README.md)."""
+    s, _, held = planes.shape
+    dcols = np.empty((s, wt.shape[0], plane_size), dtype=np.result_type(wt, planes))
+    np.matmul(wt, planes, out=dcols[:, :, :held])
+    dcols[:, :, held:] = 0
+    return dcols
 
 
 # The slices of `_backward_by_slices`' dx on a whole batch (BLAS free to thread its GEMMs): a
