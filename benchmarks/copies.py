@@ -13,8 +13,8 @@ moves it and the inner loop runs down the rows. This times both on the copies co
 
     pad      an image batch into the middle of its zero-bordered copy (padding 1)
     im2col   the (C, 3, 3, N, Ho, Wo) window view of the padded batch into the columns
-    extra_wide  the gradient, (N, F, Ho, Wo), into planes whose rows are padded with zeros
-                to Wp (dx's backward)
+    widen    the gradient, (N, F, Ho, Wo), into planes whose rows are padded with zeros to
+             Wp (dx's backward)
 
 Each pair is checked equal before timing. Nothing is asserted.
 """
@@ -54,7 +54,7 @@ def pairs(n: int, c: int, h: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     return {
         "pad": (xp[:, :, 1 : h + 1, 1 : h + 1], x),
         "im2col": (cols, view),
-        "extra_wide": (planes[:, :, :h, :h], grad),
+        "widen": (planes[:, :, :h, :h], grad),
     }
 
 

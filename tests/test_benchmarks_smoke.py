@@ -147,7 +147,7 @@ def test_copies_benchmark_times_both_copies_of_every_layer():
     proc = run("benchmarks.copies", "--quick")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     rows = [line.strip("|").split("|") for line in proc.stdout.splitlines()[2:]]
-    assert len(rows) == 15  # 5 layers x (pad, im2col, extra_wide)
+    assert len(rows) == 15  # 5 layers x (pad, im2col, widen)
     for cells in rows:
         assert float(cells[3]) > 0 and float(cells[4]) > 0, cells
 

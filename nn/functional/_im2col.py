@@ -228,21 +228,21 @@ def col2im(
     return dxp
 
 
-def extra_wide(g: np.ndarray, width: int) -> np.ndarray:
-    """(N, F, Ho, Wo) -> (N, F, Ho*width), contiguous: each row of each plane zero-padded on
-    the right to `width` columns (the padded input's width, Wp)."""
-    n, f, ho, wo = g.shape
-    out = np.empty((n, f, ho, width), dtype=g.dtype)
-    out[:, :, :, wo:] = 0  # the border only: zeroing the whole plane first costs a pass
-    copy_rows(out[:, :, :, :wo], g)
-    return out.reshape(n, f, ho * width)
+def widen(g: np.ndarray, width: int) -> np.ndarray:
+    """(..., Ho, Wo) -> (..., Ho*width), contiguous: each row zero-padded on the right to
+    `width` columns (for conv2d's dx, the padded input's width Wp)."""
+    *lead, ho, wo = g.shape
+    out = np.empty((*lead, ho, width), dtype=g.dtype)
+    out[..., wo:] = 0  # the border only: zeroing the whole plane first costs a pass
+    copy_rows(out[..., :wo], g)
+    return out.reshape(*lead, ho * width)
 
 
 def col2im_planes(dcols: np.ndarray, padded_shape: tuple[int, ...], kernel: Pair) -> np.ndarray:
     """Stride-1 col2im of extra-wide columns, image by image: (N, kh*kw*C, Hp*Wp), rows in
     (a, b, c) order -> (N, C, Hp, Wp).
 
-    `dcols` must be zero at the positions past Ho and Wo (what a GEMM of `extra_wide` planes
+    `dcols` must be zero at the positions past Ho and Wo (what a GEMM of `widen`ed planes
     gives, with its rows past Ho zeroed). Those zeros are what each shifted run carries into
     the next plane, or off the image's end, where it is dropped.
     """

@@ -43,7 +43,6 @@ from ._im2col import (
     col2im,
     col2im_planes,
     copy_rows,
-    extra_wide,
     im2col,
     output_size,
     pad,
@@ -51,6 +50,7 @@ from ._im2col import (
     recycle,
     shape_of,
     unpad,
+    widen,
     workspace,
 )
 
@@ -295,7 +295,7 @@ def _backward_by_slices(grad, w, cols, padded_shape, padding: Pair, needs, dx=No
         wt = np.ascontiguousarray(w.transpose(2, 3, 1, 0)).reshape(k, f)
         budget = _THREADED_SLICE_BYTES if split else _DX_SLICE_BYTES
         for part in batch_slices(n, k * hp * wp * itemsize, budget=budget):
-            planes = extra_wide(grad[part], wp)  # (S, F, Ho*Wp)
+            planes = widen(grad[part], wp)  # (S, F, Ho*Wp)
             dcols = _planes_product(wt, planes, hp * wp)  # (S, kh*kw*C, Hp*Wp)
             images = (part.stop - part.start, c, hp, wp)
             copy_rows(dx[part], unpad(col2im_planes(dcols, images, w.shape[2:]), padding))
