@@ -208,6 +208,7 @@ class Cell:
     status: str = "ok"
     unit: str = ""
     samples: list[float] = field(default_factory=list)
+    rounds: list[list[float]] = field(default_factory=list)  # the samples, round by round
     first: float | None = None
     reference: float | None = None
     fingerprint: str | None = None
@@ -312,6 +313,7 @@ def _merge(
             cell.detail = (row or {}).get("detail") or result.get("detail", "")
             continue
         cell.samples += row["samples"]
+        cell.rounds.append(list(row["samples"]))
         cell.first, cell.reference = row.get("first"), row.get("reference")
         cell.fingerprint = row.get("fingerprint")
         cell.extra.setdefault("cpu", []).extend(row.get("cpu", []))
@@ -355,7 +357,7 @@ def goals(report: Report) -> list[tuple[str, bool | None, str]]:
         detail = f"{ratio:.2f}x ({_fmt(g.median)} vs {_fmt(o.median)} {UNITS[g.unit]})"
         if g.cpu and o.cpu:
             detail += f"; CPU time {g.cpu / o.cpu:.2f}x"
-        out.append((goal, ratio <= limit, detail))
+        out.append((goal, ratio <= limit, detail + _per_round(g, o)))
 
     vs("W1", "torch", GOAL_W1_VS_TORCH, f"W1 glassgrad <= {GOAL_W1_VS_TORCH:g}x torch")
     vs("W3", "torch", GOAL_W3_VS_TORCH, f"W3 glassgrad <= {GOAL_W3_VS_TORCH:g}x torch")
@@ -410,7 +412,22 @@ def _epoch_goal(report: Report) -> tuple[str, bool | None, str]:
         f"{ratio:.2f}x ({_fmt(g.median)} vs {_fmt(o.median)} s/epoch); test accuracy "
         f"{g_acc.median:.2f} vs {o_acc.median:.2f} % ({gap:+.2f} pp)"
     )
+    detail += _per_round(g, o)
     return goal, ratio <= GOAL_VS_TORCH and abs(gap) <= GOAL_W11_ACCURACY_PP, detail
+
+
+def round_ratios(g: Cell, o: Cell) -> list[float]:
+    """glassgrad's median over the peer's, round by round: each ratio compares processes that
+    ran back to back, seconds apart, which a slow phase of the host more often hits together
+    than two rounds minutes apart. Empty unless both ran the same rounds, more than one."""
+    if len(g.rounds) != len(o.rounds) or len(g.rounds) < 2:
+        return []
+    return [statistics.median(a) / statistics.median(b) for a, b in zip(g.rounds, o.rounds)]
+
+
+def _per_round(g: Cell, o: Cell) -> str:
+    ratios = round_ratios(g, o)
+    return f"; per round {', '.join(f'{r:.2f}x' for r in ratios)}" if ratios else ""
 
 
 def _faster_than_peers(report: Report) -> tuple[str, bool | None, str]:
@@ -564,6 +581,7 @@ def to_json(report: Report) -> dict[str, Any]:
                 "min": min(c.samples) if c.ok else None,
                 "max": max(c.samples) if c.ok else None,
                 "samples": c.samples,
+                "rounds": c.rounds,
                 "first_loss": c.first,
                 "reference": c.reference,
                 "cpu_median": c.cpu,

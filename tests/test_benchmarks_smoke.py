@@ -250,3 +250,24 @@ def test_the_epoch_goal_needs_the_time_and_equal_accuracy():
         if r["row"] == "W11 test accuracy"
     }
     assert by_engine["glassgrad"]["/ torch"] == "-0.30 pp"
+
+
+def test_goals_show_the_ratio_of_each_round_beside_the_ratio_of_medians():
+    rows = [("W9", "W9", "ms")]
+    cells: dict = {"W9": {}}
+    # A slow phase hits glassgrad's first round only: its ratio, not the second's, shows it
+    rounds = {"glassgrad": ([3.6, 3.8, 3.7], [2.0, 2.1, 2.2]), "torch": ([2.1, 2.2], [2.0, 2.2])}
+    for engine, per_round in rounds.items():
+        for samples in per_round:
+            result = {"status": "ok", "rows": {"W9": {"samples": samples}}}
+            runner._merge(cells, {"W9": "ms"}, rows, engine, result)
+    assert cells["W9"]["glassgrad"].rounds == [[3.6, 3.8, 3.7], [2.0, 2.1, 2.2]]
+    ratios = runner.round_ratios(cells["W9"]["glassgrad"], cells["W9"]["torch"])
+    assert ratios == pytest.approx([3.7 / 2.15, 2.1 / 2.1])
+    load = {"start": [0.0] * 3, "end": [0.0] * 3, "child_starts_1min": None}
+    report = runner.Report(runner.Config(), runner.machine(), {}, rows, cells, load, 1.0)
+    (detail,) = [d for goal, _, d in runner.goals(report) if goal.startswith("W9")]
+    assert detail.endswith("; per round 1.72x, 1.00x")
+    # One round, or rounds that do not pair up, give no per-round figures
+    cells["W9"]["torch"].rounds.pop()
+    assert runner.round_ratios(cells["W9"]["glassgrad"], cells["W9"]["torch"]) == []
