@@ -238,9 +238,36 @@ def widen(g: np.ndarray, width: int) -> np.ndarray:
     return out.reshape(*lead, ho * width)
 
 
+def widen_shifted(g: np.ndarray, width: int, copies: int) -> np.ndarray:
+    """(N, F, Ho, Wo) -> (N, copies*F, Ho*width): `copies` copies of `widen(g, width)`'s
+    planes, copy b shifted by b pixels along each image (its first b pixels zero), so that
+    row (b, f) holds g[n, f, i, j - b] at position i*width + j, zero where j - b is outside
+    [0, Wo). Needs width - Wo >= copies - 1: then what the shift brings into a row is the end
+    of the row before it, zeros.
+
+    For conv2d's dx: a GEMM of these rows sums the kw offsets of each kernel row, which
+    col2im_planes would otherwise add one shifted run at a time."""
+    n, f, ho, wo = g.shape
+    if width - wo < copies - 1:
+        raise ValueError(
+            f"widen_shifted: width {width} leaves no room to shift rows of {wo} by {copies - 1}"
+        )
+    size = f * ho * width
+    planes = widen(g, width).reshape(n, size)
+    out = np.empty((n, copies, size), dtype=g.dtype)
+    np.copyto(out[:, 0], planes)
+    for b in range(1, copies):
+        out[:, b, :b] = 0
+        # From a separate array: between two views of `out` numpy would copy through a
+        # temporary, since it cannot rule out an overlap
+        np.copyto(out[:, b, b:], planes[:, : size - b])
+    return out.reshape(n, copies * f, ho * width)
+
+
 def col2im_planes(dcols: np.ndarray, padded_shape: tuple[int, ...], kernel: Pair) -> np.ndarray:
     """Stride-1 col2im of extra-wide columns, image by image: (N, kh*kw*C, Hp*Wp), rows in
-    (a, b, c) order -> (N, C, Hp, Wp).
+    (a, b, c) order -> (N, C, Hp, Wp). `kernel` is (kh, kw), or (kh, 1) for columns whose
+    product already summed each kernel row's kw offsets (a GEMM of `widen_shifted` rows).
 
     `dcols` must be zero at the positions past Ho and Wo (what a GEMM of `widen`ed planes
     gives, with its rows past Ho zeroed). Those zeros are what each shifted run carries into

@@ -51,6 +51,7 @@ from ._im2col import (
     shape_of,
     unpad,
     widen,
+    widen_shifted,
     workspace,
 )
 
@@ -291,19 +292,37 @@ def _backward_by_slices(grad, w, cols, padded_shape, padding: Pair, needs, dx=No
         if dx is None:
             dx = np.empty((n, c, hp - 2 * padding[0], wp - 2 * padding[1]), dtype=dtype)
         itemsize = np.dtype(dtype).itemsize
-        # The weights' rows in (a, b, c) order: each kernel offset's rows one block of dcols
-        wt = np.ascontiguousarray(w.transpose(2, 3, 1, 0)).reshape(k, f)
+        kh, kw = w.shape[2:]
+        if _shifts_in_product(c, f, kh, kw):
+            # Rows (a, c) by (b, f): the GEMM sums each kernel row's kw offsets itself
+            wt = np.ascontiguousarray(w.transpose(2, 1, 3, 0)).reshape(kh * c, kw * f)
+            per_image = (kh * c + kw * f) * hp * wp * itemsize
+            planes_of, offsets = functools.partial(widen_shifted, copies=kw), (kh, 1)
+        else:  # rows (a, b, c) by f: each kernel offset's rows one block of dcols
+            wt = np.ascontiguousarray(w.transpose(2, 3, 1, 0)).reshape(k, f)
+            per_image = k * hp * wp * itemsize
+            planes_of, offsets = widen, (kh, kw)
         budget = _THREADED_SLICE_BYTES if split else _DX_SLICE_BYTES
-        for part in batch_slices(n, k * hp * wp * itemsize, budget=budget):
-            planes = widen(grad[part], wp)  # (S, F, Ho*Wp)
-            dcols = _planes_product(wt, planes, hp * wp)  # (S, kh*kw*C, Hp*Wp)
+        for part in batch_slices(n, per_image, budget=budget):
+            planes = planes_of(grad[part], wp)  # (S, F or kw*F, Ho*Wp)
+            dcols = _planes_product(wt, planes, hp * wp)  # (S, kh*kw*C or kh*C, Hp*Wp)
             images = (part.stop - part.start, c, hp, wp)
-            copy_rows(dx[part], unpad(col2im_planes(dcols, images, w.shape[2:]), padding))
+            copy_rows(dx[part], unpad(col2im_planes(dcols, images, offsets), padding))
     return dx, dw, db
 
 
+def _shifts_in_product(c: int, f: int, kh: int, kw: int) -> bool:
+    """Whether dx's GEMM takes kw shifted copies of the gradient's planes (`widen_shifted`),
+    summing each kernel row's offsets itself, rather than one copy, leaving kh*kw shifted adds
+    to col2im_planes. The copies cost about 2*kw*F element moves an output position, the adds
+    they save about 4*kh*(kw - 1)*C: the shifts pay when F is small beside C, as in W3's and
+    W8's second convolutions (F = 2C; 30 % and 3 % off their dx), not for a first layer's
+    C = 1 (benchmarks/README.md)."""
+    return kw > 1 and 2 * kw * f < 4 * kh * (kw - 1) * c
+
+
 def _planes_product(wt: np.ndarray, planes: np.ndarray, plane_size: int) -> np.ndarray:
-    """wt (K, F) @ planes (S, F, Ho*Wp) -> (S, K, Hp*Wp), a GEMM per image: dx's columns on
+    """wt (M, K) @ planes (S, K, Ho*Wp) -> (S, M, Hp*Wp), a GEMM per image: dx's columns on
     the padded input's grid. The rows past Ho only carry zeros into col2im_planes' shifted
     adds, so they are zeroed rather than multiplied (the kernel's kh - 1 rows of Hp: 12.5 %
     of the GEMM at 3 x 3 on 14 x 14; benchmarks/README.md)."""

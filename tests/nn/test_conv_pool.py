@@ -516,10 +516,14 @@ def test_max_pool_2x2_backward_off_the_pairs_path_matches_too():
     st.sampled_from(["xwb", "wb", "x", "b"]),
     st.booleans(),
     st.booleans(),
+    st.booleans(),
 )
-def test_conv2d_sliced_backward_matches_the_plain_one(case, budget, wanted, ones_row, split):
+def test_conv2d_sliced_backward_matches_the_plain_one(
+    case, budget, wanted, ones_row, split, shifts
+):
     # dx on extra-wide columns, a GEMM per image, a slice of images at a time (split: the
-    # slices of a thread's part of the batch)
+    # slices of a thread's part of the batch); shifts: the GEMM on kw shifted copies of the
+    # gradient (widen_shifted), whatever the layer's shapes would choose
     from unittest import mock
 
     from nn.functional import conv
@@ -542,6 +546,7 @@ def test_conv2d_sliced_backward_matches_the_plain_one(case, budget, wanted, ones
         mock.patch.object(conv, "_DX_SLICE_BYTES", budget),
         mock.patch.object(conv, "_THREADED_SLICE_BYTES", budget),
         mock.patch.object(conv, "_per_image", lambda *_: per_image_max > 0),
+        mock.patch.object(conv, "_shifts_in_product", lambda *_: shifts),
     ):
         got = conv._backward_by_slices(g, w, cols(ones_row), xp.shape, padding, needs, split=split)
     for name, a, b in zip("xwb", got, want):
@@ -549,6 +554,36 @@ def test_conv2d_sliced_backward_matches_the_plain_one(case, budget, wanted, ones
         if a is not None:
             np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
             assert a.flags.c_contiguous or name != "x"
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.tuples(st.integers(1, 3), st.integers(1, 4), st.integers(1, 5), st.integers(1, 6)),
+    st.integers(1, 4),
+    st.integers(0, 2**32 - 1),
+)
+def test_widen_shifted_is_each_shift_of_the_widened_planes(shape, copies, seed):
+    from nn.functional import _im2col
+
+    g = np.random.default_rng(seed).standard_normal(shape)
+    n, f, ho, wo = shape
+    width = wo + copies - 1 + seed % 2  # the room the shifts need, or one more column
+    got = _im2col.widen_shifted(g, width, copies).reshape(n, copies, f, ho, width)
+    for b in range(copies):
+        want = np.zeros((n, f, ho, width))
+        want[..., b : b + wo] = g  # g[n, f, i, j - b] at column j
+        np.testing.assert_array_equal(got[:, b], want)
+    with pytest.raises(ValueError, match="widen_shifted: width"):
+        _im2col.widen_shifted(g, wo + copies - 2, copies)
+
+
+def test_conv2d_dx_shifts_in_its_product_where_the_copies_cost_less_than_the_adds():
+    from nn.functional import conv
+
+    assert conv._shifts_in_product(c=8, f=16, kh=3, kw=3)  # W3's second convolution
+    assert conv._shifts_in_product(c=32, f=64, kh=3, kw=3)  # W8's
+    assert not conv._shifts_in_product(c=1, f=32, kh=3, kw=3)  # a first layer
+    assert not conv._shifts_in_product(c=64, f=64, kh=3, kw=1)  # nothing to shift
 
 
 @settings(max_examples=25, deadline=None)
