@@ -8,7 +8,9 @@ columns' (F, N*Ho*Wo) layout:
 - dweight = grad(F, N*Ho*Wo) @ cols(C*kh*kw, N*Ho*Wo)^T   (one GEMM with the cols)
 - dbias   = grad summed over batch and positions
 - dx      = col2im(weight^T @ grad): every pixel gets back what each window it fell in received
-            (for stride 1 on "extra-wide" columns, whose adds run along whole images).
+            (for stride 1 on "extra-wide" columns, whose adds run along whole images; where
+            filters are few beside channels, the GEMM takes kw shifted copies of the gradient
+            and sums each kernel row's offsets, leaving kh adds instead of kh*kw).
 
 One GEMM per product and layer rather than one per image: OpenBLAS splits a GEMM of W8's second
 conv across threads, and a GEMM per image meant hundreds of threaded calls per step, whose
