@@ -252,15 +252,16 @@ def widen_shifted(g: np.ndarray, width: int, copies: int) -> np.ndarray:
         raise ValueError(
             f"widen_shifted: width {width} leaves no room to shift rows of {wo} by {copies - 1}"
         )
-    size = f * ho * width
-    planes = widen(g, width).reshape(n, size)
-    out = np.empty((n, copies, size), dtype=g.dtype)
-    np.copyto(out[:, 0], planes)
-    for b in range(1, copies):
-        out[:, b, :b] = 0
-        # From a separate array: between two views of `out` numpy would copy through a
-        # temporary, since it cannot rule out an overlap
-        np.copyto(out[:, b, b:], planes[:, : size - b])
+    size, item = f * ho * width, g.itemsize
+    out = np.zeros((n, copies, size), dtype=g.dtype)
+    # Every copy's rows in one view: copy b starts b pixels further into its block
+    shifted = np.ndarray(
+        (n, copies, f, ho, wo),
+        g.dtype,
+        buffer=out,
+        strides=(copies * size * item, (size + 1) * item, ho * width * item, width * item, item),
+    )
+    copy_rows(shifted, np.broadcast_to(g[:, None], shifted.shape))
     return out.reshape(n, copies * f, ho * width)
 
 
