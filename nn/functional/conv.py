@@ -317,9 +317,9 @@ def _shifts_in_product(c: int, f: int, kh: int, kw: int) -> bool:
     """Whether dx's GEMM takes kw shifted copies of the gradient's planes (`widen_shifted`),
     summing each kernel row's offsets itself, rather than one copy, leaving kh*kw shifted adds
     to col2im_planes. The copies cost about 2*kw*F element moves an output position, the adds
-    they save about 4*kh*(kw - 1)*C: the shifts pay when F is small beside C, as in W3's and
-    W8's second convolutions (F = 2C; 30 % and 3 % off their dx), not for a first layer's
-    C = 1 (benchmarks/README.md)."""
+    they save about 4*kh*(kw - 1)*C: the shifts pay when F is small beside C, as in W3's
+    second convolution (F = 2C: its backward 14-23 % faster), break even at W8's (whose GEMM
+    is most of dx) and lose on a first layer's C = 1 (benchmarks/README.md)."""
     return kw > 1 and 2 * kw * f < 4 * kh * (kw - 1) * c
 
 
