@@ -207,13 +207,17 @@ class Cell:
 
     status: str = "ok"
     unit: str = ""
-    samples: list[float] = field(default_factory=list)
-    rounds: list[list[float]] = field(default_factory=list)  # the samples, round by round
+    rounds: list[list[float]] = field(default_factory=list)  # each round's timed repeats
     first: float | None = None
     reference: float | None = None
     fingerprint: str | None = None
     detail: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def samples(self) -> list[float]:
+        """Every round's repeats, pooled."""
+        return [sample for repeats in self.rounds for sample in repeats]
 
     @property
     def ok(self) -> bool:
@@ -312,7 +316,6 @@ def _merge(
             cell.status = status
             cell.detail = (row or {}).get("detail") or result.get("detail", "")
             continue
-        cell.samples += row["samples"]
         cell.rounds.append(list(row["samples"]))
         cell.first, cell.reference = row.get("first"), row.get("reference")
         cell.fingerprint = row.get("fingerprint")
