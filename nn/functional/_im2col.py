@@ -273,13 +273,16 @@ def col2im_planes(dcols: np.ndarray, padded_shape: tuple[int, ...], kernel: Pair
     `dcols` must be zero at the positions past Ho and Wo (what a GEMM of `widen`ed planes
     gives, with its rows past Ho zeroed). Those zeros are what each shifted run carries into
     the next plane, or off the image's end, where it is dropped.
+
+    The sums are made in `dcols` itself (a scratch product, dropped after this): the result is
+    a view of its first block of rows, offset (0, 0)'s, which gives every pixel one value
+    and so needs no copy into a fresh image.
     """
     n, c, hp, wp = padded_shape
     kh, kw = kernel
     size = c * hp * wp
     runs = dcols.reshape(n, kh * kw, size)
-    dxp = np.empty((n, size), dtype=dcols.dtype)
-    np.copyto(dxp, runs[:, 0])  # offset (0, 0) gives every pixel one value: assigned
+    dxp = runs[:, 0]
     for a in range(kh):
         for b in range(kw):
             if a == b == 0:

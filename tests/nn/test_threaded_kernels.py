@@ -92,6 +92,28 @@ def test_conv2d_on_two_threads_matches_one(case, per_image_max, recording):
     assert max(SPLITS) == min(x_shape[0], 2)  # the batch was split when it could be
 
 
+@pytest.mark.parametrize("needs_dx", [True, False])
+def test_conv2d_backward_splits_by_the_products_it_makes(needs_dx):
+    """conv2d's backward weighs its split by the products it needs: dx's and dweight's, or
+    dweight's alone for a first layer (whose x needs no gradient), half the work."""
+    rng = np.random.default_rng(0)
+    x = Tensor(rng.standard_normal((4, 2, 6, 6)), requires_grad=needs_dx)
+    w = Tensor(rng.standard_normal((3, 2, 3, 3)), requires_grad=True)
+    y = conv2d(x, w, padding=1)
+    forward_work = conv_module._work(4 * 36, 2 * 9, 3)
+    asked: list[int] = []
+    plain_parts = threads.parts
+
+    def recorded(n, work, minimum=None):
+        asked.append(work)
+        return plain_parts(n, work, minimum)
+
+    with mock.patch.object(threads, "parts", recorded):
+        y.backward(np.ones(y.shape))
+    assert asked == [(2 if needs_dx else 1) * forward_work]
+    assert (x.grad is not None) == needs_dx and w.grad is not None
+
+
 @settings(max_examples=25, deadline=None)
 @given(pool_cases(kernel=3, size=8, batch=5), st.sampled_from([max_pool2d, avg_pool2d]))
 def test_pooling_on_two_threads_matches_one(case, pool):
