@@ -105,9 +105,9 @@ class Conv2d(Function):
         n, positions = grad.shape[0], out_size[0] * out_size[1]
         dx = np.empty(x.shape, dtype=np.result_type(w, grad)) if needs[0] else None
 
-        # A product's work for dx and one for dweight (and dbias): a first layer's backward,
-        # which needs no dx, is half a forward's work again, too little to split (W3's first
-        # conv: 0.23-0.25 ms whole, 0.35-0.37 split; benchmarks/README.md)
+        # A forward's work for each product made: dx's, and dweight's (with dbias). A first
+        # layer, whose input needs no gradient, makes one: W3's first conv counted as two was
+        # split, and took longer (0.27-0.36 ms split, 0.20-0.26 whole; benchmarks/README.md)
         products = int(needs[0]) + int(needs[1] or needs[2])
         pieces = threads.parts(n, products * _work(n * positions, w[0].size, w.shape[0]))
         split = len(pieces) > 1  # BLAS held at one thread while the parts run
