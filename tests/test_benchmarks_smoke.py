@@ -143,6 +143,19 @@ def test_phases_benchmark_says_where_it_looked_for_mnist(tmp_path, monkeypatch, 
     assert f"MNIST not found (looked in {tmp_path}" in capsys.readouterr().err
 
 
+def test_handover_benchmark_times_every_split_kernel():
+    proc = run("benchmarks.handover", "--quick")
+    assert proc.returncode == 0, proc.stderr
+    rows = [line.split("|")[1:-1] for line in proc.stdout.splitlines() if line.startswith("| ")]
+    kernels = {cells[0].strip(): [c.strip() for c in cells[1:]] for cells in rows[2:]}
+    # --quick splits every kernel: the convolutions and the pooling are among them
+    assert {"conv.py:_columns_and_product", "conv.py:backward", "pool.py:forward"} <= set(kernels)
+    for figures in kernels.values():
+        assert len(figures) == 7 and all(FIGURE.match(f) for f in figures), figures
+    assert re.search(r"round trip of two empty parts: \d+ us", proc.stdout)
+    assert re.search(r"lost to the handover: [\d.e+-]+ ms a step", proc.stdout)
+
+
 def test_copies_benchmark_times_both_copies_of_every_layer():
     proc = run("benchmarks.copies", "--quick")
     assert proc.returncode == 0, proc.stdout + proc.stderr
