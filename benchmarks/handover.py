@@ -91,13 +91,11 @@ def timed_run(threads: Any, record: dict[str, list[tuple[float, ...]]]):
 
 
 def measure(workload: str, threads_count: int, steps: int, quick: bool) -> dict[str, Any]:
-    from . import libs, workloads
+    from .ops import _step  # the harness's step, as benchmarks.ops times it
 
-    adapter = libs.ENGINES["glassgrad"]()
-    adapter.load(threads_count)
+    _, step = _step("glassgrad", workload, threads_count, quick)
     from autodiff import threads
 
-    step = adapter.net(workloads.net_data(workload, workloads.QUICK if quick else workloads.FULL))
     record: dict[str, list[tuple[float, ...]]] = collections.defaultdict(list)
     with ExitStack() as patches:
         if quick:  # tiny sizes: split every kernel, so that every column gets a figure
