@@ -165,6 +165,26 @@ def test_copies_benchmark_times_both_copies_of_every_layer():
         assert float(cells[3]) > 0 and float(cells[4]) > 0, cells
 
 
+def test_scaling_benchmark_times_every_kind_of_work_three_ways():
+    proc = run("benchmarks.scaling", "--quick")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    lines = [line.strip("|").split("|") for line in proc.stdout.splitlines() if line[:2] == "| "]
+    kinds = {cells[0].split(":")[0].strip(): [c.strip() for c in cells[1:]] for cells in lines[2:]}
+    # (not imported here: benchmarks.scaling sets BLAS's thread variables for its children)
+    expected = ["GEMM", "large copy", "cached copy", "small calls", "W3 conv2", "W8 conv2"]
+    assert list(kinds) == expected
+    for figures in kinds.values():
+        times, speedups = figures[1:4], figures[4:]
+        assert all(float(t) > 0 for t in times), figures
+        assert all(re.fullmatch(r"\d+\.\d\dx", s) for s in speedups), figures  # 1 round
+
+
+def test_scaling_benchmark_rejects_an_unknown_kind_of_work():
+    proc = run("benchmarks.scaling", "--quick", "--only", "GEMM,nope")
+    assert proc.returncode == 2
+    assert "unknown kind of work 'nope'" in proc.stderr
+
+
 def test_pooling_benchmark_times_both_kernels_of_every_pool():
     proc = run("benchmarks.pooling", "--quick")
     assert proc.returncode == 0, proc.stdout + proc.stderr
