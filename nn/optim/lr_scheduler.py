@@ -1,16 +1,19 @@
 """Learning-rate schedulers: `StepLR`, `ExponentialLR`, `CosineAnnealingLR`.
 
-Each sets every parameter group's lr from a closed form of the epoch count, PyTorch's
-`_get_closed_form_lr`: lr = f(base_lr, last_epoch). Call `scheduler.step()` once per epoch,
-after `optimizer.step()`:
+Each scales every parameter group's current lr once per `step()`, by PyTorch's recursive rules
+(its `get_lr`): StepLR multiplies it by gamma every `step_size` epochs, ExponentialLR every
+epoch, CosineAnnealingLR moves it along the cosine from its value at the last epoch. Call
+`scheduler.step()` once per epoch, after `optimizer.step()`:
 
     scheduler = StepLR(optimizer, step_size=30, gamma=0.1)
     for epoch in range(100):
         train_one_epoch(...)          # optimizer.step() inside
         scheduler.step()
 
-Being closed forms, they do not compose: a change made to a group's lr by hand (or by a second
-scheduler) is overwritten at the next step.
+Being recursive, as PyTorch's, they compose: two schedulers on one optimizer multiply their
+factors, an lr set by hand in a group carries on from there, and a group added to the optimizer
+after the scheduler was made is scheduled too. For a fresh schedule the lrs are PyTorch's closed
+forms, lr = f(base_lr, epoch), up to rounding.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from ..state import to_python
-from ..validate import check_int
+from ..validate import check_int, check_real
 from .optimizer import Optimizer
 
 
@@ -31,11 +34,16 @@ class LRScheduler:
 
     On construction each group's lr is recorded as "initial_lr" in the group (as PyTorch does; a
     scheduler resumed with `last_epoch` >= 0 reads it from there) and `base_lrs`, then a first
-    `step()` sets the lrs for epoch `last_epoch + 1` (epoch 0 for a fresh scheduler: the base lrs).
-    Subclasses write `_lr_at(base_lr, epoch)` and list their hyperparameters in `_hyperparameters`.
+    `step()` advances to epoch `last_epoch + 1` (epoch 0 for a fresh scheduler) without changing
+    the lrs (StepLR excepted, as in PyTorch: resumed at an epoch that is a multiple of
+    step_size, it applies that epoch's gamma). Subclasses write `_next_lr(lr, i)`: group i's lr
+    for the new `last_epoch`, from its current `lr`.
     """
 
     _hyperparameters: tuple[str, ...] = ()
+    # ExponentialLR and CosineAnnealingLR leave the lrs alone at the construction's step;
+    # PyTorch's StepLR does not (it tests last_epoch == 0 instead).
+    _initial_step_keeps_lr = True
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         if not isinstance(optimizer, Optimizer):
@@ -51,29 +59,46 @@ class LRScheduler:
                 )
         self.base_lrs: list[float] = [float(g["initial_lr"]) for g in optimizer.param_groups]
         self.last_epoch = last_epoch
-        self.step()
+        self._initial = True
+        try:
+            self.step()
+        finally:
+            self._initial = False
 
-    def _lr_at(self, base_lr: float, epoch: int) -> float:
+    def _next_lr(self, lr: float, i: int) -> float:
         raise NotImplementedError
 
     def get_lr(self) -> list[float]:
-        """The lrs for the current `last_epoch`, by the closed form."""
-        return [self._lr_at(base_lr, self.last_epoch) for base_lr in self.base_lrs]
+        """Every group's lr for the current `last_epoch`, from the groups' current lrs."""
+        groups = self.optimizer.param_groups
+        if self._initial and self._initial_step_keeps_lr:
+            return [group["lr"] for group in groups]
+        return [self._next_lr(group["lr"], i) for i, group in enumerate(groups)]
 
     def step(self) -> None:
         """Advance one epoch and set every group's lr."""
         self.last_epoch += 1
-        self._last_lr = self.get_lr()
-        for group, lr in zip(self.optimizer.param_groups, self._last_lr):
+        for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
             group["lr"] = lr
+        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 
     def get_last_lr(self) -> list[float]:
         """The lrs the last `step()` set, one per parameter group."""
         return list(self._last_lr)
 
+    def _base_lr(self, i: int) -> float:
+        """Group i's "initial_lr", for the rules that need it; a group added to the optimizer
+        after the scheduler was made has none (PyTorch fails there too)."""
+        if i >= len(self.base_lrs):
+            raise ValueError(
+                f"{type(self).__name__}: parameter group {i} was added after the scheduler was "
+                f"made, so it has no base lr (the scheduler knows {len(self.base_lrs)} groups)"
+            )
+        return self.base_lrs[i]
+
     def state_dict(self) -> dict[str, Any]:
-        """The scheduler's state as plain numbers and lists (the optimizer's lrs are in the
-        optimizer's own state dict)."""
+        """The scheduler's state as plain numbers and lists (the optimizer's lrs, from which the
+        next step goes on, are in the optimizer's own state dict)."""
         state = {name: getattr(self, name) for name in self._hyperparameters}
         return {
             **state,
@@ -84,7 +109,7 @@ class LRScheduler:
 
     def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
         """Restore a `state_dict()` (also one read back from an .npz, with arrays for the lists);
-        wrong keys or a different number of groups raise a ValueError."""
+        wrong keys or lists that do not fit the optimizer's groups raise a ValueError."""
         where = f"{type(self).__name__}.load_state_dict"
         expected = {*self._hyperparameters, "last_epoch", "base_lrs", "last_lr"}
         if set(state_dict) != expected:
@@ -95,7 +120,9 @@ class LRScheduler:
             values = np.asarray(state_dict[key])
             if values.ndim != 1 or values.dtype.kind not in "iuf":
                 raise ValueError(f"{where}: {key!r} must be a list of numbers, got {values!r}")
-            if len(values) != n:
+            # last_lr has an lr per group; base_lrs one per group the scheduler was made with
+            # (groups added later have none)
+            if len(values) > n or (key == "last_lr" and len(values) != n):
                 raise ValueError(
                     f"{where}: {key!r} has {len(values)} entries, the optimizer has {n} groups"
                 )
@@ -112,27 +139,30 @@ class LRScheduler:
 
 
 class StepLR(LRScheduler):
-    """Multiply the lr by `gamma` every `step_size` epochs: lr = base_lr * gamma**(epoch //
-    step_size) (PyTorch's torch.optim.lr_scheduler.StepLR)."""
+    """Multiply the lr by `gamma` every `step_size` epochs (PyTorch's
+    torch.optim.lr_scheduler.StepLR). A fresh schedule gives lr = base_lr * gamma**(epoch //
+    step_size)."""
 
     _hyperparameters = ("step_size", "gamma")
+    _initial_step_keeps_lr = False
 
     def __init__(
         self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1
     ) -> None:
-        if step_size < 1:
-            raise ValueError(f"StepLR: step_size must be a positive integer, got {step_size!r}")
-        self.step_size = int(step_size)
+        # An int: PyTorch takes a float too, but then its recursive and closed forms disagree
+        self.step_size = check_int("StepLR", "step_size", step_size, 1)
         self.gamma = float(gamma)
         super().__init__(optimizer, last_epoch)
 
-    def _lr_at(self, base_lr: float, epoch: int) -> float:
-        return base_lr * self.gamma ** (epoch // self.step_size)
+    def _next_lr(self, lr: float, i: int) -> float:
+        if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
+            return lr
+        return lr * self.gamma
 
 
 class ExponentialLR(LRScheduler):
-    """Multiply the lr by `gamma` every epoch: lr = base_lr * gamma**epoch (PyTorch's
-    torch.optim.lr_scheduler.ExponentialLR)."""
+    """Multiply the lr by `gamma` every epoch (PyTorch's torch.optim.lr_scheduler.ExponentialLR).
+    A fresh schedule gives lr = base_lr * gamma**epoch."""
 
     _hyperparameters = ("gamma",)
 
@@ -140,30 +170,38 @@ class ExponentialLR(LRScheduler):
         self.gamma = float(gamma)
         super().__init__(optimizer, last_epoch)
 
-    def _lr_at(self, base_lr: float, epoch: int) -> float:
-        return base_lr * self.gamma**epoch
+    def _next_lr(self, lr: float, i: int) -> float:
+        return lr * self.gamma
 
 
 class CosineAnnealingLR(LRScheduler):
     """Anneal the lr from base_lr to `eta_min` along half a cosine over `T_max` epochs (SGDR,
-    Loshchilov & Hutter 2017, without restarts; PyTorch's closed form):
+    Loshchilov & Hutter 2017, without restarts; PyTorch's torch.optim.lr_scheduler
+    .CosineAnnealingLR). A fresh schedule gives
 
         lr = eta_min + (base_lr - eta_min) * (1 + cos(pi * epoch / T_max)) / 2
 
-    Past T_max the cosine continues, so the lr rises again (period 2 * T_max).
+    Each step moves the group's current lr by the ratio of two consecutive points of that
+    cosine, as PyTorch does, so an lr changed by hand or by another scheduler carries on. Past
+    T_max the cosine continues, so the lr rises again (period 2 * T_max).
     """
 
     _hyperparameters = ("T_max", "eta_min")
 
     def __init__(
-        self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1
+        self, optimizer: Optimizer, T_max: float, eta_min: float = 0.0, last_epoch: int = -1
     ) -> None:
-        if T_max < 1:
-            raise ValueError(f"CosineAnnealingLR: T_max must be a positive integer, got {T_max!r}")
-        self.T_max = int(T_max)
+        if check_real("CosineAnnealingLR", "T_max", T_max, minimum=0) == 0:
+            raise ValueError("CosineAnnealingLR: T_max must be > 0, got 0")
+        self.T_max = T_max  # an int stays an int (PyTorch takes a float too: the period)
         self.eta_min = float(eta_min)
         super().__init__(optimizer, last_epoch)
 
-    def _lr_at(self, base_lr: float, epoch: int) -> float:
-        cosine = (1 + math.cos(math.pi * epoch / self.T_max)) / 2
-        return self.eta_min + (base_lr - self.eta_min) * cosine
+    def _next_lr(self, lr: float, i: int) -> float:
+        epoch, period, eta_min = self.last_epoch, self.T_max, self.eta_min
+        if (epoch - 1 - period) % (2 * period) == 0:  # at the bottom: the cosine turns up
+            return lr + (self._base_lr(i) - eta_min) * (1 - math.cos(math.pi / period)) / 2
+        ratio = (1 + math.cos(math.pi * epoch / period)) / (
+            1 + math.cos(math.pi * (epoch - 1) / period)
+        )
+        return ratio * (lr - eta_min) + eta_min

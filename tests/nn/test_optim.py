@@ -3,6 +3,7 @@
 dicts through an .npz, clipping, penalties, schedulers, and minimising a 2-D loss."""
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -850,19 +851,103 @@ def test_scheduler_state_dict_round_trip(cls, kwargs, closed_form, tmp_path):
 
 
 def test_scheduler_resume_with_last_epoch():
+    # Resuming goes on from the group's lr (restored with the optimizer's state dict), as
+    # PyTorch's recursive rules do: constructing moves to last_epoch + 1 without a change,
+    # except StepLR landing on a multiple of step_size (PyTorch's StepLR has no initial case).
     opt = optim.SGD([param()], lr=1.0)
     StepLR(opt, step_size=2, gamma=0.1)
-    opt.param_groups[0]["lr"] = 123.0  # overwritten: the base lr is "initial_lr"
+    opt.param_groups[0]["lr"] = 0.01
     resumed = StepLR(opt, step_size=2, gamma=0.1, last_epoch=2)
-    assert resumed.last_epoch == 3 and resumed.get_last_lr() == [pytest.approx(0.1)]
+    assert resumed.last_epoch == 3 and resumed.get_last_lr() == [0.01]
+    resumed.step()
+    assert resumed.get_last_lr() == [pytest.approx(0.001)]
+    assert StepLR(opt, step_size=2, gamma=0.1, last_epoch=1).get_last_lr() == [
+        pytest.approx(0.0001)
+    ]
     with pytest.raises(KeyError, match="initial_lr"):
         StepLR(optim.SGD([param()], lr=1.0), step_size=2, last_epoch=2)
+
+
+def _scheduled(lib, scenario: str, epochs: int = 30) -> list[list[float]]:
+    """The lrs of every group after each epoch, for a scenario run the same way on glassgrad
+    (lib None) or torch: two schedulers on one optimizer, an lr set by hand, a group added
+    after the scheduler was made."""
+    if lib is None:
+        make, sgd, schedulers = param, optim.SGD, optim.lr_scheduler
+    else:
+        make, sgd = (lambda: lib.zeros(1, requires_grad=True)), lib.optim.SGD
+        schedulers = lib.optim.lr_scheduler
+    opt = sgd([{"params": [make()]}, {"params": [make()], "lr": 0.5}], lr=0.1)
+    if scenario == "two schedulers":
+        chain = [schedulers.StepLR(opt, 3, 0.5), schedulers.ExponentialLR(opt, 0.9)]
+    elif scenario == "cosine and step":
+        chain = [schedulers.CosineAnnealingLR(opt, 5), schedulers.StepLR(opt, 2, 0.3)]
+    elif scenario == "set by hand":
+        chain = [schedulers.CosineAnnealingLR(opt, 10, eta_min=0.07)]
+    elif scenario == "group added":
+        chain = [schedulers.StepLR(opt, 2, 0.5)]
+    else:  # a float period
+        chain = [schedulers.CosineAnnealingLR(opt, 2.5, eta_min=0.01)]
+    lrs = []
+    for epoch in range(epochs):
+        if scenario == "set by hand" and epoch == 4:
+            for group in opt.param_groups:
+                group["lr"] = 0.02
+        if scenario == "group added" and epoch == 4:
+            opt.add_param_group({"params": [make()], "lr": 0.01})
+        opt.step()
+        for scheduler in chain:
+            scheduler.step()
+        assert chain[-1].get_last_lr() == [group["lr"] for group in opt.param_groups]
+        lrs.append(chain[-1].get_last_lr())
+    return lrs
+
+
+SCENARIOS = ["two schedulers", "cosine and step", "set by hand", "group added", "float period"]
+
+
+def test_schedulers_compose_and_follow_the_groups_lr():
+    lrs = _scheduled(None, "two schedulers", 7)
+    # StepLR halves at epochs 3 and 6, ExponentialLR multiplies by 0.9 every epoch: both apply
+    expected = [0.1 * 0.9**e * 0.5 ** (e // 3) for e in range(1, 8)]
+    np.testing.assert_allclose([lr[0] for lr in lrs], expected, rtol=1e-12)
+    # An lr set by hand before epoch 5's step: the cosine goes on from it
+    by_hand = _scheduled(None, "set by hand", 6)
+    ratio = (1 + math.cos(math.pi * 5 / 10)) / (1 + math.cos(math.pi * 4 / 10))
+    assert by_hand[4] == [pytest.approx(ratio * (0.02 - 0.07) + 0.07)] * 2
+    added = _scheduled(None, "group added", 8)  # a third group from epoch 5 on
+    assert [len(lr) for lr in added] == [2] * 4 + [3] * 4
+    assert [lr[2] for lr in added[4:]] == [0.01, 0.005, 0.005, 0.0025]  # halved at 6 and 8
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_scheduler_scenarios_match_torch(scenario):
+    torch = pytest.importorskip("torch")
+    with warnings.catch_warnings():  # torch's "lr_scheduler.step() before optimizer.step()"
+        warnings.simplefilter("ignore")
+        theirs = _scheduled(torch, scenario)
+    ours = _scheduled(None, scenario)
+    assert [len(lrs) for lrs in ours] == [len(lrs) for lrs in theirs]
+    for mine, torchs in zip(ours, theirs):
+        np.testing.assert_allclose(mine, torchs, rtol=1e-12, atol=1e-15)
+
+
+def test_a_group_added_later_has_no_base_lr_for_the_cosines_turn():
+    opt = optim.SGD([param()], lr=1.0)
+    scheduler = CosineAnnealingLR(opt, T_max=2)
+    opt.add_param_group({"params": [param()], "lr": 0.5})
+    scheduler.step()
+    scheduler.step()  # epoch 2: the bottom, stepped down from the groups' lrs
+    with pytest.raises(ValueError, match="group 1 was added after the scheduler"):
+        scheduler.step()  # epoch 3 turns up by (base_lr - eta_min): group 1 has no base lr
 
 
 def test_scheduler_checks():
     opt = optim.SGD([param()], lr=1.0)
     with pytest.raises(ValueError, match="step_size"):
         StepLR(opt, step_size=0)
+    with pytest.raises(TypeError, match="step_size must be an int"):
+        StepLR(opt, step_size=2.5)  # torch takes it, but its two forms of StepLR then disagree
     with pytest.raises(ValueError, match="T_max"):
         CosineAnnealingLR(opt, T_max=0)
     with pytest.raises(TypeError, match="Optimizer"):
