@@ -37,7 +37,12 @@ class GetItem(Function):
     def forward(ctx, x, index):
         ctx.shape = x.shape
         ctx.index = index
-        return x[index]
+        out = x[index]
+        if type(out) is not np.ndarray:
+            # All-integer index: numpy gives a scalar, a copy. With Ellipsis it gives a 0-d view,
+            # as PyTorch's x[i] is: in-place changes then reach x and x's later changes show.
+            out = x[(*index, Ellipsis)] if type(index) is tuple else x[index, ...]
+        return out
 
     @staticmethod
     def backward(ctx, g):

@@ -234,3 +234,46 @@ def test_advanced_indexing_result_is_a_copy_not_a_view():
     np.testing.assert_array_equal(y.data, [1.0, 2.0, 3.0])
     z.sum().backward()
     np.testing.assert_array_equal(x.grad.data, [2.0, 4.0, 6.0])
+
+
+def _element_views(lib):
+    """In-place changes through all-integer indices, and later changes seen by them."""
+    a = lib.tensor([1.0, 2.0, 3.0], dtype=lib.float64)
+    a[0].add_(5)
+    later = a[1]
+    a.add_(10)
+    m = lib.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=lib.float64)
+    m[1, 1].mul_(2)
+    for row in m:
+        row[0].sub_(1)
+    return a.tolist(), later.item(), m.tolist()
+
+
+def test_integer_index_is_a_0d_view():
+    a_values, later, m_values = _element_views(ad)
+    assert a_values == [16.0, 12.0, 13.0]
+    assert later == 12.0
+    assert m_values == [[0.0, 2.0], [2.0, 8.0]]
+    x = Tensor(np.array([[1.0, 2.0], [3.0, 4.0]]))
+    element = x[1, 0]
+    assert element.shape == () and np.shares_memory(element.data, x.data)
+    version = x.version
+    element.fill_(7.0)
+    assert x.version > version and element.version == x.version
+    s = Tensor(np.float64(2.5))
+    assert np.shares_memory(s[()].data, s.data)
+
+
+def test_integer_index_view_matches_torch():
+    torch = pytest.importorskip("torch")
+    assert _element_views(ad) == _element_views(torch)
+
+
+def test_modified_integer_index_view_is_caught_by_backward():
+    x = Tensor(np.array([1.0, 2.0, 3.0]), requires_grad=True)
+    y = x * 1.0
+    z = y * y  # Mul saves y
+    with ad.no_grad():
+        y[0].add_(1.0)  # a view of y: y's version moves
+    with pytest.raises(ad.InplaceModificationError, match="modified by an inplace"):
+        z.sum().backward()
