@@ -33,6 +33,7 @@ import numpy as np
 
 from . import scalar
 from .numpy_protocol import FUNCTION_OPS, UFUNC_OPS
+from .ops._axes import reduced_dims
 from .tensor import Tensor
 
 #: name -> callable: the functional API (`autodiff.exp`, `autodiff.sum`, ...), in registration order
@@ -72,8 +73,17 @@ def binary(apply: Callable[..., Tensor]) -> Callable[..., Tensor]:
 
 
 def reduction(apply: Callable[..., Tensor]) -> Callable[..., Tensor]:
-    """`f(x, axis=None, keepdims=False)`: over all axes by default."""
+    """`f(x, axis=None, keepdims=False)`: over all axes by default, and for an empty `axis`
+    (PyTorch's `dim=()`)."""
+    return _reduction(apply, empty_reduces_all=True)
 
+
+def numpy_reduction(apply: Callable[..., Tensor]) -> Callable[..., Tensor]:
+    """`reduction` as numpy's function on a Tensor calls it: an empty `axis` reduces nothing."""
+    return _reduction(apply, empty_reduces_all=False)
+
+
+def _reduction(apply: Callable[..., Tensor], empty_reduces_all: bool) -> Callable[..., Tensor]:
     def public(
         x: Any,
         axis: int | tuple[int, ...] | None = None,
@@ -88,6 +98,8 @@ def reduction(apply: Callable[..., Tensor]) -> Callable[..., Tensor]:
             axis = dim
         if keepdim is not None:
             keepdims = keepdim
+        if axis is not None and empty_reduces_all:
+            axis = reduced_dims(axis)
         if axis is None and not keepdims:  # the common loss.sum(): no keywords to record
             return apply(x)
         return apply(x, axis=axis, keepdims=keepdims)
@@ -153,7 +165,13 @@ def register(
         if operator is not None:
             both = scalar.operators(op, OPERANDS) if fast else operators(op.apply)
             new_methods[f"__{operator}__"], new_methods[f"__r{operator}__"] = both
-        dispatch = {f: op.apply if operator is not None else public for f in numpy_functions}
+        if operator is not None:
+            numpy_public = op.apply
+        elif form is reduction and inspect.isclass(op):
+            numpy_public = numpy_reduction(op.apply)
+        else:
+            numpy_public = public
+        dispatch = dict.fromkeys(numpy_functions, numpy_public)
         # Check everything before changing anything: a refused op leaves no trace.
         _check_spelling(public)
         for name in new_methods:

@@ -33,6 +33,14 @@ def normalize_axes_reference(axis: int | Sequence[int] | None, ndim: int) -> tup
     return tuple(out) if ndim else ()
 
 
+def reduced_dims(dim: int | Sequence[int] | None) -> int | Sequence[int] | None:
+    """PyTorch's `dim` of a reduction: an empty one (`dim=()`, `dim=[]`) reduces every dim, as
+    None does. (numpy's `axis=()` reduces none: numpy's functions on a Tensor skip this.)"""
+    if isinstance(dim, tuple | list) and not dim:
+        return None
+    return dim
+
+
 def kept_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
     """`shape` with the reduced axes set to 1 (the keepdims shape): `kept_shape_reference`,
     by slicing for one axis (tests compare the two)."""

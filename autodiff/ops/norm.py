@@ -23,7 +23,7 @@ from ..dtypes import DTypeLike
 from ..function import Function
 from ..registry import register, to_tensor
 from ..tensor import Tensor
-from ._axes import kept_shape, normalize_axes
+from ._axes import kept_shape, normalize_axes, reduced_dims
 
 Dim = int | tuple[int, ...] | list[int] | None
 
@@ -134,7 +134,7 @@ def norm(
 ) -> Tensor:
     """torch.norm: the p-norm of x over `dim` (all elements by default), p = "fro" (2), a number,
     inf or -inf; see the module docstring for the gradients."""
-    dim = dim if axis is None else axis
+    dim = reduced_dims(dim if axis is None else axis)
     keepdim = keepdim if keepdims is None else keepdims
     return _vector_norm(x, _ord(p, dim, "norm"), dim, keepdim, dtype, "norm")
 
@@ -153,7 +153,7 @@ def vector_norm(
     """torch.linalg.vector_norm: as `norm`, with a numeric `ord` (2 by default)."""
     if isinstance(ord, str):
         raise TypeError(f"vector_norm: ord must be a number, got {ord!r}")
-    dim = dim if axis is None else axis
+    dim = reduced_dims(dim if axis is None else axis)
     keepdim = keepdim if keepdims is None else keepdims
     return _vector_norm(x, _ord(ord, dim, "vector_norm"), dim, keepdim, dtype, "vector_norm")
 

@@ -13,7 +13,7 @@ import numpy as np
 from ..function import Function
 from ..registry import reduction, register, to_tensor
 from ..tensor import Tensor
-from ._axes import kept_shape, normalize_axes
+from ._axes import kept_shape, normalize_axes, reduced_dims
 from .shape import expand_to
 
 
@@ -181,14 +181,33 @@ def var(
     `unbiased=` (False is 0); positionally `x.var(dim, unbiased, keepdim)`. `np.var(t)` keeps
     numpy's own default, 0.
     """
+    return _var(
+        x,
+        reduced_dims(axis if dim is None else dim),
+        ddof,
+        keepdims if keepdim is None else keepdim,
+        correction,
+        unbiased,
+    )
+
+
+def _var(
+    x: Any,
+    axis: Axis,
+    ddof: int | bool | None,
+    keepdims: bool,
+    correction: int | None = None,
+    unbiased: bool | None = None,
+) -> Tensor:
+    """`var` with `axis` as numpy reads it (an empty one reduces nothing)."""
     given = [c for c in (ddof, correction, unbiased) if c is not None]
     if len(given) > 1:
         raise TypeError("var: give one of ddof, correction and unbiased")
     return Var.apply(
         to_tensor(x),
-        axis=axis if dim is None else dim,
+        axis=axis,
         ddof=int(given[0]) if given else 1,
-        keepdims=keepdims if keepdim is None else keepdim,
+        keepdims=keepdims,
     )
 
 
@@ -225,7 +244,7 @@ def numpy_var(
 ) -> Tensor:
     """`np.var(t)`: numpy's signature and default (ddof=0), recorded."""
     _numpy_only("var", dtype, out)
-    return var(a, axis, ddof, keepdims, dim=dim, keepdim=keepdim)
+    return _var(a, axis if dim is None else dim, ddof, keepdims if keepdim is None else keepdim)
 
 
 @register(methods=(), functions=(), numpy=np.std)
@@ -242,7 +261,8 @@ def numpy_std(
 ) -> Tensor:
     """`np.std(t)`: numpy's signature and default (ddof=0), recorded."""
     _numpy_only("std", dtype, out)
-    return std(a, axis, ddof, keepdims, dim=dim, keepdim=keepdim)
+    axis = axis if dim is None else dim
+    return _var(a, axis, ddof, keepdims if keepdim is None else keepdim).sqrt()
 
 
 def _numpy_only(name: str, dtype: Any, out: Any) -> None:

@@ -105,14 +105,17 @@ AXES = [None, 0, -1, 1, (0, 2), (-1, -3), (2, 0, 1), ()]
 @pytest.mark.parametrize(("name", "f", "ref", "domain", "shape_opts"), REDUCTIONS, ids=IDS)
 @pytest.mark.parametrize("keepdims", [False, True])
 def test_reduction_axes_table(keepdims, name, f, ref, domain, shape_opts):
-    """Fixed axes (negative, tuples, all axes in any order, none) on a (2, 3, 4) input."""
+    """Fixed axes (negative, tuples, all axes in any order, none) on a (2, 3, 4) input. An
+    empty axis reduces every axis, as PyTorch's dim=(); numpy's functions reduce none."""
     a = np.random.default_rng(0).permutation(24).reshape(2, 3, 4) * 0.1 - 1.0
     for axis in AXES:
-        if axis == () and shape_opts:
+        numpy_function = name.startswith("np_")
+        if axis == () and shape_opts and numpy_function:
             continue  # zero variance over no axes: the derivative of sqrt(0) is infinite
         x = Tensor(a, requires_grad=True)
         y = f(x, axis, keepdims)
-        check_forward(y, ref(a, axis=axis, keepdims=keepdims), rtol=1e-10)
+        ref_axis = None if axis == () and not numpy_function else axis
+        check_forward(y, ref(a, axis=ref_axis, keepdims=keepdims), rtol=1e-10)
         assert_gradients_match(lambda t, axis=axis: f(t, axis, keepdims), x)
 
 
@@ -372,3 +375,47 @@ def test_bad_axes_name_the_op(op):
         getattr(x, op)(axis=2)
     with pytest.raises(ValueError, match=rf"(?s){op}.*repeated axis"):
         getattr(x, op)(axis=(0, -2))
+
+
+EMPTY_DIM_REDUCTIONS = ["sum", "mean", "amax", "amin", "norm", "var", "std", "logsumexp"]
+
+
+@pytest.mark.parametrize("empty", [(), []], ids=repr)
+@pytest.mark.parametrize("keepdim", [False, True])
+@pytest.mark.parametrize("name", EMPTY_DIM_REDUCTIONS)
+def test_empty_dim_reduces_every_dim(name, keepdim, empty):
+    data = np.array([[1.5, -2.0, 0.5], [3.0, 0.25, -1.0]])
+    x = Tensor(data, requires_grad=True)
+    every = Tensor(data, requires_grad=True)
+    got = getattr(x, name)(dim=empty, keepdim=keepdim)
+    want = getattr(every, name)(dim=(0, 1), keepdim=keepdim)
+    assert got.shape == want.shape == ((1, 1) if keepdim else ())
+    np.testing.assert_allclose(got.data, want.data)
+    got.sum().backward()
+    want.sum().backward()
+    np.testing.assert_allclose(x.grad.data, every.grad.data)
+
+
+@pytest.mark.parametrize("name", EMPTY_DIM_REDUCTIONS)
+def test_empty_dim_reduction_matches_torch(name):
+    torch = pytest.importorskip("torch")
+    data = np.array([[1.5, -2.0, 0.5], [3.0, 0.25, -1.0]])
+    x = Tensor(data, requires_grad=True)
+    t = torch.tensor(data, requires_grad=True)
+    got = getattr(x, name)(dim=[], keepdim=True)
+    # torch's logsumexp refuses dim=() without keepdim, and its var/std backward for dim=()
+    # gives inf: compare gradients with its full reduction, which dim=() is in its forward.
+    want = getattr(t, name)(dim=[], keepdim=True)
+    np.testing.assert_allclose(got.data, want.detach().numpy())
+    got.sum().backward()
+    getattr(t, name)(dim=(0, 1), keepdim=True).sum().backward()
+    np.testing.assert_allclose(x.grad.data, t.grad.numpy())
+
+
+def test_numpy_functions_keep_numpy_empty_axis():
+    data = np.array([[1.5, -2.0, 0.5], [3.0, 0.25, -1.0]])
+    x = Tensor(data, requires_grad=True)
+    for f in (np.sum, np.mean, np.prod, np.max, np.var, np.std):
+        np.testing.assert_allclose(f(x, axis=()).data, f(data, axis=()), err_msg=f.__name__)
+    np.sum(x, axis=()).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, np.ones_like(data))
