@@ -149,9 +149,31 @@ class Pow(Function):
     def backward(ctx, g):
         a, b, out = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
-        ga = g * b * a ** (b - 1) if need_a else None
+        ga = _power_rule(g, a, b) if need_a else None
         gb = g * out * np.log(np.where(a > 0, a, 1)) if need_b else None
         return ga, gb
+
+
+def _power_rule(g: Any, a: Any, b: Any) -> Any:
+    """g * b * a ** (b - 1), and 0 where b == 0 (PyTorch's pow_backward): x ** 0 is constant,
+    but at x = 0 the formula gives 0 * inf = NaN."""
+    if isinstance(b, int | float | np.number):
+        if b == 0:
+            return np.zeros(g.shape, dtype=g.dtype)
+        return g * b * a ** (b - 1)
+    with np.errstate(divide="ignore", invalid="ignore"):  # 0 ** -1, masked below
+        powered = a ** (b - 1)
+    # Masked only where the formula is not finite: elsewhere it is 0 at b == 0 already, and
+    # keeps its derivative in b (1/a) for double backward, which PyTorch's mask drops.
+    undefined = np.asarray(_array(b) == 0) & ~np.isfinite(_array(powered))
+    if not undefined.any():
+        return g * b * powered
+    with np.errstate(invalid="ignore"):
+        return np.where(undefined, 0, g * b * powered)
+
+
+def _array(x: Any) -> Any:
+    return x.data if isinstance(x, Tensor) else x
 
 
 @register("neg", methods=("neg", "__neg__"), numpy=np.negative)

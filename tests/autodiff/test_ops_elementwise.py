@@ -576,3 +576,41 @@ def test_arithmetic_with_a_string_raises_type_error(op):
         op(x, "a")
     with pytest.raises(TypeError):
         op("a", x)
+
+
+def _zero_power_gradients(lib):
+    """d/dx of x ** 0 (a number, then a tensor exponent) at x = 0: 0, as PyTorch's pow_backward."""
+    x = lib.tensor([0.0, 0.5, 0.0], dtype=lib.float64, requires_grad=True)
+    (x**0 + x**1 + x**2).sum().backward()
+    scalar_exponent = x.grad.tolist()
+    x = lib.tensor([0.0, 0.5, 0.0], dtype=lib.float64, requires_grad=True)
+    e = lib.tensor([0.0, 0.0, 2.0], dtype=lib.float64, requires_grad=True)
+    (x**e).sum().backward()
+    tensor_exponent = x.grad.tolist(), e.grad.tolist()
+    x = lib.tensor([0.0, 0.5, 1.5], dtype=lib.float64, requires_grad=True)
+    (g,) = lib.autograd.grad((x**e).sum(), x, create_graph=True)
+    (gg,) = lib.autograd.grad((g * g).sum(), x)
+    return scalar_exponent, tensor_exponent, g.tolist(), gg.tolist()
+
+
+def test_zero_power_gradient_is_zero():
+    scalar_exponent, tensor_exponent, first, second = _zero_power_gradients(ad)
+    assert scalar_exponent == [1.0, 2.0, 1.0]
+    assert tensor_exponent[0] == [0.0, 0.0, 0.0]
+    assert first == [0.0, 0.0, 3.0]
+    # d/dx (2x)^2 = 8x where e = 2; x ** 0 is constant. (At x = 0 the second derivative
+    # through the masked branch is NaN, in PyTorch too.)
+    assert second[1:] == [0.0, 12.0]
+
+
+def test_zero_power_gradient_matches_torch():
+    torch = pytest.importorskip("torch")
+    np.testing.assert_equal(_zero_power_gradients(ad), _zero_power_gradients(torch))
+
+
+def test_zero_power_second_order():
+    x = Tensor(np.array([0.7, 1.5, 2.0]), requires_grad=True)
+    assert gradgradcheck(lambda t: t**0 + t**2, x)
+    exponent = Tensor(np.array([0.0, 2.0, 3.0]), requires_grad=True)
+    # d/db of the x-gradient at b = 0 is 1/x: kept (PyTorch's mask makes it 0)
+    assert gradgradcheck(lambda t, b: t**b, x, exponent)
