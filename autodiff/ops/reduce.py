@@ -224,9 +224,39 @@ def std(
     unbiased: bool | None = None,
 ) -> Tensor:
     """Standard deviation: the square root of `var` (same arguments; N - 1 by default)."""
-    return var(
-        x, axis, ddof, keepdims, dim=dim, keepdim=keepdim, correction=correction, unbiased=unbiased
-    ).sqrt()
+    return StdOfVar.apply(
+        var(
+            x,
+            axis,
+            ddof,
+            keepdims,
+            dim=dim,
+            keepdim=keepdim,
+            correction=correction,
+            unbiased=unbiased,
+        )
+    )
+
+
+class StdOfVar(Function):
+    """sqrt(variance), whose gradient is 0 where the deviation is 0 (PyTorch's std_backward):
+    sqrt's own gives 0 * inf = NaN there, for constant inputs."""
+
+    op = "std"
+
+    @staticmethod
+    def forward(ctx, variance):
+        out = np.sqrt(variance)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        zero = np.asarray((out == 0).data if isinstance(out, Tensor) else out == 0)
+        if not zero.any():
+            return g / (2 * out)
+        return np.where(zero, 0, g / (2 * np.where(zero, 1, out)))
 
 
 # numpy's functions on a Tensor keep numpy's defaults: np.var(t) divides by N.
@@ -262,7 +292,7 @@ def numpy_std(
     """`np.std(t)`: numpy's signature and default (ddof=0), recorded."""
     _numpy_only("std", dtype, out)
     axis = axis if dim is None else dim
-    return _var(a, axis, ddof, keepdims if keepdim is None else keepdim).sqrt()
+    return StdOfVar.apply(_var(a, axis, ddof, keepdims if keepdim is None else keepdim))
 
 
 def _numpy_only(name: str, dtype: Any, out: Any) -> None:

@@ -419,3 +419,31 @@ def test_numpy_functions_keep_numpy_empty_axis():
         np.testing.assert_allclose(f(x, axis=()).data, f(data, axis=()), err_msg=f.__name__)
     np.sum(x, axis=()).sum().backward()
     np.testing.assert_array_equal(x.grad.data, np.ones_like(data))
+
+
+def _zero_deviation_gradients(lib):
+    """std's gradient where the deviation is 0: 0, as PyTorch's std_backward (not 0 * inf)."""
+    x = lib.tensor([2.0, 2.0, 2.0], dtype=lib.float64, requires_grad=True)
+    x.std().backward()
+    rows = lib.tensor([[2.0, 2.0, 2.0], [1.0, 2.0, 4.0]], dtype=lib.float64, requires_grad=True)
+    (g,) = lib.autograd.grad(rows.std(dim=1).sum(), rows, create_graph=True)
+    (gg,) = lib.autograd.grad((g * g).sum(), rows)
+    return x.grad.tolist(), g.tolist(), gg.tolist()
+
+
+def test_std_gradient_is_zero_where_deviation_is_zero():
+    flat, first, second = _zero_deviation_gradients(ad)
+    assert flat == [0.0, 0.0, 0.0]
+    assert first[0] == [0.0, 0.0, 0.0] and np.isfinite(first[1]).all()
+    assert second[0] == [0.0, 0.0, 0.0]
+    assert np.isfinite(second).all()
+    assert gradgradcheck(
+        lambda t: t.std(dim=1), Tensor(np.array([[1.0, 2.0, 4.0], [0.5, -1, 3]]), True)
+    )
+
+
+def test_std_zero_deviation_matches_torch():
+    torch = pytest.importorskip("torch")
+    ours, theirs = _zero_deviation_gradients(ad), _zero_deviation_gradients(torch)
+    for a, b in zip(ours, theirs, strict=True):
+        np.testing.assert_allclose(a, b, atol=1e-12)
