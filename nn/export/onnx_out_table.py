@@ -592,6 +592,7 @@ EXPORTS: dict[str, Row] = {
     "Expm1": Row(expm1),
     "Erf": Row(unary("Erf")),
     "Sqrt": Row(unary("Sqrt")),
+    "StdOfVar": Row(unary("Sqrt")),  # std: sqrt of the variance (its own op for backward)
     "Sin": Row(unary("Sin")),
     "Cos": Row(unary("Cos")),
     "Tanh": Row(unary("Tanh")),

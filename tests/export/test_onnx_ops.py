@@ -201,6 +201,8 @@ CASES: dict[str, list[tuple]] = {
             (data(3, 4) * 5, rng.random((3, 4)).astype(np.float32)),
         )
     ],
+    # last: the cases above draw their data from one generator, in this order
+    "StdOfVar": [(lambda a: a.std(axis=1), (data(3, 4),)), (lambda a: a.std(), (data(3, 4),))],
 }
 
 
