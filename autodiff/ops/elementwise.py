@@ -161,15 +161,16 @@ def _power_rule(g: Any, a: Any, b: Any) -> Any:
         if b == 0:
             return np.zeros(g.shape, dtype=g.dtype)
         return g * b * a ** (b - 1)
-    with np.errstate(divide="ignore", invalid="ignore"):  # 0 ** -1, masked below
-        powered = a ** (b - 1)
-    # Masked only where the formula is not finite: elsewhere it is 0 at b == 0 already, and
-    # keeps its derivative in b (1/a) for double backward, which PyTorch's mask drops.
-    undefined = np.asarray(_array(b) == 0) & ~np.isfinite(_array(powered))
+    a_values, b_values = np.asarray(_array(a)), np.asarray(_array(b))
+    # Where b == 0 the formula is 0 already, except where a ** -1 is not finite (a zero or NaN).
+    # Masked only there: elsewhere it keeps its derivative in b (1/a) for double backward,
+    # which PyTorch's mask (every b == 0) drops.
+    undefined = (b_values == 0) & ((a_values == 0) | np.isnan(a_values))
     if not undefined.any():
-        return g * b * powered
-    with np.errstate(invalid="ignore"):
-        return np.where(undefined, 0, g * b * powered)
+        return g * b * a ** (b - 1)
+    # a replaced by 1 there before the power, so that no inf enters a recorded graph (its
+    # backward would multiply it by the mask's zeros: NaN)
+    return np.where(undefined, 0, g * b * np.where(undefined, 1, a) ** (b - 1))
 
 
 def _array(x: Any) -> Any:
