@@ -36,6 +36,9 @@ class Adam(Optimizer):
 
     # AdamW sets this: weight decay shrinks p directly instead of entering the gradient.
     decoupled_weight_decay = False
+    # PyTorch's Adam(decoupled_weight_decay=True) is AdamW's rule (and False on AdamW is
+    # Adam's): a group may only restate the rule of the class it is in.
+    fixed_options = (*Optimizer.fixed_options, ("decoupled_weight_decay", False))
 
     def __init__(
         self,

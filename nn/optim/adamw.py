@@ -20,6 +20,7 @@ class AdamW(Adam):
     """
 
     decoupled_weight_decay = True
+    fixed_options = (*Adam.fixed_options[:-1], ("decoupled_weight_decay", True))
 
     def __init__(
         self,

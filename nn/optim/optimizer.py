@@ -35,7 +35,18 @@ class Optimizer:
     A subclass implements `check_group(group, where)`, `state_names(group)` and
     `_update(param, grad, state, group)`. Every group's hyperparameters are checked when it is
     added and when a state dict is loaded: a TypeError or ValueError names the bad one.
+
+    PyTorch's options that change the result but are not implemented here (`maximize`,
+    `differentiable`, and `decoupled_weight_decay` where it differs from the class's rule) are
+    refused with a ValueError wherever a group can carry them: when a group is added or loaded,
+    and at `step()` for one set later in `param_groups`. PyTorch's implementation-only options
+    (`foreach`, `fused`, `capturable`) and a user's own keys are kept and ignored, as in PyTorch.
     """
+
+    # PyTorch's result-changing group options and the value glassgrad implements for each; a
+    # group that sets one to anything else is refused rather than silently run without it.
+    # (A subclass adds its own, e.g. Adam's decoupled_weight_decay.)
+    fixed_options: tuple[tuple[str, bool], ...] = (("maximize", False), ("differentiable", False))
 
     def __init__(self, params: Params, defaults: Mapping[str, Any]) -> None:
         self.defaults: dict[str, Any] = dict(defaults)
@@ -105,8 +116,25 @@ class Optimizer:
             raise ValueError(f"{where}: some parameters appear more than once in the groups")
 
         group = {**self.defaults, **param_group, "params": params}
+        self._check_fixed_options(group, "add_param_group", len(self.param_groups))
         self.check_group(group, where)
         self.param_groups.append(group)
+
+    def _check_fixed_options(
+        self, group: Mapping[str, Any], method: str, index: int, of: str = ""
+    ) -> None:
+        """Raise a ValueError if `group` (parameter group `index`) sets one of PyTorch's
+        result-changing options to a value glassgrad does not implement (`fixed_options`).
+        Cheap when nothing is wrong (it runs for every group at every step): the message is
+        only built for an error."""
+        for name, implemented in self.fixed_options:
+            if name in group and bool(group[name]) != implemented:
+                cls = type(self).__name__
+                raise ValueError(
+                    f"{cls}.{method}: parameter group {index}{of} sets {name}={group[name]!r}, "
+                    f"a PyTorch option {cls} does not implement (only {name}={implemented}); "
+                    "it is refused rather than silently ignored"
+                )
 
     # --------------------------------------------------------------------------- updating
     def zero_grad(self, set_to_none: bool = True) -> None:
@@ -136,7 +164,10 @@ class Optimizer:
             with autodiff.enable_grad():
                 loss = closure()
         with autodiff.no_grad():
-            for group in self.param_groups:
+            for i, group in enumerate(self.param_groups):
+                # Also here, as `param_groups[i]["maximize"] = True` bypasses add_param_group;
+                # a few dict lookups per group, nothing per parameter.
+                self._check_fixed_options(group, "step", i)
                 for p in group["params"]:
                     if p.grad is None:
                         continue
@@ -203,6 +234,7 @@ class Optimizer:
                     f"{missing} (was it saved from another optimizer?)"
                 )
             loaded = {k: _hyperparameter(v) for k, v in saved.items() if k != "params"}
+            self._check_fixed_options(loaded, "load_state_dict", i, " of the state")
             try:
                 self.check_group(loaded, f"{where}: parameter group {i} of the state")
             except TypeError as err:  # a value of the wrong kind in loaded data is a bad value

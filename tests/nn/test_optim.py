@@ -365,6 +365,77 @@ def test_add_param_group_and_its_checks():
         opt.add_param_group([a])
 
 
+# PyTorch's result-changing options, and the value of each that glassgrad implements.
+UNIMPLEMENTED_OPTIONS = [
+    (optim.SGD, "maximize", True),
+    (optim.Adagrad, "differentiable", True),
+    (optim.RMSprop, "maximize", 1),
+    (optim.Adam, "decoupled_weight_decay", True),
+    (optim.AdamW, "decoupled_weight_decay", False),
+]
+
+
+@pytest.mark.parametrize(("cls", "option", "value"), UNIMPLEMENTED_OPTIONS)
+def test_unimplemented_torch_options_in_a_group_are_refused(cls, option, value):
+    a, b = param(), param()
+    with pytest.raises(ValueError, match=rf"{cls.__name__}.*{option}={value!r}"):
+        cls([{"params": [a], option: value}], lr=0.1)
+    opt = cls([a], lr=0.1)
+    with pytest.raises(ValueError, match=rf"{cls.__name__}.*{option}={value!r}"):
+        opt.add_param_group({"params": [b], option: value})
+    assert len(opt.param_groups) == 1
+    # Set later, behind add_param_group's back: refused by step(), before anything changes.
+    opt.param_groups[0][option] = value
+    a.grad = np.ones(SHAPE)
+    before = a.data.copy()
+    with pytest.raises(ValueError, match=rf"{cls.__name__}.step.*{option}"):
+        opt.step()
+    np.testing.assert_array_equal(a.data, before)
+    # Loaded from a state dict.
+    opt = cls([a], lr=0.1)
+    saved = opt.state_dict()
+    saved["param_groups"][0][option] = value
+    with pytest.raises(ValueError, match=rf"{cls.__name__}.load_state_dict.*{option}"):
+        opt.load_state_dict(saved)
+
+
+def test_implemented_values_implementation_options_and_own_keys_are_accepted():
+    a, b = param(), param()
+    opt = optim.AdamW(
+        [{"params": [a], "maximize": False, "differentiable": False, "foreach": True}], lr=0.1
+    )
+    opt.add_param_group(
+        {"params": [b], "decoupled_weight_decay": True, "fused": None, "capturable": False}
+    )
+    opt.param_groups[0]["name"] = "encoder"  # a user's own key, as in PyTorch
+    a.grad, b.grad = np.ones(SHAPE), np.ones(SHAPE)
+    opt.step()
+    opt.load_state_dict(opt.state_dict())
+    assert opt.param_groups[0]["name"] == "encoder"
+    optim.Adam([{"params": [param()], "decoupled_weight_decay": False}])
+
+
+def test_torch_state_dicts_with_default_options_load_and_with_maximize_are_refused():
+    torch = pytest.importorskip("torch")
+    p0 = np.linspace(-1, 1, 6).reshape(SHAPE)
+    theirs = torch.tensor(p0.copy(), requires_grad=True)
+    torch_opt = torch.optim.SGD([theirs], lr=0.1, momentum=0.9)
+    ours = param(p0.copy())
+    opt = optim.SGD([ours], lr=0.1, momentum=0.9)
+    opt.load_state_dict(torch_opt.state_dict())  # maximize=False, foreach=None, ...
+    ours.grad, theirs.grad = np.ones(SHAPE), torch.ones(SHAPE, dtype=torch.float64)
+    opt.step()
+    torch_opt.step()
+    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-15)
+    # maximize=True changes torch's result: glassgrad must refuse it, not run without it.
+    torch_opt.param_groups[0]["maximize"] = True
+    with pytest.raises(ValueError, match="maximize"):
+        opt.load_state_dict(torch_opt.state_dict())
+    before = theirs.detach().clone()
+    torch_opt.step()
+    assert (theirs.detach() > before).all()  # ascent: what glassgrad would have got wrong
+
+
 def test_constructor_checks():
     p = param()
     with pytest.raises(ValueError, match="empty parameter list"):
