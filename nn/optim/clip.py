@@ -22,7 +22,9 @@ def clip_grad_norm_(
 
     The norm is that of all gradients concatenated into one vector (parameters whose `.grad` is
     None are skipped); `norm_type` is p of the p-norm, `float("inf")` for the largest |g|. Every
-    gradient is multiplied by min(1, max_norm / (total_norm + 1e-6)), so the direction is kept.
+    gradient is multiplied by min(1, max_norm / (total_norm + 1e-6)), so the direction is kept;
+    as in PyTorch, a NaN total norm makes every gradient NaN (an infinite one makes the finite
+    gradients 0).
 
     Returns the total norm before clipping as a 0-d Tensor (in the gradients' dtype). With
     `error_if_nonfinite`, a NaN or infinite total norm raises a RuntimeError instead.
@@ -44,8 +46,12 @@ def clip_grad_norm_(
             "clip anyway (the gradients become NaN)"
         )
     coef = float(max_norm) / (total + 1e-6)
-    if coef < 1:
-        with autodiff.no_grad():
+    # PyTorch multiplies by min(coef, 1) unconditionally, so a NaN norm (NaN coef) makes every
+    # gradient NaN, loudly, rather than leaving them unclipped. Only a coef that is a number
+    # >= 1 (a multiplication by exactly 1) is skipped. (inf * 0 is NaN here by design, as in
+    # PyTorch: no warning for it.)
+    if not coef >= 1:
+        with autodiff.no_grad(), np.errstate(invalid="ignore"):
             for g in grads:
                 g.mul_(coef.astype(g.dtype))
     return autodiff.tensor(total)

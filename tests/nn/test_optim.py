@@ -811,6 +811,36 @@ def test_clip_grad_norm_nonfinite():
         optim.clip_grad_norm_(params, 1.0, error_if_nonfinite=True)
 
 
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_clip_grad_norm_nonfinite_without_error_scales_like_pytorch(bad):
+    # min(1, max_norm / (total + 1e-6)) multiplies every gradient, whatever it is: NaN for a
+    # NaN norm (all gradients NaN), 0 for an infinite one (finite gradients 0, inf ones NaN).
+    params = with_grads([bad, 1.0], [3.0, 4.0])
+    total = optim.clip_grad_norm_(params, 1.0)
+    assert not np.isfinite(total.item())
+    coef = np.float64(1.0) / (np.float64(total.item()) + 1e-6)
+    with np.errstate(invalid="ignore"):
+        expected = [np.array([bad, 1.0]) * coef, np.array([3.0, 4.0]) * coef]
+    for p, e in zip(params, expected):
+        np.testing.assert_array_equal(p.grad.data, e)
+    assert np.isnan(params[1].grad.data).all() == np.isnan(bad)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_clip_grad_norm_nonfinite_matches_torch(bad):
+    torch = pytest.importorskip("torch")
+    grads = [np.array([bad, 1.0]), np.array([3.0, 4.0]), np.array([0.0])]
+    ours = with_grads(*grads)
+    theirs = [torch.zeros(len(g), dtype=torch.float64, requires_grad=True) for g in grads]
+    for t, g in zip(theirs, grads):
+        t.grad = torch.tensor(g, dtype=torch.float64)
+    total = optim.clip_grad_norm_(ours, 1.0)  # no RuntimeWarning (pytest makes them errors)
+    torch_total = torch.nn.utils.clip_grad_norm_(theirs, 1.0)
+    np.testing.assert_array_equal(total.item(), torch_total.item())
+    for p, t in zip(ours, theirs):
+        np.testing.assert_array_equal(p.grad.data, t.grad.numpy())
+
+
 def test_clip_grad_value_():
     a, b = with_grads([-3.0, 0.5, 2.0]) + [param([0.0])]
     optim.clip_grad_value_([a, b], 1.0)
