@@ -2,6 +2,7 @@
 (and against torch.optim when torch is installed), float32 preservation, param groups, state
 dicts through an .npz, clipping, penalties, schedulers, and minimising a 2-D loss."""
 
+import inspect
 import math
 import warnings
 
@@ -434,6 +435,48 @@ def test_torch_state_dicts_with_default_options_load_and_with_maximize_are_refus
     before = theirs.detach().clone()
     torch_opt.step()
     assert (theirs.detach() > before).all()  # ascent: what glassgrad would have got wrong
+
+
+def test_sgd_positional_order_and_lr_default_are_pytorchs():
+    # SGD(params, lr, momentum, dampening, weight_decay, nesterov): weight decay is 5th.
+    p = param()
+    opt = optim.SGD([p], 0.1, 0.9, 0.0, 0.5, True)
+    assert opt.defaults["weight_decay"] == 0.5 and opt.defaults["nesterov"] is True
+    assert optim.SGD([param()]).defaults["lr"] == 1e-3
+
+
+OPTIMIZERS = [optim.SGD, optim.Adam, optim.AdamW, optim.Adagrad, optim.RMSprop, optim.Adadelta]
+
+
+@pytest.mark.parametrize("cls", OPTIMIZERS, ids=lambda c: c.__name__)
+def test_positional_parameters_are_pytorchs(cls):
+    """Every positional parameter binds as in torch (name, order, default); torch's further
+    positional ones (Adagrad's foreach, ...) do not exist here, so passing them is a TypeError."""
+    torch = pytest.importorskip("torch")
+
+    def positional(f):
+        kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        ps = inspect.signature(f).parameters.values()
+        return [(p.name, p.default) for p in ps if p.kind in kinds]
+
+    ours = positional(cls.__init__)
+    theirs = positional(getattr(torch.optim, cls.__name__).__init__)[: len(ours)]
+    assert ours == theirs  # names and defaults (0.0 == 0)
+
+
+def test_sgd_positional_call_steps_like_torch():
+    torch = pytest.importorskip("torch")
+    p0 = np.linspace(-1.0, 1.0, 6).reshape(SHAPE)
+    ours, theirs = param(p0.copy()), torch.tensor(p0.copy(), requires_grad=True)
+    opt = optim.SGD([ours], 0.1, 0.9, 0.0, 0.5, True)
+    torch_opt = torch.optim.SGD([theirs], 0.1, 0.9, 0.0, 0.5, True)
+    for g in grad_sequence(3):
+        ours.grad, theirs.grad = g.copy(), torch.tensor(g.copy())
+        opt.step()
+        torch_opt.step()
+    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-13, atol=1e-15)
+    torch_default = torch.optim.SGD([torch.zeros(1, requires_grad=True)])
+    assert optim.SGD([param()]).defaults["lr"] == torch_default.defaults["lr"]
 
 
 def test_constructor_checks():
