@@ -53,6 +53,13 @@ class Adam(Optimizer):
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)
         super().__init__(params, defaults)
 
+    def add_param_group(self, param_group: Mapping[str, Any]) -> None:
+        # A group's betas may be a list, as the constructor's may (and as PyTorch accepts):
+        # stored as a tuple, so the group, its check and its state dict see one form.
+        if isinstance(param_group, Mapping) and isinstance(param_group.get("betas"), list):
+            param_group = {**param_group, "betas": tuple(param_group["betas"])}
+        super().add_param_group(param_group)
+
     def check_group(self, group: Mapping[str, Any], where: str) -> None:
         check_nonnegative(
             where, lr=group["lr"], eps=group["eps"], weight_decay=group["weight_decay"]

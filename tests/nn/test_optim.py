@@ -479,6 +479,29 @@ def test_sgd_positional_call_steps_like_torch():
     assert optim.SGD([param()]).defaults["lr"] == torch_default.defaults["lr"]
 
 
+@pytest.mark.parametrize("cls", [optim.Adam, optim.AdamW], ids=lambda c: c.__name__)
+def test_betas_may_be_a_list_in_a_group_too(cls):
+    a, b = param(), param()
+    opt = cls([{"params": [a], "betas": [0.5, 0.6]}], lr=0.1)
+    opt.add_param_group({"params": [b], "betas": [0.7, 0.8]})
+    assert [g["betas"] for g in opt.param_groups] == [(0.5, 0.6), (0.7, 0.8)]
+    with pytest.raises(TypeError, match="betas must be a pair"):
+        opt.add_param_group({"params": [param()], "betas": [0.5]})
+
+
+def test_betas_list_in_a_group_steps_like_torch():
+    torch = pytest.importorskip("torch")
+    p0 = np.linspace(-1.0, 1.0, 6).reshape(SHAPE)
+    ours, theirs = param(p0.copy()), torch.tensor(p0.copy(), requires_grad=True)
+    opt = optim.Adam([{"params": [ours], "betas": [0.5, 0.6]}], lr=0.1)
+    torch_opt = torch.optim.Adam([{"params": [theirs], "betas": [0.5, 0.6]}], lr=0.1)
+    for g in grad_sequence(3):
+        ours.grad, theirs.grad = g.copy(), torch.tensor(g.copy())
+        opt.step()
+        torch_opt.step()
+    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-13, atol=1e-15)
+
+
 def test_constructor_checks():
     p = param()
     with pytest.raises(ValueError, match="empty parameter list"):
