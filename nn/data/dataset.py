@@ -58,8 +58,19 @@ class ArrayBacked(Protocol):
 
 
 def is_array_backed(dataset: object) -> bool:
-    """True if the loader may fetch whole batches from ``dataset`` with one ``dataset[idx]``."""
-    return isinstance(dataset, ArrayBacked)
+    """True if the loader may fetch whole batches from ``dataset`` with one ``dataset[idx]``.
+
+    That needs the ``arrays`` of :class:`ArrayBacked` *and* a ``__getitem__`` written for index
+    arrays: the class that defines ``__getitem__`` must also define ``arrays`` (as
+    :class:`ArrayDataset` and :class:`~nn.data.mnist.MNIST` do) or declare
+    ``batched_getitem = True``. A subclass that overrides ``__getitem__`` alone (PyTorch users
+    do this with ``TensorDataset``) wrote it for one index, which is how PyTorch calls it, so it
+    gets the per-sample path.
+    """
+    if not isinstance(dataset, ArrayBacked):
+        return False
+    owner = next(c for c in type(dataset).__mro__ if "__getitem__" in vars(c))
+    return "arrays" in vars(owner) or vars(owner).get("batched_getitem", False) is True
 
 
 class ArrayDataset:
@@ -137,6 +148,8 @@ class TensorDataset(ArrayDataset):
     dimension; ``ds[i]`` is ``(x[i], t[i])`` as Tensors that do not require grad, and ``ds[:]``
     the whole data. The loader batches it like any array-backed dataset.
     """
+
+    batched_getitem = True  # its __getitem__ takes index arrays (see is_array_backed)
 
     def __getitem__(self, index: Index) -> tuple[Any, ...]:
         from autodiff import Tensor  # here, so that nn.data imports with numpy alone

@@ -6,8 +6,9 @@ Batches are ``autodiff.Tensor`` objects, as PyTorch's loader yields tensors
 Two ways to fetch a batch of indices ``idx`` (shape ``(B,)``):
 
 - **vectorised** for array-backed datasets (:func:`~nn.data.dataset.is_array_backed`:
-  :class:`~nn.data.dataset.ArrayDataset`, :class:`~nn.data.mnist.MNIST`): one call
-  ``dataset[idx]``, which gathers with one fancy-indexing operation per array;
+  :class:`~nn.data.dataset.ArrayDataset`, :class:`~nn.data.mnist.MNIST`, but not a subclass
+  that overrides ``__getitem__``): one call ``dataset[idx]``, which gathers with one
+  fancy-indexing operation per array;
 - **per sample** for any other dataset: ``[dataset[i] for i in idx]``, then each field is
   stacked with ``np.stack`` into a ``(B, ...)`` array.
 
@@ -33,7 +34,7 @@ Batch = Any  # a tuple of (B, ...) Tensors/arrays, or a single one if samples ar
 class DataLoader:
     """Iterate over ``dataset`` in mini-batches.
 
-    Args:
+    Args (every one after ``shuffle`` keyword-only: PyTorch's 4th positional is ``sampler``):
         dataset: a :class:`~nn.data.dataset.Dataset`; array-backed ones are batched by
             vectorised indexing.
         batch_size: samples per batch (the last one may be smaller unless ``drop_last``).
@@ -67,6 +68,7 @@ class DataLoader:
         dataset: Dataset,
         batch_size: int = 1,
         shuffle: bool = False,
+        *,  # PyTorch's 4th positional is `sampler`: keyword-only, a positional call fails loudly
         drop_last: bool = False,
         seed: int | None = None,
         transform: Transform | None = None,

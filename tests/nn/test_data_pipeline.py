@@ -7,6 +7,7 @@ everywhere.
 
 from __future__ import annotations
 
+import inspect
 import math
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from nn.data import (
     OneHot,
     RandomRotation,
     RandomShift,
+    TensorDataset,
     is_array_backed,
     rotate,
     shift,
@@ -42,7 +44,9 @@ def sample_ids(loader: DataLoader) -> list[np.ndarray]:
 
 
 class CountingArrayDataset(ArrayDataset):
-    """Records every index __getitem__ receives."""
+    """Records every index __getitem__ receives (and says it takes index arrays)."""
+
+    batched_getitem = True
 
     def __init__(self, *arrays, **kwargs):
         super().__init__(*arrays, **kwargs)
@@ -190,6 +194,67 @@ def test_vectorised_path_calls_getitem_once_per_batch():
     for (xb, tb), idx in zip(batches, ds.calls):
         np.testing.assert_array_equal(xb, x[idx])
         np.testing.assert_array_equal(tb, t[idx])
+
+
+class PerSampleGetitem(TensorDataset):
+    """A PyTorch-style subclass: __getitem__ written for one int index (as torch calls it)."""
+
+    def __getitem__(self, i):
+        assert isinstance(i, int), f"called with {type(i).__name__}"
+        x, t = super().__getitem__(i)
+        return x * 10, t
+
+
+def test_a_subclass_overriding_getitem_is_called_per_sample():
+    x, t = np.arange(10.0).reshape(5, 2), np.arange(5)
+    ds = PerSampleGetitem(x, t)
+    assert not is_array_backed(ds) and is_array_backed(TensorDataset(x, t))
+    assert not is_array_backed(type("Sub", (ArrayDataset,), {"__getitem__": lambda s, i: i})(x))
+    batches = list(DataLoader(ds, batch_size=2))
+    assert len(batches) == 3
+    np.testing.assert_array_equal(batches[0][0].data, x[:2] * 10)
+    np.testing.assert_array_equal(batches[2][1].data, t[4:])
+
+
+def test_a_subclass_overriding_getitem_batches_like_torch():
+    torch = pytest.importorskip("torch")
+
+    class TorchPerSample(torch.utils.data.TensorDataset):
+        def __getitem__(self, i):
+            assert isinstance(i, int)
+            x, t = super().__getitem__(i)
+            return x * 10, t
+
+    x, t = np.arange(10.0).reshape(5, 2), np.arange(5)
+    ours = list(DataLoader(PerSampleGetitem(x, t), batch_size=2))
+    theirs = list(
+        torch.utils.data.DataLoader(TorchPerSample(torch.tensor(x), torch.tensor(t)), batch_size=2)
+    )
+    for (xo, to), (xt, tt) in zip(ours, theirs, strict=True):
+        np.testing.assert_array_equal(xo.data, xt.numpy())
+        np.testing.assert_array_equal(to.data, tt.numpy())
+        assert xo.dtype == xt.numpy().dtype and to.dtype == tt.numpy().dtype
+
+
+def test_loader_arguments_after_shuffle_are_keyword_only():
+    ds = ArrayDataset(np.arange(5.0))
+    # PyTorch reads DataLoader(ds, 2, False, [0, 1]) as sampler=[0, 1]: refused, not drop_last.
+    with pytest.raises(TypeError, match="positional"):
+        DataLoader(ds, 2, False, [0, 1])
+    loader = DataLoader(ds, 2, True, drop_last=True, seed=0)
+    assert loader.shuffle and loader.drop_last and len(loader) == 2
+
+
+def test_loader_positional_parameters_are_a_prefix_of_torchs():
+    torch = pytest.importorskip("torch")
+
+    def positional(f):
+        kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        return [p.name for p in inspect.signature(f).parameters.values() if p.kind in kinds]
+
+    ours = positional(DataLoader.__init__)
+    assert ours == positional(torch.utils.data.DataLoader.__init__)[: len(ours)]
+    assert ours == ["self", "dataset", "batch_size", "shuffle"]
 
 
 def test_fallback_path_for_generic_datasets():
