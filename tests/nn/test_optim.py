@@ -502,6 +502,23 @@ def test_betas_list_in_a_group_steps_like_torch():
     np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-13, atol=1e-15)
 
 
+def test_adagrad_group_initial_accumulator_value_is_the_groups_unlike_torch():
+    """Documented in docs/pytorch_comparison.md: glassgrad uses the group's value; torch 2.13
+    the constructor's (a torch quirk). If torch changes, update the doc row."""
+    ours = param(np.zeros(SHAPE))
+    opt = optim.Adagrad([{"params": [ours], "initial_accumulator_value": 3.0}], lr=1.0)
+    ours.grad = np.ones(SHAPE)
+    opt.step()
+    np.testing.assert_allclose(opt.state[ours]["sum"], 4.0)
+    np.testing.assert_allclose(ours.data, -1.0 / (2.0 + 1e-10))
+    torch = pytest.importorskip("torch")
+    theirs = torch.zeros(SHAPE, dtype=torch.float64, requires_grad=True)
+    torch_opt = torch.optim.Adagrad([{"params": [theirs], "initial_accumulator_value": 3.0}], lr=1)
+    theirs.grad = torch.ones(SHAPE, dtype=torch.float64)
+    torch_opt.step()
+    np.testing.assert_allclose(torch_opt.state[theirs]["sum"].numpy(), 1.0)  # started at 0
+
+
 def test_constructor_checks():
     p = param()
     with pytest.raises(ValueError, match="empty parameter list"):
