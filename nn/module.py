@@ -252,9 +252,16 @@ class Module:
 
     # ------------------------------------------------------------------------- modes
     def train(self, mode: bool = True) -> Module:
-        """Set training mode (dropout active, batchnorm uses batch statistics) recursively."""
-        for module in self.modules():
-            object.__setattr__(module, "training", bool(mode))
+        """Set training mode (dropout active, batchnorm uses batch statistics) recursively.
+
+        Like PyTorch's, it calls `child.train(mode)` on each child rather than setting their
+        flags directly, so a subclass that overrides train() (e.g. a BatchNorm kept frozen in
+        eval mode) is honoured wherever it sits in the tree."""
+        if not isinstance(mode, bool):
+            raise ValueError(f"{type(self).__name__}.train: mode must be a bool, got {mode!r}")
+        object.__setattr__(self, "training", mode)
+        for child in self.children():
+            child.train(mode)
         return self
 
     def eval(self) -> Module:

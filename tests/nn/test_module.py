@@ -97,6 +97,29 @@ def test_train_eval_recurse_and_return_self():
     assert net.block.fc.training
 
 
+def _frozen_batchnorm(lib):
+    class FrozenBN(lib.BatchNorm1d):
+        def train(self, mode=True):  # the "frozen BatchNorm" pattern: always in eval mode
+            return super().train(False)
+
+    return FrozenBN(2)
+
+
+def test_train_calls_each_childs_train_so_overrides_are_honoured():
+    net = nn.Sequential(nn.Linear(2, 2), nn.Sequential(_frozen_batchnorm(nn)))
+    net.train()
+    assert net.training and net[0].training and net[1].training and not net[1][0].training
+    with pytest.raises(ValueError, match="Sequential.train: mode must be a bool"):
+        net.train(1)
+
+    torch = pytest.importorskip("torch")
+    theirs = torch.nn.Sequential(torch.nn.Linear(2, 2), _frozen_batchnorm(torch.nn))
+    ours = nn.Sequential(nn.Linear(2, 2), _frozen_batchnorm(nn))
+    for mode in (True, False, True):
+        theirs.train(mode), ours.train(mode)
+        assert [m.training for m in ours.modules()] == [m.training for m in theirs.modules()]
+
+
 def test_zero_grad_sets_grads_to_none():
     net = Net()
     net(autodiff.randn(5, 3)).sum().backward()
