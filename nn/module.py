@@ -103,10 +103,10 @@ class Module:
             )
         params, buffers, modules = self._parameters, self._buffers, self._modules
         if isinstance(value, Parameter):
-            self._forget(name)
+            self._forget(name, keep=params)
             self.register_parameter(name, value)
         elif isinstance(value, Module):
-            self._forget(name)
+            self._forget(name, keep=modules)
             self.add_module(name, value)
         elif name in params:
             if value is not None:
@@ -144,11 +144,15 @@ class Module:
                 return
         object.__delattr__(self, name)
 
-    def _forget(self, name: str) -> None:
-        """Drop `name` from every registry (and plain attributes) before re-registering it."""
+    def _forget(self, name: str, keep: dict[str, Any]) -> None:
+        """Drop `name` from the registries other than `keep` (and from plain attributes) before
+        registering it in `keep`. Not from `keep` itself: as in PyTorch, replacing a parameter
+        or child keeps its position, and so the order of parameters() and state_dict()."""
         for registry in (self._parameters, self._buffers, self._modules):
-            registry.pop(name, None)
-        self._non_persistent.discard(name)
+            if registry is not keep:
+                registry.pop(name, None)
+        if keep is not self._buffers:
+            self._non_persistent.discard(name)
         self.__dict__.pop(name, None)
 
     def _check_name(self, name: str, kind: str) -> None:

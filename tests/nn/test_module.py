@@ -79,6 +79,31 @@ def test_reassigning_an_attribute_moves_it_between_registries():
     assert not hasattr(net, "head")
 
 
+def _reassigned(lib, zeros):
+    """A small net whose parameter, child and buffer are replaced after construction."""
+    net = lib.Sequential(lib.Linear(2, 3), lib.ReLU(), lib.BatchNorm1d(3))
+    net[0].weight = lib.Parameter(zeros((3, 2)))
+    setattr(net, "0", lib.Linear(2, 3))
+    net[2].running_mean = zeros(3)
+    return net
+
+
+def test_reassigning_a_parameter_child_or_buffer_keeps_its_position():
+    net = _reassigned(nn, np.zeros)
+    params = ["0.weight", "0.bias", "2.weight", "2.bias"]
+    assert [n for n, _ in net.named_parameters()] == params
+    assert list(net.state_dict())[:5] == params + ["2.running_mean"]
+    assert [n for n, _ in net.named_modules()] == ["", "0", "1", "2"]
+    lin = nn.Linear(2, 2)
+    lin.weight = nn.Parameter(np.zeros((2, 2)))
+    assert [n for n, _ in lin.named_parameters()] == ["weight", "bias"]
+
+    torch = pytest.importorskip("torch")
+    theirs = _reassigned(torch.nn, torch.zeros)
+    assert list(net.state_dict()) == list(theirs.state_dict())
+    assert [n for n, _ in net.named_modules()] == [n for n, _ in theirs.named_modules()]
+
+
 def test_assigning_before_init_explains_itself():
     class Bad(nn.Module):
         def __init__(self):
