@@ -72,6 +72,18 @@ def check_bool(where: str, name: str, value: Any) -> bool:
     return bool(value)
 
 
+def check_default(where: str, name: str, value: Any, default: Any) -> None:
+    """Raise NotImplementedError naming `where` unless `value` is PyTorch's `default` (for a pair
+    argument, also `(default, default)`): for PyTorch arguments glassgrad supports only at their
+    default, so a call with another value fails at its line instead of computing something else."""
+    values = value if isinstance(value, tuple | list) and len(value) == 2 else (value,)
+    if all(isinstance(v, Real | str | None) and v == default for v in values):
+        return
+    raise NotImplementedError(
+        f"{where}: {name}={value!r} is not supported (only PyTorch's default {name}={default!r})"
+    )
+
+
 def check_pair(where: str, name: str, value: Any, minimum: int) -> tuple[int, int]:
     """An int or a pair of ints, each >= minimum, as a pair: `3` -> (3, 3), `(2, 1)` -> (2, 1).
     TypeError for other kinds (floats, strings, a tuple of the wrong length), ValueError for a

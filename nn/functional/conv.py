@@ -39,6 +39,7 @@ import numpy as np
 
 from autodiff import Function, ShapeError, Tensor, threads
 
+from ..validate import check_default
 from ._chunks import CACHE_BYTES, batch_slices, within
 from ._im2col import (
     Pair,
@@ -377,14 +378,20 @@ def conv2d(
     bias: Tensor | None = None,
     stride: int | tuple[int, int] = 1,
     padding: int | tuple[int, int] = 0,
+    dilation: int | tuple[int, int] = 1,
+    groups: int = 1,
 ) -> Tensor:
     """2-d convolution of a batch of images with a bank of filters.
 
     x (N, C, H, W), weight (F, C, kh, kw), bias (F,) or None -> (N, F, Ho, Wo), where
     Ho = (H + 2*ph - kh) // sh + 1 and Wo likewise. `stride` and `padding` are an int or an
     (h, w) pair; padding is with zeros. Like PyTorch's, it is a cross-correlation: the kernel is
-    not flipped. float32 in gives float32 out and float32 gradients.
+    not flipped. float32 in gives float32 out and float32 gradients. PyTorch's `dilation` and
+    `groups` (same positions) are supported at their default 1 only: others raise.
     """
+    if dilation != 1 or groups != 1:  # (1, 1) too: check_default accepts it
+        check_default("conv2d", "dilation", dilation, 1)
+        check_default("conv2d", "groups", groups, 1)
     stride = pair(stride, "stride", "conv2d", minimum=1)
     padding = pair(padding, "padding", "conv2d", minimum=0)
     itemsize = np.result_type(_dtype(x), _dtype(weight)).itemsize

@@ -30,13 +30,22 @@ def dropout(
     x: Tensor,
     p: float = 0.5,
     training: bool = True,
+    inplace: bool = False,
+    *,
     generator: np.random.Generator | None = None,
 ) -> Tensor:
     """Zero elements of x with probability p (training), else return x unchanged.
 
     The mask is drawn from `generator`, or from the generator `nn.init.manual_seed` /
-    `autodiff.manual_seed` seed. Shapes and dtype are kept.
+    `autodiff.manual_seed` seed (`generator` is glassgrad's, keyword-only: the first four
+    positions are PyTorch's). Shapes and dtype are kept. `inplace=True` raises: glassgrad's
+    dropout returns a new tensor.
     """
+    if inplace:
+        raise NotImplementedError(
+            "dropout(inplace=True): glassgrad's dropout does not modify its input; use "
+            "inplace=False (the default) and the returned tensor"
+        )
     p = check_real("dropout", "p", p, minimum=0, maximum=1)
     if not training or p == 0:
         return x

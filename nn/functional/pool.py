@@ -42,6 +42,7 @@ import numpy as np
 from autodiff import Function, ShapeError, Tensor, threads
 from autodiff.ops.elementwise import zero_where
 
+from ..validate import check_default
 from ._chunks import within
 from ._im2col import (
     Pair,
@@ -336,13 +337,22 @@ def max_pool2d(
     kernel_size: int | tuple[int, int],
     stride: int | tuple[int, int] | None = None,
     padding: int | tuple[int, int] = 0,
+    dilation: int | tuple[int, int] = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
 ) -> Tensor:
     """Max over each kh x kw window: (N, C, H, W) -> (N, C, Ho, Wo).
 
     Ho = (H + 2*ph - kh) // sh + 1 (and Wo likewise); `stride` defaults to `kernel_size`.
     Padding is with -inf, at most half the kernel. The gradient of a window flows to its first
-    maximal element in row-major order (one element, even when several tie).
+    maximal element in row-major order (one element, even when several tie). PyTorch's
+    `dilation`, `ceil_mode` and `return_indices` (same positions) are supported at their
+    defaults only: others raise.
     """
+    if dilation != 1 or ceil_mode or return_indices:
+        check_default("max_pool2d", "dilation", dilation, 1)
+        check_default("max_pool2d", "ceil_mode", ceil_mode, False)
+        check_default("max_pool2d", "return_indices", return_indices, False)
     return MaxPool2d.apply(x, **_geometry("max_pool2d", shape_of(x), kernel_size, stride, padding))
 
 
@@ -351,13 +361,21 @@ def avg_pool2d(
     kernel_size: int | tuple[int, int],
     stride: int | tuple[int, int] | None = None,
     padding: int | tuple[int, int] = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
 ) -> Tensor:
     """Mean over each kh x kw window: (N, C, H, W) -> (N, C, Ho, Wo).
 
     Ho = (H + 2*ph - kh) // sh + 1 (and Wo likewise); `stride` defaults to `kernel_size`.
     Padding is with zeros, at most half the kernel, and the zeros count in the mean (PyTorch's
-    count_include_pad=True).
+    count_include_pad=True). PyTorch's `ceil_mode`, `count_include_pad` and `divisor_override`
+    (same positions) are supported at their defaults only: others raise.
     """
+    if ceil_mode or count_include_pad is not True or divisor_override is not None:
+        check_default("avg_pool2d", "ceil_mode", ceil_mode, False)
+        check_default("avg_pool2d", "count_include_pad", count_include_pad, True)
+        check_default("avg_pool2d", "divisor_override", divisor_override, None)
     return AvgPool2d.apply(x, **_geometry("avg_pool2d", shape_of(x), kernel_size, stride, padding))
 
 

@@ -23,8 +23,8 @@ from typing import Any
 from autodiff import Tensor
 
 # The geometry values a signature may hold: immutable once checked (a tuple that passed the
-# public function's checks holds two ints).
-_FIXED = (int, tuple)
+# public function's checks holds two ints; bools and None are options such as ceil_mode).
+_FIXED = (int, tuple, bool, type(None))
 _KEY = "_checked_signature"  # where a layer keeps (signature, op keyword arguments)
 
 

@@ -9,12 +9,13 @@ import numpy as np
 
 import autodiff
 from autodiff import Tensor
+from autodiff.device import check_device
 
 from .. import functional as F
 from .. import init
 from ..functional.conv import Conv2d as Conv2dOp
 from ..module import Module, Parameter, registered
-from ..validate import check_int, check_pair
+from ..validate import check_default, check_int, check_pair
 from . import _checked as checked
 
 
@@ -30,6 +31,10 @@ class Conv2d(Module):
     an int >= 0 or a pair. A float (stride=1.5) or a tuple of the wrong length
     (kernel_size=(3,)) raises a TypeError, a value out of range (kernel_size=0) a ValueError,
     each naming the argument. (PyTorch accepts the last three here and fails at forward.)
+
+    The arguments are PyTorch's, in its order. `dilation`, `groups` and `padding_mode` are
+    supported at their defaults only: another value raises NotImplementedError, here or, if the
+    attribute is changed later, at forward (where PyTorch reads it). `device` is "cpu" or None.
     """
 
     def __init__(
@@ -39,15 +44,25 @@ class Conv2d(Module):
         kernel_size: int | tuple[int, int],
         stride: int | tuple[int, int] = 1,
         padding: int | tuple[int, int] = 0,
+        dilation: int | tuple[int, int] = 1,
+        groups: int = 1,
         bias: bool = True,
+        padding_mode: str = "zeros",
+        device: Any = None,
         dtype: Any = None,
     ) -> None:
         super().__init__()
+        check_default("Conv2d", "dilation", dilation, 1)
+        check_default("Conv2d", "groups", groups, 1)
+        check_default("Conv2d", "padding_mode", padding_mode, "zeros")
+        check_device(device, "Conv2d")
         self.in_channels = check_int("Conv2d", "in_channels", in_channels, minimum=0)
         self.out_channels = check_int("Conv2d", "out_channels", out_channels, minimum=0)
         self.kernel_size = check_pair("Conv2d", "kernel_size", kernel_size, minimum=1)
         self.stride = check_pair("Conv2d", "stride", stride, minimum=1)
         self.padding = check_pair("Conv2d", "padding", padding, minimum=0)
+        # Kept as PyTorch keeps them, and read at forward as PyTorch reads them.
+        self.dilation, self.groups, self.padding_mode = (1, 1), 1, "zeros"
         dtype = autodiff.get_default_dtype() if dtype is None else dtype
         shape = (out_channels, in_channels, *self.kernel_size)
         self.weight = Parameter(np.empty(shape, dtype=dtype))
@@ -66,14 +81,17 @@ class Conv2d(Module):
             weight, bias = registered(self, "weight"), registered(self, "bias")
         else:
             weight, bias = self.weight, self.bias
-        stride, padding = self.stride, self.padding
-        key = checked.signature(x, (weight, bias), (stride, padding))
+        stride, padding, dilation, groups = self.stride, self.padding, self.dilation, self.groups
+        if self.padding_mode != "zeros":
+            check_default("Conv2d", "padding_mode", self.padding_mode, "zeros")
+        # dilation and groups in the signature: a changed value goes through F.conv2d's checks.
+        key = checked.signature(x, (weight, bias), (stride, padding, dilation, groups))
         kwargs = checked.recall(self, key)
         if kwargs is not None:  # called as last time: F.conv2d's checks passed for this
             if bias is None:
                 return Conv2dOp.apply(x, weight, **kwargs)
             return Conv2dOp.apply(x, weight, bias, **kwargs)
-        out = F.conv2d(x, weight, bias, stride, padding)
+        out = F.conv2d(x, weight, bias, stride, padding, dilation, groups)
         pairs = {"stride": checked.pair(stride), "padding": checked.pair(padding)}
         checked.remember(self, key, {**pairs, "out_size": out.shape[2:]})
         return out

@@ -15,11 +15,12 @@ class Dropout(Module):
     """Zero each element with probability p and scale the rest by 1/(1-p) (training only).
 
     `generator` makes the masks reproducible; by default they come from the global generator
-    (`nn.init.manual_seed`). In eval mode the input is returned unchanged.
+    (`nn.init.manual_seed`); it is keyword-only, after PyTorch's two arguments. In eval mode the
+    input is returned unchanged. `inplace=True` raises, here or at forward if set later.
     """
 
     def __init__(
-        self, p: float = 0.5, inplace: bool = False, generator: np.random.Generator | None = None
+        self, p: float = 0.5, inplace: bool = False, *, generator: np.random.Generator | None = None
     ) -> None:
         super().__init__()
         self.p = check_real("Dropout", "p", p, minimum=0, maximum=1)  # p = 1 drops all, as PyTorch
@@ -28,10 +29,11 @@ class Dropout(Module):
                 "Dropout(inplace=True): glassgrad's dropout does not modify its input; use "
                 "inplace=False (the default) and the returned tensor"
             )
+        self.inplace = False  # PyTorch's attribute; F.dropout refuses True if it is set later
         self.generator = generator
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.dropout(x, self.p, self.training, self.generator)
+        return F.dropout(x, self.p, self.training, self.inplace, generator=self.generator)
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace=False"

@@ -9,6 +9,7 @@ import numpy as np
 
 import autodiff
 from autodiff import Tensor
+from autodiff.device import check_device
 
 from .. import functional as F
 from .. import init
@@ -28,9 +29,15 @@ class Linear(Module):
     """
 
     def __init__(
-        self, in_features: int, out_features: int, bias: bool = True, dtype: Any = None
+        self,
+        in_features: int,
+        out_features: int,
+        bias: bool = True,
+        device: Any = None,
+        dtype: Any = None,
     ) -> None:
         super().__init__()
+        check_device(device, "Linear")  # PyTorch's order: device before dtype; "cpu" only
         self.in_features = check_int("Linear", "in_features", in_features, minimum=0)
         self.out_features = check_int("Linear", "out_features", out_features, minimum=0)
         dtype = autodiff.get_default_dtype() if dtype is None else dtype

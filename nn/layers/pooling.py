@@ -11,7 +11,7 @@ from .. import functional as F
 from ..functional.pool import AvgPool2d as AvgPool2dOp
 from ..functional.pool import MaxPool2d as MaxPool2dOp
 from ..module import Module
-from ..validate import check_pair
+from ..validate import check_default, check_pair
 from . import _checked as checked
 
 
@@ -21,6 +21,7 @@ class _Pool2d(Module):
         kernel_size: int | tuple[int, int],
         stride: int | tuple[int, int] | None = None,
         padding: int | tuple[int, int] = 0,
+        **options: Any,
     ) -> None:
         super().__init__()
         where = type(self).__name__
@@ -36,18 +37,29 @@ class _Pool2d(Module):
         self.kernel_size = kernel_size
         self.stride = kernel_size if stride is None else stride  # PyTorch's default
         self.padding = padding
+        # PyTorch's further arguments: supported at their defaults only, refused here, and kept
+        # as attributes that forward passes on, so that a value set later raises there.
+        for name, value in options.items():
+            check_default(where, name, value, self._defaults[name])
+            setattr(self, name, value)
 
-    # The public function and its op (a Function class), set by each subclass.
+    # The public function, its op (a Function class) and PyTorch's further arguments with
+    # their defaults, in the function's order, set by each subclass.
     _function: Callable[..., Tensor]
     _op: Any
+    _defaults: dict[str, Any]
+
+    def _options(self) -> tuple:
+        raise NotImplementedError
 
     def forward(self, x: Tensor) -> Tensor:
         kernel, stride, padding = self.kernel_size, self.stride, self.padding
-        key = checked.signature(x, (), (kernel, stride, padding))
+        options = self._options()
+        key = checked.signature(x, (), (kernel, stride, padding, *options))
         kwargs = checked.recall(self, key)
         if kwargs is not None:  # called as last time: the public function's checks passed
             return self._op.apply(x, **kwargs)
-        out = type(self)._function(x, kernel, stride, padding)
+        out = type(self)._function(x, kernel, stride, padding, *options)
         geometry = {"kernel": checked.pair(kernel), "stride": checked.pair(stride)}
         geometry["padding"] = checked.pair(padding)
         checked.remember(self, key, {**geometry, "out_size": out.shape[2:]})
@@ -73,27 +85,55 @@ class MaxPool2d(_Pool2d):
         return_indices: bool = False,
         ceil_mode: bool = False,
     ) -> None:
-        super().__init__(kernel_size, stride, padding)
-        for name, value, default in (
-            ("dilation", dilation, 1),
-            ("return_indices", return_indices, False),
-            ("ceil_mode", ceil_mode, False),
-        ):
-            if value != default and value != (default, default):
-                raise NotImplementedError(f"MaxPool2d: {name}={value!r} is not supported")
+        super().__init__(
+            kernel_size,
+            stride,
+            padding,
+            dilation=dilation,
+            return_indices=return_indices,
+            ceil_mode=ceil_mode,
+        )
 
     _function = staticmethod(F.max_pool2d)
     _op = MaxPool2dOp
+    _defaults = {"dilation": 1, "ceil_mode": False, "return_indices": False}
+
+    def _options(self) -> tuple:
+        return (self.dilation, self.ceil_mode, self.return_indices)  # F.max_pool2d's order
 
     def extra_repr(self) -> str:
-        return super().extra_repr() + ", dilation=1, ceil_mode=False"
+        return super().extra_repr() + f", dilation={self.dilation}, ceil_mode={self.ceil_mode}"
 
 
 class AvgPool2d(_Pool2d):
     """The mean of each kernel_size window, moved by stride (default: kernel_size).
 
-    x (N, C, H, W) -> (N, C, Ho, Wo); the gradient is shared evenly within each window.
+    x (N, C, H, W) -> (N, C, Ho, Wo); the gradient is shared evenly within each window, padding
+    zeros counted. PyTorch's `ceil_mode`, `count_include_pad` and `divisor_override` are
+    accepted at their defaults only.
     """
+
+    def __init__(
+        self,
+        kernel_size: int | tuple[int, int],
+        stride: int | tuple[int, int] | None = None,
+        padding: int | tuple[int, int] = 0,
+        ceil_mode: bool = False,
+        count_include_pad: bool = True,
+        divisor_override: int | None = None,
+    ) -> None:
+        super().__init__(
+            kernel_size,
+            stride,
+            padding,
+            ceil_mode=ceil_mode,
+            count_include_pad=count_include_pad,
+            divisor_override=divisor_override,
+        )
 
     _function = staticmethod(F.avg_pool2d)
     _op = AvgPool2dOp
+    _defaults = {"ceil_mode": False, "count_include_pad": True, "divisor_override": None}
+
+    def _options(self) -> tuple:
+        return (self.ceil_mode, self.count_include_pad, self.divisor_override)

@@ -201,5 +201,5 @@ class FullyConnectedNet(_CS231nModel):
                     )
                 h = F.relu(h)
                 if self.use_dropout:
-                    h = F.dropout(h, 1 - self.keep_ratio, self.training, masks)
+                    h = F.dropout(h, 1 - self.keep_ratio, self.training, generator=masks)
         return h

@@ -6,6 +6,7 @@ torch where it is installed."""
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -272,6 +273,101 @@ def test_inplace_activations_refuse_rather_than_diverge():
             layer()
     with pytest.raises(NotImplementedError, match="ceil_mode"):
         nn.MaxPool2d(2, ceil_mode=True)
+
+
+def _positional(fn) -> list[str]:
+    """The names a call can pass by position (without self and the input)."""
+    import inspect
+
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    names = [p.name for p in inspect.signature(fn).parameters.values() if p.kind in kinds]
+    return names[1:]
+
+
+# PyTorch 2.13's positional arguments, after self or the input (torch.nn.functional's conv2d and
+# pooling functions are builtins without a signature to read, so they are written out here).
+TORCH_POSITIONAL = {
+    "Conv2d": ["in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation",
+               "groups", "bias", "padding_mode", "device", "dtype"],
+    "Linear": ["in_features", "out_features", "bias", "device", "dtype"],
+    "MaxPool2d": ["kernel_size", "stride", "padding", "dilation", "return_indices", "ceil_mode"],
+    "AvgPool2d": ["kernel_size", "stride", "padding", "ceil_mode", "count_include_pad",
+                  "divisor_override"],
+    "Dropout": ["p", "inplace"],
+    "conv2d": ["weight", "bias", "stride", "padding", "dilation", "groups"],
+    "max_pool2d": ["kernel_size", "stride", "padding", "dilation", "ceil_mode", "return_indices"],
+    "avg_pool2d": ["kernel_size", "stride", "padding", "ceil_mode", "count_include_pad",
+                   "divisor_override"],
+    "dropout": ["p", "training", "inplace"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(TORCH_POSITIONAL))
+def test_positional_arguments_are_pytorchs(name):
+    ours = getattr(nn, name).__init__ if name[0].isupper() else getattr(F, name)
+    assert _positional(ours) == TORCH_POSITIONAL[name]
+    if name in ("Linear", "MaxPool2d", "AvgPool2d", "Dropout", "dropout"):  # readable in torch
+        torch = pytest.importorskip("torch")
+        theirs = getattr(torch.nn, name).__init__ if name[0].isupper() else torch.nn.functional
+        assert _positional(theirs if name[0].isupper() else theirs.dropout) == _positional(ours)
+
+
+def test_positional_pytorch_arguments_are_honoured_or_refused():
+    x = ad.tensor(np.random.default_rng(0).standard_normal((2, 3, 6, 6)))
+    conv = nn.Conv2d(3, 4, 3, 1, 1, 1, 1, False, "zeros", "cpu", np.float64)
+    assert conv.bias is None and conv(x).shape == (2, 4, 6, 6)
+    for args, name in (((2,), "dilation"), ((1, 3), "groups"), ((1, 1, True, "reflect"), "mode")):
+        with pytest.raises(NotImplementedError, match=f"Conv2d: .*{name}"):
+            nn.Conv2d(3, 6, 3, 1, 1, *args)
+    with pytest.raises(NotImplementedError, match="conv2d: dilation=2"):
+        F.conv2d(x, conv.weight, None, 1, 1, 2)
+    with pytest.raises(NotImplementedError, match="max_pool2d: ceil_mode=True"):
+        F.max_pool2d(x, 2, 2, 0, 1, True)
+    with pytest.raises(NotImplementedError, match="avg_pool2d: count_include_pad=False"):
+        F.avg_pool2d(x, 2, 2, 0, False, False)
+    with pytest.raises(NotImplementedError, match="dropout\\(inplace=True\\)"):
+        F.dropout(x, 0.5, True, True)
+    with pytest.raises(TypeError):  # glassgrad's generator is keyword-only
+        nn.Dropout(0.5, False, np.random.default_rng(0))
+    assert F.dropout(x, 0.5, False, False) is x
+
+    torch = _torch()
+    theirs = torch.nn.Conv2d(3, 4, 3, 1, 1, 1, 1, False, "zeros", "cpu", torch.float64)
+    with torch.no_grad():
+        theirs.weight.copy_(torch.tensor(conv.weight.data))
+    expected = theirs(torch.tensor(x.data)).detach().numpy()
+    np.testing.assert_allclose(conv(x).data, expected, rtol=1e-12, atol=1e-12)
+    for ours, torch_layer in (
+        (nn.MaxPool2d(3, 2, 1, 1, False, False), torch.nn.MaxPool2d(3, 2, 1, 1, False, False)),
+        (nn.AvgPool2d(3, 2, 1, False, True, None), torch.nn.AvgPool2d(3, 2, 1, False, True, None)),
+    ):
+        expected = torch_layer(torch.tensor(x.data)).numpy()
+        np.testing.assert_allclose(ours(x).data, expected, rtol=1e-12, atol=1e-12)
+        assert repr(ours) == repr(torch_layer)
+
+
+@pytest.mark.parametrize(
+    "layer, attribute, value",
+    [
+        (lambda: nn.Conv2d(3, 4, 3), "dilation", (2, 2)),
+        (lambda: nn.Conv2d(3, 4, 3), "groups", 3),
+        (lambda: nn.Conv2d(3, 4, 3), "padding_mode", "reflect"),
+        (lambda: nn.MaxPool2d(2), "ceil_mode", True),
+        (lambda: nn.MaxPool2d(2), "dilation", 2),
+        (lambda: nn.MaxPool2d(2), "return_indices", True),
+        (lambda: nn.AvgPool2d(2), "ceil_mode", True),
+        (lambda: nn.AvgPool2d(2), "count_include_pad", False),
+        (lambda: nn.AvgPool2d(2), "divisor_override", 3),
+        (lambda: nn.Dropout(0.5), "inplace", True),
+    ],
+)
+def test_an_unsupported_value_set_after_construction_raises_at_forward(layer, attribute, value):
+    # PyTorch reads these attributes at forward: ignoring a changed one would be silent.
+    module, x = layer(), ad.ones((1, 3, 5, 5))
+    module(x)  # a first call, so that a kept signature could be reused by the next
+    setattr(module, attribute, value)
+    with pytest.raises(NotImplementedError, match=re.escape(f"{attribute}={value!r}")):
+        module(x)
 
 
 def test_tensor_dataset_and_loader_yield_tensors():
