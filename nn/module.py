@@ -199,15 +199,21 @@ class Module:
         self._modules[name] = module
 
     # --------------------------------------------------------------------- traversal
-    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
-        """(dotted name, module) for this module ("") and every descendant, each once."""
-        seen: set[int] = set()
+    def named_modules(
+        self, memo: set[Module] | None = None, prefix: str = "", remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Module]]:
+        """(dotted name, module) for this module (`prefix`, "" by default) and every descendant,
+        depth first in registration order. PyTorch's signature: a module reachable by several
+        paths comes once (its first path) unless `remove_duplicate=False`; `memo` holds the
+        modules to skip, and is added to."""
+        memo = set() if memo is None else memo
         stack = [(prefix, self)]
         while stack:
             name, module = stack.pop()
-            if id(module) in seen:
+            if module in memo:
                 continue
-            seen.add(id(module))
+            if remove_duplicate:
+                memo.add(module)
             yield name, module
             children = [
                 (f"{name}.{n}" if name else n, m)
@@ -221,8 +227,12 @@ class Module:
             yield module
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
+        """(name, child) in registration order; a child registered under two names comes once
+        (under the first), as in PyTorch."""
+        seen: set[Module] = set()
         for name, module in self._modules.items():
-            if module is not None:
+            if module is not None and module not in seen:
+                seen.add(module)
                 yield name, module
 
     def children(self) -> Iterator[Module]:
@@ -334,14 +344,15 @@ class Module:
     def _optional_keys(self) -> set[str]:
         return {
             f"{module_name}.{name}" if module_name else name
-            for module_name, module in self.named_modules()
+            for module_name, module in self.named_modules(remove_duplicate=False)
             for name in module._optional_state
         }
 
     def _state_entries(self) -> dict[str, Tensor]:
-        # PyTorch's order: module by module, its parameters then its persistent buffers.
+        # PyTorch's order: module by module, its parameters then its persistent buffers. Every
+        # path, as in PyTorch: a module shared as `a` and `b` gives keys a.* and b.*.
         entries: dict[str, Tensor] = {}
-        for module_name, module in self.named_modules():
+        for module_name, module in self.named_modules(remove_duplicate=False):
             prefix = f"{module_name}." if module_name else ""
             for name, param in module._parameters.items():
                 if param is not None:

@@ -104,6 +104,40 @@ def test_reassigning_a_parameter_child_or_buffer_keeps_its_position():
     assert [n for n, _ in net.named_modules()] == [n for n, _ in theirs.named_modules()]
 
 
+def _shared(lib):
+    """A module whose Linear is registered twice (a and b), beside a ReLU."""
+    m = lib.Module()
+    m.a = lib.Linear(2, 2)
+    m.act = lib.ReLU()
+    m.b = m.a
+    return m
+
+
+def test_a_shared_submodule_is_in_the_state_dict_under_every_path_and_a_child_once():
+    m = _shared(nn)
+    assert list(m.state_dict()) == ["a.weight", "a.bias", "b.weight", "b.bias"]
+    assert [n for n, _ in m.named_children()] == ["a", "act"]
+    assert len(list(m.children())) == 2 and len(list(m.parameters())) == 2
+    assert [n for n, _ in m.named_modules()] == ["", "a", "act"]
+    assert [n for n, _ in m.named_modules(remove_duplicate=False)] == ["", "a", "act", "b"]
+    state = {k: np.full(v.shape, 3.0) for k, v in m.state_dict().items()}
+    assert m.load_state_dict(state) == ([], [])
+    assert np.all(m.a.weight.data == 3.0)
+    with pytest.raises(RuntimeError, match="missing keys: b.weight, b.bias"):
+        m.load_state_dict({"a.weight": state["a.weight"], "a.bias": state["a.bias"]})
+
+    torch = pytest.importorskip("torch")
+    theirs = _shared(torch.nn).double()
+    assert list(m.state_dict()) == list(theirs.state_dict())
+    assert [n for n, _ in m.named_children()] == [n for n, _ in theirs.named_children()]
+    assert [n for n, _ in m.named_modules(remove_duplicate=False)] == [
+        n for n, _ in theirs.named_modules(remove_duplicate=False)
+    ]
+    ours = _shared(nn).double()
+    assert ours.load_state_dict(theirs.state_dict()) == ([], [])  # strict, from torch's tensors
+    np.testing.assert_array_equal(ours.b.weight.data, theirs.b.weight.detach().numpy())
+
+
 def test_assigning_before_init_explains_itself():
     class Bad(nn.Module):
         def __init__(self):
