@@ -77,7 +77,9 @@ class Sequential(ModuleList):
 
     def __getitem__(self, index: int | slice) -> Module | Sequential:  # type: ignore[override]
         if isinstance(index, slice):
-            return Sequential(*list(self._modules.values())[index])
+            # Keeping the children's names, as PyTorch does: seq[1:]'s parameters are still
+            # "2.weight", ... so its state_dict matches the original's keys.
+            return type(self)(dict(list(self._modules.items())[index]))
         return list(self._modules.values())[self._index(index)]
 
     def forward(self, x: Any) -> Any:

@@ -306,6 +306,23 @@ def test_sequential_and_module_list():
         layers(x)
 
 
+def test_a_slice_of_a_sequential_keeps_the_childrens_names():
+    seq = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 2))
+    assert list(seq[1:].state_dict()) == ["2.weight", "2.bias"]
+    assert seq[1:][1] is seq[2] and seq[::2][1] is seq[2]
+    named = nn.Sequential({"fc": nn.Linear(2, 3), "act": nn.ReLU(), "out": nn.Linear(3, 2)})
+    assert [n for n, _ in named[1:].named_children()] == ["act", "out"]
+
+    torch = pytest.importorskip("torch")
+    from collections import OrderedDict
+
+    theirs = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.ReLU(), torch.nn.Linear(3, 2))
+    assert list(seq[1:].state_dict()) == list(theirs[1:].state_dict())
+    assert list(seq[::2].state_dict()) == list(theirs[::2].state_dict())
+    layers = OrderedDict(fc=torch.nn.Linear(2, 3), act=torch.nn.ReLU(), out=torch.nn.Linear(3, 2))
+    assert list(named[1:].state_dict()) == list(torch.nn.Sequential(layers)[1:].state_dict())
+
+
 def test_to_double_converts_parameters_and_buffers():
     net = Net().double()
     assert all(p.dtype == np.float64 for p in net.parameters())
