@@ -305,7 +305,8 @@ class Module:
     def to(self, *args: Any, **kwargs: Any) -> Module:
         """`to(dtype)`, `to(device)`, `to(device, dtype)`, `to(tensor)` or keywords `device=`,
         `dtype=`: convert every floating-point parameter and buffer to `dtype`, in place, and
-        return the module. The device can only be the CPU ("cpu"): glassgrad runs there."""
+        their gradients with them, and return the module. The device can only be the CPU
+        ("cpu"): glassgrad runs there."""
         dtype = to_arguments(type(self).__name__, args, kwargs)
         if dtype is None:
             return self
@@ -314,7 +315,8 @@ class Module:
         for tensor in (*self.parameters(), *self.buffers()):
             if tensor.dtype.kind == "f" and tensor.dtype != dtype:
                 tensor.data = tensor.data.astype(dtype)
-                tensor.grad = None
+                if tensor.grad is not None:  # converted too (PyTorch), not dropped
+                    tensor.grad.data = tensor.grad.data.astype(dtype)
         return self
 
     def double(self) -> Module:

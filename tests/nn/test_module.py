@@ -331,6 +331,26 @@ def test_to_double_converts_parameters_and_buffers():
     assert net(autodiff.randn(4, 3, dtype=np.float64)).dtype == np.float64
 
 
+@pytest.mark.parametrize("convert", ["double", "float", "to"])
+def test_to_dtype_converts_existing_gradients(convert):
+    def converted(lib, ones, float64):
+        m = lib.Linear(2, 1)
+        if convert == "float":
+            m.double()
+        m(ones((3, 2), dtype=m.weight.dtype)).sum().backward()
+        grad = m.weight.grad
+        {"double": m.double, "float": m.float, "to": lambda: m.to(float64)}[convert]()
+        assert m.weight.grad is grad and m.weight.grad.dtype == m.weight.dtype  # in place
+        return m.weight.grad, m.bias.grad
+
+    ours = converted(nn, autodiff.ones, np.float64)
+    assert [g.tolist() for g in ours] == [[[3.0, 3.0]], [3.0]]
+    torch = pytest.importorskip("torch")
+    theirs = converted(torch.nn, torch.ones, torch.float64)
+    assert [str(g.dtype) for g in ours] == [str(g.dtype).replace("torch.", "") for g in theirs]
+    assert [g.tolist() for g in ours] == [g.tolist() for g in theirs]
+
+
 def test_calls_record_the_module_scopes_on_compute_nodes():
     net = Net()
     out = net(autodiff.randn(5, 3))
