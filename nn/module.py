@@ -239,29 +239,41 @@ class Module:
         for _, module in self.named_children():
             yield module
 
-    def _named_members(self, registry: str, recurse: bool) -> Iterator[tuple[str, Any]]:
+    def _named_members(
+        self, registry: str, prefix: str, recurse: bool, remove_duplicate: bool
+    ) -> Iterator[tuple[str, Any]]:
         seen: set[int] = set()  # by id: Tensor's == is elementwise, so no `in` on lists
-        modules = self.named_modules() if recurse else iter([("", self)])
+        if recurse:
+            modules = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
+        else:
+            modules = iter([(prefix, self)])
         for module_name, module in modules:
             for name, value in getattr(module, registry).items():
                 if value is None or id(value) in seen:
                     continue
-                seen.add(id(value))
+                if remove_duplicate:
+                    seen.add(id(value))
                 yield (f"{module_name}.{name}" if module_name else name), value
 
-    def named_parameters(self, recurse: bool = True) -> Iterator[tuple[str, Parameter]]:
-        """(dotted name, parameter), e.g. ("conv1.weight", ...); shared parameters once."""
-        return self._named_members("_parameters", recurse)
+    def named_parameters(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Parameter]]:
+        """(dotted name, parameter), e.g. ("conv1.weight", ...), names after `prefix`; shared
+        parameters once unless `remove_duplicate=False` (PyTorch's signature)."""
+        return self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
-        for _, param in self.named_parameters(recurse):
+        for _, param in self.named_parameters(recurse=recurse):
             yield param
 
-    def named_buffers(self, recurse: bool = True) -> Iterator[tuple[str, Tensor]]:
-        return self._named_members("_buffers", recurse)
+    def named_buffers(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Tensor]]:
+        """(dotted name, buffer), as `named_parameters` (PyTorch's signature)."""
+        return self._named_members("_buffers", prefix, recurse, remove_duplicate)
 
     def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
-        for _, buffer in self.named_buffers(recurse):
+        for _, buffer in self.named_buffers(recurse=recurse):
             yield buffer
 
     # ------------------------------------------------------------------------- modes
@@ -297,9 +309,13 @@ class Module:
                 param.grad = np.zeros_like(param.data)
 
     def apply(self, fn: Callable[[Module], None]) -> Module:
-        """Call `fn` on every descendant, then on self (e.g. custom initialisation)."""
-        for module in list(self.modules())[::-1]:
-            fn(module)
+        """Call `fn` on every descendant, then on self (e.g. custom initialisation).
+
+        PyTorch's order: each child's `apply(fn)` in registration order (so a child's children
+        come before it), then `fn(self)`."""
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
         return self
 
     def to(self, *args: Any, **kwargs: Any) -> Module:

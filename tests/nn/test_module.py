@@ -351,6 +351,39 @@ def test_to_dtype_converts_existing_gradients(convert):
     assert [g.tolist() for g in ours] == [g.tolist() for g in theirs]
 
 
+def _nested(lib):
+    return lib.Sequential(lib.Linear(1, 1), lib.Sequential(lib.Tanh(), lib.ReLU()), lib.Sigmoid())
+
+
+def test_apply_visits_each_childs_subtree_then_the_module():
+    visited = []
+    _nested(nn).apply(lambda m: visited.append(type(m).__name__))
+    assert visited == ["Linear", "Tanh", "ReLU", "Sequential", "Sigmoid", "Sequential"]
+    torch = pytest.importorskip("torch")
+    theirs = []
+    _nested(torch.nn).apply(lambda m: theirs.append(type(m).__name__))
+    assert visited == theirs
+
+
+def test_named_parameters_and_buffers_take_pytorchs_arguments():
+    net = nn.Sequential(nn.Linear(1, 1), nn.BatchNorm1d(1))
+    net.add_module("again", net[0])
+    assert [n for n, _ in net.named_parameters("enc")] == [
+        "enc.0.weight", "enc.0.bias", "enc.1.weight", "enc.1.bias",
+    ]  # fmt: skip
+    assert [n for n, _ in net[1].named_buffers("bn", False)][0] == "bn.running_mean"
+    every = [n for n, _ in net.named_parameters(remove_duplicate=False)]
+    assert every[-2:] == ["again.weight", "again.bias"]
+
+    torch = pytest.importorskip("torch")
+    theirs = torch.nn.Sequential(torch.nn.Linear(1, 1), torch.nn.BatchNorm1d(1))
+    theirs.add_module("again", theirs[0])
+    for args in [("enc",), ("enc", False), ("", True, False)]:
+        for method in ("named_parameters", "named_buffers"):
+            ours = [n for n, _ in getattr(net, method)(*args)]
+            assert ours == [n for n, _ in getattr(theirs, method)(*args)], (method, args)
+
+
 def test_calls_record_the_module_scopes_on_compute_nodes():
     net = Net()
     out = net(autodiff.randn(5, 3))
