@@ -129,8 +129,11 @@ def _max_pool_backward(x, out, grad, kernel: Pair, stride: Pair, padding: Pair, 
     dxp, dwin = _grad_image(x.shape, padding, kernel, stride, out_size, grad.dtype)
     taken = np.zeros(out.shape, dtype=bool)  # windows whose maximum already got its grad
     disjoint = _disjoint(kernel, stride)
+    real = _real_pixels(x.shape, kernel, stride, padding, out_size)
     for a, b in _offsets(kernel):
         maximal = win[:, :, :, :, a, b] == out
+        if real is not None:
+            maximal &= real[:, :, :, :, a, b]
         blocked = maximal <= taken  # not a maximum, or an earlier one got the window's grad
         taken |= maximal
         if disjoint:
@@ -139,6 +142,16 @@ def _max_pool_backward(x, out, grad, kernel: Pair, stride: Pair, padding: Pair, 
             dwin[:, :, :, :, a, b] += zero_where(grad, blocked)
     _nan_windows_backward(win, out, grad, dwin, _offsets(kernel))
     return unpad(dxp, padding)
+
+
+def _real_pixels(x_shape, kernel: Pair, stride: Pair, padding: Pair, out_size: Pair):
+    """None without padding, else a (1, 1, Ho, Wo, kh, kw) view: True where a window holds a
+    pixel of the image, False where it holds padding. A window whose pixels are all the pad
+    value (-inf) ties with its padding; PyTorch gives its gradient to the first real pixel."""
+    if padding == (0, 0):
+        return None
+    image = np.ones((1, 1, *x_shape[2:]), dtype=bool)
+    return windows(pad(image, padding, False), kernel, stride, out_size)
 
 
 def _max_pool_backward_disjoint(x, out, grad, kernel: Pair, stride: Pair, out_size: Pair):
@@ -344,8 +357,9 @@ def max_pool2d(
     """Max over each kh x kw window: (N, C, H, W) -> (N, C, Ho, Wo).
 
     Ho = (H + 2*ph - kh) // sh + 1 (and Wo likewise); `stride` defaults to `kernel_size`.
-    Padding is with -inf, at most half the kernel. The gradient of a window flows to its first
-    maximal element in row-major order (one element, even when several tie). PyTorch's
+    Padding is with -inf, at most half the kernel, and never takes a gradient. The gradient of
+    a window flows to its first maximal element of the image in row-major order (one element,
+    even when several tie; for a window of -inf pixels its first pixel, as in PyTorch). PyTorch's
     `dilation`, `ceil_mode` and `return_indices` (same positions) are supported at their
     defaults only: others raise.
     """

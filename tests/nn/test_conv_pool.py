@@ -162,6 +162,27 @@ def test_max_pool_padding_never_wins():
     assert x.grad.data.sum() == 4.0
 
 
+@pytest.mark.parametrize(
+    "kernel, stride, padding", [(3, 1, 1), (3, 2, 1), (2, 2, 1), ((3, 2), (1, 2), (1, 1))]
+)
+def test_max_pool_padding_never_wins_a_window_of_minus_infinities(kernel, stride, padding):
+    # Real pixels equal to the pad value (-inf): the window's gradient goes to its first real
+    # pixel, as in PyTorch, not to the padding (where it would be dropped).
+    from nn.functional import pool
+
+    x = np.full((2, 2, 4, 5), -np.inf)
+    x[0, 0, 1, 2] = 1.0  # one window with a finite maximum, beside all -inf ones
+    ours = Tensor(x, requires_grad=True)
+    max_pool2d(ours, kernel, stride, padding).sum().backward()
+    out_size = pool._geometry("max_pool2d", x.shape, kernel, stride, padding)["out_size"]
+    assert ours.grad.data.sum() == 2 * 2 * out_size[0] * out_size[1]  # every window's grad kept
+
+    torch = pytest.importorskip("torch")
+    theirs = torch.tensor(x, requires_grad=True)
+    torch.nn.functional.max_pool2d(theirs, kernel, stride, padding).sum().backward()
+    np.testing.assert_array_equal(ours.grad.data, theirs.grad.numpy())
+
+
 # ------------------------------------------------------------------------------ gradcheck
 def test_conv2d_gradcheck_all_inputs():
     rng = np.random.default_rng(0)
