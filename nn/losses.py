@@ -13,6 +13,7 @@ from autodiff import Tensor
 from . import functional as F
 from .functional.loss import REDUCTIONS
 from .module import Module
+from .validate import check_default
 
 
 class _Loss(Module):
@@ -21,6 +22,19 @@ class _Loss(Module):
         if reduction not in REDUCTIONS:
             raise ValueError(f"reduction must be one of {REDUCTIONS}, got {reduction!r}")
         self.reduction = reduction
+        for name, default in self._pytorch_defaults.items():
+            setattr(self, name, default)
+
+    #: PyTorch's further attributes of this loss (e.g. label_smoothing), with their defaults:
+    #: glassgrad supports only these values. PyTorch reads the attributes at forward, so a value
+    #: set after construction is checked there (`_check_defaults`) rather than ignored.
+    _pytorch_defaults: dict[str, Any] = {}
+
+    def _check_defaults(self) -> None:
+        for name, default in self._pytorch_defaults.items():
+            value = getattr(self, name)
+            if value is not default:
+                check_default(type(self).__name__, name, value, default)
 
     def extra_repr(self) -> str:
         return "" if self.reduction == "mean" else f"reduction={self.reduction!r}"
@@ -33,14 +47,20 @@ class CrossEntropyLoss(_Loss):
     Finite loss and gradients at any finite logits (e.g. +-1000).
     """
 
+    _pytorch_defaults = {"weight": None, "ignore_index": -100, "label_smoothing": 0.0}
+
     def forward(self, input: Tensor, target: Any) -> Tensor:
+        self._check_defaults()
         return F.cross_entropy(input, target, self.reduction)
 
 
 class NLLLoss(_Loss):
     """Negative log-likelihood of log-probabilities (N, C) (e.g. LogSoftmax's) at labels (N,)."""
 
+    _pytorch_defaults = {"weight": None, "ignore_index": -100}
+
     def forward(self, input: Tensor, target: Any) -> Tensor:
+        self._check_defaults()
         return F.nll_loss(input, target, self.reduction)
 
 
@@ -65,14 +85,20 @@ class BCELoss(_Loss):
     gives a large but finite loss and gradient (the lessons add 1e-7 inside the log instead).
     """
 
+    _pytorch_defaults = {"weight": None}
+
     def forward(self, input: Tensor, target: Any) -> Tensor:
+        self._check_defaults()
         return F.binary_cross_entropy(input, target, self.reduction)
 
 
 class BCEWithLogitsLoss(_Loss):
     """Sigmoid + binary cross-entropy, fused: max(x, 0) - x t + log1p(exp(-|x|)), stable."""
 
+    _pytorch_defaults = {"weight": None, "pos_weight": None}
+
     def forward(self, input: Tensor, target: Any) -> Tensor:
+        self._check_defaults()
         return F.binary_cross_entropy_with_logits(input, target, self.reduction)
 
 
@@ -85,5 +111,8 @@ class MultiMarginLoss(_Loss):
         self.p = p
         self.margin = margin
 
+    _pytorch_defaults = {"weight": None}
+
     def forward(self, input: Tensor, target: Any) -> Tensor:
+        self._check_defaults()
         return F.multi_margin_loss(input, target, self.p, self.margin, self.reduction)

@@ -370,6 +370,29 @@ def test_an_unsupported_value_set_after_construction_raises_at_forward(layer, at
         module(x)
 
 
+@pytest.mark.parametrize(
+    "loss, attribute, value",
+    [
+        ("CrossEntropyLoss", "label_smoothing", 0.1),
+        ("CrossEntropyLoss", "ignore_index", 0),
+        ("NLLLoss", "ignore_index", 1),
+        ("NLLLoss", "weight", ad.ones(3)),
+        ("BCEWithLogitsLoss", "pos_weight", ad.ones(3)),
+    ],
+)
+def test_a_loss_attribute_pytorch_reads_at_forward_is_refused_when_changed(loss, attribute, value):
+    scores, labels = ad.tensor([[0.5, -1.0, 2.0]]), ad.tensor([0])
+    target = labels if loss != "BCEWithLogitsLoss" else ad.tensor([[1.0, 0.0, 1.0]])
+    criterion = getattr(nn, loss)()
+    criterion(scores, target)
+    default = getattr(criterion, attribute)
+    setattr(criterion, attribute, value)  # PyTorch would use it: ignoring it would be silent
+    with pytest.raises(NotImplementedError, match=f"{loss}: {attribute}="):
+        criterion(scores, target)
+    torch = pytest.importorskip("torch")
+    assert default == getattr(getattr(torch.nn, loss)(), attribute)  # PyTorch's attribute
+
+
 def test_tensor_dataset_and_loader_yield_tensors():
     x = ad.tensor(np.arange(12.0).reshape(6, 2))
     t = ad.tensor([0, 1, 2, 0, 1, 2])
