@@ -17,7 +17,9 @@ from .validate import check_default
 
 
 class _Loss(Module):
-    def __init__(self, reduction: str = "mean") -> None:
+    # reduction keyword-only: PyTorch's positional slots before it are weight / size_average,
+    # so a positional "sum" would mean something else there
+    def __init__(self, *, reduction: str = "mean") -> None:
         super().__init__()
         if reduction not in REDUCTIONS:
             raise ValueError(f"reduction must be one of {REDUCTIONS}, got {reduction!r}")
@@ -51,7 +53,7 @@ class CrossEntropyLoss(_Loss):
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
         self._check_defaults()
-        return F.cross_entropy(input, target, self.reduction)
+        return F.cross_entropy(input, target, reduction=self.reduction)
 
 
 class NLLLoss(_Loss):
@@ -61,21 +63,21 @@ class NLLLoss(_Loss):
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
         self._check_defaults()
-        return F.nll_loss(input, target, self.reduction)
+        return F.nll_loss(input, target, reduction=self.reduction)
 
 
 class MSELoss(_Loss):
     """Mean squared error, (input - target)^2 over every element."""
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
-        return F.mse_loss(input, target, self.reduction)
+        return F.mse_loss(input, target, reduction=self.reduction)
 
 
 class L1Loss(_Loss):
     """Mean absolute error, |input - target| over every element."""
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
-        return F.l1_loss(input, target, self.reduction)
+        return F.l1_loss(input, target, reduction=self.reduction)
 
 
 class BCELoss(_Loss):
@@ -89,7 +91,7 @@ class BCELoss(_Loss):
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
         self._check_defaults()
-        return F.binary_cross_entropy(input, target, self.reduction)
+        return F.binary_cross_entropy(input, target, reduction=self.reduction)
 
 
 class BCEWithLogitsLoss(_Loss):
@@ -99,15 +101,15 @@ class BCEWithLogitsLoss(_Loss):
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
         self._check_defaults()
-        return F.binary_cross_entropy_with_logits(input, target, self.reduction)
+        return F.binary_cross_entropy_with_logits(input, target, reduction=self.reduction)
 
 
 class MultiMarginLoss(_Loss):
     """CS231n's multi-class SVM loss with PyTorch's semantics (see F.multi_margin_loss):
     sum over j != y of max(0, margin - x_y + x_j)^p, divided by C."""
 
-    def __init__(self, p: int = 1, margin: float = 1.0, reduction: str = "mean") -> None:
-        super().__init__(reduction)
+    def __init__(self, p: int = 1, margin: float = 1.0, *, reduction: str = "mean") -> None:
+        super().__init__(reduction=reduction)
         self.p = p
         self.margin = margin
 
@@ -115,4 +117,4 @@ class MultiMarginLoss(_Loss):
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
         self._check_defaults()
-        return F.multi_margin_loss(input, target, self.p, self.margin, self.reduction)
+        return F.multi_margin_loss(input, target, self.p, self.margin, reduction=self.reduction)

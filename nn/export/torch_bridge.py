@@ -291,7 +291,7 @@ def _from_torch_table(torch: Any, twins: Any) -> dict[type, Callable[[Any, Calla
         tnn.BCEWithLogitsLoss: loss(losses.BCEWithLogitsLoss, pos_weight=None),
         tnn.MultiMarginLoss: lambda m, _: (
             require_defaults(m, weight=None),
-            losses.MultiMarginLoss(m.p, m.margin, m.reduction),
+            losses.MultiMarginLoss(m.p, m.margin, reduction=m.reduction),
         )[1],
         twins.MLP: mlp,
         twins.TinyNet: lambda m, _: models.TinyNet(dtype=dtype(m.conv1.weight)),

@@ -177,7 +177,7 @@ def _cross_entropy_grad_reference(x: Any, target: Any, gs: Any) -> Any:
         return (p * np.sum(target, axis=1, keepdims=True) - target) * gs
 
 
-def cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+def cross_entropy(input: Tensor, target: Any, *, reduction: str = "mean") -> Tensor:
     """Softmax cross-entropy of logits, fused and stable (see `CrossEntropy`).
 
     input: logits (N, C). target: class labels (N,) (integers in [0, C)) or class probabilities
@@ -203,7 +203,7 @@ def cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor
     return CrossEntropy.apply(input, target, reduction=reduction)
 
 
-def nll_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+def nll_loss(input: Tensor, target: Any, *, reduction: str = "mean") -> Tensor:
     """Negative log-likelihood: input log-probabilities (N, C), target labels (N,);
     the loss of a sample is -input[i, target[i]]."""
     _check_reduction(reduction)
@@ -213,7 +213,7 @@ def nll_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
 
 
 # --------------------------------------------------------------------------- regression
-def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+def mse_loss(input: Tensor, target: Any, *, reduction: str = "mean") -> Tensor:
     """(input - target)^2, elementwise, then reduced over every element. A target of another
     shape broadcasts, with PyTorch's UserWarning (input (4, 1) against target (4,) gives a
     (4, 4) table of differences, which is rarely what was meant)."""
@@ -223,7 +223,7 @@ def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     return _reduce(diff * diff, reduction)
 
 
-def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+def l1_loss(input: Tensor, target: Any, *, reduction: str = "mean") -> Tensor:
     """|input - target|, elementwise, then reduced; the gradient at 0 is 0. Warns like
     `mse_loss` when target's shape differs from input's."""
     _check_reduction(reduction)
@@ -281,7 +281,7 @@ class BinaryCrossEntropy(Function):
         return gp, gt
 
 
-def binary_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+def binary_cross_entropy(input: Tensor, target: Any, *, reduction: str = "mean") -> Tensor:
     """Binary cross-entropy of probabilities input in [0, 1] against targets of its shape
     (logs clamped at -100, see `BinaryCrossEntropy`); the mean is over every element."""
     _check_reduction(reduction)
@@ -329,7 +329,9 @@ class BinaryCrossEntropyWithLogits(Function):
         return gx, gt
 
 
-def binary_cross_entropy_with_logits(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+def binary_cross_entropy_with_logits(
+    input: Tensor, target: Any, *, reduction: str = "mean"
+) -> Tensor:
     """Binary cross-entropy of sigmoid(input) against targets of its shape, computed from the
     logits without overflow (see `BinaryCrossEntropyWithLogits`)."""
     _check_reduction(reduction)
@@ -352,7 +354,7 @@ def _like_input(target: Any, input: Tensor, where: str) -> Any:
 
 # ------------------------------------------------------------------------------- margin
 def multi_margin_loss(
-    input: Tensor, target: Any, p: int = 1, margin: float = 1.0, reduction: str = "mean"
+    input: Tensor, target: Any, p: int = 1, margin: float = 1.0, *, reduction: str = "mean"
 ) -> Tensor:
     """The multi-class SVM (hinge) loss of CS231n, with PyTorch's normalisation:
 

@@ -68,15 +68,16 @@ def test_cross_entropy_with_labels_matches_pytorch_at_extremes(dtype, reduction)
         if reduction != "none":  # one row at a time: a NaN row must not hide the others
             for i in range(len(rows)):
                 x = rows[i : i + 1]
-                assert_same(
-                    run_ours(lambda t, y: F.cross_entropy(t, y, reduction), x, labels[:1]),
-                    run_torch(lambda t, y: TF.cross_entropy(t, y, reduction=reduction), x,
-                              labels[:1]),
-                    dtype, f"{x.tolist()} label {label}",
-                )  # fmt: skip
+                ours = run_ours(
+                    lambda t, y: F.cross_entropy(t, y, reduction=reduction), x, labels[:1]
+                )
+                theirs = run_torch(
+                    lambda t, y: TF.cross_entropy(t, y, reduction=reduction), x, labels[:1]
+                )
+                assert_same(ours, theirs, dtype, f"{x.tolist()} label {label}")
         else:
             assert_same(
-                run_ours(lambda t, y: F.cross_entropy(t, y, "none"), rows, labels),
+                run_ours(lambda t, y: F.cross_entropy(t, y, reduction="none"), rows, labels),
                 run_torch(lambda t, y: TF.cross_entropy(t, y, reduction="none"), rows, labels),
                 dtype, f"label {label}",
             )  # fmt: skip
@@ -88,7 +89,7 @@ def test_cross_entropy_with_probabilities_matches_pytorch_at_extremes(dtype, tar
     rows = np.array([[a, b, 0.5] for a, b in pairs(dtype)], dtype)
     targets = np.tile(np.array(target, dtype), (len(rows), 1))
     assert_same(
-        run_ours(lambda t, p: F.cross_entropy(t, p, "none"), rows, targets),
+        run_ours(lambda t, p: F.cross_entropy(t, p, reduction="none"), rows, targets),
         run_torch(lambda t, p: TF.cross_entropy(t, p, reduction="none"), rows, targets),
         dtype, f"target {target}",
     )  # fmt: skip
@@ -99,7 +100,9 @@ def test_bce_with_logits_matches_pytorch_at_extremes(dtype):
     logits = np.array(extremes(dtype) * 4, dtype)
     targets = np.repeat(np.array([0.0, 1.0, 0.3, 0.9], dtype), len(extremes(dtype)))
     assert_same(
-        run_ours(lambda t, y: F.binary_cross_entropy_with_logits(t, y, "none"), logits, targets),
+        run_ours(
+            lambda t, y: F.binary_cross_entropy_with_logits(t, y, reduction="none"), logits, targets
+        ),
         run_torch(
             lambda t, y: TF.binary_cross_entropy_with_logits(t, y, reduction="none"),
             logits,
@@ -123,9 +126,7 @@ def test_multi_margin_loss_matches_pytorch_at_extremes(dtype, p):
         labels = np.full(len(rows), label)
         assert_same(
             run_ours(lambda t, y: F.multi_margin_loss(t, y, p=p, reduction="none"), rows, labels),
-            run_torch(
-                lambda t, y: TF.multi_margin_loss(t, y, p=p, reduction="none"), rows, labels
-            ),
+            run_torch(lambda t, y: TF.multi_margin_loss(t, y, p=p, reduction="none"), rows, labels),
             dtype,
             f"p={p} label {label}",
         )
@@ -136,7 +137,7 @@ def test_float16_logits_at_its_max():
     x = np.array([[6e4, -6e4, 1.0], [1.0, 2.0, 3.0]], np.float16)
     labels = np.array([1, 0])
     assert_same(
-        run_ours(lambda t, y: F.cross_entropy(t, y, "none"), x, labels),
+        run_ours(lambda t, y: F.cross_entropy(t, y, reduction="none"), x, labels),
         run_torch(lambda t, y: TF.cross_entropy(t, y, reduction="none"), x, labels),
         np.float16, "float16 cross_entropy",
     )  # fmt: skip
@@ -156,7 +157,7 @@ def test_bce_on_nan_probabilities_raises_like_pytorch():
     edges = np.array([0.0, 1.0, 0.0, 1.0], np.float32)
     targets = np.array([0.0, 1.0, 1.0, 0.0], np.float32)
     assert_same(
-        run_ours(lambda x, y: F.binary_cross_entropy(x, y, "none"), edges, targets),
+        run_ours(lambda x, y: F.binary_cross_entropy(x, y, reduction="none"), edges, targets),
         run_torch(lambda x, y: TF.binary_cross_entropy(x, y, reduction="none"), edges, targets),
         np.float32, "bce at 0 and 1",
     )  # fmt: skip

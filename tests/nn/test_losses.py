@@ -41,8 +41,8 @@ def test_cross_entropy_with_labels(reduction):
     loss = nn.CrossEntropyLoss(reduction=reduction)(x, t)
     expected = -log_softmax_ref(x.data)[np.arange(4), t]
     np.testing.assert_allclose(loss.data, reduce_ref(expected, reduction), rtol=1e-12)
-    assert_gradients_match(lambda x: F.cross_entropy(x, t, reduction), x)
-    assert autodiff.gradgradcheck(lambda x: F.cross_entropy(x, t, reduction), x)
+    assert_gradients_match(lambda x: F.cross_entropy(x, t, reduction=reduction), x)
+    assert autodiff.gradgradcheck(lambda x: F.cross_entropy(x, t, reduction=reduction), x)
 
 
 def test_cross_entropy_gradient_is_softmax_minus_onehot_over_n():
@@ -57,13 +57,13 @@ def test_cross_entropy_gradient_is_softmax_minus_onehot_over_n():
 def test_cross_entropy_with_probability_targets(reduction):
     x = logits()
     probs = Tensor(np.random.default_rng(2).dirichlet(np.ones(5), 4), requires_grad=True)
-    loss = F.cross_entropy(x, probs, reduction)
+    loss = F.cross_entropy(x, probs, reduction=reduction)
     expected = -(probs.data * log_softmax_ref(x.data)).sum(1)
     np.testing.assert_allclose(loss.data, reduce_ref(expected, reduction), rtol=1e-12)
-    assert_gradients_match(lambda x, p: F.cross_entropy(x, p, reduction), x, probs)
-    assert autodiff.gradgradcheck(lambda x, p: F.cross_entropy(x, p, reduction), x, probs)
+    assert_gradients_match(lambda x, p: F.cross_entropy(x, p, reduction=reduction), x, probs)
+    assert autodiff.gradgradcheck(lambda x, p: F.cross_entropy(x, p, reduction=reduction), x, probs)
     # Unnormalised targets too (the gradient is softmax * sum(t) - t).
-    assert_gradients_match(lambda x: F.cross_entropy(x, probs.data * 3, reduction), x)
+    assert_gradients_match(lambda x: F.cross_entropy(x, probs.data * 3, reduction=reduction), x)
 
 
 def _derivatives_to_third_order(f, x):
@@ -109,8 +109,8 @@ def test_cross_entropy_recorded_gradient_matches_its_plain_version(reduction, ta
         np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
     # ... and through the loss, with respect to the incoming gradient too (gradgradcheck's v)
     target = labels() if labelled else t
-    assert autodiff.gradgradcheck(lambda x: F.cross_entropy(x, target, reduction) ** 2, x)
-    loss = lambda x: F.cross_entropy(x, target, reduction).sum()  # noqa: E731
+    assert autodiff.gradgradcheck(lambda x: F.cross_entropy(x, target, reduction=reduction) ** 2, x)
+    loss = lambda x: F.cross_entropy(x, target, reduction=reduction).sum()  # noqa: E731
     fused = _derivatives_to_third_order(loss, x)
     spelled = _derivatives_to_third_order(
         lambda x: (
@@ -176,9 +176,9 @@ def test_cross_entropy_keeps_float32_and_checks_shapes():
 def test_nll_loss_of_log_softmax_equals_cross_entropy(reduction):
     x, t = logits(), labels()
     a = nn.NLLLoss(reduction=reduction)(nn.LogSoftmax(dim=1)(x), t)
-    b = F.cross_entropy(x, t, reduction)
+    b = F.cross_entropy(x, t, reduction=reduction)
     np.testing.assert_allclose(a.data, b.data, rtol=1e-12)
-    assert_gradients_match(lambda x: F.nll_loss(x, t, reduction), x)
+    assert_gradients_match(lambda x: F.nll_loss(x, t, reduction=reduction), x)
 
 
 # ----------------------------------------------------------------------------- regression
@@ -193,8 +193,8 @@ def test_mse_and_l1(reduction):
     np.testing.assert_allclose(
         nn.L1Loss(reduction=reduction)(x, y).data, reduce_ref(np.abs(d), reduction), rtol=1e-12
     )
-    assert_gradients_match(lambda x, y: F.mse_loss(x, y, reduction), x, y)
-    assert_gradients_match(lambda x, y: F.l1_loss(x, y, reduction), x, y)  # |d| > 0 here
+    assert_gradients_match(lambda x, y: F.mse_loss(x, y, reduction=reduction), x, y)
+    assert_gradients_match(lambda x, y: F.l1_loss(x, y, reduction=reduction), x, y)  # |d| > 0 here
 
 
 # --------------------------------------------------------------------------------- binary
@@ -209,8 +209,10 @@ def test_binary_cross_entropy(reduction):
     expected = -(t.data * np.log(p.data) + (1 - t.data) * np.log(1 - p.data))
     loss = nn.BCELoss(reduction=reduction)(p, t)
     np.testing.assert_allclose(loss.data, reduce_ref(expected, reduction), rtol=1e-12)
-    assert_gradients_match(lambda p, t: F.binary_cross_entropy(p, t, reduction), p, t)
-    assert autodiff.gradgradcheck(lambda p: F.binary_cross_entropy(p, t.data, reduction), p)
+    assert_gradients_match(lambda p, t: F.binary_cross_entropy(p, t, reduction=reduction), p, t)
+    assert autodiff.gradgradcheck(
+        lambda p: F.binary_cross_entropy(p, t.data, reduction=reduction), p
+    )
 
 
 def test_binary_cross_entropy_clamps_the_log_at_minus_100():
@@ -230,12 +232,14 @@ def test_binary_cross_entropy_clamps_the_log_at_minus_100():
 def test_binary_cross_entropy_with_logits(reduction):
     x = logits(3, 4)
     t = Tensor(np.random.default_rng(5).uniform(0, 1, (3, 4)), requires_grad=True)
-    expected = F.binary_cross_entropy(autodiff.sigmoid(x), t, reduction)
+    expected = F.binary_cross_entropy(autodiff.sigmoid(x), t, reduction=reduction)
     loss = nn.BCEWithLogitsLoss(reduction=reduction)(x, t)
     np.testing.assert_allclose(loss.data, expected.data, rtol=1e-10)
-    assert_gradients_match(lambda x, t: F.binary_cross_entropy_with_logits(x, t, reduction), x, t)
+    assert_gradients_match(
+        lambda x, t: F.binary_cross_entropy_with_logits(x, t, reduction=reduction), x, t
+    )
     assert autodiff.gradgradcheck(
-        lambda x, t: F.binary_cross_entropy_with_logits(x, t, reduction), x, t
+        lambda x, t: F.binary_cross_entropy_with_logits(x, t, reduction=reduction), x, t
     )
 
 
@@ -276,10 +280,29 @@ def test_multi_margin_loss(reduction, p, margin):
     loss = nn.MultiMarginLoss(p=p, margin=margin, reduction=reduction)(x, t)
     expected = svm_loss_naive(x.data, t, margin, p)
     np.testing.assert_allclose(loss.data, reduce_ref(expected, reduction), rtol=1e-12)
-    assert_gradients_match(lambda x: F.multi_margin_loss(x, t, p, margin, reduction), x)
+    assert_gradients_match(lambda x: F.multi_margin_loss(x, t, p, margin, reduction=reduction), x)
     assert repr(nn.MultiMarginLoss()) == "MultiMarginLoss()"
 
 
 def test_loss_modules_have_no_parameters_and_show_reduction():
     assert list(nn.CrossEntropyLoss().parameters()) == []
     assert repr(nn.MSELoss(reduction="sum")) == "MSELoss(reduction='sum')"
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda x, t: F.mse_loss(x, t, "sum"),
+        lambda x, t: F.l1_loss(x, t, "sum"),
+        lambda x, t: F.cross_entropy(x, t.astype(np.int64)[:, 0], "sum"),
+        lambda x, t: nn.MSELoss("sum"),
+        lambda x, t: nn.CrossEntropyLoss("sum"),
+        lambda x, t: nn.MultiMarginLoss(1, 1.0, "sum"),
+    ],
+)
+def test_reduction_is_keyword_only(call):
+    # PyTorch's positional slots there are size_average (F.mse_loss: a positional "sum" gives
+    # the mean) or weight: a positional reduction must fail, not bind differently
+    x, t = autodiff.Tensor(np.ones((2, 3))), np.zeros((2, 3))
+    with pytest.raises(TypeError, match="positional"):
+        call(x, t)
