@@ -9,8 +9,11 @@ Two ways to fetch a batch of indices ``idx`` (shape ``(B,)``):
   :class:`~nn.data.dataset.ArrayDataset`, :class:`~nn.data.mnist.MNIST`, but not a subclass
   that overrides ``__getitem__``): one call ``dataset[idx]``, which gathers with one
   fancy-indexing operation per array;
-- **per sample** for any other dataset: ``[dataset[i] for i in idx]``, then each field is
-  stacked with ``np.stack`` into a ``(B, ...)`` array.
+- **per sample** for any other dataset: ``[dataset[i] for i in idx]``, collated as PyTorch's
+  ``default_collate`` does (:func:`collate`): recursively, a tuple, list or dict of fields
+  becomes a tuple, list or dict of batches; arrays, numpy scalars and Tensors are stacked
+  along a new first axis, Python ints/floats/bools become int64/float64/bool arrays, and
+  strings are kept as a sequence of strings.
 
 Shuffling: epoch ``e`` uses the permutation drawn from ``np.random.default_rng((seed, e))``.
 So the order depends only on ``(seed, epoch)`` -- two loaders with the same seed give the
@@ -19,7 +22,8 @@ same batches, successive epochs differ, and ``set_epoch(e)`` replays epoch ``e``
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import copy
+from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -28,7 +32,75 @@ from .dataset import Dataset, Transform, is_array_backed
 
 __all__ = ["DataLoader"]
 
-Batch = Any  # a tuple of (B, ...) Tensors/arrays, or a single one if samples are not tuples
+Batch = Any  # (B, ...) Tensors/arrays, in the structure of a sample (tuple, list, dict, ...)
+
+# Python numbers as PyTorch's default_collate batches them.
+_NUMBER_DTYPES = {bool: np.bool_, int: np.int64, float: np.float64}
+
+
+def collate(samples: Sequence[Any], where: str = "sample") -> Any:
+    """Batch ``samples`` as PyTorch's ``default_collate`` does; ``where`` names the field.
+
+    Recursively: a tuple (also a namedtuple), list or dict of fields gives a tuple, list or
+    dict of batches, one per field; arrays, numpy scalars and Tensors are stacked along a new
+    first axis (dtype kept); Python ints, floats and bools give int64, float64 and bool arrays;
+    strings are returned as they come (PyTorch does not batch them).  Anything else, and any
+    field whose samples disagree in structure, shape or number type, raises an error naming
+    the field (e.g. ``sample[1]['label']``).
+    """
+    first = samples[0]
+    if isinstance(first, str | bytes):
+        return samples
+    if isinstance(first, Mapping):
+        if not all(isinstance(s, Mapping) and s.keys() == first.keys() for s in samples):
+            raise RuntimeError(f"DataLoader: the samples' dicts at {where} have different keys")
+        return _like(first, {k: collate([s[k] for s in samples], f"{where}[{k!r}]") for k in first})
+    if isinstance(first, tuple | list):
+        if not all(isinstance(s, tuple | list) and len(s) == len(first) for s in samples):
+            raise RuntimeError(
+                "each element in list of batch should be of equal size "
+                f"(DataLoader: {where} has lengths {[_len(s) for s in samples]})"
+            )
+        # zip gives each field's samples as a tuple; strings come back so, as in PyTorch.
+        return _like(first, [collate(f, f"{where}[{k}]") for k, f in enumerate(zip(*samples))])
+    if isinstance(first, bool | int | float) and not isinstance(first, np.generic):
+        # bool before int: bool is a subclass of int.
+        kinds = {next((t for t in _NUMBER_DTYPES if isinstance(s, t)), type(s)) for s in samples}
+        if len(kinds) > 1:
+            # PyTorch's dtype would depend on which type the first sample happens to have.
+            names = sorted(k.__name__ for k in kinds)
+            raise TypeError(f"DataLoader: {where} mixes {', '.join(names)} in one batch")
+        return np.array(samples, dtype=_NUMBER_DTYPES[kinds.pop()])
+    # numpy arrays and scalars, and Tensors (checked by duck type: autodiff stays unimported).
+    if hasattr(first, "__array__"):
+        arrays = [np.asarray(s) for s in samples]
+        if arrays[0].dtype.kind in "OSUV":
+            raise TypeError(f"DataLoader: {where} holds arrays of dtype {arrays[0].dtype}")
+        shapes = list(dict.fromkeys(a.shape for a in arrays))
+        if len(shapes) > 1:
+            raise RuntimeError(f"DataLoader: {where} has different shapes in one batch: {shapes}")
+        return np.stack(arrays)
+    raise TypeError(
+        f"DataLoader: {where} is a {type(first).__name__}; samples may hold arrays, Tensors, "
+        "numbers, strings, and tuples, lists or dicts of them"
+    )
+
+
+def _len(sample: Any) -> int | str:
+    return len(sample) if isinstance(sample, tuple | list) else type(sample).__name__
+
+
+def _like(container: Any, values: Any) -> Any:
+    """``values`` (a list, or a dict for a mapping) in ``container``'s type, as PyTorch keeps it."""
+    if isinstance(container, Mapping):
+        if isinstance(container, MutableMapping):  # keeps OrderedDict & co with their extras
+            clone = copy.copy(container)
+            clone.update(values)
+            return clone
+        return dict(values)
+    if hasattr(container, "_fields"):  # a namedtuple
+        return type(container)(*values)
+    return tuple(values) if isinstance(container, tuple) else list(values)
 
 
 class DataLoader:
@@ -44,7 +116,8 @@ class DataLoader:
             once, so the loader is still self-consistent (``set_epoch`` replays epochs) but
             differs from run to run.
         transform: a batch transform applied to the *inputs* only -- the first field of
-            each batch (``x`` of ``(x, t)``), or the whole batch if samples are not tuples.
+            each batch (``x`` of ``(x, t)``), or the whole batch if samples are not tuples;
+            that field must be an array (a nested tuple or dict raises ``TypeError``).
         target_transform: a batch transform applied to the second field (the targets
             ``t``), e.g. :class:`~nn.data.transforms.OneHot`.
         as_tensor: yield ``autodiff.Tensor`` objects wrapping the arrays (no copy), as
@@ -53,8 +126,9 @@ class DataLoader:
     Yields:
         For tuple samples (``ArrayDataset``, ``MNIST``) a tuple of ``(B, ...)`` batches
         (Tensors, or arrays with ``as_tensor=False``), e.g. ``for x, t in loader``; otherwise
-        one ``(B, ...)`` batch.  Batches fetched by
-        index arrays are fresh copies, safe to modify in place.
+        one ``(B, ...)`` batch.  Per-sample datasets may nest tuples, lists and dicts: each
+        batch has the sample's structure with a batch per field (see :func:`collate`).
+        Batches fetched by index arrays are fresh copies, safe to modify in place.
 
     Epochs are counted automatically: each ``iter(loader)`` (each ``for`` loop) uses the
     current :attr:`epoch` and then advances it, even if the loop is left early.
@@ -121,38 +195,38 @@ class DataLoader:
             yield self._finish(self._fetch(order[start : start + self.batch_size]))
 
     def _fetch(self, idx: np.ndarray) -> Batch:
-        """The raw batch for indices ``idx``: one vectorised call or a stacked per-sample loop."""
+        """The raw batch for indices ``idx``: one vectorised call or a collated per-sample loop."""
         if self.vectorised:
             return self.dataset[idx]
-        samples = [self.dataset[int(i)] for i in idx]
-        if isinstance(samples[0], tuple | list):
-            return tuple(
-                np.stack([np.asarray(s[k]) for s in samples]) for k in range(len(samples[0]))
-            )
-        return np.stack([np.asarray(s) for s in samples])
+        return collate([self.dataset[int(i)] for i in idx])
 
     def _finish(self, batch: Batch) -> Batch:
-        """Apply the transforms and wrap the fields as Tensors (unless ``as_tensor=False``)."""
-        # Transforms see arrays (a TensorDataset's Tensors give theirs up without a copy).
-        fields = (
-            [np.asarray(f) for f in batch]
-            if isinstance(batch, tuple | list)
-            else [np.asarray(batch)]
-        )
-        if self.transform is not None:
-            fields[0] = self.transform(fields[0])
-        if self.target_transform is not None:
-            if len(fields) < 2:
-                raise ValueError("target_transform needs batches with a second (target) field")
-            fields[1] = self.target_transform(fields[1])
-        if self.as_tensor:
-            # Imported here so nn.data stays importable (and usable) with numpy alone.
-            from autodiff import Tensor
+        """Apply the transforms, then wrap the arrays as Tensors (unless ``as_tensor=False``)."""
+        if self.transform is not None or self.target_transform is not None:
+            fields = list(batch) if isinstance(batch, tuple | list) else [batch]
+            if self.transform is not None:
+                fields[0] = self.transform(_array(fields[0], "transform"))
+            if self.target_transform is not None:
+                if len(fields) < 2:
+                    raise ValueError("target_transform needs batches with a second (target) field")
+                fields[1] = self.target_transform(_array(fields[1], "target_transform"))
+            batch = _like(batch, fields) if isinstance(batch, tuple | list) else fields[0]
+        return self._wrap(batch)
 
-            fields = [f if isinstance(f, Tensor) else Tensor(np.asarray(f)) for f in fields]
-        else:
-            fields = [np.asarray(f) for f in fields]
-        return tuple(fields) if isinstance(batch, tuple | list) else fields[0]
+    def _wrap(self, batch: Batch) -> Batch:
+        """``batch`` with every array a Tensor (or a plain array), in the same structure."""
+        if isinstance(batch, str | bytes):
+            return batch
+        if isinstance(batch, Mapping):
+            return _like(batch, {k: self._wrap(v) for k, v in batch.items()})
+        if isinstance(batch, tuple | list):
+            return _like(batch, [self._wrap(v) for v in batch])
+        if not self.as_tensor:
+            return np.asarray(batch)
+        # Imported here so nn.data stays importable (and usable) with numpy alone.
+        from autodiff import Tensor
+
+        return batch if isinstance(batch, Tensor) else Tensor(np.asarray(batch))
 
     def __repr__(self) -> str:
         return (
@@ -161,3 +235,13 @@ class DataLoader:
             f"seed={self.seed}, batches={len(self)}, "
             f"path={'vectorised' if self.vectorised else 'per-sample'})"
         )
+
+
+def _array(field: Any, name: str) -> np.ndarray:
+    """The array a transform is given; transforms take whole-batch arrays, not structures."""
+    if isinstance(field, str | bytes | Mapping | tuple | list):
+        raise TypeError(
+            f"DataLoader: {name} needs an array, but that field of the batch is a "
+            f"{type(field).__name__}; transform it in the dataset instead"
+        )
+    return np.asarray(field)

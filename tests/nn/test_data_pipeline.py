@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import math
+from collections import namedtuple
 from pathlib import Path
 
 import numpy as np
@@ -271,6 +272,99 @@ def test_fallback_path_for_generic_datasets():
     # Samples that are not tuples give plain (B, ...) batches; a list is a dataset too.
     plain = list(DataLoader([np.array([i, -i]) for i in range(5)], batch_size=2))
     np.testing.assert_array_equal(plain[1], [[2, -2], [3, -3]])
+
+
+Pair = namedtuple("Pair", ["x", "label"])
+
+# Per-sample datasets (plain lists) of every structure default_collate handles.
+COLLATE_CASES = {
+    "nested tuple": [(np.array([1.0]), (1, 10.0)), (np.array([2.0]), (2, 20.0))],
+    "list samples": [[np.float32([1, 2]), 3], [np.float32([4, 5]), 6]],
+    "dict samples": [{"x": np.array([1.0]), "y": 1}, {"x": np.array([2.0]), "y": 2}],
+    "dict in tuple": [(np.array([1.0]), {"ok": True}), (np.array([2.0]), {"ok": False})],
+    "namedtuple": [Pair(np.arange(2), 0.5), Pair(np.arange(2) + 2, 1.5)],
+    "strings": [(np.array([1.0]), "cat"), (np.array([2.0]), "dog")],
+    "numpy scalars": [(np.float32(1), np.int32(2)), (np.float32(3), np.int32(4))],
+    "deep": [((1, (2.0, [True])),), ((3, (4.0, [False])),)],
+}
+
+
+def test_per_sample_fields_are_collated_recursively():
+    (x, (lab, val)), *_ = DataLoader(COLLATE_CASES["nested tuple"], batch_size=2)
+    assert isinstance(x, Tensor) and x.shape == (2, 1)
+    # One batch per field, Python ints int64 and floats float64 (not a (2, 2) float array).
+    assert isinstance(lab, Tensor) and lab.dtype == np.int64 and lab.tolist() == [1, 2]
+    assert val.dtype == np.float64 and val.tolist() == [10.0, 20.0]
+    xs, ys = next(iter(DataLoader(COLLATE_CASES["list samples"], batch_size=2, as_tensor=False)))
+    assert type(ys) is np.ndarray and ys.dtype == np.int64 and xs.dtype == np.float32
+    batch = next(iter(DataLoader(COLLATE_CASES["dict samples"], batch_size=2)))
+    assert (
+        list(batch) == ["x", "y"] and batch["x"].shape == (2, 1) and batch["y"].tolist() == [1, 2]
+    )
+    pair = next(iter(DataLoader(COLLATE_CASES["namedtuple"], batch_size=2)))
+    assert type(pair) is Pair and pair.x.shape == (2, 2) and pair.label.dtype == np.float64
+    _, names = next(iter(DataLoader(COLLATE_CASES["strings"], batch_size=2)))
+    assert names == ("cat", "dog")
+    ((ints, (floats, [bools])),) = next(iter(DataLoader(COLLATE_CASES["deep"], batch_size=2)))
+    assert (ints.dtype, floats.dtype, bools.dtype) == (np.int64, np.float64, np.bool_)
+    # Containers keep their type: tuple -> tuple, list -> list.
+    assert type(next(iter(DataLoader(COLLATE_CASES["list samples"], batch_size=2)))) is list
+    assert type(next(iter(DataLoader(COLLATE_CASES["nested tuple"], batch_size=2)))) is tuple
+
+
+def test_per_sample_collation_errors_name_the_field():
+    def first_batch(samples, **kwargs):
+        return next(iter(DataLoader(samples, batch_size=len(samples), **kwargs)))
+
+    with pytest.raises(RuntimeError, match=r"equal size.*sample\[1\] has lengths \[2, 1\]"):
+        first_batch([(0, (1, 2)), (0, (3,))])
+    with pytest.raises(RuntimeError, match=r"sample\[0\]\['x'\] has different shapes.*\(2,\)"):
+        first_batch([({"x": np.zeros(2)},), ({"x": np.zeros(3)},)])
+    with pytest.raises(RuntimeError, match="different keys"):
+        first_batch([{"x": 1}, {"y": 1}])
+    with pytest.raises(TypeError, match=r"sample\[1\] mixes float, int"):
+        first_batch([(0, 1), (0, 2.5)])  # PyTorch: float32 here, float64 if 2.5 came first
+    with pytest.raises(TypeError, match=r"sample\[1\] is a NoneType"):
+        first_batch([(0, None), (0, None)])
+    with pytest.raises(TypeError, match="dtype <U"):
+        first_batch([np.array(["a"]), np.array(["b"])])
+    with pytest.raises(TypeError, match="transform needs an array.*tuple"):
+        first_batch(COLLATE_CASES["nested tuple"], target_transform=OneHot(3))
+
+
+def test_per_sample_collation_matches_torch_default_collate():
+    torch = pytest.importorskip("torch")
+
+    def check(ours, theirs, where):
+        if isinstance(theirs, torch.Tensor):
+            assert isinstance(ours, Tensor), where
+            assert ours.dtype == theirs.numpy().dtype and ours.shape == tuple(theirs.shape), where
+            np.testing.assert_array_equal(ours.data, theirs.numpy(), err_msg=where)
+        elif isinstance(theirs, dict):
+            assert type(ours) is dict and list(ours) == list(theirs), where
+            for k in theirs:
+                check(ours[k], theirs[k], f"{where}[{k!r}]")
+        elif isinstance(theirs, list | tuple):
+            # The one difference: PyTorch turns a tuple sample's fields into a list.
+            assert type(ours) is type(theirs) or (type(ours), type(theirs)) == (tuple, list), where
+            assert len(ours) == len(theirs), where
+            for k, (o, t) in enumerate(zip(ours, theirs)):
+                check(o, t, f"{where}[{k}]")
+        else:
+            assert ours == theirs and type(ours) is type(theirs), where
+
+    for name, samples in COLLATE_CASES.items():
+        for batch_size in (1, 2):
+            ours = list(DataLoader(samples, batch_size=batch_size))
+            theirs = list(torch.utils.data.DataLoader(samples, batch_size=batch_size))
+            assert len(ours) == len(theirs)
+            check(ours, theirs, f"{name}, batch_size={batch_size}")
+    # Where glassgrad raises, so does PyTorch (with the same error type).
+    for samples in ([(0, (1, 2)), (0, (3,))], [np.zeros(2), np.zeros(3)]):
+        with pytest.raises(RuntimeError):
+            next(iter(torch.utils.data.DataLoader(samples, batch_size=2)))
+        with pytest.raises(RuntimeError):
+            next(iter(DataLoader(samples, batch_size=2)))
 
 
 def test_transforms_apply_to_inputs_only_and_tensors_or_arrays():
