@@ -606,12 +606,15 @@ class Where(Function):
 
     @staticmethod
     def forward(ctx, condition, a, b):
-        ctx.condition = condition = np.asarray(condition, dtype=bool)
+        condition = np.asarray(condition, dtype=bool)
+        # Saved, not kept as an attribute: a bool Tensor's own array, which backward checks
+        # was not modified in place since (as every saved input).
+        ctx.save_for_backward(condition)
         return np.where(condition, a, b)
 
     @staticmethod
     def backward(ctx, g):
-        c = ctx.condition
+        (c,) = ctx.saved_tensors
         return None, np.where(c, g, 0), np.where(c, 0, g)
 
 

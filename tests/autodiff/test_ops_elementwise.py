@@ -459,6 +459,37 @@ def test_where_routes_the_gradient_by_the_condition():
     np.testing.assert_array_equal(x.grad.data, [0.0, 3.0, 0.0, 3.0])
 
 
+def _where_with_condition_modified(lib):
+    """where(c, w, 0) with c changed in place before backward."""
+    w = lib.tensor([3.0, -4.0], dtype=lib.float64, requires_grad=True)
+    c = w > 0
+    y = lib.where(c, w, 0.0)
+    c[0] = False
+    y.sum().backward()
+    return w.grad.tolist()
+
+
+def test_where_condition_modified_in_place_raises_at_backward():
+    # The gradient would follow the changed condition: [0, 0] instead of [1, 0].
+    with pytest.raises(ad.InplaceModificationError, match="WhereBackward.*inplace"):
+        _where_with_condition_modified(ad)
+
+
+def test_where_condition_modified_in_place_raises_as_torch():
+    torch = pytest.importorskip("torch")
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        _where_with_condition_modified(torch)
+
+
+def test_where_condition_unmodified_keeps_double_backward():
+    w = ad.tensor([3.0, -4.0], dtype=ad.float64, requires_grad=True)
+    c = w > 0
+    (g,) = ad.autograd.grad(ad.where(c, w * w, 0.0).sum(), [w], create_graph=True)
+    assert g.tolist() == [6.0, 0.0]
+    g.sum().backward()
+    assert w.grad.tolist() == [2.0, 0.0]
+
+
 def test_where_float32():
     x = Tensor(np.array([-1.0, 2.0], dtype=np.float32), requires_grad=True)
     y = ad.where(x.data > 0, x, 0.0)
