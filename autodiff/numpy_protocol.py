@@ -190,12 +190,50 @@ def arrays_in(obj: Any) -> Any:
 
 
 def index_arrays(index: Any) -> Any:
-    """An index for numpy: Tensors inside become their arrays, lists become integer arrays."""
+    """An index for numpy: Tensors inside become their arrays, lists become integer arrays.
+
+    A list read as a tuple of indices stays one (see `_list_is_tuple`)."""
+    return split_index(index)[0]
+
+
+def split_index(index: Any) -> tuple[Any, tuple]:
+    """(the index for numpy, the Tensors whose arrays it holds uncopied).
+
+    Backward reads those arrays (masks, integer indices), so an op indexing with them keeps
+    the Tensors to check that none was modified in place since (see ops/indexing.py)."""
     if isinstance(index, NumpyProtocol):
-        return index.data
+        return index.data, (index,)
     if isinstance(index, list):
-        arr = np.asarray(index)
-        return arr.astype(np.intp) if arr.size == 0 else arr  # numpy reads [] as no indices
+        if not _list_is_tuple(index):
+            return _list_array(index), ()
+        index = tuple(index)
     if isinstance(index, tuple):
-        return tuple(index_arrays(i) for i in index)
-    return index
+        tensors = tuple(p for p in index if isinstance(p, NumpyProtocol))
+        return tuple(_index_part(p) for p in index), tensors
+    return index, ()
+
+
+def _index_part(part: Any) -> Any:
+    """One entry of a tuple index for numpy: a Tensor's array; a list as an integer array."""
+    if isinstance(part, NumpyProtocol):
+        return part.data
+    if isinstance(part, list):
+        return _list_array(part)
+    return part
+
+
+def _list_array(index: list) -> np.ndarray:
+    arr = np.asarray(index)
+    return arr.astype(np.intp) if arr.size == 0 else arr  # numpy reads [] as no indices
+
+
+def _list_is_tuple(index: list) -> bool:
+    """PyTorch's treatSequenceAsTuple (numpy's old rule): a list of fewer than 32 entries that
+    holds a sequence, slice, None, Ellipsis or tensor indexes several dimensions, as a tuple:
+    `x[[[0, 1], [1, 2]]]` is `x[[0, 1], [1, 2]]`, not one integer array of shape (2, 2)."""
+    return len(index) < 32 and any(
+        p is None
+        or p is Ellipsis
+        or isinstance(p, list | tuple | range | slice | str | np.ndarray | NumpyProtocol)
+        for p in index
+    )

@@ -2,6 +2,10 @@
 
 Backward scatters the gradient into zeros of the input's shape; repeated integer indices
 accumulate (numpy's `add.at`), which is itself an op so that higher-order gradients work.
+
+Index Tensors (integer indices, masks) are passed to the ops as extra arguments and saved:
+backward reads their arrays, so changing one in place after the op raises at backward, as a
+changed saved input does (function.py), instead of scattering the gradient to the wrong place.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..function import Function
-from ..numpy_protocol import index_arrays
+from ..numpy_protocol import split_index
 from ..registry import register
 from ..tensor import Tensor
 
@@ -34,9 +38,11 @@ class GetItem(Function):
     is_view = True
 
     @staticmethod
-    def forward(ctx, x, index):
+    def forward(ctx, x, *index_tensors, index):
         ctx.shape = x.shape
         ctx.index = index
+        if index_tensors:  # the arrays of the Tensors inside `index`: see the module docstring
+            ctx.save_for_backward(*index_tensors)
         out = x[index]
         if type(out) is not np.ndarray:
             # All-integer index: numpy gives a scalar, a copy. With Ellipsis it gives a 0-d view,
@@ -46,7 +52,7 @@ class GetItem(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return ScatterAdd.call(g, shape=ctx.shape, index=ctx.index)
+        return ScatterAdd.call(g, *ctx.saved_tensors, shape=ctx.shape, index=ctx.index)
 
 
 class GetItemCopy(GetItem):
@@ -61,8 +67,10 @@ class ScatterAdd(Function):
     op = "scatter_add"
 
     @staticmethod
-    def forward(ctx, g, shape, index):
+    def forward(ctx, g, *index_tensors, shape, index):
         ctx.index = index
+        if index_tensors:
+            ctx.save_for_backward(*index_tensors)
         out = np.zeros(shape, dtype=g.dtype)
         if _has_integer_array(index):
             np.add.at(out, index, g)
@@ -72,12 +80,13 @@ class ScatterAdd(Function):
 
     @staticmethod
     def backward(ctx, g):
+        ctx.saved_tensors  # noqa: B018 -- raises if an index tensor was modified in place
         return g[ctx.index]
 
 
 @register(methods=("__getitem__",))
 def getitem(x: Tensor, index: Any) -> Tensor:
     """`x[index]`: a view for basic indices, a copy for integer arrays and masks (as numpy)."""
-    index = index_arrays(index)
+    index, index_tensors = split_index(index)
     op = GetItem if is_basic_index(index) else GetItemCopy
-    return op.apply(x, index=index)
+    return op.apply(x, *index_tensors, index=index)

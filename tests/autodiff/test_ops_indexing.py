@@ -4,6 +4,8 @@ accumulate), boolean masks and mixed indices such as the cross-entropy pattern
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -277,3 +279,95 @@ def test_modified_integer_index_view_is_caught_by_backward():
         y[0].add_(1.0)  # a view of y: y's version moves
     with pytest.raises(ad.InplaceModificationError, match="modified by an inplace"):
         z.sum().backward()
+
+
+# --------------------------------------------------- index tensors modified after the op ran
+def _modify_after_use(lib, make_index, change):
+    """Index a float64 leaf with an index tensor, change the index in place, then backward."""
+    w = lib.tensor([1.0, 2.0, 3.0], dtype=lib.float64, requires_grad=True)
+    index = make_index(lib, w)
+    y = w[index]
+    change(index)
+    y.sum().backward()
+    return w.grad.tolist()
+
+
+MODIFIED_INDICES = {
+    "integer index": (lambda lib, w: lib.tensor([0, 0]), lambda i: i.__setitem__(1, 2)),
+    "boolean mask": (lambda lib, w: w.detach() > 1.5, lambda m: m.__setitem__(0, True)),
+    "index in a tuple": (lambda lib, w: (lib.tensor([0, 0]),), lambda t: t[0].fill_(2)),
+}
+
+
+@pytest.mark.parametrize("case", MODIFIED_INDICES)
+def test_index_modified_in_place_raises_at_backward(case):
+    # The gradient would go where the index points now: [1, 0, 1] instead of [2, 0, 0].
+    with pytest.raises(ad.InplaceModificationError, match="GetItemCopyBackward.*inplace"):
+        _modify_after_use(ad, *MODIFIED_INDICES[case])
+
+
+@pytest.mark.parametrize("case", MODIFIED_INDICES)
+def test_index_modified_in_place_raises_as_torch(case):
+    torch = pytest.importorskip("torch")
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        _modify_after_use(torch, *MODIFIED_INDICES[case])
+
+
+def test_index_tensor_unmodified_or_replaced_keeps_the_gradient():
+    w = ad.tensor([1.0, 2.0, 3.0], dtype=ad.float64, requires_grad=True)
+    index = ad.tensor([0, 0])
+    y = w[index]
+    index = ad.tensor([2, 2])  # a new tensor: what the op used is unchanged
+    y.sum().backward()
+    assert w.grad.tolist() == [2.0, 0.0, 0.0]
+
+
+def test_index_modified_between_backward_and_double_backward_raises():
+    w = ad.tensor([1.0, 2.0, 3.0], dtype=ad.float64, requires_grad=True)
+    index = ad.tensor([0, 0])
+    (g,) = ad.autograd.grad((w[index] ** 2).sum(), [w], create_graph=True)
+    assert g.tolist() == [4.0, 0.0, 0.0]
+    with ad.no_grad():
+        index[1] = 2
+    with pytest.raises(ad.InplaceModificationError, match="inplace"):
+        g.sum().backward()
+
+
+# ------------------------------------------ a list holding sequences indexes as a tuple (torch)
+NESTED_LIST_INDICES = {
+    "two lists": lambda lib: [[0, 1], [1, 2]],
+    "slice and int": lambda lib: [slice(0, 2), 1],
+    "None and int": lambda lib: [None, 0],
+    "Ellipsis and int": lambda lib: [Ellipsis, 0],
+    "tensors": lambda lib: [lib.tensor([0, 2]), lib.tensor([1, 3])],
+    "ints only": lambda lib: [0, 2, 2],
+    "one list": lambda lib: [[0, 2]],
+}
+
+
+def _nested_list_index(lib, make_index):
+    """x[index] and its gradient (float64), then x[index] = 100 on a copy."""
+    x = lib.arange(12, dtype=lib.float64).reshape(3, 4).requires_grad_(True)
+    y = x[make_index(lib)]
+    (y * y).sum().backward()
+    z = x.detach().clone()
+    z[make_index(lib)] = 100.0
+    return tuple(y.shape), y.tolist(), x.grad.tolist(), z.tolist()
+
+
+@pytest.mark.parametrize("case", NESTED_LIST_INDICES)
+def test_nested_list_index_matches_torch(case):
+    torch = pytest.importorskip("torch")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # torch: "non-tuple sequence" deprecated
+        expected = _nested_list_index(torch, NESTED_LIST_INDICES[case])
+    assert _nested_list_index(ad, NESTED_LIST_INDICES[case]) == expected
+
+
+def test_nested_list_index_is_a_tuple_of_indices():
+    x = ad.tensor(np.arange(12.0).reshape(3, 4))
+    assert x[[[0, 1], [1, 2]]].tolist() == [1.0, 6.0]  # x[0, 1], x[1, 2]; not shape (2, 2, 4)
+    x[[[0, 1], [1, 2]]] = -1.0
+    assert x.data[0, 1] == x.data[1, 2] == -1.0 and (x.data == -1.0).sum() == 2
+    long = [[0]] * 32  # 32 entries or more: one integer array, as torch
+    assert x[long].shape == (32, 1, 4)
