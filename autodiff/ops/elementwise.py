@@ -646,9 +646,51 @@ class Clip(Function):
         return ZeroWhere.call(g, ctx.blocked)  # zeros outside the bounds, as ReLU's
 
 
+class ClipByTensors(Function):
+    """Clamp to tensor bounds lo, hi (either may be None; shapes broadcast). PyTorch's
+    clamp_backward_min_max: x's gradient passes where lo <= x <= hi; a bound's where it binds
+    (lo: x < lo, and lo < hi when both are given; hi: x > hi, or hi < lo, where hi wins)."""
+
+    op = "clip"
+
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        out = np.clip(x, lo, hi)
+        if ctx.recording:  # the masks are constants of the backward graph, as Clip's
+            shape = out.shape
+            passes_x = np.ones(shape, dtype=bool)
+            if lo is not None:
+                passes_x &= x >= lo
+                binds_lo = x < lo if hi is None else (x < lo) & (lo < hi)
+                ctx.lo_blocked = np.broadcast_to(~binds_lo, shape)
+            if hi is not None:
+                binds_hi = x > hi if lo is None else (x > hi) | (hi < lo)
+                passes_x &= x <= hi
+                ctx.hi_blocked = np.broadcast_to(~binds_hi, shape)
+            ctx.x_blocked = ~passes_x  # NaN is blocked too
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        need_x, need_lo, need_hi = ctx.needs_input_grad
+        return (
+            ZeroWhere.call(g, ctx.x_blocked) if need_x else None,
+            ZeroWhere.call(g, ctx.lo_blocked) if need_lo else None,
+            ZeroWhere.call(g, ctx.hi_blocked) if need_hi else None,
+        )
+
+
 @register("clip", "clamp", numpy=np.clip)
-def clip(x: Any, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
-    """Clamp to [min, max] (either may be None); the gradient passes where min <= x <= max."""
+def clip(x: Any, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+    """Clamp to [min, max] (either may be None; numbers, or tensors that broadcast with x);
+    the gradient passes to x where min <= x <= max, and to a tensor bound where it binds."""
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        if min is not None and max is not None and type(min) is not type(max):
+            raise TypeError(
+                f"clamp: min and max must both be tensors or both numbers, got "
+                f"{type(min).__name__} and {type(max).__name__} (PyTorch's rule too)"
+            )
+        return ClipByTensors.apply(to_tensor(x), min, max)
     return Clip.apply(to_tensor(x), lo=min, hi=max)
 
 

@@ -267,6 +267,59 @@ def test_clip_gradient_is_zero_outside_the_bounds(lo, hi, expected_grad):
     np.testing.assert_array_equal(x.grad.data, expected_grad)
 
 
+# Tensor bounds: x, lo, hi as lists (nan allowed); None leaves the bound out.
+CLAMP_BY_TENSORS = {
+    "min": ([0.0, 1.0, 2.0, float("nan")], [1.0, 1.0, 1.5, 0.0], None),
+    "max": ([0.0, 1.0, 2.0, 3.0], None, [1.0, 1.0, 2.5, float("nan")]),
+    "both": ([0.0, 1.0, 2.0, 3.0, 4.0], [1.0, 1.0, 0.0, 0.0, 5.0], [2.0, 2.0, 2.0, 2.5, 3.0]),
+    "broadcast bounds": ([[0.0, 2.0, 4.0], [1.0, 3.0, 5.0]], [[1.0], [3.0]], [3.5]),
+}
+
+
+def _clamp_by_tensors(lib, case, method):
+    """clamp with tensor bounds (float64, all requiring grad): value and gradients."""
+    x, lo, hi = (
+        None if v is None else lib.tensor(v, dtype=lib.float64, requires_grad=True)
+        for v in CLAMP_BY_TENSORS[case]
+    )
+    y = x.clamp(min=lo, max=hi) if method else lib.clamp(x, lo, hi)
+    (y * lib.arange(1, y.numel() + 1, dtype=lib.float64).reshape(y.shape)).sum().backward()
+    grads = [None if t is None else t.grad.tolist() for t in (x, lo, hi)]
+    return np.asarray(y.tolist()), grads
+
+
+@pytest.mark.parametrize("method", [True, False], ids=["method", "function"])
+@pytest.mark.parametrize("case", CLAMP_BY_TENSORS)
+def test_clamp_by_tensors_matches_torch(case, method):
+    torch = pytest.importorskip("torch")
+    value, grads = _clamp_by_tensors(ad, case, method)
+    expected_value, expected_grads = _clamp_by_tensors(torch, case, method)
+    np.testing.assert_array_equal(value, expected_value)
+    assert grads == expected_grads
+
+
+def test_clamp_by_tensors_gradient_goes_where_the_bound_binds():
+    value, (gx, glo, ghi) = _clamp_by_tensors(ad, "both", method=True)
+    # x = [0, 1, 2, 3, 4], lo = [1, 1, 0, 0, 5], hi = [2, 2, 2, 2.5, 3]; weights 1..5.
+    np.testing.assert_array_equal(value, [1.0, 1.0, 2.0, 2.5, 3.0])
+    assert gx == [0.0, 2.0, 3.0, 0.0, 0.0]  # lo <= x <= hi
+    assert glo == [1.0, 0.0, 0.0, 0.0, 0.0]  # x < lo, and lo < hi
+    assert ghi == [0.0, 0.0, 0.0, 4.0, 5.0]  # x > hi, or hi < lo (hi wins)
+
+
+def test_clamp_by_tensors_second_order():
+    x = Tensor(np.array([-1.5, 0.3, 2.0, 0.7]), requires_grad=True)
+    lo = Tensor(np.array([-1.0, -1.0, 0.5, 0.0]), requires_grad=True)
+    hi = Tensor(np.array([1.0, 0.1, 1.0, 3.0]), requires_grad=True)
+    assert gradgradcheck(lambda x, lo, hi: (x * x).clamp(lo * lo, hi.exp()) ** 2, x, lo, hi)
+
+
+def test_clamp_with_a_tensor_and_a_number_bound_raises_as_torch():
+    x = ad.tensor([1.0, 2.0])
+    with pytest.raises(TypeError, match="clamp: min and max must both be tensors or both"):
+        x.clamp(min=ad.tensor([1.5, 1.5]), max=3.0)
+
+
 def test_clip_without_bounds_is_identity():
     x = Tensor(np.array([-3.0, 3.0]), requires_grad=True)
     y = x.clip()
