@@ -98,3 +98,11 @@ DTYPE_NAMES = {
     "long": long,
     "bool": np.dtype(np.bool_),
 }
+
+
+def float_valued(x: np.ndarray) -> np.ndarray:
+    """The input of a float-valued function (exp, log, sigmoid, erf, softmax, ...): integer and
+    bool arrays in the default float dtype, as PyTorch computes them. numpy would pick float16
+    for bools and 8-bit integers, wrap unsigned ones around in `-x`, and keep integer dtypes
+    in formulas such as erf's."""
+    return x.astype(get_default_dtype()) if x.dtype.kind in "biu" else x

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from .. import threads
+from ..dtypes import float_valued
 from ..function import Function
 from ..registry import binary, register, to_tensor
 from ..scalar import INPUTS, OUTPUT
@@ -220,6 +221,7 @@ class Exp(Function):
 
     @staticmethod
     def forward(ctx, x):
+        x = float_valued(x)
         y = np.exp(x)
         ctx.save_for_backward(y)
         return y
@@ -244,6 +246,7 @@ class Log(Function):
 
     @staticmethod
     def forward(ctx, x):
+        x = float_valued(x)
         ctx.save_for_backward(x)
         return np.log(x)
 
@@ -267,6 +270,7 @@ class Log1p(Function):
 
     @staticmethod
     def forward(ctx, x):
+        x = float_valued(x)
         ctx.save_for_backward(x)
         return np.log1p(x)
 
@@ -284,6 +288,7 @@ class Expm1(Function):
 
     @staticmethod
     def forward(ctx, x):
+        x = float_valued(x)  # integer and bool inputs in the default float dtype (PyTorch)
         y = np.expm1(x)
         ctx.save_for_backward(y)
         return y
@@ -300,6 +305,7 @@ class Sqrt(Function):
 
     @staticmethod
     def forward(ctx, x):
+        x = float_valued(x)
         y = np.sqrt(x)
         ctx.save_for_backward(y)
         return y
@@ -316,6 +322,7 @@ class Sin(Function):
 
     @staticmethod
     def forward(ctx, x):
+        x = float_valued(x)
         ctx.save_for_backward(x)
         return np.sin(x)
 
@@ -331,6 +338,7 @@ class Cos(Function):
 
     @staticmethod
     def forward(ctx, x):
+        x = float_valued(x)
         ctx.save_for_backward(x)
         return np.cos(x)
 
@@ -348,6 +356,7 @@ class Tan(Function):
 
     @staticmethod
     def forward(ctx, x):
+        x = float_valued(x)
         y = np.tan(x)
         ctx.save_for_backward(y)
         return y
@@ -364,6 +373,7 @@ class Tanh(Function):
 
     @staticmethod
     def forward(ctx, x):
+        x = float_valued(x)
         y = np.tanh(x)
         ctx.save_for_backward(y)
         return y
@@ -390,6 +400,7 @@ class Sigmoid(Function):
 
     @staticmethod
     def forward(ctx, x):
+        x = float_valued(x)
         e = np.exp(-np.abs(x))  # in (0, 1]: never overflows
         y = np.where(x >= 0, 1 / (1 + e), e / (1 + e))
         ctx.save_for_backward(y)

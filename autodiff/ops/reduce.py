@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from ..dtypes import float_valued
 from ..function import Function
 from ..registry import reduction, register, to_tensor
 from ..tensor import Tensor
@@ -311,6 +312,7 @@ class LogSumExp(Function):
 
     @staticmethod
     def forward(ctx, x, axis=None, keepdims=False):
+        x = float_valued(x)
         axes = _setup(ctx, x, axis)
         if any(x.shape[a] == 0 for a in axes):  # log(0): -inf, as numpy and PyTorch give
             out = np.full(ctx.keep, -np.inf, dtype=x.dtype)

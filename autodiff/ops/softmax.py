@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..dtypes import float_valued
 from ..function import Function
 from ..registry import along_axis, register
 
@@ -20,6 +21,7 @@ class Softmax(Function):
 
     @staticmethod
     def forward(ctx, x, axis=-1):
+        x = float_valued(x)
         with np.errstate(invalid="ignore", over="ignore"):
             e = np.exp(x - np.max(x, axis=axis, keepdims=True))
             y = e / np.sum(e, axis=axis, keepdims=True)
@@ -39,6 +41,7 @@ class LogSoftmax(Function):
 
     @staticmethod
     def forward(ctx, x, axis=-1):
+        x = float_valued(x)
         with np.errstate(invalid="ignore", over="ignore"):
             shifted = x - np.max(x, axis=axis, keepdims=True)
             y = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))

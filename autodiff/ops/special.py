@@ -19,6 +19,7 @@ import math
 
 import numpy as np
 
+from ..dtypes import float_valued
 from ..function import Function
 from ..registry import register
 
@@ -77,6 +78,7 @@ class Erf(Function):
 
     @staticmethod
     def forward(ctx, x):
+        x = float_valued(x)
         ctx.save_for_backward(x)
         return erf_values(x)
 

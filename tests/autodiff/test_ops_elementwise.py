@@ -702,3 +702,37 @@ def test_zero_power_second_order():
     exponent = Tensor(np.array([0.0, 2.0, 3.0]), requires_grad=True)
     # d/db of the x-gradient at b = 0 is 1/x: kept (PyTorch's mask makes it 0)
     assert gradgradcheck(lambda t, b: t**b, x, exponent)
+
+
+# ----------------------------------------- integer and bool inputs of float-valued functions
+FLOAT_VALUED = ["exp", "log", "log1p", "expm1", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid"]
+FLOAT_VALUED += ["erf", "logsumexp"]
+INTEGER_DTYPES = ["uint8", "int8", "int32", "int64", "bool"]
+
+
+def _float_valued_of_integers(lib, op, dtype):
+    values = [True, False, True] if dtype == "bool" else [0, 1, 5]
+    x = lib.tensor(values, dtype=getattr(lib, dtype))
+    with np.errstate(divide="ignore"):  # log(0) = -inf, as torch gives it
+        y = getattr(x, op)(0) if op == "logsumexp" else getattr(x, op)()
+    return str(y.dtype).removeprefix("torch."), np.asarray(y.tolist(), dtype=np.float64)
+
+
+@pytest.mark.parametrize("dtype", INTEGER_DTYPES)
+@pytest.mark.parametrize("op", FLOAT_VALUED)
+def test_float_valued_op_of_integers_matches_torch(op, dtype):
+    torch = pytest.importorskip("torch")
+    got_dtype, got = _float_valued_of_integers(ad, op, dtype)
+    want_dtype, want = _float_valued_of_integers(torch, op, dtype)
+    assert got_dtype == want_dtype
+    np.testing.assert_allclose(got, want, rtol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", INTEGER_DTYPES)
+def test_integers_compute_in_the_default_float_dtype(dtype):
+    # numpy alone: uint8 sigmoid wrapped around to 0, bool exp gave float16, int erf gave ints.
+    x = ad.tensor(np.array([0, 1, 1], dtype=dtype))
+    for y in (x.sigmoid(), x.exp(), x.erf(), x.logsumexp(0), x.softmax(0)):
+        assert y.dtype == ad.get_default_dtype()
+    np.testing.assert_allclose(x.sigmoid().data, [0.5, 0.7310586, 0.7310586], rtol=1e-6)
+    np.testing.assert_allclose(x.erf().data, [0.0, 0.8427008, 0.8427008], rtol=1e-6)
