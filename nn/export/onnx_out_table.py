@@ -100,6 +100,19 @@ def clip(e, node):
     return e.node("Clip", [e.value(args["x"], dtype), *bounds])
 
 
+def clip_by_tensors(e, node):
+    """clamp with tensor bounds: Max with lo, then Min with hi (numpy's clip, PyTorch's clamp:
+    hi wins where lo > hi); ONNX's Clip takes scalar bounds only."""
+    x, lo, hi = node.args
+    dtype = e.dtype(node)
+    value = e.value(x, dtype)
+    if lo is not None:
+        value = e.node("Max", [value, e.value(lo, dtype)])
+    if hi is not None:
+        value = e.node("Min", [value, e.value(hi, dtype)])
+    return value
+
+
 def cast(e, node):
     dtype = e.dtype(node)
     to = e.onnx.helper.np_dtype_to_tensor_dtype(dtype)
@@ -601,6 +614,7 @@ EXPORTS: dict[str, Row] = {
     "ReLU": Row(unary("Relu")),
     "LeakyReLU": Row(leaky_relu),
     "Clip": Row(clip),
+    "ClipByTensors": Row(clip_by_tensors),
     "Cast": Row(cast),
     # autodiff.ops: linear algebra, reductions, softmax
     "MatMul": Row(matmul),

@@ -203,6 +203,11 @@ CASES: dict[str, list[tuple]] = {
     ],
     # last: the cases above draw their data from one generator, in this order
     "StdOfVar": [(lambda a: a.std(axis=1), (data(3, 4),)), (lambda a: a.std(), (data(3, 4),))],
+    # added after StdOfVar, for the same reason: the earlier cases keep their data
+    "ClipByTensors": [
+        (lambda a, lo, hi: a.clip(lo, hi), (data(3, 4), data(4), data(3, 1) + 0.5)),
+        (lambda a, lo: a.clamp(min=lo), (data(6), data(6))),
+    ],
 }
 
 
