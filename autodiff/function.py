@@ -292,7 +292,10 @@ class Function:
         Function._any_node_hooks = True
         if self._hooks is None:
             self._hooks = []
-        self._hooks.append(hook)
+        if self._retains is None:
+            self._hooks.append(hook)
+        else:  # PyTorch runs the retain_grad hook after all the others, whenever registered
+            self._hooks.insert(self._hooks.index(self._retains), hook)
         return RemovableHandle(self._hooks, hook)
 
     def __repr__(self) -> str:

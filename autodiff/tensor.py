@@ -168,8 +168,8 @@ class Tensor(InplaceUpdates, NumpyProtocol):
             if owner is not None:
                 owner._grad = grad if owner._grad is None else owner._grad + grad
 
-        node._retains = retain
         node._add_hook(retain)
+        node._retains = retain  # hooks registered later run before it (Function._add_hook)
 
     def register_hook(self, hook: Hook) -> RemovableHandle:
         """Call `hook(grad)` with this tensor's gradient during backward.

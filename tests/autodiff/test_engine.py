@@ -209,6 +209,35 @@ def test_retain_grad_and_non_leaf_grads():
     assert f.grad is None  # non-leaves keep no grad unless asked
 
 
+def _retained_after_hooks(lib, dtype, value, hooks_before_retain=False):
+    """h.grad, w.grad with hooks registered on h around h.retain_grad()."""
+    w = lib.tensor(value, dtype=dtype, requires_grad=True)
+    h = w * 2
+    if hooks_before_retain:
+        h.register_hook(lambda g: g * 10)
+    h.retain_grad()
+    if not hooks_before_retain:
+        h.register_hook(lambda g: g * 10)
+    removed = h.register_hook(lambda g: g * 1000)
+    removed.remove()
+    h.register_hook(lambda g: g + 1)
+    (h * h).sum().backward()
+    return h.grad.tolist(), w.grad.tolist()
+
+
+@pytest.mark.parametrize("hooks_before_retain", [False, True])
+@pytest.mark.parametrize("value", [[1.0, 2.0], 3.0])  # 3.0: a 0-d tensor, the scalar path
+def test_retained_grad_sees_every_hook_whenever_registered(value, hooks_before_retain):
+    """PyTorch runs the retain_grad hook after the tensor's other hooks, so .grad is the
+    gradient they leave, in whichever order retain_grad() and register_hook() were called."""
+    got = _retained_after_hooks(ad, np.float64, value, hooks_before_retain)
+    h = np.asarray(value) * 2
+    expected_h_grad = 2 * h * 10 + 1
+    assert got == (expected_h_grad.tolist(), (expected_h_grad * 2).tolist())
+    torch = pytest.importorskip("torch")
+    assert got == _retained_after_hooks(torch, torch.float64, value, hooks_before_retain)
+
+
 def test_hooks_on_leaves_and_intermediates():
     x = Tensor([1.0, 2.0], requires_grad=True)
     seen = []
