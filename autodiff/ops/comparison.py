@@ -48,8 +48,10 @@ del _dunder, _ufunc
 
 @register("sign")
 def sign(x: Any) -> Tensor:
-    """Elementwise sign (-1, 0, 1); not differentiable (the result does not require grad)."""
-    return Tensor._make(np.sign(to_tensor(x).data))
+    """Elementwise sign (-1, 0, 1; 0 at NaN, as PyTorch's); not differentiable (the result does
+    not require grad)."""
+    sign = np.sign(to_tensor(x).data)
+    return Tensor._make(np.nan_to_num(sign, nan=0.0) if np.isnan(sign).any() else sign)
 
 
 @register(methods=("all",))

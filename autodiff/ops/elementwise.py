@@ -201,13 +201,16 @@ class Neg(Function):
 
 @register("abs", methods=("abs", "__abs__"), numpy=np.absolute)
 class Abs(Function):
-    """|x|; the gradient at 0 is 0 (the subgradient numpy's sign gives)."""
+    """|x|; the gradient is sign(x): 0 at 0 (the subgradient numpy's sign gives) and at NaN."""
 
     op = "abs"
 
     @staticmethod
     def forward(ctx, x):
-        ctx.sign = np.sign(x)
+        if ctx.recording:
+            sign = np.sign(x)
+            # PyTorch's abs_backward is grad * sgn(x), and its sgn(NaN) is 0 (norm.py's too)
+            ctx.sign = np.nan_to_num(sign, nan=0.0) if np.isnan(sign).any() else sign
         return np.abs(x)
 
     @staticmethod
@@ -575,7 +578,9 @@ def leaky_relu(x: Any, negative_slope: float = 0.01) -> Tensor:
 
 
 class _Select(Function):
-    """Shared by Maximum and Minimum: where a == b the gradient is split evenly."""
+    """Shared by Maximum and Minimum: where a == b the gradient is split evenly; where a or b
+    is NaN (the result is NaN) both get all of it, as PyTorch's formula gives (a's gradient is
+    zero only where a loses, b's where b loses, and a NaN loses no comparison)."""
 
     select = staticmethod(np.maximum)
     wins = staticmethod(np.greater)
@@ -583,13 +588,19 @@ class _Select(Function):
     @classmethod
     def forward(cls, ctx, a, b):
         out = cls.select(a, b)
-        ctx.weight_a = (cls.wins(a, b) + (a == b) * 0.5).astype(out.dtype, copy=False)
+        if ctx.recording:
+            w = (cls.wins(a, b) + (a == b) * 0.5).astype(out.dtype, copy=False)
+            ctx.weight_a, ctx.weight_b = w, None  # None: b's weight is 1 - w
+            nan = out != out
+            if nan.any():
+                ctx.weight_b = 1 - w  # 1 at NaN already: w is 0 there
+                ctx.weight_a = np.where(nan, out.dtype.type(1), w)
         return out
 
     @staticmethod
     def backward(ctx, g):
-        w = ctx.weight_a
-        return g * w, g * (1 - w)
+        w, w_b = ctx.weight_a, ctx.weight_b
+        return g * w, g * (1 - w if w_b is None else w_b)
 
 
 @register("maximum", numpy=np.maximum, form=binary)

@@ -170,6 +170,9 @@ def test_functional_forms_accept_arrays_and_numbers():
 
 
 # ------------------------------------------------------------------------------ kinks
+NAN = float("nan")
+
+
 def test_relu_and_abs_gradient_at_zero_is_zero():
     x = Tensor(np.array([-1.0, 0.0, 2.0]), requires_grad=True)
     ad.relu(x).sum().backward()
@@ -177,6 +180,30 @@ def test_relu_and_abs_gradient_at_zero_is_zero():
     x.zero_grad()
     x.abs().sum().backward()
     np.testing.assert_array_equal(x.grad.data, [-1.0, 0.0, 1.0])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_abs_gradient_and_sign_at_nan_are_zero(dtype):
+    """PyTorch's abs_backward is grad * sgn(x), and sgn(NaN) = sign(NaN) = 0."""
+    values = [NAN, -2.0, -0.0, 0.0, 3.0, np.inf]
+    x = Tensor(np.array(values, dtype), requires_grad=True)
+    x.abs().sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [0.0, -1.0, 0.0, 0.0, 1.0, 1.0])
+    np.testing.assert_array_equal(ad.sign(x).data, [0.0, -1.0, 0.0, 0.0, 1.0, 1.0])
+    assert ad.sign(Tensor(np.array(NAN, dtype))).item() == 0.0
+    y = Tensor(np.array([NAN, -2.0], np.float64), requires_grad=True)
+    (g,) = ad.autograd.grad((y.abs() * y).sum(), y, create_graph=True)  # sgn(y) y + |y|
+    g.sum().backward()
+    np.testing.assert_array_equal(y.grad.data, [0.0, -2.0])  # 2 sgn(y), sgn(NaN) = 0
+    torch = pytest.importorskip("torch")
+    t = torch.tensor(values, dtype=getattr(torch, np.dtype(dtype).name), requires_grad=True)
+    t.abs().sum().backward()
+    np.testing.assert_array_equal(x.grad.data, t.grad.numpy())
+    np.testing.assert_array_equal(ad.sign(x).data, torch.sign(t).detach().numpy())
+    u = torch.tensor([NAN, -2.0], dtype=torch.float64, requires_grad=True)
+    (gu,) = torch.autograd.grad((u.abs() * u).sum(), u, create_graph=True)
+    gu.sum().backward()
+    np.testing.assert_array_equal(y.grad.data, u.grad.numpy())
 
 
 @pytest.mark.parametrize("size", [7, 5000])  # ReLU has a small-array and a large-array path
@@ -480,6 +507,64 @@ def test_maximum_of_a_tensor_with_itself_gives_full_gradient():
     x = Tensor(np.array([1.0, -2.0]), requires_grad=True)
     ad.maximum(x, x).sum().backward()
     np.testing.assert_array_equal(x.grad.data, [1.0, 1.0])
+
+
+# (a, b, {op: (a's weights, b's)}): NaN on a's side, on b's, on both, a tie, a tie of
+# infinities, a win and a loss; then NaN, a loss, a win and a tie against a broadcast b
+SELECT_CASES = [
+    (
+        [NAN, 1.0, NAN, 2.0, np.inf, 3.0, -1.0],
+        [1.0, NAN, NAN, 2.0, np.inf, 1.0, 3.0],
+        {
+            "maximum": ([1, 1, 1, 0.5, 0.5, 1, 0], [1, 1, 1, 0.5, 0.5, 0, 1]),
+            "minimum": ([1, 1, 1, 0.5, 0.5, 0, 1], [1, 1, 1, 0.5, 0.5, 1, 0]),
+        },
+    ),
+    (
+        [NAN, 1.0, 3.0, 2.0],
+        2.0,
+        {
+            "maximum": ([1, 0, 1, 0.5], [1, 1, 0, 0.5]),
+            "minimum": ([1, 1, 0, 0.5], [1, 0, 1, 0.5]),
+        },
+    ),
+]
+
+
+def _select_gradients(lib, name, a, b, create_graph=False):
+    """Values, a's and b's gradients of sum(name(a, b) * c) (and of the gradients' sum, once
+    more, with create_graph), in float64."""
+    a = lib.tensor(a, dtype=lib.float64, requires_grad=True)
+    b = lib.tensor(b, dtype=lib.float64, requires_grad=True)
+    c = lib.tensor(np.linspace(1.0, 2.0, len(a)), dtype=lib.float64, requires_grad=True)
+    out = getattr(lib, name)(a, b)
+    loss = (out * c).sum()
+    if not create_graph:
+        loss.backward()
+        return [t.tolist() for t in (out, a.grad, b.grad)]
+    ga, gb = lib.autograd.grad(loss, (a, b), create_graph=True)
+    (ga.sum() + gb.sum()).backward()
+    return [t.tolist() for t in (ga, gb, c.grad)]
+
+
+@pytest.mark.parametrize("name", ["maximum", "minimum"])
+@pytest.mark.parametrize(("a", "b", "weights"), SELECT_CASES)
+def test_maximum_minimum_gradients_at_nan_pass_to_both_sides(name, a, b, weights):
+    """PyTorch: a's gradient is zero only where a loses, b's where b loses, halves on ties; a
+    NaN on either side loses no comparison, so both a and b get the whole gradient there."""
+    out, ga, gb = _select_gradients(ad, name, a, b)
+    c = np.linspace(1.0, 2.0, len(a))
+    weight_a, weight_b = np.array(weights[name]) * c
+    assert ga == weight_a.tolist()
+    assert gb == (weight_b.tolist() if np.ndim(b) else pytest.approx(weight_b.sum()))
+    torch = pytest.importorskip("torch")
+    expected = _select_gradients(torch, name, a, b)
+    np.testing.assert_array_equal(np.array(out), np.array(expected[0]))
+    np.testing.assert_allclose(ga, expected[1], rtol=1e-15)
+    np.testing.assert_allclose(gb, expected[2], rtol=1e-15)
+    second = _select_gradients(ad, name, a, b, create_graph=True)
+    for got, want in zip(second, _select_gradients(torch, name, a, b, True), strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-15)
 
 
 # ----------------------------------------------------------------------------------- where
