@@ -18,6 +18,13 @@ from ._axes import kept_shape, normalize_axes, reduced_dims
 from .shape import expand_to
 
 
+def _accumulator(x: np.ndarray) -> type | None:
+    """The dtype a sum of x accumulates in: float32 for float16, as PyTorch's reductions (the
+    result is rounded to float16 once: a float16 accumulator overflows past 65504 and stops
+    counting at 2048 + 1); None, x's own, otherwise."""
+    return np.float32 if x.dtype.char == "e" else None
+
+
 def _setup(ctx, x, axis):
     axes = normalize_axes(axis, x.ndim)
     ctx.shape = x.shape
@@ -32,12 +39,18 @@ class Sum(Function):
 
     @staticmethod
     def forward(ctx, x, axis=None, keepdims=False):
+        accumulator = _accumulator(x)
         if axis is None and not keepdims:  # the common loss.sum(): skip the axis bookkeeping
             ctx.shape = x.shape
             ctx.keep = None
-            return np.add.reduce(x, axis=None)  # the ufunc method: no Python-level wrapper
-        axes = _setup(ctx, x, axis)
-        return np.add.reduce(x, axis=axes, keepdims=keepdims)
+            total = np.add.reduce(x, axis=None, dtype=accumulator)  # the ufunc: no wrapper
+        else:
+            axes = _setup(ctx, x, axis)
+            total = np.add.reduce(x, axis=axes, keepdims=keepdims, dtype=accumulator)
+        if accumulator is None:
+            return total
+        with np.errstate(over="ignore"):  # inf, as PyTorch's, without numpy's warning
+            return total.astype(x.dtype)
 
     @staticmethod
     def backward(ctx, g):
@@ -52,13 +65,16 @@ class Mean(Function):
     def forward(ctx, x, axis=None, keepdims=False):
         axes = _setup(ctx, x, axis)
         ctx.count = count = int(np.prod([x.shape[a] for a in axes]))
-        total = np.add.reduce(x, axis=axes, keepdims=keepdims)
+        accumulator = _accumulator(x)
+        total = np.add.reduce(x, axis=axes, keepdims=keepdims, dtype=accumulator)
         if x.dtype.kind != "f":
             count = np.float64(count)  # integer means are float64, as in numpy
         if count == 0:  # an empty axis: NaN, as in PyTorch (without numpy's warning)
             with np.errstate(invalid="ignore", divide="ignore"):
-                return total / count
-        return total / count
+                mean = total / count
+        else:
+            mean = total / count
+        return mean if accumulator is None else mean.astype(x.dtype)  # float16's, rounded once
 
     @staticmethod
     def backward(ctx, g):
@@ -137,12 +153,13 @@ class AMin(_Extremum):
 
 
 class Var(Function):
-    """Variance with numpy's `ddof` (0: divide by N; the public `var` defaults to 1)."""
+    """Variance with numpy's `ddof` (0: divide by N; the public `var` defaults to 1). float16's is
+    computed in float32 and rounded to float16, unless `wide` (std's, rounded after the sqrt)."""
 
     op = "var"
 
     @staticmethod
-    def forward(ctx, x, axis=None, ddof=0, keepdims=False):
+    def forward(ctx, x, axis=None, ddof=0, keepdims=False, wide=False):
         axes = _setup(ctx, x, axis)
         count = int(np.prod([x.shape[a] for a in axes]))
         if count - ddof <= 0:
@@ -152,7 +169,12 @@ class Var(Function):
             )
         ctx.scale = 2 / (count - ddof)
         ctx.save_for_backward(x)
-        return np.var(x, axis=axes, ddof=ddof, keepdims=keepdims)
+        accumulator = _accumulator(x)
+        out = np.var(x, axis=axes, ddof=ddof, keepdims=keepdims, dtype=accumulator)
+        if accumulator is None or wide:
+            return out
+        with np.errstate(over="ignore"):  # inf, as PyTorch's, without numpy's warning
+            return out.astype(x.dtype)
 
     @staticmethod
     def backward(ctx, g):
@@ -199,8 +221,9 @@ def _var(
     keepdims: bool,
     correction: int | None = None,
     unbiased: bool | None = None,
+    wide: bool = False,
 ) -> Tensor:
-    """`var` with `axis` as numpy reads it (an empty one reduces nothing)."""
+    """`var` with `axis` as numpy reads it (an empty one reduces nothing); `wide`: see Var."""
     given = [c for c in (ddof, correction, unbiased) if c is not None]
     if len(given) > 1:
         raise TypeError("var: give one of ddof, correction and unbiased")
@@ -209,6 +232,7 @@ def _var(
         axis=axis,
         ddof=int(given[0]) if given else 1,
         keepdims=keepdims,
+        wide=wide,
     )
 
 
@@ -225,29 +249,36 @@ def std(
     unbiased: bool | None = None,
 ) -> Tensor:
     """Standard deviation: the square root of `var` (same arguments; N - 1 by default)."""
-    return StdOfVar.apply(
-        var(
-            x,
-            axis,
-            ddof,
-            keepdims,
-            dim=dim,
-            keepdim=keepdim,
-            correction=correction,
-            unbiased=unbiased,
-        )
+    return _std(
+        x,
+        reduced_dims(axis if dim is None else dim),
+        ddof,
+        keepdims if keepdim is None else keepdim,
+        correction,
+        unbiased,
     )
+
+
+def _std(x: Any, axis: Axis, *var_args: Any) -> Tensor:
+    """`std` with `axis` as numpy reads it. A float16 std is computed in float32 and rounded
+    once, as PyTorch's: rounding the variance first would overflow from a deviation of 256."""
+    x = to_tensor(x)
+    half = x.dtype == np.float16
+    return StdOfVar.apply(_var(x, axis, *var_args, wide=True), dtype=x.dtype if half else None)
 
 
 class StdOfVar(Function):
     """sqrt(variance), whose gradient is 0 where the deviation is 0 (PyTorch's std_backward):
-    sqrt's own gives 0 * inf = NaN there, for constant inputs."""
+    sqrt's own gives 0 * inf = NaN there, for constant inputs. `dtype`: the result's, when the
+    variance is wider (float16's std); the backward computes in it, as PyTorch's."""
 
     op = "std"
 
     @staticmethod
-    def forward(ctx, variance):
+    def forward(ctx, variance, dtype=None):
         out = np.sqrt(variance)
+        if dtype is not None:
+            out = out.astype(dtype)
         ctx.save_for_backward(out)
         return out
 
@@ -255,9 +286,10 @@ class StdOfVar(Function):
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
         zero = np.asarray((out == 0).data if isinstance(out, Tensor) else out == 0)
-        if not zero.any():
-            return g / (2 * out)
-        return np.where(zero, 0, g / (2 * np.where(zero, 1, out)))
+        with np.errstate(over="ignore"):  # a float16 2 * out past 65504: inf, as PyTorch's
+            if not zero.any():
+                return g / (2 * out)
+            return np.where(zero, 0, g / (2 * np.where(zero, 1, out)))
 
 
 # numpy's functions on a Tensor keep numpy's defaults: np.var(t) divides by N.
@@ -293,7 +325,7 @@ def numpy_std(
     """`np.std(t)`: numpy's signature and default (ddof=0), recorded."""
     _numpy_only("std", dtype, out)
     axis = axis if dim is None else dim
-    return StdOfVar.apply(_var(a, axis, ddof, keepdims if keepdim is None else keepdim))
+    return _std(a, axis, ddof, keepdims if keepdim is None else keepdim)
 
 
 def _numpy_only(name: str, dtype: Any, out: Any) -> None:

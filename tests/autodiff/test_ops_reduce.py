@@ -447,3 +447,50 @@ def test_std_zero_deviation_matches_torch():
     ours, theirs = _zero_deviation_gradients(ad), _zero_deviation_gradients(torch)
     for a, b in zip(ours, theirs, strict=True):
         np.testing.assert_allclose(a, b, atol=1e-12)
+
+
+# ---------------------------------------------------------------------- float16 accumulation
+HALF_CASES = {
+    "overflowing pair": [60000.0, 60000.0],
+    "past 2048 + 1": [1.0] * 3000 + [0.1],
+    "cancelling extremes": [0.1, 0.2, 0.3, 60000.0, -60000.0],
+    "constant 1e4": [1e4] * 10,
+    "deviation of 300": [300.0, -300.0, 0.0],
+    "small": [1.5, 2.25, -7.0, 3.0],
+}
+HALF_REDUCTIONS = {
+    "sum": lambda t: t.sum(),
+    "sum(dim=0)": lambda t: t.reshape(-1, 1).sum(0),  # numpy adds along an axis in sequence
+    "mean": lambda t: t.mean(),
+    "mean(dim=0)": lambda t: t.reshape(-1, 1).mean(0),
+    "var": lambda t: t.var(),
+    "std": lambda t: t.std(),
+    "std(dim=0)": lambda t: t.reshape(-1, 1).std(0),
+}
+
+
+def _half_reduction(lib, name, values):
+    x = lib.tensor(values, dtype=lib.float16, requires_grad=True)
+    out = HALF_REDUCTIONS[name](x)
+    out.sum().backward()
+    return out, x.grad
+
+
+@pytest.mark.parametrize("name", HALF_REDUCTIONS)
+@pytest.mark.parametrize("values", HALF_CASES.values(), ids=HALF_CASES.keys())
+def test_float16_reductions_accumulate_in_float32_as_torch(name, values):
+    """PyTorch sums float16 in float32 and rounds the result once (std after its sqrt): no inf
+    for a mean of 60000s, no sum stuck at 2048, no std overflowing through its variance."""
+    out, grad = _half_reduction(ad, name, values)
+    assert out.dtype == np.float16 and grad.dtype == np.float16
+    wide = np.array(values, np.float16).astype(np.float32)  # float32 sums of the float16 inputs
+    kind = name.split("(")[0]
+    expected = wide.sum() if kind == "sum" else wide.mean() if kind == "mean" else wide.var(ddof=1)
+    with np.errstate(over="ignore"):  # rounded once: inf only past float16's range
+        expected = np.float16(np.sqrt(expected) if kind == "std" else expected)
+    np.testing.assert_allclose(out.data.ravel()[0], expected, rtol=2**-10)
+    torch = pytest.importorskip("torch")
+    t_out, t_grad = _half_reduction(torch, name, values)
+    np.testing.assert_array_equal(out.data, t_out.detach().numpy())
+    # the gradients compute in float16 in both; the order of roundings may differ in a bit
+    np.testing.assert_allclose(grad.data, t_grad.numpy(), rtol=2**-10, atol=0)
