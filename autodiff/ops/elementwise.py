@@ -15,6 +15,7 @@ import numpy as np
 from .. import threads
 from ..dtypes import float_valued
 from ..function import Function
+from ..numpy_protocol import array_of
 from ..registry import binary, register, to_tensor
 from ..scalar import INPUTS, OUTPUT
 from ..tensor import Tensor
@@ -162,7 +163,7 @@ def _power_rule(g: Any, a: Any, b: Any) -> Any:
         if b == 0:
             return np.zeros(g.shape, dtype=g.dtype)
         return g * b * a ** (b - 1)
-    a_values, b_values = np.asarray(_array(a)), np.asarray(_array(b))
+    a_values, b_values = np.asarray(array_of(a)), np.asarray(array_of(b))
     # Where b == 0 the formula is 0 already, except where a ** -1 is not finite (a zero or NaN).
     # Masked only there: elsewhere it keeps its derivative in b (1/a) for double backward,
     # which PyTorch's mask (every b == 0) drops.
@@ -172,10 +173,6 @@ def _power_rule(g: Any, a: Any, b: Any) -> Any:
     # a replaced by 1 there before the power, so that no inf enters a recorded graph (its
     # backward would multiply it by the mask's zeros: NaN)
     return np.where(undefined, 0, g * b * np.where(undefined, 1, a) ** (b - 1))
-
-
-def _array(x: Any) -> Any:
-    return x.data if isinstance(x, Tensor) else x
 
 
 @register("neg", methods=("neg", "__neg__"), numpy=np.negative)

@@ -12,6 +12,7 @@ import numpy as np
 
 from ..dtypes import float_valued
 from ..function import Function
+from ..numpy_protocol import array_of
 from ..registry import reduction, register, to_tensor
 from ..tensor import Tensor
 from ._axes import kept_shape, normalize_axes, reduced_dims
@@ -285,7 +286,7 @@ class StdOfVar(Function):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        zero = np.asarray((out == 0).data if isinstance(out, Tensor) else out == 0)
+        zero = np.asarray(array_of(out) == 0)
         with np.errstate(over="ignore"):  # a float16 2 * out past 65504: inf, as PyTorch's
             if not zero.any():
                 return g / (2 * out)
