@@ -91,7 +91,11 @@ class Emitter:
         """The ONNX value of a node's argument (a Tensor or a constant), cast to `dtype`."""
         key = id(arg)
         if key not in self.names:
-            if isinstance(arg, Tensor):
+            if isinstance(arg, Tensor) and arg.grad_fn is not None:
+                # A second Tensor object of an op's output, which a backward recorded with
+                # create_graph reads a saved output through: the same value
+                key = id(self.output(arg.grad_fn))
+            elif isinstance(arg, Tensor):
                 self._leaf(arg)
             elif isinstance(arg, np.ndarray) and self.trace.input_position(arg) is not None:
                 pass  # an input's array, registered in __init__ (same id)

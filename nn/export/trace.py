@@ -157,8 +157,12 @@ class Trace:
         if not isinstance(b, Tensor):
             raise self._diverged(f"{describe(node)} takes a tensor in one run, not in the other")
         if a.grad_fn is not None:
-            if self._twin.get(id(a)) is not b:
+            # Paired by the ops that made them: a backward recorded with create_graph reads a
+            # saved output through a second Tensor object of its op (ops run oldest first, so
+            # that op is paired already)
+            if self._twin.get(id(a.grad_fn)) is not b.grad_fn:
                 raise self._diverged(f"{describe(node)} takes its input from a different op")
+            self._twin.setdefault(id(a), b)
             return
         self._pair_leaf(node, a, b)
 

@@ -51,7 +51,13 @@ CASES: dict[str, list[tuple]] = {
     "Where": [(lambda a, b: autodiff.where(MASK, a, b), (data(3, 4), data(4)))],
     "Neg": [(lambda a: -a, (data(3, 4),))],
     "Abs": [(lambda a: a.abs(), (data(3, 4),))],
-    "Exp": [(lambda a: a.exp(), (data(3, 4),))],
+    "Exp": [
+        (lambda a: a.exp(), (data(3, 4),)),
+        (  # a recorded gradient: exp's backward reads its saved output through a second Tensor
+            lambda a: autodiff.gradients((a.exp() ** 2).sum(), a, create_graph=True)[0],
+            (data(3, 4),),
+        ),
+    ],
     "Log": [(lambda a: a.log(), (data(3, 4, low=0.1),))],
     "Expm1": [(lambda a: a.expm1(), (data(3, 4),))],
     "Erf": [(lambda a: a.erf(), (data(3, 4),)), (lambda a: F.gelu(a), (data(3, 4),))],
@@ -163,10 +169,10 @@ CASES: dict[str, list[tuple]] = {
     ],
     "Dropout": [(lambda x: F.dropout(x, 0.25, training=True), (data(3, 4),))],
     "Step": [(lambda x: F.step(x) * x, (data(3, 4),))],
-    "ZeroWhere": [  # relu's backward, recorded (create_graph)
-        (
+    "ZeroWhere": [  # relu's backward, recorded (create_graph). Its mask is baked in: the first
+        (  # and last rows have the same signs, so the twin batch (rows reversed) has the same
             lambda x: autodiff.gradients((autodiff.relu(x) ** 2).sum(), x, create_graph=True)[0],
-            (data(3, 4),),
+            (np.array([[1.5, -2, 0.5, -1], [-1, 2, 3, -0.5], [2, -1, 0.25, -3]], np.float32),),
         )
     ],
     "CrossEntropyGrad": [
