@@ -2,6 +2,9 @@
 
 Backward formulas return the gradient at the broadcast (output) shape; the engine sums it back
 to each input's shape. Masks are kept as plain ctx attributes: they are constants of backward.
+Where PyTorch's backward reads the op's input through a mask or sign whose derivative is zero
+(relu, leaky_relu, abs), the recorded backward (create_graph) keeps that input as an argument
+with a zero gradient: see `ZeroWhere` and `ConstantFactor`.
 """
 
 from __future__ import annotations
@@ -212,6 +215,8 @@ class Abs(Function):
 
     @staticmethod
     def backward(ctx, g):
+        if isinstance(g, Tensor):  # create_graph: x stays in the graph, as PyTorch's sgn(x)
+            return ConstantFactor.apply(g, ctx.sign, ctx.args[0])
         return g * ctx.sign
 
 
@@ -430,27 +435,67 @@ class ReLU(Function):
 
     @staticmethod
     def backward(ctx, g):
-        ctx.saved_tensors  # noqa: B018 (raises if the output was modified in place)
+        (out,) = ctx.saved_tensors  # raises if the output was modified in place
         # PyTorch's threshold_backward: `x <= 0 ? 0 : g`, a zero even where g is inf or NaN
-        # (g * mask would make inf * 0 = NaN there), and g where x is NaN. (An op of g under
-        # create_graph, the array function otherwise.)
-        return ZeroWhere.call(g, ctx.blocked)
+        # (g * mask would make inf * 0 = NaN there), and g where x is NaN.
+        if isinstance(out, Tensor):  # create_graph: an op, of the output too (see ZeroWhere)
+            return ZeroWhere.apply(g, ctx.blocked, out)
+        return zero_where(g, ctx.blocked)
 
 
 class ZeroWhere(Function):
-    """g with +0.0 where `blocked`, g's own bits elsewhere: relu's backward as an op, for
-    create_graph. Linear in g and its own adjoint, so its backward is itself."""
+    """g with +0.0 where `blocked`, g's own bits elsewhere: relu's and clip's backward as an
+    op, for create_graph. Linear in g and its own adjoint, so its backward is itself.
+
+    `source`, if given, is the tensor the mask was taken from, an input whose derivative is
+    zero: PyTorch's threshold_backward(grad, result) reads relu's output so, and thereby keeps
+    everything before relu in the double-backward graph. Their gradients are then zeros, not
+    None (an optimizer skips a None gradient, but Adam's momentum and weight decay still move
+    a parameter whose gradient is zero). Clip's mask is a constant in PyTorch too: no source."""
 
     op = "zero_where"
 
     @staticmethod
-    def forward(ctx, g, blocked):
+    def forward(ctx, g, blocked, source=None):
         ctx.blocked = blocked
         return zero_where(g, blocked)
 
     @staticmethod
     def backward(ctx, gg):
-        return ZeroWhere.call(gg, ctx.blocked), None
+        if len(ctx.args) == 2:
+            return ZeroWhere.call(gg, ctx.blocked), None
+        source = ctx.args[2]  # the Tensor: an op of it only under create_graph (gg a Tensor)
+        if isinstance(gg, Tensor):
+            return ZeroWhere.apply(gg, ctx.blocked, source), None, zero_gradient(source, gg)
+        return zero_where(gg, ctx.blocked), None, zero_gradient(source, gg)
+
+
+class ConstantFactor(Function):
+    """g * factor, where `factor` (a sign, a slope) is a piecewise-constant function of
+    `source`: the backward of abs, leaky_relu and the 1- and inf-norms as an op, for
+    create_graph. `source` is an input whose derivative is zero, as x is in PyTorch's
+    `grad * sgn(x)` and leaky_relu_backward(grad, x): see `ZeroWhere`."""
+
+    op = "constant_factor"
+
+    @staticmethod
+    def forward(ctx, g, factor, source):
+        ctx.factor = factor
+        return g * factor
+
+    @staticmethod
+    def backward(ctx, gg):
+        source = ctx.args[2]  # the Tensor: an op of it only under create_graph (gg a Tensor)
+        if isinstance(gg, Tensor):
+            return ConstantFactor.apply(gg, ctx.factor, source), None, zero_gradient(source, gg)
+        return gg * ctx.factor, None, zero_gradient(source, gg)
+
+
+def zero_gradient(source: Tensor, like: Any) -> Any:
+    """Zeros shaped like `source`, a Tensor when the gradient `like` is one (create_graph): a
+    constant of the graph, as PyTorch's zeros_like(grad) in threshold_backward's derivative."""
+    zeros = np.zeros(source.shape, dtype=source.dtype)
+    return Tensor._make(zeros) if isinstance(like, Tensor) else zeros
 
 
 def zero_where(g: Any, blocked: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
@@ -565,6 +610,8 @@ class LeakyReLU(Function):
 
     @staticmethod
     def backward(ctx, g):
+        if isinstance(g, Tensor):  # create_graph: x stays in the graph, as in PyTorch's
+            return ConstantFactor.apply(g, ctx.slope, ctx.args[0])  # leaky_relu_backward
         return g * ctx.slope
 
 

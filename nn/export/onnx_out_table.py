@@ -127,11 +127,21 @@ def where(e, node):
 
 def zero_where(e, node):
     """relu's and clip's gradient as an op (autodiff's ZeroWhere, in recorded backward
-    passes): zero where the constant mask `blocked`, g elsewhere."""
-    g, blocked = node.args
+    passes): zero where the constant mask `blocked`, g elsewhere. (relu's also has its output
+    as an argument, which only connects the graph: its derivative is zero.)"""
+    g, blocked = node.args[:2]
     dtype = e.dtype(node)
     zero = e.constant(0.0, dtype)
     return e.node("Where", [e.value(blocked, bool), zero, e.value(g, dtype)])
+
+
+def constant_factor(e, node):
+    """abs's, leaky_relu's and the 1- and inf-norms' gradient as an op (autodiff's
+    ConstantFactor, in recorded backward passes): g times the constant factor. The third
+    argument, the op's input, only connects the graph: its derivative is zero."""
+    g, factor, _ = node.args
+    dtype = e.dtype(node)
+    return e.node("Mul", [e.value(g, dtype), e.value(factor, dtype)])
 
 
 def step(e, node):
@@ -597,6 +607,7 @@ EXPORTS: dict[str, Row] = {
     "Minimum": Row(elementwise("Min")),
     "Where": Row(where),
     "ZeroWhere": Row(zero_where),
+    "ConstantFactor": Row(constant_factor),
     "Neg": Row(unary("Neg")),
     "Abs": Row(unary("Abs")),
     "Exp": Row(unary("Exp")),

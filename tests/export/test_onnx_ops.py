@@ -175,6 +175,12 @@ CASES: dict[str, list[tuple]] = {
             (np.array([[1.5, -2, 0.5, -1], [-1, 2, 3, -0.5], [2, -1, 0.25, -3]], np.float32),),
         )
     ],
+    "ConstantFactor": [  # abs's backward, recorded (create_graph); positive inputs, so that
+        (  # the factor, sign(x), is the same for the twin batch (the export bakes it in)
+            lambda x: autodiff.gradients((x.abs() * x).sum(), x, create_graph=True)[0],
+            (data(3, 4, low=0.5),),
+        )
+    ],
     "CrossEntropyGrad": [
         (
             lambda x: autodiff.gradients(F.cross_entropy(x, LABELS), x, create_graph=True)[0],
