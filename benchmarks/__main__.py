@@ -54,6 +54,13 @@ def parser(prog: str = "python -m benchmarks") -> argparse.ArgumentParser:
         "temporaries); off by default, since the peers' users do not run that way",
     )
     p.add_argument(
+        "--w11-processes",
+        type=int,
+        metavar="N",
+        help="processes of glassgrad's W11 epoch (nn.DataParallel, one thread each; default: "
+        "--threads); 1 runs it in one process on --threads threads",
+    )
+    p.add_argument(
         "--no-keep-freed-memory",
         action="store_true",
         help="glassgrad does not call autodiff.memory.keep_freed_memory() (which its Trainer "
@@ -75,6 +82,7 @@ def main(argv: list[str] | None = None, prog: str = "python -m benchmarks") -> i
         **overrides,
         malloc_tunables=args.malloc_tunables,
         keep_freed_memory=not args.no_keep_freed_memory,
+        epoch_processes=args.w11_processes,
     )
     if args.profile:
         engine = (_names(args.engines) or ["glassgrad"])[0]

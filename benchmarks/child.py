@@ -37,6 +37,9 @@ THREAD_VARS = (
 # Set (by `python -m benchmarks --no-keep-freed-memory`): glassgrad's child runs with glibc's own
 # allocator settings instead of calling autodiff.memory.keep_freed_memory() at load.
 GLIBC_DEFAULTS_VAR = "BENCHMARKS_GLASSGRAD_GLIBC_DEFAULTS"
+# Set (by `python -m benchmarks --w11-processes N`): the processes of glassgrad's W11 epoch,
+# nn.DataParallel's; by default as many as threads, each of one thread.
+EPOCH_PROCESSES_VAR = "BENCHMARKS_GLASSGRAD_EPOCH_PROCESSES"
 
 
 class Mismatch(Exception):
@@ -329,9 +332,10 @@ def run_epoch(engine: Any, key: str, sizes: Any, timer: Timer, profile: bool) ->
     if profile:
         return _profile(lambda: train(0), timer, n=1)
     gc.collect()
-    c0, t0 = time.process_time(), time.perf_counter()
+    pids = getattr(engine, "worker_pids", [])  # nn.DataParallel's: their CPU time counts too
+    c0, t0 = time.process_time() + _cpu_of(pids), time.perf_counter()
     first, train_loss, train_acc = train(0)
-    t1, c1 = time.perf_counter(), time.process_time()
+    t1, c1 = time.perf_counter(), time.process_time() + _cpu_of(pids)
     test_loss, test_acc = evaluate()
     t2 = time.perf_counter()
     reference = net_reference(data.first_batch())
@@ -343,11 +347,22 @@ def run_epoch(engine: Any, key: str, sizes: Any, timer: Timer, profile: bool) ->
         "test_loss": test_loss,
         "test_acc": test_acc,
         "eval_seconds": t2 - t1,
+        **getattr(engine, "epoch_facts", {}),
     }
     return {
         "W11": {**common, "samples": [t1 - t0], "cpu": [c1 - c0], "facts": facts},
         "W11/acc": {**common, "samples": [100 * test_acc]},
     }
+
+
+def _cpu_of(pids: list[int]) -> float:
+    """The CPU time (user + system) of other processes, in seconds, from /proc (Linux)."""
+    total = 0.0
+    for pid in pids:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 RUNNERS = {

@@ -28,12 +28,13 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from .child import GLIBC_DEFAULTS_VAR
+from .child import EPOCH_PROCESSES_VAR, GLIBC_DEFAULTS_VAR
 from .workloads import (
     ADAM_LR,
     EPOCH_LR,
@@ -234,6 +235,10 @@ class Glassgrad(Engine):
         # As torch.set_num_threads(threads) in Torch.load: glassgrad's kernels on `threads`
         # threads (BLAS then runs one thread per caller; autodiff/threads.py says why).
         self.autodiff.set_num_threads(threads)
+        self.threads = threads
+        # W11's cores: `threads` processes of one thread each (nn.DataParallel), or with
+        # EPOCH_PROCESSES_VAR=1 one process of `threads` threads
+        self.epoch_processes = int(os.environ.get(EPOCH_PROCESSES_VAR, threads))
         if not os.environ.get(GLIBC_DEFAULTS_VAR):  # as glassgrad's Trainer does by default
             self.autodiff.memory.keep_freed_memory()
 
@@ -301,10 +306,20 @@ class Glassgrad(Engine):
 
     def epoch(self, data: EpochData) -> tuple[Callable[[int], Any], Callable[[], Any]]:
         autodiff, nn = self.autodiff, self.nn
-        model = self.model(data.spec, data.weights)
+        net = self.model(data.spec, data.weights)
         criterion = nn.CrossEntropyLoss()
-        optimizer = nn.optim.Adam(model.parameters(), lr=EPOCH_LR)
+        optimizer = nn.optim.Adam(net.parameters(), lr=EPOCH_LR)
         scheduler = nn.optim.CosineAnnealingLR(optimizer, T_max=EPOCH_T_MAX)
+        model = net
+        if self.epoch_processes > 1:  # examples/mnist_cnn.py --processes N
+            autodiff.set_num_threads(1)
+            start = time.perf_counter()
+            model = nn.DataParallel(net, processes=self.epoch_processes)
+            self.epoch_facts = {
+                "processes": self.epoch_processes,
+                "startup_seconds": round(time.perf_counter() - start, 3),
+            }
+            self.worker_pids = model.worker_pids
 
         def train(epoch: int) -> Any:
             model.train()

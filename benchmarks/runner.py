@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .child import GLIBC_DEFAULTS_VAR, THREAD_VARS
+from .child import EPOCH_PROCESSES_VAR, GLIBC_DEFAULTS_VAR, THREAD_VARS
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_JSON = ROOT / "benchmarks" / "results.json"
@@ -77,6 +77,8 @@ class Config:
     # glassgrad's children make with autodiff.memory.keep_freed_memory() (MALLOC_TUNABLES),
     # given to the peers as well.
     malloc_tunables: bool = False
+    # Processes of glassgrad's W11 epoch (None: as many as threads)
+    epoch_processes: int | None = None
     # False: glassgrad's children do not call keep_freed_memory() (glibc's own settings).
     keep_freed_memory: bool = True
 
@@ -160,6 +162,8 @@ def child_env(cfg: Config) -> dict[str, str]:
         env["GLIBC_TUNABLES"] = MALLOC_TUNABLES
     if not cfg.keep_freed_memory:
         env[GLIBC_DEFAULTS_VAR] = "1"
+    if cfg.epoch_processes is not None:
+        env[EPOCH_PROCESSES_VAR] = str(cfg.epoch_processes)
     return env
 
 
@@ -485,7 +489,14 @@ def _note(key: str, engine: str, cell: Cell) -> str:
         facts = cell.extra["facts"]
         evals = "/".join(f"{f['eval_seconds']:.2g}" for f in facts)
         train = "/".join(f"{100 * f['train_acc']:.2f}" for f in facts)
-        return f"then {evals} s for the test set; training accuracy {train} %"
+        note = f"then {evals} s for the test set; training accuracy {train} %"
+        if facts[0].get("processes"):  # glassgrad's epoch in nn.DataParallel
+            startups = "/".join(f"{f['startup_seconds']:.2g}" for f in facts)
+            note = (
+                f"nn.DataParallel over {facts[0]['processes']} processes (startup {startups} s, "
+                f"before the epoch); {note}"
+            )
+        return note
     if engine == "numpy":
         return "floor: same forward, hand-written backward"
     return ""

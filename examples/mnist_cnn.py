@@ -16,9 +16,13 @@ Convolutions run as im2col and one matmul (nn.functional.conv2d); each epoch pri
 
     python examples/mnist_cnn.py [--data DIR] [--epochs N] [--out DIR] [--quick]
                                  [--seed S] [--seeds N] [--record] [--threads N]
+                                 [--processes N]
 
 --threads N runs the convolutions, pooling, ReLU and Adam on N threads
 (`autodiff.set_num_threads`, as `torch.set_num_threads`; the default is one).
+--processes N splits each batch over N processes (`nn.DataParallel`, each process on one
+thread): on this small network's ops a second thread mostly waits for the GIL, a second
+process does not (docs/nn.md, "Data parallelism over processes").
 
 --seeds N trains N times (seeds S, S + 1, ...) and reports each run and the mean and range;
 the figures go to OUT/mnist_cnn.json, and with --record to docs/results/ for the docs' tables
@@ -54,13 +58,15 @@ def lenet() -> nn.Sequential:
     )
 
 
-def train(data: tuple, seed: int, epochs: int, out: Path | None) -> dict:
+def train(data: tuple, seed: int, epochs: int, out: Path | None, processes: int = 1) -> dict:
     """One run from `seed` (initial weights, batch order): its curves and filters drawn into
-    `out` if given, then its validation and (once) test accuracy."""
+    `out` if given, then its validation and (once) test accuracy. With `processes` > 1 each
+    batch is split over that many processes."""
     (x_train, t_train), (x_val, t_val), (x_test, t_test) = data
     nn.init.manual_seed(seed)
-    model = lenet()
-    optimizer = optim.Adam(model.parameters(), lr=LR)
+    net = lenet()
+    optimizer = optim.Adam(net.parameters(), lr=LR)
+    model = nn.DataParallel(net, processes=processes) if processes > 1 else net
     train_loader = DataLoader(
         ArrayDataset(x_train, t_train), batch_size=64, shuffle=True, seed=seed
     )
@@ -80,10 +86,12 @@ def train(data: tuple, seed: int, epochs: int, out: Path | None) -> dict:
     seconds = time.perf_counter() - start
     if out is not None:
         viz.plot_history(history, out / "mnist_cnn_history.png")
-        viz.plot_filters(model[0].weight, out / "mnist_cnn_filters.png")
+        viz.plot_filters(net[0].weight, out / "mnist_cnn_filters.png")
         print(f"curves and filters saved to {out}/mnist_cnn_history.png, mnist_cnn_filters.png")
     # The test images, used once: after training, with nothing chosen by them.
     test = trainer.evaluate(DataLoader(ArrayDataset(x_test, t_test), batch_size=500))
+    if processes > 1:
+        model.close()
     run = {"seed": seed, "val_acc": history["val_acc"][-1], "test_acc": test["acc"]}
     print(f"seed {seed}: validation {100 * run['val_acc']:.2f}%, test {100 * run['test_acc']:.2f}%")
     return {**run, "seconds": round(seconds, 1)}
@@ -92,7 +100,16 @@ def train(data: tuple, seed: int, epochs: int, out: Path | None) -> dict:
 def main() -> None:
     p = mnist_common.parser(__doc__, epochs=3)
     mnist_common.add_seed_options(p)
+    p.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        metavar="N",
+        help="split each batch over N processes, each on one thread (nn.DataParallel; default 1)",
+    )
     args = p.parse_args()
+    if args.processes > 1 and args.threads > 1:
+        p.error("--processes: each process runs on one thread; leave --threads at 1")
     seeds = mnist_common.seeds(args)
     n_train, n_test = (4000, 1000) if args.quick else (None, None)
     epochs = 1 if args.quick else args.epochs
@@ -104,7 +121,9 @@ def main() -> None:
         f"{epochs} epochs"
     )
     args.out.mkdir(parents=True, exist_ok=True)
-    runs = [train(data, s, epochs, args.out if s == seeds[0] else None) for s in seeds]
+    runs = [
+        train(data, s, epochs, args.out if s == seeds[0] else None, args.processes) for s in seeds
+    ]
     note = (
         f"conv 1-8 and 8-16 (3x3), max pooling, linear 784-10 ({n_params:,} parameters); Adam "
         f"lr {LR:g} annealed by a cosine, batches of 64, {epochs} epochs on 55,000 training "

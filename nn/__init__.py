@@ -15,7 +15,7 @@ metrics), `nn.data` (MNIST loading, batching, transforms), `nn.utils` (PyTorch's
 out and in; its optional dependencies are imported only when used).
 """
 
-from . import export, functional, init, models, optim, train, utils
+from . import export, functional, init, models, optim, parallel, train, utils
 from . import functional as F
 from .containers import ModuleList, Sequential
 from .layers import (
@@ -50,6 +50,7 @@ from .losses import (
     NLLLoss,
 )
 from .module import Module, Parameter
+from .parallel import DataParallel
 
 __all__ = [
     "AvgPool2d",
@@ -59,6 +60,7 @@ __all__ = [
     "BatchNorm2d",
     "Conv2d",
     "CrossEntropyLoss",
+    "DataParallel",
     "Dropout",
     "Embedding",
     "F",
@@ -89,6 +91,7 @@ __all__ = [
     "init",
     "models",
     "optim",
+    "parallel",
     "train",
     "utils",
 ]
