@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from .errors import ShapeError
-from .numpy_protocol import array_of, index_arrays
+from .numpy_protocol import array_of, index_arrays, refuse_uint8_fill
 from .thread_modes import grad_enabled
 
 T = TypeVar("T", bound="InplaceUpdates")
@@ -173,6 +173,7 @@ class InplaceUpdates:
 
     def __setitem__(self, index: Any, value: Any) -> None:
         self._check_inplace("__setitem__", value)
+        refuse_uint8_fill(index, value)
         self.data[index_arrays(index)] = array_of(value)
 
 

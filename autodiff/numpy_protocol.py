@@ -19,6 +19,9 @@ the helpers here recognise one without importing tensor.py.
 
 from __future__ import annotations
 
+import os
+import sys
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -200,9 +203,14 @@ def split_index(index: Any) -> tuple[Any, tuple]:
     """(the index for numpy, the Tensors whose arrays it holds uncopied).
 
     Backward reads those arrays (masks, integer indices), so an op indexing with them keeps
-    the Tensors to check that none was modified in place since (see ops/indexing.py)."""
+    the Tensors to check that none was modified in place since (see ops/indexing.py).
+
+    A uint8 index (a tensor, a numpy array, a list of numpy uint8) is a mask, as PyTorch reads
+    it (`_uint8_mask`)."""
     if isinstance(index, NumpyProtocol):
-        return index.data, (index,)
+        return _uint8_mask(index.data), (index,)
+    if isinstance(index, np.ndarray):
+        return _uint8_mask(index), ()
     if isinstance(index, list):
         if not _list_is_tuple(index):
             return _list_array(index), ()
@@ -216,7 +224,9 @@ def split_index(index: Any) -> tuple[Any, tuple]:
 def _index_part(part: Any) -> Any:
     """One entry of a tuple index for numpy: a Tensor's array; a list as an integer array."""
     if isinstance(part, NumpyProtocol):
-        return part.data
+        return _uint8_mask(part.data)
+    if isinstance(part, np.ndarray):
+        return _uint8_mask(part)
     if isinstance(part, list):
         return _list_array(part)
     return part
@@ -224,7 +234,53 @@ def _index_part(part: Any) -> Any:
 
 def _list_array(index: list) -> np.ndarray:
     arr = np.asarray(index)
-    return arr.astype(np.intp) if arr.size == 0 else arr  # numpy reads [] as no indices
+    return arr.astype(np.intp) if arr.size == 0 else _uint8_mask(arr)  # numpy reads [] as none
+
+
+UINT8_INDEX_WARNING = (
+    "indexing with dtype torch.uint8 is now deprecated, please use a dtype torch.bool instead."
+)
+
+
+def _uint8_mask(arr: np.ndarray) -> np.ndarray:
+    """`arr`, or as a bool mask if uint8 (nonzero is True): PyTorch reads a uint8 index as a
+    mask, not as integers, with a deprecation warning (PyTorch's words; none for a 0-d one,
+    which masks all or nothing, as a 0-d bool does)."""
+    if arr.dtype.char != "B":
+        return arr
+    if arr.ndim:
+        warnings.warn(UINT8_INDEX_WARNING, UserWarning, stacklevel=_outside_package())
+    return arr.astype(bool)
+
+
+def _outside_package() -> int:
+    """The `stacklevel` for a warning issued by this function's caller that names the first
+    frame outside the autodiff package: the user's line."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(_OWN_DIRS):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+_OWN_DIRS = (os.path.dirname(os.path.abspath(__file__)) + os.sep,)
+
+
+def refuse_uint8_fill(index: Any, value: Any) -> None:
+    """PyTorch refuses `x[mask] = v` for a uint8 mask and a one-element v (its masked_fill_
+    takes bool masks only): the same error here, before the mask is read."""
+    if isinstance(index, list) and _list_is_tuple(index):
+        index = tuple(index)
+    parts = index if isinstance(index, tuple) else (index,)
+    arrays = [p for p in parts if isinstance(p, NumpyProtocol | np.ndarray | list)]
+    if len(arrays) != 1 or np.size(array_of(value)) != 1:
+        return
+    arr = arrays[0]
+    arr = arr.data if isinstance(arr, NumpyProtocol) else np.asarray(arr)
+    if arr.dtype.char == "B" and arr.ndim:
+        raise RuntimeError(
+            "masked_fill_ only supports boolean masks, but got mask with dtype unsigned char "
+            "(PyTorch's error for one value written through a uint8 mask; use mask.bool())"
+        )
 
 
 def _list_is_tuple(index: list) -> bool:

@@ -371,3 +371,137 @@ def test_nested_list_index_is_a_tuple_of_indices():
     assert x.data[0, 1] == x.data[1, 2] == -1.0 and (x.data == -1.0).sum() == 2
     long = [[0]] * 32  # 32 entries or more: one integer array, as torch
     assert x[long].shape == (32, 1, 4)
+
+
+# ------------------------------------ a uint8 index is a mask, as PyTorch reads it (deprecated)
+UINT8_WARNING = r"indexing with dtype torch\.uint8 is now deprecated"
+
+UINT8_INDICES = {
+    "tensor": lambda lib: lib.tensor([1, 0, 1], dtype=lib.uint8),
+    "tensor holding 2": lambda lib: lib.tensor([2, 0, 7], dtype=lib.uint8),
+    "2-d tensor": lambda lib: lib.tensor(
+        [[1, 0, 1, 0], [0, 0, 0, 1], [1, 1, 0, 0]], dtype=lib.uint8
+    ),
+    "in a tuple": lambda lib: (slice(None), lib.tensor([1, 0, 1, 0], dtype=lib.uint8)),
+    "after an int": lambda lib: (1, lib.tensor([0, 1, 1, 0], dtype=lib.uint8)),
+    "with integers": lambda lib: (lib.tensor([1, 0, 1], dtype=lib.uint8), lib.tensor([1, 3])),
+    "numpy array": lambda lib: np.array([0, 1, 1], dtype=np.uint8),
+    "numpy in a tuple": lambda lib: (Ellipsis, np.array([1, 0, 0, 1], dtype=np.uint8)),
+    "list of numpy uint8": lambda lib: [np.uint8(1), np.uint8(0), np.uint8(1)],
+}
+
+
+def _uint8_index(lib, make_index):
+    """x[index] (x of shape (3, 4)), its gradient, and x[index] = rows of 100 + i."""
+    x = lib.arange(12, dtype=lib.float64).reshape(3, 4).requires_grad_(True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        y = x[make_index(lib)]
+        (y * y).sum().backward()
+        z = x.detach().clone()
+        values = lib.tensor(100.0 + np.arange(y.numel()).reshape(tuple(y.shape)), dtype=lib.float64)
+        z[make_index(lib)] = values
+    uint8 = [w for w in caught if "uint8" in str(w.message)]
+    return (tuple(y.shape), y.tolist(), x.grad.tolist(), z.tolist()), uint8
+
+
+@pytest.mark.parametrize("case", UINT8_INDICES)
+def test_uint8_index_is_a_mask(case):
+    got, caught = _uint8_index(ad, UINT8_INDICES[case])
+    assert caught and all(w.category is UserWarning for w in caught)
+    assert all("torch.uint8" in str(w.message) and "torch.bool" in str(w.message) for w in caught)
+    assert all(w.filename == __file__ for w in caught)  # the warning names the user's line
+    # the same as the bool mask
+    bool_index = UINT8_INDICES[case]
+    expected, _ = _uint8_index(ad, lambda lib: _as_bool(bool_index(lib)))
+    assert got == expected
+
+
+def _as_bool(index):
+    if isinstance(index, tuple):
+        return tuple(_as_bool(p) for p in index)
+    if isinstance(index, list):
+        return np.array(index).astype(bool)
+    dtype = getattr(index, "dtype", None)
+    if dtype == np.uint8 or str(dtype) == "torch.uint8":
+        return index != 0
+    return index
+
+
+@pytest.mark.parametrize("case", UINT8_INDICES)
+def test_uint8_index_matches_torch(case):
+    torch = pytest.importorskip("torch")
+    got, _ = _uint8_index(ad, UINT8_INDICES[case])
+    expected, caught = _uint8_index(torch, UINT8_INDICES[case])
+    assert caught  # torch warns too
+    assert got == expected
+
+
+def test_uint8_index_reported_case():
+    x = ad.arange(4.0)
+    with pytest.warns(UserWarning, match=UINT8_WARNING):
+        assert x[ad.tensor([1, 0, 1, 0], dtype=ad.uint8)].tolist() == [0.0, 2.0]  # not [1, 0, 1, 0]
+    with pytest.warns(UserWarning, match=UINT8_WARNING):
+        assert x[np.array([1, 0, 1, 0], dtype=np.uint8)].tolist() == [0.0, 2.0]
+    assert x[np.uint8(1)].item() == 1.0  # a numpy scalar is an integer, as in PyTorch
+    assert x[np.array([1, 0], dtype=np.int8)].tolist() == [1.0, 0.0]  # other integers index
+
+
+ZERO_D_UINT8 = {
+    "tensor 1": lambda lib: lib.tensor(1, dtype=lib.uint8),
+    "tensor 0": lambda lib: lib.tensor(0, dtype=lib.uint8),
+    "numpy 1": lambda lib: np.array(1, dtype=np.uint8),
+}
+
+
+@pytest.mark.parametrize("case", ZERO_D_UINT8)
+def test_0d_uint8_index_masks_all_or_nothing_without_a_warning(case):
+    def run(lib):
+        x = lib.arange(4, dtype=lib.float64)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            y = x[ZERO_D_UINT8[case](lib)]
+            x[ZERO_D_UINT8[case](lib)] = 7.0
+        return tuple(y.shape), y.tolist(), x.tolist()
+
+    got = run(ad)
+    assert got[0] == ((1, 4) if "1" in case else (0, 4))
+    torch = pytest.importorskip("torch")
+    assert got == run(torch)
+
+
+@pytest.mark.parametrize(
+    "index",
+    [
+        lambda lib: lib.tensor([1, 0, 1, 0], dtype=lib.uint8),
+        lambda lib: (slice(None), np.array([0, 1], dtype=np.uint8)),
+        lambda lib: (0, lib.tensor([1, 0], dtype=lib.uint8)),
+    ],
+    ids=["tensor", "numpy in a tuple", "after an int"],
+)
+@pytest.mark.parametrize(
+    "value",
+    [9.0, lambda lib: lib.tensor(9.0), lambda lib: lib.tensor([9.0])],
+    ids=["number", "0-d tensor", "one-element tensor"],
+)
+def test_one_value_written_through_a_uint8_mask_raises_as_torch(index, value):
+    """PyTorch writes one value through a mask with masked_fill_, which takes bool masks
+    only; several values go through index_put_, which reads a uint8 mask (and warns)."""
+
+    def write(lib):
+        x = lib.zeros((4, 2), dtype=lib.float64) if isinstance(index(lib), tuple) else None
+        x = lib.zeros(4, dtype=lib.float64) if x is None else x
+        x[index(lib)] = value(lib) if callable(value) else value
+
+    message = "masked_fill_ only supports boolean masks, but got mask with dtype unsigned char"
+    with pytest.raises(RuntimeError, match=message):
+        write(ad)
+    torch = pytest.importorskip("torch")
+    with pytest.raises(RuntimeError, match=message):
+        write(torch)
+
+
+def test_uint8_mask_of_the_wrong_shape_raises():
+    x = ad.arange(4.0)
+    with pytest.warns(UserWarning, match=UINT8_WARNING), pytest.raises(IndexError):
+        x[ad.tensor([1, 0], dtype=ad.uint8)]
