@@ -217,7 +217,8 @@ class Abs(Function):
     def backward(ctx, g):
         if isinstance(g, Tensor):  # create_graph: x stays in the graph, as PyTorch's sgn(x)
             return ConstantFactor.apply(g, ctx.sign, ctx.args[0])
-        return g * ctx.sign
+        with np.errstate(invalid="ignore"):  # inf * sgn(0): NaN, as PyTorch's, unwarned
+            return g * ctx.sign
 
 
 @register("exp", numpy=np.exp)
@@ -481,7 +482,8 @@ class ConstantFactor(Function):
     @staticmethod
     def forward(ctx, g, factor, source):
         ctx.factor = factor
-        return g * factor
+        with np.errstate(invalid="ignore"):  # inf * 0: NaN, as PyTorch's multiply, unwarned
+            return g * factor
 
     @staticmethod
     def backward(ctx, gg):
@@ -507,11 +509,12 @@ def zero_where(g: Any, blocked: np.ndarray, out: np.ndarray | None = None) -> np
     mask of all ones (kept) or all zeros (blocked) in integer lanes of g's width: exact, in
     the multiply's time (benchmarks/README.md). Into `out` if given (any layout, g's dtype: a
     strided window view, say), in one pass on this thread; else a new array, a block at a time
-    on glassgrad's threads when large."""
+    on glassgrad's threads when large; below ZERO_WHERE_SMALL elements by np.where, one call
+    where the lanes take five (per-call overhead is all a small array costs)."""
     if out is not None:
         return _zero_where_into(g, blocked, out)
     g = np.asarray(g)
-    if g.dtype not in _LANES or g.shape != blocked.shape:
+    if g.size < ZERO_WHERE_SMALL or g.dtype not in _LANES or g.shape != blocked.shape:
         return np.where(blocked, np.zeros((), g.dtype), g)
     out = np.empty(g.shape, dtype=g.dtype)
     if g.size <= ZERO_WHERE_BLOCK:  # one block: no threads to hand it to
@@ -542,6 +545,7 @@ def _zero_where_into(g: Any, blocked: np.ndarray, out: np.ndarray) -> np.ndarray
 
 
 ZERO_WHERE_BLOCK = 1 << 18  # elements
+ZERO_WHERE_SMALL = 1024  # elements: np.where's 3.6 ns each costs less than four more calls
 
 # The integer lanes of each float dtype's width
 _LANES = {np.dtype(f"f{n}"): np.dtype(f"i{n}") for n in (2, 4, 8)}
@@ -606,13 +610,16 @@ class LeakyReLU(Function):
     @staticmethod
     def forward(ctx, x, negative_slope=0.01):
         ctx.slope = np.where(x > 0, 1, negative_slope).astype(x.dtype)
-        return np.where(x > 0, x, x * negative_slope)
+        with np.errstate(invalid="ignore"):  # -inf * a slope of 0: NaN, as PyTorch's
+            return np.where(x > 0, x, x * negative_slope)
 
     @staticmethod
     def backward(ctx, g):
         if isinstance(g, Tensor):  # create_graph: x stays in the graph, as in PyTorch's
             return ConstantFactor.apply(g, ctx.slope, ctx.args[0])  # leaky_relu_backward
-        return g * ctx.slope
+        # PyTorch's `x > 0 ? g : g * slope`: a multiply, so an inf g times a slope of 0 is NaN
+        with np.errstate(invalid="ignore"):  # there too, without numpy's warning
+            return g * ctx.slope
 
 
 @register("leaky_relu")
@@ -622,29 +629,36 @@ def leaky_relu(x: Any, negative_slope: float = 0.01) -> Tensor:
 
 
 class _Select(Function):
-    """Shared by Maximum and Minimum: where a == b the gradient is split evenly; where a or b
-    is NaN (the result is NaN) both get all of it, as PyTorch's formula gives (a's gradient is
-    zero only where a loses, b's where b loses, and a NaN loses no comparison)."""
+    """Shared by Maximum and Minimum, as PyTorch's backward: `where(a == b, g / 2, g)`, then
+    +0.0 where a side loses (a masked fill, exact: an inf or NaN g leaves the loser 0, where
+    a multiply by a 0/1 weight made inf * 0 = NaN). Ties split the gradient evenly; a NaN on
+    either side loses no comparison, so both a and b get all of it there."""
 
     select = staticmethod(np.maximum)
-    wins = staticmethod(np.greater)
+    loses = staticmethod(np.less)  # a loses to b
 
     @classmethod
     def forward(cls, ctx, a, b):
         out = cls.select(a, b)
         if ctx.recording:
-            w = (cls.wins(a, b) + (a == b) * 0.5).astype(out.dtype, copy=False)
-            ctx.weight_a, ctx.weight_b = w, None  # None: b's weight is 1 - w
-            nan = out != out
-            if nan.any():
-                ctx.weight_b = 1 - w  # 1 at NaN already: w is 0 there
-                ctx.weight_a = np.where(nan, out.dtype.type(1), w)
+            need_a, need_b = ctx.needs_input_grad
+            # out's shape, as g's (asarray: a 0-d comparison gives a numpy bool)
+            ctx.a_loses = np.asarray(cls.loses(a, b)) if need_a else None
+            ctx.b_loses = np.asarray(cls.loses(b, a)) if need_b else None
+            ties = a == b
+            # 1, or 0.5 at ties: g * half is g / 2 there, exactly, and g elsewhere
+            ctx.half = np.where(ties, 0.5, 1.0).astype(out.dtype) if ties.any() else None
         return out
 
     @staticmethod
     def backward(ctx, g):
-        w, w_b = ctx.weight_a, ctx.weight_b
-        return g * w, g * (1 - w if w_b is None else w_b)
+        if ctx.half is not None:
+            g = g * ctx.half
+        fill = ZeroWhere.apply if isinstance(g, Tensor) else zero_where  # create_graph: an op
+        return (
+            None if ctx.a_loses is None else fill(g, ctx.a_loses),
+            None if ctx.b_loses is None else fill(g, ctx.b_loses),
+        )
 
 
 @register("maximum", numpy=np.maximum, form=binary)
@@ -653,7 +667,7 @@ class Maximum(_Select):
 
     op = "maximum"
     select = staticmethod(np.maximum)
-    wins = staticmethod(np.greater)
+    loses = staticmethod(np.less)
 
 
 @register("minimum", numpy=np.minimum, form=binary)
@@ -662,7 +676,7 @@ class Minimum(_Select):
 
     op = "minimum"
     select = staticmethod(np.minimum)
-    wins = staticmethod(np.less)
+    loses = staticmethod(np.greater)
 
 
 class Where(Function):

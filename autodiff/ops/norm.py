@@ -67,6 +67,14 @@ class VectorNorm(Function):
 
     @staticmethod
     def backward(ctx, g):
+        # PyTorch's norm_backward, in its order of operations; where it multiplies an inf or
+        # NaN gradient by 0 (a zero x, a 0/1 mask) the result is NaN there too, as its is,
+        # without numpy's warning
+        with np.errstate(invalid="ignore", over="ignore"):
+            return VectorNorm._backward(ctx, g)
+
+    @staticmethod
+    def _backward(ctx, g):
         x, norm = ctx.saved_tensors
         p, sign = ctx.ord, ctx.sign
         g, norm = g.reshape(ctx.keep), norm.reshape(ctx.keep)
@@ -79,12 +87,13 @@ class VectorNorm(Function):
         if p == math.inf or p == -math.inf:
             a = np.abs(np.asarray(x.data if isinstance(x, Tensor) else x))
             winners = (a == norm_array) | np.isnan(a)
-            share = winners / winners.sum(axis=ctx.axes, keepdims=True)
-            return _times_sign(g, sign * share.astype(norm_array.dtype), x)
+            count = winners.sum(axis=ctx.axes, keepdims=True).astype(norm_array.dtype)
+            # sgn(x) * ((grad / count) * mask): divided, as PyTorch's (not times 1 / count)
+            return _times_sign(g / count, sign * winners.astype(norm_array.dtype), x)
         # Where the norm is 0 the gradient is 0 (PyTorch's masked_fill), computed without 0/0.
         safe = np.where(zero, 1, norm)
-        if p == 2:
-            return np.where(zero, 0, g * x / safe)
+        if p == 2:  # grad * (x / norm), the ratio masked: an inf grad times 0 is NaN there
+            return g * np.where(zero, 0, x / safe)
         a = np.abs(x)
         if p < 1:  # |x|^(p-1) is infinite at 0: PyTorch takes 0 there
             powered = np.where(a == 0, 0, np.where(a == 0, 1, a) ** (p - 1))

@@ -16,6 +16,7 @@ from ..numpy_protocol import array_of
 from ..registry import reduction, register, to_tensor
 from ..tensor import Tensor
 from ._axes import kept_shape, normalize_axes, reduced_dims
+from .elementwise import ZeroWhere
 from .shape import expand_to
 
 
@@ -86,9 +87,15 @@ class Mean(Function):
 
 class _Extremum(Function):
     """Shared by the full reductions: the gradient is split evenly among tied extrema (PyTorch's
-    `max()` and `amax` do the same). A slice holding NaN has NaN as its extremum; its gradient
-    goes to its NaNs (as PyTorch's `max()` routes it) — or, for `amax`/`amin`
-    (`nan_gradient`), is NaN across the slice, as PyTorch's amax gives."""
+    `max()` and `amax` do the same), divided by their count as PyTorch divides it. A slice
+    holding NaN has NaN as its extremum; its gradient goes to its NaNs (as PyTorch's `max()`
+    routes it) — or, for `amax`/`amin` (`nan_gradient`), is NaN across the slice, as PyTorch's
+    amax gives.
+
+    `max()`/`min()` put grad / count at the extrema and +0.0 elsewhere (PyTorch's masked fill
+    on the CPU: an inf or NaN incoming gradient leaves the others 0); `amax`/`amin` multiply
+    grad / count by the 0/1 mask (PyTorch's scale_grad_by_count: inf * 0 = NaN there, and a
+    NaN slice, where no element equals the extremum, gets 0 / 0 * 0 = NaN)."""
 
     reduce = staticmethod(np.max)
     nan_gradient = False
@@ -107,18 +114,28 @@ class _Extremum(Function):
     @classmethod
     def backward(cls, ctx, g):
         ctx.saved_tensors  # noqa: B018 (raises if x was modified in place since forward)
-        winners = ctx.x == ctx.out
-        nan_out = np.isnan(ctx.out)
-        if nan_out.any():  # NaN == NaN is False
-            if cls.nan_gradient:
-                winners = winners | nan_out  # the whole slice, then NaN below
-            else:  # NaNs win their slices explicitly
-                winners |= np.isnan(ctx.x) & nan_out
-        winners = winners.astype(ctx.x.dtype)
-        winners /= winners.sum(axis=ctx.axes, keepdims=True)
-        if cls.nan_gradient and nan_out.any():
-            winners = np.where(nan_out, np.nan, winners)
-        return g.reshape(ctx.keep) * winners
+        x, out = ctx.x, ctx.out
+        winners = np.asarray(x == out)  # (an array when x is 0-d too)
+        if not cls.nan_gradient:
+            nan_out = out != out
+            if nan_out.any():  # NaN == NaN is False: NaNs win their slices explicitly
+                winners |= (x != x) & nan_out
+        count = np.asarray(winners.sum(axis=ctx.axes, keepdims=True), dtype=x.dtype)
+        if cls.nan_gradient:
+            empty = count == 0  # a NaN slice: nothing equals its extremum
+            if empty.any():  # PyTorch's grad / 0 * 0 is NaN: so is grad / 1 * NaN, quietly
+                count[empty] = 1
+                share = g.reshape(ctx.keep) / count * np.where(empty, np.nan, 1).astype(x.dtype)
+            else:
+                share = g.reshape(ctx.keep) / count
+            with np.errstate(invalid="ignore"):  # inf * 0 = NaN, as PyTorch's, unwarned
+                return share * winners.astype(x.dtype)
+        share = g.reshape(ctx.keep) / count
+        if isinstance(share, Tensor):  # create_graph: an op of g
+            return ZeroWhere.call(expand_to(share, ctx.shape), ~winners)
+        grad = np.zeros(ctx.shape, dtype=share.dtype)  # +0.0, and share's bits at the extrema
+        np.copyto(grad, share, where=winners)
+        return grad
 
 
 # `x.max()` (no dim) and numpy's np.max(t, axis) on a Tensor record these; `x.max(dim)` with
@@ -375,21 +392,36 @@ class LogSumExp(Function):
 
 @register("prod", numpy=np.prod, form=reduction)
 class Prod(Function):
-    """Product; the gradient of each element is the product of all the others (zeros
-    included — no division by x)."""
+    """Product. The gradient is PyTorch's prod_backward: grad * (result / x) where x holds no
+    zero (so NaN for an infinite x, inf / inf, and a product that overflowed divides as it
+    stands); where it does, each element's is the product of all the others (zeros included,
+    no division by x), by exclusive cumulative products — or zeros, for a prod() of the whole
+    tensor with two zeros or more (outside create_graph, as PyTorch's shortcut). A 0-d x
+    passes the gradient on. No numpy warning from these formulas (PyTorch's values, quietly)."""
 
     op = "prod"
 
     @staticmethod
     def forward(ctx, x, axis=None, keepdims=False):
         axes = _setup(ctx, x, axis)
-        ctx.save_for_backward(x)
-        return np.prod(x, axis=axes, keepdims=keepdims)
+        ctx.whole = axis is None  # PyTorch's prod() (no dim): its shortcut for several zeros
+        out = np.prod(x, axis=axes, keepdims=keepdims)
+        ctx.save_for_backward(x, out)  # the returned object: differentiable under create_graph
+        return out
 
     @staticmethod
     def backward(ctx, g):
-        (x,) = ctx.saved_tensors
+        x, out = ctx.saved_tensors
         if 0 in ctx.shape:  # an empty input has an empty gradient
+            return np.zeros(ctx.shape, dtype=g.dtype)
+        if not ctx.shape:  # 0-d: the gradient itself, as PyTorch's
+            return g
+        g = g.reshape(ctx.keep)
+        zeros = np.count_nonzero(array_of(x) == 0)
+        if not zeros:
+            with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+                return g * (out.reshape(ctx.keep) / x)
+        if zeros > 1 and ctx.whole and not isinstance(g, Tensor):
             return np.zeros(ctx.shape, dtype=g.dtype)
         # Move the reduced axes last and flatten them into one axis of length n.
         axes = ctx.axes
@@ -398,17 +430,18 @@ class Prod(Function):
         moved = x.transpose(perm)
         flat_shape = moved.shape[: len(rest)] + (-1,)
         flat = moved.reshape(flat_shape)
-        if isinstance(flat, Tensor):
-            # Differentiable form (create_graph): for each i, the product of the row with x_i
-            # replaced by 1 — O(n^2) memory, which only higher-order gradients pay.
-            n = flat.shape[-1]
-            eye = np.eye(n, dtype=bool)
-            expanded = flat.unsqueeze(-2).expand(*flat.shape[:-1], n, n)
-            others = Prod.apply(np.where(eye, 1, expanded), axis=-1)
-        else:
-            ones = np.ones(flat.shape[:-1] + (1,), dtype=flat.dtype)
-            left = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
-            right = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], axis=-1), axis=-1)
-            others = left * right[..., ::-1]
-        others = others.reshape(moved.shape).transpose(np.argsort(perm).tolist())
-        return g.reshape(ctx.keep) * others
+        with np.errstate(over="ignore", invalid="ignore"):  # inf * 0 = NaN, as PyTorch's
+            if isinstance(flat, Tensor):
+                # Differentiable form (create_graph): for each i, the product of the row with
+                # x_i replaced by 1 — O(n^2) memory, which only higher-order gradients pay.
+                n = flat.shape[-1]
+                eye = np.eye(n, dtype=bool)
+                expanded = flat.unsqueeze(-2).expand(*flat.shape[:-1], n, n)
+                others = Prod.apply(np.where(eye, 1, expanded), axis=-1)
+            else:
+                ones = np.ones(flat.shape[:-1] + (1,), dtype=flat.dtype)
+                left = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
+                right = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], axis=-1), axis=-1)
+                others = left * right[..., ::-1]
+            others = others.reshape(moved.shape).transpose(np.argsort(perm).tolist())
+            return g * others

@@ -14,6 +14,7 @@ import numpy as np
 
 import autodiff
 from autodiff import Function, Tensor
+from autodiff.ops.elementwise import ZeroWhere
 
 
 def relu(x: Tensor) -> Tensor:
@@ -77,7 +78,9 @@ class Step(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return g * 0  # zeros shaped like g; `* 0` also records under create_graph
+        # +0.0 everywhere, even from an inf or NaN g (g * 0 would be NaN there); an op of g
+        # under create_graph
+        return ZeroWhere.call(g, np.ones(g.shape, dtype=bool))
 
 
 def step(x: Tensor) -> Tensor:

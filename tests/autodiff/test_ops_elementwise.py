@@ -240,6 +240,45 @@ def test_blocked_positions_get_a_zero_even_from_an_infinite_gradient(size, dtype
     )
 
 
+# Backwards that multiply g, as PyTorch's do: an inf or NaN g times 0 is NaN in both, with
+# no numpy warning here (pytest makes a RuntimeWarning an error)
+MULTIPLYING = {
+    "abs": (lambda t: t.abs(), lambda t: t.abs()),
+    "leaky_relu": (lambda t: ad.leaky_relu(t, 0.1), lambda t: _torch_f().leaky_relu(t, 0.1)),
+    "leaky_relu(0)": (lambda t: ad.leaky_relu(t, 0.0), lambda t: _torch_f().leaky_relu(t, 0.0)),
+}
+
+
+def _torch_f():
+    import torch.nn.functional as torch_f
+
+    return torch_f
+
+
+@pytest.mark.parametrize("incoming", [np.inf, -np.inf, NAN, -2.5], ids=str)
+@pytest.mark.parametrize("name", MULTIPLYING)
+def test_multiplying_backwards_take_an_infinite_or_nan_gradient_as_torch(name, incoming):
+    values = [NAN, -2.0, -0.0, 0.0, 3.0, np.inf, -np.inf]
+    ours, theirs = MULTIPLYING[name]
+    x = Tensor(np.array(values), requires_grad=True)
+    ours(x).backward(np.full(len(values), incoming))
+    torch = pytest.importorskip("torch")
+    t = torch.tensor(values, dtype=torch.float64, requires_grad=True)
+    theirs(t).backward(torch.full((len(values),), incoming, dtype=torch.float64))
+    got, want = x.grad.data, t.grad.numpy()
+    np.testing.assert_array_equal(got, want)
+    numbers = ~np.isnan(want)
+    np.testing.assert_array_equal(np.signbit(got[numbers]), np.signbit(want[numbers]))
+
+
+def test_step_gradient_is_zero_even_from_an_infinite_gradient():
+    import nn.functional as F
+
+    x = Tensor(np.array([1.0, -1.0, 0.0, NAN]), requires_grad=True)
+    F.step(x).backward(np.array([np.inf, NAN, -np.inf, 2.0]))
+    np.testing.assert_array_equal(_bits(x.grad.data), _bits(np.zeros(4)))
+
+
 def test_relu_second_order_masks_like_the_first():
     # create_graph: relu's backward is an op of g (ZeroWhere), differentiable again
     rng = np.random.default_rng(0)
@@ -565,6 +604,88 @@ def test_maximum_minimum_gradients_at_nan_pass_to_both_sides(name, a, b, weights
     second = _select_gradients(ad, name, a, b, create_graph=True)
     for got, want in zip(second, _select_gradients(torch, name, a, b, True), strict=True):
         np.testing.assert_allclose(got, want, rtol=1e-15)
+
+
+def _bits(values):
+    """Float values as their bit patterns: equal NaNs compare equal, and +0.0 differs from -0.0."""
+    a = np.asarray(values)
+    return a.view(f"u{a.itemsize}")
+
+
+# Incoming gradients with infinities and NaN, for SELECT_CASES' a and b (7 or 4 elements).
+# No pattern mixes inf with -inf: summing them (b's broadcast gradient, the second pass's
+# sums) would be inf - inf, another matter.
+SELECT_INCOMING = {
+    "inf": lambda n: np.full(n, np.inf),
+    "-inf": lambda n: np.full(n, -np.inf),
+    "nan": lambda n: np.full(n, NAN),
+    "mixed": lambda n: np.resize([np.inf, NAN, -3.0, np.inf, NAN, 2.0, np.inf], n),
+}
+
+
+def _select_incoming(lib, name, a, b, incoming, dtype, create_graph=False):
+    """a's and b's gradients of name(a, b) for the incoming gradient `incoming` (under
+    create_graph too, and then the gradient of their sum with respect to the incoming one)."""
+    dt = getattr(lib, dtype)
+    a = lib.tensor(a, dtype=dt, requires_grad=True)
+    b = lib.tensor(b, dtype=dt, requires_grad=True)
+    g = lib.tensor(incoming, dtype=dt, requires_grad=create_graph)
+    out = getattr(lib, name)(a, b)
+    ga, gb = lib.autograd.grad(out, (a, b), g, create_graph=create_graph)
+    result = [ga.detach().numpy(), gb.detach().numpy()]
+    if create_graph:
+        (gg,) = lib.autograd.grad((ga.sum() + gb.sum()), g)
+        result.append(gg.numpy())
+    return result
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("incoming", SELECT_INCOMING)
+@pytest.mark.parametrize("name", ["maximum", "minimum"])
+@pytest.mark.parametrize(("a", "b", "weights"), SELECT_CASES)
+def test_maximum_minimum_infinite_or_nan_gradient_matches_torch(
+    name, a, b, weights, incoming, dtype, create_graph
+):
+    """PyTorch masks the loser's gradient to +0.0 (`where(a == b, g / 2, g)`, then a
+    masked_fill where a side loses): an inf or NaN incoming gradient leaves it 0, where a
+    multiply by a 0/1 weight made inf * 0 = NaN (and a RuntimeWarning)."""
+    g = SELECT_INCOMING[incoming](len(a))
+    got = _select_incoming(ad, name, a, b, g, dtype, create_graph)
+    # where a side loses, its gradient is +0.0 whatever the incoming one
+    loses_a = np.array(weights[name][0]) == 0
+    assert (_bits(got[0])[loses_a] == 0).all()
+    torch = pytest.importorskip("torch")
+    want = _select_incoming(torch, name, a, b, g, dtype, create_graph)
+    for mine, theirs in zip(got, want, strict=True):
+        assert mine.dtype == theirs.dtype
+        np.testing.assert_array_equal(_bits(mine), _bits(theirs))
+
+
+@pytest.mark.parametrize("name", ["maximum", "minimum"])
+def test_maximum_minimum_reported_case(name):
+    """maximum([1, 2], [2, 1]) with the incoming gradient [inf, nan]: torch's a.grad = [0, nan],
+    b.grad = [inf, 0] (maximum); the reverse for minimum."""
+    a = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    b = Tensor(np.array([2.0, 1.0]), requires_grad=True)
+    getattr(ad, name)(a, b).backward(np.array([np.inf, NAN]))
+    if name == "maximum":
+        np.testing.assert_array_equal(_bits(a.grad.data), _bits([0.0, NAN]))
+        np.testing.assert_array_equal(_bits(b.grad.data), _bits([np.inf, 0.0]))
+    else:
+        np.testing.assert_array_equal(_bits(a.grad.data), _bits([np.inf, 0.0]))
+        np.testing.assert_array_equal(_bits(b.grad.data), _bits([0.0, NAN]))
+
+
+@pytest.mark.parametrize("size", [7, 5000])
+def test_maximum_with_a_constant_side_masks_a_large_gradient(size):
+    # only one side needs a gradient; the large path of zero_where (threads, blocks)
+    rng = np.random.default_rng(1)
+    x = Tensor(np.resize(np.array([1.0, -1.0, 0.0, NAN]), (size,)), requires_grad=True)
+    g = rng.choice(np.array([np.inf, -np.inf, NAN, -2.0]), size)
+    ad.maximum(x, 0.0).backward(g)
+    expected = np.where(x.data < 0, 0.0, np.where(x.data == 0, g / 2, g))
+    np.testing.assert_array_equal(_bits(x.grad.data), _bits(expected))
 
 
 # ----------------------------------------------------------------------------------- where

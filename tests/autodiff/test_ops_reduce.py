@@ -95,6 +95,11 @@ def test_reduction_forward_and_gradient(data, name, f, ref, domain, shape_opts):
 @given(data=st.data())
 def test_reduction_second_order(data, name, f, ref, domain, shape_opts):
     shape, axis, keepdims = data.draw(shape_axis_keepdims(**shape_opts, max_side=3))
+    if name.startswith("prod"):
+        # PyTorch's prod gradient, grad * (result / x), differentiated again has
+        # result / x^2 - (result / x) / x, which cancels to rounding noise of size
+        # result / x^2 for a tiny x (1e-17 next to 1.0): PyTorch's second derivative there.
+        domain = {**domain, "away_from": (0.0,), "margin": 0.1}
     x = data.draw(tensors(shape, **domain))
     assert gradgradcheck(lambda t: f(t, axis, keepdims), x)
 
@@ -341,6 +346,153 @@ def test_prod_with_zeros_first_and_second_order(a):
     for axis in (None, -1):
         assert_gradients_match(lambda t, axis=axis: t.prod(axis=axis), x)
         assert gradgradcheck(lambda t, axis=axis: t.prod(axis=axis), x)
+
+
+# ------------------------------------------------ infinite and NaN incoming gradients, ties
+NAN = float("nan")
+
+
+def _same_floats(mine, theirs):
+    """Same dtype and values, NaN where NaN, and the same sign of each zero."""
+    mine, theirs = np.asarray(mine), np.asarray(theirs)
+    assert mine.dtype == theirs.dtype
+    np.testing.assert_array_equal(mine, theirs)
+    numbers = ~np.isnan(theirs)
+    np.testing.assert_array_equal(np.signbit(mine[numbers]), np.signbit(theirs[numbers]))
+
+
+EXTREMUM_VALUES = {
+    "distinct": [[1.0, -2.0, 3.0], [0.5, 4.0, -1.0]],
+    "three ties": [[4.0, 4.0, 4.0], [1.0, -1.0, -1.0]],
+    "nan": [[1.0, NAN, 3.0], [NAN, 4.0, NAN]],
+    "infinities": [[np.inf, 1.0, np.inf], [-np.inf, -np.inf, 0.0]],
+}
+EXTREMUM_CALLS = {
+    "max()": lambda t: t.max(),
+    "min()": lambda t: t.min(),
+    "amax(1)": lambda t: t.amax(1),
+    "amin(0)": lambda t: t.amin(0),
+    "amax((0, 1))": lambda t: t.amax((0, 1)),
+    "amin(1, keepdim)": lambda t: t.amin(1, keepdim=True),
+}
+INCOMING = {"inf": np.inf, "-inf": -np.inf, "nan": NAN, "5": 5.0, "-2.9": -2.9}
+
+
+def _incoming_gradient(lib, f, values, incoming, dtype, create_graph):
+    """x's gradient of f(x) for an incoming gradient of `incoming` everywhere; with
+    create_graph, also the incoming gradient's gradient of that gradient's sum."""
+    dt = getattr(lib, dtype)
+    x = lib.tensor(values, dtype=dt, requires_grad=True)
+    out = f(x)
+    g = lib.tensor(np.full(tuple(out.shape), incoming), dtype=dt, requires_grad=create_graph)
+    (gx,) = lib.autograd.grad(out, x, g, create_graph=create_graph)
+    if not create_graph:
+        return [gx.numpy()]
+    (gg,) = lib.autograd.grad(gx.sum(), g)
+    return [gx.detach().numpy(), gg.numpy()]
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("incoming", INCOMING)
+@pytest.mark.parametrize("values", EXTREMUM_VALUES.values(), ids=EXTREMUM_VALUES.keys())
+@pytest.mark.parametrize("call", EXTREMUM_CALLS)
+def test_max_min_amax_amin_gradients_match_torch(call, values, incoming, dtype, create_graph):
+    """max()/min() put grad / count at the extrema and +0.0 elsewhere (PyTorch's masked fill:
+    an inf or NaN incoming gradient leaves the others 0); amax/amin multiply grad / count by
+    the 0/1 mask (inf * 0 = NaN, as PyTorch's, without numpy's warning). Both divide the
+    gradient by the count of ties, as PyTorch does (not a multiply by 1 / count)."""
+    f = EXTREMUM_CALLS[call]
+    got = _incoming_gradient(ad, f, values, INCOMING[incoming], dtype, create_graph)
+    torch = pytest.importorskip("torch")
+    want = _incoming_gradient(torch, f, values, INCOMING[incoming], dtype, create_graph)
+    for mine, theirs in zip(got, want, strict=True):
+        _same_floats(mine, theirs)
+
+
+PROD_VALUES = {
+    "inf": [np.inf, 2.0, 3.0],
+    "nan": [NAN, 2.0, 3.0],
+    "overflowing": [1e30, 1e30, 1e-30],
+    "inexact": [3.0, 7.0, 11.1, 0.3],
+    "negative": [-1.5, 2.0, -0.1, 7.0],
+    "one zero": [0.0, 2.0, 3.0],
+    "zero and inf": [np.inf, 0.0, 3.0],
+    "two zeros": [0.0, 2.0, 0.0],
+    "two zeros and inf": [0.0, 0.0, np.inf],
+    "one element inf": [np.inf],
+}
+PROD_CALLS = {
+    "prod()": lambda t: t.prod(),
+    "prod(0)": lambda t: t.prod(0),
+    "prod(-1, keepdim)": lambda t: t.prod(-1, keepdim=True),
+}
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("values", PROD_VALUES.values(), ids=PROD_VALUES.keys())
+@pytest.mark.parametrize("call", PROD_CALLS)
+def test_prod_gradient_matches_torch(call, values, dtype):
+    """PyTorch's prod_backward: grad * (result / x) when x holds no zero (so NaN for an
+    infinite x: inf / inf); the product of the others, by exclusive cumulative products,
+    when it does; zeros for a whole-tensor prod() with two zeros or more. No RuntimeWarning
+    from the backward formulas (pytest makes one an error)."""
+    f = PROD_CALLS[call]
+    x = ad.tensor(values, dtype=getattr(ad, dtype), requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # the forward's, numpy's (as x * y's)
+        out = f(x)
+    (got,) = ad.autograd.grad(out.sum(), x)
+    torch = pytest.importorskip("torch")
+    t = torch.tensor(values, dtype=getattr(torch, dtype), requires_grad=True)
+    (want,) = torch.autograd.grad(f(t).sum(), t)
+    _same_floats(got.data, want.numpy())
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [[np.inf, 2.0, 3.0], [1.5, -2.0, 0.5]],  # no zero: result / x in every row
+        [[np.inf, 2.0, 3.0], [0.0, 2.0, 0.0]],  # a zero anywhere: others' products everywhere
+        [[np.inf], [0.0]],  # one element a slice: the incoming gradient
+    ],
+)
+@pytest.mark.parametrize("dim", [0, 1])
+def test_prod_along_a_dim_matches_torch(values, dim):
+    x = ad.tensor(values, dtype=ad.float64, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # the forward's inf * 0, numpy's
+        out = x.prod(dim)
+    (got,) = ad.autograd.grad(out.sum(), x)
+    torch = pytest.importorskip("torch")
+    t = torch.tensor(values, dtype=torch.float64, requires_grad=True)
+    (want,) = torch.autograd.grad(t.prod(dim).sum(), t)
+    _same_floats(got.data, want.numpy())
+
+
+@pytest.mark.parametrize(
+    "values", [[3.0, 7.0, 11.1, 0.3], [np.inf, 2.0, 3.0], [0.0, 2.0, 3.0], [0.0, 2.0, 0.0]]
+)
+def test_prod_second_order_matches_torch(values):
+    """Under create_graph PyTorch differentiates grad * (result / x) (no zero), or the
+    products of the others (zeros, whole tensor included)."""
+
+    def second(lib):
+        x = lib.tensor(values, dtype=lib.float64, requires_grad=True)
+        (g,) = lib.autograd.grad(x.prod(), x, create_graph=True)
+        (gg,) = lib.autograd.grad((g * g).sum(), x)
+        return g.detach().numpy(), gg.numpy()
+
+    got = second(ad)
+    torch = pytest.importorskip("torch")
+    for mine, theirs in zip(got, second(torch), strict=True):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-15)
+
+
+def test_prod_of_0d_passes_the_gradient():
+    x = ad.tensor(np.inf, dtype=ad.float64, requires_grad=True)
+    x.prod().backward()
+    assert x.grad.item() == 1.0  # PyTorch's prod_backward: grad, for a 0-d input
 
 
 # ------------------------------------------------------------------------------ var, ddof
