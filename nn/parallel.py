@@ -37,6 +37,7 @@ import itertools
 import os
 import pickle
 import threading
+import time
 import traceback
 import weakref
 from collections.abc import Sequence
@@ -437,6 +438,7 @@ class _Workers:
         with self.receive_locks[worker]:
             while key not in self.early:
                 try:
+                    _spin(self.connections[worker])
                     status, got_number, got_kind, payload = self.connections[worker].recv()
                 except (EOFError, OSError):
                     raise self._died(worker) from None
@@ -528,6 +530,22 @@ def _stop(connections: list, processes: list, *blocks: list) -> None:
                 block.unlink()
 
 
+# How long a process waits for a message awake before it sleeps in recv: waking a sleeping
+# process costs 60-200 us on our machines, twice a step (benchmarks/README.md, W11); the
+# caller's steps of a small network come every few milliseconds. (OpenMP's threads spin too.)
+SPIN_SECONDS = 0.005
+
+
+def _spin(connection: Any) -> None:
+    """Return when a message is waiting, or after SPIN_SECONDS."""
+    if connection.poll():
+        return
+    deadline = time.perf_counter() + SPIN_SECONDS
+    while time.perf_counter() < deadline:
+        if connection.poll():
+            return
+
+
 def _reraise(payload: tuple, rank: int, kind: str) -> BaseException:
     """The worker's exception as the caller's: its type where it can be built from a message
     (as PyTorch's DataParallel re-raises a replica's), with the worker's traceback."""
@@ -582,6 +600,7 @@ def _loop(
     graphs: dict[int, tuple[list[Tensor], list[Tensor]]] = {}
     while True:
         try:
+            _spin(connection)
             message = connection.recv()
         except (EOFError, OSError):
             return

@@ -76,6 +76,11 @@ def test_quick_run_measures_glassgrad_on_every_workload(tmp_path):
     assert len(mine) == len(data["rows"])
     for r in mine:
         assert FIGURE.match(r["median"]) or r["row"].startswith("W11") and skipped, r
+    if not skipped:  # W11's epoch ran on two cores as two processes (nn.DataParallel)
+        (epoch,) = [r for r in mine if r["row"] == "W11 epoch"]
+        assert "nn.DataParallel over 2 processes" in proc.stdout, epoch
+        facts = data["results"]["W11"]["glassgrad"]["facts"][0]
+        assert facts["processes"] == 2 and facts["startup_seconds"] > 0
     assert "Goals (printed, never asserted)" in proc.stdout
 
 
