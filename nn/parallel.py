@@ -65,8 +65,8 @@ class DataParallel(Module):
     them. `processes` defaults to the CPUs this process may use. Run each process's numpy work on
     one thread (`autodiff.set_num_threads(1)` here; the workers do so themselves).
 
-    The workers start in the constructor (about a second: each imports numpy and glassgrad) and
-    stop with `close()`, at the end of a `with` block, or when the object is collected.
+    The workers start in the constructor (under a second: each imports numpy and glassgrad)
+    and stop with `close()`, at the end of a `with` block, or when the object is collected.
     """
 
     def __init__(
@@ -123,6 +123,12 @@ class DataParallel(Module):
 
     def extra_repr(self) -> str:
         return f"processes={self.processes}, dim={self.dim}"
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        raise TypeError(
+            "DataParallel cannot be copied or pickled (it owns worker processes); copy or save "
+            "its .module, or its state_dict()"
+        )
 
 
 # ------------------------------------------------------------------ splitting and gathering

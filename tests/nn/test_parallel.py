@@ -245,6 +245,15 @@ def test_what_is_not_supported_fails_at_the_line(cnn_pair):
     assert all(p.data.flags.owndata for p in unpicklable.parameters())
 
 
+def test_it_cannot_be_copied_but_its_module_can(cnn_pair):
+    parallel, net, _ = cnn_pair
+    with pytest.raises(TypeError, match="DataParallel cannot be copied or pickled"):
+        copy.deepcopy(parallel)
+    twin = copy.deepcopy(net)
+    x = Tensor(batch(3))
+    np.testing.assert_array_equal(twin(x).data, net(x).data)
+
+
 def test_a_changed_module_must_be_wrapped_again():
     net = small_cnn()
     with nn.DataParallel(net, processes=2) as parallel:
