@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import gc
+import threading
 
 import numpy as np
 import pytest
@@ -126,6 +127,31 @@ def test_the_workers_drop_graphs_that_are_gone(cnn_pair):
     (held,) = parallel._workers.held()
     assert len(held) <= 2, held  # this forward's graph and `kept`'s step at most
     del kept
+
+
+def test_threads_sharing_one_dataparallel_get_their_own_gradients(cnn_pair):
+    parallel, net, alone = cnn_pair
+    params, alone_params = list(net.parameters()), list(alone.parameters())
+    failures = []
+
+    def work(seed: int) -> None:
+        try:
+            for step in range(4):
+                x = batch(6 + seed, seed=10 * seed + step)
+                got = autodiff.gradients(parallel(Tensor(x)).sum(), params)
+                want = autodiff.gradients(alone(Tensor(x)).sum(), alone_params)
+                for g, w in zip(got, want, strict=True):
+                    np.testing.assert_allclose(g.data, w.data, **TOL)
+        except Exception as exc:  # reported by the main thread
+            failures.append(exc)
+
+    threads = [threading.Thread(target=work, args=(seed,)) for seed in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not any(t.is_alive() for t in threads)
+    assert not failures, failures
 
 
 def test_keyword_and_structured_inputs_and_outputs():
