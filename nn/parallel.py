@@ -87,7 +87,8 @@ class DataParallel(Module):
         if not isinstance(module, Module):
             raise TypeError(f"DataParallel: expected an nn.Module, got {type(module).__name__}")
         if processes is None:
-            processes = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+            usable = getattr(os, "sched_getaffinity", None)
+            processes = len(usable(0)) if usable else os.cpu_count() or 1
         if not isinstance(processes, int) or processes < 1:
             raise ValueError(f"DataParallel: processes must be an int >= 1, got {processes!r}")
         self.module = module
@@ -298,7 +299,6 @@ class _Workers:
     def __init__(self, module: Module, count: int) -> None:
         self.entries = _shared_entries(module)
         self.param_count = len(list(module.parameters()))
-        self.ids = [id(t) for t in self.entries]
         layout, size = [], 0
         for t in self.entries:
             layout.append((size, t.data.shape, t.data.dtype.str))
@@ -474,7 +474,9 @@ class _Workers:
         """Every parameter and buffer still in the shared block: one given a new array of
         the same shape and dtype (a load_state_dict, `p.data = ...`) is copied into it."""
         entries = _shared_entries(module)
-        if [id(t) for t in entries] != self.ids:
+        if len(entries) != len(self.entries) or any(
+            t is not known for t, known in zip(entries, self.entries)
+        ):
             raise RuntimeError(
                 "DataParallel: the module's parameters or buffers changed (added, removed or "
                 "replaced) since the workers started; build a new DataParallel"
