@@ -584,10 +584,19 @@ def relu_fast(x, blocked: np.ndarray | None = None):
             np.less_equal(x, 0, out=blocked)
         small = x.size < RELU_ZEROS_ARRAY_FROM
         return np.maximum(x, 0) if small else np.maximum(x, np.zeros_like(x))
+    zeros = _zeros(x.dtype)
+    # Two passes per element when a mask is made: work of 2 elements
+    work = x.size * (1 if blocked is None else 2)
+    if x.size <= RELU_ZERO_BLOCK and work < 2 * threads.MIN_ELEMENTS_PER_THREAD:
+        # One block on this thread (a layer's activations at a small batch): the same calls
+        # without the blocks' bookkeeping, which cost as much as the maximum itself here
+        if blocked is not None:
+            np.less_equal(x, 0, out=blocked)
+        return np.maximum(x, zeros[: x.size].reshape(x.shape))
     out = np.empty_like(x)
     flat_x, flat_out = x.reshape(-1), out.reshape(-1)
     flat_blocked = None if blocked is None else blocked.reshape(-1)
-    zeros, per_row = _zeros(x.dtype), x.size // len(x)
+    per_row = x.size // len(x)
 
     def part(rows: slice) -> None:
         stop = rows.stop * per_row
@@ -598,8 +607,6 @@ def relu_fast(x, blocked: np.ndarray | None = None):
             if flat_blocked is not None:
                 np.less_equal(block, 0, out=flat_blocked[start:end])
 
-    # Two passes per element when a mask is made: work of 2 elements
-    work = x.size * (1 if blocked is None else 2)
     threads.run(part, threads.parts(len(x), work, threads.MIN_ELEMENTS_PER_THREAD))
     return out
 

@@ -68,14 +68,16 @@ class MaxPool2d(Function):
     def forward(ctx, x, *, kernel: Pair, stride: Pair, padding: Pair, out_size: Pair):
         xp = pad(x, padding, _lowest(x.dtype))
         out = np.empty((*x.shape[:2], *out_size), dtype=x.dtype)
-        # A few images at a time: the column maxima of a slice are read back from the cache.
-        per_image = xp[0].nbytes + xp[0, :, : out_size[0]].nbytes + out[0].nbytes
+        if len(x) == 1:  # one image: one slice on this thread, said directly
+            _separable_max(xp, kernel, stride, out_size, out=out)
+        else:  # a few images at a time: the column maxima of a slice are read back from the cache
+            per_image = xp[0].nbytes + xp[0, :, : out_size[0]].nbytes + out[0].nbytes
 
-        def images(share: slice) -> None:  # one thread's share of the batch
-            for part in within(share, per_image):
-                _separable_max(xp[part], kernel, stride, out_size, out=out[part])
+            def images(share: slice) -> None:  # one thread's share of the batch
+                for part in within(share, per_image):
+                    _separable_max(xp[part], kernel, stride, out_size, out=out[part])
 
-        threads.run(images, threads.parts(len(x), x.size, threads.MIN_ELEMENTS_PER_THREAD))
+            threads.run(images, threads.parts(len(x), x.size, threads.MIN_ELEMENTS_PER_THREAD))
         ctx.save_for_backward(x)
         ctx.out = out
         ctx.geometry = (kernel, stride, padding, out_size)

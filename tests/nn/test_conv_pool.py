@@ -631,6 +631,30 @@ def test_conv2d_forward_without_recording_matches_the_recorded_one(case, budget,
     np.testing.assert_allclose(sliced.data, recorded.data, rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("stride", [1, 2])
+@pytest.mark.parametrize("has_bias", [True, False])
+def test_one_image_matches_the_batch_it_is_part_of(stride, has_bias):
+    """conv2d without recording and max_pool2d take one image directly (inference's latency
+    case, no slices or thread parts): the same values as that image in a batch, which goes
+    through the sliced paths, and as the naive loops."""
+    rng = np.random.default_rng(3)
+    batch = rng.standard_normal((3, 2, 9, 8)).astype(np.float32)
+    w = rng.standard_normal((4, 2, 3, 3)).astype(np.float32)
+    b = rng.standard_normal(4).astype(np.float32) if has_bias else None
+    one = batch[1:2]
+    with autodiff.no_grad():
+        y = conv2d(Tensor(one), Tensor(w), None if b is None else Tensor(b), stride, padding=1)
+        ys = conv2d(Tensor(batch), Tensor(w), None if b is None else Tensor(b), stride, 1)
+    assert y.shape == (1, *ys.shape[1:]) and y.dtype == np.float32
+    np.testing.assert_allclose(y.data, ys.data[1:2], rtol=1e-6, atol=1e-6)
+    out, *_ = naive_conv2d(one, w, b, (stride, stride), (1, 1), None)
+    np.testing.assert_allclose(y.data, out, rtol=1e-5, atol=1e-5)
+    pooled = max_pool2d(Tensor(one), 2, stride)
+    np.testing.assert_array_equal(pooled.data, max_pool2d(Tensor(batch), 2, stride).data[1:2])
+    naive, _ = naive_pool("max", one, (2, 2), (stride, stride), (0, 0), np.zeros(pooled.shape))
+    np.testing.assert_array_equal(pooled.data, naive)
+
+
 @pytest.mark.parametrize("writeable", [False, True])
 def test_windows_view_is_the_same_for_contiguous_and_strided_images(writeable):
     from nn.functional._im2col import windows
