@@ -170,6 +170,18 @@ def test_copies_benchmark_times_both_copies_of_every_layer():
         assert float(cells[3]) > 0 and float(cells[4]) > 0, cells
 
 
+def test_floor_benchmark_times_every_layer_of_both_forwards():
+    # (It checks glassgrad's logits against the numpy floor's before timing: exit 1 otherwise)
+    proc = run("benchmarks.floor", "--quick")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    rows = [line.strip("|").split("|") for line in proc.stdout.splitlines() if line[:2] == "| "]
+    layers = [cells[0].strip() for cells in rows[2:]]
+    assert layers[:3] == ["Conv2d", "ReLU", "MaxPool2d"] and layers[-1] == "**forward**"
+    assert len(layers) == 11  # ten layers and the whole forward
+    for cells in rows[2:]:
+        assert float(cells[1]) > 0 and float(cells[2]) > 0, cells
+
+
 def test_scaling_benchmark_times_every_kind_of_work_three_ways():
     proc = run("benchmarks.scaling", "--quick")
     assert proc.returncode == 0, proc.stdout + proc.stderr
