@@ -166,7 +166,10 @@ class Tensor(InplaceUpdates, NumpyProtocol):
         def retain(grad: Tensor) -> None:
             owner = ref()
             if owner is not None:
-                owner._grad = grad if owner._grad is None else owner._grad + grad
+                # A copy, as PyTorch's retain_grad clones: the walk may hand one array to
+                # several nodes (x + y gives both inputs its gradient), and the retained
+                # gradients must not change together when one is changed in place
+                owner._grad = grad.clone() if owner._grad is None else owner._grad + grad
 
         node._add_hook(retain)
         node._retains = retain  # hooks registered later run before it (Function._add_hook)

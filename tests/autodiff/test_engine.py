@@ -458,6 +458,38 @@ def test_leaf_gradients_never_alias_retained_or_shared_gradients():
     assert c.grad.data[0, 0] == 1.0
 
 
+def test_retained_gradients_are_copies_as_in_pytorch():
+    # x + y hands both inputs one gradient array; PyTorch's retain_grad clones it, so the two
+    # retained gradients (and the leaf's) never change together (a hypothesis run found them
+    # sharing one array)
+    v = Tensor(np.ones((2, 3)), requires_grad=True)
+    r1, r2 = v * 1.0, v * 1.0
+    r1.retain_grad()
+    r2.retain_grad()
+    s = r1 + r2
+    s.retain_grad()
+    (s * np.arange(6.0).reshape(2, 3)).sum().backward()
+    grads = [r1.grad.data, r2.grad.data, s.grad.data, v.grad.data]
+    for k, a in enumerate(grads):
+        for b in grads[k + 1 :]:
+            assert not np.shares_memory(a, b)
+    r1.grad.data += 100.0  # in place, as an optimizer or a user would
+    np.testing.assert_array_equal(r2.grad.data, np.arange(6.0).reshape(2, 3))
+    np.testing.assert_array_equal(s.grad.data, np.arange(6.0).reshape(2, 3))
+    assert r1.grad.grad_fn is None and not r1.grad.requires_grad
+
+
+def test_retained_gradient_under_create_graph_stays_in_the_graph():
+    x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    y = x * x
+    y.retain_grad()
+    (y * x).sum().backward(create_graph=True)
+    np.testing.assert_array_equal(y.grad.data, [1.0, 2.0])  # d(sum(y * x))/dy = x
+    assert y.grad.requires_grad  # a copy recorded in the graph, as PyTorch's clone is
+    (gx,) = ad.gradients(y.grad.sum(), [x])
+    np.testing.assert_array_equal(gx.data, [1.0, 1.0])
+
+
 def test_a_private_gradient_is_kept_without_a_copy():
     w = Tensor(np.ones((3, 4)), requires_grad=True)
     (Tensor(np.ones((2, 4))) @ w.T).sum().backward()
