@@ -215,10 +215,7 @@ class Abs(Function):
 
     @staticmethod
     def backward(ctx, g):
-        if isinstance(g, Tensor):  # create_graph: x stays in the graph, as PyTorch's sgn(x)
-            return ConstantFactor.apply(g, ctx.sign, ctx.args[0])
-        with np.errstate(invalid="ignore"):  # inf * sgn(0): NaN, as PyTorch's, unwarned
-            return g * ctx.sign
+        return times_constant(g, ctx.sign, ctx.args[0])  # PyTorch's grad * sgn(x)
 
 
 @register("exp", numpy=np.exp)
@@ -482,15 +479,23 @@ class ConstantFactor(Function):
     @staticmethod
     def forward(ctx, g, factor, source):
         ctx.factor = factor
-        with np.errstate(invalid="ignore"):  # inf * 0: NaN, as PyTorch's multiply, unwarned
-            return g * factor
+        return times_constant(g, factor, source)
 
     @staticmethod
     def backward(ctx, gg):
         source = ctx.args[2]  # the Tensor: an op of it only under create_graph (gg a Tensor)
-        if isinstance(gg, Tensor):
-            return ConstantFactor.apply(gg, ctx.factor, source), None, zero_gradient(source, gg)
-        return gg * ctx.factor, None, zero_gradient(source, gg)
+        return times_constant(gg, ctx.factor, source), None, zero_gradient(source, gg)
+
+
+def times_constant(g: Any, factor: np.ndarray, source: Any) -> Any:
+    """g * factor, a piecewise-constant function of `source` (a sign, a slope): the array
+    product in a plain backward (inf * 0 is NaN, as PyTorch's multiply, without numpy's
+    warning); under create_graph (g a Tensor) a `ConstantFactor` op, which keeps `source` in
+    the graph with a zero derivative."""
+    if isinstance(g, Tensor):
+        return ConstantFactor.apply(g, factor, source)
+    with np.errstate(invalid="ignore"):
+        return g * factor
 
 
 def zero_gradient(source: Tensor, like: Any) -> Any:
@@ -622,11 +627,9 @@ class LeakyReLU(Function):
 
     @staticmethod
     def backward(ctx, g):
-        if isinstance(g, Tensor):  # create_graph: x stays in the graph, as in PyTorch's
-            return ConstantFactor.apply(g, ctx.slope, ctx.args[0])  # leaky_relu_backward
-        # PyTorch's `x > 0 ? g : g * slope`: a multiply, so an inf g times a slope of 0 is NaN
-        with np.errstate(invalid="ignore"):  # there too, without numpy's warning
-            return g * ctx.slope
+        # PyTorch's leaky_relu_backward, `x > 0 ? g : g * slope`: a multiply, so an inf g
+        # times a slope of 0 is NaN there too
+        return times_constant(g, ctx.slope, ctx.args[0])
 
 
 @register("leaky_relu")

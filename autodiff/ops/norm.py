@@ -24,7 +24,7 @@ from ..function import Function
 from ..registry import register, to_tensor
 from ..tensor import Tensor
 from ._axes import kept_shape, normalize_axes, reduced_dims
-from .elementwise import ConstantFactor
+from .elementwise import times_constant
 
 Dim = int | tuple[int, ...] | list[int] | None
 
@@ -81,7 +81,7 @@ class VectorNorm(Function):
         if p == 0:  # piecewise constant: no gradient (PyTorch leaves x.grad None too)
             return None
         if p == 1:
-            return _times_sign(g, sign, x)
+            return times_constant(g, sign, x)  # PyTorch's sgn(x) * grad
         norm_array = np.asarray(norm.data if isinstance(norm, Tensor) else norm)
         zero = norm_array == 0
         if p == math.inf or p == -math.inf:
@@ -89,7 +89,7 @@ class VectorNorm(Function):
             winners = (a == norm_array) | np.isnan(a)
             count = winners.sum(axis=ctx.axes, keepdims=True).astype(norm_array.dtype)
             # sgn(x) * ((grad / count) * mask): divided, as PyTorch's (not times 1 / count)
-            return _times_sign(g / count, sign * winners.astype(norm_array.dtype), x)
+            return times_constant(g / count, sign * winners.astype(norm_array.dtype), x)
         # Where the norm is 0 the gradient is 0 (PyTorch's masked_fill), computed without 0/0.
         safe = np.where(zero, 1, norm)
         if p == 2:  # grad * (x / norm), the ratio masked: an inf grad times 0 is NaN there
@@ -100,15 +100,6 @@ class VectorNorm(Function):
             return sign * powered * g * norm ** (1 - p)
         scaled = sign * a ** (p - 1) if p < 2 else x * a ** (p - 2)
         return np.where(zero, 0, scaled * (g / safe ** (p - 1)))
-
-
-def _times_sign(g: Any, signed: np.ndarray, x: Any) -> Any:
-    """g * signed, a constant made of sign(x). Under create_graph (g a Tensor) x stays in the
-    graph with a zero derivative, as in PyTorch's `sgn(x) * grad`: everything before the norm
-    then gets zeros from a double backward, not None."""
-    if isinstance(g, Tensor):
-        return ConstantFactor.apply(g, signed, x)
-    return g * signed
 
 
 def _ord(p: Any, dim: Dim, what: str) -> float:

@@ -220,21 +220,22 @@ def _forward_by_slices(
     the cache. (At a batch of 1,000, W10, the whole batch's columns are 226 MB.)"""
     n, f = x.shape[0], weights.shape[0]
     out = np.empty((n, f, *out_size), dtype=np.result_type(weights, x))
-    if n == 1:  # one image (inference's latency case): one slice on this thread, said directly
-        cols = im2col(pad(x, padding), kernel, stride, out_size, ones_row)
-        _images_product(weights, cols, 1, out_size, out=out)
+
+    def product(part: slice) -> None:  # a slice's columns: made, multiplied, recycled
+        cols = im2col(pad(x[part], padding), kernel, stride, out_size, ones_row)
+        _images_product(weights, cols, part.stop - part.start, out_size, out=out[part])
         recycle(cols)
+
+    if n == 1:  # one image (inference's latency case): one slice on this thread, said directly
+        product(slice(0, 1))
         return out
     per_image = weights.shape[1] * out_size[0] * out_size[1] * x.itemsize
-
     pieces = threads.parts(n, _work(n * out_size[0] * out_size[1], *weights.shape[::-1]))
     budget = _slice_bytes(split=len(pieces) > 1)
 
     def images(share: slice) -> None:  # one thread's share of the batch, slice by slice
         for part in within(share, per_image, budget):
-            cols = im2col(pad(x[part], padding), kernel, stride, out_size, ones_row)
-            _images_product(weights, cols, part.stop - part.start, out_size, out=out[part])
-            recycle(cols)
+            product(part)
 
     threads.run(images, pieces)
     return out
