@@ -16,6 +16,9 @@ from ._axes import normalize_axes
 
 
 class Reshape(Function):
+    """The same elements in a new shape, as a view of the input (`reshape_op` picks this or
+    `ReshapeCopy`)."""
+
     op = "reshape"
     is_view = True
 
@@ -30,6 +33,26 @@ class Reshape(Function):
     @staticmethod
     def backward(ctx, g):
         return g.reshape(ctx.in_shape)
+
+
+class ReshapeCopy(Reshape):
+    """A reshape numpy can only make by copying (a transposed input flattened, say): the result
+    has its own memory and its own version counter, as PyTorch's reshape then has."""
+
+    is_view = False
+
+
+def reshape_op(x: Tensor, shape: tuple[int, ...]) -> type[Reshape]:
+    """`Reshape` when x's array reshapes to `shape` as a view (always for a C-contiguous one),
+    else `ReshapeCopy`. (An impossible shape gets `ReshapeCopy` too, whose forward names it.)"""
+    data = x.data
+    if data.flags.c_contiguous:
+        return Reshape
+    try:
+        out = data.reshape(shape)
+    except ValueError:
+        return ReshapeCopy
+    return Reshape if out.size == 0 or np.may_share_memory(out, data) else ReshapeCopy
 
 
 class Permute(Function):
@@ -83,14 +106,83 @@ def expand_to(g, shape: tuple[int, ...]):
     return out
 
 
-@register("reshape", methods=("reshape", "view"), numpy=np.reshape)
+@register("reshape", numpy=np.reshape)
 def reshape(x: Any, *sizes: int | Sequence[int], shape: Sequence[int] | None = None) -> Tensor:
     """The same elements in a new shape: `x.reshape(2, 3)`, `x.reshape((2, 3))` or
-    `reshape(x, shape=(2, 3))`; one size may be -1. A view of x where numpy can make one."""
-    shape = shape_arg(sizes if shape is None else (shape,))
+    `reshape(x, shape=(2, 3))`; one size may be -1. A view of x where numpy can make one, else
+    a copy (PyTorch's rule: only a view shares x's memory and its version counter)."""
+    x = to_tensor(x)
+    shape = _sizes("reshape", sizes if shape is None else (shape,))
+    return reshape_op(x, shape).apply(x, shape=shape)
+
+
+@register(methods=("view",))
+def view(x: Tensor, *sizes: int | Sequence[int]) -> Tensor:
+    """PyTorch's `x.view(2, 3)`: a reshape that is always a view of x, sharing its memory. A
+    shape that needs a copy (`x.T.view(-1)`) raises PyTorch's RuntimeError, pointing to
+    `reshape` (which copies) and `contiguous`: a copy would silently drop the writes a view
+    passes on to x."""
+    shape = _sizes("view", sizes)
+    if reshape_op(x, shape) is ReshapeCopy and _reshapes(x.data, shape):
+        strides = tuple(s // x.data.itemsize for s in x.data.strides)
+        raise RuntimeError(
+            f"view: shape {shape} is not compatible with the input's shape {x.shape} and "
+            f"strides {strides} (at least one dimension spans across two contiguous "
+            "subspaces): use .reshape(...) instead, or .contiguous().view(...)"
+        )
+    try:
+        return Reshape.apply(x, shape=shape)
+    except ShapeError:
+        raise ShapeError(f"view: cannot view a tensor of shape {x.shape} as {shape}") from None
+
+
+def _reshapes(data: np.ndarray, shape: tuple[int, ...]) -> bool:
+    """Whether numpy can reshape `data` to `shape` at all (by copying, if it must)."""
+    try:
+        data.reshape(shape)
+    except ValueError:
+        return False
+    return True
+
+
+class Contiguous(Function):
+    """A C-contiguous copy of a tensor that is not one; the gradient passes straight through."""
+
+    op = "contiguous"
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.copy(order="C")
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+@register(methods=("contiguous",))
+def contiguous(x: Tensor) -> Tensor:
+    """PyTorch's `x.contiguous()`: x itself when its array is C-contiguous (row-major, what
+    `view` needs), else a row-major copy that stays in the graph."""
+    return x if x.data.flags.c_contiguous else Contiguous.apply(x)
+
+
+@register(methods=("is_contiguous",))
+def is_contiguous(x: Tensor) -> bool:
+    """PyTorch's `x.is_contiguous()`: whether x's array is C-contiguous (row-major)."""
+    return bool(x.data.flags.c_contiguous)
+
+
+@register(methods=("view_as",))
+def view_as(x: Tensor, other: Tensor) -> Tensor:
+    """PyTorch's `x.view_as(other)`: `x.view(other.shape)`."""
+    return view(x, tuple(other.shape))
+
+
+def _sizes(op: str, args: tuple) -> tuple[int, ...]:
+    shape = shape_arg(args)
     if any(size < -1 for size in shape):  # numpy reads any negative size as -1; PyTorch refuses
-        raise ShapeError(f"reshape: invalid size in {tuple(shape)}: sizes are >= 0 or one -1")
-    return Reshape.apply(to_tensor(x), shape=shape)
+        raise ShapeError(f"{op}: invalid size in {shape}: sizes are >= 0 or one -1")
+    return shape
 
 
 @register("permute")
@@ -169,7 +261,7 @@ def flatten(x: Any, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     shape = in_shape[:start] + (-1,) + in_shape[end + 1 :]
     if x.data.size == 0:
         shape = in_shape[:start] + (int(np.prod(in_shape[start : end + 1])),) + in_shape[end + 1 :]
-    return Reshape.apply(x, shape=shape)
+    return reshape_op(x, shape).apply(x, shape=shape)
 
 
 def _dim(dim: Any, ndim: int) -> int:

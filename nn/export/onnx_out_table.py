@@ -650,6 +650,8 @@ EXPORTS: dict[str, Row] = {
     "LogSoftmax": Row(softmax("LogSoftmax")),
     # autodiff.ops: shape, indexing, joining
     "Reshape": Row(reshape, batch_shaped=("shape",)),
+    "ReshapeCopy": Row(reshape, batch_shaped=("shape",)),
+    "Contiguous": Row(unary("Identity")),
     "Permute": Row(permute),
     "Expand": Row(expand, batch_shaped=("shape",)),
     "GetItem": Row(get_item),

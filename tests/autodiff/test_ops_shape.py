@@ -331,3 +331,131 @@ def test_bad_shapes_raise_shape_error_naming_the_op(op, pattern):
     x = Tensor(np.ones((2, 3)), requires_grad=True)
     with pytest.raises(ShapeError, match=pattern):
         op(x)
+
+
+# ------------------------------------------------ views and copies: PyTorch's rule
+@st.composite
+def strided_views(draw):
+    """A C-contiguous array seen through a permutation of its axes and a step along one of
+    them (both may be the identity), and a shape of the view's size to reshape it to: a run of
+    axes merged, or the axes permuted with size-1 axes sprinkled in, one size maybe -1."""
+    shape = draw(shapes(min_dims=1, max_dims=4, max_side=4))
+    base = np.arange(int(np.prod(shape)), dtype=np.float64).reshape(shape)
+    order = draw(st.permutations(range(len(shape))))
+    axis = draw(st.integers(0, len(shape) - 1))
+    step = draw(st.sampled_from([1, 1, 2]))
+    index = tuple(slice(None, None, step) if i == axis else slice(None) for i in range(len(shape)))
+    view_index = (order, index)
+    seen = base.transpose(order)[index]
+    dims = list(seen.shape)
+    if draw(st.booleans()):  # merge a run of axes
+        start = draw(st.integers(0, len(dims) - 1))
+        stop = draw(st.integers(start + 1, len(dims)))
+        target = [*dims[:start], int(np.prod(dims[start:stop])), *dims[stop:]]
+    else:
+        target = list(draw(st.permutations(dims)))
+        for _ in range(draw(st.integers(0, 2))):
+            target.insert(draw(st.integers(0, len(target))), 1)
+    if target and draw(st.booleans()):
+        target[draw(st.integers(0, len(target) - 1))] = -1
+    return base, view_index, tuple(target)
+
+
+def _seen(x, view_index):
+    order, index = view_index
+    return x.permute(*order)[index]
+
+
+@SETTINGS
+@given(strided_views())
+def test_view_shares_memory_or_raises_and_reshape_copies_only_when_it_must(args):
+    base, view_index, target = args
+    x = Tensor(base.copy())
+    seen = _seen(x, view_index)
+    numpy_result = seen.data.reshape(target)
+    must_copy = numpy_result.size > 0 and not np.shares_memory(numpy_result, seen.data)
+    expected = numpy_result.copy()
+
+    reshaped = seen.reshape(target)
+    np.testing.assert_array_equal(reshaped.data, expected)
+    assert np.shares_memory(reshaped.data, x.data) == (not must_copy and expected.size > 0)
+    if must_copy:  # a copy: its own memory and version, like PyTorch's reshape
+        assert reshaped._base is None
+        before = x._version
+        reshaped.add_(1.0)
+        assert x._version == before
+        np.testing.assert_array_equal(x.data, base)
+        with pytest.raises(RuntimeError, match=r"view: shape .* not compatible.*reshape"):
+            seen.view(target)
+    else:  # a view: a write into it reaches x and bumps x's version
+        viewed = seen.view(target)
+        assert viewed._base is x
+        before = x._version
+        viewed.add_(1.0)
+        assert x._version > before
+        np.testing.assert_array_equal(_seen(x, view_index).data, seen.data)
+        np.testing.assert_array_equal(viewed.data, expected + 1.0)
+
+
+@SETTINGS
+@given(strided_views())
+def test_view_raises_exactly_where_pytorch_raises(args):
+    torch = pytest.importorskip("torch", reason="torch is not installed: nothing to compare with")
+    base, view_index, target = args
+    ours = _seen(Tensor(base.copy()), view_index)
+    order, index = view_index
+    theirs = torch.tensor(base).permute(*order)[index]  # (steps of 1 or 2: torch slices them too)
+    try:
+        expected = theirs.view(target)
+    except RuntimeError:
+        with pytest.raises(RuntimeError, match="view"):
+            ours.view(target)
+    else:
+        np.testing.assert_array_equal(ours.view(target).data, expected.numpy())
+
+
+def test_a_copying_reshape_changed_in_place_leaves_the_saved_output_alone():
+    # exp saves its output y; y.T.reshape(-1) must copy, so changing the copy is no change to
+    # y: backward runs (it raised InplaceModificationError when the copy counted as a view)
+    x = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    y = x.exp()
+    with ad.no_grad():
+        flat = y.T.reshape(-1)
+        flat.add_(1.0)
+    flat_detached = y.detach().T.flatten()
+    flat_detached.mul_(2.0)
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.data, np.exp(np.arange(6.0).reshape(2, 3)))
+
+
+def test_a_view_of_a_view_is_written_through_and_shares_the_version():
+    x = Tensor(np.arange(6.0).reshape(2, 3))
+    column = x[:, :1].view(2)  # not contiguous, but viewable
+    column[0] = 100.0
+    assert x.data[0, 0] == 100.0
+    assert column._base is x
+    with pytest.raises(ShapeError, match=r"view: cannot view .*\(2, 3\) as \(4,\)"):
+        x.view(4)
+
+
+def test_contiguous_is_the_tensor_itself_or_a_row_major_copy_in_the_graph():
+    x = Tensor(np.arange(6.0).reshape(2, 3) + 1.0, requires_grad=True)
+    assert x.is_contiguous() and x.contiguous() is x
+    assert not x.T.is_contiguous()
+    y = x.T.contiguous()
+    assert y.is_contiguous() and y.data.flags.c_contiguous
+    assert not np.shares_memory(y.data, x.data) and y._base is None
+    np.testing.assert_array_equal(y.data, x.data.T)
+    assert y.view(-1).shape == (6,)
+    assert_gradients_match(lambda t: t.T.contiguous() * np.arange(6.0).reshape(3, 2), x)
+    assert Tensor(np.float64(2.0)).is_contiguous()
+    assert x.view_as(Tensor(np.zeros((3, 2)))).shape == (3, 2)
+
+
+def test_squeeze_unsqueeze_and_flatten_view_a_strided_input_where_numpy_can():
+    x = Tensor(np.arange(24.0).reshape(2, 1, 3, 4)).permute(3, 1, 2, 0)  # (4, 1, 3, 2), strided
+    for y in (x.squeeze(1), x.unsqueeze(0), x[:, :, :1].flatten(1)):
+        assert np.shares_memory(y.data, x.data) and y._base is not None
+    copied = x.flatten()  # the permuted axes cannot merge without a copy
+    assert not np.shares_memory(copied.data, x.data) and copied._base is None
+    np.testing.assert_array_equal(copied.data, x.data.reshape(-1))

@@ -118,6 +118,11 @@ CASES: dict[str, list[tuple]] = {
     "Softmax": [(lambda a: F.softmax(a, dim=1), (data(3, 4),))],
     "LogSoftmax": [(lambda a: F.log_softmax(a, dim=-1), (data(3, 4),))],
     "Reshape": [(lambda a: a.reshape(4, 3), (data(3, 4),)), (lambda a: a.flatten(), (data(2, 3),))],
+    "ReshapeCopy": [
+        (lambda a: a.T.reshape(-1), (data(3, 4),)),
+        (lambda a: a.transpose(1, 2).flatten(1), (data(2, 3, 4),)),
+    ],
+    "Contiguous": [(lambda a: a.T.contiguous() * 2, (data(3, 4),))],
     "Permute": [(lambda a: a.permute(2, 0, 1), (data(2, 3, 4),)), (lambda a: a.T, (data(3, 4),))],
     "Expand": [(lambda a: a.broadcast_to((3, 2, 4)), (data(2, 1),))],
     "GetItem": [
