@@ -48,7 +48,10 @@ class InplaceUpdates:
     __slots__ = ()
 
     def _check_inplace(self, op: str, operand: Any = None) -> None:
-        """Refuse a change backward would miss; otherwise stamp the memory's version."""
+        """Refuse a change backward would miss, or one into read-only memory; otherwise stamp
+        the memory's version."""
+        if not self.data.flags.writeable:
+            _refuse_read_only(self, op)
         if grad_enabled():
             if self._requires_grad:
                 _refuse_recording(self, op)
@@ -175,6 +178,16 @@ class InplaceUpdates:
         self._check_inplace("__setitem__", value)
         refuse_uint8_fill(index, value)
         self.data[index_arrays(index)] = array_of(value)
+
+
+def _refuse_read_only(tensor: Any, op: str) -> None:
+    """The error for an in-place op on a tensor whose array numpy will not write into."""
+    raise RuntimeError(
+        f"{op}: {tensor._label()} is read-only: an expand/broadcast_to view, whose elements share "
+        "memory (PyTorch: more than one element of the written-to tensor refers to a single "
+        "memory location), or a read-only array it wraps (MNIST's cached arrays, say). clone() "
+        "it first"
+    )
 
 
 def _refuse_recording(tensor: Any, op: str) -> None:

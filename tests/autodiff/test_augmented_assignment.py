@@ -173,6 +173,35 @@ def test_views_see_the_change():
     np.testing.assert_allclose(x.data, [[11.0, 12.0], [6.0, 8.0]])
 
 
+READ_ONLY_WRITES = {
+    "+=": lambda t: t.__iadd__(1.0),
+    "add_": lambda t: t.add_(1.0),
+    "fill_": lambda t: t.fill_(2.0),
+    "copy_": lambda t: t.copy_(np.zeros(t.shape)),
+    "__setitem__": lambda t: t.__setitem__(0, 5.0),
+}
+
+
+@pytest.mark.parametrize("op", sorted(READ_ONLY_WRITES))
+def test_a_write_into_read_only_memory_raises_naming_the_op_and_changes_nothing(op):
+    # an expand/broadcast_to view (its rows share memory, as PyTorch refuses to write into),
+    # and a tensor wrapping a read-only array (MNIST's cached arrays are)
+    frozen = np.ones(3)
+    frozen.flags.writeable = False
+    row, wrapped = ad.tensor([[1.0, 2.0, 3.0]]), ad.Tensor(frozen)
+    for base, tensor in ((row, row.expand(2, 3)), (wrapped, wrapped)):
+        before = (base.data.copy(), base._version)
+        with pytest.raises(RuntimeError, match=rf"{re.escape(op)}: .*read-only.*clone\(\)"):
+            READ_ONLY_WRITES[op](tensor)
+        np.testing.assert_array_equal(base.data, before[0])
+        assert base._version == before[1]
+    if HAVE_TORCH:
+        torch = _torch()
+        expanded = torch.ones(1, 3, dtype=torch.float64).expand(2, 3)
+        with pytest.raises(RuntimeError, match="single memory location"):
+            expanded.add_(1.0)
+
+
 def test_matmul_assignment_rebinds_as_in_torch():
     # PyTorch has no in-place matmul: `a @= b` is `a = a @ b`, a new tensor. So here too.
     a = ad.tensor(np.eye(2) * 2)
