@@ -84,11 +84,17 @@ class Expand(Function):
     @staticmethod
     def forward(ctx, x, shape):
         try:
-            return np.broadcast_to(x, shape)
+            out = np.broadcast_to(x, shape)  # read-only: its broadcast elements share memory
         except ValueError:
             raise ShapeError(
                 f"expand/broadcast_to: cannot broadcast shape {x.shape} to {tuple(shape)}"
             ) from None
+        lead = out.ndim - x.ndim
+        if out.shape[lead:] == x.shape and out.shape[:lead] == (1,) * lead and x.flags.writeable:
+            # Nothing broadcast (`x.expand(-1, -1)`, new leading dims of size 1): a view that
+            # can be written into, as PyTorch's is
+            return x.reshape(out.shape)
+        return out
 
     @staticmethod
     def backward(ctx, g):

@@ -459,3 +459,30 @@ def test_squeeze_unsqueeze_and_flatten_view_a_strided_input_where_numpy_can():
     copied = x.flatten()  # the permuted axes cannot merge without a copy
     assert not np.shares_memory(copied.data, x.data) and copied._base is None
     np.testing.assert_array_equal(copied.data, x.data.reshape(-1))
+
+
+@pytest.mark.parametrize(
+    "expand",
+    [
+        lambda t: t.expand(2),
+        lambda t: t.expand(-1),
+        lambda t: t.expand(1, 2),
+        lambda t: t.broadcast_to((1, 1, 2)),
+    ],
+)
+def test_an_expand_that_broadcasts_nothing_is_a_writeable_view(expand):
+    # PyTorch writes through these; numpy's broadcast_to would hand back a read-only array
+    x = Tensor(np.array([1.0, 2.0]))
+    before = x._version
+    view = expand(x)
+    view[..., 0] = 9.0
+    assert x.tolist() == [9.0, 2.0] and view._base is x and x._version > before
+
+
+def test_an_expand_that_broadcasts_refuses_writes_and_keeps_its_gradient():
+    x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    with ad.no_grad(), pytest.raises(RuntimeError, match=r"__setitem__: .*read-only"):
+        x.expand(3, 2)[0] = 5.0
+    assert x.tolist() == [1.0, 2.0]
+    x.expand(3, 2).sum().backward()
+    assert x.grad.tolist() == [3.0, 3.0]
