@@ -320,8 +320,8 @@ def _initial_grad(out: Tensor, grad: Any, create_graph: bool) -> Any:
             g = _as_gradient(g, out)
         if g.shape != out.data.shape:
             raise ShapeError(
-                f"backward: the gradient has shape {tuple(g.shape)} but {out._label()} has "
-                f"shape {out.shape}; they must match"
+                f"backward: a gradient of shape {tuple(g.shape)} for {out._shaped_label()}; "
+                "their shapes must match"
             )
         if isinstance(g, np.ndarray):
             g = g.copy()  # never alias an array the caller may reuse

@@ -143,7 +143,13 @@ class Tensor(InplaceUpdates, NumpyProtocol):
             if value.shape != self.shape:
                 raise ShapeError(
                     f"grad: cannot assign a gradient of shape {value.shape} to "
-                    f"{self._label()} of shape {self.shape}"
+                    f"{self._shaped_label()}"
+                )
+            if value.dtype != self.data.dtype:  # PyTorch refuses it too
+                raise RuntimeError(
+                    f"grad: cannot assign a gradient of dtype {value.dtype} to "
+                    f"{self._shaped_label()} of dtype {self.data.dtype}; convert it first "
+                    f"(.to({self.data.dtype}))"
                 )
         self._grad = value
 
@@ -271,8 +277,8 @@ class Tensor(InplaceUpdates, NumpyProtocol):
     def item(self) -> Any:
         if self.data.size != 1:
             raise ValueError(
-                f"item: only one-element tensors can be converted to a Python scalar, "
-                f"{self._label()} has shape {self.shape}"
+                "item: only one-element tensors can be converted to a Python scalar, not "
+                f"{self._shaped_label()}"
             )
         return self.data.item()
 
@@ -341,6 +347,10 @@ class Tensor(InplaceUpdates, NumpyProtocol):
 
     def _label(self) -> str:
         return f"tensor '{self.name}'" if self.name else f"a tensor of shape {self.shape}"
+
+    def _shaped_label(self) -> str:
+        """`_label`, with the shape also when the tensor has a name."""
+        return f"tensor '{self.name}' of shape {self.shape}" if self.name else self._label()
 
     def __repr__(self) -> str:
         body = np.array2string(

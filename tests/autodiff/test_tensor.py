@@ -125,10 +125,22 @@ def test_grad_assignment_and_zero_grad():
     assert x.grad is None
     x.grad = np.ones(2, dtype=np.float32)
     assert isinstance(x.grad, Tensor)
-    with pytest.raises(ad.ShapeError, match=r"shape \(3,\).*shape \(2,\)"):
+    with pytest.raises(ad.ShapeError, match=r"shape \(3,\) to a tensor of shape \(2,\)$"):
         x.grad = np.ones(3)
     x.grad = None
     assert x.grad is None
+
+
+def test_a_gradient_of_another_dtype_is_refused_as_pytorch_refuses_it():
+    x = Tensor(np.array([1.0, 2.0], dtype=np.float32), requires_grad=True, name="w")
+    with pytest.raises(RuntimeError, match=r"dtype float64 to tensor 'w' of shape \(2,\) of dtype"):
+        x.grad = ad.tensor(np.ones(2))  # a float64 Tensor
+    assert x.grad is None
+    x.grad = np.ones(2)  # an array is converted to the tensor's dtype, as before
+    assert x.grad.dtype == np.float32
+    x.grad = ad.tensor(np.ones(2, dtype=np.float32))
+    (x * 2).sum().backward()
+    assert x.grad.dtype == np.float32 and x.grad.tolist() == [3.0, 3.0]
 
 
 def test_inplace_ops_update_data_and_version():
