@@ -319,9 +319,10 @@ def _initial_grad(out: Tensor, grad: Any, create_graph: bool) -> Any:
         if not isinstance(g, Tensor):
             g = _as_gradient(g, out)
         if g.shape != out.data.shape:
+            owner = f"tensor '{out.name}'" if out.name else "the tensor"
             raise ShapeError(
-                f"backward: a gradient of shape {tuple(g.shape)} for {out._shaped_label()}; "
-                "their shapes must match"
+                f"backward: the gradient has shape {tuple(g.shape)} but {owner} has shape "
+                f"{out.shape}; they must match"
             )
         if isinstance(g, np.ndarray):
             g = g.copy()  # never alias an array the caller may reuse
