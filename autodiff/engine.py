@@ -403,12 +403,17 @@ def _run_hooks(hooks: list, g: Any, create_graph: bool) -> Any:
             with no_grad():  # as PyTorch runs them: grad mode is create_graph's
                 result = hook(as_tensor)
         if result is not None:
-            if not isinstance(result, Tensor):
-                result = Tensor(result)
+            if not isinstance(result, Tensor):  # an array: taken in the gradient's dtype
+                result = Tensor(result, dtype=as_tensor.dtype)
             if result.shape != as_tensor.shape:
                 raise ShapeError(
                     f"hook {getattr(hook, '__name__', hook)!r} returned a gradient of shape "
                     f"{result.shape}, expected {as_tensor.shape}"
+                )
+            if result.dtype != as_tensor.dtype:  # PyTorch refuses it too
+                raise RuntimeError(
+                    f"hook {getattr(hook, '__name__', hook)!r} returned a gradient of dtype "
+                    f"{result.dtype}, expected {as_tensor.dtype}: a hook may not change it"
                 )
             as_tensor = result
     return as_tensor if create_graph else as_tensor.data

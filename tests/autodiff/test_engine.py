@@ -270,6 +270,23 @@ def test_hook_with_wrong_shape_is_rejected():
         (x * 2).sum().backward()
 
 
+@pytest.mark.parametrize("leaf", [True, False])
+def test_a_hook_that_changes_the_dtype_is_rejected_and_an_array_is_converted(leaf):
+    x = Tensor(np.array([1.0, 2.0], dtype=np.float32), requires_grad=True)
+    target = x if leaf else x * 1.0
+
+    def widen(g):
+        return g.astype(np.float64)
+
+    target.register_hook(widen)
+    with pytest.raises(RuntimeError, match=r"hook 'widen' .*dtype float64, expected float32"):
+        (target * 2).sum().backward()
+    y = Tensor(np.array([1.0, 2.0], dtype=np.float32), requires_grad=True)
+    y.register_hook(lambda g: np.full(2, 0.25))  # a float64 array: taken as float32
+    (y * 2).sum().backward()
+    assert y.grad.dtype == np.float32 and y.grad.tolist() == [0.25, 0.25]
+
+
 def test_register_hook_needs_grad():
     with pytest.raises(RuntimeError, match="does not require grad"):
         Tensor(1.0).register_hook(lambda g: g)

@@ -307,12 +307,15 @@ def test_float32_parameters_and_state_stay_float32(name, cls, kwargs, ref):
     np.testing.assert_allclose(got[-1], want[-1], rtol=2e-5, atol=2e-6)
 
 
-def test_float64_gradient_of_a_float32_parameter_is_used_in_float32():
+def test_a_float32_parameter_keeps_float32_gradients_and_state():
     p = param([1.0, 2.0], dtype=np.float32)
-    p.grad = Tensor(np.array([0.5, 0.5]))  # a float64 Tensor is kept as it is
+    with pytest.raises(RuntimeError, match="dtype float64"):  # as PyTorch's setter
+        p.grad = Tensor(np.array([0.5, 0.5]))
+    p.grad = np.array([0.5, 0.5])  # an array is taken in the parameter's dtype
     opt = optim.Adam([p], lr=0.1)
     opt.step()
-    assert p.dtype == np.float32 and opt.state[p]["exp_avg"].dtype == np.float32
+    assert p.dtype == np.float32 and p.grad.dtype == np.float32
+    assert opt.state[p]["exp_avg"].dtype == np.float32
 
 
 @pytest.mark.parametrize("cls", OPTIMIZERS)
