@@ -185,8 +185,7 @@ def _refuse_read_only(tensor: Any, op: str) -> None:
     raise RuntimeError(
         f"{op}: {tensor._label()} is read-only: an expand/broadcast_to view, whose elements share "
         "memory (PyTorch: more than one element of the written-to tensor refers to a single "
-        "memory location), or a read-only array it wraps (MNIST's cached arrays, say). clone() "
-        "it first"
+        "memory location), or a read-only numpy array it wraps. clone() it first"
     )
 
 

@@ -49,10 +49,16 @@ def reshape_op(x: Tensor, shape: tuple[int, ...]) -> type[Reshape]:
     if data.flags.c_contiguous:
         return Reshape
     try:
+        if _RESHAPE_REFUSES_COPIES:  # numpy >= 2.1 answers without copying
+            np.reshape(data, shape, copy=False)
+            return Reshape
         out = data.reshape(shape)
     except ValueError:
         return ReshapeCopy
     return Reshape if out.size == 0 or np.may_share_memory(out, data) else ReshapeCopy
+
+
+_RESHAPE_REFUSES_COPIES = np.lib.NumpyVersion(np.__version__) >= "2.1.0"
 
 
 class Permute(Function):

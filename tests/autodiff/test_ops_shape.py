@@ -3,9 +3,14 @@ expand and broadcast_to.
 
 Each op has a hypothesis strategy that draws an input shape and valid arguments (negative axes
 included); forward is compared with the numpy equivalent, backward with central differences.
+Views and copies follow PyTorch's rule: reshape and flatten view where numpy can and copy
+(with their own memory and version) where it cannot, view raises there (compared with torch
+where it is installed); contiguous, and expand's writeable views.
 """
 
 from __future__ import annotations
+
+from unittest.mock import patch
 
 import numpy as np
 import pytest
@@ -15,6 +20,7 @@ from ops_support import SETTINGS, check_forward
 
 import autodiff as ad
 from autodiff import ShapeError, Tensor, gradgradcheck
+from autodiff.ops import shape as shape_ops
 from autodiff.testing import assert_gradients_match, broadcastable_shapes, shapes, tensors
 
 
@@ -366,10 +372,21 @@ def _seen(x, view_index):
     return x.permute(*order)[index]
 
 
+@pytest.mark.parametrize("numpy_refuses_copies", [True, False], ids=["numpy>=2.1", "older"])
 @SETTINGS
 @given(strided_views())
-def test_view_shares_memory_or_raises_and_reshape_copies_only_when_it_must(args):
-    base, view_index, target = args
+def test_view_shares_memory_or_raises_and_reshape_copies_only_when_it_must(
+    numpy_refuses_copies, args
+):
+    # both ways of telling a view from a copy: numpy 2.1's reshape(copy=False), and before it
+    # the reshape itself, looked at
+    if numpy_refuses_copies and np.lib.NumpyVersion(np.__version__) < "2.1.0":
+        pytest.skip("numpy < 2.1 has no reshape(copy=False)")
+    with patch.object(shape_ops, "_RESHAPE_REFUSES_COPIES", numpy_refuses_copies):
+        _check_view_or_copy(*args)
+
+
+def _check_view_or_copy(base, view_index, target):
     x = Tensor(base.copy())
     seen = _seen(x, view_index)
     numpy_result = seen.data.reshape(target)
