@@ -313,6 +313,18 @@ class Tensor(InplaceUpdates, NumpyProtocol):
     def __int__(self) -> int:
         return int(self.item())
 
+    def __index__(self) -> int:
+        """A 0-d integer tensor as a Python index: `classes[predicted[j]]`, `range(n)`. Other
+        tensors raise TypeError, as numpy's arrays (PyTorch also takes a one-element tensor of
+        any shape)."""
+        data = self.data
+        if data.ndim != 0 or data.dtype.kind not in "iu":
+            raise TypeError(
+                f"only 0-d integer tensors can be used as an index, not {self._shaped_label()} "
+                f"of dtype {data.dtype} (use int(t.item()), or t.reshape(()) for one element)"
+            )
+        return int(data)
+
     def __format__(self, spec: str) -> str:
         """A 0-d tensor formats as its Python number (`f"{loss:.4f}"`); other tensors only with
         an empty spec, as their repr. (PyTorch's rule, Parameters included: they format as

@@ -235,3 +235,15 @@ def test_transpose_swaps_two_axes_like_pytorch_and_permutes_like_numpy():
     assert x.transpose().shape == (4, 3, 2)
     m = Tensor(np.arange(6.0).reshape(2, 3))
     np.testing.assert_array_equal(m.transpose(0, 1).data, m.data.T)
+
+
+def test_a_0d_integer_tensor_is_an_index_and_nothing_else_is():
+    classes = ["plane", "car", "bird"]
+    predicted = ad.tensor(np.array([2, 0]))
+    assert classes[predicted[0]] == "bird" and list(range(ad.tensor(3))) == [0, 1, 2]
+    assert np.arange(5)[ad.tensor(4)] == 4
+    # numpy indexing with a (1,)-shaped tensor stays fancy indexing, not a scalar index
+    assert np.arange(5)[Tensor(np.array([4]))].shape == (1,)
+    for bad in (predicted[:1], ad.tensor(1.0), ad.tensor(True)):
+        with pytest.raises(TypeError, match=r"only 0-d integer tensors .* index, not a tensor"):
+            classes[bad]
