@@ -154,6 +154,25 @@ class InplaceUpdates:
     def __ipow__(self: T, other: Any) -> T:
         return self._update("**=", np.power, other)
 
+    # `mask &= other` and friends: in place too (bool and integer tensors only, as the operators)
+    def __iand__(self: T, other: Any) -> T:
+        return self._bitwise_update("&=", np.bitwise_and, other)
+
+    def __ior__(self: T, other: Any) -> T:
+        return self._bitwise_update("|=", np.bitwise_or, other)
+
+    def __ixor__(self: T, other: Any) -> T:
+        return self._bitwise_update("^=", np.bitwise_xor, other)
+
+    def _bitwise_update(self: T, op: str, ufunc: Any, other: Any) -> T:
+        for operand in (self.data, array_of(other)):
+            if np.asarray(operand).dtype.kind not in "biu":
+                raise TypeError(
+                    f"{op}: only bool and integer tensors have bitwise operators, not "
+                    f"{np.asarray(operand).dtype}"
+                )
+        return self._update(op, ufunc, other)
+
     def fill_(self: T, value: float) -> T:
         self._check_inplace("fill_", value)
         self.data.fill(array_of(value))

@@ -1,4 +1,6 @@
-"""Results without a gradient: comparisons, sign, all/any (argmax/argmin are in select.py).
+"""Results without a gradient: comparisons, the logical and bitwise operators on bool and integer
+tensors (`&`, `|`, `^`, `~`, `logical_and`, ...), sign, all/any (argmax/argmin are in
+select.py).
 
 They compute on the arrays and return tensors that record nothing (`requires_grad` False):
 there is no gradient to send back through them.
@@ -44,6 +46,82 @@ for _dunder, _ufunc in (
 ):
     register(methods=(_dunder,))(_comparison(_ufunc))
 del _dunder, _ufunc
+
+
+def _integral(op: str, *operands: Any) -> None:
+    """Refuse a float operand of a bitwise operator, as PyTorch does (it is no bit pattern)."""
+    for operand in operands:
+        kind = operand.dtype.kind if hasattr(operand, "dtype") else np.asarray(operand).dtype.kind
+        if kind not in "biu":
+            raise TypeError(
+                f"{op}: only bool and integer tensors have bitwise operators, not "
+                f"{getattr(operand, 'dtype', type(operand).__name__)} (compare first, e.g. "
+                "`(x > 0) & (x < 1)`, or use logical_and)"
+            )
+
+
+def _bitwise(ufunc: np.ufunc, symbol: str, reflected: bool = False) -> Any:
+    def operator(a: Tensor, b: Any) -> Tensor:
+        if not isinstance(b, OPERANDS):
+            return NotImplemented
+        b = b.data if isinstance(b, Tensor) else b
+        _integral(symbol, a.data, b)
+        left, right = (b, a.data) if reflected else (a.data, b)
+        try:
+            return Tensor._make(np.asarray(ufunc(left, right)))
+        except ValueError as e:
+            raise ShapeError(
+                f"{symbol}: shapes {a.shape} and {np.shape(b)} cannot be broadcast together"
+            ) from e
+
+    operator.__name__ = ufunc.__name__
+    operator.__doc__ = f"Elementwise `{symbol}` of bool or integer tensors (no gradient)."
+    return operator
+
+
+for _dunder, _ufunc, _symbol in (
+    ("and", np.bitwise_and, "&"),
+    ("or", np.bitwise_or, "|"),
+    ("xor", np.bitwise_xor, "^"),
+):
+    register(methods=(f"__{_dunder}__",))(_bitwise(_ufunc, _symbol))
+    register(methods=(f"__r{_dunder}__",))(_bitwise(_ufunc, _symbol, reflected=True))
+del _dunder, _ufunc, _symbol
+
+
+@register(methods=("__invert__",))
+def invert(x: Tensor) -> Tensor:
+    """`~x`: logical not of a bool tensor, bitwise not of an integer one (no gradient)."""
+    _integral("~", x.data)
+    return Tensor._make(np.asarray(np.invert(x.data)))
+
+
+def _logical(ufunc: np.ufunc) -> Any:
+    def logical(a: Any, b: Any) -> Tensor:
+        a, b = to_tensor(a), to_tensor(b)
+        try:
+            return Tensor._make(np.asarray(ufunc(a.data, b.data)))
+        except ValueError as e:
+            raise ShapeError(
+                f"{ufunc.__name__}: shapes {a.shape} and {b.shape} cannot be broadcast together"
+            ) from e
+
+    logical.__name__ = ufunc.__name__
+    logical.__doc__ = (
+        f"Elementwise {ufunc.__name__} of any tensors, nonzero as True: a bool tensor."
+    )
+    return logical
+
+
+for _ufunc in (np.logical_and, np.logical_or, np.logical_xor):
+    register(_ufunc.__name__)(_logical(_ufunc))
+del _ufunc
+
+
+@register("logical_not")
+def logical_not(x: Any) -> Tensor:
+    """Elementwise not of any tensor, zero as True: a bool tensor (no gradient)."""
+    return Tensor._make(np.asarray(np.logical_not(to_tensor(x).data)))
 
 
 @register("sign")
