@@ -106,3 +106,17 @@ def float_valued(x: np.ndarray) -> np.ndarray:
     for bools and 8-bit integers, wrap unsigned ones around in `-x`, and keep integer dtypes
     in formulas such as erf's."""
     return x.astype(get_default_dtype()) if x.dtype.kind in "biu" else x
+
+
+def check_bitwise(op: str, *operands: Any) -> None:
+    """Refuse a float operand of a bitwise operator (`&`, `|`, `^`, `~` and their in-place forms),
+    as PyTorch does: a float has no bit pattern to combine. Operands: arrays or Python values."""
+    for operand in operands:
+        dtype = getattr(operand, "dtype", None)
+        kind = (dtype if dtype is not None else np.asarray(operand).dtype).kind
+        if kind not in "biu":
+            raise TypeError(
+                f"{op}: only bool and integer tensors have bitwise operators, not "
+                f"{dtype if dtype is not None else type(operand).__name__} (compare first, "
+                "e.g. `(x > 0) & (x < 1)`, or use logical_and)"
+            )

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from .dtypes import check_bitwise
 from .errors import ShapeError
 from .numpy_protocol import array_of, index_arrays, refuse_uint8_fill
 from .thread_modes import grad_enabled
@@ -165,12 +166,7 @@ class InplaceUpdates:
         return self._bitwise_update("^=", np.bitwise_xor, other)
 
     def _bitwise_update(self: T, op: str, ufunc: Any, other: Any) -> T:
-        for operand in (self.data, array_of(other)):
-            if np.asarray(operand).dtype.kind not in "biu":
-                raise TypeError(
-                    f"{op}: only bool and integer tensors have bitwise operators, not "
-                    f"{np.asarray(operand).dtype}"
-                )
+        check_bitwise(op, self.data, array_of(other))
         return self._update(op, ufunc, other)
 
     def fill_(self: T, value: float) -> T:

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ..dtypes import check_bitwise
 from ..errors import ShapeError
 from ..registry import OPERANDS, register, to_tensor
 from ..tensor import Tensor
@@ -48,24 +49,12 @@ for _dunder, _ufunc in (
 del _dunder, _ufunc
 
 
-def _integral(op: str, *operands: Any) -> None:
-    """Refuse a float operand of a bitwise operator, as PyTorch does (it is no bit pattern)."""
-    for operand in operands:
-        kind = operand.dtype.kind if hasattr(operand, "dtype") else np.asarray(operand).dtype.kind
-        if kind not in "biu":
-            raise TypeError(
-                f"{op}: only bool and integer tensors have bitwise operators, not "
-                f"{getattr(operand, 'dtype', type(operand).__name__)} (compare first, e.g. "
-                "`(x > 0) & (x < 1)`, or use logical_and)"
-            )
-
-
 def _bitwise(ufunc: np.ufunc, symbol: str, reflected: bool = False) -> Any:
     def operator(a: Tensor, b: Any) -> Tensor:
         if not isinstance(b, OPERANDS):
             return NotImplemented
         b = b.data if isinstance(b, Tensor) else b
-        _integral(symbol, a.data, b)
+        check_bitwise(symbol, a.data, b)
         left, right = (b, a.data) if reflected else (a.data, b)
         try:
             return Tensor._make(np.asarray(ufunc(left, right)))
@@ -92,7 +81,7 @@ del _dunder, _ufunc, _symbol
 @register(methods=("__invert__",))
 def invert(x: Tensor) -> Tensor:
     """`~x`: logical not of a bool tensor, bitwise not of an integer one (no gradient)."""
-    _integral("~", x.data)
+    check_bitwise("~", x.data)
     return Tensor._make(np.asarray(np.invert(x.data)))
 
 
