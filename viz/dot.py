@@ -267,6 +267,9 @@ class _Drawer:
         o = self.opt
         title = markup.bold(markup.esc(gate_title(gate, o.digits)))
         details = [markup.font(markup.esc(d), size=9) for d in gate_details(gate, o.shapes)]
+        if details:  # a 3-pt line between: the title's underscores (cross_entropy) sit below
+            # its baseline, and touched the details line under it
+            details.insert(0, markup.font(" ", size=3))
         attrs = {"label": markup.html(markup.lines(title, *details)), "style": "filled"}
         if gate.folded is not None or gate.earlier:
             style = "rounded,filled,dashed" if gate.earlier else "rounded,filled"
