@@ -20,17 +20,24 @@ from ..tensor import Tensor
 Axis = int | tuple[int, ...] | None
 
 
+def _combined(name: str, ufunc: np.ufunc, a: Tensor, b: Any, reflected: bool = False) -> Tensor:
+    """ufunc(a, b) (or ufunc(b, a)) on the arrays, as a Tensor that records nothing; shapes that
+    do not broadcast raise a ShapeError naming `name`."""
+    b = b.data if isinstance(b, Tensor) else b
+    left, right = (b, a.data) if reflected else (a.data, b)
+    try:
+        return Tensor._make(np.asarray(ufunc(left, right)))
+    except ValueError as e:
+        raise ShapeError(
+            f"{name}: shapes {a.shape} and {np.shape(b)} cannot be broadcast together"
+        ) from e
+
+
 def _comparison(ufunc: np.ufunc) -> Any:
     def compare(a: Tensor, b: Any) -> Tensor:
         if not isinstance(b, OPERANDS):
             return NotImplemented
-        b = b.data if isinstance(b, Tensor) else b
-        try:
-            return Tensor._make(np.asarray(ufunc(a.data, b)))
-        except ValueError as e:
-            raise ShapeError(
-                f"{ufunc.__name__}: shapes {a.shape} and {np.shape(b)} cannot be broadcast together"
-            ) from e
+        return _combined(ufunc.__name__, ufunc, a, b)
 
     compare.__name__ = ufunc.__name__
     compare.__doc__ = f"Elementwise {ufunc.__name__} (a bool tensor; no gradient)."
@@ -53,15 +60,8 @@ def _bitwise(ufunc: np.ufunc, symbol: str, reflected: bool = False) -> Any:
     def operator(a: Tensor, b: Any) -> Tensor:
         if not isinstance(b, OPERANDS):
             return NotImplemented
-        b = b.data if isinstance(b, Tensor) else b
-        check_bitwise(symbol, a.data, b)
-        left, right = (b, a.data) if reflected else (a.data, b)
-        try:
-            return Tensor._make(np.asarray(ufunc(left, right)))
-        except ValueError as e:
-            raise ShapeError(
-                f"{symbol}: shapes {a.shape} and {np.shape(b)} cannot be broadcast together"
-            ) from e
+        check_bitwise(symbol, a.data, b.data if isinstance(b, Tensor) else b)
+        return _combined(symbol, ufunc, a, b, reflected)
 
     operator.__name__ = ufunc.__name__
     operator.__doc__ = f"Elementwise `{symbol}` of bool or integer tensors (no gradient)."
@@ -87,13 +87,7 @@ def invert(x: Tensor) -> Tensor:
 
 def _logical(ufunc: np.ufunc) -> Any:
     def logical(a: Any, b: Any) -> Tensor:
-        a, b = to_tensor(a), to_tensor(b)
-        try:
-            return Tensor._make(np.asarray(ufunc(a.data, b.data)))
-        except ValueError as e:
-            raise ShapeError(
-                f"{ufunc.__name__}: shapes {a.shape} and {b.shape} cannot be broadcast together"
-            ) from e
+        return _combined(ufunc.__name__, ufunc, to_tensor(a), to_tensor(b))
 
     logical.__name__ = ufunc.__name__
     logical.__doc__ = (
