@@ -56,6 +56,7 @@ from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 from .hooks import RemovableHandle
 from .memory import keep_freed_memory
+from .printing import set_printoptions
 from .registry import FUNCTIONS
 from .scope import current_scope, name_scope
 from .serialization import load, save
@@ -146,6 +147,7 @@ __all__ = [
     "randn",
     "set_default_dtype",
     "set_grad_enabled",
+    "set_printoptions",
     "tensor",
     "topological_order",
     "value_and_grad",

@@ -28,6 +28,7 @@ from .errors import ShapeError
 from .hooks import RemovableHandle
 from .inplace import InplaceUpdates
 from .numpy_protocol import NumpyProtocol
+from .printing import tensor_repr
 from .size import Size
 
 Hook = Callable[["Tensor"], "Tensor | None"]
@@ -365,20 +366,14 @@ class Tensor(InplaceUpdates, NumpyProtocol):
         return f"tensor '{self.name}' of shape {self.shape}" if self.name else self._label()
 
     def __repr__(self) -> str:
-        body = np.array2string(
-            self.data, separator=", ", prefix="tensor(", threshold=200, edgeitems=3
-        )
         extras = []
-        dt = self.data.dtype
-        if dt != get_default_dtype() and dt.kind != "b" and dt != np.int64:
-            extras.append(f"dtype={dt}")
-        if self.name:
-            extras.append(f"name={self.name!r}")
         if self.grad_fn is not None:
             extras.append(f"grad_fn=<{type(self.grad_fn).__name__}Backward>")
         elif self._requires_grad:
             extras.append("requires_grad=True")
-        return "tensor(" + ", ".join([body, *extras]) + ")"
+        if self.name:
+            extras.append(f"name={self.name!r}")
+        return tensor_repr(self.data, get_default_dtype(), extras)
 
 
 def _rebuild(cls: type, data: np.ndarray, requires_grad: bool, name: str | None) -> Tensor:

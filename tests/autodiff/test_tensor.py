@@ -96,7 +96,7 @@ def test_repr_like_pytorch():
     assert repr(Tensor([1.0, 2.0], requires_grad=True)) == "tensor([1., 2.], requires_grad=True)"
     x = Tensor(2.0, requires_grad=True)
     assert repr(x * x) == "tensor(4., grad_fn=<MulBackward>)"
-    assert "dtype=float64" in repr(Tensor(np.ones(2)))
+    assert "dtype=autodiff.float64" in repr(Tensor(np.ones(2)))
     assert repr(Tensor(np.arange(3))) == "tensor([0, 1, 2])"
     assert "name='w'" in repr(Tensor(1.0, name="w"))
 
