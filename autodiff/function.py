@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import weakref
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
@@ -299,7 +300,57 @@ class Function:
         return RemovableHandle(self._hooks, hook)
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__}Backward>"
+        return f"<{self.name()}>"
+
+    def name(self) -> str:
+        """The node's name as printed in `grad_fn=<MulBackward>` (PyTorch: `MulBackward0`)."""
+        return f"{type(self).__name__}Backward"
+
+    @property
+    def next_functions(self) -> tuple[tuple[Function | AccumulateGrad | None, int], ...]:
+        """Where this node sends gradients, PyTorch's way: one `(node, 0)` per Tensor input,
+        in order. The node is the input's `grad_fn`, the `AccumulateGrad` of a leaf that
+        requires grad, or None for an input that needs no gradient."""
+        edges = []
+        for a in self.args:
+            if not isinstance(a, Tensor):
+                continue  # a constant operand (a Python number, an array of labels)
+            if a.grad_fn is not None:
+                edges.append((a.grad_fn, 0))
+            elif a._requires_grad:
+                edges.append((AccumulateGrad.of(a), 0))
+            else:
+                edges.append((None, 0))
+        return tuple(edges)
+
+
+class AccumulateGrad:
+    """The node at which a leaf's gradient is accumulated into its `.grad` (PyTorch's name).
+
+    `next_functions` reaches one for each leaf that requires grad; `variable` is the leaf.
+    While one is held, every `next_functions` returns that same node for its leaf, as
+    PyTorch's graph holds one per leaf."""
+
+    __slots__ = ("variable", "__weakref__")
+    next_functions: tuple = ()
+    _held: weakref.WeakValueDictionary[int, AccumulateGrad] = weakref.WeakValueDictionary()
+
+    def __init__(self, variable: Tensor) -> None:
+        self.variable = variable
+
+    @classmethod
+    def of(cls, leaf: Tensor) -> AccumulateGrad:
+        # Keyed by id: the node holds its leaf, so the id is not reused while the entry lives
+        node = cls._held.get(id(leaf))
+        if node is None:
+            node = cls._held.setdefault(id(leaf), cls(leaf))
+        return node
+
+    def name(self) -> str:
+        return "AccumulateGrad"
+
+    def __repr__(self) -> str:
+        return "<AccumulateGrad>"
 
 
 class _NotRecording:

@@ -271,6 +271,16 @@ class Tensor(InplaceUpdates, NumpyProtocol):
         return self.transpose()
 
     @property
+    def mT(self) -> Tensor:
+        """The last two dimensions swapped, (..., m, n) -> (..., n, m): PyTorch's `mT`."""
+        if self.ndim < 2:
+            raise RuntimeError(
+                "tensor.mT is only supported on matrices or batches of matrices. "
+                f"Got {self.ndim}-D tensor."
+            )
+        return self.swapaxes(-2, -1)
+
+    @property
     def version(self) -> int:
         """A stamp that grows whenever this memory (or a view of it) is modified in place."""
         return (self if self._base is None else self._base)._version

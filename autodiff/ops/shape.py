@@ -241,6 +241,19 @@ def swapaxes(x: Any, axis1: int, axis2: int) -> Tensor:
     return Permute.apply(x, axes=tuple(axes))
 
 
+@register("t")
+def t(x: Any) -> Tensor:
+    """PyTorch's `t()`: a matrix transposed (a view); a 0-d or 1-d tensor as it is (a view of
+    it). More than two dimensions raise, as in PyTorch: say which two to swap."""
+    x = to_tensor(x)
+    if x.ndim > 2:
+        raise RuntimeError(
+            f"t() expects a tensor with <= 2 dimensions, but self is {x.ndim}D (shape "
+            f"{x.shape}): use transpose(dim0, dim1)"
+        )
+    return Permute.apply(x, axes=None)
+
+
 @register("broadcast_to", numpy=np.broadcast_to)
 def broadcast_to(x: Any, shape: Sequence[int]) -> Tensor:
     """x broadcast to `shape`, as numpy's broadcast_to (a view; backward sums it back)."""

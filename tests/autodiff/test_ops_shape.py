@@ -143,6 +143,14 @@ SHAPE_OPS = [
     ),
     ("transpose_fn", shapes().map(lambda s: (s, None)), lambda x, _: ad.transpose(x), np_reverse),
     ("T", shapes().map(lambda s: (s, None)), lambda x, _: x.T, np_reverse),
+    ("t", shapes(max_dims=2).map(lambda s: (s, None)), lambda x, _: x.t(), np_reverse),
+    ("t_fn", shapes(max_dims=2).map(lambda s: (s, None)), lambda x, _: ad.t(x), np_reverse),
+    (
+        "mT",
+        shapes(min_dims=2, max_dims=4).map(lambda s: (s, None)),
+        lambda x, _: x.mT,
+        lambda a, _: np.swapaxes(a, -2, -1),
+    ),
     ("transpose_axes", permutation_args(), lambda x, p: x.transpose(p), np.transpose),
     ("transpose_fn_axes", permutation_args(), ad.transpose, np.transpose),
     ("permute", permutation_args(), lambda x, p: x.permute(*p), np.transpose),
@@ -192,6 +200,10 @@ FIXED = [
     ("T_0d", (), lambda x: x.T, (), np.transpose),
     ("T_1d", (3,), lambda x: x.T, (3,), np.transpose),
     ("T_3d", (2, 3, 4), lambda x: x.T, (4, 3, 2), np.transpose),
+    ("t_0d", (), lambda x: x.t(), (), np.transpose),
+    ("t_1d", (3,), lambda x: x.t(), (3,), np.transpose),
+    ("t_empty", (0, 3), lambda x: x.t(), (3, 0), np.transpose),
+    ("mT_empty", (2, 0, 3), lambda x: x.mT, (2, 3, 0), lambda a: np.swapaxes(a, -2, -1)),
     ("transpose_empty", (0, 3), lambda x: x.transpose(), (3, 0), np.transpose),
     (
         "permute_negative",
@@ -503,3 +515,12 @@ def test_an_expand_that_broadcasts_refuses_writes_and_keeps_its_gradient():
     assert x.tolist() == [1.0, 2.0]
     x.expand(3, 2).sum().backward()
     assert x.grad.tolist() == [3.0, 3.0]
+
+
+def test_t_and_mT_refuse_what_pytorch_refuses():
+    with pytest.raises(RuntimeError, match=r"t\(\) expects a tensor with <= 2 dimensions"):
+        ad.ones(2, 2, 2).t()
+    with pytest.raises(RuntimeError, match="mT is only supported on matrices"):
+        _ = ad.ones(3).mT
+    x = ad.ones(2, 3)
+    assert x.t()._base is x and x.mT._base is x  # views, as in PyTorch
