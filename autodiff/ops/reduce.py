@@ -208,12 +208,12 @@ Axis = int | tuple[int, ...] | None
 def var(
     x: Any,
     axis: Axis = None,
-    ddof: int | bool | None = None,
+    ddof: float | bool | None = None,
     keepdims: bool = False,
     *,
     dim: Axis = None,
     keepdim: bool | None = None,
-    correction: int | None = None,
+    correction: float | None = None,
     unbiased: bool | None = None,
 ) -> Tensor:
     """Variance, as PyTorch's `var`: divided by N - 1 by default (Bessel's correction).
@@ -235,9 +235,9 @@ def var(
 def _var(
     x: Any,
     axis: Axis,
-    ddof: int | bool | None,
+    ddof: float | bool | None,
     keepdims: bool,
-    correction: int | None = None,
+    correction: float | None = None,
     unbiased: bool | None = None,
     wide: bool = False,
 ) -> Tensor:
@@ -245,25 +245,22 @@ def _var(
     given = [c for c in (ddof, correction, unbiased) if c is not None]
     if len(given) > 1:
         raise TypeError("var: give one of ddof, correction and unbiased")
-    return Var.apply(
-        to_tensor(x),
-        axis=axis,
-        ddof=int(given[0]) if given else 1,
-        keepdims=keepdims,
-        wide=wide,
-    )
+    # A bool (`unbiased`) counts as 0 or 1; a fractional correction (PyTorch takes any number:
+    # N - 0.5) is kept as it is, not truncated to an int.
+    ddof_value = (int(given[0]) if isinstance(given[0], bool) else given[0]) if given else 1
+    return Var.apply(to_tensor(x), axis=axis, ddof=ddof_value, keepdims=keepdims, wide=wide)
 
 
 @register("std")
 def std(
     x: Any,
     axis: Axis = None,
-    ddof: int | bool | None = None,
+    ddof: float | bool | None = None,
     keepdims: bool = False,
     *,
     dim: Axis = None,
     keepdim: bool | None = None,
-    correction: int | None = None,
+    correction: float | None = None,
     unbiased: bool | None = None,
 ) -> Tensor:
     """Standard deviation: the square root of `var` (same arguments; N - 1 by default)."""

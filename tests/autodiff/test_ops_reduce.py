@@ -206,6 +206,30 @@ def test_var_and_std_default_to_pytorchs_correction_and_numpy_keeps_its_own():
         np.testing.assert_allclose(call(ad, x).data, call(torch, t).numpy(), rtol=1e-12)
 
 
+def test_var_and_std_take_a_fractional_correction_as_it_is():
+    # PyTorch divides by N - correction for any number; it was truncated to an int (0.5 -> 0)
+    a = np.array([[0.5, 1.5, 2.0, 4.0], [1.0, 3.0, 0.25, -2.0]])
+    x = Tensor(a, requires_grad=True)
+    deviations = ((a - a.mean(axis=1, keepdims=True)) ** 2).sum(axis=1)
+    check_forward(x.var(1, correction=0.5), deviations / 3.5, rtol=1e-12)
+    check_forward(x.std(dim=1, correction=1.5), np.sqrt(deviations / 2.5), rtol=1e-12)
+    check_forward(x.var(ddof=0.5), ((a - a.mean()) ** 2).sum() / 7.5, rtol=1e-12)
+    assert_gradients_match(lambda t: t.var(1, correction=0.5), x)
+    torch = pytest.importorskip("torch", reason="torch is not installed: nothing to compare with")
+    for call in (
+        lambda v: v.var(1, correction=0.5),
+        lambda v: v.std(correction=2.25),
+        lambda v: v.var(dim=0, correction=0.75, keepdim=True),
+    ):
+        t = torch.tensor(a, requires_grad=True)
+        x = Tensor(a, requires_grad=True)
+        ours, theirs = call(x), call(t)
+        np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-12)
+        ours.sum().backward()
+        theirs.sum().backward()
+        np.testing.assert_allclose(x.grad.data, t.grad.numpy(), rtol=1e-12)
+
+
 # ----------------------------------------------------------------------------- size-1 dims
 @pytest.mark.parametrize(("name", "f", "ref", "domain", "shape_opts"), REDUCTIONS, ids=IDS)
 def test_reduction_over_size_one_axes(name, f, ref, domain, shape_opts):
