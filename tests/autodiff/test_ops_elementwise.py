@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import operator
+import warnings
 
 import numpy as np
 import pytest
@@ -908,6 +909,31 @@ def test_zero_power_second_order():
     exponent = Tensor(np.array([0.0, 2.0, 3.0]), requires_grad=True)
     # d/db of the x-gradient at b = 0 is 1/x: kept (PyTorch's mask makes it 0)
     assert gradgradcheck(lambda t, b: t**b, x, exponent)
+
+
+def _exponent_gradients(lib):
+    """d/db of a ** b for a tensor base, and of 0 ** b, -2 ** b and 2 ** b (a number base)."""
+    a = lib.tensor([-1.5, 0.0, 0.0, 2.0, -0.5], dtype=lib.float64)
+    b = lib.tensor([2.0, -2.0, 0.0, -3.0, 1.0], dtype=lib.float64, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # numpy's forward warns of 0 ** -2 (PyTorch's does not)
+        outputs = [(base**b).sum() for base in (a, 0.0, -2.0, 2.0)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the backward computes NaN and -inf without warnings
+        return [lib.autograd.grad(out, b)[0].tolist() for out in outputs]
+
+
+def test_exponent_gradient_is_pytorchs_at_negative_and_zero_bases():
+    """out * log(a): NaN where a < 0 (also where a ** b is real, an integer b), -inf at 0 ** b
+    for b < 0, 0 at 0 ** b for b >= 0. It was 0 for every a <= 0, and NaN at 0 ** -2."""
+    tensor_base, zero, negative, two = _exponent_gradients(ad)
+    nan, inf = float("nan"), float("inf")
+    np.testing.assert_equal(tensor_base, [nan, -inf, 0.0, 0.125 * np.log(2.0), nan])
+    np.testing.assert_equal(zero, [0.0, -inf, 0.0, -inf, 0.0])
+    np.testing.assert_equal(negative, [nan] * 5)
+    np.testing.assert_allclose(two, np.log(2.0) * 2.0 ** np.array([2.0, -2, 0, -3, 1]))
+    torch = pytest.importorskip("torch")
+    np.testing.assert_equal(_exponent_gradients(ad), _exponent_gradients(torch))
 
 
 # ----------------------------------------- integer and bool inputs of float-valued functions
