@@ -230,6 +230,26 @@ class Abs(Function):
         return times_constant(g, ctx.sign, ctx.args[0])  # PyTorch's grad * sgn(x)
 
 
+@register("sign")
+class Sign(Function):
+    """Elementwise sign (-1, 0, 1; 0 at NaN, as PyTorch's). Its gradient is zero everywhere, and
+    recorded as PyTorch's: `x.sign()` requires grad, so `x.grad` becomes zeros, not None (an
+    optimizer skips a None gradient, but momentum and weight decay move a zero one)."""
+
+    op = "sign"
+
+    @staticmethod
+    def forward(ctx, x):
+        if x.dtype == bool:  # numpy has no bool sign; PyTorch's is the tensor's values
+            return x.copy()
+        sign = np.sign(x)
+        return np.nan_to_num(sign, nan=0.0) if np.isnan(sign).any() else sign
+
+    @staticmethod
+    def backward(ctx, g):
+        return zero_gradient(ctx.args[0], g)
+
+
 @register("exp", numpy=np.exp)
 class Exp(Function):
     op = "exp"

@@ -207,6 +207,28 @@ def test_abs_gradient_and_sign_at_nan_are_zero(dtype):
     np.testing.assert_array_equal(y.grad.data, u.grad.numpy())
 
 
+def _sign_gradients(lib):
+    """x.grad after backward through sign alone, and sign's results on int and bool tensors."""
+    x = lib.tensor([NAN, -2.0, 0.0, 3.0], dtype=lib.float64, requires_grad=True)
+    y = x.sign()
+    (y * 3).sum().backward()
+    ints, bools = lib.tensor([-3, 0, 2]).sign(), lib.tensor([True, False]).sign()
+    return y.requires_grad, x.grad.tolist(), ints.tolist(), bools.tolist()
+
+
+def test_sign_records_a_zero_gradient():
+    """PyTorch's sign requires grad and sends back zeros: x.grad is zeros, not None, which an
+    optimizer's momentum and weight decay act on (sign recorded nothing, and the backward
+    raised that the loss does not require grad). A bool tensor's sign is itself (it raised)."""
+    assert _sign_gradients(ad) == (True, [0.0] * 4, [-1, 0, 1], [True, False])
+    x = Tensor(np.array([-1.0, 2.0]), requires_grad=True)
+    (g,) = ad.autograd.grad((x.sign() * x**2).sum(), x, create_graph=True)  # 2 |x|
+    np.testing.assert_array_equal(g.data, [2.0, 4.0])
+    np.testing.assert_array_equal(ad.autograd.grad(g.sum(), x)[0].data, [-2.0, 2.0])
+    torch = pytest.importorskip("torch")
+    assert _sign_gradients(ad) == _sign_gradients(torch)
+
+
 @pytest.mark.parametrize("size", [7, 5000])  # ReLU has a small-array and a large-array path
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_relu_keeps_nan_and_infinities_on_both_paths(size, dtype):
@@ -835,15 +857,17 @@ def test_comparison_of_mismatched_shapes_names_the_shapes():
 
 
 @pytest.mark.parametrize("sign", [ad.sign, Tensor.sign], ids=["function", "method"])
-def test_sign_is_not_differentiable(sign):
+def test_sign_keeps_the_dtype_and_records_a_zero_gradient(sign):
     a = np.array([-2.5, 0.0, 3.0])
     for dtype in (np.float64, np.float32):
         x = Tensor(a.astype(dtype), requires_grad=True)
         s = sign(x)
         assert s.dtype == dtype
-        assert not s.requires_grad
-        assert s.grad_fn is None
+        assert s.requires_grad  # as PyTorch's, with a zero gradient
         np.testing.assert_array_equal(s.data, np.sign(a))
+        s.sum().backward()
+        assert x.grad.dtype == dtype
+        np.testing.assert_array_equal(x.grad.data, [0.0, 0.0, 0.0])
 
 
 # --------------------------------------------------------------------------------- errors
