@@ -285,22 +285,37 @@ def _dim(dim: Any, ndim: int) -> int:
     return normalize_axes((dim,), ndim)[0]
 
 
-@register("squeeze", numpy=np.squeeze)
+@register("squeeze")
 def squeeze(
     x: Any, axis: int | Sequence[int] | None = None, *, dim: int | Sequence[int] | None = None
 ) -> Tensor:
-    """Drop size-1 axes (all of them, or the given ones, which must have size 1)."""
-    x = to_tensor(x)
-    axis = axis if dim is None else dim
+    """PyTorch's squeeze: drop size-1 axes (all of them, or those of the given ones that have
+    size 1: a given axis of another size is kept, not an error, so that `out.squeeze(1)` works
+    whatever the batch holds)."""
+    return _squeeze(to_tensor(x), axis if dim is None else dim, strict=False)
+
+
+@register(methods=(), functions=(), numpy=np.squeeze)
+def numpy_squeeze(
+    a: Any, axis: int | Sequence[int] | None = None, *, dim: int | Sequence[int] | None = None
+) -> Tensor:
+    """`np.squeeze(t, axis)`: numpy's meaning, where a given axis must have size 1."""
+    return _squeeze(to_tensor(a), axis if dim is None else dim, strict=True)
+
+
+def _squeeze(x: Tensor, axis: int | Sequence[int] | None, strict: bool) -> Tensor:
+    """Drop the size-1 axes among `axis` (all axes for None); `strict`: any other raises."""
     if axis is None:
         axes = tuple(i for i, n in enumerate(x.shape) if n == 1)
     else:
         axes = normalize_axes(axis, x.ndim)
-        for a in axes:
-            if x.shape[a] != 1:
-                raise ShapeError(
-                    f"squeeze: axis {a} of shape {x.shape} has size {x.shape[a]}, not 1"
-                )
+        if strict:
+            for a in axes:
+                if x.shape[a] != 1:
+                    raise ShapeError(
+                        f"np.squeeze: axis {a} of shape {x.shape} has size {x.shape[a]}, not 1"
+                    )
+        axes = tuple(a for a in axes if x.shape[a] == 1)
     return Reshape.apply(x, shape=tuple(n for i, n in enumerate(x.shape) if i not in axes))
 
 
