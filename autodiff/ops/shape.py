@@ -235,8 +235,11 @@ def transpose(
 def swapaxes(x: Any, axis1: int, axis2: int) -> Tensor:
     """Swap two axes."""
     x = to_tensor(x)
+    a, b = normalize_axes(axis1, x.ndim), normalize_axes(axis2, x.ndim)  # checked
+    if x.ndim == 0:  # 0 and -1 are a 0-d tensor's dims, as in PyTorch: nothing to swap
+        return Permute.apply(x, axes=())
     axes = list(range(x.ndim))
-    a, b = normalize_axes(axis1, x.ndim)[0], normalize_axes(axis2, x.ndim)[0]
+    a, b = a[0], b[0]
     axes[a], axes[b] = axes[b], axes[a]
     return Permute.apply(x, axes=tuple(axes))
 

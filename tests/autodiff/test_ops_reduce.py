@@ -143,6 +143,37 @@ def test_reduction_of_0d(keepdims, name, f, ref, domain, shape_opts):
     assert gradgradcheck(lambda t: f(t, None, keepdims), x)
 
 
+ZERO_D_DIMS = {
+    "sum": lambda t: t.sum(-1),
+    "mean": lambda t: t.mean(dim=-1, keepdim=True),
+    "amax": lambda t: t.amax(-1),
+    "amin": lambda t: t.amin([-1]),
+    "prod": lambda t: t.prod(-1),
+    "logsumexp": lambda t: t.logsumexp(-1),
+    "norm": lambda t: t.norm(dim=-1),
+    "cumsum": lambda t: t.cumsum(-1),
+    "softmax": lambda t: t.softmax(-1),
+    "max": lambda t: t.max(-1).values,
+    "transpose": lambda t: t.transpose(0, -1),
+}
+
+
+@pytest.mark.parametrize("f", ZERO_D_DIMS.values(), ids=ZERO_D_DIMS)
+def test_a_0d_tensor_takes_dim_minus_1_as_pytorch(f):
+    """A 0-d tensor's dims are 0 and -1 in PyTorch; -1 raised an AxisError (0 worked)."""
+    x = Tensor(np.float64(0.7), requires_grad=True)
+    y = f(x)
+    assert y.shape == ()
+    y.backward()
+    torch = pytest.importorskip("torch")
+    t = torch.tensor(0.7, dtype=torch.float64, requires_grad=True)
+    f(t).backward()
+    assert y.item() == f(t).item()
+    assert x.grad.item() == t.grad.item()
+    with pytest.raises(np.exceptions.AxisError):
+        x.sum(-2)
+
+
 @pytest.mark.parametrize(("name", "f", "ref", "domain", "shape_opts"), REDUCTIONS, ids=IDS)
 def test_reduction_float32_in_float32_out(name, f, ref, domain, shape_opts):
     a = np.random.default_rng(1).permutation(12).reshape(3, 4).astype(np.float32) * 0.1 + 0.5

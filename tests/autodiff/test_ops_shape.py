@@ -190,6 +190,7 @@ FIXED = [
     ("reshape_empty_-1", (0, 3), lambda x: x.reshape(-1), (0,), None),
     ("transpose_0d", (), lambda x: x.transpose(), (), np.transpose),
     ("T_0d", (), lambda x: x.T, (), np.transpose),
+    ("transpose_0d_dims", (), lambda x: x.transpose(0, -1), (), None),  # PyTorch's dims 0, -1
     ("T_1d", (3,), lambda x: x.T, (3,), np.transpose),
     ("T_3d", (2, 3, 4), lambda x: x.T, (4, 3, 2), np.transpose),
     ("transpose_empty", (0, 3), lambda x: x.transpose(), (3, 0), np.transpose),
