@@ -13,7 +13,7 @@ import numpy as np
 from ..dtypes import float_valued
 from ..function import Function
 from ..numpy_protocol import array_of
-from ..registry import reduction, register, to_tensor
+from ..registry import reduction, reduction_with_dtype, register, to_tensor
 from ..tensor import Tensor
 from ._axes import kept_shape, normalize_axes, reduced_dims
 from .elementwise import ZeroWhere
@@ -27,6 +27,12 @@ def _accumulator(x: np.ndarray) -> type | None:
     return np.float32 if x.dtype.char == "e" else None
 
 
+def _unsigned_as_int64(x: np.ndarray) -> np.ndarray:
+    """Unsigned integers sum and multiply in int64, as PyTorch's (numpy's go to uint64); bool
+    and signed integers already do in numpy."""
+    return x.astype(np.int64) if x.dtype.kind == "u" else x
+
+
 def _setup(ctx, x, axis):
     axes = normalize_axes(axis, x.ndim)
     ctx.shape = x.shape
@@ -35,12 +41,13 @@ def _setup(ctx, x, axis):
     return axes
 
 
-@register("sum", numpy=np.sum, form=reduction)
+@register("sum", numpy=np.sum, form=reduction_with_dtype)
 class Sum(Function):
     op = "sum"
 
     @staticmethod
     def forward(ctx, x, axis=None, keepdims=False):
+        x = _unsigned_as_int64(x)
         accumulator = _accumulator(x)
         if axis is None and not keepdims:  # the common loss.sum(): skip the axis bookkeeping
             ctx.shape = x.shape
@@ -59,7 +66,7 @@ class Sum(Function):
         return expand_to(g if ctx.keep is None else g.reshape(ctx.keep), ctx.shape)
 
 
-@register("mean", numpy=np.mean, form=reduction)
+@register("mean", numpy=np.mean, form=reduction_with_dtype)
 class Mean(Function):
     op = "mean"
 
@@ -387,7 +394,7 @@ class LogSumExp(Function):
             return g.reshape(ctx.keep) * np.exp(x - out.reshape(ctx.keep))
 
 
-@register("prod", numpy=np.prod, form=reduction)
+@register("prod", numpy=np.prod, form=reduction_with_dtype)
 class Prod(Function):
     """Product. The gradient is PyTorch's prod_backward: grad * (result / x) where x holds no
     zero (so NaN for an infinite x, inf / inf, and a product that overflowed divides as it
@@ -402,7 +409,7 @@ class Prod(Function):
     def forward(ctx, x, axis=None, keepdims=False):
         axes = _setup(ctx, x, axis)
         ctx.whole = axis is None  # PyTorch's prod() (no dim): its shortcut for several zeros
-        out = np.prod(x, axis=axes, keepdims=keepdims)
+        out = np.prod(_unsigned_as_int64(x), axis=axes, keepdims=keepdims)
         ctx.save_for_backward(x, out)  # the returned object: differentiable under create_graph
         return out
 

@@ -261,6 +261,46 @@ def test_var_and_std_take_a_fractional_correction_as_it_is():
         np.testing.assert_allclose(x.grad.data, t.grad.numpy(), rtol=1e-12)
 
 
+DTYPE_CALLS = {
+    "sum": lambda m, t: t.sum(dtype=m.float32),
+    "sum_dim": lambda m, t: m.sum(t, 1, True, dtype=m.float32),
+    "mean": lambda m, t: t.mean(dim=0, dtype=m.float32),
+    "prod": lambda m, t: m.prod(t, 1, dtype=m.float32),
+    "f32_to_f64": lambda m, t: t.float().sum(1, dtype=m.float64),
+    "int_mean": lambda m, t: (t > 0).long().mean(dtype=m.float64),
+    "bool_sum": lambda m, t: (t > 0).sum(1, dtype=m.float32),
+}
+
+
+@pytest.mark.parametrize("call", DTYPE_CALLS.values(), ids=DTYPE_CALLS)
+def test_sum_mean_prod_convert_to_dtype_first(call):
+    """PyTorch's dtype= of sum, mean and prod converts the input first, in the graph (it
+    raised a TypeError); amax and the others take none, in both."""
+    a = np.array([[1.5, -2.25, 3.0], [0.5, 2.0, -1.0]])
+    x = Tensor(a, requires_grad=True)
+    y = call(ad, x)
+    if y.requires_grad:
+        y.sum().backward()
+        assert x.grad.dtype == np.float64
+    with pytest.raises(TypeError):
+        x.amax(dtype=ad.float32)
+    torch = pytest.importorskip("torch")
+    t = torch.tensor(a, requires_grad=True)
+    expected = call(torch, t)
+    assert y.dtype == np.dtype(str(expected.dtype).removeprefix("torch."))
+    np.testing.assert_array_equal(y.data, expected.detach().numpy())
+    if expected.requires_grad:
+        expected.sum().backward()
+        np.testing.assert_array_equal(x.grad.data, t.grad.numpy())
+
+
+def test_unsigned_integers_sum_and_multiply_in_int64():
+    u = Tensor(np.array([[200, 100, 3], [4, 5, 6]], dtype=np.uint8))
+    for result in (u.sum(), u.sum(1), u.prod(), u.prod(0)):
+        assert result.dtype == np.int64  # PyTorch's; numpy's is uint64
+    assert u.sum(1).tolist() == [303, 15] and u.prod(1).tolist() == [60000, 120]
+
+
 # ----------------------------------------------------------------------------- size-1 dims
 @pytest.mark.parametrize(("name", "f", "ref", "domain", "shape_opts"), REDUCTIONS, ids=IDS)
 def test_reduction_over_size_one_axes(name, f, ref, domain, shape_opts):
