@@ -129,11 +129,14 @@ def _reduction(apply: Callable[..., Tensor], empty_reduces_all: bool) -> Callabl
 
 
 def along_axis(apply: Callable[..., Tensor]) -> Callable[..., Tensor]:
-    """`f(x, axis=-1)`: along one axis, the last by default (softmax)."""
+    """`f(x, axis=-1)`: along one axis, the last by default (softmax); PyTorch's keyword
+    `dtype` converts the input to it first (`x.to(dtype)`, in the graph), as PyTorch's."""
 
-    def public(x: Any, axis: int = -1, *, dim: int | None = None) -> Tensor:
+    def public(x: Any, axis: int = -1, *, dim: int | None = None, dtype: Any = None) -> Tensor:
         if not isinstance(x, Tensor):
             x = Tensor(x)
+        if dtype is not None:
+            x = x.to(dtype)
         return apply(x, axis=axis if dim is None else dim)
 
     return public

@@ -133,7 +133,12 @@ def view(x: Tensor, *sizes: int | Sequence[int]) -> Tensor:
     """PyTorch's `x.view(2, 3)`: a reshape that is always a view of x, sharing its memory. A
     shape that needs a copy (`x.T.view(-1)`) raises PyTorch's RuntimeError, pointing to
     `reshape` (which copies) and `contiguous`: a copy would silently drop the writes a view
-    passes on to x."""
+    passes on to x. PyTorch's `x.view(dtype)` (the same bytes read as another dtype) raises."""
+    if len(sizes) == 1 and _is_dtype(sizes[0]):
+        raise TypeError(
+            f"view: x.view(dtype) (the bytes read as {np.dtype(sizes[0])}) is not supported; "
+            "x.to(dtype) converts the values, x.numpy().view(dtype) reads the bytes"
+        )
     shape = _sizes("view", sizes)
     if reshape_op(x, shape) is ReshapeCopy and _reshapes(x.data, shape):
         strides = tuple(s // x.data.itemsize for s in x.data.strides)
@@ -146,6 +151,11 @@ def view(x: Tensor, *sizes: int | Sequence[int]) -> Tensor:
         return Reshape.apply(x, shape=shape)
     except ShapeError:
         raise ShapeError(f"view: cannot view a tensor of shape {x.shape} as {shape}") from None
+
+
+def _is_dtype(arg: Any) -> bool:
+    """A dtype (`torch.int64`, which is numpy's, or a dtype object), not a size."""
+    return isinstance(arg, np.dtype) or (isinstance(arg, type) and issubclass(arg, np.generic))
 
 
 def _reshapes(data: np.ndarray, shape: tuple[int, ...]) -> bool:

@@ -358,6 +358,14 @@ def test_squeeze_keeps_a_given_dim_whose_size_is_not_one():
     assert _squeezed(ad) == _squeezed(torch)
 
 
+@pytest.mark.parametrize("dtype", [ad.int64, ad.float32, np.dtype("bool")])
+def test_view_of_a_dtype_raises_naming_it(dtype):
+    """PyTorch's x.view(dtype) reads the bytes as another dtype; glassgrad does not, and said
+    "int() argument must be ... not 'Int64DType'"."""
+    with pytest.raises(TypeError, match=r"view\(dtype\).*x.to\(dtype\)"):
+        Tensor(np.ones((2, 3))).view(dtype)
+
+
 # ------------------------------------------------ views and copies: PyTorch's rule
 @st.composite
 def strided_views(draw):
