@@ -59,6 +59,7 @@ def backward(
     grad: Tensor | np.ndarray | float | None = None,
     retain_graph: bool | None = None,
     create_graph: bool = False,
+    inputs: Tensor | Sequence[Tensor] | None = None,
     *,
     gradient: Tensor | np.ndarray | float | None = None,
 ) -> None:
@@ -67,12 +68,37 @@ def backward(
     `grad` (PyTorch's keyword: `gradient`) is d(loss)/d(self), required unless self has one
     element. Without `retain_graph` the saved values are freed and a second backward raises.
     With `create_graph` the backward pass is itself recorded, for higher-order derivatives.
+    With `inputs` (tensors, leaves or not) only their `.grad` is accumulated into.
     """
     if gradient is not None:
         if grad is not None:
             raise TypeError("backward: got both grad and gradient (PyTorch's name for grad)")
         grad = gradient
-    run_backward((tensor,), (grad,), retain_graph, create_graph)
+    if inputs is None:
+        run_backward((tensor,), (grad,), retain_graph, create_graph)
+    else:
+        targets = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+        backward_into((tensor,), (grad,), retain_graph, create_graph, targets)
+
+
+def backward_into(
+    outputs: Sequence[Tensor],
+    grad_outputs: Sequence[Any],
+    retain_graph: bool | None,
+    create_graph: bool,
+    inputs: Sequence[Tensor],
+) -> None:
+    """Backpropagate from `outputs` and accumulate into the `.grad` of `inputs` only (leaves or
+    not; an input the outputs do not depend on is left alone): PyTorch's `inputs=` of
+    `backward`. A non-leaf input retains its gradient from then on, as PyTorch makes it
+    (`retain_grad()`, whose hook fills its `.grad` during the walk)."""
+    for t in inputs:
+        if t.grad_fn is not None:
+            t.retain_grad()
+    results = gradients(outputs, inputs, grad_outputs, retain_graph, create_graph, True)
+    for t, g in zip(inputs, results, strict=True):
+        if g is not None and t.grad_fn is None:
+            t.grad = g if t.grad is None else t.grad + g
 
 
 def run_backward(
@@ -518,4 +544,4 @@ def gradients(
     return tuple(grads)
 
 
-__all__ = ["GraphFreedError", "gradients", "run_backward", "topological_order"]
+__all__ = ["GraphFreedError", "backward_into", "gradients", "run_backward", "topological_order"]

@@ -22,6 +22,7 @@ import numpy as np
 
 from .dtypes import check_bitwise
 from .errors import ShapeError
+from .index_order import split_at_integers
 from .numpy_protocol import array_of, index_arrays, refuse_uint8_fill
 from .thread_modes import grad_enabled
 
@@ -192,7 +193,13 @@ class InplaceUpdates:
     def __setitem__(self, index: Any, value: Any) -> None:
         self._check_inplace("__setitem__", value)
         refuse_uint8_fill(index, value)
-        self.data[index_arrays(index)] = array_of(value)
+        index = index_arrays(index)
+        split = split_at_integers(index, self.data.ndim)
+        if split is None:
+            self.data[index] = array_of(value)
+        else:  # integers with arrays: PyTorch's order (index_order.py), through a view
+            basic, advanced = split
+            self.data[basic][advanced] = array_of(value)
 
 
 def _refuse_read_only(tensor: Any, op: str) -> None:

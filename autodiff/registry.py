@@ -78,6 +78,27 @@ def reduction(apply: Callable[..., Tensor]) -> Callable[..., Tensor]:
     return _reduction(apply, empty_reduces_all=True)
 
 
+def reduction_with_dtype(apply: Callable[..., Tensor]) -> Callable[..., Tensor]:
+    """`reduction` with PyTorch's keyword `dtype` (sum, mean, prod): the input is converted to
+    it first (`x.to(dtype)`, in the graph between float dtypes), as PyTorch's docs say."""
+    reduce = reduction(apply)
+
+    def public(
+        x: Any,
+        axis: int | tuple[int, ...] | None = None,
+        keepdims: bool = False,
+        *,
+        dim: int | tuple[int, ...] | None = None,
+        keepdim: bool | None = None,
+        dtype: Any = None,
+    ) -> Tensor:
+        if dtype is not None:
+            x = (x if isinstance(x, Tensor) else Tensor(x)).to(dtype)
+        return reduce(x, axis, keepdims, dim=dim, keepdim=keepdim)
+
+    return public
+
+
 def numpy_reduction(apply: Callable[..., Tensor]) -> Callable[..., Tensor]:
     """`reduction` as numpy's function on a Tensor calls it: an empty `axis` reduces nothing."""
     return _reduction(apply, empty_reduces_all=False)
@@ -108,11 +129,14 @@ def _reduction(apply: Callable[..., Tensor], empty_reduces_all: bool) -> Callabl
 
 
 def along_axis(apply: Callable[..., Tensor]) -> Callable[..., Tensor]:
-    """`f(x, axis=-1)`: along one axis, the last by default (softmax)."""
+    """`f(x, axis=-1)`: along one axis, the last by default (softmax); PyTorch's keyword
+    `dtype` converts the input to it first (`x.to(dtype)`, in the graph), as PyTorch's."""
 
-    def public(x: Any, axis: int = -1, *, dim: int | None = None) -> Tensor:
+    def public(x: Any, axis: int = -1, *, dim: int | None = None, dtype: Any = None) -> Tensor:
         if not isinstance(x, Tensor):
             x = Tensor(x)
+        if dtype is not None:
+            x = x.to(dtype)
         return apply(x, axis=axis if dim is None else dim)
 
     return public
@@ -167,7 +191,7 @@ def register(
             new_methods[f"__{operator}__"], new_methods[f"__r{operator}__"] = both
         if operator is not None:
             numpy_public = op.apply
-        elif form is reduction and inspect.isclass(op):
+        elif form in (reduction, reduction_with_dtype) and inspect.isclass(op):
             numpy_public = numpy_reduction(op.apply)
         else:
             numpy_public = public

@@ -165,6 +165,10 @@ class Tensor(InplaceUpdates, NumpyProtocol):
 
     def retain_grad(self) -> None:
         """Keep `.grad` for this non-leaf tensor on backward (leaves always keep theirs)."""
+        if not self._requires_grad:  # PyTorch refuses it too: no gradient will ever arrive
+            raise RuntimeError(
+                f"retain_grad: {self._label()} does not require grad, so it gets no gradient"
+            )
         node = self.grad_fn
         if node is None or node._retains is not None:  # a leaf, or already retained
             return

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..anomaly import detect_anomaly, is_anomaly_enabled
-from ..engine import gradients, run_backward
+from ..engine import backward_into, gradients, run_backward
 from ..grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from ..gradcheck import GradcheckError, _gradcheck, _gradgradcheck, _requires_grad
 from ..tensor import Tensor
@@ -87,11 +87,7 @@ def backward(
     if inputs is None:
         run_backward(outs, grads, retain_graph, create_graph)
         return
-    targets = _tuple(inputs)
-    results = gradients(outs, targets, grads, retain_graph, create_graph, allow_unused=True)
-    for t, g in zip(targets, results):
-        if g is not None:
-            t.grad = g if t.grad is None else t.grad + g
+    backward_into(outs, grads, retain_graph, create_graph, _tuple(inputs))
 
 
 def gradcheck(

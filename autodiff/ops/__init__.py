@@ -4,7 +4,8 @@ elementwise.py (arithmetic, unary functions, activations), conversion.py (astype
 clone), reduce.py (sum, mean, amax, ...), select.py (max/min along a dim with indices, sort,
 topk, argmax), linalg.py (matmul, dot), einsum.py, cumsum.py, norm.py (vector norms), shape.py
 (reshape, permute, expand), indexing.py (getitem), join.py (concatenate, stack, split, pad),
-softmax.py, special.py (erf), and comparison.py (results without a gradient).
+softmax.py, special.py (erf), floor_division.py (// and %), and comparison.py (results without
+a gradient).
 
 Each op declares its public names with `@register` (autodiff/registry.py); importing this
 package registers them all. This module's names are generated: every op class
@@ -21,6 +22,7 @@ from . import (
     cumsum,
     einsum,
     elementwise,
+    floor_division,
     indexing,
     join,
     linalg,
@@ -37,6 +39,7 @@ OP_CLASSES = {
     name: obj
     for module in (
         elementwise,
+        floor_division,
         conversion,
         reduce,
         select,

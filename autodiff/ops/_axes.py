@@ -25,7 +25,8 @@ def normalize_axes_reference(axis: int | Sequence[int] | None, ndim: int) -> tup
     axes = (axis,) if isinstance(axis, int | np.integer) else tuple(axis)
     out = []
     for a in axes:
-        if not -ndim <= a < max(ndim, 1) or (ndim == 0 and a not in (0, -1)):
+        # a 0-d tensor takes 0 and -1, as PyTorch's (its dims count as one)
+        if not -max(ndim, 1) <= a < max(ndim, 1):
             raise np.exceptions.AxisError(f"axis {a} is out of bounds for {ndim}-d input")
         out.append(int(a) % max(ndim, 1) if ndim else 0)
     if len(set(out)) != len(out):

@@ -1,6 +1,6 @@
 """Results without a gradient: comparisons, the logical and bitwise operators on bool and integer
-tensors (`&`, `|`, `^`, `~`, `logical_and`, ...), sign, all/any (argmax/argmin are in
-select.py).
+tensors (`&`, `|`, `^`, `~`, `logical_and`, ...), all/any (argmax/argmin are in select.py;
+sign, whose float result carries a zero gradient as PyTorch's, is in elementwise.py).
 
 They compute on the arrays and return tensors that record nothing (`requires_grad` False):
 there is no gradient to send back through them.
@@ -105,14 +105,6 @@ del _ufunc
 def logical_not(x: Any) -> Tensor:
     """Elementwise not of any tensor, zero as True: a bool tensor (no gradient)."""
     return Tensor._make(np.asarray(np.logical_not(to_tensor(x).data)))
-
-
-@register("sign")
-def sign(x: Any) -> Tensor:
-    """Elementwise sign (-1, 0, 1; 0 at NaN, as PyTorch's); not differentiable (the result does
-    not require grad)."""
-    sign = np.sign(to_tensor(x).data)
-    return Tensor._make(np.nan_to_num(sign, nan=0.0) if np.isnan(sign).any() else sign)
 
 
 @register(methods=("all",))

@@ -137,7 +137,8 @@ class Div(Function):
 
 @register("pow", operator="pow", numpy=np.power, form=binary)
 class Pow(Function):
-    """a ** b. The gradient for b uses log(a) and is taken as 0 where a <= 0."""
+    """a ** b. The gradient for b is PyTorch's: out * log(a), so NaN where a < 0 (log of a
+    negative number) and -inf at a = 0 with b < 0; 0 at a = 0 with b >= 0."""
 
     op = "**"
 
@@ -155,8 +156,19 @@ class Pow(Function):
         a, b, out = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
         ga = _power_rule(g, a, b) if need_a else None
-        gb = g * out * np.log(np.where(a > 0, a, 1)) if need_b else None
+        gb = _exponent_rule(g, a, b, out) if need_b else None
         return ga, gb
+
+
+def _exponent_rule(g: Any, a: Any, b: Any, out: Any) -> Any:
+    """g * (a ** b * log(a)), and 0 where a = 0 and b >= 0 (PyTorch's pow_backward_exponent:
+    0 ** b is constant there, or has a one-sided derivative of 0). A negative a gives NaN, as
+    PyTorch's: log(a) is not real there, even where a ** b is (an integer b)."""
+    # a replaced by 1 where masked, so that no inf enters a recorded graph: out * log(1) = 0.
+    # The mask is a constant, taken from the arrays (a may be a Python number, as in 2 ** x).
+    masked = (np.asarray(array_of(a)) == 0) & (np.asarray(array_of(b)) >= 0)
+    with np.errstate(divide="ignore", invalid="ignore"):  # NaN and -inf unwarned, as PyTorch's
+        return g * (out * np.log(np.where(masked, 1, a)))
 
 
 def _power_rule(g: Any, a: Any, b: Any) -> Any:
@@ -216,6 +228,26 @@ class Abs(Function):
     @staticmethod
     def backward(ctx, g):
         return times_constant(g, ctx.sign, ctx.args[0])  # PyTorch's grad * sgn(x)
+
+
+@register("sign")
+class Sign(Function):
+    """Elementwise sign (-1, 0, 1; 0 at NaN, as PyTorch's). Its gradient is zero everywhere, and
+    recorded as PyTorch's: `x.sign()` requires grad, so `x.grad` becomes zeros, not None (an
+    optimizer skips a None gradient, but momentum and weight decay move a zero one)."""
+
+    op = "sign"
+
+    @staticmethod
+    def forward(ctx, x):
+        if x.dtype == bool:  # numpy has no bool sign; PyTorch's is the tensor's values
+            return x.copy()
+        sign = np.sign(x)
+        return np.nan_to_num(sign, nan=0.0) if np.isnan(sign).any() else sign
+
+    @staticmethod
+    def backward(ctx, g):
+        return zero_gradient(ctx.args[0], g)
 
 
 @register("exp", numpy=np.exp)

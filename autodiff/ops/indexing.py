@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..function import Function
+from ..index_order import split_at_integers
 from ..numpy_protocol import split_index
 from ..registry import register
 from ..tensor import Tensor
@@ -86,7 +87,14 @@ class ScatterAdd(Function):
 
 @register(methods=("__getitem__",))
 def getitem(x: Tensor, index: Any) -> Tensor:
-    """`x[index]`: a view for basic indices, a copy for integer arrays and masks (as numpy)."""
+    """`x[index]`: a view for basic indices, a copy for integer arrays and masks (as numpy).
+
+    Integers mixed with arrays are applied first, as PyTorch does (index_order.py): two ops,
+    a view then a copy."""
     index, index_tensors = split_index(index)
+    split = split_at_integers(index, x.ndim)
+    if split is not None:
+        basic, advanced = split
+        return GetItemCopy.apply(GetItem.apply(x, index=basic), *index_tensors, index=advanced)
     op = GetItem if is_basic_index(index) else GetItemCopy
     return op.apply(x, *index_tensors, index=index)

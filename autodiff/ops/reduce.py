@@ -13,7 +13,7 @@ import numpy as np
 from ..dtypes import float_valued
 from ..function import Function
 from ..numpy_protocol import array_of
-from ..registry import reduction, register, to_tensor
+from ..registry import reduction, reduction_with_dtype, register, to_tensor
 from ..tensor import Tensor
 from ._axes import kept_shape, normalize_axes, reduced_dims
 from .elementwise import ZeroWhere
@@ -27,6 +27,12 @@ def _accumulator(x: np.ndarray) -> type | None:
     return np.float32 if x.dtype.char == "e" else None
 
 
+def _unsigned_as_int64(x: np.ndarray) -> np.ndarray:
+    """Unsigned integers sum and multiply in int64, as PyTorch's (numpy's go to uint64); bool
+    and signed integers already do in numpy."""
+    return x.astype(np.int64) if x.dtype.kind == "u" else x
+
+
 def _setup(ctx, x, axis):
     axes = normalize_axes(axis, x.ndim)
     ctx.shape = x.shape
@@ -35,12 +41,13 @@ def _setup(ctx, x, axis):
     return axes
 
 
-@register("sum", numpy=np.sum, form=reduction)
+@register("sum", numpy=np.sum, form=reduction_with_dtype)
 class Sum(Function):
     op = "sum"
 
     @staticmethod
     def forward(ctx, x, axis=None, keepdims=False):
+        x = _unsigned_as_int64(x)
         accumulator = _accumulator(x)
         if axis is None and not keepdims:  # the common loss.sum(): skip the axis bookkeeping
             ctx.shape = x.shape
@@ -59,7 +66,7 @@ class Sum(Function):
         return expand_to(g if ctx.keep is None else g.reshape(ctx.keep), ctx.shape)
 
 
-@register("mean", numpy=np.mean, form=reduction)
+@register("mean", numpy=np.mean, form=reduction_with_dtype)
 class Mean(Function):
     op = "mean"
 
@@ -208,12 +215,12 @@ Axis = int | tuple[int, ...] | None
 def var(
     x: Any,
     axis: Axis = None,
-    ddof: int | bool | None = None,
+    ddof: float | bool | None = None,
     keepdims: bool = False,
     *,
     dim: Axis = None,
     keepdim: bool | None = None,
-    correction: int | None = None,
+    correction: float | None = None,
     unbiased: bool | None = None,
 ) -> Tensor:
     """Variance, as PyTorch's `var`: divided by N - 1 by default (Bessel's correction).
@@ -235,9 +242,9 @@ def var(
 def _var(
     x: Any,
     axis: Axis,
-    ddof: int | bool | None,
+    ddof: float | bool | None,
     keepdims: bool,
-    correction: int | None = None,
+    correction: float | None = None,
     unbiased: bool | None = None,
     wide: bool = False,
 ) -> Tensor:
@@ -245,25 +252,22 @@ def _var(
     given = [c for c in (ddof, correction, unbiased) if c is not None]
     if len(given) > 1:
         raise TypeError("var: give one of ddof, correction and unbiased")
-    return Var.apply(
-        to_tensor(x),
-        axis=axis,
-        ddof=int(given[0]) if given else 1,
-        keepdims=keepdims,
-        wide=wide,
-    )
+    # A bool (`unbiased`) counts as 0 or 1; a fractional correction (PyTorch takes any number:
+    # N - 0.5) is kept as it is, not truncated to an int.
+    ddof_value = (int(given[0]) if isinstance(given[0], bool) else given[0]) if given else 1
+    return Var.apply(to_tensor(x), axis=axis, ddof=ddof_value, keepdims=keepdims, wide=wide)
 
 
 @register("std")
 def std(
     x: Any,
     axis: Axis = None,
-    ddof: int | bool | None = None,
+    ddof: float | bool | None = None,
     keepdims: bool = False,
     *,
     dim: Axis = None,
     keepdim: bool | None = None,
-    correction: int | None = None,
+    correction: float | None = None,
     unbiased: bool | None = None,
 ) -> Tensor:
     """Standard deviation: the square root of `var` (same arguments; N - 1 by default)."""
@@ -390,7 +394,7 @@ class LogSumExp(Function):
             return g.reshape(ctx.keep) * np.exp(x - out.reshape(ctx.keep))
 
 
-@register("prod", numpy=np.prod, form=reduction)
+@register("prod", numpy=np.prod, form=reduction_with_dtype)
 class Prod(Function):
     """Product. The gradient is PyTorch's prod_backward: grad * (result / x) where x holds no
     zero (so NaN for an infinite x, inf / inf, and a product that overflowed divides as it
@@ -405,7 +409,7 @@ class Prod(Function):
     def forward(ctx, x, axis=None, keepdims=False):
         axes = _setup(ctx, x, axis)
         ctx.whole = axis is None  # PyTorch's prod() (no dim): its shortcut for several zeros
-        out = np.prod(x, axis=axes, keepdims=keepdims)
+        out = np.prod(_unsigned_as_int64(x), axis=axes, keepdims=keepdims)
         ctx.save_for_backward(x, out)  # the returned object: differentiable under create_graph
         return out
 

@@ -133,7 +133,12 @@ def view(x: Tensor, *sizes: int | Sequence[int]) -> Tensor:
     """PyTorch's `x.view(2, 3)`: a reshape that is always a view of x, sharing its memory. A
     shape that needs a copy (`x.T.view(-1)`) raises PyTorch's RuntimeError, pointing to
     `reshape` (which copies) and `contiguous`: a copy would silently drop the writes a view
-    passes on to x."""
+    passes on to x. PyTorch's `x.view(dtype)` (the same bytes read as another dtype) raises."""
+    if len(sizes) == 1 and _is_dtype(sizes[0]):
+        raise TypeError(
+            f"view: x.view(dtype) (the bytes read as {np.dtype(sizes[0])}) is not supported; "
+            "x.to(dtype) converts the values, x.numpy().view(dtype) reads the bytes"
+        )
     shape = _sizes("view", sizes)
     if reshape_op(x, shape) is ReshapeCopy and _reshapes(x.data, shape):
         strides = tuple(s // x.data.itemsize for s in x.data.strides)
@@ -146,6 +151,11 @@ def view(x: Tensor, *sizes: int | Sequence[int]) -> Tensor:
         return Reshape.apply(x, shape=shape)
     except ShapeError:
         raise ShapeError(f"view: cannot view a tensor of shape {x.shape} as {shape}") from None
+
+
+def _is_dtype(arg: Any) -> bool:
+    """A dtype (`torch.int64`, which is numpy's, or a dtype object), not a size."""
+    return isinstance(arg, np.dtype) or (isinstance(arg, type) and issubclass(arg, np.generic))
 
 
 def _reshapes(data: np.ndarray, shape: tuple[int, ...]) -> bool:
@@ -235,8 +245,11 @@ def transpose(
 def swapaxes(x: Any, axis1: int, axis2: int) -> Tensor:
     """Swap two axes."""
     x = to_tensor(x)
+    a, b = normalize_axes(axis1, x.ndim), normalize_axes(axis2, x.ndim)  # checked
+    if x.ndim == 0:  # 0 and -1 are a 0-d tensor's dims, as in PyTorch: nothing to swap
+        return Permute.apply(x, axes=())
     axes = list(range(x.ndim))
-    a, b = normalize_axes(axis1, x.ndim)[0], normalize_axes(axis2, x.ndim)[0]
+    a, b = a[0], b[0]
     axes[a], axes[b] = axes[b], axes[a]
     return Permute.apply(x, axes=tuple(axes))
 
@@ -298,22 +311,37 @@ def _dim(dim: Any, ndim: int) -> int:
     return normalize_axes((dim,), ndim)[0]
 
 
-@register("squeeze", numpy=np.squeeze)
+@register("squeeze")
 def squeeze(
     x: Any, axis: int | Sequence[int] | None = None, *, dim: int | Sequence[int] | None = None
 ) -> Tensor:
-    """Drop size-1 axes (all of them, or the given ones, which must have size 1)."""
-    x = to_tensor(x)
-    axis = axis if dim is None else dim
+    """PyTorch's squeeze: drop size-1 axes (all of them, or those of the given ones that have
+    size 1: a given axis of another size is kept, not an error, so that `out.squeeze(1)` works
+    whatever the batch holds)."""
+    return _squeeze(to_tensor(x), axis if dim is None else dim, strict=False)
+
+
+@register(methods=(), functions=(), numpy=np.squeeze)
+def numpy_squeeze(
+    a: Any, axis: int | Sequence[int] | None = None, *, dim: int | Sequence[int] | None = None
+) -> Tensor:
+    """`np.squeeze(t, axis)`: numpy's meaning, where a given axis must have size 1."""
+    return _squeeze(to_tensor(a), axis if dim is None else dim, strict=True)
+
+
+def _squeeze(x: Tensor, axis: int | Sequence[int] | None, strict: bool) -> Tensor:
+    """Drop the size-1 axes among `axis` (all axes for None); `strict`: any other raises."""
     if axis is None:
         axes = tuple(i for i, n in enumerate(x.shape) if n == 1)
     else:
         axes = normalize_axes(axis, x.ndim)
-        for a in axes:
-            if x.shape[a] != 1:
-                raise ShapeError(
-                    f"squeeze: axis {a} of shape {x.shape} has size {x.shape[a]}, not 1"
-                )
+        if strict:
+            for a in axes:
+                if x.shape[a] != 1:
+                    raise ShapeError(
+                        f"np.squeeze: axis {a} of shape {x.shape} has size {x.shape[a]}, not 1"
+                    )
+        axes = tuple(a for a in axes if x.shape[a] == 1)
     return Reshape.apply(x, shape=tuple(n for i, n in enumerate(x.shape) if i not in axes))
 
 

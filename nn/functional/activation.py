@@ -36,14 +36,16 @@ def tanh(x: Tensor) -> Tensor:
     return autodiff.tanh(x)
 
 
-def softmax(x: Tensor, dim: int | None = None) -> Tensor:
-    """exp(x) / sum(exp(x)) along `dim`, shifted by the maximum (stable)."""
-    return autodiff.softmax(x, axis=_softmax_dim("softmax", x, dim))
+def softmax(x: Tensor, dim: int | None = None, *, dtype: Any = None) -> Tensor:
+    """exp(x) / sum(exp(x)) along `dim`, shifted by the maximum (stable); `dtype` converts x
+    to it first, as PyTorch's."""
+    return autodiff.softmax(x, axis=_softmax_dim("softmax", x, dim), dtype=dtype)
 
 
-def log_softmax(x: Tensor, dim: int | None = None) -> Tensor:
-    """log(softmax(x)) along `dim`, computed without taking the log of a small number."""
-    return autodiff.log_softmax(x, axis=_softmax_dim("log_softmax", x, dim))
+def log_softmax(x: Tensor, dim: int | None = None, *, dtype: Any = None) -> Tensor:
+    """log(softmax(x)) along `dim`, computed without taking the log of a small number; `dtype`
+    converts x to it first, as PyTorch's."""
+    return autodiff.log_softmax(x, axis=_softmax_dim("log_softmax", x, dim), dtype=dtype)
 
 
 def _softmax_dim(name: str, x: Any, dim: int | None) -> int:

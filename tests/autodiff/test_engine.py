@@ -209,6 +209,45 @@ def test_retain_grad_and_non_leaf_grads():
     assert f.grad is None  # non-leaves keep no grad unless asked
 
 
+def _retain_grad_without_requires_grad(lib):
+    x = lib.tensor([1.0, 2.0])
+    with pytest.raises(RuntimeError, match="retain_grad"):
+        x.retain_grad()
+    w = lib.tensor([1.0, 2.0], requires_grad=True)
+    with lib.no_grad():
+        h = w * 2
+    with pytest.raises(RuntimeError, match="retain_grad"):
+        h.retain_grad()
+
+
+def test_retain_grad_refuses_a_tensor_that_does_not_require_grad():
+    """PyTorch raises ("can't retain_grad on Tensor that has requires_grad=False"): its .grad
+    could never be set. It was silently accepted."""
+    _retain_grad_without_requires_grad(ad)
+    torch = pytest.importorskip("torch")
+    _retain_grad_without_requires_grad(torch)
+
+
+def _backward_into_inputs(lib):
+    """.grad of x, w (a leaf left out), h (a non-leaf input) and u (unused) after two
+    backward(inputs=...) calls."""
+    x, w, u = (lib.tensor([1.0, -2.0], dtype=lib.float64, requires_grad=True) for _ in range(3))
+    h = x * w
+    loss = (h * h).sum()
+    loss.backward(inputs=[x, h], retain_graph=True)
+    loss.backward(None, False, False, [x, u])
+    return [None if t.grad is None else t.grad.tolist() for t in (x, w, h, u)]
+
+
+def test_backward_accumulates_into_the_given_inputs_only():
+    """Tensor.backward(inputs=...) as PyTorch's (it raised a TypeError; autograd.backward took
+    it): the inputs' .grad only, twice accumulated, an unused one left None; a non-leaf input
+    retains its gradient from then on, so the second backward adds to it too."""
+    assert _backward_into_inputs(ad) == [[4.0, -32.0], None, [4.0, 16.0], None]
+    torch = pytest.importorskip("torch")
+    assert _backward_into_inputs(ad) == _backward_into_inputs(torch)
+
+
 def _retained_after_hooks(lib, dtype, value, hooks_before_retain=False):
     """h.grad, w.grad with hooks registered on h around h.retain_grad()."""
     w = lib.tensor(value, dtype=dtype, requires_grad=True)

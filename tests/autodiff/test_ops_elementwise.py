@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import operator
+import warnings
 
 import numpy as np
 import pytest
@@ -204,6 +205,28 @@ def test_abs_gradient_and_sign_at_nan_are_zero(dtype):
     (gu,) = torch.autograd.grad((u.abs() * u).sum(), u, create_graph=True)
     gu.sum().backward()
     np.testing.assert_array_equal(y.grad.data, u.grad.numpy())
+
+
+def _sign_gradients(lib):
+    """x.grad after backward through sign alone, and sign's results on int and bool tensors."""
+    x = lib.tensor([NAN, -2.0, 0.0, 3.0], dtype=lib.float64, requires_grad=True)
+    y = x.sign()
+    (y * 3).sum().backward()
+    ints, bools = lib.tensor([-3, 0, 2]).sign(), lib.tensor([True, False]).sign()
+    return y.requires_grad, x.grad.tolist(), ints.tolist(), bools.tolist()
+
+
+def test_sign_records_a_zero_gradient():
+    """PyTorch's sign requires grad and sends back zeros: x.grad is zeros, not None, which an
+    optimizer's momentum and weight decay act on (sign recorded nothing, and the backward
+    raised that the loss does not require grad). A bool tensor's sign is itself (it raised)."""
+    assert _sign_gradients(ad) == (True, [0.0] * 4, [-1, 0, 1], [True, False])
+    x = Tensor(np.array([-1.0, 2.0]), requires_grad=True)
+    (g,) = ad.autograd.grad((x.sign() * x**2).sum(), x, create_graph=True)  # 2 |x|
+    np.testing.assert_array_equal(g.data, [2.0, 4.0])
+    np.testing.assert_array_equal(ad.autograd.grad(g.sum(), x)[0].data, [-2.0, 2.0])
+    torch = pytest.importorskip("torch")
+    assert _sign_gradients(ad) == _sign_gradients(torch)
 
 
 @pytest.mark.parametrize("size", [7, 5000])  # ReLU has a small-array and a large-array path
@@ -834,15 +857,17 @@ def test_comparison_of_mismatched_shapes_names_the_shapes():
 
 
 @pytest.mark.parametrize("sign", [ad.sign, Tensor.sign], ids=["function", "method"])
-def test_sign_is_not_differentiable(sign):
+def test_sign_keeps_the_dtype_and_records_a_zero_gradient(sign):
     a = np.array([-2.5, 0.0, 3.0])
     for dtype in (np.float64, np.float32):
         x = Tensor(a.astype(dtype), requires_grad=True)
         s = sign(x)
         assert s.dtype == dtype
-        assert not s.requires_grad
-        assert s.grad_fn is None
+        assert s.requires_grad  # as PyTorch's, with a zero gradient
         np.testing.assert_array_equal(s.data, np.sign(a))
+        s.sum().backward()
+        assert x.grad.dtype == dtype
+        np.testing.assert_array_equal(x.grad.data, [0.0, 0.0, 0.0])
 
 
 # --------------------------------------------------------------------------------- errors
@@ -908,6 +933,31 @@ def test_zero_power_second_order():
     exponent = Tensor(np.array([0.0, 2.0, 3.0]), requires_grad=True)
     # d/db of the x-gradient at b = 0 is 1/x: kept (PyTorch's mask makes it 0)
     assert gradgradcheck(lambda t, b: t**b, x, exponent)
+
+
+def _exponent_gradients(lib):
+    """d/db of a ** b for a tensor base, and of 0 ** b, -2 ** b and 2 ** b (a number base)."""
+    a = lib.tensor([-1.5, 0.0, 0.0, 2.0, -0.5], dtype=lib.float64)
+    b = lib.tensor([2.0, -2.0, 0.0, -3.0, 1.0], dtype=lib.float64, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # numpy's forward warns of 0 ** -2 (PyTorch's does not)
+        outputs = [(base**b).sum() for base in (a, 0.0, -2.0, 2.0)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the backward computes NaN and -inf without warnings
+        return [lib.autograd.grad(out, b)[0].tolist() for out in outputs]
+
+
+def test_exponent_gradient_is_pytorchs_at_negative_and_zero_bases():
+    """out * log(a): NaN where a < 0 (also where a ** b is real, an integer b), -inf at 0 ** b
+    for b < 0, 0 at 0 ** b for b >= 0. It was 0 for every a <= 0, and NaN at 0 ** -2."""
+    tensor_base, zero, negative, two = _exponent_gradients(ad)
+    nan, inf = float("nan"), float("inf")
+    np.testing.assert_equal(tensor_base, [nan, -inf, 0.0, 0.125 * np.log(2.0), nan])
+    np.testing.assert_equal(zero, [0.0, -inf, 0.0, -inf, 0.0])
+    np.testing.assert_equal(negative, [nan] * 5)
+    np.testing.assert_allclose(two, np.log(2.0) * 2.0 ** np.array([2.0, -2, 0, -3, 1]))
+    torch = pytest.importorskip("torch")
+    np.testing.assert_equal(_exponent_gradients(ad), _exponent_gradients(torch))
 
 
 # ----------------------------------------- integer and bool inputs of float-valued functions

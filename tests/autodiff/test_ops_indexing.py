@@ -505,3 +505,46 @@ def test_uint8_mask_of_the_wrong_shape_raises():
     x = ad.arange(4.0)
     with pytest.warns(UserWarning, match=UINT8_WARNING), pytest.raises(IndexError):
         x[ad.tensor([1, 0], dtype=ad.uint8)]
+
+
+# ------------------------------------------- integers mixed with arrays: PyTorch's order
+# (index, PyTorch's result shape for a (2, 3, 4, 5) tensor; numpy's where it differs)
+MIXED_INDICES = [
+    (lambda lib: (0, slice(None), [1, 2]), (3, 2, 5)),  # numpy: (2, 3, 5)
+    (lambda lib: (lib.tensor(0), slice(None), [1, 2]), (3, 2, 5)),  # a 0-d tensor is an int
+    (lambda lib: (0, Ellipsis, [1, 2]), (3, 4, 2)),  # numpy: (2, 3, 4)
+    (lambda lib: (None, 0, Ellipsis, [1]), (1, 3, 4, 1)),  # numpy: (1, 1, 3, 4)
+    (lambda lib: (0, slice(None), lib.tensor([[1], [2]]), 1), (3, 2, 1)),  # numpy: (2, 1, 3)
+    (lambda lib: (1, lib.tensor([True, False, True]), slice(None), -1), (2, 4)),  # the same
+    (lambda lib: (True, 0, slice(None), [1, 2]), (2, 3, 5)),  # the same
+    (lambda lib: (0, [0, 1], [1, 2]), (2, 5)),  # adjacent arrays: the same
+    (lambda lib: (slice(None), 0, [1, 2]), (2, 2, 5)),  # the same
+]
+
+
+def _mixed_index(lib, index):
+    """y = x[index] (values and x.grad for a weighted sum), and x after x[index] = -arange."""
+    a = np.arange(120.0).reshape(2, 3, 4, 5)
+    x = lib.tensor(a, requires_grad=True)
+    y = x[index(lib)]
+    weights = np.linspace(0.5, 1.5, int(np.prod(tuple(y.shape)))).reshape(tuple(y.shape))
+    (y * lib.tensor(weights)).sum().backward()
+    z = lib.tensor(a)
+    z[index(lib)] = lib.tensor(-np.arange(weights.size, dtype=np.float64).reshape(weights.shape))
+    return tuple(y.shape), y.tolist(), x.grad.tolist(), z.tolist()
+
+
+@pytest.mark.parametrize(("index", "shape"), MIXED_INDICES)
+def test_integers_mixed_with_arrays_index_in_pytorchs_order(index, shape):
+    """PyTorch applies integers first (x[0, :, [1, 2]] is x[0][:, [1, 2]]), numpy counts them
+    among the advanced indices, which puts the broadcast dims first when the advanced indices
+    are apart: the shape, values, gradient and assignment were numpy's (silently transposed)."""
+    ours = _mixed_index(ad, index)
+    assert ours[0] == shape
+    torch = pytest.importorskip("torch")
+    assert ours == _mixed_index(torch, index)
+
+
+def test_a_mixed_index_keeps_second_order_gradients():
+    x = Tensor(np.random.default_rng(0).uniform(-1, 1, (2, 3, 4)), requires_grad=True)
+    assert gradgradcheck(lambda t: t[0, :, [1, 2, 2]] ** 2, x)

@@ -143,6 +143,37 @@ def test_reduction_of_0d(keepdims, name, f, ref, domain, shape_opts):
     assert gradgradcheck(lambda t: f(t, None, keepdims), x)
 
 
+ZERO_D_DIMS = {
+    "sum": lambda t: t.sum(-1),
+    "mean": lambda t: t.mean(dim=-1, keepdim=True),
+    "amax": lambda t: t.amax(-1),
+    "amin": lambda t: t.amin([-1]),
+    "prod": lambda t: t.prod(-1),
+    "logsumexp": lambda t: t.logsumexp(-1),
+    "norm": lambda t: t.norm(dim=-1),
+    "cumsum": lambda t: t.cumsum(-1),
+    "softmax": lambda t: t.softmax(-1),
+    "max": lambda t: t.max(-1).values,
+    "transpose": lambda t: t.transpose(0, -1),
+}
+
+
+@pytest.mark.parametrize("f", ZERO_D_DIMS.values(), ids=ZERO_D_DIMS)
+def test_a_0d_tensor_takes_dim_minus_1_as_pytorch(f):
+    """A 0-d tensor's dims are 0 and -1 in PyTorch; -1 raised an AxisError (0 worked)."""
+    x = Tensor(np.float64(0.7), requires_grad=True)
+    y = f(x)
+    assert y.shape == ()
+    y.backward()
+    torch = pytest.importorskip("torch")
+    t = torch.tensor(0.7, dtype=torch.float64, requires_grad=True)
+    f(t).backward()
+    assert y.item() == f(t).item()
+    assert x.grad.item() == t.grad.item()
+    with pytest.raises(np.exceptions.AxisError):
+        x.sum(-2)
+
+
 @pytest.mark.parametrize(("name", "f", "ref", "domain", "shape_opts"), REDUCTIONS, ids=IDS)
 def test_reduction_float32_in_float32_out(name, f, ref, domain, shape_opts):
     a = np.random.default_rng(1).permutation(12).reshape(3, 4).astype(np.float32) * 0.1 + 0.5
@@ -204,6 +235,70 @@ def test_var_and_std_default_to_pytorchs_correction_and_numpy_keeps_its_own():
         lambda m, v: v.var(dim=1, correction=0, keepdim=True),
     ):
         np.testing.assert_allclose(call(ad, x).data, call(torch, t).numpy(), rtol=1e-12)
+
+
+def test_var_and_std_take_a_fractional_correction_as_it_is():
+    # PyTorch divides by N - correction for any number; it was truncated to an int (0.5 -> 0)
+    a = np.array([[0.5, 1.5, 2.0, 4.0], [1.0, 3.0, 0.25, -2.0]])
+    x = Tensor(a, requires_grad=True)
+    deviations = ((a - a.mean(axis=1, keepdims=True)) ** 2).sum(axis=1)
+    check_forward(x.var(1, correction=0.5), deviations / 3.5, rtol=1e-12)
+    check_forward(x.std(dim=1, correction=1.5), np.sqrt(deviations / 2.5), rtol=1e-12)
+    check_forward(x.var(ddof=0.5), ((a - a.mean()) ** 2).sum() / 7.5, rtol=1e-12)
+    assert_gradients_match(lambda t: t.var(1, correction=0.5), x)
+    torch = pytest.importorskip("torch", reason="torch is not installed: nothing to compare with")
+    for call in (
+        lambda v: v.var(1, correction=0.5),
+        lambda v: v.std(correction=2.25),
+        lambda v: v.var(dim=0, correction=0.75, keepdim=True),
+    ):
+        t = torch.tensor(a, requires_grad=True)
+        x = Tensor(a, requires_grad=True)
+        ours, theirs = call(x), call(t)
+        np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-12)
+        ours.sum().backward()
+        theirs.sum().backward()
+        np.testing.assert_allclose(x.grad.data, t.grad.numpy(), rtol=1e-12)
+
+
+DTYPE_CALLS = {
+    "sum": lambda m, t: t.sum(dtype=m.float32),
+    "sum_dim": lambda m, t: m.sum(t, 1, True, dtype=m.float32),
+    "mean": lambda m, t: t.mean(dim=0, dtype=m.float32),
+    "prod": lambda m, t: m.prod(t, 1, dtype=m.float32),
+    "f32_to_f64": lambda m, t: t.float().sum(1, dtype=m.float64),
+    "int_mean": lambda m, t: (t > 0).long().mean(dtype=m.float64),
+    "bool_sum": lambda m, t: (t > 0).sum(1, dtype=m.float32),
+}
+
+
+@pytest.mark.parametrize("call", DTYPE_CALLS.values(), ids=DTYPE_CALLS)
+def test_sum_mean_prod_convert_to_dtype_first(call):
+    """PyTorch's dtype= of sum, mean and prod converts the input first, in the graph (it
+    raised a TypeError); amax and the others take none, in both."""
+    a = np.array([[1.5, -2.25, 3.0], [0.5, 2.0, -1.0]])
+    x = Tensor(a, requires_grad=True)
+    y = call(ad, x)
+    if y.requires_grad:
+        y.sum().backward()
+        assert x.grad.dtype == np.float64
+    with pytest.raises(TypeError):
+        x.amax(dtype=ad.float32)
+    torch = pytest.importorskip("torch")
+    t = torch.tensor(a, requires_grad=True)
+    expected = call(torch, t)
+    assert y.dtype == np.dtype(str(expected.dtype).removeprefix("torch."))
+    np.testing.assert_array_equal(y.data, expected.detach().numpy())
+    if expected.requires_grad:
+        expected.sum().backward()
+        np.testing.assert_array_equal(x.grad.data, t.grad.numpy())
+
+
+def test_unsigned_integers_sum_and_multiply_in_int64():
+    u = Tensor(np.array([[200, 100, 3], [4, 5, 6]], dtype=np.uint8))
+    for result in (u.sum(), u.sum(1), u.prod(), u.prod(0)):
+        assert result.dtype == np.int64  # PyTorch's; numpy's is uint64
+    assert u.sum(1).tolist() == [303, 15] and u.prod(1).tolist() == [60000, 120]
 
 
 # ----------------------------------------------------------------------------- size-1 dims

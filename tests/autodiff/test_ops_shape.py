@@ -198,6 +198,7 @@ FIXED = [
     ("reshape_empty_-1", (0, 3), lambda x: x.reshape(-1), (0,), None),
     ("transpose_0d", (), lambda x: x.transpose(), (), np.transpose),
     ("T_0d", (), lambda x: x.T, (), np.transpose),
+    ("transpose_0d_dims", (), lambda x: x.transpose(0, -1), (), None),  # PyTorch's dims 0, -1
     ("T_1d", (3,), lambda x: x.T, (3,), np.transpose),
     ("T_3d", (2, 3, 4), lambda x: x.T, (4, 3, 2), np.transpose),
     ("t_0d", (), lambda x: x.t(), (), np.transpose),
@@ -335,8 +336,8 @@ def test_shape_op_float32(op):
     [
         (lambda x: x.reshape(4, 2), r"reshape.*\(2, 3\).*\(4, 2\)"),
         (lambda x: x.reshape(-1, 4), r"reshape.*\(2, 3\).*\(-1, 4\)"),
-        (lambda x: x.squeeze(0), r"squeeze.*axis 0.*\(2, 3\).*size 2"),
-        (lambda x: x.squeeze(-1), r"squeeze.*\(2, 3\).*size 3"),
+        (lambda x: np.squeeze(x, 0), r"np.squeeze.*axis 0.*\(2, 3\).*size 2"),
+        (lambda x: np.squeeze(x, -1), r"np.squeeze.*\(2, 3\).*size 3"),
         (lambda x: x.permute(0, 0), r"permute.*\(0, 0\).*\(2, 3\)"),
         (lambda x: x.expand(2, 4), r"(expand|broadcast_to).*\(2, 3\).*\(2, 4\)"),
         (lambda x: x.expand(3), r"expand.*\(2, 3\)"),
@@ -349,6 +350,32 @@ def test_bad_shapes_raise_shape_error_naming_the_op(op, pattern):
     x = Tensor(np.ones((2, 3)), requires_grad=True)
     with pytest.raises(ShapeError, match=pattern):
         op(x)
+
+
+def _squeezed(lib):
+    """Shapes and x.grad after PyTorch's squeeze of given dims, some of a size other than 1."""
+    x = lib.tensor(np.arange(6.0).reshape(2, 1, 3), requires_grad=True)
+    outs = [x.squeeze(0), x.squeeze(-1), x.squeeze((0, 1)), lib.squeeze(x, dim=-2)]
+    sum(out.sum() for out in outs).backward()
+    return [tuple(out.shape) for out in outs], x.grad.tolist()
+
+
+def test_squeeze_keeps_a_given_dim_whose_size_is_not_one():
+    """PyTorch's squeeze(dim) leaves a dim of another size alone (it raised a ShapeError, as
+    numpy's does; np.squeeze on a Tensor still does)."""
+    shapes, grad = _squeezed(ad)
+    assert shapes == [(2, 1, 3), (2, 1, 3), (2, 3), (2, 3)]
+    assert grad == np.full((2, 1, 3), 4.0).tolist()
+    torch = pytest.importorskip("torch")
+    assert _squeezed(ad) == _squeezed(torch)
+
+
+@pytest.mark.parametrize("dtype", [ad.int64, ad.float32, np.dtype("bool")])
+def test_view_of_a_dtype_raises_naming_it(dtype):
+    """PyTorch's x.view(dtype) reads the bytes as another dtype; glassgrad does not, and said
+    "int() argument must be ... not 'Int64DType'"."""
+    with pytest.raises(TypeError, match=r"view\(dtype\).*x.to\(dtype\)"):
+        Tensor(np.ones((2, 3))).view(dtype)
 
 
 # ------------------------------------------------ views and copies: PyTorch's rule

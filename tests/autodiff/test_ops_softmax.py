@@ -115,3 +115,31 @@ def test_float32(name, f, ref):
     np.testing.assert_allclose(out.data, ref(a.astype(np.float64), 0), rtol=1e-6, atol=1e-6)
     (out * out).sum().backward()
     assert x.grad.dtype == np.float32
+
+
+def _softmax_with_dtype(lib, functional):
+    x = lib.tensor(np.array([[1.0, 3.0, 3.0], [2.0, -1.0, 0.5]]), requires_grad=True)
+    outs = [
+        x.softmax(1, dtype=lib.float32),
+        lib.log_softmax(x, dim=0, dtype=lib.float32),
+        functional.softmax(x, dim=-1, dtype=lib.float32),
+        functional.log_softmax(x.float(), 1, dtype=lib.float64),
+    ]
+    sum(out.double().sum() * (i + 1) for i, out in enumerate(outs)).backward()
+    return [str(out.dtype).removeprefix("torch.") for out in outs], outs, x.grad
+
+
+def test_softmax_converts_to_dtype_first():
+    """PyTorch's dtype= of softmax and log_softmax (also F's) casts the input first, in the
+    graph; it raised a TypeError."""
+    import nn.functional as F
+
+    dtypes, outs, grad = _softmax_with_dtype(ad, F)
+    assert dtypes == ["float32", "float32", "float32", "float64"]
+    assert grad.dtype == np.float64
+    torch = pytest.importorskip("torch")
+    t_dtypes, t_outs, t_grad = _softmax_with_dtype(torch, torch.nn.functional)
+    assert dtypes == t_dtypes
+    for ours, theirs in zip(outs, t_outs, strict=True):
+        np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-6)
+    np.testing.assert_allclose(grad.data, t_grad.numpy(), rtol=1e-5, atol=1e-7)

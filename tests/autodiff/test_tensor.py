@@ -168,13 +168,13 @@ def test_inplace_on_tensor_requiring_grad_is_refused_unless_no_grad():
     assert w.tolist() == [0.5, 1.5]
 
 
-def test_comparisons_and_sign_are_not_differentiable():
+def test_comparisons_are_not_differentiable_and_sign_has_a_zero_gradient():
     x = Tensor([-1.0, 0.0, 2.0], requires_grad=True)
     for result in (x < 0, x <= 0, x > 0, x >= 0, x == 0, x != 0):
         assert result.dtype == np.bool_ and not result.requires_grad
     assert (x > 0).tolist() == [False, False, True]
     s = x.sign()
-    assert s.tolist() == [-1.0, 0.0, 1.0] and not s.requires_grad
+    assert s.tolist() == [-1.0, 0.0, 1.0] and s.requires_grad  # PyTorch's: a zero gradient
     assert x.argmax().item() == 2 and not x.argmax().requires_grad
 
 
