@@ -252,7 +252,8 @@ class BinaryCrossEntropy(Function):
 
     The clamp keeps the loss finite when a probability is exactly 0 or 1 (log 0 = -inf), as the
     lessons' `log(y + 1e-7)` does; the gradient (p - t) / max(p (1 - p), 1e-12) stays finite
-    for the same reason.
+    for the same reason. The target's gradient is PyTorch's -logit(p) = log(1 - p) - log(p),
+    without the clamp (infinite at p = 0 or 1, as there).
     """
 
     op = "binary_cross_entropy"
@@ -276,8 +277,10 @@ class BinaryCrossEntropy(Function):
         if need_p:
             gp = g * (p - t) / np.maximum(p * (1 - p), 1e-12)
         if need_t:
+            # -logit(p), unclamped as in PyTorch: +-inf at p = 0 or 1 (the clamp is the loss's,
+            # and PyTorch does not carry it into the target's gradient).
             with np.errstate(divide="ignore"):
-                gt = g * (np.maximum(np.log1p(-p), LOG_FLOOR) - np.maximum(np.log(p), LOG_FLOOR))
+                gt = g * (np.log1p(-p) - np.log(p))
         return gp, gt
 
 

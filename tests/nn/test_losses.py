@@ -228,6 +228,25 @@ def test_binary_cross_entropy_clamps_the_log_at_minus_100():
         F.binary_cross_entropy(Tensor(np.array([1.5])), np.array([1.0]))
 
 
+def test_binary_cross_entropy_target_gradient_is_unclamped_minus_logit_as_pytorchs():
+    # PyTorch clamps the logs in the loss only: the target's gradient is -logit(p), infinite at
+    # p = 0 or 1 and past 100 below p = e^-100 (the clamped form gave 100 and 0 there).
+    probs = np.array([0.0, 1.0, 1e-50, 0.3])
+    p = Tensor(probs, requires_grad=True)
+    t = Tensor(np.array([1.0, 0.0, 0.5, 0.2]), requires_grad=True)
+    F.binary_cross_entropy(p, t, reduction="sum").backward()
+    with np.errstate(divide="ignore"):
+        expected = np.log1p(-probs) - np.log(probs)
+    np.testing.assert_allclose(t.grad.data, expected, rtol=1e-12)
+    assert t.grad.data[:3].tolist() == [np.inf, -np.inf, pytest.approx(115.12925464970229)]
+    torch = pytest.importorskip("torch")
+    pt = torch.tensor(probs, requires_grad=True)
+    tt = torch.tensor(t.data, requires_grad=True)
+    torch.nn.functional.binary_cross_entropy(pt, tt, reduction="sum").backward()
+    np.testing.assert_allclose(t.grad.data, tt.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(p.grad.data, pt.grad.numpy(), rtol=1e-8)
+
+
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 def test_binary_cross_entropy_with_logits(reduction):
     x = logits(3, 4)
