@@ -189,6 +189,11 @@ def test_embedding_layer_details():
     assert nn.Embedding.from_pretrained(table, freeze=False).weight.requires_grad
     with pytest.raises(ValueError, match="padding_idx"):
         nn.Embedding(3, 2, padding_idx=3)
+    # F.embedding checks it too (PyTorch asserts): out of range it would cut no row's gradient.
+    for weight in (ad.tensor(table), ad.tensor(table, requires_grad=True)):
+        for padding_idx in (3, -4):
+            with pytest.raises(ValueError, match=r"padding_idx must be within \[-3, 3\)"):
+                F.embedding(ad.tensor([0, 2]), weight, padding_idx=padding_idx)
     with pytest.raises(RuntimeError, match="CPU only"):
         nn.Embedding(3, 2, device="cuda")
 
