@@ -13,7 +13,7 @@ from autodiff import Tensor
 from . import functional as F
 from .functional.loss import REDUCTIONS
 from .module import Module
-from .validate import check_default
+from .validate import check_default, check_int
 
 
 class _Loss(Module):
@@ -42,28 +42,61 @@ class _Loss(Module):
         return "" if self.reduction == "mean" else f"reduction={self.reduction!r}"
 
 
-class CrossEntropyLoss(_Loss):
+class _WeightedLoss(_Loss):
+    """A loss with PyTorch's per-class `weight`, kept as a buffer (in the state dict, as
+    PyTorch's) and read at forward, and its `ignore_index`."""
+
+    def __init__(
+        self, weight: Tensor | None = None, *, ignore_index: int = -100, reduction: str = "mean"
+    ) -> None:
+        super().__init__(reduction=reduction)
+        if weight is not None and not isinstance(weight, Tensor):
+            raise TypeError(
+                f"{type(self).__name__}: weight must be a Tensor of class weights or None, got "
+                f"{weight!r} (reduction and the other arguments are keyword-only, not positional)"
+            )
+        self.register_buffer("weight", weight)
+        self.ignore_index = check_int(type(self).__name__, "ignore_index", ignore_index)
+
+
+class CrossEntropyLoss(_WeightedLoss):
     """Softmax + cross-entropy in one fused, stable op (the lessons' SoftmaxWithLoss).
 
-    input: logits (N, C); target: labels (N,) or probabilities / one-hot rows (N, C).
-    Finite loss and gradients at any finite logits (e.g. +-1000).
+    input: logits (N, C), (N, C, d1, ...) or (C,); target: labels (N,) / (N, d1, ...) / () or
+    probabilities of the input's shape. `weight` (C,), `ignore_index` and `label_smoothing`
+    are PyTorch's (see F.cross_entropy). Finite loss and gradients at any finite logits.
     """
 
-    _pytorch_defaults = {"weight": None, "ignore_index": -100, "label_smoothing": 0.0}
+    def __init__(
+        self,
+        weight: Tensor | None = None,
+        *,
+        ignore_index: int = -100,
+        reduction: str = "mean",
+        label_smoothing: float = 0.0,
+    ) -> None:
+        super().__init__(weight, ignore_index=ignore_index, reduction=reduction)
+        self.label_smoothing = label_smoothing
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
-        self._check_defaults()
-        return F.cross_entropy(input, target, reduction=self.reduction)
+        return F.cross_entropy(
+            input,
+            target,
+            self.weight,
+            ignore_index=self.ignore_index,
+            reduction=self.reduction,
+            label_smoothing=self.label_smoothing,
+        )
 
 
-class NLLLoss(_Loss):
-    """Negative log-likelihood of log-probabilities (N, C) (e.g. LogSoftmax's) at labels (N,)."""
-
-    _pytorch_defaults = {"weight": None, "ignore_index": -100}
+class NLLLoss(_WeightedLoss):
+    """Negative log-likelihood of log-probabilities (N, C) (e.g. LogSoftmax's) at labels (N,),
+    (N, C, d1, ...) at (N, d1, ...) too; `weight` and `ignore_index` as F.nll_loss."""
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
-        self._check_defaults()
-        return F.nll_loss(input, target, reduction=self.reduction)
+        return F.nll_loss(
+            input, target, self.weight, ignore_index=self.ignore_index, reduction=self.reduction
+        )
 
 
 class MSELoss(_Loss):

@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from autodiff import tensor
+
 from .. import layers, losses, models
 from ..containers import ModuleList, Sequential
 from ..module import Module
@@ -133,8 +135,18 @@ def _to_torch_table(torch: Any, twins: Any) -> dict[type, Callable[[Any, Callabl
             OrderedDict((name, build(child)) for name, child in m.named_children())
         ),
         ModuleList: lambda m, build: tnn.ModuleList([build(child) for child in m]),
-        losses.CrossEntropyLoss: loss(tnn.CrossEntropyLoss),
-        losses.NLLLoss: loss(tnn.NLLLoss),
+        # The class weights are a buffer on both sides: the state dict carries their values.
+        losses.CrossEntropyLoss: lambda m, _: tnn.CrossEntropyLoss(
+            None if m.weight is None else torch.tensor(np.asarray(m.weight.data)),
+            ignore_index=m.ignore_index,
+            reduction=m.reduction,
+            label_smoothing=m.label_smoothing,
+        ),
+        losses.NLLLoss: lambda m, _: tnn.NLLLoss(
+            None if m.weight is None else torch.tensor(np.asarray(m.weight.data)),
+            ignore_index=m.ignore_index,
+            reduction=m.reduction,
+        ),
         losses.MSELoss: loss(tnn.MSELoss),
         losses.L1Loss: loss(tnn.L1Loss),
         losses.BCELoss: loss(tnn.BCELoss),
@@ -239,6 +251,10 @@ def _from_torch_table(torch: Any, twins: Any) -> dict[type, Callable[[Any, Calla
 
         return row
 
+    def class_weights(m: Any) -> Any:
+        # A buffer on both sides: the state dict carries the values, this makes the slot.
+        return None if m.weight is None else tensor(m.weight.detach().cpu().numpy())
+
     def mlp(m: Any, build: Callable) -> Module:
         children = [build(child) for child in m]
         activations = iter(children[1::2])
@@ -283,8 +299,15 @@ def _from_torch_table(torch: Any, twins: Any) -> dict[type, Callable[[Any, Calla
             {name: build(child) for name, child in m.named_children()}
         ),
         tnn.ModuleList: lambda m, build: ModuleList([build(child) for child in m]),
-        tnn.CrossEntropyLoss: loss(losses.CrossEntropyLoss, label_smoothing=0.0),
-        tnn.NLLLoss: loss(losses.NLLLoss),
+        tnn.CrossEntropyLoss: lambda m, _: losses.CrossEntropyLoss(
+            class_weights(m),
+            ignore_index=m.ignore_index,
+            reduction=m.reduction,
+            label_smoothing=m.label_smoothing,
+        ),
+        tnn.NLLLoss: lambda m, _: losses.NLLLoss(
+            class_weights(m), ignore_index=m.ignore_index, reduction=m.reduction
+        ),
         tnn.MSELoss: loss(losses.MSELoss),
         tnn.L1Loss: loss(losses.L1Loss),
         tnn.BCELoss: loss(losses.BCELoss),

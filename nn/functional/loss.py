@@ -21,6 +21,9 @@ import numpy as np
 import autodiff
 from autodiff import Function, ShapeError, Tensor
 
+from ..validate import check_real
+from . import _classes
+
 REDUCTIONS = ("mean", "sum", "none")
 
 
@@ -177,39 +180,86 @@ def _cross_entropy_grad_reference(x: Any, target: Any, gs: Any) -> Any:
         return (p * np.sum(target, axis=1, keepdims=True) - target) * gs
 
 
-def cross_entropy(input: Tensor, target: Any, *, reduction: str = "mean") -> Tensor:
-    """Softmax cross-entropy of logits, fused and stable (see `CrossEntropy`).
+def cross_entropy(
+    input: Tensor,
+    target: Any,
+    weight: Tensor | None = None,
+    *,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
+    """Softmax cross-entropy of logits, fused and stable (see `CrossEntropy`), PyTorch's.
 
-    input: logits (N, C). target: class labels (N,) (integers in [0, C)) or class probabilities
-    (N, C) such as one-hot rows. -> scalar, or (N,) with reduction="none". The mean is over N.
+    input: logits (N, C), (N, C, d1, ...) (a class axis 1, e.g. per pixel) or one sample (C,).
+    target: class labels of shape (N,) / (N, d1, ...) / () (integers in [0, C), or
+    `ignore_index`, whose samples count for nothing), or class probabilities of the input's
+    shape (one-hot rows too). -> scalar, or the per-sample losses with reduction="none".
+    `weight` (C,) scales each class's loss; with labels the mean is then the weighted mean
+    (divided by the counted samples' weights), with probabilities a mean over the samples.
+    `label_smoothing` eps mixes eps / C of the uniform distribution into the target.
+    Everything after `weight` is keyword-only (PyTorch's next positions are deprecated ones).
     """
     _check_reduction(reduction)
-    n, c = _check_logits(input, "cross_entropy")
+    smoothing = check_real(
+        "cross_entropy", "label_smoothing", label_smoothing, minimum=0.0, maximum=1.0
+    )
+    x, shape = _classes.rows(input, "cross_entropy")
+    c = x.shape[1]
+    weight = _classes.class_weights(weight, c, "cross_entropy")
     if not isinstance(target, Tensor):
         target = np.asarray(target)
-    if target.dtype.kind in "iub":
-        if target.ndim == 2:  # integer one-hot rows (e.g. from one_hot) are probabilities
-            target = np.asarray(target).astype(input.dtype)
-        else:
-            target = _labels(target, n, c, "cross_entropy")
-    else:
-        if tuple(target.shape) != (n, c):
-            raise ShapeError(
-                f"cross_entropy: probability targets must have the input's shape {(n, c)}, "
-                f"got {tuple(target.shape)}"
-            )
-        if isinstance(target, np.ndarray) and target.dtype != input.dtype:
-            target = target.astype(input.dtype)  # float64 targets must not upcast the loss
-    return CrossEntropy.apply(input, target, reduction=reduction)
+    if target.dtype.kind in "iub" and tuple(target.shape) != tuple(input.shape):
+        labels = _classes.labels(target, shape, c, "cross_entropy", ignore_index)
+        if weight is None and not smoothing and not (labels == ignore_index).any():
+            losses = CrossEntropy.apply(x, labels, reduction=reduction)
+            return _classes.per_sample(losses, shape, reduction)
+        losses = _classes.weighted(
+            lambda x, labels: CrossEntropy.apply(x, labels, reduction="none"),
+            x, labels, weight, ignore_index, reduction, smoothing,
+        )  # fmt: skip
+        return _classes.per_sample(losses, shape, reduction)
+    # Probabilities (integer one-hot rows, e.g. from one_hot, too), of the input's shape.
+    if tuple(target.shape) != tuple(input.shape):
+        raise ShapeError(
+            f"cross_entropy: probability targets must have the input's shape "
+            f"{tuple(input.shape)}, got {tuple(target.shape)}"
+        )
+    if target.dtype.kind in "iub":  # integer one-hot rows: constants in the input's dtype
+        target = np.asarray(target.data if isinstance(target, Tensor) else target)
+    if isinstance(target, np.ndarray) and target.dtype != input.dtype:
+        target = target.astype(input.dtype)  # float64 targets must not upcast the loss
+    target, _ = _classes.rows(target, "cross_entropy")
+    if smoothing:
+        target = target * (1 - smoothing) + smoothing / c
+    if weight is not None:  # -sum_c w_c t_c log p_c: the fused op with targets w * t
+        target = target * weight.astype(target.dtype)
+    return _classes.per_sample(CrossEntropy.apply(x, target, reduction=reduction), shape, reduction)
 
 
-def nll_loss(input: Tensor, target: Any, *, reduction: str = "mean") -> Tensor:
-    """Negative log-likelihood: input log-probabilities (N, C), target labels (N,);
-    the loss of a sample is -input[i, target[i]]."""
+def nll_loss(
+    input: Tensor,
+    target: Any,
+    weight: Tensor | None = None,
+    *,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+) -> Tensor:
+    """Negative log-likelihood: input log-probabilities (N, C), (N, C, d1, ...) or (C,), target
+    labels (N,) / (N, d1, ...) / (); the loss of a sample is -weight[y] * input[i, y], none for
+    the label `ignore_index`, and the mean divides by the counted samples' weights (PyTorch's)."""
     _check_reduction(reduction)
-    n, c = _check_logits(input, "nll_loss")
-    labels = _labels(target, n, c, "nll_loss")
-    return _reduce(-input[np.arange(n), labels], reduction)
+    x, shape = _classes.rows(input, "nll_loss")
+    m, c = x.shape
+    weight = _classes.class_weights(weight, c, "nll_loss")
+    labels = _classes.labels(target, shape, c, "nll_loss", ignore_index)
+    if weight is None and not (labels == ignore_index).any():
+        return _classes.per_sample(_reduce(-x[np.arange(m), labels], reduction), shape, reduction)
+    losses = _classes.weighted(
+        lambda x, labels: -x[np.arange(len(labels)), labels],
+        x, labels, weight, ignore_index, reduction,
+    )  # fmt: skip
+    return _classes.per_sample(losses, shape, reduction)
 
 
 # --------------------------------------------------------------------------- regression

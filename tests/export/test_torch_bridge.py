@@ -148,6 +148,13 @@ def test_losses_convert_with_their_options():
         (nn.CrossEntropyLoss(), scores, labels),
         (nn.CrossEntropyLoss(reduction="sum"), scores, labels),
         (nn.NLLLoss(reduction="none"), scores, labels),
+        (
+            nn.CrossEntropyLoss(Tensor(np.array([1.0, 2.0, 0.5, 3.0])), ignore_index=1),
+            scores,
+            labels,
+        ),
+        (nn.CrossEntropyLoss(label_smoothing=0.2, reduction="none"), scores, labels),
+        (nn.NLLLoss(Tensor(np.array([1.0, 2.0, 0.5, 3.0])), ignore_index=3), scores, labels),
         (nn.MSELoss(), scores, targets),
         (nn.L1Loss(reduction="sum"), scores, targets),
         (nn.BCELoss(), probabilities, targets),
@@ -227,7 +234,7 @@ def test_custom_modules_and_unsupported_options_are_named():
         (torch.nn.AvgPool2d(2, count_include_pad=False), "count_include_pad=False"),
         (torch.nn.BatchNorm1d(3, momentum=None), "momentum=None"),
         (torch.nn.Softmax(), "without dim"),
-        (torch.nn.CrossEntropyLoss(label_smoothing=0.1), "label_smoothing"),
+        (torch.nn.BCEWithLogitsLoss(pos_weight=torch.ones(3)), "pos_weight"),
         (torch.nn.GELU(), "GELU"),
     ]:
         with pytest.raises(UnsupportedOpError, match=match):
