@@ -334,9 +334,12 @@ class BinaryCrossEntropy(Function):
         return gp, gt
 
 
-def binary_cross_entropy(input: Tensor, target: Any, *, reduction: str = "mean") -> Tensor:
+def binary_cross_entropy(
+    input: Tensor, target: Any, weight: Tensor | None = None, *, reduction: str = "mean"
+) -> Tensor:
     """Binary cross-entropy of probabilities input in [0, 1] against targets of its shape
-    (logs clamped at -100, see `BinaryCrossEntropy`); the mean is over every element."""
+    (logs clamped at -100, see `BinaryCrossEntropy`); the mean is over every element.
+    `weight` scales each element's loss (it broadcasts to the input's shape), PyTorch's."""
     _check_reduction(reduction)
     p = np.asarray(input.data if isinstance(input, Tensor) else input)
     if not np.all((p >= 0) & (p <= 1)):  # NaN fails both comparisons: refused, as in PyTorch
@@ -345,7 +348,10 @@ def binary_cross_entropy(input: Tensor, target: Any, *, reduction: str = "mean")
             f"values in [{np.min(p)}, {np.max(p)}]" + (" and NaN" if np.isnan(p).any() else "")
         )
     target = _like_input(target, input, "binary_cross_entropy")
-    return BinaryCrossEntropy.apply(input, target, reduction=reduction)
+    if weight is None:
+        return BinaryCrossEntropy.apply(input, target, reduction=reduction)
+    w = _elementwise(weight, input, "binary_cross_entropy", "weight")
+    return _reduce(BinaryCrossEntropy.apply(input, target, reduction="none") * w, reduction)
 
 
 class BinaryCrossEntropyWithLogits(Function):
@@ -383,13 +389,56 @@ class BinaryCrossEntropyWithLogits(Function):
 
 
 def binary_cross_entropy_with_logits(
-    input: Tensor, target: Any, *, reduction: str = "mean"
+    input: Tensor,
+    target: Any,
+    weight: Tensor | None = None,
+    *,
+    reduction: str = "mean",
+    pos_weight: Tensor | None = None,
 ) -> Tensor:
     """Binary cross-entropy of sigmoid(input) against targets of its shape, computed from the
-    logits without overflow (see `BinaryCrossEntropyWithLogits`)."""
+    logits without overflow (see `BinaryCrossEntropyWithLogits`). PyTorch's options, each
+    broadcasting to the input's shape: `pos_weight` scales the positive term, -t log sigmoid(x)
+    (one per class on the last axis, typically), `weight` each element's loss."""
+    where = "binary_cross_entropy_with_logits"
     _check_reduction(reduction)
-    target = _like_input(target, input, "binary_cross_entropy_with_logits")
-    return BinaryCrossEntropyWithLogits.apply(input, target, reduction=reduction)
+    target = _like_input(target, input, where)
+    if weight is None and pos_weight is None:
+        return BinaryCrossEntropyWithLogits.apply(input, target, reduction=reduction)
+    losses = BinaryCrossEntropyWithLogits.apply(input, target, reduction="none")
+    if pos_weight is not None:
+        # The positive term weighted pos_weight times: (pos_weight - 1) t more of -log
+        # sigmoid(x), which is the fused op's loss at target 1 (stable at any logit).
+        more = _elementwise(pos_weight, input, where, "pos_weight") - 1
+        ones = np.ones(input.shape, dtype=input.dtype)
+        losses = losses + more * target * BinaryCrossEntropyWithLogits.apply(
+            input, ones, reduction="none"
+        )
+    if weight is not None:
+        losses = losses * _elementwise(weight, input, where, "weight")
+    return _reduce(losses, reduction)
+
+
+def _elementwise(weight: Any, input: Any, where: str, name: str) -> np.ndarray:
+    """A weight of the BCE losses as a constant array in the input's dtype, checked to
+    broadcast to the input's shape without growing it."""
+    if isinstance(weight, Tensor):
+        if weight.requires_grad and autodiff.is_grad_enabled():
+            raise NotImplementedError(f"{where}: a {name} that requires grad is not supported")
+        weight = weight.data
+    if not isinstance(weight, np.ndarray) or weight.dtype.kind not in "biuf":
+        raise TypeError(
+            f"{where}: {name} must be a Tensor, got {weight!r} (reduction and the arguments "
+            "after weight are keyword-only, not positional)"
+        )
+    shape = tuple(input.shape)
+    try:
+        fits = np.broadcast_shapes(weight.shape, shape) == shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ShapeError(f"{where}: {name} of shape {weight.shape} does not broadcast to {shape}")
+    return weight.astype(input.dtype, copy=False)
 
 
 def _like_input(target: Any, input: Tensor, where: str) -> Any:
@@ -407,20 +456,28 @@ def _like_input(target: Any, input: Tensor, where: str) -> Any:
 
 # ------------------------------------------------------------------------------- margin
 def multi_margin_loss(
-    input: Tensor, target: Any, p: int = 1, margin: float = 1.0, *, reduction: str = "mean"
+    input: Tensor,
+    target: Any,
+    p: int = 1,
+    margin: float = 1.0,
+    weight: Tensor | None = None,
+    *,
+    reduction: str = "mean",
 ) -> Tensor:
     """The multi-class SVM (hinge) loss of CS231n, with PyTorch's normalisation:
 
     loss_i = sum over j != y_i of max(0, margin - x[i, y_i] + x[i, j])^p / C
 
-    input: scores (N, C); target: labels (N,). (CS231n's svm_loss sums over j without dividing
-    by C: it is this loss times C, with reduction "mean".)
+    input: scores (N, C); target: labels (N,). `weight` (C,) scales each sample's loss by the
+    weight of its class, PyTorch's (the mean stays over N). (CS231n's svm_loss sums over j
+    without dividing by C: it is this loss times C, with reduction "mean".)
     """
     _check_reduction(reduction)
     if p not in (1, 2):
         raise ValueError(f"multi_margin_loss: p must be 1 or 2, got {p}")
     n, c = _check_logits(input, "multi_margin_loss")
     labels = _labels(target, n, c, "multi_margin_loss")
+    weight = _classes.class_weights(weight, c, "multi_margin_loss")
     rows = np.arange(n).reshape(n, 1)
     # The C - 1 columns j != y_i of each row: the correct class is no margin violation of
     # itself, and leaving it out (rather than masking it with 0) keeps a NaN or infinite
@@ -436,4 +493,6 @@ def multi_margin_loss(
         hinge = autodiff.where(z.data > 0, z, 0.0)
         if p == 2:
             hinge = hinge * hinge
+        if weight is not None:  # PyTorch scales each term, before the sum over j
+            hinge = hinge * weight[labels].astype(hinge.dtype).reshape(n, 1)
         return _reduce(hinge.sum(axis=1) / c, reduction)

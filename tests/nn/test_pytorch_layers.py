@@ -378,22 +378,34 @@ def test_an_unsupported_value_set_after_construction_raises_at_forward(layer, at
 @pytest.mark.parametrize(
     "loss, attribute, value",
     [
-        ("BCEWithLogitsLoss", "pos_weight", ad.ones(3)),
-        ("BCELoss", "weight", ad.ones(3)),
-        ("MultiMarginLoss", "weight", ad.ones(3)),
+        ("CrossEntropyLoss", "label_smoothing", 0.1),
+        ("CrossEntropyLoss", "ignore_index", 0),
+        ("CrossEntropyLoss", "weight", ad.tensor([1.0, 2.0, 0.5])),
+        ("NLLLoss", "ignore_index", 2),
+        ("NLLLoss", "weight", ad.tensor([1.0, 2.0, 0.5])),
+        ("BCELoss", "weight", ad.tensor([1.0, 2.0, 0.5])),
+        ("BCEWithLogitsLoss", "weight", ad.tensor([1.0, 2.0, 0.5])),
+        ("BCEWithLogitsLoss", "pos_weight", ad.tensor([3.0, 2.0, 0.5])),
+        ("MultiMarginLoss", "weight", ad.tensor([1.0, 2.0, 0.5])),
     ],
 )
-def test_a_loss_attribute_pytorch_reads_at_forward_is_refused_when_changed(loss, attribute, value):
-    scores, labels = ad.tensor([[0.5, 0.25, 0.75]]), ad.tensor([0])
-    target = labels if loss == "MultiMarginLoss" else ad.tensor([[1.0, 0.0, 1.0]])
+def test_a_loss_attribute_pytorch_reads_at_forward_is_honoured_when_changed(loss, attribute, value):
+    # PyTorch reads these at forward: a value set after construction must count, not be ignored
+    scores, labels = ad.tensor([[0.5, 0.25, 0.75], [0.1, 0.8, 0.3]]), ad.tensor([0, 2])
+    target = labels if "BCE" not in loss else ad.tensor([[1.0, 0.0, 1.0], [0.0, 0.0, 1.0]])
     criterion = getattr(nn, loss)()
-    criterion(scores, target)
+    before = criterion(scores, target).item()
     default = getattr(criterion, attribute)
-    setattr(criterion, attribute, value)  # PyTorch would use it: ignoring it would be silent
-    with pytest.raises(NotImplementedError, match=f"{loss}: {attribute}="):
-        criterion(scores, target)
+    setattr(criterion, attribute, value)
+    expected = getattr(nn, loss)(**{attribute: value})(scores, target).item()
+    assert criterion(scores, target).item() == pytest.approx(expected) != before
     torch = pytest.importorskip("torch")
     assert default == getattr(getattr(torch.nn, loss)(), attribute)  # PyTorch's attribute
+    theirs = getattr(torch.nn, loss)()
+    option = torch.tensor(value.data) if isinstance(value, ad.Tensor) else value
+    setattr(theirs, attribute, option)
+    target_t = torch.tensor(target.data)
+    assert theirs(torch.tensor(scores.data), target_t).item() == pytest.approx(expected, rel=1e-6)
 
 
 def test_tensor_dataset_and_loader_yield_tensors():
