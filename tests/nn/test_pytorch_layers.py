@@ -278,6 +278,18 @@ def test_inplace_activations_refuse_rather_than_diverge():
             layer()
     with pytest.raises(NotImplementedError, match="ceil_mode"):
         nn.MaxPool2d(2, ceil_mode=True)
+    # The functions take PyTorch's inplace argument too (a TypeError before): False is the
+    # default, True refuses, and so does a layer whose attribute is set to True later.
+    x = ad.tensor([[-1.0, 2.0]])
+    for f in (F.relu, F.silu, lambda x, inplace: F.leaky_relu(x, 0.1, inplace)):
+        assert f(x, inplace=False).tolist() == f(x, False).tolist()
+        with pytest.raises(NotImplementedError, match=r"\(inplace=True\)"):
+            f(x, inplace=True)
+    for layer in (nn.ReLU(), nn.LeakyReLU(), nn.SiLU()):
+        assert layer.inplace is False
+        layer.inplace = True
+        with pytest.raises(NotImplementedError, match="inplace=True"):
+            layer(x)
 
 
 def _positional(fn) -> list[str]:
