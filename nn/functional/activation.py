@@ -49,14 +49,18 @@ def tanh(x: Tensor) -> Tensor:
     return autodiff.tanh(x)
 
 
-def softmax(x: Tensor, dim: int | None = None) -> Tensor:
-    """exp(x) / sum(exp(x)) along `dim`, shifted by the maximum (stable)."""
-    return autodiff.softmax(x, axis=_softmax_dim("softmax", x, dim))
+def softmax(x: Tensor, dim: int | None = None, *, dtype: Any = None) -> Tensor:
+    """exp(x) / sum(exp(x)) along `dim`, shifted by the maximum (stable). `dtype`: x is
+    converted to it first (in the graph), as PyTorch's."""
+    axis = _softmax_dim("softmax", x, dim)
+    return autodiff.softmax(x if dtype is None else x.to(dtype), axis=axis)
 
 
-def log_softmax(x: Tensor, dim: int | None = None) -> Tensor:
-    """log(softmax(x)) along `dim`, computed without taking the log of a small number."""
-    return autodiff.log_softmax(x, axis=_softmax_dim("log_softmax", x, dim))
+def log_softmax(x: Tensor, dim: int | None = None, *, dtype: Any = None) -> Tensor:
+    """log(softmax(x)) along `dim`, computed without taking the log of a small number;
+    `dtype` as softmax's."""
+    axis = _softmax_dim("log_softmax", x, dim)
+    return autodiff.log_softmax(x if dtype is None else x.to(dtype), axis=axis)
 
 
 def _softmax_dim(name: str, x: Any, dim: int | None) -> int:

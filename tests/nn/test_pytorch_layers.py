@@ -434,3 +434,17 @@ def test_tensor_dataset_and_loader_yield_tensors():
     arrays = next(iter(DataLoader(ds, batch_size=4, as_tensor=False)))
     assert all(type(f) is np.ndarray for f in arrays)
     assert repr(ds).startswith("TensorDataset(")
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_softmax_dtype_converts_the_input_first(name):
+    x = ad.tensor(np.array([[1.0, 2.0, 4.0]], dtype=np.float32), requires_grad=True)
+    y = getattr(F, name)(x, 1, dtype=ad.float64)
+    assert y.dtype == np.float64
+    exact = getattr(F, name)(ad.tensor(x.data.astype(np.float64)), 1)
+    np.testing.assert_array_equal(y.data, exact.data)
+    y.sum().backward()
+    assert x.grad.dtype == np.float32  # the conversion is in the graph
+    torch = pytest.importorskip("torch")
+    theirs = getattr(torch.nn.functional, name)(torch.tensor(x.data), 1, dtype=torch.float64)
+    np.testing.assert_allclose(y.data, theirs.numpy(), rtol=1e-15)
