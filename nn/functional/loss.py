@@ -35,6 +35,8 @@ def _check_reduction(reduction: str) -> None:
 def _reduce(losses: Any, reduction: str) -> Any:
     """Per-sample losses -> their mean, sum, or themselves (arrays or Tensors)."""
     if reduction == "mean":
+        if isinstance(losses, np.ndarray) and losses.size == 0:
+            return losses.dtype.type(np.nan)  # PyTorch's NaN, without numpy's warning
         return losses.mean()
     if reduction == "sum":
         return losses.sum()
@@ -45,10 +47,17 @@ def _grad_per_sample(g: Any, reduction: str, n: int) -> Any:
     """The incoming gradient of the reduced loss -> the gradient of each sample's loss, as a
     column that broadcasts over the classes."""
     if reduction == "mean":
-        return g / n
+        return _over(g, n)
     if reduction == "sum":
         return g
     return g.reshape(-1, 1)
+
+
+def _over(g: Any, n: int) -> Any:
+    """The mean's gradient g / n; for no elements (n = 0) it meets only empty arrays, so its
+    inf is harmless and numpy's warning about it is not shown."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return g / n
 
 
 def _labels(target: Any, n: int, c: int, where: str) -> np.ndarray:
@@ -322,7 +331,7 @@ class BinaryCrossEntropy(Function):
         p, t = ctx.saved_tensors
         need_p, need_t = ctx.needs_input_grad
         if ctx.reduction == "mean":
-            g = g / np.size(p)
+            g = _over(g, np.size(p))
         gp = gt = None
         if need_p:
             gp = g * (p - t) / np.maximum(p * (1 - p), 1e-12)
@@ -381,7 +390,7 @@ class BinaryCrossEntropyWithLogits(Function):
         x, t = ctx.saved_tensors
         need_x, need_t = ctx.needs_input_grad
         if ctx.reduction == "mean":
-            g = g / np.size(x)
+            g = _over(g, np.size(x))
         # sigmoid(x) = (1 + tanh(x / 2)) / 2: stable, and tanh is an op Tensors dispatch.
         gx = g * ((1 + np.tanh(x * 0.5)) * 0.5 - t) if need_x else None
         gt = -g * x if need_t else None

@@ -420,3 +420,24 @@ def test_multi_margin_loss_class_weights(reduction):
     theirs = torch.nn.MultiMarginLoss(2, 0.5, torch.tensor(weight), reduction=reduction)
     expected = theirs(torch.tensor(x.data), torch.tensor(t)).numpy()
     np.testing.assert_allclose(loss.data, expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "loss",
+    [
+        lambda x: F.cross_entropy(x, np.zeros(0, dtype=np.int64)),
+        lambda x: F.cross_entropy(x, np.zeros((0, 3))),
+        lambda x: F.binary_cross_entropy(x, np.zeros((0, 3))),
+        lambda x: F.binary_cross_entropy_with_logits(x, np.zeros((0, 3))),
+        lambda x: F.nll_loss(x, np.zeros(0, dtype=np.int64)),
+        lambda x: F.mse_loss(x, np.zeros_like(x.data)),
+    ],
+)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_mean_over_an_empty_batch_is_nan_without_warnings_as_pytorchs(loss, dtype):
+    x = Tensor(np.zeros((0, 3), dtype), requires_grad=True)
+    with warnings.catch_warnings(), np.errstate(all="raise"):
+        warnings.simplefilter("error")
+        value = loss(x)
+        value.backward()
+    assert np.isnan(value.item()) and value.dtype == dtype and x.grad.shape == (0, 3)
