@@ -13,7 +13,7 @@ from autodiff import Tensor
 from . import functional as F
 from .functional.loss import REDUCTIONS
 from .module import Module
-from .validate import check_default
+from .validate import check_int
 
 
 class _Loss(Module):
@@ -24,46 +24,71 @@ class _Loss(Module):
         if reduction not in REDUCTIONS:
             raise ValueError(f"reduction must be one of {REDUCTIONS}, got {reduction!r}")
         self.reduction = reduction
-        for name, default in self._pytorch_defaults.items():
-            setattr(self, name, default)
 
-    #: PyTorch's further attributes of this loss (e.g. label_smoothing), with their defaults:
-    #: glassgrad supports only these values. PyTorch reads the attributes at forward, so a value
-    #: set after construction is checked there (`_check_defaults`) rather than ignored.
-    _pytorch_defaults: dict[str, Any] = {}
-
-    def _check_defaults(self) -> None:
-        for name, default in self._pytorch_defaults.items():
-            value = getattr(self, name)
-            if value is not default:
-                check_default(type(self).__name__, name, value, default)
+    def _weights(self, **weights: Tensor | None) -> None:
+        """Register PyTorch's weight tensors as buffers (in the state dict, as PyTorch's; read
+        at forward, so a value set later is used)."""
+        for name, weight in weights.items():
+            if weight is not None and not isinstance(weight, Tensor):
+                raise TypeError(
+                    f"{type(self).__name__}: {name} must be a Tensor or None, got {weight!r} "
+                    "(reduction and the other arguments are keyword-only, not positional)"
+                )
+            self.register_buffer(name, weight)
 
     def extra_repr(self) -> str:
         return "" if self.reduction == "mean" else f"reduction={self.reduction!r}"
 
 
-class CrossEntropyLoss(_Loss):
+class _WeightedLoss(_Loss):
+    """A loss with PyTorch's per-class `weight` and its `ignore_index`."""
+
+    def __init__(
+        self, weight: Tensor | None = None, *, ignore_index: int = -100, reduction: str = "mean"
+    ) -> None:
+        super().__init__(reduction=reduction)
+        self._weights(weight=weight)
+        self.ignore_index = check_int(type(self).__name__, "ignore_index", ignore_index)
+
+
+class CrossEntropyLoss(_WeightedLoss):
     """Softmax + cross-entropy in one fused, stable op (the lessons' SoftmaxWithLoss).
 
-    input: logits (N, C); target: labels (N,) or probabilities / one-hot rows (N, C).
-    Finite loss and gradients at any finite logits (e.g. +-1000).
+    input: logits (N, C), (N, C, d1, ...) or (C,); target: labels (N,) / (N, d1, ...) / () or
+    probabilities of the input's shape. `weight` (C,), `ignore_index` and `label_smoothing`
+    are PyTorch's (see F.cross_entropy). Finite loss and gradients at any finite logits.
     """
 
-    _pytorch_defaults = {"weight": None, "ignore_index": -100, "label_smoothing": 0.0}
+    def __init__(
+        self,
+        weight: Tensor | None = None,
+        *,
+        ignore_index: int = -100,
+        reduction: str = "mean",
+        label_smoothing: float = 0.0,
+    ) -> None:
+        super().__init__(weight, ignore_index=ignore_index, reduction=reduction)
+        self.label_smoothing = label_smoothing
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
-        self._check_defaults()
-        return F.cross_entropy(input, target, reduction=self.reduction)
+        return F.cross_entropy(
+            input,
+            target,
+            self.weight,
+            ignore_index=self.ignore_index,
+            reduction=self.reduction,
+            label_smoothing=self.label_smoothing,
+        )
 
 
-class NLLLoss(_Loss):
-    """Negative log-likelihood of log-probabilities (N, C) (e.g. LogSoftmax's) at labels (N,)."""
-
-    _pytorch_defaults = {"weight": None, "ignore_index": -100}
+class NLLLoss(_WeightedLoss):
+    """Negative log-likelihood of log-probabilities (N, C) (e.g. LogSoftmax's) at labels (N,),
+    (N, C, d1, ...) at (N, d1, ...) too; `weight` and `ignore_index` as F.nll_loss."""
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
-        self._check_defaults()
-        return F.nll_loss(input, target, reduction=self.reduction)
+        return F.nll_loss(
+            input, target, self.weight, ignore_index=self.ignore_index, reduction=self.reduction
+        )
 
 
 class MSELoss(_Loss):
@@ -81,40 +106,60 @@ class L1Loss(_Loss):
 
 
 class BCELoss(_Loss):
-    """Binary cross-entropy of probabilities in [0, 1].
+    """Binary cross-entropy of probabilities in [0, 1]; `weight` scales each element's loss.
 
     Like PyTorch, log(p) and log(1 - p) are clamped at -100, so a probability of exactly 0 or 1
     gives a large but finite loss and gradient (the lessons add 1e-7 inside the log instead).
     """
 
-    _pytorch_defaults = {"weight": None}
+    def __init__(self, weight: Tensor | None = None, *, reduction: str = "mean") -> None:
+        super().__init__(reduction=reduction)
+        self._weights(weight=weight)
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
-        self._check_defaults()
-        return F.binary_cross_entropy(input, target, reduction=self.reduction)
+        return F.binary_cross_entropy(input, target, self.weight, reduction=self.reduction)
 
 
 class BCEWithLogitsLoss(_Loss):
-    """Sigmoid + binary cross-entropy, fused: max(x, 0) - x t + log1p(exp(-|x|)), stable."""
+    """Sigmoid + binary cross-entropy, fused: max(x, 0) - x t + log1p(exp(-|x|)), stable.
+    `pos_weight` scales the positive term (one per class), `weight` each element's loss."""
 
-    _pytorch_defaults = {"weight": None, "pos_weight": None}
+    def __init__(
+        self,
+        weight: Tensor | None = None,
+        *,
+        reduction: str = "mean",
+        pos_weight: Tensor | None = None,
+    ) -> None:
+        super().__init__(reduction=reduction)
+        self._weights(weight=weight, pos_weight=pos_weight)
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
-        self._check_defaults()
-        return F.binary_cross_entropy_with_logits(input, target, reduction=self.reduction)
+        return F.binary_cross_entropy_with_logits(
+            input, target, self.weight, reduction=self.reduction, pos_weight=self.pos_weight
+        )
 
 
 class MultiMarginLoss(_Loss):
     """CS231n's multi-class SVM loss with PyTorch's semantics (see F.multi_margin_loss):
-    sum over j != y of max(0, margin - x_y + x_j)^p, divided by C."""
+    sum over j != y of max(0, margin - x_y + x_j)^p, divided by C; `weight` (C,) per class."""
 
-    def __init__(self, p: int = 1, margin: float = 1.0, *, reduction: str = "mean") -> None:
+    def __init__(
+        self,
+        p: int = 1,
+        margin: float = 1.0,
+        weight: Tensor | None = None,
+        *,
+        reduction: str = "mean",
+    ) -> None:
         super().__init__(reduction=reduction)
+        if p not in (1, 2):  # PyTorch checks it here too
+            raise ValueError(f"MultiMarginLoss: p must be 1 or 2, got {p!r}")
         self.p = p
         self.margin = margin
-
-    _pytorch_defaults = {"weight": None}
+        self._weights(weight=weight)
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
-        self._check_defaults()
-        return F.multi_margin_loss(input, target, self.p, self.margin, reduction=self.reduction)
+        return F.multi_margin_loss(
+            input, target, self.p, self.margin, self.weight, reduction=self.reduction
+        )

@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from autodiff import tensor
+
 from .. import layers, losses, models
 from ..containers import ModuleList, Sequential
 from ..module import Module
@@ -99,6 +101,9 @@ def _to_torch_table(torch: Any, twins: Any) -> dict[type, Callable[[Any, Callabl
     def loss(cls: Any) -> Callable:
         return lambda m, _: cls(reduction=m.reduction)
 
+    def as_torch(weight: Any) -> Any:
+        return None if weight is None else torch.tensor(np.asarray(weight.data))
+
     def cs231n_shapes(m: Module) -> dict[str, tuple[int, ...]]:
         return {name: tuple(t.shape) for name, t in m._state_entries().items()}
 
@@ -133,14 +138,24 @@ def _to_torch_table(torch: Any, twins: Any) -> dict[type, Callable[[Any, Callabl
             OrderedDict((name, build(child)) for name, child in m.named_children())
         ),
         ModuleList: lambda m, build: tnn.ModuleList([build(child) for child in m]),
-        losses.CrossEntropyLoss: loss(tnn.CrossEntropyLoss),
-        losses.NLLLoss: loss(tnn.NLLLoss),
+        # The weights are buffers on both sides: the state dict carries their values.
+        losses.CrossEntropyLoss: lambda m, _: tnn.CrossEntropyLoss(
+            as_torch(m.weight),
+            ignore_index=m.ignore_index,
+            reduction=m.reduction,
+            label_smoothing=m.label_smoothing,
+        ),
+        losses.NLLLoss: lambda m, _: tnn.NLLLoss(
+            as_torch(m.weight), ignore_index=m.ignore_index, reduction=m.reduction
+        ),
         losses.MSELoss: loss(tnn.MSELoss),
         losses.L1Loss: loss(tnn.L1Loss),
-        losses.BCELoss: loss(tnn.BCELoss),
-        losses.BCEWithLogitsLoss: loss(tnn.BCEWithLogitsLoss),
+        losses.BCELoss: lambda m, _: tnn.BCELoss(as_torch(m.weight), reduction=m.reduction),
+        losses.BCEWithLogitsLoss: lambda m, _: tnn.BCEWithLogitsLoss(
+            as_torch(m.weight), reduction=m.reduction, pos_weight=as_torch(m.pos_weight)
+        ),
         losses.MultiMarginLoss: lambda m, _: tnn.MultiMarginLoss(
-            m.p, m.margin, reduction=m.reduction
+            m.p, m.margin, as_torch(m.weight), reduction=m.reduction
         ),
         models.MLP: lambda m, build: twins.MLP(m.sizes, *[build(child) for child in m]),
         models.TinyNet: lambda m, _: twins.TinyNet(dtype=dtype(m.conv1.weight)),
@@ -239,6 +254,10 @@ def _from_torch_table(torch: Any, twins: Any) -> dict[type, Callable[[Any, Calla
 
         return row
 
+    def as_ours(weight: Any) -> Any:
+        # A buffer on both sides: the state dict carries the values, this makes the slot.
+        return None if weight is None else tensor(weight.detach().cpu().numpy())
+
     def mlp(m: Any, build: Callable) -> Module:
         children = [build(child) for child in m]
         activations = iter(children[1::2])
@@ -283,16 +302,24 @@ def _from_torch_table(torch: Any, twins: Any) -> dict[type, Callable[[Any, Calla
             {name: build(child) for name, child in m.named_children()}
         ),
         tnn.ModuleList: lambda m, build: ModuleList([build(child) for child in m]),
-        tnn.CrossEntropyLoss: loss(losses.CrossEntropyLoss, label_smoothing=0.0),
-        tnn.NLLLoss: loss(losses.NLLLoss),
+        tnn.CrossEntropyLoss: lambda m, _: losses.CrossEntropyLoss(
+            as_ours(m.weight),
+            ignore_index=m.ignore_index,
+            reduction=m.reduction,
+            label_smoothing=m.label_smoothing,
+        ),
+        tnn.NLLLoss: lambda m, _: losses.NLLLoss(
+            as_ours(m.weight), ignore_index=m.ignore_index, reduction=m.reduction
+        ),
         tnn.MSELoss: loss(losses.MSELoss),
         tnn.L1Loss: loss(losses.L1Loss),
-        tnn.BCELoss: loss(losses.BCELoss),
-        tnn.BCEWithLogitsLoss: loss(losses.BCEWithLogitsLoss, pos_weight=None),
-        tnn.MultiMarginLoss: lambda m, _: (
-            require_defaults(m, weight=None),
-            losses.MultiMarginLoss(m.p, m.margin, reduction=m.reduction),
-        )[1],
+        tnn.BCELoss: lambda m, _: losses.BCELoss(as_ours(m.weight), reduction=m.reduction),
+        tnn.BCEWithLogitsLoss: lambda m, _: losses.BCEWithLogitsLoss(
+            as_ours(m.weight), reduction=m.reduction, pos_weight=as_ours(m.pos_weight)
+        ),
+        tnn.MultiMarginLoss: lambda m, _: losses.MultiMarginLoss(
+            m.p, m.margin, as_ours(m.weight), reduction=m.reduction
+        ),
         twins.MLP: mlp,
         twins.TinyNet: lambda m, _: models.TinyNet(dtype=dtype(m.conv1.weight)),
         twins.TwoLayerNet: lambda m, _: models.TwoLayerNet(

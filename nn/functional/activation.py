@@ -17,14 +17,27 @@ from autodiff import Function, Tensor
 from autodiff.ops.elementwise import ZeroWhere
 
 
-def relu(x: Tensor) -> Tensor:
-    """max(x, 0), elementwise; the gradient at 0 is 0."""
+def relu(x: Tensor, inplace: bool = False) -> Tensor:
+    """max(x, 0), elementwise; the gradient at 0 is 0. `inplace=True` raises (see `_inplace`)."""
+    if inplace:
+        _inplace("relu")
     return autodiff.relu(x)
 
 
-def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
-    """x where x > 0, else negative_slope * x."""
+def leaky_relu(x: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """x where x > 0, else negative_slope * x. `inplace=True` raises (see `_inplace`)."""
+    if inplace:
+        _inplace("leaky_relu")
     return autodiff.leaky_relu(x, negative_slope)
+
+
+def _inplace(name: str) -> None:
+    # PyTorch's inplace=True overwrites the input, and code may read the input afterwards
+    # expecting the activated values: computing out of place instead would be a silent change.
+    raise NotImplementedError(
+        f"{name}(inplace=True): glassgrad's activations do not modify their input; use "
+        "inplace=False (the default) and the returned tensor"
+    )
 
 
 def sigmoid(x: Tensor) -> Tensor:
@@ -108,6 +121,8 @@ def gelu(x: Tensor, approximate: str = "none") -> Tensor:
     raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
 
 
-def silu(x: Tensor) -> Tensor:
-    """x * sigmoid(x) (the swish), differentiable to any order."""
+def silu(x: Tensor, inplace: bool = False) -> Tensor:
+    """x * sigmoid(x) (the swish), differentiable to any order. `inplace=True` raises."""
+    if inplace:
+        _inplace("silu")
     return x * autodiff.sigmoid(x)

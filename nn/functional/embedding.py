@@ -40,6 +40,12 @@ def embedding(
             f"embedding: indices must lie in [0, {n}) for {n} embeddings, got values in "
             f"[{indices.min()}, {indices.max()}]"
         )
+    # Out of range, no row would match padding_idx: an argument silently ignored.
+    if padding_idx is not None and not -n <= padding_idx < n:
+        raise ValueError(
+            f"embedding: padding_idx must be within [{-n}, {n}) for {n} embeddings, got "
+            f"{padding_idx}"
+        )
     rows = weight[indices.astype(np.intp, copy=False)]
     if padding_idx is None or not rows.requires_grad:
         return rows

@@ -21,6 +21,9 @@ import numpy as np
 import autodiff
 from autodiff import Function, ShapeError, Tensor
 
+from ..validate import check_real
+from . import _classes
+
 REDUCTIONS = ("mean", "sum", "none")
 
 
@@ -32,6 +35,8 @@ def _check_reduction(reduction: str) -> None:
 def _reduce(losses: Any, reduction: str) -> Any:
     """Per-sample losses -> their mean, sum, or themselves (arrays or Tensors)."""
     if reduction == "mean":
+        if isinstance(losses, np.ndarray) and losses.size == 0:
+            return losses.dtype.type(np.nan)  # PyTorch's NaN, without numpy's warning
         return losses.mean()
     if reduction == "sum":
         return losses.sum()
@@ -42,10 +47,17 @@ def _grad_per_sample(g: Any, reduction: str, n: int) -> Any:
     """The incoming gradient of the reduced loss -> the gradient of each sample's loss, as a
     column that broadcasts over the classes."""
     if reduction == "mean":
-        return g / n
+        return _over(g, n)
     if reduction == "sum":
         return g
     return g.reshape(-1, 1)
+
+
+def _over(g: Any, n: int) -> Any:
+    """The mean's gradient g / n; for no elements (n = 0) it meets only empty arrays, so its
+    inf is harmless and numpy's warning about it is not shown."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return g / n
 
 
 def _labels(target: Any, n: int, c: int, where: str) -> np.ndarray:
@@ -177,39 +189,86 @@ def _cross_entropy_grad_reference(x: Any, target: Any, gs: Any) -> Any:
         return (p * np.sum(target, axis=1, keepdims=True) - target) * gs
 
 
-def cross_entropy(input: Tensor, target: Any, *, reduction: str = "mean") -> Tensor:
-    """Softmax cross-entropy of logits, fused and stable (see `CrossEntropy`).
+def cross_entropy(
+    input: Tensor,
+    target: Any,
+    weight: Tensor | None = None,
+    *,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
+    """Softmax cross-entropy of logits, fused and stable (see `CrossEntropy`), PyTorch's.
 
-    input: logits (N, C). target: class labels (N,) (integers in [0, C)) or class probabilities
-    (N, C) such as one-hot rows. -> scalar, or (N,) with reduction="none". The mean is over N.
+    input: logits (N, C), (N, C, d1, ...) (a class axis 1, e.g. per pixel) or one sample (C,).
+    target: class labels of shape (N,) / (N, d1, ...) / () (integers in [0, C), or
+    `ignore_index`, whose samples count for nothing), or class probabilities of the input's
+    shape (one-hot rows too). -> scalar, or the per-sample losses with reduction="none".
+    `weight` (C,) scales each class's loss; with labels the mean is then the weighted mean
+    (divided by the counted samples' weights), with probabilities a mean over the samples.
+    `label_smoothing` eps mixes eps / C of the uniform distribution into the target.
+    Everything after `weight` is keyword-only (PyTorch's next positions are deprecated ones).
     """
     _check_reduction(reduction)
-    n, c = _check_logits(input, "cross_entropy")
+    smoothing = check_real(
+        "cross_entropy", "label_smoothing", label_smoothing, minimum=0.0, maximum=1.0
+    )
+    x, shape = _classes.rows(input, "cross_entropy")
+    c = x.shape[1]
+    weight = _classes.class_weights(weight, c, "cross_entropy")
     if not isinstance(target, Tensor):
         target = np.asarray(target)
-    if target.dtype.kind in "iub":
-        if target.ndim == 2:  # integer one-hot rows (e.g. from one_hot) are probabilities
-            target = np.asarray(target).astype(input.dtype)
-        else:
-            target = _labels(target, n, c, "cross_entropy")
-    else:
-        if tuple(target.shape) != (n, c):
-            raise ShapeError(
-                f"cross_entropy: probability targets must have the input's shape {(n, c)}, "
-                f"got {tuple(target.shape)}"
-            )
-        if isinstance(target, np.ndarray) and target.dtype != input.dtype:
-            target = target.astype(input.dtype)  # float64 targets must not upcast the loss
-    return CrossEntropy.apply(input, target, reduction=reduction)
+    if target.dtype.kind in "iub" and tuple(target.shape) != tuple(input.shape):
+        labels = _classes.labels(target, shape, c, "cross_entropy", ignore_index)
+        if weight is None and not smoothing and not (labels == ignore_index).any():
+            losses = CrossEntropy.apply(x, labels, reduction=reduction)
+            return _classes.per_sample(losses, shape, reduction)
+        losses = _classes.weighted(
+            lambda x, labels: CrossEntropy.apply(x, labels, reduction="none"),
+            x, labels, weight, ignore_index, reduction, smoothing,
+        )  # fmt: skip
+        return _classes.per_sample(losses, shape, reduction)
+    # Probabilities (integer one-hot rows, e.g. from one_hot, too), of the input's shape.
+    if tuple(target.shape) != tuple(input.shape):
+        raise ShapeError(
+            f"cross_entropy: probability targets must have the input's shape "
+            f"{tuple(input.shape)}, got {tuple(target.shape)}"
+        )
+    if target.dtype.kind in "iub":  # integer one-hot rows: constants in the input's dtype
+        target = np.asarray(target.data if isinstance(target, Tensor) else target)
+    if isinstance(target, np.ndarray) and target.dtype != input.dtype:
+        target = target.astype(input.dtype)  # float64 targets must not upcast the loss
+    target, _ = _classes.rows(target, "cross_entropy")
+    if smoothing:
+        target = target * (1 - smoothing) + smoothing / c
+    if weight is not None:  # -sum_c w_c t_c log p_c: the fused op with targets w * t
+        target = target * weight.astype(target.dtype)
+    return _classes.per_sample(CrossEntropy.apply(x, target, reduction=reduction), shape, reduction)
 
 
-def nll_loss(input: Tensor, target: Any, *, reduction: str = "mean") -> Tensor:
-    """Negative log-likelihood: input log-probabilities (N, C), target labels (N,);
-    the loss of a sample is -input[i, target[i]]."""
+def nll_loss(
+    input: Tensor,
+    target: Any,
+    weight: Tensor | None = None,
+    *,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+) -> Tensor:
+    """Negative log-likelihood: input log-probabilities (N, C), (N, C, d1, ...) or (C,), target
+    labels (N,) / (N, d1, ...) / (); the loss of a sample is -weight[y] * input[i, y], none for
+    the label `ignore_index`, and the mean divides by the counted samples' weights (PyTorch's)."""
     _check_reduction(reduction)
-    n, c = _check_logits(input, "nll_loss")
-    labels = _labels(target, n, c, "nll_loss")
-    return _reduce(-input[np.arange(n), labels], reduction)
+    x, shape = _classes.rows(input, "nll_loss")
+    m, c = x.shape
+    weight = _classes.class_weights(weight, c, "nll_loss")
+    labels = _classes.labels(target, shape, c, "nll_loss", ignore_index)
+    if weight is None and not (labels == ignore_index).any():
+        return _classes.per_sample(_reduce(-x[np.arange(m), labels], reduction), shape, reduction)
+    losses = _classes.weighted(
+        lambda x, labels: -x[np.arange(len(labels)), labels],
+        x, labels, weight, ignore_index, reduction,
+    )  # fmt: skip
+    return _classes.per_sample(losses, shape, reduction)
 
 
 # --------------------------------------------------------------------------- regression
@@ -252,7 +311,8 @@ class BinaryCrossEntropy(Function):
 
     The clamp keeps the loss finite when a probability is exactly 0 or 1 (log 0 = -inf), as the
     lessons' `log(y + 1e-7)` does; the gradient (p - t) / max(p (1 - p), 1e-12) stays finite
-    for the same reason.
+    for the same reason. The target's gradient is PyTorch's -logit(p) = log(1 - p) - log(p),
+    without the clamp (infinite at p = 0 or 1, as there).
     """
 
     op = "binary_cross_entropy"
@@ -271,19 +331,24 @@ class BinaryCrossEntropy(Function):
         p, t = ctx.saved_tensors
         need_p, need_t = ctx.needs_input_grad
         if ctx.reduction == "mean":
-            g = g / np.size(p)
+            g = _over(g, np.size(p))
         gp = gt = None
         if need_p:
             gp = g * (p - t) / np.maximum(p * (1 - p), 1e-12)
         if need_t:
+            # -logit(p), unclamped as in PyTorch: +-inf at p = 0 or 1 (the clamp is the loss's,
+            # and PyTorch does not carry it into the target's gradient).
             with np.errstate(divide="ignore"):
-                gt = g * (np.maximum(np.log1p(-p), LOG_FLOOR) - np.maximum(np.log(p), LOG_FLOOR))
+                gt = g * (np.log1p(-p) - np.log(p))
         return gp, gt
 
 
-def binary_cross_entropy(input: Tensor, target: Any, *, reduction: str = "mean") -> Tensor:
+def binary_cross_entropy(
+    input: Tensor, target: Any, weight: Tensor | None = None, *, reduction: str = "mean"
+) -> Tensor:
     """Binary cross-entropy of probabilities input in [0, 1] against targets of its shape
-    (logs clamped at -100, see `BinaryCrossEntropy`); the mean is over every element."""
+    (logs clamped at -100, see `BinaryCrossEntropy`); the mean is over every element.
+    `weight` scales each element's loss (it broadcasts to the input's shape), PyTorch's."""
     _check_reduction(reduction)
     p = np.asarray(input.data if isinstance(input, Tensor) else input)
     if not np.all((p >= 0) & (p <= 1)):  # NaN fails both comparisons: refused, as in PyTorch
@@ -292,7 +357,10 @@ def binary_cross_entropy(input: Tensor, target: Any, *, reduction: str = "mean")
             f"values in [{np.min(p)}, {np.max(p)}]" + (" and NaN" if np.isnan(p).any() else "")
         )
     target = _like_input(target, input, "binary_cross_entropy")
-    return BinaryCrossEntropy.apply(input, target, reduction=reduction)
+    if weight is None:
+        return BinaryCrossEntropy.apply(input, target, reduction=reduction)
+    w = _elementwise(weight, input, "binary_cross_entropy", "weight")
+    return _reduce(BinaryCrossEntropy.apply(input, target, reduction="none") * w, reduction)
 
 
 class BinaryCrossEntropyWithLogits(Function):
@@ -322,7 +390,7 @@ class BinaryCrossEntropyWithLogits(Function):
         x, t = ctx.saved_tensors
         need_x, need_t = ctx.needs_input_grad
         if ctx.reduction == "mean":
-            g = g / np.size(x)
+            g = _over(g, np.size(x))
         # sigmoid(x) = (1 + tanh(x / 2)) / 2: stable, and tanh is an op Tensors dispatch.
         gx = g * ((1 + np.tanh(x * 0.5)) * 0.5 - t) if need_x else None
         gt = -g * x if need_t else None
@@ -330,13 +398,56 @@ class BinaryCrossEntropyWithLogits(Function):
 
 
 def binary_cross_entropy_with_logits(
-    input: Tensor, target: Any, *, reduction: str = "mean"
+    input: Tensor,
+    target: Any,
+    weight: Tensor | None = None,
+    *,
+    reduction: str = "mean",
+    pos_weight: Tensor | None = None,
 ) -> Tensor:
     """Binary cross-entropy of sigmoid(input) against targets of its shape, computed from the
-    logits without overflow (see `BinaryCrossEntropyWithLogits`)."""
+    logits without overflow (see `BinaryCrossEntropyWithLogits`). PyTorch's options, each
+    broadcasting to the input's shape: `pos_weight` scales the positive term, -t log sigmoid(x)
+    (one per class on the last axis, typically), `weight` each element's loss."""
+    where = "binary_cross_entropy_with_logits"
     _check_reduction(reduction)
-    target = _like_input(target, input, "binary_cross_entropy_with_logits")
-    return BinaryCrossEntropyWithLogits.apply(input, target, reduction=reduction)
+    target = _like_input(target, input, where)
+    if weight is None and pos_weight is None:
+        return BinaryCrossEntropyWithLogits.apply(input, target, reduction=reduction)
+    losses = BinaryCrossEntropyWithLogits.apply(input, target, reduction="none")
+    if pos_weight is not None:
+        # The positive term weighted pos_weight times: (pos_weight - 1) t more of -log
+        # sigmoid(x), which is the fused op's loss at target 1 (stable at any logit).
+        more = _elementwise(pos_weight, input, where, "pos_weight") - 1
+        ones = np.ones(input.shape, dtype=input.dtype)
+        losses = losses + more * target * BinaryCrossEntropyWithLogits.apply(
+            input, ones, reduction="none"
+        )
+    if weight is not None:
+        losses = losses * _elementwise(weight, input, where, "weight")
+    return _reduce(losses, reduction)
+
+
+def _elementwise(weight: Any, input: Any, where: str, name: str) -> np.ndarray:
+    """A weight of the BCE losses as a constant array in the input's dtype, checked to
+    broadcast to the input's shape without growing it."""
+    if isinstance(weight, Tensor):
+        if weight.requires_grad and autodiff.is_grad_enabled():
+            raise NotImplementedError(f"{where}: a {name} that requires grad is not supported")
+        weight = weight.data
+    if not isinstance(weight, np.ndarray) or weight.dtype.kind not in "biuf":
+        raise TypeError(
+            f"{where}: {name} must be a Tensor, got {weight!r} (reduction and the arguments "
+            "after weight are keyword-only, not positional)"
+        )
+    shape = tuple(input.shape)
+    try:
+        fits = np.broadcast_shapes(weight.shape, shape) == shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ShapeError(f"{where}: {name} of shape {weight.shape} does not broadcast to {shape}")
+    return weight.astype(input.dtype, copy=False)
 
 
 def _like_input(target: Any, input: Tensor, where: str) -> Any:
@@ -354,20 +465,28 @@ def _like_input(target: Any, input: Tensor, where: str) -> Any:
 
 # ------------------------------------------------------------------------------- margin
 def multi_margin_loss(
-    input: Tensor, target: Any, p: int = 1, margin: float = 1.0, *, reduction: str = "mean"
+    input: Tensor,
+    target: Any,
+    p: int = 1,
+    margin: float = 1.0,
+    weight: Tensor | None = None,
+    *,
+    reduction: str = "mean",
 ) -> Tensor:
     """The multi-class SVM (hinge) loss of CS231n, with PyTorch's normalisation:
 
     loss_i = sum over j != y_i of max(0, margin - x[i, y_i] + x[i, j])^p / C
 
-    input: scores (N, C); target: labels (N,). (CS231n's svm_loss sums over j without dividing
-    by C: it is this loss times C, with reduction "mean".)
+    input: scores (N, C); target: labels (N,). `weight` (C,) scales each sample's loss by the
+    weight of its class, PyTorch's (the mean stays over N). (CS231n's svm_loss sums over j
+    without dividing by C: it is this loss times C, with reduction "mean".)
     """
     _check_reduction(reduction)
     if p not in (1, 2):
         raise ValueError(f"multi_margin_loss: p must be 1 or 2, got {p}")
     n, c = _check_logits(input, "multi_margin_loss")
     labels = _labels(target, n, c, "multi_margin_loss")
+    weight = _classes.class_weights(weight, c, "multi_margin_loss")
     rows = np.arange(n).reshape(n, 1)
     # The C - 1 columns j != y_i of each row: the correct class is no margin violation of
     # itself, and leaving it out (rather than masking it with 0) keeps a NaN or infinite
@@ -383,4 +502,6 @@ def multi_margin_loss(
         hinge = autodiff.where(z.data > 0, z, 0.0)
         if p == 2:
             hinge = hinge * hinge
+        if weight is not None:  # PyTorch scales each term, before the sum over j
+            hinge = hinge * weight[labels].astype(hinge.dtype).reshape(n, 1)
         return _reduce(hinge.sum(axis=1) / c, reduction)

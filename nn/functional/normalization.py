@@ -103,10 +103,11 @@ def batch_norm(
 ) -> Tensor:
     """Normalise each channel (axis 1) of input (N, C) or (N, C, ...) — PyTorch's signature.
 
-    training (or no running statistics): use the batch's mean and biased variance, and update
-    the running statistics in place (if given): running = (1 - momentum) * running + momentum *
-    batch, with the *unbiased* variance for running_var, as PyTorch does.
-    Evaluation: use running_mean and running_var. weight and bias (C,) scale and shift.
+    training: use the batch's mean and biased variance, and update the running statistics in
+    place (if given): running = (1 - momentum) * running + momentum * batch, with the *unbiased*
+    variance for running_var, as PyTorch does.
+    Evaluation: use running_mean and running_var, which must be given (ValueError, as PyTorch
+    refuses). weight and bias (C,) scale and shift.
     """
     if input.ndim < 2:
         raise ShapeError(f"batch_norm: expected input (N, C, ...), got shape {tuple(input.shape)}")
@@ -120,19 +121,24 @@ def batch_norm(
                 f"batch_norm: {name} must have shape ({c},) for input {tuple(input.shape)}, "
                 f"got {tuple(t.shape)}"
             )
-    if training or running_mean is None or running_var is None:
+    if not training and (running_mean is None or running_var is None):
+        # PyTorch refuses it too: normalising by the batch instead would be a silent change of mode
+        raise ValueError(
+            "batch_norm: running_mean and running_var must be given in evaluation mode "
+            "(training=False); pass training=True to normalise by the batch's statistics"
+        )
+    if training:
         x = np.asarray(input.data if isinstance(input, Tensor) else input)
         count = x.size // c
-        if training and count < 2:
+        if count < 2:
             raise ValueError(
                 f"batch_norm: expected more than 1 value per channel when training, got input "
                 f"of shape {tuple(input.shape)}"
             )
         mean = x.mean(axis=axes, keepdims=True)
         var = x.var(axis=axes, keepdims=True)
-        if training:
-            _update(running_mean, mean.reshape(c), momentum)
-            _update(running_var, var.reshape(c) * (count / (count - 1)), momentum)
+        _update(running_mean, mean.reshape(c), momentum)
+        _update(running_var, var.reshape(c) * (count / (count - 1)), momentum)
         args = (input, weight) if bias is None else (input, weight, bias)
         return BatchNorm.apply(*args, mean=mean, var=var, eps=eps, axes=axes, shape=shape)
     # Evaluation: a fixed affine map of the input, differentiable to any order.

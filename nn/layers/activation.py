@@ -15,9 +15,10 @@ class ReLU(Module):
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
         _not_inplace("ReLU", inplace)
+        self.inplace = False  # PyTorch's attribute: F.relu refuses True if it is set later
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.relu(x)
+        return F.relu(x, self.inplace)
 
 
 class LeakyReLU(Module):
@@ -27,9 +28,10 @@ class LeakyReLU(Module):
         super().__init__()
         _not_inplace("LeakyReLU", inplace)
         self.negative_slope = check_real("LeakyReLU", "negative_slope", negative_slope)
+        self.inplace = False  # as ReLU's
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.leaky_relu(x, self.negative_slope)
+        return F.leaky_relu(x, self.negative_slope, self.inplace)
 
     def extra_repr(self) -> str:
         return f"negative_slope={self.negative_slope}"
@@ -102,9 +104,10 @@ class SiLU(Module):
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
         _not_inplace("SiLU", inplace)
+        self.inplace = False  # as ReLU's
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.silu(x)
+        return F.silu(x, self.inplace)
 
 
 def _not_inplace(layer: str, inplace: bool) -> None:

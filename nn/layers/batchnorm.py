@@ -94,7 +94,8 @@ class _BatchNorm(Module):
             self.running_var,
             self.weight,
             self.bias,
-            training=self.training or not self.track_running_stats,
+            # PyTorch's rule: without running statistics, the batch's, in either mode
+            training=self.training or (self.running_mean is None and self.running_var is None),
             momentum=momentum,
             eps=self.eps,
         )

@@ -148,11 +148,25 @@ def test_losses_convert_with_their_options():
         (nn.CrossEntropyLoss(), scores, labels),
         (nn.CrossEntropyLoss(reduction="sum"), scores, labels),
         (nn.NLLLoss(reduction="none"), scores, labels),
+        (
+            nn.CrossEntropyLoss(Tensor(np.array([1.0, 2.0, 0.5, 3.0])), ignore_index=1),
+            scores,
+            labels,
+        ),
+        (nn.CrossEntropyLoss(label_smoothing=0.2, reduction="none"), scores, labels),
+        (nn.NLLLoss(Tensor(np.array([1.0, 2.0, 0.5, 3.0])), ignore_index=3), scores, labels),
         (nn.MSELoss(), scores, targets),
         (nn.L1Loss(reduction="sum"), scores, targets),
         (nn.BCELoss(), probabilities, targets),
         (nn.BCEWithLogitsLoss(reduction="none"), scores, targets),
         (nn.MultiMarginLoss(p=2, margin=0.5), scores, labels),
+        (nn.MultiMarginLoss(1, 0.5, Tensor(np.array([1.0, 2.0, 0.5, 3.0]))), scores, labels),
+        (nn.BCELoss(Tensor(np.array([1.0, 2.0, 0.5, 3.0]))), probabilities, targets),
+        (
+            nn.BCEWithLogitsLoss(Tensor(np.ones((5, 1))), pos_weight=Tensor(np.arange(1.0, 5.0))),
+            scores,
+            targets,
+        ),
     ]
     for loss, x, t in cases:
         theirs = to_torch(loss)
@@ -227,7 +241,6 @@ def test_custom_modules_and_unsupported_options_are_named():
         (torch.nn.AvgPool2d(2, count_include_pad=False), "count_include_pad=False"),
         (torch.nn.BatchNorm1d(3, momentum=None), "momentum=None"),
         (torch.nn.Softmax(), "without dim"),
-        (torch.nn.CrossEntropyLoss(label_smoothing=0.1), "label_smoothing"),
         (torch.nn.GELU(), "GELU"),
     ]:
         with pytest.raises(UnsupportedOpError, match=match):

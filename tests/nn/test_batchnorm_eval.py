@@ -3,10 +3,12 @@ BatchNormalization): gradients against central differences over random shapes, s
 too (its backward records under create_graph), with and without weight and bias."""
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import autodiff
+import nn
 import nn.functional as F
 from autodiff.testing import arrays, assert_gradients_match, shapes, tensors
 
@@ -42,3 +44,25 @@ def test_batch_norm_eval_is_one_node_with_the_statistics_as_inputs():
     assert type(node).__name__ == "BatchNormEval" and node.op_name() == "batch_norm"
     assert node.inputs[0] is x and node.inputs[1] is running_mean
     np.testing.assert_allclose(y.data, x.data / np.sqrt(4.0 + 1e-5))
+
+
+def test_evaluation_without_running_statistics_is_refused_as_in_pytorch():
+    # Normalising by the batch instead (as training does) would change the mode silently.
+    x = autodiff.tensor(np.random.default_rng(0).standard_normal((4, 3)))
+    for stats in ((None, None), (np.zeros(3), None), (None, np.ones(3))):
+        with pytest.raises(ValueError, match="running_mean and running_var must be given"):
+            F.batch_norm(x, *stats)
+        with pytest.raises(ValueError, match="running_mean and running_var must be given"):
+            F.batch_norm(x, *stats, training=False)
+    # The layers decide as PyTorch's: without running statistics, the batch's in either mode.
+    free = nn.BatchNorm1d(3, track_running_stats=False).double().eval()
+    np.testing.assert_allclose(free(x).data, F.batch_norm(x, None, None, training=True).data)
+    dropped = nn.BatchNorm1d(3).double().eval()
+    dropped.running_mean = dropped.running_var = None
+    np.testing.assert_allclose(dropped(x).data, free(x).data)
+    torch = pytest.importorskip("torch")
+    with pytest.raises(RuntimeError, match="running_mean must be defined in evaluation mode"):
+        torch.nn.functional.batch_norm(torch.tensor(x.data), None, None)
+    theirs = torch.nn.BatchNorm1d(3, dtype=torch.float64).eval()
+    theirs.running_mean = theirs.running_var = None
+    np.testing.assert_allclose(dropped(x).data, theirs(torch.tensor(x.data)).detach().numpy())

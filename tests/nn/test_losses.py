@@ -228,6 +228,25 @@ def test_binary_cross_entropy_clamps_the_log_at_minus_100():
         F.binary_cross_entropy(Tensor(np.array([1.5])), np.array([1.0]))
 
 
+def test_binary_cross_entropy_target_gradient_is_unclamped_minus_logit_as_pytorchs():
+    # PyTorch clamps the logs in the loss only: the target's gradient is -logit(p), infinite at
+    # p = 0 or 1 and past 100 below p = e^-100 (the clamped form gave 100 and 0 there).
+    probs = np.array([0.0, 1.0, 1e-50, 0.3])
+    p = Tensor(probs, requires_grad=True)
+    t = Tensor(np.array([1.0, 0.0, 0.5, 0.2]), requires_grad=True)
+    F.binary_cross_entropy(p, t, reduction="sum").backward()
+    with np.errstate(divide="ignore"):
+        expected = np.log1p(-probs) - np.log(probs)
+    np.testing.assert_allclose(t.grad.data, expected, rtol=1e-12)
+    assert t.grad.data[:3].tolist() == [np.inf, -np.inf, pytest.approx(115.12925464970229)]
+    torch = pytest.importorskip("torch")
+    pt = torch.tensor(probs, requires_grad=True)
+    tt = torch.tensor(t.data, requires_grad=True)
+    torch.nn.functional.binary_cross_entropy(pt, tt, reduction="sum").backward()
+    np.testing.assert_allclose(t.grad.data, tt.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(p.grad.data, pt.grad.numpy(), rtol=1e-8)
+
+
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 def test_binary_cross_entropy_with_logits(reduction):
     x = logits(3, 4)
@@ -306,3 +325,119 @@ def test_reduction_is_keyword_only(call):
     x, t = autodiff.Tensor(np.ones((2, 3))), np.zeros((2, 3))
     with pytest.raises(TypeError, match="positional"):
         call(x, t)
+
+
+# ------------------------------------------------------------------------ PyTorch's weights
+WEIGHT_SHAPES = [(4,), (3, 4), (3, 1), ()]
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("shape", WEIGHT_SHAPES)
+def test_bce_weight_and_pos_weight_by_formula(reduction, shape):
+    rng = np.random.default_rng(7)
+    x = Tensor(rng.standard_normal((3, 4)), requires_grad=True)
+    t = Tensor(rng.uniform(0, 1, (3, 4)), requires_grad=True)
+    w, pw = rng.uniform(0.5, 2, shape), rng.uniform(0.5, 3, shape)
+    sig = 1 / (1 + np.exp(-x.data))
+    positive, negative = -t.data * np.log(sig), -(1 - t.data) * np.log(1 - sig)
+    with_logits = F.binary_cross_entropy_with_logits(
+        x, t, Tensor(w), reduction=reduction, pos_weight=Tensor(pw)
+    )
+    expected = w * (pw * positive + negative)
+    np.testing.assert_allclose(with_logits.data, reduce_ref(expected, reduction), rtol=1e-10)
+    weighted = F.binary_cross_entropy(Tensor(sig), t.data, Tensor(w), reduction=reduction)
+    np.testing.assert_allclose(
+        weighted.data, reduce_ref(w * (positive + negative), reduction), rtol=1e-10
+    )
+    assert_gradients_match(
+        lambda x, t: F.binary_cross_entropy_with_logits(
+            x, t, Tensor(w), reduction=reduction, pos_weight=Tensor(pw)
+        ),
+        x,
+        t,
+    )
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("weight_shape", [None, *WEIGHT_SHAPES])
+@pytest.mark.parametrize("pos_weight_shape", [None, *WEIGHT_SHAPES])
+def test_bce_weights_match_torch(reduction, weight_shape, pos_weight_shape):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((3, 4)) * 10
+    t = rng.uniform(0, 1, (3, 4))
+    w = None if weight_shape is None else rng.uniform(0.5, 2, weight_shape)
+    pw = None if pos_weight_shape is None else rng.uniform(0.5, 3, pos_weight_shape)
+
+    def ours(fn, x, t, **options):
+        x, t = Tensor(x, requires_grad=True), Tensor(t, requires_grad=True)
+        loss = fn(x, t, None if w is None else Tensor(w), reduction=reduction, **options)
+        (loss * Tensor(np.ones(loss.shape) * 1.5)).sum().backward()
+        return loss.data, x.grad.data, t.grad.data
+
+    def theirs(fn, x, t, **options):
+        x, t = torch.tensor(x, requires_grad=True), torch.tensor(t, requires_grad=True)
+        loss = fn(x, t, None if w is None else torch.tensor(w), reduction=reduction, **options)
+        (loss * 1.5).sum().backward()
+        return loss.detach().numpy(), x.grad.numpy(), t.grad.numpy()
+
+    pair = (
+        ({}, {}) if pw is None else ({"pos_weight": Tensor(pw)}, {"pos_weight": torch.tensor(pw)})
+    )
+    TF = torch.nn.functional
+    for a, b in zip(
+        ours(F.binary_cross_entropy_with_logits, x, t, **pair[0]),
+        theirs(TF.binary_cross_entropy_with_logits, x, t, **pair[1]),
+    ):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+    if pw is None:
+        p = 1 / (1 + np.exp(-x))
+        for a, b in zip(ours(F.binary_cross_entropy, p, t), theirs(TF.binary_cross_entropy, p, t)):
+            np.testing.assert_allclose(a, b, rtol=1e-7, atol=1e-12)
+
+
+def test_weights_that_would_grow_the_loss_or_need_gradients_are_refused():
+    x, t = Tensor(np.zeros((3, 1))), np.zeros((3, 1))
+    with pytest.raises(autodiff.ShapeError, match=r"pos_weight of shape \(3, 4\)"):
+        F.binary_cross_entropy_with_logits(x, t, pos_weight=Tensor(np.ones((3, 4))))
+    with pytest.raises(autodiff.ShapeError, match=r"weight of shape \(2,\)"):
+        F.binary_cross_entropy(x + 0.5, t, Tensor(np.ones(2)))
+    with pytest.raises(NotImplementedError, match="weight that requires grad"):
+        nn.BCELoss(Tensor(np.ones(1), requires_grad=True))(x + 0.5, t)
+    with pytest.raises(ValueError, match="p must be 1 or 2"):
+        nn.MultiMarginLoss(p=3)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_multi_margin_loss_class_weights(reduction):
+    x, t = logits(), labels()
+    weight = np.array([0.5, 2.0, 1.0, 3.0, 0.25])
+    loss = nn.MultiMarginLoss(2, 0.5, Tensor(weight), reduction=reduction)(x, t)
+    unweighted = F.multi_margin_loss(x, t, 2, 0.5, reduction="none").data
+    np.testing.assert_allclose(loss.data, reduce_ref(weight[t] * unweighted, reduction))
+    assert list(nn.MultiMarginLoss(weight=Tensor(weight)).state_dict()) == ["weight"]
+    torch = pytest.importorskip("torch")
+    theirs = torch.nn.MultiMarginLoss(2, 0.5, torch.tensor(weight), reduction=reduction)
+    expected = theirs(torch.tensor(x.data), torch.tensor(t)).numpy()
+    np.testing.assert_allclose(loss.data, expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "loss",
+    [
+        lambda x: F.cross_entropy(x, np.zeros(0, dtype=np.int64)),
+        lambda x: F.cross_entropy(x, np.zeros((0, 3))),
+        lambda x: F.binary_cross_entropy(x, np.zeros((0, 3))),
+        lambda x: F.binary_cross_entropy_with_logits(x, np.zeros((0, 3))),
+        lambda x: F.nll_loss(x, np.zeros(0, dtype=np.int64)),
+        lambda x: F.mse_loss(x, np.zeros_like(x.data)),
+    ],
+)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_mean_over_an_empty_batch_is_nan_without_warnings_as_pytorchs(loss, dtype):
+    x = Tensor(np.zeros((0, 3), dtype), requires_grad=True)
+    with warnings.catch_warnings(), np.errstate(all="raise"):
+        warnings.simplefilter("error")
+        value = loss(x)
+        value.backward()
+    assert np.isnan(value.item()) and value.dtype == dtype and x.grad.shape == (0, 3)

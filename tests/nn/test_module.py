@@ -233,6 +233,23 @@ def test_load_state_dict_names_missing_unexpected_and_mis_shaped_keys():
     assert result.missing_keys == ["head.weight"] and result.unexpected_keys == ["extra.weight"]
     np.testing.assert_array_equal(net.scale.data, [3.0, 3.0])
     assert net.block.fc.bias.dtype == np.float32  # float64 values were loaded into float32
+    # PyTorch's texts for the result, as a notebook shows it
+    expected = "_IncompatibleKeys(missing_keys=['head.weight'], unexpected_keys=['extra.weight'])"
+    assert repr(result) == str(result) == expected
+    assert repr(net.load_state_dict(net.state_dict())) == "<All keys matched successfully>"
+
+
+def test_dir_lists_the_registered_names_as_pytorchs():
+    net = nn.Sequential(nn.Linear(2, 2), nn.BatchNorm1d(2))
+    assert {"weight", "bias", "forward"} <= set(dir(net[0]))
+    assert {"running_mean", "num_batches_tracked"} <= set(dir(net[1]))
+    assert "0" not in dir(net) and "append" in dir(net)
+    torch = pytest.importorskip("torch")
+    theirs = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.BatchNorm1d(2))
+    for ours, their in zip(net, theirs, strict=True):
+        registered = {*their._parameters, *their._buffers}
+        assert registered <= set(dir(their)) and registered <= set(dir(ours))
+    assert "0" not in dir(theirs)
 
 
 @pytest.mark.parametrize(

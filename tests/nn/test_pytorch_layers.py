@@ -189,6 +189,11 @@ def test_embedding_layer_details():
     assert nn.Embedding.from_pretrained(table, freeze=False).weight.requires_grad
     with pytest.raises(ValueError, match="padding_idx"):
         nn.Embedding(3, 2, padding_idx=3)
+    # F.embedding checks it too (PyTorch asserts): out of range it would cut no row's gradient.
+    for weight in (ad.tensor(table), ad.tensor(table, requires_grad=True)):
+        for padding_idx in (3, -4):
+            with pytest.raises(ValueError, match=r"padding_idx must be within \[-3, 3\)"):
+                F.embedding(ad.tensor([0, 2]), weight, padding_idx=padding_idx)
     with pytest.raises(RuntimeError, match="CPU only"):
         nn.Embedding(3, 2, device="cuda")
 
@@ -273,6 +278,18 @@ def test_inplace_activations_refuse_rather_than_diverge():
             layer()
     with pytest.raises(NotImplementedError, match="ceil_mode"):
         nn.MaxPool2d(2, ceil_mode=True)
+    # The functions take PyTorch's inplace argument too (a TypeError before): False is the
+    # default, True refuses, and so does a layer whose attribute is set to True later.
+    x = ad.tensor([[-1.0, 2.0]])
+    for f in (F.relu, F.silu, lambda x, inplace: F.leaky_relu(x, 0.1, inplace)):
+        assert f(x, inplace=False).tolist() == f(x, False).tolist()
+        with pytest.raises(NotImplementedError, match=r"\(inplace=True\)"):
+            f(x, inplace=True)
+    for layer in (nn.ReLU(), nn.LeakyReLU(), nn.SiLU()):
+        assert layer.inplace is False
+        layer.inplace = True
+        with pytest.raises(NotImplementedError, match="inplace=True"):
+            layer(x)
 
 
 def _positional(fn) -> list[str]:
@@ -375,22 +392,32 @@ def test_an_unsupported_value_set_after_construction_raises_at_forward(layer, at
     [
         ("CrossEntropyLoss", "label_smoothing", 0.1),
         ("CrossEntropyLoss", "ignore_index", 0),
-        ("NLLLoss", "ignore_index", 1),
-        ("NLLLoss", "weight", ad.ones(3)),
-        ("BCEWithLogitsLoss", "pos_weight", ad.ones(3)),
+        ("CrossEntropyLoss", "weight", ad.tensor([1.0, 2.0, 0.5])),
+        ("NLLLoss", "ignore_index", 2),
+        ("NLLLoss", "weight", ad.tensor([1.0, 2.0, 0.5])),
+        ("BCELoss", "weight", ad.tensor([1.0, 2.0, 0.5])),
+        ("BCEWithLogitsLoss", "weight", ad.tensor([1.0, 2.0, 0.5])),
+        ("BCEWithLogitsLoss", "pos_weight", ad.tensor([3.0, 2.0, 0.5])),
+        ("MultiMarginLoss", "weight", ad.tensor([1.0, 2.0, 0.5])),
     ],
 )
-def test_a_loss_attribute_pytorch_reads_at_forward_is_refused_when_changed(loss, attribute, value):
-    scores, labels = ad.tensor([[0.5, -1.0, 2.0]]), ad.tensor([0])
-    target = labels if loss != "BCEWithLogitsLoss" else ad.tensor([[1.0, 0.0, 1.0]])
+def test_a_loss_attribute_pytorch_reads_at_forward_is_honoured_when_changed(loss, attribute, value):
+    # PyTorch reads these at forward: a value set after construction must count, not be ignored
+    scores, labels = ad.tensor([[0.5, 0.25, 0.75], [0.1, 0.8, 0.3]]), ad.tensor([0, 2])
+    target = labels if "BCE" not in loss else ad.tensor([[1.0, 0.0, 1.0], [0.0, 0.0, 1.0]])
     criterion = getattr(nn, loss)()
-    criterion(scores, target)
+    before = criterion(scores, target).item()
     default = getattr(criterion, attribute)
-    setattr(criterion, attribute, value)  # PyTorch would use it: ignoring it would be silent
-    with pytest.raises(NotImplementedError, match=f"{loss}: {attribute}="):
-        criterion(scores, target)
+    setattr(criterion, attribute, value)
+    expected = getattr(nn, loss)(**{attribute: value})(scores, target).item()
+    assert criterion(scores, target).item() == pytest.approx(expected) != before
     torch = pytest.importorskip("torch")
     assert default == getattr(getattr(torch.nn, loss)(), attribute)  # PyTorch's attribute
+    theirs = getattr(torch.nn, loss)()
+    option = torch.tensor(value.data) if isinstance(value, ad.Tensor) else value
+    setattr(theirs, attribute, option)
+    target_t = torch.tensor(target.data)
+    assert theirs(torch.tensor(scores.data), target_t).item() == pytest.approx(expected, rel=1e-6)
 
 
 def test_tensor_dataset_and_loader_yield_tensors():
@@ -407,3 +434,17 @@ def test_tensor_dataset_and_loader_yield_tensors():
     arrays = next(iter(DataLoader(ds, batch_size=4, as_tensor=False)))
     assert all(type(f) is np.ndarray for f in arrays)
     assert repr(ds).startswith("TensorDataset(")
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_softmax_dtype_converts_the_input_first(name):
+    x = ad.tensor(np.array([[1.0, 2.0, 4.0]], dtype=np.float32), requires_grad=True)
+    y = getattr(F, name)(x, 1, dtype=ad.float64)
+    assert y.dtype == np.float64
+    exact = getattr(F, name)(ad.tensor(x.data.astype(np.float64)), 1)
+    np.testing.assert_array_equal(y.data, exact.data)
+    y.sum().backward()
+    assert x.grad.dtype == np.float32  # the conversion is in the graph
+    torch = pytest.importorskip("torch")
+    theirs = getattr(torch.nn.functional, name)(torch.tensor(x.data), 1, dtype=torch.float64)
+    np.testing.assert_allclose(y.data, theirs.numpy(), rtol=1e-15)
