@@ -74,11 +74,18 @@ def collate(samples: Sequence[Any], where: str = "sample") -> Any:
     # numpy arrays and scalars, and Tensors (checked by duck type: autodiff stays unimported).
     if hasattr(first, "__array__"):
         arrays = [np.asarray(s) for s in samples]
+        recorded = any(getattr(s, "requires_grad", False) for s in samples)
         if arrays[0].dtype.kind in "OSUV":
             raise TypeError(f"DataLoader: {where} holds arrays of dtype {arrays[0].dtype}")
         shapes = list(dict.fromkeys(a.shape for a in arrays))
         if len(shapes) > 1:
             raise RuntimeError(f"DataLoader: {where} has different shapes in one batch: {shapes}")
+        if recorded:
+            # Samples in a graph are stacked by the op, so that a backward reaches them (as
+            # PyTorch's torch.stack does); np.stack would cut them off.
+            import autodiff
+
+            return autodiff.stack(samples)
         return np.stack(arrays)
     raise TypeError(
         f"DataLoader: {where} is a {type(first).__name__}; samples may hold arrays, Tensors, "
@@ -243,5 +250,10 @@ def _array(field: Any, name: str) -> np.ndarray:
         raise TypeError(
             f"DataLoader: {name} needs an array, but that field of the batch is a "
             f"{type(field).__name__}; transform it in the dataset instead"
+        )
+    if getattr(field, "requires_grad", False):
+        raise TypeError(
+            f"DataLoader: {name} works on numpy arrays, but that field of the batch is a Tensor "
+            "that requires grad, whose gradient it would drop; transform it in the dataset instead"
         )
     return np.asarray(field)

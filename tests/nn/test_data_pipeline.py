@@ -400,6 +400,75 @@ def test_batches_are_writeable_copies():
     assert np.all(xb == 1) and np.all(xt.data == 1) and np.all(x == 0)
 
 
+def _loader_gradients(lib, data, mode):
+    """Sum of (x_b ** 2).sum() over a loader's batches, backpropagated: the gradients reach
+    x (and w) through the dataset and the batching. `mode`: the data as a TensorDataset
+    (vectorised batches), as a list of per-sample tuples computed from x (collated), or x
+    itself."""
+    x = lib.tensor(np.arange(10.0).reshape(5, 2), requires_grad=True)
+    w = lib.tensor([1.0, -2.0], requires_grad=True)
+    if mode == "TensorDataset":
+        dataset = data.TensorDataset(x, lib.tensor(np.arange(5)))
+    elif mode == "samples":
+        dataset = [(x[i] * w, i) for i in range(5)]
+    else:
+        dataset = x
+    for batch in data.DataLoader(dataset, batch_size=2):
+        xb = batch[0] if isinstance(batch, tuple | list) else batch
+        (xb * xb).sum().backward()
+    return np.asarray(x.grad.tolist()), None if w.grad is None else np.asarray(w.grad.tolist())
+
+
+@pytest.mark.parametrize("mode", ["TensorDataset", "samples", "tensor"])
+def test_samples_of_tensors_that_require_grad_stay_in_the_graph(mode):
+    # Before: the dataset and the collation went through numpy, so a backward never reached x.
+    import autodiff
+    from nn import data
+
+    x_grad, w_grad = _loader_gradients(autodiff, data, mode)
+    x = np.arange(10.0).reshape(5, 2)
+    if mode == "samples":  # d/dx sum((x * w)**2) = 2 x w**2
+        np.testing.assert_allclose(x_grad, 2 * x * np.array([1.0, 4.0]))
+        np.testing.assert_allclose(w_grad, 2 * (x * x).sum(0) * np.array([1.0, -2.0]))
+    else:
+        np.testing.assert_allclose(x_grad, 2 * x)
+        assert w_grad is None
+
+
+@pytest.mark.parametrize("mode", ["TensorDataset", "samples", "tensor"])
+def test_samples_of_tensors_that_require_grad_match_torch(mode):
+    torch = pytest.importorskip("torch")
+    import autodiff
+    from nn import data
+
+    ours = _loader_gradients(autodiff, data, mode)
+    theirs = _loader_gradients(torch, torch.utils.data, mode)
+    for a, b in zip(ours, theirs, strict=True):
+        assert (a is None) == (b is None)
+        if a is not None:
+            np.testing.assert_allclose(a, b)
+
+
+def test_tensor_dataset_tensors_and_recorded_samples():
+    import autodiff
+
+    x = autodiff.tensor(np.arange(6.0).reshape(3, 2), requires_grad=True)
+    t = np.arange(3)
+    ds = TensorDataset(x, t)
+    assert ds.tensors[0] is x and isinstance(ds.tensors[1], Tensor)
+    np.testing.assert_array_equal(ds.tensors[1].data, t)
+    xi, ti = ds[-1]
+    assert xi.requires_grad and xi.grad_fn is not None and not ti.requires_grad
+    np.testing.assert_array_equal(xi.data, [4.0, 5.0])
+    with pytest.raises(IndexError, match="out of range"):
+        ds[3]
+    with pytest.raises(TypeError, match="transform= .* would drop the gradient"):
+        TensorDataset(x, t, transform=lambda b: b)
+    # A numpy transform in the loader would drop it too: refused, naming it.
+    with pytest.raises(TypeError, match="transform works on numpy arrays.*requires grad"):
+        next(iter(DataLoader(ds, batch_size=2, transform=lambda b: b)))
+
+
 def test_loader_argument_errors():
     ds = ArrayDataset(np.arange(4))
     with pytest.raises(ValueError, match="batch_size"):
