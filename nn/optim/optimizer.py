@@ -9,6 +9,7 @@ dicts and switching recording off are done here, once.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -30,7 +31,8 @@ class Optimizer:
     `params` is an iterable of Tensors (one group) or of dicts `{"params": [...], "lr": ...}`
     (one group each; keys a group leaves out take the values in `defaults`), as in PyTorch.
     `state[p]` is the dict of numpy arrays (shaped like p, in p's dtype) and numbers that the
-    rule keeps for parameter `p` (keyed by the tensor itself); it is filled at p's first update.
+    rule keeps for parameter `p` (keyed by the tensor itself); it is filled at p's first update
+    and is {} before (a defaultdict, as PyTorch's).
 
     A subclass implements `check_group(group, where)`, `state_names(group)` and
     `_update(param, grad, state, group)`. Every group's hyperparameters are checked when it is
@@ -51,7 +53,8 @@ class Optimizer:
     def __init__(self, params: Params, defaults: Mapping[str, Any]) -> None:
         self.defaults: dict[str, Any] = dict(defaults)
         self.param_groups: list[ParamGroup] = []
-        self.state: dict[Tensor, dict[str, Any]] = {}
+        # A defaultdict, as PyTorch's: `optimizer.state[p]` is {} before p's first update.
+        self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         if isinstance(params, Tensor):
             raise TypeError(
                 f"{type(self).__name__}: params should be an iterable of Tensors or of dicts, "
@@ -173,7 +176,7 @@ class Optimizer:
                         continue
                     # Computing in the parameter's dtype keeps a float32 model float32.
                     grad = np.asarray(p.grad.data, dtype=p.dtype)
-                    self._update(p, grad, self.state.setdefault(p, {}), group)
+                    self._update(p, grad, self.state[p], group)
         return loss
 
     # ------------------------------------------------------------------------ state dicts
@@ -242,7 +245,7 @@ class Optimizer:
             groups.append({**loaded, "params": group["params"]})
 
         owners = [(p, group) for group in groups for p in group["params"]]
-        state: dict[Tensor, dict[str, Any]] = {}
+        state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         for key, saved in state_dict["state"].items():
             i = _index(key, len(owners), where)
             p, group = owners[i]
@@ -257,6 +260,8 @@ class Optimizer:
         names = self.state_names(group)
         if not isinstance(saved, Mapping):
             raise ValueError(f"{where}: the state of parameter {i} is not a dict: {saved!r}")
+        if not saved:  # not updated yet (PyTorch saves {} for a state looked at before a step)
+            return {}
         if set(saved) != set(names):
             raise ValueError(
                 f"{where}: the state of parameter {i} has {sorted(saved)}, but "

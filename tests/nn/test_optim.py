@@ -342,6 +342,35 @@ def test_a_parameter_whose_gradient_is_gone_keeps_its_state():
     np.testing.assert_array_equal(opt.state[p]["exp_avg"], before["exp_avg"])
 
 
+@pytest.mark.parametrize("cls", OPTIMIZERS)
+def test_state_of_a_parameter_not_yet_updated_is_an_empty_dict(cls):
+    # PyTorch's state is a defaultdict: opt.state[p] is {} before p's first step (a KeyError
+    # before), and a state dict holding such an empty entry loads.
+    a, b = param(seed=1), param(seed=2)
+    opt = make(cls, [a, b])
+    assert opt.state[a] == {} and opt.state_dict()["state"] == {}
+    a.grad = np.ones(SHAPE)
+    opt.step()
+    saved = opt.state_dict()
+    saved["state"][1] = {}
+    fresh = make(cls, [param(seed=1), param(seed=2)])
+    fresh.load_state_dict(saved)
+    assert fresh.state[fresh.param_groups[0]["params"][1]] == {}
+    assert fresh.state_dict()["state"].keys() == opt.state_dict()["state"].keys()
+
+
+def test_state_of_a_parameter_not_yet_updated_matches_torch():
+    torch = pytest.importorskip("torch")
+    theirs = torch.zeros(2, requires_grad=True)
+    torch_opt = torch.optim.Adam([theirs])
+    assert torch_opt.state[theirs] == {}
+    ours = param(np.zeros(2))
+    opt = optim.Adam([ours])
+    assert opt.state[ours] == {}
+    opt.load_state_dict(torch_opt.state_dict())  # torch's now holds {0: {}}
+    assert opt.state[ours] == {}
+
+
 # -------------------------------------------------------------------------------- groups
 
 
