@@ -110,6 +110,61 @@ def _like(container: Any, values: Any) -> Any:
     return tuple(values) if isinstance(container, tuple) else list(values)
 
 
+# PyTorch's other DataLoader options, with the values that give PyTorch's batches here (no
+# worker processes, samplers or custom collation): a PyTorch program that passes one of them
+# explicitly runs; any other value would change what PyTorch does and is refused, naming the
+# option, rather than ignored. pin_memory only speeds up copies to a GPU: PyTorch on a machine
+# without one ignores it too.
+_TORCH_OPTIONS: dict[str, tuple[Any, ...]] = {
+    "num_workers": (0,),
+    "pin_memory": (False, True),
+    "timeout": (0,),
+    "worker_init_fn": (None,),
+    "persistent_workers": (False,),
+    "prefetch_factor": (None,),
+    "multiprocessing_context": (None,),
+    "pin_memory_device": ("",),
+    "in_order": (True,),
+    "collate_fn": (None,),
+    "sampler": (None,),
+    "batch_sampler": (None,),
+    "generator": (None,),
+}
+# What to use instead, for the options that change the batches.
+_INSTEAD = {
+    "num_workers": "there are no worker processes (array-backed datasets batch with one fancy "
+    "index per array)",
+    "collate_fn": "samples are collated as PyTorch's default_collate; build batches in the "
+    "dataset instead",
+    "sampler": "shuffle= and seed= choose the order",
+    "batch_sampler": "batch_size=, shuffle= and drop_last= make the batches",
+    "generator": "seed= makes the shuffle reproducible",
+}
+
+
+def _check_torch_options(options: Mapping[str, Any]) -> None:
+    """Raise a TypeError for an unknown keyword, or a PyTorch option set to a value that would
+    change PyTorch's batches (see _TORCH_OPTIONS)."""
+    for name, value in options.items():
+        if name not in _TORCH_OPTIONS:
+            raise TypeError(f"DataLoader() got an unexpected keyword argument {name!r}")
+        allowed = _TORCH_OPTIONS[name]
+        if not any(_same_option(value, a) for a in allowed):
+            shown = " or ".join(f"{name}={a!r}" for a in allowed)
+            raise TypeError(
+                f"DataLoader: {name}={value!r} is not supported, only {shown}: "
+                f"{_INSTEAD.get(name, 'leave it out')}"
+            )
+
+
+def _same_option(value: Any, allowed: Any) -> bool:
+    """`value` is the option value `allowed` (0 and 0.0 alike, but not False; no __eq__ of
+    arbitrary objects, which for an array is elementwise)."""
+    if allowed is None or isinstance(value, bool) or isinstance(allowed, bool):
+        return value is allowed
+    return isinstance(value, int | float | str) and type(value) is not bool and value == allowed
+
+
 class DataLoader:
     """Iterate over ``dataset`` in mini-batches.
 
@@ -129,6 +184,10 @@ class DataLoader:
             ``t``), e.g. :class:`~nn.data.transforms.OneHot`.
         as_tensor: yield ``autodiff.Tensor`` objects wrapping the arrays (no copy), as
             PyTorch does (the default); ``False`` yields the numpy arrays themselves.
+        **torch_options: PyTorch's other options are accepted at the values that leave its
+            batches as they are -- ``num_workers=0``, ``pin_memory`` (a GPU matter),
+            ``collate_fn=None``, ``sampler=None``, ... -- and any other value raises a
+            ``TypeError`` naming it (no worker processes, samplers or custom collation).
 
     Yields:
         For tuple samples (``ArrayDataset``, ``MNIST``) a tuple of ``(B, ...)`` batches
@@ -155,7 +214,9 @@ class DataLoader:
         transform: Transform | None = None,
         as_tensor: bool = True,
         target_transform: Transform | None = None,
+        **torch_options: Any,
     ) -> None:
+        _check_torch_options(torch_options)
         if isinstance(batch_size, bool) or not isinstance(batch_size, int | np.integer):
             raise TypeError(f"batch_size must be an int, got {type(batch_size).__name__}")
         if batch_size < 1:

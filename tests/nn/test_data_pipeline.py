@@ -258,6 +258,46 @@ def test_loader_positional_parameters_are_a_prefix_of_torchs():
     assert ours == ["self", "dataset", "batch_size", "shuffle"]
 
 
+def test_pytorchs_other_options_run_at_values_that_leave_the_batches_alone():
+    # PyTorch programs pass num_workers=0, pin_memory=... explicitly: they ran into an
+    # "unexpected keyword" TypeError; other values stay refused, naming the option.
+    ds = ArrayDataset(np.arange(5.0))
+    neutral = dict(
+        num_workers=0, pin_memory=True, timeout=0, worker_init_fn=None, persistent_workers=False,
+        prefetch_factor=None, multiprocessing_context=None, pin_memory_device="", in_order=True,
+        collate_fn=None, sampler=None, batch_sampler=None, generator=None,
+    )  # fmt: skip
+    plain = [b[0].tolist() for b in DataLoader(ds, batch_size=2)]
+    assert [b[0].tolist() for b in DataLoader(ds, batch_size=2, **neutral)] == plain
+    refused = [
+        ("num_workers", 2),
+        ("num_workers", False),  # not 0
+        ("collate_fn", list),
+        ("sampler", np.arange(5)),
+        ("batch_sampler", [[0, 1]]),
+        ("generator", object()),
+        ("persistent_workers", True),
+        ("timeout", 5),
+    ]
+    for name, value in refused:
+        with pytest.raises(TypeError, match=f"DataLoader: {name}=.* is not supported"):
+            DataLoader(ds, **{name: value})
+    with pytest.raises(TypeError, match="unexpected keyword argument 'workers'"):
+        DataLoader(ds, workers=0)
+
+
+def test_the_accepted_options_are_pytorchs_with_its_defaults():
+    torch = pytest.importorskip("torch")
+    from nn.data.loader import _TORCH_OPTIONS
+
+    theirs = inspect.signature(torch.utils.data.DataLoader.__init__).parameters
+    for name, allowed in _TORCH_OPTIONS.items():
+        assert theirs[name].default in allowed, name
+        # torch runs them too, with the same batches
+        values = {name: allowed[-1]}
+        torch.utils.data.DataLoader(torch.arange(4), **values)
+
+
 def test_fallback_path_for_generic_datasets():
     ds = SquaresDataset(7)
     assert not is_array_backed(ds)
