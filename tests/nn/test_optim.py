@@ -965,6 +965,30 @@ def test_clip_grad_value_():
         optim.clip_grad_value_([a], -1.0)
 
 
+@pytest.mark.parametrize("foreach", [None, True, False])
+def test_clipping_takes_pytorchs_foreach_and_ignores_it(foreach):
+    # An implementation choice in PyTorch (a TypeError here before).
+    (a,) = with_grads([3.0, 4.0])
+    total = optim.clip_grad_norm_([a], 1.0, 2.0, False, foreach)
+    assert float(total) == 5.0
+    np.testing.assert_allclose(a.grad.data, [0.6, 0.8], rtol=1e-5)
+    optim.clip_grad_value_([a], 0.7, foreach=foreach)
+    np.testing.assert_allclose(a.grad.data, [0.6, 0.7], rtol=1e-5)
+
+
+def test_clipping_signatures_are_pytorchs():
+    torch = pytest.importorskip("torch")
+    for ours, theirs in [
+        (optim.clip_grad_norm_, torch.nn.utils.clip_grad_norm_),
+        (optim.clip_grad_value_, torch.nn.utils.clip_grad_value_),
+    ]:
+        names = list(inspect.signature(ours).parameters)
+        assert names == list(inspect.signature(theirs).parameters)
+        for name in names:
+            ours_default = inspect.signature(ours).parameters[name].default
+            assert ours_default == inspect.signature(theirs).parameters[name].default, name
+
+
 # ------------------------------------------------------------------------------ penalties
 
 
