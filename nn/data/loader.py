@@ -217,6 +217,11 @@ class DataLoader:
         **torch_options: Any,
     ) -> None:
         _check_torch_options(torch_options)
+        if batch_size is None:
+            raise TypeError(
+                "DataLoader: batch_size=None (PyTorch's unbatched loading, one sample at a time) "
+                "is not supported; iterate over the dataset itself, or use batch_size=1"
+            )
         if isinstance(batch_size, bool) or not isinstance(batch_size, int | np.integer):
             raise TypeError(f"batch_size must be an int, got {type(batch_size).__name__}")
         if batch_size < 1:

@@ -515,6 +515,8 @@ def test_loader_argument_errors():
         DataLoader(ds, batch_size=0)
     with pytest.raises(TypeError, match="batch_size"):
         DataLoader(ds, batch_size=2.0)
+    with pytest.raises(TypeError, match=r"batch_size=None \(PyTorch's unbatched loading"):
+        DataLoader(ds, batch_size=None)
     with pytest.raises(ValueError, match="epoch"):
         DataLoader(ds).set_epoch(-1)
     with pytest.raises(ValueError, match="target_transform"):
