@@ -1090,6 +1090,61 @@ def test_scheduler_state_dict_round_trip(cls, kwargs, closed_form, tmp_path):
         assert resumed.get_last_lr() == scheduler.get_last_lr()
 
 
+def _warmup_class(lr_scheduler):
+    """A scheduler written as PyTorch's users write their own: a subclass of LRScheduler with an
+    attribute of its own (the warmup's length) and a get_lr."""
+
+    class Warmup(lr_scheduler.LRScheduler):
+        def __init__(self, optimizer, warm, last_epoch=-1):
+            self.warm = warm
+            super().__init__(optimizer, last_epoch)
+
+        def get_lr(self):
+            return [b * min(1.0, (self.last_epoch + 1) / self.warm) for b in self.base_lrs]
+
+    return Warmup
+
+
+def _warmup_resumed(lib, optim_module, path=None):
+    """The lrs of a Warmup(4) run 3 epochs, its state dict loaded into a Warmup(9), run on."""
+    warmup = _warmup_class(optim_module.lr_scheduler)
+    opt = optim_module.SGD([lib.tensor([1.0], requires_grad=True)], lr=0.5)
+    scheduler = warmup(opt, 4)
+    for _ in range(3):
+        opt.step()
+        scheduler.step()
+    state = scheduler.state_dict()
+    if path is not None:  # through a file: numbers come back as they went
+        lib.save(state, path)
+        state = lib.load(path)
+    opt2 = optim_module.SGD([lib.tensor([1.0], requires_grad=True)], lr=0.5)
+    opt2.load_state_dict(opt.state_dict())
+    resumed = warmup(opt2, 9)
+    resumed.load_state_dict(state)
+    lrs = []
+    for _ in range(3):
+        opt2.step()
+        resumed.step()
+        lrs.append(resumed.get_last_lr()[0])
+    return resumed.warm, lrs
+
+
+def test_a_schedulers_own_attributes_are_saved_and_restored(tmp_path):
+    # PyTorch saves every attribute of a scheduler; a subclass's `warm` was left out, so a
+    # resumed warmup went on with the new object's length (9), silently.
+    warm, lrs = _warmup_resumed(autodiff, optim, tmp_path / "s.pt")
+    assert warm == 4
+    np.testing.assert_allclose(lrs, [0.5, 0.5, 0.5])
+    assert sorted(StepLR(two_group_sgd(), 2).state_dict()) == [
+        "base_lrs", "gamma", "last_epoch", "last_lr", "step_size",
+    ]  # fmt: skip
+
+
+def test_a_schedulers_own_attributes_resume_like_torch():
+    torch = pytest.importorskip("torch")
+    assert _warmup_resumed(autodiff, optim) == _warmup_resumed(torch, torch.optim)
+
+
 def test_scheduler_resume_with_last_epoch():
     # Resuming goes on from the group's lr (restored with the optimizer's state dict), as
     # PyTorch's recursive rules do: constructing moves to last_epoch + 1 without a change,
