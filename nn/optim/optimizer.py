@@ -5,6 +5,10 @@ A subclass writes only the rule for one parameter (`_update`), names the state i
 (`state_names`) and checks its hyperparameters (`check_group`); walking the groups, skipping
 parameters without a gradient, casting the gradient to the parameter's dtype, checking state
 dicts and switching recording off are done here, once.
+
+An optimizer can also be written PyTorch's way, overriding `step()` itself (Tensor ops on
+`p.grad`, state in `self.state[p]`): the base then checks no hyperparameters and keeps and
+restores whatever state that step puts in `self.state`, as PyTorch's base class does.
 """
 
 from __future__ import annotations
@@ -36,7 +40,8 @@ class Optimizer:
 
     A subclass implements `check_group(group, where)`, `state_names(group)` and
     `_update(param, grad, state, group)`. Every group's hyperparameters are checked when it is
-    added and when a state dict is loaded: a TypeError or ValueError names the bad one.
+    added and when a state dict is loaded: a TypeError or ValueError names the bad one. (Or,
+    PyTorch's way, it overrides `step()`; see the module docstring.)
 
     PyTorch's options that change the result but are not implemented here (`maximize`,
     `differentiable`, and `decoupled_weight_decay` where it differs from the class's rule) are
@@ -71,20 +76,24 @@ class Optimizer:
     # ------------------------------------------------------------------- what subclasses write
     def check_group(self, group: Mapping[str, Any], where: str) -> None:
         """Raise a TypeError/ValueError (message starting with `where`) naming the first
-        hyperparameter of `group` that is of the wrong kind or out of range."""
-        raise NotImplementedError
+        hyperparameter of `group` that is of the wrong kind or out of range. The base checks
+        nothing, as PyTorch's: an optimizer written PyTorch's way checks its own."""
 
-    def state_names(self, group: Mapping[str, Any]) -> tuple[str, ...]:
+    def state_names(self, group: Mapping[str, Any]) -> tuple[str, ...] | None:
         """The names of the state kept for each parameter of `group` (they depend on its
-        hyperparameters, e.g. "max_exp_avg_sq" only with amsgrad)."""
-        raise NotImplementedError
+        hyperparameters, e.g. "max_exp_avg_sq" only with amsgrad). None, the base's: whatever
+        an optimizer written PyTorch's way keeps, saved and loaded as it is."""
+        return None
 
     def _update(
         self, param: Tensor, grad: np.ndarray, state: dict[str, Any], group: ParamGroup
     ) -> None:
         """Update `param` in place (recording is already off) from `grad`, an array of param's
         shape and dtype that must not be modified. `state` is {} at the first update."""
-        raise NotImplementedError
+        raise NotImplementedError(
+            f"{type(self).__name__}: a subclass of Optimizer overrides step() (PyTorch's way) "
+            "or implements _update(param, grad, state, group)"
+        )
 
     # ----------------------------------------------------------------------------- groups
     def add_param_group(self, param_group: Mapping[str, Any]) -> None:
@@ -129,7 +138,10 @@ class Optimizer:
         """Raise a ValueError if `group` (parameter group `index`) sets one of PyTorch's
         result-changing options to a value glassgrad does not implement (`fixed_options`).
         Cheap when nothing is wrong (it runs for every group at every step): the message is
-        only built for an error."""
+        only built for an error. An optimizer with its own step() decides what its options
+        mean: nothing is refused for it."""
+        if type(self).step is not Optimizer.step:
+            return
         for name, implemented in self.fixed_options:
             if name in group and bool(group[name]) != implemented:
                 cls = type(self).__name__
@@ -195,8 +207,9 @@ class Optimizer:
             packed = {k: _hyperparameter(v) for k, v in group.items() if k != "params"}
             packed["params"] = [index.setdefault(p, len(index)) for p in group["params"]]
             groups.append(packed)
+        own = self._own_state()
         state = {
-            index[p]: {name: _exported(name, value) for name, value in s.items()}
+            index[p]: {name: _exported(name, value, own) for name, value in s.items()}
             for p, s in self.state.items()
             if s and p in index
         }
@@ -254,6 +267,12 @@ class Optimizer:
         self.param_groups = groups
         self.state = state
 
+    def _own_state(self) -> bool:
+        """Whether the state is kept the PyTorch way, by a step() of the subclass's own (the
+        state is its business: Tensors, numbers, ...), rather than by `_update` (numpy arrays
+        and a step count)."""
+        return type(self).state_names is Optimizer.state_names
+
     def _load_param_state(
         self, p: Tensor, i: int, saved: Mapping[str, Any], group: ParamGroup, where: str
     ) -> dict[str, Any]:
@@ -262,6 +281,10 @@ class Optimizer:
             raise ValueError(f"{where}: the state of parameter {i} is not a dict: {saved!r}")
         if not saved:  # not updated yet (PyTorch saves {} for a state looked at before a step)
             return {}
+        if names is None:
+            # PyTorch's rule: floating-point Tensors take the parameter's dtype (here copies,
+            # so that the loaded state does not share memory with the dict); the rest as is.
+            return {name: _loaded_own(name, value, p) for name, value in saved.items()}
         if set(saved) != set(names):
             raise ValueError(
                 f"{where}: the state of parameter {i} has {sorted(saved)}, but "
@@ -295,6 +318,11 @@ class Optimizer:
             else:
                 state[name] = value.astype(p.dtype, copy=True)
         return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # Unpickling and deepcopy; here so that a PyTorch-style subclass's own __setstate__
+        # (filling in defaults of old pickles) can call super().__setstate__(state).
+        self.__dict__.update(state)
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
@@ -336,9 +364,20 @@ def _hyperparameter(value: Any) -> Any:
     return to_python(value)
 
 
-def _exported(name: str, value: Any) -> Any:
+def _exported(name: str, value: Any, own: bool = False) -> Any:
     """A state value as PyTorch's state dicts hold it: arrays as Tensors (copies), and the step
-    count as a 0-d float32 Tensor (PyTorch's `torch.tensor(48.)`)."""
+    count as a 0-d float32 Tensor (PyTorch's `torch.tensor(48.)`). The state of an optimizer
+    with its own step() (`own`) is its own business: Tensors are copied, the rest kept."""
+    if own:
+        return autodiff.tensor(value) if isinstance(value, Tensor) else value
     if name == "step":
         return Tensor(np.array(value, dtype=np.float32))
     return Tensor(value.copy()) if isinstance(value, np.ndarray) else value
+
+
+def _loaded_own(name: str, value: Any, p: Tensor) -> Any:
+    """A saved state value of an optimizer with its own step(), as PyTorch loads it: a
+    floating-point Tensor (but "step") as a copy in the parameter's dtype, the rest as is."""
+    if isinstance(value, Tensor) and name != "step" and value.dtype.kind == "f":
+        return autodiff.tensor(value, dtype=p.dtype)
+    return value

@@ -2,6 +2,7 @@
 (and against torch.optim when torch is installed), float32 preservation, param groups, state
 dicts through an .npz, clipping, penalties, schedulers, and minimising a 2-D loss."""
 
+import copy
 import inspect
 import math
 import warnings
@@ -467,6 +468,124 @@ def test_torch_state_dicts_with_default_options_load_and_with_maximize_are_refus
     before = theirs.detach().clone()
     torch_opt.step()
     assert (theirs.detach() > before).all()  # ascent: what glassgrad would have got wrong
+
+
+def _momentum_sgd_class(lib, optim_module):
+    """An optimizer written as PyTorch's docs and courses write one: a subclass of Optimizer
+    with its own step() (Tensor ops, state in self.state[p], a __setstate__ filling a default)."""
+
+    class MomentumSGD(optim_module.Optimizer):
+        def __init__(self, params, lr=0.1, momentum=0.5, maximize=False):
+            super().__init__(params, dict(lr=lr, momentum=momentum, maximize=maximize))
+
+        def __setstate__(self, state):
+            super().__setstate__(state)
+            for group in self.param_groups:
+                group.setdefault("momentum", 0.5)
+
+        @lib.no_grad()
+        def step(self, closure=None):
+            loss = None
+            if closure is not None:
+                with lib.enable_grad():
+                    loss = closure()
+            for group in self.param_groups:
+                for p in group["params"]:
+                    if p.grad is None:
+                        continue
+                    state = self.state[p]
+                    if len(state) == 0:
+                        state["step"] = 0
+                        state["buf"] = p.grad.clone()
+                    else:
+                        state["buf"].mul_(group["momentum"]).add_(p.grad)
+                    state["step"] += 1
+                    sign = 1.0 if group["maximize"] else -1.0
+                    p.add_(state["buf"], alpha=sign * group["lr"])
+            return loss
+
+    return MomentumSGD
+
+
+def _run_momentum_sgd(lib, optim_module):
+    """Three steps of MomentumSGD (one group maximizing), a state dict round trip through a
+    fresh optimizer, two more steps of each: parameters, state dict and the two runs' values."""
+    cls = _momentum_sgd_class(lib, optim_module)
+
+    def make_params():
+        return [lib.tensor(v, dtype=lib.float64, requires_grad=True) for v in ([1.0, -2.0], [0.5])]
+
+    def loss_of(params):
+        def closure():
+            ((params[0] ** 2).sum() + params[1].sum() * 3).backward()
+            return 0
+
+        return closure
+
+    def train(params, opt, steps):
+        for _ in range(steps):
+            opt.zero_grad()
+            assert opt.step(loss_of(params)) == 0
+
+    params = make_params()
+    groups = [{"params": params[:1]}, {"params": params[1:], "maximize": True, "lr": 0.05}]
+    opt = cls(groups)
+    train(params, opt, 3)
+    saved = opt.state_dict()
+    state = {
+        k: {n: np.asarray(v.tolist() if hasattr(v, "tolist") else v) for n, v in s.items()}
+        for k, s in saved["state"].items()
+    }
+    resumed = make_params()
+    with lib.no_grad():
+        for new, old in zip(resumed, params):
+            new.copy_(old)
+    opt2 = cls([{"params": resumed[:1]}, {"params": resumed[1:]}])
+    opt2.load_state_dict(copy.deepcopy(saved))  # (deep: PyTorch would share the buffers)
+    train(params, opt, 2)
+    train(resumed, opt2, 2)
+    copied = copy.deepcopy(opt2)  # through __setstate__
+    return [p.tolist() for p in params], [p.tolist() for p in resumed], state, copied
+
+
+def test_an_optimizer_written_pytorchs_way_runs_saves_and_resumes():
+    # Before: Optimizer.__init__ called check_group, which raised a bare NotImplementedError,
+    # so no optimizer could be written by overriding step().
+    params, resumed, state, copied = _run_momentum_sgd(autodiff, optim)
+    assert params == resumed
+    # by hand: p0 <- p0 - 0.1 * buf with buf = 0.5 buf + 2 p0; p1 ascends with 3s
+    p0, buf = np.array([1.0, -2.0]), None
+    for _ in range(5):
+        g = 2 * p0
+        buf = g if buf is None else 0.5 * buf + g
+        p0 = p0 - 0.1 * buf
+    np.testing.assert_allclose(params[0], p0)
+    np.testing.assert_allclose(params[1], [0.5 + 0.05 * 3 * (1 + 1.5 + 1.75 + 1.875 + 1.9375)])
+    assert state[0]["step"] == 3 and state[1]["step"] == 3  # the step count as it kept it
+    assert copied.param_groups[0]["momentum"] == 0.5
+
+
+def test_an_optimizer_written_pytorchs_way_matches_torch():
+    torch = pytest.importorskip("torch")
+    ours = _run_momentum_sgd(autodiff, optim)
+    theirs = _run_momentum_sgd(torch, torch.optim)
+    for a, b in zip(ours[:2], theirs[:2]):
+        for x, y in zip(a, b):
+            np.testing.assert_allclose(x, y, rtol=1e-13)
+    for k in theirs[2]:
+        for name in theirs[2][k]:
+            np.testing.assert_allclose(ours[2][k][name], theirs[2][k][name], err_msg=name)
+
+
+def test_a_subclass_with_neither_step_nor_update_says_so():
+    class Nothing(optim.Optimizer):
+        pass
+
+    p = param()
+    opt = Nothing([p], dict(lr=0.1))
+    p.grad = np.ones(SHAPE)
+    with pytest.raises(NotImplementedError, match=r"Nothing: .* overrides step\(\)"):
+        opt.step()
 
 
 def test_sgd_positional_order_and_lr_default_are_pytorchs():
