@@ -376,8 +376,15 @@ def _exported(name: str, value: Any, own: bool = False) -> Any:
 
 
 def _loaded_own(name: str, value: Any, p: Tensor) -> Any:
-    """A saved state value of an optimizer with its own step(), as PyTorch loads it: a
-    floating-point Tensor (but "step") as a copy in the parameter's dtype, the rest as is."""
-    if isinstance(value, Tensor) and name != "step" and value.dtype.kind == "f":
-        return autodiff.tensor(value, dtype=p.dtype)
+    """A saved state value of an optimizer with its own step(), as PyTorch loads it: a Tensor
+    as a copy, floating-point ones (but "step") in the parameter's dtype; the rest as is. From
+    an .npz (a checkpoint), where the Tensors were saved as arrays: arrays become Tensors again
+    and 0-d ones numbers."""
+    if isinstance(value, np.ndarray | np.generic):
+        if np.ndim(value) == 0:
+            return to_python(value)
+        value = Tensor(value)
+    if isinstance(value, Tensor):
+        cast = name != "step" and value.dtype.kind == "f"
+        return autodiff.tensor(value, dtype=p.dtype if cast else value.dtype)
     return value

@@ -565,6 +565,29 @@ def test_an_optimizer_written_pytorchs_way_runs_saves_and_resumes():
     assert copied.param_groups[0]["momentum"] == 0.5
 
 
+def test_an_optimizer_written_pytorchs_way_resumes_from_a_checkpoint(tmp_path):
+    from nn.train import load_checkpoint, save_checkpoint
+
+    cls = _momentum_sgd_class(autodiff, optim)
+    model, twin = nn.Linear(2, 1), nn.Linear(2, 1)
+    opt, opt2 = cls(model.parameters()), cls(twin.parameters())
+    x = autodiff.tensor(np.array([[1.0, -1.0], [0.5, 2.0]], dtype=np.float32))
+    for _ in range(2):
+        opt.zero_grad()
+        model(x).sum().backward()
+        opt.step()
+    save_checkpoint(tmp_path / "run.npz", model, opt)  # Tensors as arrays, the count as a 0-d
+    load_checkpoint(tmp_path / "run.npz", twin, opt2)
+    state = opt2.state[twin.weight]
+    assert state["step"] == 2 and isinstance(state["step"], int)
+    assert isinstance(state["buf"], Tensor) and state["buf"].dtype == np.float32
+    for m, o in ((model, opt), (twin, opt2)):
+        o.zero_grad()
+        m(x).sum().backward()
+        o.step()
+    np.testing.assert_array_equal(model.weight.data, twin.weight.data)
+
+
 def test_an_optimizer_written_pytorchs_way_matches_torch():
     torch = pytest.importorskip("torch")
     ours = _run_momentum_sgd(autodiff, optim)
