@@ -33,11 +33,18 @@ class Dataset(Protocol):
     """Map-style dataset: ``len(ds)`` samples, ``ds[i]`` for ``0 <= i < len(ds)``.
 
     ``ds[i]`` may return one array/number or a tuple of them (e.g. ``(image, label)``).
+
+    Subclass it as PyTorch's ``torch.utils.data.Dataset``: a subclass that leaves out
+    ``__getitem__`` or ``__len__`` gets PyTorch's errors from these two, not a silent None.
     """
 
-    def __len__(self) -> int: ...
+    def __len__(self) -> int:
+        raise TypeError(f"object of type {type(self).__name__!r} has no len()")
 
-    def __getitem__(self, index: Any) -> Any: ...
+    def __getitem__(self, index: Any) -> Any:
+        raise NotImplementedError(
+            f"{type(self).__name__}: subclasses of Dataset should implement __getitem__"
+        )
 
 
 @runtime_checkable

@@ -298,6 +298,58 @@ def test_the_accepted_options_are_pytorchs_with_its_defaults():
         torch.utils.data.DataLoader(torch.arange(4), **values)
 
 
+class Squares(Dataset):
+    """A dataset written as PyTorch's: a subclass of Dataset calling super().__init__()."""
+
+    def __init__(self, n):
+        super().__init__()
+        self.n = n
+
+    def __len__(self):
+        return self.n
+
+    def __getitem__(self, i):
+        return np.full(2, i, dtype=np.float32), i
+
+
+def test_a_dataset_subclass_written_pytorchs_way():
+    ds = Squares(5)
+    assert isinstance(ds, Dataset) and len(ds) == 5
+    x, t = next(iter(DataLoader(ds, batch_size=3)))
+    assert x.shape == (3, 2) and t.tolist() == [0, 1, 2]
+
+
+def test_a_dataset_subclass_without_len_or_getitem_raises_pytorchs_errors():
+    # The protocol's stubs were inherited: len() said "'NoneType' object cannot be
+    # interpreted as an integer", and a missing __getitem__ gave None samples.
+    class NoLen(Dataset):
+        def __getitem__(self, i):
+            return i
+
+    class NoGetitem(Dataset):
+        def __len__(self):
+            return 3
+
+    with pytest.raises(TypeError, match="object of type 'NoLen' has no len()"):
+        len(DataLoader(NoLen(), batch_size=2))
+    with pytest.raises(NotImplementedError, match="should implement __getitem__"):
+        next(iter(DataLoader(NoGetitem(), batch_size=2)))
+    torch = pytest.importorskip("torch")
+
+    class TorchNoLen(torch.utils.data.Dataset):
+        def __getitem__(self, i):
+            return i
+
+    class TorchNoGetitem(torch.utils.data.Dataset):
+        def __len__(self):
+            return 3
+
+    with pytest.raises(TypeError, match="has no len()"):
+        len(torch.utils.data.DataLoader(TorchNoLen(), batch_size=2))
+    with pytest.raises(NotImplementedError, match="should implement __getitem__"):
+        next(iter(torch.utils.data.DataLoader(TorchNoGetitem(), batch_size=2)))
+
+
 def test_fallback_path_for_generic_datasets():
     ds = SquaresDataset(7)
     assert not is_array_backed(ds)
