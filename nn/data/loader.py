@@ -174,9 +174,10 @@ class DataLoader:
         batch_size: samples per batch (the last one may be smaller unless ``drop_last``).
         shuffle: a new random order every epoch; otherwise ``0, 1, ..., N-1``.
         drop_last: drop the final incomplete batch.
-        seed: seeds the shuffle (see the module docstring).  ``None`` draws a fresh seed
-            once, so the loader is still self-consistent (``set_epoch`` replays epochs) but
-            differs from run to run.
+        seed: seeds the shuffle (see the module docstring).  ``None`` draws a seed once,
+            from the generator ``autodiff.manual_seed`` seeds (so a program that calls
+            ``manual_seed`` shuffles alike every run, as in PyTorch); the loader stays
+            self-consistent (``set_epoch`` replays epochs).
         transform: a batch transform applied to the *inputs* only -- the first field of
             each batch (``x`` of ``(x, t)``), or the whole batch if samples are not tuples;
             that field must be an array (a nested tuple or dict raises ``TypeError``).
@@ -230,7 +231,13 @@ class DataLoader:
         self.batch_size = int(batch_size)
         self.shuffle = bool(shuffle)
         self.drop_last = bool(drop_last)
-        # Fix an unseeded loader's seed now, so its epochs stay reproducible via set_epoch.
+        # Fix an unseeded loader's seed now, so its epochs stay reproducible via set_epoch. A
+        # shuffling one draws it from the generator `autodiff.manual_seed` seeds, so that a
+        # seeded program shuffles alike run after run, as PyTorch's does.
+        if seed is None and self.shuffle:
+            from autodiff.creation import derived_seed
+
+            seed = derived_seed()
         self.seed = int(np.random.SeedSequence().entropy) if seed is None else int(seed)
         self.transform = transform
         self.target_transform = target_transform

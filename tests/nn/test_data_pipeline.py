@@ -184,6 +184,38 @@ def test_unseeded_loader_is_still_self_consistent():
     np.testing.assert_array_equal(sample_ids(loader)[0], first)
 
 
+def test_manual_seed_makes_an_unseeded_shuffle_reproducible():
+    # PyTorch's `torch.manual_seed(0)` fixes its loaders' shuffles; an unseeded loader here drew
+    # its seed from the OS, so a seeded program shuffled differently run after run.
+    import subprocess
+    import sys
+
+    import autodiff
+
+    def orders():
+        autodiff.manual_seed(0)
+        loader = DataLoader(ArrayDataset(np.arange(40)), batch_size=40, shuffle=True)
+        return [sample_ids(loader)[0] for _ in range(2)]
+
+    first, second = orders(), orders()
+    for a, b in zip(first, second, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(*first)  # epochs still differ
+    # and in another process (the seed is not drawn from anything the process inherits)
+    code = (
+        "import autodiff, numpy as np; from nn.data import ArrayDataset, DataLoader;"
+        "autodiff.manual_seed(0);"
+        "loader = DataLoader(ArrayDataset(np.arange(40)), batch_size=40, shuffle=True);"
+        "print(next(iter(loader))[0].tolist())"
+    )
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=root, check=True,
+        env={**__import__("os").environ, "PYTHONPATH": str(root)},
+    )  # fmt: skip
+    assert eval(out.stdout) == first[0].tolist()
+
+
 def test_vectorised_path_calls_getitem_once_per_batch():
     x = np.arange(30, dtype=np.float32).reshape(10, 3)
     t = np.arange(10)
