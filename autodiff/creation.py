@@ -219,6 +219,13 @@ def manual_seed(seed: int) -> np.random.Generator:
     return _Random.rng
 
 
+def derived_seed() -> int:
+    """A seed in [0, 2**63) drawn from the generator behind rand/randn: what a component with a
+    generator of its own (an unseeded DataLoader's shuffle) starts from, so that
+    `manual_seed` makes it reproducible too, as PyTorch's global seed does."""
+    return int(_Random.rng.integers(2**63))
+
+
 def randn(
     *shape: Shape,
     dtype: DTypeLike | None = None,

@@ -411,6 +411,13 @@ class Module:
         is not), and with `strict` every missing and unexpected key; nothing is modified when
         it raises. Returns the skipped keys.
         """
+        if not isinstance(state_dict, Mapping):
+            # (PyTorch's check too; a list would otherwise fail deep inside with a puzzling
+            # message about its items)
+            raise TypeError(
+                f"load_state_dict for {type(self).__name__}: expected state_dict to be dict-like, "
+                f"got {type(state_dict).__name__}"
+            )
         entries = self._state_entries()
         missing = [k for k in entries if k not in state_dict and k not in self._optional_keys()]
         unexpected = [k for k in state_dict if k not in entries]

@@ -33,11 +33,18 @@ class Dataset(Protocol):
     """Map-style dataset: ``len(ds)`` samples, ``ds[i]`` for ``0 <= i < len(ds)``.
 
     ``ds[i]`` may return one array/number or a tuple of them (e.g. ``(image, label)``).
+
+    Subclass it as PyTorch's ``torch.utils.data.Dataset``: a subclass that leaves out
+    ``__getitem__`` or ``__len__`` gets PyTorch's errors from these two, not a silent None.
     """
 
-    def __len__(self) -> int: ...
+    def __len__(self) -> int:
+        raise TypeError(f"object of type {type(self).__name__!r} has no len()")
 
-    def __getitem__(self, index: Any) -> Any: ...
+    def __getitem__(self, index: Any) -> Any:
+        raise NotImplementedError(
+            f"{type(self).__name__}: subclasses of Dataset should implement __getitem__"
+        )
 
 
 @runtime_checkable
@@ -145,16 +152,41 @@ class TensorDataset(ArrayDataset):
     """PyTorch's ``TensorDataset``: an :class:`ArrayDataset` whose samples are Tensors.
 
     ``TensorDataset(x, t)`` takes Tensors (or arrays; stored without copying) sharing their first
-    dimension; ``ds[i]`` is ``(x[i], t[i])`` as Tensors that do not require grad, and ``ds[:]``
-    the whole data. The loader batches it like any array-backed dataset.
+    dimension; ``ds[i]`` is ``(x[i], t[i])`` as Tensors and ``ds[:]`` the whole data;
+    ``ds.tensors`` is ``(x, t)``, as in PyTorch. The loader batches it like any array-backed
+    dataset.
+
+    A Tensor that requires grad is indexed as a Tensor, so its samples (and the loader's
+    batches) stay in its graph and a backward reaches it, as in PyTorch; the others are indexed
+    as arrays and give Tensors that do not require grad. (`transform`, a numpy batch transform,
+    is refused for a first Tensor that requires grad: it would drop the gradient.)
     """
 
     batched_getitem = True  # its __getitem__ takes index arrays (see is_array_backed)
 
-    def __getitem__(self, index: Index) -> tuple[Any, ...]:
+    def __init__(self, *tensors: Any, transform: Transform | None = None) -> None:
         from autodiff import Tensor  # here, so that nn.data imports with numpy alone
 
-        return tuple(Tensor(np.asarray(a)) for a in super().__getitem__(index))
+        super().__init__(*tensors, transform=transform)
+        self.tensors: tuple[Any, ...] = tuple(
+            t if isinstance(t, Tensor) else Tensor(a) for t, a in zip(tensors, self.arrays)
+        )
+        # Which to index as Tensors: numpy indexing of these would cut them from their graph.
+        self._recorded = tuple(t.requires_grad for t in self.tensors)
+        if transform is not None and self._recorded[0]:
+            raise TypeError(
+                "TensorDataset: transform= works on numpy arrays and would drop the gradient of "
+                "the first tensor, which requires grad; transform it before making the dataset"
+            )
+
+    def __getitem__(self, index: Index) -> tuple[Any, ...]:
+        from autodiff import Tensor
+
+        samples = super().__getitem__(index)
+        return tuple(
+            t[index] if recorded else Tensor(np.asarray(a))
+            for t, a, recorded in zip(self.tensors, samples, self._recorded)
+        )
 
     def __repr__(self) -> str:
         return "Tensor" + super().__repr__().removeprefix("Array")

@@ -74,11 +74,18 @@ def collate(samples: Sequence[Any], where: str = "sample") -> Any:
     # numpy arrays and scalars, and Tensors (checked by duck type: autodiff stays unimported).
     if hasattr(first, "__array__"):
         arrays = [np.asarray(s) for s in samples]
+        recorded = any(getattr(s, "requires_grad", False) for s in samples)
         if arrays[0].dtype.kind in "OSUV":
             raise TypeError(f"DataLoader: {where} holds arrays of dtype {arrays[0].dtype}")
         shapes = list(dict.fromkeys(a.shape for a in arrays))
         if len(shapes) > 1:
             raise RuntimeError(f"DataLoader: {where} has different shapes in one batch: {shapes}")
+        if recorded:
+            # Samples in a graph are stacked by the op, so that a backward reaches them (as
+            # PyTorch's torch.stack does); np.stack would cut them off.
+            import autodiff
+
+            return autodiff.stack(samples)
         return np.stack(arrays)
     raise TypeError(
         f"DataLoader: {where} is a {type(first).__name__}; samples may hold arrays, Tensors, "
@@ -103,6 +110,61 @@ def _like(container: Any, values: Any) -> Any:
     return tuple(values) if isinstance(container, tuple) else list(values)
 
 
+# PyTorch's other DataLoader options, with the values that give PyTorch's batches here (no
+# worker processes, samplers or custom collation): a PyTorch program that passes one of them
+# explicitly runs; any other value would change what PyTorch does and is refused, naming the
+# option, rather than ignored. pin_memory only speeds up copies to a GPU: PyTorch on a machine
+# without one ignores it too.
+_TORCH_OPTIONS: dict[str, tuple[Any, ...]] = {
+    "num_workers": (0,),
+    "pin_memory": (False, True),
+    "timeout": (0,),
+    "worker_init_fn": (None,),
+    "persistent_workers": (False,),
+    "prefetch_factor": (None,),
+    "multiprocessing_context": (None,),
+    "pin_memory_device": ("",),
+    "in_order": (True,),
+    "collate_fn": (None,),
+    "sampler": (None,),
+    "batch_sampler": (None,),
+    "generator": (None,),
+}
+# What to use instead, for the options that change the batches.
+_INSTEAD = {
+    "num_workers": "there are no worker processes (array-backed datasets batch with one fancy "
+    "index per array)",
+    "collate_fn": "samples are collated as PyTorch's default_collate; build batches in the "
+    "dataset instead",
+    "sampler": "shuffle= and seed= choose the order",
+    "batch_sampler": "batch_size=, shuffle= and drop_last= make the batches",
+    "generator": "seed= makes the shuffle reproducible",
+}
+
+
+def _check_torch_options(options: Mapping[str, Any]) -> None:
+    """Raise a TypeError for an unknown keyword, or a PyTorch option set to a value that would
+    change PyTorch's batches (see _TORCH_OPTIONS)."""
+    for name, value in options.items():
+        if name not in _TORCH_OPTIONS:
+            raise TypeError(f"DataLoader() got an unexpected keyword argument {name!r}")
+        allowed = _TORCH_OPTIONS[name]
+        if not any(_same_option(value, a) for a in allowed):
+            shown = " or ".join(f"{name}={a!r}" for a in allowed)
+            raise TypeError(
+                f"DataLoader: {name}={value!r} is not supported, only {shown}: "
+                f"{_INSTEAD.get(name, 'leave it out')}"
+            )
+
+
+def _same_option(value: Any, allowed: Any) -> bool:
+    """`value` is the option value `allowed` (0 and 0.0 alike, but not False; no __eq__ of
+    arbitrary objects, which for an array is elementwise)."""
+    if allowed is None or isinstance(value, bool) or isinstance(allowed, bool):
+        return value is allowed
+    return isinstance(value, int | float | str) and type(value) is not bool and value == allowed
+
+
 class DataLoader:
     """Iterate over ``dataset`` in mini-batches.
 
@@ -112,9 +174,10 @@ class DataLoader:
         batch_size: samples per batch (the last one may be smaller unless ``drop_last``).
         shuffle: a new random order every epoch; otherwise ``0, 1, ..., N-1``.
         drop_last: drop the final incomplete batch.
-        seed: seeds the shuffle (see the module docstring).  ``None`` draws a fresh seed
-            once, so the loader is still self-consistent (``set_epoch`` replays epochs) but
-            differs from run to run.
+        seed: seeds the shuffle (see the module docstring).  ``None`` draws a seed once,
+            from the generator ``autodiff.manual_seed`` seeds (so a program that calls
+            ``manual_seed`` shuffles alike every run, as in PyTorch); the loader stays
+            self-consistent (``set_epoch`` replays epochs).
         transform: a batch transform applied to the *inputs* only -- the first field of
             each batch (``x`` of ``(x, t)``), or the whole batch if samples are not tuples;
             that field must be an array (a nested tuple or dict raises ``TypeError``).
@@ -122,6 +185,10 @@ class DataLoader:
             ``t``), e.g. :class:`~nn.data.transforms.OneHot`.
         as_tensor: yield ``autodiff.Tensor`` objects wrapping the arrays (no copy), as
             PyTorch does (the default); ``False`` yields the numpy arrays themselves.
+        **torch_options: PyTorch's other options are accepted at the values that leave its
+            batches as they are -- ``num_workers=0``, ``pin_memory`` (a GPU matter),
+            ``collate_fn=None``, ``sampler=None``, ... -- and any other value raises a
+            ``TypeError`` naming it (no worker processes, samplers or custom collation).
 
     Yields:
         For tuple samples (``ArrayDataset``, ``MNIST``) a tuple of ``(B, ...)`` batches
@@ -148,7 +215,14 @@ class DataLoader:
         transform: Transform | None = None,
         as_tensor: bool = True,
         target_transform: Transform | None = None,
+        **torch_options: Any,
     ) -> None:
+        _check_torch_options(torch_options)
+        if batch_size is None:
+            raise TypeError(
+                "DataLoader: batch_size=None (PyTorch's unbatched loading, one sample at a time) "
+                "is not supported; iterate over the dataset itself, or use batch_size=1"
+            )
         if isinstance(batch_size, bool) or not isinstance(batch_size, int | np.integer):
             raise TypeError(f"batch_size must be an int, got {type(batch_size).__name__}")
         if batch_size < 1:
@@ -157,7 +231,13 @@ class DataLoader:
         self.batch_size = int(batch_size)
         self.shuffle = bool(shuffle)
         self.drop_last = bool(drop_last)
-        # Fix an unseeded loader's seed now, so its epochs stay reproducible via set_epoch.
+        # Fix an unseeded loader's seed now, so its epochs stay reproducible via set_epoch. A
+        # shuffling one draws it from the generator `autodiff.manual_seed` seeds, so that a
+        # seeded program shuffles alike run after run, as PyTorch's does.
+        if seed is None and self.shuffle:
+            from autodiff.creation import derived_seed
+
+            seed = derived_seed()
         self.seed = int(np.random.SeedSequence().entropy) if seed is None else int(seed)
         self.transform = transform
         self.target_transform = target_transform
@@ -243,5 +323,10 @@ def _array(field: Any, name: str) -> np.ndarray:
         raise TypeError(
             f"DataLoader: {name} needs an array, but that field of the batch is a "
             f"{type(field).__name__}; transform it in the dataset instead"
+        )
+    if getattr(field, "requires_grad", False):
+        raise TypeError(
+            f"DataLoader: {name} works on numpy arrays, but that field of the batch is a Tensor "
+            "that requires grad, whose gradient it would drop; transform it in the dataset instead"
         )
     return np.asarray(field)

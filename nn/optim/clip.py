@@ -16,6 +16,7 @@ def clip_grad_norm_(
     max_norm: float,
     norm_type: float = 2.0,
     error_if_nonfinite: bool = False,
+    foreach: bool | None = None,
 ) -> Tensor:
     """Scale the gradients so that their joint norm is at most `max_norm`, like PyTorch's
     torch.nn.utils.clip_grad_norm_.
@@ -28,6 +29,8 @@ def clip_grad_norm_(
 
     Returns the total norm before clipping as a 0-d Tensor (in the gradients' dtype). With
     `error_if_nonfinite`, a NaN or infinite total norm raises a RuntimeError instead.
+    `foreach` picks PyTorch's implementation, not the result: accepted and ignored, as in the
+    optimizers' groups.
     """
     params = [parameters] if isinstance(parameters, Tensor) else list(parameters)
     grads = [p.grad for p in params if p.grad is not None]
@@ -57,9 +60,12 @@ def clip_grad_norm_(
     return autodiff.tensor(total)
 
 
-def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -> None:
+def clip_grad_value_(
+    parameters: Tensor | Iterable[Tensor], clip_value: float, foreach: bool | None = None
+) -> None:
     """Clamp every gradient element into [-clip_value, clip_value], in place (PyTorch's
-    torch.nn.utils.clip_grad_value_). Parameters whose `.grad` is None are skipped."""
+    torch.nn.utils.clip_grad_value_). Parameters whose `.grad` is None are skipped; `foreach`
+    (PyTorch's choice of implementation) is accepted and ignored."""
     if not clip_value >= 0:
         raise ValueError(f"clip_grad_value_: clip_value must be >= 0, got {clip_value!r}")
     params = [parameters] if isinstance(parameters, Tensor) else list(parameters)

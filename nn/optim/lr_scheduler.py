@@ -96,11 +96,22 @@ class LRScheduler:
             )
         return self.base_lrs[i]
 
+    def _own_attributes(self) -> dict[str, Any]:
+        """The attributes a subclass of one's own added (a scheduler written by subclassing
+        LRScheduler, e.g. a warmup's length): PyTorch saves every attribute but the optimizer, so
+        these are saved and restored too, as they are."""
+        known = {"optimizer", "base_lrs", "last_epoch", "_last_lr", "_initial"}
+        return {
+            k: v for k, v in vars(self).items() if k not in known and k not in self._hyperparameters
+        }
+
     def state_dict(self) -> dict[str, Any]:
         """The scheduler's state as plain numbers and lists (the optimizer's lrs, from which the
-        next step goes on, are in the optimizer's own state dict)."""
+        next step goes on, are in the optimizer's own state dict), with the attributes a
+        subclass added."""
         state = {name: getattr(self, name) for name in self._hyperparameters}
         return {
+            **self._own_attributes(),
             **state,
             "last_epoch": self.last_epoch,
             "base_lrs": list(self.base_lrs),
@@ -108,10 +119,12 @@ class LRScheduler:
         }
 
     def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
-        """Restore a `state_dict()` (also one read back from an .npz, with arrays for the lists);
-        wrong keys or lists that do not fit the optimizer's groups raise a ValueError."""
+        """Restore a `state_dict()` (also one read back from an .npz, with arrays for the lists),
+        with the attributes a subclass added; wrong keys or lists that do not fit the
+        optimizer's groups raise a ValueError."""
         where = f"{type(self).__name__}.load_state_dict"
-        expected = {*self._hyperparameters, "last_epoch", "base_lrs", "last_lr"}
+        own = self._own_attributes()
+        expected = {*own, *self._hyperparameters, "last_epoch", "base_lrs", "last_lr"}
         if set(state_dict) != expected:
             raise ValueError(f"{where}: expected keys {sorted(expected)}, got {sorted(state_dict)}")
         n = len(self.optimizer.param_groups)
@@ -134,6 +147,8 @@ class LRScheduler:
         last_epoch = check_int(where, "last_epoch", to_python(state_dict["last_epoch"]), -1)
         for name, value in hyperparameters.items():
             setattr(self, name, value)
+        for name in own:
+            setattr(self, name, to_python(state_dict[name]))
         self.last_epoch = last_epoch
         self.base_lrs, self._last_lr = lists["base_lrs"], lists["last_lr"]
 

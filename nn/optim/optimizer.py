@@ -5,10 +5,15 @@ A subclass writes only the rule for one parameter (`_update`), names the state i
 (`state_names`) and checks its hyperparameters (`check_group`); walking the groups, skipping
 parameters without a gradient, casting the gradient to the parameter's dtype, checking state
 dicts and switching recording off are done here, once.
+
+An optimizer can also be written PyTorch's way, overriding `step()` itself (Tensor ops on
+`p.grad`, state in `self.state[p]`): the base then checks no hyperparameters and keeps and
+restores whatever state that step puts in `self.state`, as PyTorch's base class does.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -30,11 +35,13 @@ class Optimizer:
     `params` is an iterable of Tensors (one group) or of dicts `{"params": [...], "lr": ...}`
     (one group each; keys a group leaves out take the values in `defaults`), as in PyTorch.
     `state[p]` is the dict of numpy arrays (shaped like p, in p's dtype) and numbers that the
-    rule keeps for parameter `p` (keyed by the tensor itself); it is filled at p's first update.
+    rule keeps for parameter `p` (keyed by the tensor itself); it is filled at p's first update
+    and is {} before (a defaultdict, as PyTorch's).
 
     A subclass implements `check_group(group, where)`, `state_names(group)` and
     `_update(param, grad, state, group)`. Every group's hyperparameters are checked when it is
-    added and when a state dict is loaded: a TypeError or ValueError names the bad one.
+    added and when a state dict is loaded: a TypeError or ValueError names the bad one. (Or,
+    PyTorch's way, it overrides `step()`; see the module docstring.)
 
     PyTorch's options that change the result but are not implemented here (`maximize`,
     `differentiable`, and `decoupled_weight_decay` where it differs from the class's rule) are
@@ -51,7 +58,8 @@ class Optimizer:
     def __init__(self, params: Params, defaults: Mapping[str, Any]) -> None:
         self.defaults: dict[str, Any] = dict(defaults)
         self.param_groups: list[ParamGroup] = []
-        self.state: dict[Tensor, dict[str, Any]] = {}
+        # A defaultdict, as PyTorch's: `optimizer.state[p]` is {} before p's first update.
+        self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         if isinstance(params, Tensor):
             raise TypeError(
                 f"{type(self).__name__}: params should be an iterable of Tensors or of dicts, "
@@ -68,20 +76,24 @@ class Optimizer:
     # ------------------------------------------------------------------- what subclasses write
     def check_group(self, group: Mapping[str, Any], where: str) -> None:
         """Raise a TypeError/ValueError (message starting with `where`) naming the first
-        hyperparameter of `group` that is of the wrong kind or out of range."""
-        raise NotImplementedError
+        hyperparameter of `group` that is of the wrong kind or out of range. The base checks
+        nothing, as PyTorch's: an optimizer written PyTorch's way checks its own."""
 
-    def state_names(self, group: Mapping[str, Any]) -> tuple[str, ...]:
+    def state_names(self, group: Mapping[str, Any]) -> tuple[str, ...] | None:
         """The names of the state kept for each parameter of `group` (they depend on its
-        hyperparameters, e.g. "max_exp_avg_sq" only with amsgrad)."""
-        raise NotImplementedError
+        hyperparameters, e.g. "max_exp_avg_sq" only with amsgrad). None, the base's: whatever
+        an optimizer written PyTorch's way keeps, saved and loaded as it is."""
+        return None
 
     def _update(
         self, param: Tensor, grad: np.ndarray, state: dict[str, Any], group: ParamGroup
     ) -> None:
         """Update `param` in place (recording is already off) from `grad`, an array of param's
         shape and dtype that must not be modified. `state` is {} at the first update."""
-        raise NotImplementedError
+        raise NotImplementedError(
+            f"{type(self).__name__}: a subclass of Optimizer overrides step() (PyTorch's way) "
+            "or implements _update(param, grad, state, group)"
+        )
 
     # ----------------------------------------------------------------------------- groups
     def add_param_group(self, param_group: Mapping[str, Any]) -> None:
@@ -126,7 +138,10 @@ class Optimizer:
         """Raise a ValueError if `group` (parameter group `index`) sets one of PyTorch's
         result-changing options to a value glassgrad does not implement (`fixed_options`).
         Cheap when nothing is wrong (it runs for every group at every step): the message is
-        only built for an error."""
+        only built for an error. An optimizer with its own step() decides what its options
+        mean: nothing is refused for it."""
+        if type(self).step is not Optimizer.step:
+            return
         for name, implemented in self.fixed_options:
             if name in group and bool(group[name]) != implemented:
                 cls = type(self).__name__
@@ -173,7 +188,7 @@ class Optimizer:
                         continue
                     # Computing in the parameter's dtype keeps a float32 model float32.
                     grad = np.asarray(p.grad.data, dtype=p.dtype)
-                    self._update(p, grad, self.state.setdefault(p, {}), group)
+                    self._update(p, grad, self.state[p], group)
         return loss
 
     # ------------------------------------------------------------------------ state dicts
@@ -192,8 +207,9 @@ class Optimizer:
             packed = {k: _hyperparameter(v) for k, v in group.items() if k != "params"}
             packed["params"] = [index.setdefault(p, len(index)) for p in group["params"]]
             groups.append(packed)
+        own = self._own_state()
         state = {
-            index[p]: {name: _exported(name, value) for name, value in s.items()}
+            index[p]: {name: _exported(name, value, own) for name, value in s.items()}
             for p, s in self.state.items()
             if s and p in index
         }
@@ -242,7 +258,7 @@ class Optimizer:
             groups.append({**loaded, "params": group["params"]})
 
         owners = [(p, group) for group in groups for p in group["params"]]
-        state: dict[Tensor, dict[str, Any]] = {}
+        state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         for key, saved in state_dict["state"].items():
             i = _index(key, len(owners), where)
             p, group = owners[i]
@@ -251,12 +267,24 @@ class Optimizer:
         self.param_groups = groups
         self.state = state
 
+    def _own_state(self) -> bool:
+        """Whether the state is kept the PyTorch way, by a step() of the subclass's own (the
+        state is its business: Tensors, numbers, ...), rather than by `_update` (numpy arrays
+        and a step count)."""
+        return type(self).state_names is Optimizer.state_names
+
     def _load_param_state(
         self, p: Tensor, i: int, saved: Mapping[str, Any], group: ParamGroup, where: str
     ) -> dict[str, Any]:
         names = self.state_names(group)
         if not isinstance(saved, Mapping):
             raise ValueError(f"{where}: the state of parameter {i} is not a dict: {saved!r}")
+        if not saved:  # not updated yet (PyTorch saves {} for a state looked at before a step)
+            return {}
+        if names is None:
+            # PyTorch's rule: floating-point Tensors take the parameter's dtype (here copies,
+            # so that the loaded state does not share memory with the dict); the rest as is.
+            return {name: _loaded_own(name, value, p) for name, value in saved.items()}
         if set(saved) != set(names):
             raise ValueError(
                 f"{where}: the state of parameter {i} has {sorted(saved)}, but "
@@ -290,6 +318,11 @@ class Optimizer:
             else:
                 state[name] = value.astype(p.dtype, copy=True)
         return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # Unpickling and deepcopy; here so that a PyTorch-style subclass's own __setstate__
+        # (filling in defaults of old pickles) can call super().__setstate__(state).
+        self.__dict__.update(state)
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
@@ -331,9 +364,27 @@ def _hyperparameter(value: Any) -> Any:
     return to_python(value)
 
 
-def _exported(name: str, value: Any) -> Any:
+def _exported(name: str, value: Any, own: bool = False) -> Any:
     """A state value as PyTorch's state dicts hold it: arrays as Tensors (copies), and the step
-    count as a 0-d float32 Tensor (PyTorch's `torch.tensor(48.)`)."""
+    count as a 0-d float32 Tensor (PyTorch's `torch.tensor(48.)`). The state of an optimizer
+    with its own step() (`own`) is its own business: Tensors are copied, the rest kept."""
+    if own:
+        return autodiff.tensor(value) if isinstance(value, Tensor) else value
     if name == "step":
         return Tensor(np.array(value, dtype=np.float32))
     return Tensor(value.copy()) if isinstance(value, np.ndarray) else value
+
+
+def _loaded_own(name: str, value: Any, p: Tensor) -> Any:
+    """A saved state value of an optimizer with its own step(), as PyTorch loads it: a Tensor
+    as a copy, floating-point ones (but "step") in the parameter's dtype; the rest as is. From
+    an .npz (a checkpoint), where the Tensors were saved as arrays: arrays become Tensors again
+    and 0-d ones numbers."""
+    if isinstance(value, np.ndarray | np.generic):
+        if np.ndim(value) == 0:
+            return to_python(value)
+        value = Tensor(value)
+    if isinstance(value, Tensor):
+        cast = name != "step" and value.dtype.kind == "f"
+        return autodiff.tensor(value, dtype=p.dtype if cast else value.dtype)
+    return value

@@ -184,6 +184,38 @@ def test_unseeded_loader_is_still_self_consistent():
     np.testing.assert_array_equal(sample_ids(loader)[0], first)
 
 
+def test_manual_seed_makes_an_unseeded_shuffle_reproducible():
+    # PyTorch's `torch.manual_seed(0)` fixes its loaders' shuffles; an unseeded loader here drew
+    # its seed from the OS, so a seeded program shuffled differently run after run.
+    import subprocess
+    import sys
+
+    import autodiff
+
+    def orders():
+        autodiff.manual_seed(0)
+        loader = DataLoader(ArrayDataset(np.arange(40)), batch_size=40, shuffle=True)
+        return [sample_ids(loader)[0] for _ in range(2)]
+
+    first, second = orders(), orders()
+    for a, b in zip(first, second, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(*first)  # epochs still differ
+    # and in another process (the seed is not drawn from anything the process inherits)
+    code = (
+        "import autodiff, numpy as np; from nn.data import ArrayDataset, DataLoader;"
+        "autodiff.manual_seed(0);"
+        "loader = DataLoader(ArrayDataset(np.arange(40)), batch_size=40, shuffle=True);"
+        "print(next(iter(loader))[0].tolist())"
+    )
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=root, check=True,
+        env={**__import__("os").environ, "PYTHONPATH": str(root)},
+    )  # fmt: skip
+    assert eval(out.stdout) == first[0].tolist()
+
+
 def test_vectorised_path_calls_getitem_once_per_batch():
     x = np.arange(30, dtype=np.float32).reshape(10, 3)
     t = np.arange(10)
@@ -256,6 +288,98 @@ def test_loader_positional_parameters_are_a_prefix_of_torchs():
     ours = positional(DataLoader.__init__)
     assert ours == positional(torch.utils.data.DataLoader.__init__)[: len(ours)]
     assert ours == ["self", "dataset", "batch_size", "shuffle"]
+
+
+def test_pytorchs_other_options_run_at_values_that_leave_the_batches_alone():
+    # PyTorch programs pass num_workers=0, pin_memory=... explicitly: they ran into an
+    # "unexpected keyword" TypeError; other values stay refused, naming the option.
+    ds = ArrayDataset(np.arange(5.0))
+    neutral = dict(
+        num_workers=0, pin_memory=True, timeout=0, worker_init_fn=None, persistent_workers=False,
+        prefetch_factor=None, multiprocessing_context=None, pin_memory_device="", in_order=True,
+        collate_fn=None, sampler=None, batch_sampler=None, generator=None,
+    )  # fmt: skip
+    plain = [b[0].tolist() for b in DataLoader(ds, batch_size=2)]
+    assert [b[0].tolist() for b in DataLoader(ds, batch_size=2, **neutral)] == plain
+    refused = [
+        ("num_workers", 2),
+        ("num_workers", False),  # not 0
+        ("collate_fn", list),
+        ("sampler", np.arange(5)),
+        ("batch_sampler", [[0, 1]]),
+        ("generator", object()),
+        ("persistent_workers", True),
+        ("timeout", 5),
+    ]
+    for name, value in refused:
+        with pytest.raises(TypeError, match=f"DataLoader: {name}=.* is not supported"):
+            DataLoader(ds, **{name: value})
+    with pytest.raises(TypeError, match="unexpected keyword argument 'workers'"):
+        DataLoader(ds, workers=0)
+
+
+def test_the_accepted_options_are_pytorchs_with_its_defaults():
+    torch = pytest.importorskip("torch")
+    from nn.data.loader import _TORCH_OPTIONS
+
+    theirs = inspect.signature(torch.utils.data.DataLoader.__init__).parameters
+    for name, allowed in _TORCH_OPTIONS.items():
+        assert theirs[name].default in allowed, name
+        # torch runs them too, with the same batches
+        values = {name: allowed[-1]}
+        torch.utils.data.DataLoader(torch.arange(4), **values)
+
+
+class Squares(Dataset):
+    """A dataset written as PyTorch's: a subclass of Dataset calling super().__init__()."""
+
+    def __init__(self, n):
+        super().__init__()
+        self.n = n
+
+    def __len__(self):
+        return self.n
+
+    def __getitem__(self, i):
+        return np.full(2, i, dtype=np.float32), i
+
+
+def test_a_dataset_subclass_written_pytorchs_way():
+    ds = Squares(5)
+    assert isinstance(ds, Dataset) and len(ds) == 5
+    x, t = next(iter(DataLoader(ds, batch_size=3)))
+    assert x.shape == (3, 2) and t.tolist() == [0, 1, 2]
+
+
+def test_a_dataset_subclass_without_len_or_getitem_raises_pytorchs_errors():
+    # The protocol's stubs were inherited: len() said "'NoneType' object cannot be
+    # interpreted as an integer", and a missing __getitem__ gave None samples.
+    class NoLen(Dataset):
+        def __getitem__(self, i):
+            return i
+
+    class NoGetitem(Dataset):
+        def __len__(self):
+            return 3
+
+    with pytest.raises(TypeError, match="object of type 'NoLen' has no len()"):
+        len(DataLoader(NoLen(), batch_size=2))
+    with pytest.raises(NotImplementedError, match="should implement __getitem__"):
+        next(iter(DataLoader(NoGetitem(), batch_size=2)))
+    torch = pytest.importorskip("torch")
+
+    class TorchNoLen(torch.utils.data.Dataset):
+        def __getitem__(self, i):
+            return i
+
+    class TorchNoGetitem(torch.utils.data.Dataset):
+        def __len__(self):
+            return 3
+
+    with pytest.raises(TypeError, match="has no len()"):
+        len(torch.utils.data.DataLoader(TorchNoLen(), batch_size=2))
+    with pytest.raises(NotImplementedError, match="should implement __getitem__"):
+        next(iter(torch.utils.data.DataLoader(TorchNoGetitem(), batch_size=2)))
 
 
 def test_fallback_path_for_generic_datasets():
@@ -400,12 +524,83 @@ def test_batches_are_writeable_copies():
     assert np.all(xb == 1) and np.all(xt.data == 1) and np.all(x == 0)
 
 
+def _loader_gradients(lib, data, mode):
+    """Sum of (x_b ** 2).sum() over a loader's batches, backpropagated: the gradients reach
+    x (and w) through the dataset and the batching. `mode`: the data as a TensorDataset
+    (vectorised batches), as a list of per-sample tuples computed from x (collated), or x
+    itself."""
+    x = lib.tensor(np.arange(10.0).reshape(5, 2), requires_grad=True)
+    w = lib.tensor([1.0, -2.0], requires_grad=True)
+    if mode == "TensorDataset":
+        dataset = data.TensorDataset(x, lib.tensor(np.arange(5)))
+    elif mode == "samples":
+        dataset = [(x[i] * w, i) for i in range(5)]
+    else:
+        dataset = x
+    for batch in data.DataLoader(dataset, batch_size=2):
+        xb = batch[0] if isinstance(batch, tuple | list) else batch
+        (xb * xb).sum().backward()
+    return np.asarray(x.grad.tolist()), None if w.grad is None else np.asarray(w.grad.tolist())
+
+
+@pytest.mark.parametrize("mode", ["TensorDataset", "samples", "tensor"])
+def test_samples_of_tensors_that_require_grad_stay_in_the_graph(mode):
+    # Before: the dataset and the collation went through numpy, so a backward never reached x.
+    import autodiff
+    from nn import data
+
+    x_grad, w_grad = _loader_gradients(autodiff, data, mode)
+    x = np.arange(10.0).reshape(5, 2)
+    if mode == "samples":  # d/dx sum((x * w)**2) = 2 x w**2
+        np.testing.assert_allclose(x_grad, 2 * x * np.array([1.0, 4.0]))
+        np.testing.assert_allclose(w_grad, 2 * (x * x).sum(0) * np.array([1.0, -2.0]))
+    else:
+        np.testing.assert_allclose(x_grad, 2 * x)
+        assert w_grad is None
+
+
+@pytest.mark.parametrize("mode", ["TensorDataset", "samples", "tensor"])
+def test_samples_of_tensors_that_require_grad_match_torch(mode):
+    torch = pytest.importorskip("torch")
+    import autodiff
+    from nn import data
+
+    ours = _loader_gradients(autodiff, data, mode)
+    theirs = _loader_gradients(torch, torch.utils.data, mode)
+    for a, b in zip(ours, theirs, strict=True):
+        assert (a is None) == (b is None)
+        if a is not None:
+            np.testing.assert_allclose(a, b)
+
+
+def test_tensor_dataset_tensors_and_recorded_samples():
+    import autodiff
+
+    x = autodiff.tensor(np.arange(6.0).reshape(3, 2), requires_grad=True)
+    t = np.arange(3)
+    ds = TensorDataset(x, t)
+    assert ds.tensors[0] is x and isinstance(ds.tensors[1], Tensor)
+    np.testing.assert_array_equal(ds.tensors[1].data, t)
+    xi, ti = ds[-1]
+    assert xi.requires_grad and xi.grad_fn is not None and not ti.requires_grad
+    np.testing.assert_array_equal(xi.data, [4.0, 5.0])
+    with pytest.raises(IndexError, match="out of range"):
+        ds[3]
+    with pytest.raises(TypeError, match="transform= .* would drop the gradient"):
+        TensorDataset(x, t, transform=lambda b: b)
+    # A numpy transform in the loader would drop it too: refused, naming it.
+    with pytest.raises(TypeError, match="transform works on numpy arrays.*requires grad"):
+        next(iter(DataLoader(ds, batch_size=2, transform=lambda b: b)))
+
+
 def test_loader_argument_errors():
     ds = ArrayDataset(np.arange(4))
     with pytest.raises(ValueError, match="batch_size"):
         DataLoader(ds, batch_size=0)
     with pytest.raises(TypeError, match="batch_size"):
         DataLoader(ds, batch_size=2.0)
+    with pytest.raises(TypeError, match=r"batch_size=None \(PyTorch's unbatched loading"):
+        DataLoader(ds, batch_size=None)
     with pytest.raises(ValueError, match="epoch"):
         DataLoader(ds).set_epoch(-1)
     with pytest.raises(ValueError, match="target_transform"):

@@ -274,6 +274,18 @@ def test_load_state_dict_is_all_or_nothing_for_bad_values(bad):
         np.testing.assert_array_equal(net.state_dict()[name], value, err_msg=name)
 
 
+@pytest.mark.parametrize("bad", [[1], None, "weight"], ids=["list", "None", "str"])
+def test_load_state_dict_of_something_not_dict_like_names_it(bad):
+    # A list failed inside with "sequence item 0: expected str instance, int found".
+    with pytest.raises(
+        TypeError, match=r"load_state_dict for Net: expected state_dict to be dict-like, got"
+    ):
+        Net().load_state_dict(bad)
+    torch = pytest.importorskip("torch")
+    with pytest.raises(TypeError, match="dict-like"):
+        torch.nn.Linear(1, 1).load_state_dict(bad)
+
+
 def test_load_state_dict_refuses_floats_into_an_integer_buffer():
     class Counter(nn.Module):
         def __init__(self):

@@ -2,6 +2,7 @@
 (and against torch.optim when torch is installed), float32 preservation, param groups, state
 dicts through an .npz, clipping, penalties, schedulers, and minimising a 2-D loss."""
 
+import copy
 import inspect
 import math
 import warnings
@@ -342,6 +343,35 @@ def test_a_parameter_whose_gradient_is_gone_keeps_its_state():
     np.testing.assert_array_equal(opt.state[p]["exp_avg"], before["exp_avg"])
 
 
+@pytest.mark.parametrize("cls", OPTIMIZERS)
+def test_state_of_a_parameter_not_yet_updated_is_an_empty_dict(cls):
+    # PyTorch's state is a defaultdict: opt.state[p] is {} before p's first step (a KeyError
+    # before), and a state dict holding such an empty entry loads.
+    a, b = param(seed=1), param(seed=2)
+    opt = make(cls, [a, b])
+    assert opt.state[a] == {} and opt.state_dict()["state"] == {}
+    a.grad = np.ones(SHAPE)
+    opt.step()
+    saved = opt.state_dict()
+    saved["state"][1] = {}
+    fresh = make(cls, [param(seed=1), param(seed=2)])
+    fresh.load_state_dict(saved)
+    assert fresh.state[fresh.param_groups[0]["params"][1]] == {}
+    assert fresh.state_dict()["state"].keys() == opt.state_dict()["state"].keys()
+
+
+def test_state_of_a_parameter_not_yet_updated_matches_torch():
+    torch = pytest.importorskip("torch")
+    theirs = torch.zeros(2, requires_grad=True)
+    torch_opt = torch.optim.Adam([theirs])
+    assert torch_opt.state[theirs] == {}
+    ours = param(np.zeros(2))
+    opt = optim.Adam([ours])
+    assert opt.state[ours] == {}
+    opt.load_state_dict(torch_opt.state_dict())  # torch's now holds {0: {}}
+    assert opt.state[ours] == {}
+
+
 # -------------------------------------------------------------------------------- groups
 
 
@@ -438,6 +468,147 @@ def test_torch_state_dicts_with_default_options_load_and_with_maximize_are_refus
     before = theirs.detach().clone()
     torch_opt.step()
     assert (theirs.detach() > before).all()  # ascent: what glassgrad would have got wrong
+
+
+def _momentum_sgd_class(lib, optim_module):
+    """An optimizer written as PyTorch's docs and courses write one: a subclass of Optimizer
+    with its own step() (Tensor ops, state in self.state[p], a __setstate__ filling a default)."""
+
+    class MomentumSGD(optim_module.Optimizer):
+        def __init__(self, params, lr=0.1, momentum=0.5, maximize=False):
+            super().__init__(params, dict(lr=lr, momentum=momentum, maximize=maximize))
+
+        def __setstate__(self, state):
+            super().__setstate__(state)
+            for group in self.param_groups:
+                group.setdefault("momentum", 0.5)
+
+        @lib.no_grad()
+        def step(self, closure=None):
+            loss = None
+            if closure is not None:
+                with lib.enable_grad():
+                    loss = closure()
+            for group in self.param_groups:
+                for p in group["params"]:
+                    if p.grad is None:
+                        continue
+                    state = self.state[p]
+                    if len(state) == 0:
+                        state["step"] = 0
+                        state["buf"] = p.grad.clone()
+                    else:
+                        state["buf"].mul_(group["momentum"]).add_(p.grad)
+                    state["step"] += 1
+                    sign = 1.0 if group["maximize"] else -1.0
+                    p.add_(state["buf"], alpha=sign * group["lr"])
+            return loss
+
+    return MomentumSGD
+
+
+def _run_momentum_sgd(lib, optim_module):
+    """Three steps of MomentumSGD (one group maximizing), a state dict round trip through a
+    fresh optimizer, two more steps of each: parameters, state dict and the two runs' values."""
+    cls = _momentum_sgd_class(lib, optim_module)
+
+    def make_params():
+        return [lib.tensor(v, dtype=lib.float64, requires_grad=True) for v in ([1.0, -2.0], [0.5])]
+
+    def loss_of(params):
+        def closure():
+            ((params[0] ** 2).sum() + params[1].sum() * 3).backward()
+            return 0
+
+        return closure
+
+    def train(params, opt, steps):
+        for _ in range(steps):
+            opt.zero_grad()
+            assert opt.step(loss_of(params)) == 0
+
+    params = make_params()
+    groups = [{"params": params[:1]}, {"params": params[1:], "maximize": True, "lr": 0.05}]
+    opt = cls(groups)
+    train(params, opt, 3)
+    saved = opt.state_dict()
+    state = {
+        k: {n: np.asarray(v.tolist() if hasattr(v, "tolist") else v) for n, v in s.items()}
+        for k, s in saved["state"].items()
+    }
+    resumed = make_params()
+    with lib.no_grad():
+        for new, old in zip(resumed, params):
+            new.copy_(old)
+    opt2 = cls([{"params": resumed[:1]}, {"params": resumed[1:]}])
+    opt2.load_state_dict(copy.deepcopy(saved))  # (deep: PyTorch would share the buffers)
+    train(params, opt, 2)
+    train(resumed, opt2, 2)
+    copied = copy.deepcopy(opt2)  # through __setstate__
+    return [p.tolist() for p in params], [p.tolist() for p in resumed], state, copied
+
+
+def test_an_optimizer_written_pytorchs_way_runs_saves_and_resumes():
+    # Before: Optimizer.__init__ called check_group, which raised a bare NotImplementedError,
+    # so no optimizer could be written by overriding step().
+    params, resumed, state, copied = _run_momentum_sgd(autodiff, optim)
+    assert params == resumed
+    # by hand: p0 <- p0 - 0.1 * buf with buf = 0.5 buf + 2 p0; p1 ascends with 3s
+    p0, buf = np.array([1.0, -2.0]), None
+    for _ in range(5):
+        g = 2 * p0
+        buf = g if buf is None else 0.5 * buf + g
+        p0 = p0 - 0.1 * buf
+    np.testing.assert_allclose(params[0], p0)
+    np.testing.assert_allclose(params[1], [0.5 + 0.05 * 3 * (1 + 1.5 + 1.75 + 1.875 + 1.9375)])
+    assert state[0]["step"] == 3 and state[1]["step"] == 3  # the step count as it kept it
+    assert copied.param_groups[0]["momentum"] == 0.5
+
+
+def test_an_optimizer_written_pytorchs_way_resumes_from_a_checkpoint(tmp_path):
+    from nn.train import load_checkpoint, save_checkpoint
+
+    cls = _momentum_sgd_class(autodiff, optim)
+    model, twin = nn.Linear(2, 1), nn.Linear(2, 1)
+    opt, opt2 = cls(model.parameters()), cls(twin.parameters())
+    x = autodiff.tensor(np.array([[1.0, -1.0], [0.5, 2.0]], dtype=np.float32))
+    for _ in range(2):
+        opt.zero_grad()
+        model(x).sum().backward()
+        opt.step()
+    save_checkpoint(tmp_path / "run.npz", model, opt)  # Tensors as arrays, the count as a 0-d
+    load_checkpoint(tmp_path / "run.npz", twin, opt2)
+    state = opt2.state[twin.weight]
+    assert state["step"] == 2 and isinstance(state["step"], int)
+    assert isinstance(state["buf"], Tensor) and state["buf"].dtype == np.float32
+    for m, o in ((model, opt), (twin, opt2)):
+        o.zero_grad()
+        m(x).sum().backward()
+        o.step()
+    np.testing.assert_array_equal(model.weight.data, twin.weight.data)
+
+
+def test_an_optimizer_written_pytorchs_way_matches_torch():
+    torch = pytest.importorskip("torch")
+    ours = _run_momentum_sgd(autodiff, optim)
+    theirs = _run_momentum_sgd(torch, torch.optim)
+    for a, b in zip(ours[:2], theirs[:2]):
+        for x, y in zip(a, b):
+            np.testing.assert_allclose(x, y, rtol=1e-13)
+    for k in theirs[2]:
+        for name in theirs[2][k]:
+            np.testing.assert_allclose(ours[2][k][name], theirs[2][k][name], err_msg=name)
+
+
+def test_a_subclass_with_neither_step_nor_update_says_so():
+    class Nothing(optim.Optimizer):
+        pass
+
+    p = param()
+    opt = Nothing([p], dict(lr=0.1))
+    p.grad = np.ones(SHAPE)
+    with pytest.raises(NotImplementedError, match=r"Nothing: .* overrides step\(\)"):
+        opt.step()
 
 
 def test_sgd_positional_order_and_lr_default_are_pytorchs():
@@ -936,6 +1107,30 @@ def test_clip_grad_value_():
         optim.clip_grad_value_([a], -1.0)
 
 
+@pytest.mark.parametrize("foreach", [None, True, False])
+def test_clipping_takes_pytorchs_foreach_and_ignores_it(foreach):
+    # An implementation choice in PyTorch (a TypeError here before).
+    (a,) = with_grads([3.0, 4.0])
+    total = optim.clip_grad_norm_([a], 1.0, 2.0, False, foreach)
+    assert float(total) == 5.0
+    np.testing.assert_allclose(a.grad.data, [0.6, 0.8], rtol=1e-5)
+    optim.clip_grad_value_([a], 0.7, foreach=foreach)
+    np.testing.assert_allclose(a.grad.data, [0.6, 0.7], rtol=1e-5)
+
+
+def test_clipping_signatures_are_pytorchs():
+    torch = pytest.importorskip("torch")
+    for ours, theirs in [
+        (optim.clip_grad_norm_, torch.nn.utils.clip_grad_norm_),
+        (optim.clip_grad_value_, torch.nn.utils.clip_grad_value_),
+    ]:
+        names = list(inspect.signature(ours).parameters)
+        assert names == list(inspect.signature(theirs).parameters)
+        for name in names:
+            ours_default = inspect.signature(ours).parameters[name].default
+            assert ours_default == inspect.signature(theirs).parameters[name].default, name
+
+
 # ------------------------------------------------------------------------------ penalties
 
 
@@ -1035,6 +1230,61 @@ def test_scheduler_state_dict_round_trip(cls, kwargs, closed_form, tmp_path):
         scheduler.step()
         resumed.step()
         assert resumed.get_last_lr() == scheduler.get_last_lr()
+
+
+def _warmup_class(lr_scheduler):
+    """A scheduler written as PyTorch's users write their own: a subclass of LRScheduler with an
+    attribute of its own (the warmup's length) and a get_lr."""
+
+    class Warmup(lr_scheduler.LRScheduler):
+        def __init__(self, optimizer, warm, last_epoch=-1):
+            self.warm = warm
+            super().__init__(optimizer, last_epoch)
+
+        def get_lr(self):
+            return [b * min(1.0, (self.last_epoch + 1) / self.warm) for b in self.base_lrs]
+
+    return Warmup
+
+
+def _warmup_resumed(lib, optim_module, path=None):
+    """The lrs of a Warmup(4) run 3 epochs, its state dict loaded into a Warmup(9), run on."""
+    warmup = _warmup_class(optim_module.lr_scheduler)
+    opt = optim_module.SGD([lib.tensor([1.0], requires_grad=True)], lr=0.5)
+    scheduler = warmup(opt, 4)
+    for _ in range(3):
+        opt.step()
+        scheduler.step()
+    state = scheduler.state_dict()
+    if path is not None:  # through a file: numbers come back as they went
+        lib.save(state, path)
+        state = lib.load(path)
+    opt2 = optim_module.SGD([lib.tensor([1.0], requires_grad=True)], lr=0.5)
+    opt2.load_state_dict(opt.state_dict())
+    resumed = warmup(opt2, 9)
+    resumed.load_state_dict(state)
+    lrs = []
+    for _ in range(3):
+        opt2.step()
+        resumed.step()
+        lrs.append(resumed.get_last_lr()[0])
+    return resumed.warm, lrs
+
+
+def test_a_schedulers_own_attributes_are_saved_and_restored(tmp_path):
+    # PyTorch saves every attribute of a scheduler; a subclass's `warm` was left out, so a
+    # resumed warmup went on with the new object's length (9), silently.
+    warm, lrs = _warmup_resumed(autodiff, optim, tmp_path / "s.pt")
+    assert warm == 4
+    np.testing.assert_allclose(lrs, [0.5, 0.5, 0.5])
+    assert sorted(StepLR(two_group_sgd(), 2).state_dict()) == [
+        "base_lrs", "gamma", "last_epoch", "last_lr", "step_size",
+    ]  # fmt: skip
+
+
+def test_a_schedulers_own_attributes_resume_like_torch():
+    torch = pytest.importorskip("torch")
+    assert _warmup_resumed(autodiff, optim) == _warmup_resumed(torch, torch.optim)
 
 
 def test_scheduler_resume_with_last_epoch():
