@@ -93,6 +93,21 @@ def constant_only(numpy_op: Callable[..., Any]) -> Row:
     return row
 
 
+def mod(ctx, a, b):
+    """ONNX's Mod: with fmod=1 the dividend's sign (C's fmod), with fmod=0 the divisor's
+    (Python's and PyTorch's %). fmod's derivative is 1 in a and -trunc(a / b) in b."""
+    fmod = bool(ctx.attr("fmod", 0))
+    if not (is_data(a) or is_data(b)):
+        return (np.fmod if fmod else np.mod)(array(a), array(b))
+    a = a if is_data(a) else tensor(np.asarray(a, dtype=b.dtype))
+    b = b if is_data(b) else tensor(np.asarray(b, dtype=a.dtype))
+    if not fmod:
+        return a % b
+    with np.errstate(divide="ignore", invalid="ignore"):  # inf and NaN, as fmod's
+        quotient = np.trunc(array(a) / array(b))  # a constant of the graph
+    return a - b * quotient
+
+
 def leaky_relu(ctx, x):
     return autodiff.leaky_relu(tensor(x), float(ctx.attr("alpha", 0.01)))
 
@@ -559,6 +574,7 @@ IMPORTS: dict[str, Row] = {
     "Mul": binary(lambda a, b: a * b, np.multiply),
     "Div": binary(lambda a, b: a / b, _int_divide),
     "Pow": binary(lambda a, b: a**b, np.power),
+    "Mod": mod,
     "Max": variadic(lambda a, b: autodiff.maximum(a, b) if is_data(a) else np.maximum(a, b)),
     "Min": variadic(lambda a, b: autodiff.minimum(a, b) if is_data(a) else np.minimum(a, b)),
     "Sum": variadic(lambda a, b: a + b),
@@ -593,6 +609,7 @@ IMPORTS: dict[str, Row] = {
     "Not": constant_only(np.logical_not),
     "And": constant_only(np.logical_and),
     "Or": constant_only(np.logical_or),
+    "Xor": constant_only(np.logical_xor),
     "Floor": constant_only(np.floor),
     "Ceil": constant_only(np.ceil),
     "Sign": constant_only(np.sign),

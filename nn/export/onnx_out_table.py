@@ -125,6 +125,25 @@ def where(e, node):
     return e.node("Where", [e.value(condition, bool), e.value(a, dtype), e.value(b, dtype)])
 
 
+def floor_divide(e, node):
+    """a // b as Floor(a / b). (Only floats are recorded: integer results never are.)"""
+    dtype = e.dtype(node)
+    a, b = (e.value(arg, dtype) for arg in node.args)
+    return e.node("Floor", [e.node("Div", [a, b])])
+
+
+def remainder(e, node):
+    """a % b with the divisor's sign. ONNX's Mod takes floats only as fmod (the dividend's
+    sign): moved by b where its sign is not b's, as autodiff's Remainder computes it."""
+    dtype = e.dtype(node)
+    a, b = (e.value(arg, dtype) for arg in node.args)
+    mod = e.node("Mod", [a, b], fmod=1)
+    zero = e.constant(0, dtype)
+    signs_differ = e.node("Xor", [e.node("Less", [b, zero]), e.node("Less", [mod, zero])])
+    moved = e.node("And", [e.node("Not", [e.node("Equal", [mod, zero])]), signs_differ])
+    return e.node("Where", [moved, e.node("Add", [mod, b]), mod])
+
+
 def zero_where(e, node):
     """relu's and clip's gradient as an op (autodiff's ZeroWhere, in recorded backward
     passes): zero where the constant mask `blocked`, g elsewhere. (relu's also has its output
@@ -608,7 +627,10 @@ EXPORTS: dict[str, Row] = {
     "Where": Row(where),
     "ZeroWhere": Row(zero_where),
     "ConstantFactor": Row(constant_factor),
+    "FloorDivide": Row(floor_divide),
+    "Remainder": Row(remainder),
     "Neg": Row(unary("Neg")),
+    "Sign": Row(unary("Sign")),
     "Abs": Row(unary("Abs")),
     "Exp": Row(unary("Exp")),
     "Log": Row(unary("Log")),
