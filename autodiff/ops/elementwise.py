@@ -144,7 +144,8 @@ class Pow(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        out = a**b
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # inf, NaN: PyTorch
+            out = a**b  # is silent on a negative base with a fractional exponent, 0 ** -1, ...
         # The output only serves the exponent's gradient; saved only then (like PyTorch), so
         # that changing `x ** 2` in place is not an error when the exponent is a constant.
         keep = ctx.recording and ctx.needs_input_grad[1]
@@ -155,8 +156,9 @@ class Pow(Function):
     def backward(ctx, g):
         a, b, out = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
-        ga = _power_rule(g, a, b) if need_a else None
-        gb = _exponent_rule(g, a, b, out) if need_b else None
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # as forward
+            ga = _power_rule(g, a, b) if need_a else None
+            gb = _exponent_rule(g, a, b, out) if need_b else None
         return ga, gb
 
 
