@@ -162,7 +162,7 @@ def _same_option(value: Any, allowed: Any) -> bool:
     arbitrary objects, which for an array is elementwise)."""
     if allowed is None or isinstance(value, bool) or isinstance(allowed, bool):
         return value is allowed
-    return isinstance(value, int | float | str) and type(value) is not bool and value == allowed
+    return isinstance(value, int | float | np.number | str) and bool(value == allowed)
 
 
 class DataLoader:

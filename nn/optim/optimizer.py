@@ -97,7 +97,11 @@ class Optimizer:
 
     # ----------------------------------------------------------------------------- groups
     def add_param_group(self, param_group: Mapping[str, Any]) -> None:
-        """Add a group of parameters, with its own hyperparameters (the rest from `defaults`)."""
+        """Add a group of parameters, with its own hyperparameters (the rest from `defaults`).
+
+        The parameters may be `(name, tensor)` pairs (`model.named_parameters()`), as in
+        PyTorch: the names are kept as the group's "param_names" (and in its state dict).
+        """
         where = type(self).__name__
         if not isinstance(param_group, Mapping):
             raise TypeError(
@@ -113,6 +117,15 @@ class Optimizer:
             raise TypeError(f"{where}: parameters must be in an ordered collection, not a set")
         else:
             params = list(params)
+        names = _param_names(params, where)
+        if names is not None:
+            params = [p for _, p in params]
+            param_group = {**param_group, "param_names": names}
+        if any(("param_names" in g) != (names is not None) for g in self.param_groups):
+            raise ValueError(
+                f"{where}: all parameter groups should be with names (named_parameters()) or "
+                f"without; cannot add a group {'with' if names else 'without'} names"
+            )
         for p in params:
             if not isinstance(p, Tensor):
                 raise TypeError(f"{where} can only optimize Tensors, got {type(p).__name__}")
@@ -205,6 +218,8 @@ class Optimizer:
         groups = []
         for group in self.param_groups:
             packed = {k: _hyperparameter(v) for k, v in group.items() if k != "params"}
+            if "param_names" in group:  # a list of strings, as PyTorch's
+                packed["param_names"] = list(group["param_names"])
             packed["params"] = [index.setdefault(p, len(index)) for p in group["params"]]
             groups.append(packed)
         own = self._own_state()
@@ -250,6 +265,11 @@ class Optimizer:
                     f"{missing} (was it saved from another optimizer?)"
                 )
             loaded = {k: _hyperparameter(v) for k, v in saved.items() if k != "params"}
+            # The saved names win; a state saved without names keeps the group's (PyTorch's).
+            if "param_names" in loaded:
+                loaded["param_names"] = [str(name) for name in loaded["param_names"]]
+            elif "param_names" in group:
+                loaded["param_names"] = group["param_names"]
             self._check_fixed_options(loaded, "load_state_dict", i, " of the state")
             try:
                 self.check_group(loaded, f"{where}: parameter group {i} of the state")
@@ -337,6 +357,20 @@ def check_nonnegative(where: str, **values: Any) -> None:
     >= 0 (NaN included)."""
     for name, value in values.items():
         check_real(where, name, value, minimum=0)
+
+
+def _param_names(params: list[Any], where: str) -> list[str] | None:
+    """The names of `(name, tensor)` pairs (from named_parameters()), or None if `params` are
+    plain tensors; a mix raises a ValueError, as in PyTorch."""
+    named = [isinstance(p, tuple) for p in params]
+    if not any(named):
+        return None
+    if not all(named) or any(len(p) != 2 for p in params):
+        raise ValueError(
+            f"{where}: all parameters should be (name, tensor) pairs from named_parameters() "
+            "or all tensors; some names are missing"
+        )
+    return [name for name, _ in params]
 
 
 def _index(key: Any, n: int, where: str) -> int:

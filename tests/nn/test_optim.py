@@ -611,6 +611,46 @@ def test_a_subclass_with_neither_step_nor_update_says_so():
         opt.step()
 
 
+def _named_run(lib, nn_module, optim_module):
+    """AdamW over model.named_parameters(): three steps, the group's names, its state dict's
+    names, and the names after loading a state dict saved without them."""
+    model = nn_module.Linear(2, 1)
+    with lib.no_grad():
+        model.weight.copy_(lib.tensor([[0.5, -1.0]]))
+        model.bias.copy_(lib.tensor([0.25]))
+    opt = optim_module.AdamW(model.named_parameters(), lr=0.1)
+    for _ in range(3):
+        opt.zero_grad()
+        model(lib.ones(1, 2)).sum().backward()
+        opt.step()
+    saved = copy.deepcopy(opt.state_dict())
+    names = saved["param_groups"][0]["param_names"]
+    del saved["param_groups"][0]["param_names"]
+    fresh = optim_module.AdamW(nn_module.Linear(2, 1).named_parameters(), lr=0.1)
+    fresh.load_state_dict(saved)  # the group keeps its own names
+    values = (model.weight.tolist(), model.bias.tolist())
+    return values, opt.param_groups[0]["param_names"], names, fresh.param_groups[0]["param_names"]
+
+
+def test_named_parameters_are_accepted_and_their_names_kept():
+    # PyTorch (2.6+) takes model.named_parameters(); here it was "can only optimize Tensors".
+    values, group_names, saved_names, kept = _named_run(autodiff, nn, optim)
+    assert group_names == saved_names == kept == ["weight", "bias"]
+    model = nn.Linear(2, 1)
+    with pytest.raises(ValueError, match="some names are missing"):
+        optim.SGD([("w", model.weight), model.bias], lr=0.1)
+    with pytest.raises(ValueError, match="cannot add a group without names"):
+        optim.SGD([{"params": [("w", model.weight)]}, {"params": [model.bias]}], lr=0.1)
+
+
+def test_named_parameters_match_torch():
+    torch = pytest.importorskip("torch")
+    ours, theirs = _named_run(autodiff, nn, optim), _named_run(torch, torch.nn, torch.optim)
+    np.testing.assert_allclose(ours[0][0], theirs[0][0], rtol=1e-6)
+    np.testing.assert_allclose(ours[0][1], theirs[0][1], rtol=1e-6)
+    assert ours[1:] == theirs[1:]
+
+
 def test_sgd_positional_order_and_lr_default_are_pytorchs():
     # SGD(params, lr, momentum, dampening, weight_decay, nesterov): weight decay is 5th.
     p = param()
