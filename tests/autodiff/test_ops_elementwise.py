@@ -992,3 +992,32 @@ def test_integers_compute_in_the_default_float_dtype(dtype):
         assert y.dtype == ad.get_default_dtype()
     np.testing.assert_allclose(x.sigmoid().data, [0.5, 0.7310586, 0.7310586], rtol=1e-6)
     np.testing.assert_allclose(x.erf().data, [0.0, 0.8427008, 0.8427008], rtol=1e-6)
+
+
+# -------------------------------------------- numpy scalars count as Python numbers
+NUMPY_SCALARS = [np.float64(2.0), np.float32(2.0), np.float16(2.0), np.int64(2), np.int32(2)]
+
+
+def _dtypes_with_numpy_scalars(lib):
+    """The result dtypes of float16 and float32 tensors with numpy scalars on either side,
+    in a few ops, and of integer tensors times numpy integers."""
+    out = []
+    for dtype in (lib.float16, lib.float32):
+        x = lib.tensor([1.0, 2.0], dtype=dtype, requires_grad=True)
+        for s in NUMPY_SCALARS:
+            for y in (x * s, s * x, x / s, s - x, x**s, lib.maximum(x, x * 0 + s)):
+                out.append(str(y.dtype))
+            (x / s).sum().backward()
+            out.append(str(x.grad.dtype))
+    for s in NUMPY_SCALARS[3:]:
+        out.append(str((lib.tensor([3, 4], dtype=lib.int32) * s).dtype))
+    return [d.removeprefix("torch.") for d in out]
+
+
+def test_numpy_scalars_do_not_decide_the_dtype():
+    """x / np.sqrt(d) stays float32, as in PyTorch, where a numpy scalar is a Python number;
+    numpy's promotion made it float64 (np.float64 and numpy integers alike, even with float16)."""
+    dtypes = _dtypes_with_numpy_scalars(ad)
+    assert dtypes == ["float16"] * 35 + ["float32"] * 35 + ["int32"] * 2
+    torch = pytest.importorskip("torch")
+    assert dtypes == _dtypes_with_numpy_scalars(torch)
