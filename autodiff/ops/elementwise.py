@@ -179,10 +179,17 @@ def _power_rule(g: Any, a: Any, b: Any) -> Any:
             return np.zeros(g.shape, dtype=g.dtype)
         return g * b * a ** (b - 1)
     a_values, b_values = np.asarray(array_of(a)), np.asarray(array_of(b))
-    # Where b == 0 the formula is 0 already, except where a ** -1 is not finite (a zero or NaN).
-    # Masked only there: elsewhere it keeps its derivative in b (1/a) for double backward,
-    # which PyTorch's mask (every b == 0) drops.
-    undefined = (b_values == 0) & ((a_values == 0) | np.isnan(a_values))
+    # Where b == 0 the formula is 0 already, except where a ** -1 is not finite (a zero, NaN,
+    # or a subnormal a whose reciprocal overflows). Masked only there: elsewhere it keeps its
+    # derivative in b (1/a) for double backward, which PyTorch's mask (every b == 0) drops.
+    zero_b = b_values == 0
+    if zero_b.any():
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            undefined = zero_b & ~np.isfinite(
+                np.reciprocal(a_values.astype(np.result_type(a_values, 1.0)))
+            )
+    else:
+        undefined = zero_b
     if not undefined.any():
         return g * b * a ** (b - 1)
     # a replaced by 1 there before the power, so that no inf enters a recorded graph (its

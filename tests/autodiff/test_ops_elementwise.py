@@ -927,6 +927,20 @@ def test_zero_power_gradient_matches_torch():
     np.testing.assert_equal(ours[3][1:], theirs[3][1:])
 
 
+def _subnormal_zero_power_gradient(lib):
+    x = lib.tensor([-1e-320, 5e-324, 1e-300], dtype=lib.float64, requires_grad=True)
+    e = lib.tensor([0.0, 0.0, 0.0], dtype=lib.float64)
+    (x**e).sum().backward()
+    return x.grad.tolist()
+
+
+def test_zero_power_gradient_is_zero_at_a_subnormal_base():
+    """1 / x overflows for a subnormal x: the formula's 0 * inf was NaN there."""
+    assert _subnormal_zero_power_gradient(ad) == [0.0, 0.0, 0.0]
+    torch = pytest.importorskip("torch")
+    assert _subnormal_zero_power_gradient(torch) == [0.0, 0.0, 0.0]
+
+
 def test_zero_power_second_order():
     x = Tensor(np.array([0.7, 1.5, 2.0]), requires_grad=True)
     assert gradgradcheck(lambda t: t**0 + t**2, x)
