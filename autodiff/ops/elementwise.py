@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from .. import threads
-from ..dtypes import float_valued
+from ..dtypes import float_valued, get_default_dtype
 from ..function import Function
 from ..numpy_protocol import array_of
 from ..registry import binary, register, to_tensor
@@ -749,10 +749,23 @@ class Where(Function):
 
 @register(functions=("where",), numpy=np.where)
 def where(condition: Any, a: Any, b: Any) -> Tensor:
-    """Elements of `a` where `condition`, else of `b` (shapes broadcast)."""
+    """Elements of `a` where `condition`, else of `b` (shapes broadcast). Two numbers give
+    PyTorch's dtype: int64 for integers, bool for bools, the default float dtype otherwise."""
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
-        a = Tensor(a)
+        a = Tensor(a, dtype=_dtype_of_numbers(a, b))
     return Where.apply(condition, a, b)
+
+
+def _dtype_of_numbers(*values: Any) -> Any:
+    """The dtype PyTorch infers for Python (or numpy) numbers; None (the array's own, or the
+    default float dtype) for anything else."""
+    if not all(isinstance(v, int | float | np.number | np.bool_) for v in values):
+        return None
+    if all(isinstance(v, bool | np.bool_) for v in values):
+        return np.bool_
+    if all(isinstance(v, int | np.integer) for v in values):  # bools count as integers here
+        return np.int64
+    return get_default_dtype()
 
 
 class Clip(Function):
@@ -820,7 +833,10 @@ def clip(x: Any, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
                 f"{type(min).__name__} and {type(max).__name__} (PyTorch's rule too)"
             )
         return ClipByTensors.apply(to_tensor(x), min, max)
-    return Clip.apply(to_tensor(x), lo=min, hi=max)
+    # numpy scalar bounds count as Python numbers (as operands do, function.py): a float32
+    # tensor clamped by np.float64(0) stays float32, as in PyTorch
+    lo, hi = (v.item() if isinstance(v, np.number) else v for v in (min, max))
+    return Clip.apply(to_tensor(x), lo=lo, hi=hi)
 
 
 @register(methods=("__pos__",), numpy=np.positive)

@@ -1035,3 +1035,20 @@ def test_numpy_scalars_do_not_decide_the_dtype():
     assert dtypes == ["float16"] * 35 + ["float32"] * 35 + ["int32"] * 2
     torch = pytest.importorskip("torch")
     assert dtypes == _dtypes_with_numpy_scalars(torch)
+
+
+def _where_and_clamp_dtypes(lib):
+    cond = lib.tensor([True, False])
+    x = lib.tensor([0.5, -1.5], dtype=lib.float32)
+    results = [lib.where(cond, a, b) for a, b in [(1, 0), (1, 0.5), (True, False), (True, 0)]]
+    results += [x.clamp(min=np.float64(0.0)), x.clamp(np.float64(-1), np.int64(1))]
+    return [(str(r.dtype).removeprefix("torch."), r.tolist()) for r in results]
+
+
+def test_where_of_two_numbers_and_clamp_by_numpy_scalars_keep_pytorchs_dtypes():
+    """where(c, 1, 0) is int64 (it was float32), where(c, True, False) bool; a float32 tensor
+    clamped by numpy scalars stays float32 (it became float64)."""
+    ours = _where_and_clamp_dtypes(ad)
+    assert [dtype for dtype, _ in ours] == ["int64", "float32", "bool", "int64"] + ["float32"] * 2
+    torch = pytest.importorskip("torch")
+    assert ours == _where_and_clamp_dtypes(torch)
