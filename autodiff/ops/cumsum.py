@@ -7,6 +7,7 @@ indexing under create_graph, so higher orders follow).
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import numpy as np
@@ -37,11 +38,10 @@ class Cumsum(Function):
 
 
 def _axis(x: Tensor, dim: Any, what: str) -> int:
-    if isinstance(dim, bool) or not isinstance(dim, int | np.integer):
+    # an int, a numpy integer or a 0-d integer tensor (__index__), as PyTorch; not a bool
+    if isinstance(dim, bool | np.bool_) or not hasattr(type(dim), "__index__"):
         raise TypeError(f"{what}: dim must be an int, got {dim!r}")
-    if x.ndim == 0 and dim in (0, -1):
-        return 0
-    (axis,) = normalize_axes(int(dim), x.ndim)
+    (axis,) = normalize_axes(operator.index(dim), x.ndim) or (0,)  # 0-d: its one element
     return axis
 
 
