@@ -119,6 +119,26 @@ def cast(e, node):
     return e.node("Cast", [e.value(node.args[0])], to=to, dtype=dtype)
 
 
+def floor_divide(e, node):
+    """floor(a / b); integers in float64 (ONNX's integer Div truncates), exact below 2**53."""
+    dtype = e.dtype(node)
+    wide = np.float64 if dtype.kind in "iu" else dtype
+    a, b = (e.value(arg, wide) for arg in node.args)
+    quotient = e.node("Floor", [e.node("Div", [a, b])])
+    return quotient if wide == dtype else e.cast(quotient, dtype)
+
+
+def remainder(e, node):
+    """a - b * floor(a / b), the divisor's sign (ONNX's Mod with fmod=0 takes integers only);
+    integers in float64. The same gradients: floor(a / b) is a constant of the backward."""
+    dtype = e.dtype(node)
+    wide = np.float64 if dtype.kind in "iu" else dtype
+    a, b = (e.value(arg, wide) for arg in node.args)
+    quotient = e.node("Floor", [e.node("Div", [a, b])])
+    result = e.node("Sub", [a, e.node("Mul", [b, quotient])])
+    return result if wide == dtype else e.cast(result, dtype)
+
+
 def where(e, node):
     condition, a, b = node.args
     dtype = e.dtype(node)
@@ -610,6 +630,9 @@ EXPORTS: dict[str, Row] = {
     "ConstantFactor": Row(constant_factor),
     "Neg": Row(unary("Neg")),
     "Abs": Row(unary("Abs")),
+    "Sign": Row(unary("Sign")),
+    "FloorDivide": Row(floor_divide),
+    "Remainder": Row(remainder),
     "Exp": Row(unary("Exp")),
     "Log": Row(unary("Log")),
     "Log1p": Row(log1p),
