@@ -125,9 +125,10 @@ def split(
     n = x.shape[ax]
     if isinstance(split_size_or_sections, int | np.integer):
         size = int(split_size_or_sections)
-        if size <= 0:
+        if size < 0 or (size == 0 and n):
             raise ShapeError(f"split: split size must be positive, got {size}")
-        sizes = [min(size, n - start) for start in range(0, n, size)]
+        # an empty axis is one empty chunk, as in PyTorch (a loop over the chunks runs once)
+        sizes = [min(size, n - start) for start in range(0, n, size)] if n else [0]
     else:
         sizes = [int(s) for s in split_size_or_sections]
         if sum(sizes) != n:

@@ -340,3 +340,17 @@ def test_cat_skips_1d_empty_tensors_as_pytorch():
         np.concatenate([ad.tensor([]), ad.ones((2, 2))])
     torch = pytest.importorskip("torch")
     assert _accumulated_with_cat(ad) == _accumulated_with_cat(torch)
+
+
+def _split_empty(lib):
+    x = lib.zeros((3, 0))
+    return [tuple(t.shape) for t in (*x.split(2, 1), *x.split(0, 1), *x.split([0, 0], 1))]
+
+
+def test_split_of_an_empty_axis_is_one_empty_chunk():
+    """As PyTorch's (a loop over the chunks runs once); it gave no chunk at all."""
+    assert _split_empty(ad) == [(3, 0)] * 4
+    with pytest.raises(ShapeError, match="positive"):
+        ad.zeros((3, 2)).split(0, 1)
+    torch = pytest.importorskip("torch")
+    assert _split_empty(ad) == _split_empty(torch)
