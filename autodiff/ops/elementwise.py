@@ -748,9 +748,14 @@ class Where(Function):
 
 
 @register(functions=("where",), numpy=np.where)
-def where(condition: Any, a: Any, b: Any) -> Tensor:
+def where(condition: Any, a: Any = None, b: Any = None) -> Tensor:
     """Elements of `a` where `condition`, else of `b` (shapes broadcast). Two numbers give
     PyTorch's dtype: int64 for integers, bool for bools, the default float dtype otherwise."""
+    if a is None or b is None:
+        raise TypeError(
+            "where: needs the condition and both a and b; where(condition) alone (PyTorch's "
+            "nonzero(as_tuple=True)) is not supported: np.nonzero(condition.numpy())"
+        )
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
         a = Tensor(a, dtype=_dtype_of_numbers(a, b))
     return Where.apply(condition, a, b)

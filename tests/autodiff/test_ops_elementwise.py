@@ -1052,3 +1052,10 @@ def test_where_of_two_numbers_and_clamp_by_numpy_scalars_keep_pytorchs_dtypes():
     assert [dtype for dtype, _ in ours] == ["int64", "float32", "bool", "int64"] + ["float32"] * 2
     torch = pytest.importorskip("torch")
     assert ours == _where_and_clamp_dtypes(torch)
+
+
+def test_where_of_a_condition_alone_raises_naming_it():
+    """PyTorch's where(condition) is nonzero(as_tuple=True); glassgrad has no nonzero and said
+    only that two arguments were missing."""
+    with pytest.raises(TypeError, match=r"where\(condition\) alone.*nonzero"):
+        ad.where(Tensor(np.array([1.0, -1.0])) > 0)
