@@ -50,6 +50,24 @@ def converted(arr: np.ndarray, dtype: DTypeLike, copy: bool = True) -> np.ndarra
     return arr.astype(dtype, copy=copy)
 
 
+def widened(*arrays: Any) -> tuple[Any, ...]:
+    """The arrays in float32 where they are float16 arrays (anything else as it is): PyTorch
+    computes a float16 formula (softmax, sigmoid, their gradients) in float32 and rounds the
+    result once; numpy would round every step to float16."""
+    return tuple(
+        a.astype(np.float32) if isinstance(a, np.ndarray) and a.dtype == np.float16 else a
+        for a in arrays
+    )
+
+
+def narrowed(result: Any, dtype: Any) -> Any:
+    """A `widened` computation's array result back in `dtype` (a Tensor, under create_graph,
+    was never widened: as it is)."""
+    if isinstance(result, np.ndarray) and result.dtype != dtype:
+        return result.astype(dtype)
+    return result
+
+
 def to_array(value: Any, dtype: DTypeLike | None = None, where: str = "Tensor") -> np.ndarray:
     """Convert data (numbers, nested lists, arrays) to an ndarray by the rules above, no copy."""
     if isinstance(value, np.ndarray):

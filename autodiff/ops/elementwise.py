@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from .. import threads
-from ..dtypes import float_valued, get_default_dtype
+from ..dtypes import float_valued, get_default_dtype, narrowed, widened
 from ..function import Function
 from ..numpy_protocol import array_of
 from ..registry import binary, register, to_tensor
@@ -423,7 +423,8 @@ class Tanh(Function):
     @staticmethod
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
-        return g * (1 - y * y)
+        wy, wg = widened(y, g)  # float16 in float32, rounded once, as PyTorch's
+        return narrowed(wg * (1 - wy * wy), g.dtype)
 
     scalar_saves = OUTPUT
     scalar_forward = staticmethod(np.tanh)  # numpy's own tanh: its last bit is not math.tanh's
@@ -443,15 +444,16 @@ class Sigmoid(Function):
     @staticmethod
     def forward(ctx, x):
         x = float_valued(x)
-        e = np.exp(-np.abs(x))  # in (0, 1]: never overflows
-        y = np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+        (wide,) = widened(x)  # float16 in float32, rounded once, as PyTorch's
+        e = np.exp(-np.abs(wide))  # in (0, 1]: never overflows
+        y = np.where(wide >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
         ctx.save_for_backward(y)
         return y
 
     @staticmethod
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
-        return g * y * (1 - y)
+        return g * (1 - y) * y  # PyTorch's sigmoid_backward, in its order (in float16 too)
 
 
 @register("relu")
