@@ -40,10 +40,38 @@ def check_supported(dtype: np.dtype, where: str = "Tensor") -> None:
         )
 
 
+def converted(arr: np.ndarray, dtype: DTypeLike, copy: bool = True) -> np.ndarray:
+    """`arr.astype(dtype)`, rounded as PyTorch rounds: float64 to float16 through float32 (its
+    Half is made from a float), whose double rounding numpy's direct one differs from in the
+    last bit now and then."""
+    dtype = np.dtype(dtype)
+    if dtype == np.float16 and arr.dtype == np.float64:
+        arr = arr.astype(np.float32)
+    return arr.astype(dtype, copy=copy)
+
+
+def widened(*arrays: Any) -> tuple[Any, ...]:
+    """The arrays in float32 where they are float16 arrays (anything else as it is): PyTorch
+    computes a float16 formula (softmax, sigmoid, their gradients) in float32 and rounds the
+    result once; numpy would round every step to float16."""
+    return tuple(
+        a.astype(np.float32) if isinstance(a, np.ndarray) and a.dtype == np.float16 else a
+        for a in arrays
+    )
+
+
+def narrowed(result: Any, dtype: Any) -> Any:
+    """A `widened` computation's array result back in `dtype` (a Tensor, under create_graph,
+    was never widened: as it is)."""
+    if isinstance(result, np.ndarray) and result.dtype != dtype:
+        return result.astype(dtype)
+    return result
+
+
 def to_array(value: Any, dtype: DTypeLike | None = None, where: str = "Tensor") -> np.ndarray:
     """Convert data (numbers, nested lists, arrays) to an ndarray by the rules above, no copy."""
     if isinstance(value, np.ndarray):
-        arr = value if dtype is None else value.astype(dtype, copy=False)
+        arr = value if dtype is None else converted(value, dtype, copy=False)
     elif isinstance(value, np.generic):
         arr = np.asarray(value, dtype=dtype)
     elif isinstance(value, bool | np.bool_) and dtype is None:
@@ -59,7 +87,7 @@ def to_array(value: Any, dtype: DTypeLike | None = None, where: str = "Tensor") 
                 f"length, as PyTorch requires): {err}"
             ) from None
         if dtype is not None:
-            arr = arr.astype(dtype, copy=False)
+            arr = converted(arr, dtype, copy=False)
         elif arr.dtype.kind in "fiu" or (arr.size == 0 and arr.dtype.kind == "f"):
             arr = arr.astype(_Defaults.float_dtype, copy=False)
     else:

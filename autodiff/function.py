@@ -117,6 +117,11 @@ class Function:
                 arrays.append(a.data)
                 if a._requires_grad:
                     record = True
+            elif isinstance(a, np.number | np.bool_):
+                # A numpy scalar (np.sqrt(d) is np.float64) is a Python number to PyTorch: it
+                # does not decide the result's dtype (x32 / np.sqrt(d) stays float32), where
+                # numpy's promotion would make the result float64.
+                arrays.append(a.item())
             else:
                 arrays.append(a)
         scope = ()

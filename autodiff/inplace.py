@@ -179,11 +179,14 @@ class InplaceUpdates:
         return self.fill_(0)
 
     def copy_(self: T, src: Any) -> T:
-        """Copy `src` (broadcast to this shape) into this memory."""
+        """Copy `src` (broadcast to this shape) into this memory, converted to this dtype as
+        PyTorch's copy_ converts (floats to integers truncated toward zero, numbers to bool
+        nonzero)."""
         self._check_inplace("copy_", src)
         src = np.asarray(array_of(src))
         try:
-            np.copyto(self.data, src, casting="same_kind")
+            with np.errstate(invalid="ignore"):  # NaN or inf into integers: PyTorch's is unwarned
+                np.copyto(self.data, src, casting="unsafe")
         except ValueError:
             raise ShapeError(
                 f"copy_: cannot copy shape {src.shape} into shape {self.shape}"

@@ -51,6 +51,8 @@ def grad(
         )
     if allow_unused is None:
         allow_unused = materialize_grads
+    if not _tuple(inputs):  # PyTorch's error: an empty tuple of gradients would hide a slip
+        raise RuntimeError("autograd.grad: `inputs` argument to `grad()` cannot be empty.")
     outs = _tuple(outputs)
     grads = None if grad_outputs is None else _tuple(grad_outputs)
     if grads is not None and len(grads) != len(outs):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 
 import numpy as np
@@ -22,9 +23,14 @@ def normalize_axes_reference(axis: int | Sequence[int] | None, ndim: int) -> tup
     """The plain version of `normalize_axes`."""
     if axis is None:
         return tuple(range(ndim))
-    axes = (axis,) if isinstance(axis, int | np.integer) else tuple(axis)
+    axes = tuple(axis) if isinstance(axis, list | tuple) else (axis,)
     out = []
     for a in axes:
+        # an int, a numpy integer or a 0-d integer tensor (its __index__, as PyTorch takes it);
+        # not a bool, which PyTorch refuses (x.sum(True) is no keepdim=True)
+        if isinstance(a, bool | np.bool_) or not hasattr(type(a), "__index__"):
+            raise TypeError(f"axis must be an int or a tuple of ints, got {a!r}")
+        a = operator.index(a)
         # a 0-d tensor takes 0 and -1, as PyTorch's (its dims count as one)
         if not -max(ndim, 1) <= a < max(ndim, 1):
             raise np.exceptions.AxisError(f"axis {a} is out of bounds for {ndim}-d input")

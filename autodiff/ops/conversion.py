@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from ..device import to_arguments
-from ..dtypes import DTypeLike
+from ..dtypes import DTypeLike, converted
 from ..function import Function
 from ..registry import register, to_tensor
 from ..tensor import Tensor
@@ -24,11 +24,13 @@ class Cast(Function):
     @staticmethod
     def forward(ctx, x, dtype):
         ctx.in_dtype = x.dtype
-        return x.astype(dtype)
+        return converted(x, dtype)  # float64 to float16 rounded as PyTorch's (dtypes.py)
 
     @staticmethod
     def backward(ctx, g):
-        return g.astype(ctx.in_dtype)
+        if isinstance(g, np.ndarray):
+            return converted(g, ctx.in_dtype)
+        return g.astype(ctx.in_dtype)  # create_graph: the op itself
 
 
 @register(methods=("astype",))

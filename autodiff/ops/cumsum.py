@@ -7,6 +7,7 @@ indexing under create_graph, so higher orders follow).
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import numpy as np
@@ -19,29 +20,44 @@ from ._axes import normalize_axes
 
 
 class Cumsum(Function):
-    """Running sums along `axis` (a 0-d x is one element along axis 0)."""
+    """Running sums along `axis` (a 0-d x is one element along axis 0), in `dtype` if given
+    (a float dtype, for a float x). Its backward converts the gradient to x's dtype first, as
+    PyTorch's cumsum_backward does, and sums in that dtype."""
 
     op = "cumsum"
 
     @staticmethod
-    def forward(ctx, x, axis):
+    def forward(ctx, x, axis, dtype=None):
         ctx.axis = axis
-        return np.cumsum(x.reshape(x.shape or (1,)), axis=axis).reshape(x.shape)
+        ctx.input_dtype = x.dtype
+        out_dtype = np.dtype(dtype or x.dtype)
+        # PyTorch's CPU cumsum accumulates float32 in float64 and float16 in float32, rounding
+        # each running sum once: numpy's float32 running sums drift from it in the last bits
+        wide = _ACCUMULATOR.get(out_dtype, out_dtype)
+        out = np.cumsum(x.reshape(x.shape or (1,)), axis=axis, dtype=wide).reshape(x.shape)
+        return out if wide == out_dtype else out.astype(out_dtype)
 
     @staticmethod
     def backward(ctx, g):
+        if g.dtype != ctx.input_dtype:
+            g = g.astype(ctx.input_dtype)
         if not np.ndim(g):
             return g
         backwards = (slice(None),) * ctx.axis + (slice(None, None, -1),)
         return Cumsum.call(g[backwards], axis=ctx.axis)[backwards]
 
 
+_ACCUMULATOR = {
+    np.dtype(np.float32): np.dtype(np.float64),
+    np.dtype(np.float16): np.dtype(np.float32),
+}
+
+
 def _axis(x: Tensor, dim: Any, what: str) -> int:
-    if isinstance(dim, bool) or not isinstance(dim, int | np.integer):
+    # an int, a numpy integer or a 0-d integer tensor (__index__), as PyTorch; not a bool
+    if isinstance(dim, bool | np.bool_) or not hasattr(type(dim), "__index__"):
         raise TypeError(f"{what}: dim must be an int, got {dim!r}")
-    if x.ndim == 0 and dim in (0, -1):
-        return 0
-    (axis,) = normalize_axes(int(dim), x.ndim)
+    (axis,) = normalize_axes(operator.index(dim), x.ndim) or (0,)  # 0-d: its one element
     return axis
 
 
@@ -59,8 +75,11 @@ def cumsum(
     if dim is None and axis is None:
         raise TypeError("cumsum: missing the dim to sum along (x.cumsum(dim), as in PyTorch)")
     x = to_tensor(x)
+    axis = _axis(x, dim if axis is None else axis, "cumsum")
+    if dtype is not None and x.dtype.kind == "f" and np.dtype(dtype).kind == "f":
+        return Cumsum.apply(x, axis=axis, dtype=np.dtype(dtype))  # PyTorch's gradient dtype
     x = x.astype(dtype) if dtype is not None else _integers_as_int64(x)
-    return Cumsum.apply(x, axis=_axis(x, dim if axis is None else axis, "cumsum"))
+    return Cumsum.apply(x, axis=axis)
 
 
 @register(methods=(), functions=(), numpy=np.cumsum)

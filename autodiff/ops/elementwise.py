@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from .. import threads
-from ..dtypes import float_valued
+from ..dtypes import float_valued, get_default_dtype, narrowed, widened
 from ..function import Function
 from ..numpy_protocol import array_of
 from ..registry import binary, register, to_tensor
@@ -181,10 +181,17 @@ def _power_rule(g: Any, a: Any, b: Any) -> Any:
             return np.zeros(g.shape, dtype=g.dtype)
         return g * b * a ** (b - 1)
     a_values, b_values = np.asarray(array_of(a)), np.asarray(array_of(b))
-    # Where b == 0 the formula is 0 already, except where a ** -1 is not finite (a zero or NaN).
-    # Masked only there: elsewhere it keeps its derivative in b (1/a) for double backward,
-    # which PyTorch's mask (every b == 0) drops.
-    undefined = (b_values == 0) & ((a_values == 0) | np.isnan(a_values))
+    # Where b == 0 the formula is 0 already, except where a ** -1 is not finite (a zero, NaN,
+    # or a subnormal a whose reciprocal overflows). Masked only there: elsewhere it keeps its
+    # derivative in b (1/a) for double backward, which PyTorch's mask (every b == 0) drops.
+    zero_b = b_values == 0
+    if zero_b.any():
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            undefined = zero_b & ~np.isfinite(
+                np.reciprocal(a_values.astype(np.result_type(a_values, 1.0)))
+            )
+    else:
+        undefined = zero_b
     if not undefined.any():
         return g * b * a ** (b - 1)
     # a replaced by 1 there before the power, so that no inf enters a recorded graph (its
@@ -418,7 +425,8 @@ class Tanh(Function):
     @staticmethod
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
-        return g * (1 - y * y)
+        wy, wg = widened(y, g)  # float16 in float32, rounded once, as PyTorch's
+        return narrowed(wg * (1 - wy * wy), g.dtype)
 
     scalar_saves = OUTPUT
     scalar_forward = staticmethod(np.tanh)  # numpy's own tanh: its last bit is not math.tanh's
@@ -438,15 +446,16 @@ class Sigmoid(Function):
     @staticmethod
     def forward(ctx, x):
         x = float_valued(x)
-        e = np.exp(-np.abs(x))  # in (0, 1]: never overflows
-        y = np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+        (wide,) = widened(x)  # float16 in float32, rounded once, as PyTorch's
+        e = np.exp(-np.abs(wide))  # in (0, 1]: never overflows
+        y = np.where(wide >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
         ctx.save_for_backward(y)
         return y
 
     @staticmethod
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
-        return g * y * (1 - y)
+        return g * (1 - y) * y  # PyTorch's sigmoid_backward, in its order (in float16 too)
 
 
 @register("relu")
@@ -743,11 +752,29 @@ class Where(Function):
 
 
 @register(functions=("where",), numpy=np.where)
-def where(condition: Any, a: Any, b: Any) -> Tensor:
-    """Elements of `a` where `condition`, else of `b` (shapes broadcast)."""
+def where(condition: Any, a: Any = None, b: Any = None) -> Tensor:
+    """Elements of `a` where `condition`, else of `b` (shapes broadcast). Two numbers give
+    PyTorch's dtype: int64 for integers, bool for bools, the default float dtype otherwise."""
+    if a is None or b is None:
+        raise TypeError(
+            "where: needs the condition and both a and b; where(condition) alone (PyTorch's "
+            "nonzero(as_tuple=True)) is not supported: np.nonzero(condition.numpy())"
+        )
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
-        a = Tensor(a)
+        a = Tensor(a, dtype=_dtype_of_numbers(a, b))
     return Where.apply(condition, a, b)
+
+
+def _dtype_of_numbers(*values: Any) -> Any:
+    """The dtype PyTorch infers for Python (or numpy) numbers; None (the array's own, or the
+    default float dtype) for anything else."""
+    if not all(isinstance(v, int | float | np.number | np.bool_) for v in values):
+        return None
+    if all(isinstance(v, bool | np.bool_) for v in values):
+        return np.bool_
+    if all(isinstance(v, int | np.integer) for v in values):  # bools count as integers here
+        return np.int64
+    return get_default_dtype()
 
 
 class Clip(Function):
@@ -815,7 +842,10 @@ def clip(x: Any, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
                 f"{type(min).__name__} and {type(max).__name__} (PyTorch's rule too)"
             )
         return ClipByTensors.apply(to_tensor(x), min, max)
-    return Clip.apply(to_tensor(x), lo=min, hi=max)
+    # numpy scalar bounds count as Python numbers (as operands do, function.py): a float32
+    # tensor clamped by np.float64(0) stays float32, as in PyTorch
+    lo, hi = (v.item() if isinstance(v, np.number) else v for v in (min, max))
+    return Clip.apply(to_tensor(x), lo=lo, hi=hi)
 
 
 @register(methods=("__pos__",), numpy=np.positive)

@@ -15,24 +15,41 @@ from ._axes import normalize_axes
 
 
 class Concatenate(Function):
+    """The arrays joined along `axis`. `skip_empty`: PyTorch's legacy rule, which skips 1-d
+    empty tensors (shape (0,)) whatever the others' shapes, so that `out = torch.tensor([])`
+    then `out = torch.cat([out, batch])` works; they still count in the result's dtype."""
+
     op = "concat"
 
     @staticmethod
-    def forward(ctx, *arrays, axis=0):
+    def forward(ctx, *arrays, axis=0, skip_empty=False):
+        ctx.skipped = skipped = (
+            [np.shape(a) == (0,) for a in arrays] if skip_empty else [False] * len(arrays)
+        )
+        kept = [a for a, skip in zip(arrays, skipped, strict=True) if not skip]
         try:
-            out = np.concatenate(arrays, axis=axis)
+            if not kept:  # all of shape (0,)
+                out = np.concatenate(arrays)
+            elif len(kept) < len(arrays):
+                out = np.concatenate(kept, axis=axis, dtype=np.result_type(*arrays))
+            else:
+                out = np.concatenate(arrays, axis=axis)
         except ValueError:
             shapes = ", ".join(str(np.shape(a)) for a in arrays)
             raise ShapeError(f"concatenate: shapes {shapes} do not fit along axis {axis}") from None
         ctx.axis = ax = normalize_axes(axis, out.ndim)[0]
-        ctx.bounds = np.cumsum([0] + [np.shape(a)[ax] for a in arrays]).tolist()
+        widths = [0 if skip else np.shape(a)[ax] for a, skip in zip(arrays, skipped, strict=True)]
+        ctx.bounds = np.cumsum([0, *widths]).tolist()
         return out
 
     @staticmethod
     def backward(ctx, g):
         lead = (slice(None),) * ctx.axis
         b = ctx.bounds
-        return tuple(g[lead + (slice(b[i], b[i + 1]),)] for i in range(len(b) - 1))
+        return tuple(
+            g.reshape(-1)[:0] if ctx.skipped[i] else g[lead + (slice(b[i], b[i + 1]),)]
+            for i in range(len(b) - 1)
+        )
 
 
 class Stack(Function):
@@ -73,9 +90,18 @@ class Pad(Function):
         return g[ctx.region]
 
 
-@register(functions=("concatenate", "cat"), numpy=np.concatenate)
+@register(functions=("concatenate", "cat"))
 def concatenate(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> Tensor:
-    """The tensors joined along an existing axis."""
+    """The tensors joined along an existing axis; 1-d empty ones (shape (0,)) are skipped,
+    as PyTorch's cat skips them."""
+    if not len(tensors):
+        raise ShapeError("concatenate: needs at least one tensor")
+    return Concatenate.apply(*tensors, axis=axis if dim is None else dim, skip_empty=True)
+
+
+@register(methods=(), functions=(), numpy=np.concatenate)
+def numpy_concatenate(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> Tensor:
+    """`np.concatenate` on Tensors: numpy's meaning, where every array must fit."""
     if not len(tensors):
         raise ShapeError("concatenate: needs at least one tensor")
     return Concatenate.apply(*tensors, axis=axis if dim is None else dim)
@@ -99,9 +125,10 @@ def split(
     n = x.shape[ax]
     if isinstance(split_size_or_sections, int | np.integer):
         size = int(split_size_or_sections)
-        if size <= 0:
+        if size < 0 or (size == 0 and n):
             raise ShapeError(f"split: split size must be positive, got {size}")
-        sizes = [min(size, n - start) for start in range(0, n, size)]
+        # an empty axis is one empty chunk, as in PyTorch (a loop over the chunks runs once)
+        sizes = [min(size, n - start) for start in range(0, n, size)] if n else [0]
     else:
         sizes = [int(s) for s in split_size_or_sections]
         if sum(sizes) != n:

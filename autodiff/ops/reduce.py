@@ -227,8 +227,9 @@ def var(
 
     The correction is `correction=` (PyTorch), `ddof=` (numpy; `ddof=0` divides by N) or
     `unbiased=` (False is 0); positionally `x.var(dim, unbiased, keepdim)`. `np.var(t)` keeps
-    numpy's own default, 0.
+    numpy's own default, 0. PyTorch's other overload, `x.var(unbiased)` (a bool first), too.
     """
+    axis, unbiased = _unbiased_first(axis, unbiased)
     return _var(
         x,
         reduced_dims(axis if dim is None else dim),
@@ -237,6 +238,16 @@ def var(
         correction,
         unbiased,
     )
+
+
+def _unbiased_first(axis: Any, unbiased: bool | None) -> tuple[Any, bool | None]:
+    """PyTorch's `var(unbiased)` overload: a bool in the dim's place is `unbiased` (over all
+    dims), not dim 0 or 1."""
+    if isinstance(axis, bool | np.bool_):
+        if unbiased is not None:
+            raise TypeError("var: got unbiased twice (a bool first is PyTorch's var(unbiased))")
+        return None, bool(axis)
+    return axis, unbiased
 
 
 def _var(
@@ -271,6 +282,7 @@ def std(
     unbiased: bool | None = None,
 ) -> Tensor:
     """Standard deviation: the square root of `var` (same arguments; N - 1 by default)."""
+    axis, unbiased = _unbiased_first(axis, unbiased)
     return _std(
         x,
         reduced_dims(axis if dim is None else dim),

@@ -236,7 +236,9 @@ def transpose(
             raise TypeError(f"transpose: expected two dims (dim0, dim1), got {dims}")
     if axes is not None:
         dims = (axes,)
-    if len(dims) == 2 and all(isinstance(a, int | np.integer) for a in dims):
+    # two dims: ints, numpy integers or 0-d integer tensors (anything with __index__; a 0-d
+    # tensor was read as a one-element permutation and swapped nothing)
+    if len(dims) == 2 and all(hasattr(type(a), "__index__") for a in dims):
         return swapaxes(x, dims[0], dims[1])
     return Permute.apply(x, axes=shape_arg(dims) if dims else None)
 

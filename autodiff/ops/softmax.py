@@ -4,13 +4,14 @@ At the edges of the floating-point range the shift meets inf - inf (a slice hold
 as PyTorch gives) or overflows to -inf (x - max(x) below -dtype max: exp gives the exact 0).
 Those results are right, so numpy's warnings about them are silenced, not the values changed;
 tests compare values and gradients with PyTorch at +-inf, 1e30, the dtype's max and NaN.
+float16 is computed in float32 and rounded once, forward and backward, as PyTorch's.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..dtypes import float_valued
+from ..dtypes import float_valued, narrowed, widened
 from ..function import Function
 from ..registry import along_axis, register
 
@@ -22,9 +23,10 @@ class Softmax(Function):
     @staticmethod
     def forward(ctx, x, axis=-1):
         x = float_valued(x)
+        (wide,) = widened(x)
         with np.errstate(invalid="ignore", over="ignore"):
-            e = np.exp(x - np.max(x, axis=axis, keepdims=True))
-            y = e / np.sum(e, axis=axis, keepdims=True)
+            e = np.exp(wide - np.max(wide, axis=axis, keepdims=True))
+            y = (e / np.sum(e, axis=axis, keepdims=True)).astype(x.dtype, copy=False)
         ctx.axis = axis
         ctx.save_for_backward(y)
         return y
@@ -32,7 +34,8 @@ class Softmax(Function):
     @staticmethod
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
-        return y * (g - (g * y).sum(axis=ctx.axis, keepdims=True))
+        wy, wg = widened(y, g)
+        return narrowed(wy * (wg - (wg * wy).sum(axis=ctx.axis, keepdims=True)), g.dtype)
 
 
 @register("log_softmax", form=along_axis)
@@ -42,9 +45,14 @@ class LogSoftmax(Function):
     @staticmethod
     def forward(ctx, x, axis=-1):
         x = float_valued(x)
+        (wide,) = widened(x)
         with np.errstate(invalid="ignore", over="ignore"):
-            shifted = x - np.max(x, axis=axis, keepdims=True)
-            y = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+            shifted = wide - np.max(wide, axis=axis, keepdims=True)
+            # the log of the sum is rounded to x's dtype before it is subtracted, as PyTorch's
+            # kernel keeps it (a float16 log_softmax differed in the last bit without it)
+            log_sum = np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+            y = shifted - log_sum.astype(x.dtype).astype(wide.dtype, copy=False)
+            y = y.astype(x.dtype, copy=False)  # below float16's range: -inf, as PyTorch's
         ctx.axis = axis
         ctx.save_for_backward(y)
         return y
@@ -52,4 +60,5 @@ class LogSoftmax(Function):
     @staticmethod
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
-        return g - np.exp(y) * g.sum(axis=ctx.axis, keepdims=True)
+        wy, wg = widened(y, g)
+        return narrowed(wg - np.exp(wy) * wg.sum(axis=ctx.axis, keepdims=True), g.dtype)

@@ -119,29 +119,30 @@ def cast(e, node):
     return e.node("Cast", [e.value(node.args[0])], to=to, dtype=dtype)
 
 
+def floor_divide(e, node):
+    """floor(a / b); integers in float64 (ONNX's integer Div truncates), exact below 2**53."""
+    dtype = e.dtype(node)
+    wide = np.float64 if dtype.kind in "iu" else dtype
+    a, b = (e.value(arg, wide) for arg in node.args)
+    quotient = e.node("Floor", [e.node("Div", [a, b])])
+    return quotient if wide == dtype else e.cast(quotient, dtype)
+
+
+def remainder(e, node):
+    """a - b * floor(a / b), the divisor's sign (ONNX's Mod with fmod=0 takes integers only);
+    integers in float64. The same gradients: floor(a / b) is a constant of the backward."""
+    dtype = e.dtype(node)
+    wide = np.float64 if dtype.kind in "iu" else dtype
+    a, b = (e.value(arg, wide) for arg in node.args)
+    quotient = e.node("Floor", [e.node("Div", [a, b])])
+    result = e.node("Sub", [a, e.node("Mul", [b, quotient])])
+    return result if wide == dtype else e.cast(result, dtype)
+
+
 def where(e, node):
     condition, a, b = node.args
     dtype = e.dtype(node)
     return e.node("Where", [e.value(condition, bool), e.value(a, dtype), e.value(b, dtype)])
-
-
-def floor_divide(e, node):
-    """a // b as Floor(a / b). (Only floats are recorded: integer results never are.)"""
-    dtype = e.dtype(node)
-    a, b = (e.value(arg, dtype) for arg in node.args)
-    return e.node("Floor", [e.node("Div", [a, b])])
-
-
-def remainder(e, node):
-    """a % b with the divisor's sign. ONNX's Mod takes floats only as fmod (the dividend's
-    sign): moved by b where its sign is not b's, as autodiff's Remainder computes it."""
-    dtype = e.dtype(node)
-    a, b = (e.value(arg, dtype) for arg in node.args)
-    mod = e.node("Mod", [a, b], fmod=1)
-    zero = e.constant(0, dtype)
-    signs_differ = e.node("Xor", [e.node("Less", [b, zero]), e.node("Less", [mod, zero])])
-    moved = e.node("And", [e.node("Not", [e.node("Equal", [mod, zero])]), signs_differ])
-    return e.node("Where", [moved, e.node("Add", [mod, b]), mod])
 
 
 def zero_where(e, node):
@@ -627,11 +628,11 @@ EXPORTS: dict[str, Row] = {
     "Where": Row(where),
     "ZeroWhere": Row(zero_where),
     "ConstantFactor": Row(constant_factor),
+    "Neg": Row(unary("Neg")),
+    "Abs": Row(unary("Abs")),
+    "Sign": Row(unary("Sign")),
     "FloorDivide": Row(floor_divide),
     "Remainder": Row(remainder),
-    "Neg": Row(unary("Neg")),
-    "Sign": Row(unary("Sign")),
-    "Abs": Row(unary("Abs")),
     "Exp": Row(unary("Exp")),
     "Log": Row(unary("Log")),
     "Log1p": Row(log1p),

@@ -105,6 +105,24 @@ def test_dtype_is_kept_as_in_torch():
                 bad()
 
 
+def _copied(lib):
+    """copy_ of floats into integers, of integers into bool, of bool into floats."""
+    i = lib.tensor([[1, -2, 3], [4, 5, -6]])
+    i.copy_(lib.tensor([2.7, -2.7, 0.5], dtype=lib.float64))  # broadcast, truncated
+    b = lib.tensor([True, False, True]).copy_(lib.tensor([0, 5, -1]))
+    f = lib.zeros(3, dtype=lib.float32).copy_(lib.tensor([True, False, True]))
+    return i.tolist(), b.tolist(), f.tolist(), str(i.dtype).removeprefix("torch.")
+
+
+def test_copy_converts_to_the_tensors_dtype_as_torch():
+    """PyTorch's copy_ converts any dtype (floats into integers truncated toward zero); the
+    copy raised numpy's TypeError ("Cannot cast ... according to the rule 'same_kind'")."""
+    ours = _copied(ad)
+    assert ours == ([[2, -2, 0], [2, -2, 0]], [False, True, True], [1.0, 0.0, 1.0], "int64")
+    if HAVE_TORCH:
+        assert ours == _copied(_torch())
+
+
 def test_the_shape_cannot_change_by_broadcasting():
     x = ad.tensor([1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match=r"\+=: an operand of shape \(2, 3\) does not broadcast"):

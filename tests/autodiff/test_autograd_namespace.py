@@ -166,6 +166,8 @@ def test_grad_and_backward_signatures():
     assert g[1].tolist() == np.zeros((3, 4)).tolist()
     with pytest.raises(RuntimeError, match="grad_outputs has 2 entries"):
         ad.autograd.grad(x.sum(), x, grad_outputs=[None, None])
+    with pytest.raises(RuntimeError, match="cannot be empty"):  # PyTorch's; it returned ()
+        ad.autograd.grad(x.sum(), [])
     ad.autograd.backward([(x * 3).sum()], inputs=[x])
     np.testing.assert_allclose(x.grad.data, 3.0)
     assert y.grad is None

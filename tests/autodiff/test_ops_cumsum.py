@@ -92,3 +92,31 @@ def test_cumsum_edges_and_dtypes():
         Tensor(np.ones(3)).cumsum()  # dim is required, as in PyTorch
     with pytest.raises(ValueError, match="axis 1 is out of bounds"):
         Tensor(np.ones(3)).cumsum(1)
+
+
+def _long_cumsums(lib, dtype):
+    """cumsum of 5000 float32 or float16 values (the running sums, and the gradient through a
+    conversion), and cumsum(dtype=) of float64 values."""
+    rs = np.random.RandomState(0)
+    a, w = rs.standard_normal((2, 3, 5000))
+    t_dtype = getattr(lib, np.dtype(dtype).name)
+    x = lib.tensor(a, requires_grad=True)
+    out = x.to(t_dtype).cumsum(1)
+    (out * lib.tensor(w.astype(dtype))).sum().backward()
+    y = lib.tensor(a, requires_grad=True)
+    (y.cumsum(1, dtype=t_dtype) * lib.tensor(w.astype(dtype))).sum().backward()
+    return out.detach().numpy(), x.grad.numpy(), y.grad.numpy()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float16])
+def test_running_sums_accumulate_wider_as_pytorch(dtype):
+    """PyTorch's CPU cumsum accumulates float32 in float64 and float16 in float32, rounding
+    each running sum once; numpy's own accumulated in the dtype and drifted (5000 float16
+    values: off by 0.8). cumsum(dtype=) converts the gradient back before summing it, too."""
+    ours = _long_cumsums(ad, dtype)
+    ones = np.ones(4000, dtype)
+    wide = np.cumsum(ones, dtype=np.float64).astype(dtype)  # float16 counts past 2048 here
+    np.testing.assert_array_equal(ad.tensor(ones).cumsum(0).numpy(), wide)
+    torch = pytest.importorskip("torch")
+    for a, b in zip(ours, _long_cumsums(torch, dtype), strict=True):
+        np.testing.assert_array_equal(a, b)

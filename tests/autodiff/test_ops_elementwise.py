@@ -927,6 +927,20 @@ def test_zero_power_gradient_matches_torch():
     np.testing.assert_equal(ours[3][1:], theirs[3][1:])
 
 
+def _subnormal_zero_power_gradient(lib):
+    x = lib.tensor([-1e-320, 5e-324, 1e-300], dtype=lib.float64, requires_grad=True)
+    e = lib.tensor([0.0, 0.0, 0.0], dtype=lib.float64)
+    (x**e).sum().backward()
+    return x.grad.tolist()
+
+
+def test_zero_power_gradient_is_zero_at_a_subnormal_base():
+    """1 / x overflows for a subnormal x: the formula's 0 * inf was NaN there."""
+    assert _subnormal_zero_power_gradient(ad) == [0.0, 0.0, 0.0]
+    torch = pytest.importorskip("torch")
+    assert _subnormal_zero_power_gradient(torch) == [0.0, 0.0, 0.0]
+
+
 def test_zero_power_second_order():
     x = Tensor(np.array([0.7, 1.5, 2.0]), requires_grad=True)
     assert gradgradcheck(lambda t: t**0 + t**2, x)
@@ -992,3 +1006,56 @@ def test_integers_compute_in_the_default_float_dtype(dtype):
         assert y.dtype == ad.get_default_dtype()
     np.testing.assert_allclose(x.sigmoid().data, [0.5, 0.7310586, 0.7310586], rtol=1e-6)
     np.testing.assert_allclose(x.erf().data, [0.0, 0.8427008, 0.8427008], rtol=1e-6)
+
+
+# -------------------------------------------- numpy scalars count as Python numbers
+NUMPY_SCALARS = [np.float64(2.0), np.float32(2.0), np.float16(2.0), np.int64(2), np.int32(2)]
+
+
+def _dtypes_with_numpy_scalars(lib):
+    """The result dtypes of float16 and float32 tensors with numpy scalars on either side,
+    in a few ops, and of integer tensors times numpy integers."""
+    out = []
+    for dtype in (lib.float16, lib.float32):
+        x = lib.tensor([1.0, 2.0], dtype=dtype, requires_grad=True)
+        for s in NUMPY_SCALARS:
+            for y in (x * s, s * x, x / s, s - x, x**s, lib.maximum(x, x * 0 + s)):
+                out.append(str(y.dtype))
+            (x / s).sum().backward()
+            out.append(str(x.grad.dtype))
+    for s in NUMPY_SCALARS[3:]:
+        out.append(str((lib.tensor([3, 4], dtype=lib.int32) * s).dtype))
+    return [d.removeprefix("torch.") for d in out]
+
+
+def test_numpy_scalars_do_not_decide_the_dtype():
+    """x / np.sqrt(d) stays float32, as in PyTorch, where a numpy scalar is a Python number;
+    numpy's promotion made it float64 (np.float64 and numpy integers alike, even with float16)."""
+    dtypes = _dtypes_with_numpy_scalars(ad)
+    assert dtypes == ["float16"] * 35 + ["float32"] * 35 + ["int32"] * 2
+    torch = pytest.importorskip("torch")
+    assert dtypes == _dtypes_with_numpy_scalars(torch)
+
+
+def _where_and_clamp_dtypes(lib):
+    cond = lib.tensor([True, False])
+    x = lib.tensor([0.5, -1.5], dtype=lib.float32)
+    results = [lib.where(cond, a, b) for a, b in [(1, 0), (1, 0.5), (True, False), (True, 0)]]
+    results += [x.clamp(min=np.float64(0.0)), x.clamp(np.float64(-1), np.int64(1))]
+    return [(str(r.dtype).removeprefix("torch."), r.tolist()) for r in results]
+
+
+def test_where_of_two_numbers_and_clamp_by_numpy_scalars_keep_pytorchs_dtypes():
+    """where(c, 1, 0) is int64 (it was float32), where(c, True, False) bool; a float32 tensor
+    clamped by numpy scalars stays float32 (it became float64)."""
+    ours = _where_and_clamp_dtypes(ad)
+    assert [dtype for dtype, _ in ours] == ["int64", "float32", "bool", "int64"] + ["float32"] * 2
+    torch = pytest.importorskip("torch")
+    assert ours == _where_and_clamp_dtypes(torch)
+
+
+def test_where_of_a_condition_alone_raises_naming_it():
+    """PyTorch's where(condition) is nonzero(as_tuple=True); glassgrad has no nonzero and said
+    only that two arguments were missing."""
+    with pytest.raises(TypeError, match=r"where\(condition\) alone.*nonzero"):
+        ad.where(Tensor(np.array([1.0, -1.0])) > 0)

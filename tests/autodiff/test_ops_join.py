@@ -317,3 +317,40 @@ def test_join_float32(op):
 def test_join_errors_name_the_op_and_shapes(op, pattern):
     with pytest.raises(ShapeError, match=pattern):
         op()
+
+
+def _accumulated_with_cat(lib):
+    """PyTorch's idiom: out = tensor([]), then out = cat([out, batch]) in a loop."""
+    w = lib.tensor(np.arange(6.0).reshape(3, 2), requires_grad=True)
+    out = lib.tensor([])
+    for i in range(3):
+        out = lib.cat([out, w[i : i + 1] * (i + 1)])
+    (out * out).sum().backward()
+    ends = lib.cat([lib.ones((2, 2)), lib.tensor([])], dim=1)
+    return tuple(out.shape), out.tolist(), w.grad.tolist(), tuple(ends.shape)
+
+
+def test_cat_skips_1d_empty_tensors_as_pytorch():
+    """PyTorch's cat skips tensors of shape (0,) whatever the others' shapes (a legacy rule
+    its idiom above relies on); it raised a ShapeError. np.concatenate keeps numpy's rule."""
+    shape, values, grad, ends = _accumulated_with_cat(ad)
+    assert shape == (3, 2) and ends == (2, 2)
+    assert grad == [[0.0, 2.0], [16.0, 24.0], [72.0, 90.0]]  # d/dw of (k w)^2: 2 k^2 w
+    with pytest.raises(ShapeError):
+        np.concatenate([ad.tensor([]), ad.ones((2, 2))])
+    torch = pytest.importorskip("torch")
+    assert _accumulated_with_cat(ad) == _accumulated_with_cat(torch)
+
+
+def _split_empty(lib):
+    x = lib.zeros((3, 0))
+    return [tuple(t.shape) for t in (*x.split(2, 1), *x.split(0, 1), *x.split([0, 0], 1))]
+
+
+def test_split_of_an_empty_axis_is_one_empty_chunk():
+    """As PyTorch's (a loop over the chunks runs once); it gave no chunk at all."""
+    assert _split_empty(ad) == [(3, 0)] * 4
+    with pytest.raises(ShapeError, match="positive"):
+        ad.zeros((3, 2)).split(0, 1)
+    torch = pytest.importorskip("torch")
+    assert _split_empty(ad) == _split_empty(torch)

@@ -301,6 +301,21 @@ def test_unsigned_integers_sum_and_multiply_in_int64():
     assert u.sum(1).tolist() == [303, 15] and u.prod(1).tolist() == [60000, 120]
 
 
+def test_var_and_std_take_pytorchs_unbiased_overload():
+    """x.var(False) is PyTorch's var(unbiased=False) over every dim; the bool was read as dim
+    0, a silently different number (x.std(True) as dim 1)."""
+    a = np.array([[1.0, 3.0, 3.0], [2.0, -2.0, -1.0]])
+    x = Tensor(a, requires_grad=True)
+    check_forward(x.var(False), np.var(a), rtol=1e-12)
+    check_forward(ad.std(x, True), np.std(a, ddof=1), rtol=1e-12)
+    with pytest.raises(TypeError, match="unbiased twice"):
+        x.var(True, unbiased=False)
+    torch = pytest.importorskip("torch", reason="torch is not installed: nothing to compare with")
+    t = torch.tensor(a)
+    for call in (lambda m, v: v.var(False), lambda m, v: m.std(v, True), lambda m, v: v.std(False)):
+        np.testing.assert_allclose(call(ad, x).data, call(torch, t).numpy(), rtol=1e-12)
+
+
 # ----------------------------------------------------------------------------- size-1 dims
 @pytest.mark.parametrize(("name", "f", "ref", "domain", "shape_opts"), REDUCTIONS, ids=IDS)
 def test_reduction_over_size_one_axes(name, f, ref, domain, shape_opts):

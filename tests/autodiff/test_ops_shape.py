@@ -551,3 +551,24 @@ def test_t_and_mT_refuse_what_pytorch_refuses():
         _ = ad.ones(3).mT
     x = ad.ones(2, 3)
     assert x.t()._base is x and x.mT._base is x  # views, as in PyTorch
+
+
+def _dims_as_tensors(lib):
+    """Dims given as 0-d integer tensors, which PyTorch reads as ints (__index__)."""
+    x = lib.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    one = lib.tensor(1)
+    outs = [x.transpose(lib.tensor(0), one), x.sum(one), x.cumsum(one), x.amax(one)]
+    return [(tuple(out.shape), out.tolist()) for out in outs]
+
+
+def test_a_0d_integer_tensor_is_a_dim():
+    """x.transpose(tensor(0), 1) swapped nothing (read as a permutation) and x.sum(tensor(1))
+    raised; both are PyTorch's dims. A bool is no dim (x.sum(True) summed over dim 1)."""
+    ours = _dims_as_tensors(ad)
+    assert ours[0][0] == (3, 2) and ours[1] == ((2,), [3.0, 12.0])
+    with pytest.raises(TypeError, match="axis must be an int"):
+        Tensor(np.ones((2, 3))).sum(True)
+    torch = pytest.importorskip("torch")
+    assert ours == _dims_as_tensors(torch)
+    with pytest.raises(TypeError):
+        torch.ones(2, 3).sum(True)
