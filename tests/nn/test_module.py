@@ -1,6 +1,8 @@
 """Module, Parameter, Sequential, ModuleList: registration, traversal, modes, state dicts,
 repr, and the name scopes recorded on compute nodes."""
 
+from collections import OrderedDict
+
 import numpy as np
 import pytest
 
@@ -321,6 +323,39 @@ def test_sequential_and_module_list():
     assert len(layers) == 4 and len(list(layers.parameters())) == 8
     with pytest.raises(NotImplementedError):
         layers(x)
+
+
+def _edited(lib):
+    """A Sequential and a ModuleList edited with del, insert and pop, as lists of names."""
+    seq = lib.Sequential(lib.Linear(2, 2), lib.ReLU(), lib.Tanh(), lib.Sigmoid())
+    del seq[0]  # the head removed: the rest numbered 0, 1, ... again
+    seq.insert(-1, lib.Identity())  # before the last, as list.insert
+    popped = seq.pop(1)
+    seq.insert(len(seq), lib.Linear(2, 2))
+    named = lib.Sequential(OrderedDict(fc=lib.Linear(2, 2), act=lib.ReLU(), out=lib.Tanh()))
+    del named[1:]
+    named.insert(1, lib.ReLU())  # at the end: a new position after the names
+    layers = lib.ModuleList([lib.ReLU(), lib.Tanh(), lib.Sigmoid()])
+    del layers[:2]
+    layers.insert(0, lib.Identity())
+    return [
+        [(n, type(m).__name__) for n, m in module.named_children()]
+        for module in (seq, named, layers)
+    ] + [type(popped).__name__, list(seq.state_dict()), list(named.state_dict())]
+
+
+def test_del_insert_and_pop_number_the_children_again_as_pytorchs():
+    ours = _edited(nn)
+    assert ours[0] == [("0", "ReLU"), ("1", "Identity"), ("2", "Sigmoid"), ("3", "Linear")]
+    assert ours[1] == [("0", "Linear"), ("1", "ReLU")] and ours[3] == "Tanh"
+    assert ours[2] == [("0", "Identity"), ("1", "Sigmoid")]
+    named = nn.Sequential(OrderedDict(fc=nn.Linear(2, 2), act=nn.ReLU()))
+    with pytest.raises(KeyError, match="names"):  # PyTorch fails there too (KeyError: '1')
+        named.insert(0, nn.Tanh())
+    with pytest.raises(IndexError):
+        named.insert(3, nn.Tanh())
+    torch = pytest.importorskip("torch")
+    assert ours == _edited(torch.nn)
 
 
 def test_a_slice_of_a_sequential_keeps_the_childrens_names():
