@@ -189,6 +189,30 @@ def test_zero_grad_sets_grads_to_none():
     assert all(p.grad is None for p in net.parameters())
 
 
+def test_zero_grad_without_none_zeros_the_same_tensors_in_place_as_pytorch():
+    # A reference kept to a gradient sees the next backward's sums, as in PyTorch (it was
+    # replaced by a fresh array, and the reference kept the stale zeros).
+    net, x = Net(), autodiff.randn(5, 3)
+    net(x).sum().backward()
+    kept = [p.grad for p in net.parameters()]
+    net.zero_grad(set_to_none=False)
+    assert all(p.grad is g and not g.data.any() for p, g in zip(net.parameters(), kept))
+    net(x).sum().backward()
+    first = [g.data.copy() for g in kept]
+    net.zero_grad(False)
+    net(x).sum().backward()
+    for p, g, expected in zip(net.parameters(), kept, first, strict=True):
+        assert p.grad is g
+        np.testing.assert_allclose(g.data, expected)
+    # A recorded gradient (create_graph) is replaced by zeros, its graph left alone.
+    lin = nn.Linear(2, 1)
+    autodiff.autograd.backward((lin(autodiff.randn(3, 2)) ** 2).sum(), create_graph=True)
+    recorded = lin.weight.grad
+    lin.zero_grad(set_to_none=False)
+    assert lin.weight.grad is not recorded and not lin.weight.grad.data.any()
+    assert recorded.data.any()
+
+
 def test_state_dict_round_trip():
     a, b = Net(), Net()
     a(autodiff.randn(6, 3))  # updates a's running statistics
