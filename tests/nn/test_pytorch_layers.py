@@ -448,3 +448,26 @@ def test_softmax_dtype_converts_the_input_first(name):
     torch = pytest.importorskip("torch")
     theirs = getattr(torch.nn.functional, name)(torch.tensor(x.data), 1, dtype=torch.float64)
     np.testing.assert_allclose(y.data, theirs.numpy(), rtol=1e-15)
+
+
+@pytest.mark.parametrize("kernel", [3, (3, 5), (1, 3)])
+@pytest.mark.parametrize("padding", ["same", "valid"])
+def test_conv2d_padding_strings(kernel, padding):
+    x = ad.tensor(np.random.default_rng(0).standard_normal((2, 3, 7, 6)), requires_grad=True)
+    layer = nn.Conv2d(3, 4, kernel, padding=padding).double()
+    kh, kw = (kernel, kernel) if isinstance(kernel, int) else kernel
+    numbers = (kh // 2, kw // 2) if padding == "same" else 0
+    y = layer(x)
+    assert layer.padding == padding and f"padding={padding}" in repr(layer)
+    expected = F.conv2d(x, layer.weight, layer.bias, 1, numbers)
+    np.testing.assert_array_equal(y.data, expected.data)
+    np.testing.assert_array_equal(layer(x).data, y.data)  # a second call, as the first
+    if padding == "same":
+        assert y.shape[2:] == x.shape[2:]
+    torch = pytest.importorskip("torch")
+    theirs = torch.nn.Conv2d(3, 4, kernel, padding=padding, dtype=torch.float64)
+    with torch.no_grad():
+        theirs.weight.copy_(torch.tensor(layer.weight.data))
+        theirs.bias.copy_(torch.tensor(layer.bias.data))
+    np.testing.assert_allclose(y.data, theirs(torch.tensor(x.data)).detach().numpy(), atol=1e-12)
+    assert repr(layer) == repr(theirs)
