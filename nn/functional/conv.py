@@ -58,6 +58,7 @@ from ._im2col import (
     widen_shifted,
     workspace,
 )
+from ._unbatched import is_one_image, one_image
 
 
 class Conv2d(Function):
@@ -417,13 +418,16 @@ def conv2d(
 ) -> Tensor:
     """2-d convolution of a batch of images with a bank of filters.
 
-    x (N, C, H, W), weight (F, C, kh, kw), bias (F,) or None -> (N, F, Ho, Wo), where
+    x (N, C, H, W) (or one image (C, H, W) -> (F, Ho, Wo)), weight (F, C, kh, kw), bias (F,) or
+    None -> (N, F, Ho, Wo), where
     Ho = (H + 2*ph - kh) // sh + 1 and Wo likewise. `stride` and `padding` are an int or an
     (h, w) pair, padding also PyTorch's "valid" or "same" (odd kernels; see `padding_of`);
     padding is with zeros. Like PyTorch's, it is a cross-correlation: the kernel is
     not flipped. float32 in gives float32 out and float32 gradients. PyTorch's `dilation` and
     `groups` (same positions) are supported at their default 1 only: others raise.
     """
+    if is_one_image(x):
+        return one_image(conv2d, x, weight, bias, stride, padding, dilation, groups)
     if dilation != 1 or groups != 1:  # (1, 1) too: check_default accepts it
         check_default("conv2d", "dilation", dilation, 1)
         check_default("conv2d", "groups", groups, 1)

@@ -13,6 +13,7 @@ from autodiff.device import check_device
 
 from .. import functional as F
 from .. import init
+from ..functional._unbatched import is_one_image, one_image
 from ..functional.conv import Conv2d as Conv2dOp
 from ..functional.conv import padding_of
 from ..module import Module, Parameter, registered
@@ -83,6 +84,8 @@ class Conv2d(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, x: Tensor) -> Tensor:
+        if is_one_image(x):  # (C, H, W): a batch of one, as PyTorch
+            return one_image(self.forward, x)
         if type(self) is Conv2d:  # no class attribute shadows the parameters (tested)
             weight, bias = registered(self, "weight"), registered(self, "bias")
         else:

@@ -471,3 +471,35 @@ def test_conv2d_padding_strings(kernel, padding):
         theirs.bias.copy_(torch.tensor(layer.bias.data))
     np.testing.assert_allclose(y.data, theirs(torch.tensor(x.data)).detach().numpy(), atol=1e-12)
     assert repr(layer) == repr(theirs)
+
+
+@pytest.mark.parametrize(
+    "layer",
+    [
+        lambda: nn.Conv2d(3, 4, 3, padding=1).double(),
+        lambda: nn.Conv2d(3, 4, (3, 5), padding="same", bias=False).double(),
+        lambda: nn.MaxPool2d(3, 2, 1),
+        lambda: nn.AvgPool2d(2),
+    ],
+)
+def test_one_image_is_a_batch_of_one_as_in_pytorch(layer):
+    module = layer()
+    image = np.random.default_rng(1).standard_normal((3, 7, 6))
+    x = ad.tensor(image, requires_grad=True)
+    batch = ad.tensor(image[None], requires_grad=True)
+    for _ in range(2):  # the second call, as the first: no kept batch signature reused
+        y = module(x)
+        expected = module(batch)
+        assert y.shape == expected.shape[1:]
+        np.testing.assert_array_equal(y.data, expected.data[0])
+    x.grad = batch.grad = None
+    module(x).sum().backward()
+    module(batch).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, batch.grad.data[0])
+    torch = pytest.importorskip("torch")
+    from nn.export import to_torch
+
+    theirs = to_torch(module)
+    np.testing.assert_allclose(
+        module(x).data, theirs(torch.tensor(image)).detach().numpy(), atol=1e-12
+    )
