@@ -10,7 +10,10 @@ import numpy as np
 
 
 def is_one_image(x: Any) -> bool:
-    return np.ndim(x) == 3
+    # x.ndim, not np.ndim(x): numpy's function dispatches on a Tensor, some microseconds per
+    # call, as much as a layer's whole forward on one small image (benchmarks/README.md, W10)
+    ndim = getattr(x, "ndim", None)
+    return (np.ndim(x) if ndim is None else ndim) == 3
 
 
 def one_image(fn: Callable[..., Any], x: Any, *args: Any, **kwargs: Any) -> Any:
