@@ -98,8 +98,8 @@ def test_edge_cases():
         F.embedding(np.array([0.5]), ad.ones(4, 2))
     with pytest.raises(IndexError, match=r"\[0, 4\)"):
         F.embedding(np.array([4]), ad.ones(4, 2))
-    with pytest.raises(NotImplementedError, match="max_norm"):
-        F.embedding(np.array([1]), ad.ones(4, 2), max_norm=1.0)
+    with pytest.raises(NotImplementedError, match="scale_grad_by_freq"):
+        F.embedding(np.array([1]), ad.ones(4, 2), scale_grad_by_freq=True)
     with pytest.raises(ad.ShapeError, match="layer_norm"):
         F.layer_norm(ad.ones(2, 3), (2,))
     with pytest.raises(ValueError, match="approximate"):
@@ -503,3 +503,26 @@ def test_one_image_is_a_batch_of_one_as_in_pytorch(layer):
     np.testing.assert_allclose(
         module(x).data, theirs(torch.tensor(image)).detach().numpy(), atol=1e-12
     )
+
+
+@pytest.mark.parametrize("norm_type", [2.0, 1.0, float("inf")])
+def test_embedding_max_norm_renormalises_the_looked_up_rows_in_place(norm_type):
+    table = np.array([[3.0, 4.0], [0.3, 0.4], [-6.0, 8.0], [1.0, 1.0]])
+    weight = nn.Parameter(table)
+    rows = F.embedding(ad.tensor([[0, 1], [0, 2]]), weight, max_norm=1.0, norm_type=norm_type)
+    norms = np.linalg.norm(table, ord=norm_type, axis=1)
+    expected = table * np.where(norms > 1.0, 1.0 / (norms + 1e-7), 1.0)[:, None]
+    expected[3] = table[3]  # not looked up: left as it was, whatever its norm
+    np.testing.assert_allclose(weight.data, expected, rtol=1e-12)
+    np.testing.assert_allclose(rows.data, expected[[[0, 1], [0, 2]]], rtol=1e-12)
+    rows.sum().backward()
+    assert weight.grad.data.tolist() == [[2.0, 2.0], [1.0, 1.0], [1.0, 1.0], [0.0, 0.0]]
+    layer = nn.Embedding(4, 2, max_norm=1.0, norm_type=norm_type, _weight=table)
+    assert "max_norm=1.0" in repr(layer)
+    torch = pytest.importorskip("torch")
+    start = torch.tensor(table)
+    theirs = torch.nn.Embedding(4, 2, max_norm=1.0, norm_type=norm_type, _weight=start)
+    out = theirs(torch.tensor([[0, 1], [0, 2]]))
+    np.testing.assert_allclose(rows.data, out.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(weight.data, theirs.weight.detach().numpy(), rtol=1e-12)
+    assert repr(layer) == repr(theirs)
