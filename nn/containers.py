@@ -49,6 +49,46 @@ class ModuleList(Module):
         self.add_module(str(len(self)), module)
         return self
 
+    def insert(self, index: int, module: Module) -> None:
+        """Put `module` before position `index` (-len <= index <= len, as list.insert), the
+        children from there on numbered again, as PyTorch's."""
+        n = len(self)
+        if isinstance(index, bool) or not isinstance(index, int) or not -n <= index <= n:
+            raise IndexError(f"index {index!r} is out of range for {type(self).__name__} of {n}")
+        index = index + n if index < 0 else index
+        names = list(self._modules)
+        if names[index:] != [str(i) for i in range(index, n)]:
+            # PyTorch moves "i - 1" to "i" and fails on such names (KeyError) too
+            raise KeyError(
+                f"{type(self).__name__}.insert: the children from position {index} on have "
+                f"names {names[index:]}, not positions; only positions can be numbered again"
+            )
+        moved = [self._modules.pop(name) for name in names[index:]]
+        for i, child in enumerate([module, *moved], start=index):
+            self.add_module(str(i), child)
+
+    def __delitem__(self, index: int | slice) -> None:
+        """Remove the module(s) at `index`; the rest are numbered 0, 1, ... again, as in
+        PyTorch (a Sequential's named children too)."""
+        modules = list(self._modules.values())
+        if isinstance(index, slice):
+            del modules[index]
+        else:
+            del modules[self._index(index)]
+        self._renumber(modules)
+
+    def pop(self, index: int | slice) -> Module | ModuleList:
+        """Remove and return the module(s) at `index`."""
+        found = self[index]
+        del self[index]
+        return found
+
+    def _renumber(self, modules: list[Module]) -> None:
+        for name in list(self._modules):
+            del self._modules[name]
+        for i, module in enumerate(modules):
+            self.add_module(str(i), module)
+
     def extend(self, modules: Iterable[Module]) -> ModuleList:
         for module in modules:
             self.append(module)

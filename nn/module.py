@@ -317,12 +317,20 @@ class Module:
         return self
 
     def zero_grad(self, set_to_none: bool = True) -> None:
-        """Forget the parameters' gradients (None, like PyTorch's default), or zero them."""
+        """Forget the parameters' gradients (None, like PyTorch's default), or zero them in
+        place (`set_to_none=False`: the same gradient tensors, as PyTorch and the optimizers'
+        zero_grad, so that a reference to one sees the next backward's sums)."""
         for param in self.parameters():
-            if set_to_none or param.grad is None:
+            if param.grad is None:
+                continue
+            if set_to_none:
                 param.grad = None
+            elif param.grad.grad_fn is not None:
+                # A recorded gradient (create_graph=True): zeroing it in place would corrupt
+                # its graph, so it gets fresh zeros (PyTorch detaches it first).
+                param.grad = autodiff.zeros_like(param.grad)
             else:
-                param.grad = np.zeros_like(param.data)
+                param.grad.zero_()
 
     def apply(self, fn: Callable[[Module], None]) -> Module:
         """Call `fn` on every descendant, then on self (e.g. custom initialisation).

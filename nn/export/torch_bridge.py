@@ -198,8 +198,6 @@ def _from_torch_table(torch: Any, twins: Any) -> dict[type, Callable[[Any, Calla
 
     def conv(m: Any, _: Any) -> Module:
         require_defaults(m, groups=1, dilation=1, padding_mode="zeros")
-        if isinstance(m.padding, str):
-            raise UnsupportedOpError(f"from_torch: Conv2d with padding={m.padding!r} (use ints)")
         return layers.Conv2d(
             m.in_channels,
             m.out_channels,

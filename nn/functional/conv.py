@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import functools
 import os
+from typing import Any
 
 import numpy as np
 
@@ -57,6 +58,7 @@ from ._im2col import (
     widen_shifted,
     workspace,
 )
+from ._unbatched import is_one_image, one_image
 
 
 class Conv2d(Function):
@@ -378,26 +380,58 @@ def _fits(b: np.ndarray, dtype: np.dtype) -> bool:
     return np.result_type(dtype, b) == dtype
 
 
+def padding_of(
+    padding: int | tuple[int, int] | str, kernel: tuple[int, ...], stride: Any, where: str
+) -> int | tuple[int, int]:
+    """PyTorch's padding strings as numbers: "valid" is none, "same" keeps H and W (stride 1
+    only, as PyTorch): (k - 1) / 2 on each side. An even kernel would need one more on one side
+    than the other, which the op does not do: refused, naming it. Numbers pass through."""
+    if not isinstance(padding, str):
+        return padding
+    if padding == "valid":
+        return 0
+    if padding != "same":
+        raise ValueError(
+            f"{where}: padding must be 'same', 'valid', an int or a pair, got {padding!r}"
+        )
+    if stride not in (1, (1, 1)):
+        raise ValueError(
+            f"{where}: padding='same' is not supported for strided convolutions (stride={stride})"
+        )
+    if any(k % 2 == 0 for k in kernel):
+        raise NotImplementedError(
+            f"{where}: padding='same' with the even kernel size {tuple(kernel)} pads one side "
+            "more than the other, which glassgrad's conv2d does not do; use an odd kernel or "
+            "pad the input"
+        )
+    return ((kernel[0] - 1) // 2, (kernel[1] - 1) // 2)
+
+
 def conv2d(
     x: Tensor,
     weight: Tensor,
     bias: Tensor | None = None,
     stride: int | tuple[int, int] = 1,
-    padding: int | tuple[int, int] = 0,
+    padding: int | tuple[int, int] | str = 0,
     dilation: int | tuple[int, int] = 1,
     groups: int = 1,
 ) -> Tensor:
     """2-d convolution of a batch of images with a bank of filters.
 
-    x (N, C, H, W), weight (F, C, kh, kw), bias (F,) or None -> (N, F, Ho, Wo), where
+    x (N, C, H, W) (or one image (C, H, W) -> (F, Ho, Wo)), weight (F, C, kh, kw), bias (F,) or
+    None -> (N, F, Ho, Wo), where
     Ho = (H + 2*ph - kh) // sh + 1 and Wo likewise. `stride` and `padding` are an int or an
-    (h, w) pair; padding is with zeros. Like PyTorch's, it is a cross-correlation: the kernel is
+    (h, w) pair, padding also PyTorch's "valid" or "same" (odd kernels; see `padding_of`);
+    padding is with zeros. Like PyTorch's, it is a cross-correlation: the kernel is
     not flipped. float32 in gives float32 out and float32 gradients. PyTorch's `dilation` and
     `groups` (same positions) are supported at their default 1 only: others raise.
     """
+    if is_one_image(x):
+        return one_image(conv2d, x, weight, bias, stride, padding, dilation, groups)
     if dilation != 1 or groups != 1:  # (1, 1) too: check_default accepts it
         check_default("conv2d", "dilation", dilation, 1)
         check_default("conv2d", "groups", groups, 1)
+    padding = padding_of(padding, shape_of(weight)[2:], stride, "conv2d")
     stride = pair(stride, "stride", "conv2d", minimum=1)
     padding = pair(padding, "padding", "conv2d", minimum=0)
     itemsize = np.result_type(_dtype(x), _dtype(weight)).itemsize

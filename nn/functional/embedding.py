@@ -21,9 +21,10 @@ def embedding(
 ) -> Tensor:
     """weight[input]: indices of any shape S -> S + (embedding_dim,). Repeated indices add their
     gradients into the same row; the row `padding_idx` gets no gradient (its value is still
-    returned, as in PyTorch). `max_norm`, `scale_grad_by_freq` and `sparse` are not supported."""
+    returned, as in PyTorch). `max_norm`: first, each looked-up row whose `norm_type`-norm is
+    above it is scaled down to it, in place in `weight`, as PyTorch does (`_renorm`).
+    `scale_grad_by_freq` and `sparse` are not supported."""
     for name, value, default in (
-        ("max_norm", max_norm, None),
         ("scale_grad_by_freq", scale_grad_by_freq, False),
         ("sparse", sparse, False),
     ):
@@ -46,9 +47,25 @@ def embedding(
             f"embedding: padding_idx must be within [{-n}, {n}) for {n} embeddings, got "
             f"{padding_idx}"
         )
+    if max_norm is not None:
+        _renorm(weight, indices, max_norm, norm_type)
     rows = weight[indices.astype(np.intp, copy=False)]
     if padding_idx is None or not rows.requires_grad:
         return rows
     padding_idx = padding_idx + n if padding_idx < 0 else padding_idx
     # The same values; where the index is padding_idx, the gradient is cut.
     return autodiff.where((indices != padding_idx)[..., None], rows, rows.detach())
+
+
+def _renorm(weight: Tensor, indices: np.ndarray, max_norm: float, norm_type: float) -> None:
+    """PyTorch's embedding_renorm_: rows of `weight` looked up by `indices` whose norm exceeds
+    `max_norm` are scaled by max_norm / (norm + 1e-7), in place and outside any graph (a
+    weight saved by an earlier op is then caught by its version counter, as in PyTorch)."""
+    rows = np.unique(indices)
+    table = np.asarray(weight.data)[rows]
+    norms = np.linalg.norm(table, ord=norm_type, axis=1)
+    over = norms > max_norm
+    if over.any():
+        scale = (max_norm / (norms[over] + 1e-7)).astype(table.dtype)
+        with autodiff.no_grad():
+            weight[rows[over]] = table[over] * scale[:, None]

@@ -477,13 +477,25 @@ def multi_margin_loss(
 
     loss_i = sum over j != y_i of max(0, margin - x[i, y_i] + x[i, j])^p / C
 
-    input: scores (N, C); target: labels (N,). `weight` (C,) scales each sample's loss by the
-    weight of its class, PyTorch's (the mean stays over N). (CS231n's svm_loss sums over j
-    without dividing by C: it is this loss times C, with reduction "mean".)
+    input: scores (N, C) (or one sample (C,) with a 0-d label); target: labels (N,). `weight`
+    (C,) scales each sample's loss by the weight of its class, PyTorch's (the mean stays over
+    N). (CS231n's svm_loss sums over j without dividing by C: it is this loss times C, with
+    reduction "mean".)
     """
     _check_reduction(reduction)
     if p not in (1, 2):
         raise ValueError(f"multi_margin_loss: p must be 1 or 2, got {p}")
+    if input.ndim == 1:  # one sample (C,) with a 0-d (or (1,)) label, as PyTorch
+        label = np.asarray(target.data if isinstance(target, Tensor) else target)
+        if label.size != 1 or label.ndim > 1:
+            raise ShapeError(
+                f"multi_margin_loss: one sample ({input.shape[0]},) takes one label, got shape "
+                f"{label.shape}"
+            )
+        one = multi_margin_loss(
+            input.reshape(1, -1), label.reshape(1), p, margin, weight, reduction=reduction
+        )
+        return one.reshape(label.shape) if reduction == "none" else one
     n, c = _check_logits(input, "multi_margin_loss")
     labels = _labels(target, n, c, "multi_margin_loss")
     weight = _classes.class_weights(weight, c, "multi_margin_loss")

@@ -56,6 +56,7 @@ from ._im2col import (
     windows,
     workspace,
 )
+from ._unbatched import is_one_image, one_image
 
 
 class MaxPool2d(Function):
@@ -356,7 +357,7 @@ def max_pool2d(
     ceil_mode: bool = False,
     return_indices: bool = False,
 ) -> Tensor:
-    """Max over each kh x kw window: (N, C, H, W) -> (N, C, Ho, Wo).
+    """Max over each kh x kw window: (N, C, H, W) -> (N, C, Ho, Wo); one image (C, H, W) too.
 
     Ho = (H + 2*ph - kh) // sh + 1 (and Wo likewise); `stride` defaults to `kernel_size`.
     Padding is with -inf, at most half the kernel, and never takes a gradient. The gradient of
@@ -365,6 +366,9 @@ def max_pool2d(
     `dilation`, `ceil_mode` and `return_indices` (same positions) are supported at their
     defaults only: others raise.
     """
+    if is_one_image(x):
+        args = (kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+        return one_image(max_pool2d, x, *args)
     if dilation != 1 or ceil_mode or return_indices:
         check_default("max_pool2d", "dilation", dilation, 1)
         check_default("max_pool2d", "ceil_mode", ceil_mode, False)
@@ -381,13 +385,16 @@ def avg_pool2d(
     count_include_pad: bool = True,
     divisor_override: int | None = None,
 ) -> Tensor:
-    """Mean over each kh x kw window: (N, C, H, W) -> (N, C, Ho, Wo).
+    """Mean over each kh x kw window: (N, C, H, W) -> (N, C, Ho, Wo); one image (C, H, W) too.
 
     Ho = (H + 2*ph - kh) // sh + 1 (and Wo likewise); `stride` defaults to `kernel_size`.
     Padding is with zeros, at most half the kernel, and the zeros count in the mean (PyTorch's
     count_include_pad=True). PyTorch's `ceil_mode`, `count_include_pad` and `divisor_override`
     (same positions) are supported at their defaults only: others raise.
     """
+    if is_one_image(x):
+        args = (kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
+        return one_image(avg_pool2d, x, *args)
     if ceil_mode or count_include_pad is not True or divisor_override is not None:
         check_default("avg_pool2d", "ceil_mode", ceil_mode, False)
         check_default("avg_pool2d", "count_include_pad", count_include_pad, True)

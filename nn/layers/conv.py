@@ -13,7 +13,9 @@ from autodiff.device import check_device
 
 from .. import functional as F
 from .. import init
+from ..functional._unbatched import is_one_image, one_image
 from ..functional.conv import Conv2d as Conv2dOp
+from ..functional.conv import padding_of
 from ..module import Module, Parameter, registered
 from ..validate import check_default, check_int, check_pair
 from . import _checked as checked
@@ -28,9 +30,10 @@ class Conv2d(Module):
 
     Arguments are checked here, not at the first forward: channels are ints >= 0 (0 makes an
     empty layer, as in PyTorch), kernel_size and stride an int >= 1 or a pair of them, padding
-    an int >= 0 or a pair. A float (stride=1.5) or a tuple of the wrong length
-    (kernel_size=(3,)) raises a TypeError, a value out of range (kernel_size=0) a ValueError,
-    each naming the argument. (PyTorch accepts the last three here and fails at forward.)
+    an int >= 0, a pair, or PyTorch's "valid" or "same" (stride 1 and odd kernels). A float
+    (stride=1.5) or a tuple of the wrong length (kernel_size=(3,)) raises a TypeError, a value
+    out of range (kernel_size=0) a ValueError, each naming the argument. (PyTorch accepts the
+    last three here and fails at forward.)
 
     The arguments are PyTorch's, in its order. `dilation`, `groups` and `padding_mode` are
     supported at their defaults only: another value raises NotImplementedError, here or, if the
@@ -43,7 +46,7 @@ class Conv2d(Module):
         out_channels: int,
         kernel_size: int | tuple[int, int],
         stride: int | tuple[int, int] = 1,
-        padding: int | tuple[int, int] = 0,
+        padding: int | tuple[int, int] | str = 0,
         dilation: int | tuple[int, int] = 1,
         groups: int = 1,
         bias: bool = True,
@@ -60,7 +63,11 @@ class Conv2d(Module):
         self.out_channels = check_int("Conv2d", "out_channels", out_channels, minimum=0)
         self.kernel_size = check_pair("Conv2d", "kernel_size", kernel_size, minimum=1)
         self.stride = check_pair("Conv2d", "stride", stride, minimum=1)
-        self.padding = check_pair("Conv2d", "padding", padding, minimum=0)
+        if isinstance(padding, str):  # PyTorch's "same" / "valid", kept as given (and shown)
+            padding_of(padding, self.kernel_size, self.stride, "Conv2d")
+            self.padding = padding
+        else:
+            self.padding = check_pair("Conv2d", "padding", padding, minimum=0)
         # Kept as PyTorch keeps them, and read at forward as PyTorch reads them.
         self.dilation, self.groups, self.padding_mode = (1, 1), 1, "zeros"
         dtype = autodiff.get_default_dtype() if dtype is None else dtype
@@ -77,11 +84,15 @@ class Conv2d(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, x: Tensor) -> Tensor:
+        if is_one_image(x):  # (C, H, W): a batch of one, as PyTorch
+            return one_image(self.forward, x)
         if type(self) is Conv2d:  # no class attribute shadows the parameters (tested)
             weight, bias = registered(self, "weight"), registered(self, "bias")
         else:
             weight, bias = self.weight, self.bias
         stride, padding, dilation, groups = self.stride, self.padding, self.dilation, self.groups
+        if isinstance(padding, str):
+            padding = padding_of(padding, weight.shape[2:], stride, "Conv2d")
         if self.padding_mode != "zeros":
             check_default("Conv2d", "padding_mode", self.padding_mode, "zeros")
         # dilation and groups in the signature: a changed value goes through F.conv2d's checks.

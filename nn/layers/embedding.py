@@ -18,7 +18,8 @@ class Embedding(Module):
     """indices of shape S -> S + (embedding_dim,): rows of `weight` (num_embeddings,
     embedding_dim), initialised from N(0, 1) like PyTorch's.
 
-    `padding_idx`: that row starts at zero and gets no gradient. `_weight` gives the initial
+    `padding_idx`: that row starts at zero and gets no gradient. `max_norm`: looked-up rows are
+    scaled down to that norm in place, as PyTorch's (see F.embedding). `_weight` gives the initial
     table; `Embedding.from_pretrained(table, freeze=True)` makes a (frozen) layer from one.
     """
 
@@ -96,4 +97,8 @@ class Embedding(Module):
         text = f"{self.num_embeddings}, {self.embedding_dim}"
         if self.padding_idx is not None:
             text += f", padding_idx={self.padding_idx}"
+        if self.max_norm is not None:
+            text += f", max_norm={self.max_norm}"
+        if self.norm_type != 2:
+            text += f", norm_type={self.norm_type}"
         return text

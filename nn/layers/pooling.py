@@ -8,6 +8,7 @@ from typing import Any
 from autodiff import Tensor
 
 from .. import functional as F
+from ..functional._unbatched import is_one_image, one_image
 from ..functional.pool import AvgPool2d as AvgPool2dOp
 from ..functional.pool import MaxPool2d as MaxPool2dOp
 from ..module import Module
@@ -53,6 +54,8 @@ class _Pool2d(Module):
         raise NotImplementedError
 
     def forward(self, x: Tensor) -> Tensor:
+        if is_one_image(x):  # (C, H, W): a batch of one, as PyTorch
+            return one_image(self.forward, x)
         kernel, stride, padding = self.kernel_size, self.stride, self.padding
         options = self._options()
         key = checked.signature(x, (), (kernel, stride, padding, *options))

@@ -62,6 +62,7 @@ LAYERS = {
     "Linear": (lambda: nn.Linear(6, 4, dtype=F64), ROWS),
     "Linear-nobias": (lambda: nn.Linear(6, 4, bias=False, dtype=F64), images(2, 3, 6)),
     "Conv2d": (lambda: nn.Conv2d(3, 5, 3, stride=2, padding=1, dtype=F64), IMAGE),
+    "Conv2d same": (lambda: nn.Conv2d(3, 5, (3, 5), padding="same", dtype=F64), IMAGE),
     "Conv2d-nobias": (lambda: nn.Conv2d(3, 2, (3, 2), bias=False, dtype=F64), IMAGE),
     "MaxPool2d": (lambda: nn.MaxPool2d(3, stride=2, padding=1), IMAGE),
     "AvgPool2d": (lambda: nn.AvgPool2d(2, padding=1), IMAGE),

@@ -441,3 +441,20 @@ def test_the_mean_over_an_empty_batch_is_nan_without_warnings_as_pytorchs(loss, 
         value = loss(x)
         value.backward()
     assert np.isnan(value.item()) and value.dtype == dtype and x.grad.shape == (0, 3)
+
+
+@pytest.mark.parametrize("label", [np.array(2), np.array([2])])
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_multi_margin_loss_of_one_sample(label, reduction):
+    x = Tensor(np.array([0.5, -1.0, 0.25, 2.0]), requires_grad=True)
+    one = F.multi_margin_loss(x, label, reduction=reduction)
+    batch = F.multi_margin_loss(x.reshape(1, 4), label.reshape(1), reduction=reduction)
+    assert one.shape == (label.shape if reduction == "none" else ())
+    np.testing.assert_allclose(one.data.reshape(-1), batch.data.reshape(-1))
+    assert one.item() == pytest.approx((1.25 + 0.0 + 2.75) / 4)  # margins of classes 0, 1, 3
+    torch = pytest.importorskip("torch")
+    theirs = torch.nn.functional.multi_margin_loss(
+        torch.tensor(x.data), torch.tensor(label), reduction=reduction
+    )
+    assert tuple(theirs.shape) == one.shape
+    np.testing.assert_allclose(one.data, theirs.numpy(), rtol=1e-12)

@@ -1,6 +1,8 @@
 """Module, Parameter, Sequential, ModuleList: registration, traversal, modes, state dicts,
 repr, and the name scopes recorded on compute nodes."""
 
+from collections import OrderedDict
+
 import numpy as np
 import pytest
 
@@ -187,6 +189,30 @@ def test_zero_grad_sets_grads_to_none():
     assert all(p.grad is None for p in net.parameters())
 
 
+def test_zero_grad_without_none_zeros_the_same_tensors_in_place_as_pytorch():
+    # A reference kept to a gradient sees the next backward's sums, as in PyTorch (it was
+    # replaced by a fresh array, and the reference kept the stale zeros).
+    net, x = Net(), autodiff.randn(5, 3)
+    net(x).sum().backward()
+    kept = [p.grad for p in net.parameters()]
+    net.zero_grad(set_to_none=False)
+    assert all(p.grad is g and not g.data.any() for p, g in zip(net.parameters(), kept))
+    net(x).sum().backward()
+    first = [g.data.copy() for g in kept]
+    net.zero_grad(False)
+    net(x).sum().backward()
+    for p, g, expected in zip(net.parameters(), kept, first, strict=True):
+        assert p.grad is g
+        np.testing.assert_allclose(g.data, expected)
+    # A recorded gradient (create_graph) is replaced by zeros, its graph left alone.
+    lin = nn.Linear(2, 1)
+    autodiff.autograd.backward((lin(autodiff.randn(3, 2)) ** 2).sum(), create_graph=True)
+    recorded = lin.weight.grad
+    lin.zero_grad(set_to_none=False)
+    assert lin.weight.grad is not recorded and not lin.weight.grad.data.any()
+    assert recorded.data.any()
+
+
 def test_state_dict_round_trip():
     a, b = Net(), Net()
     a(autodiff.randn(6, 3))  # updates a's running statistics
@@ -333,6 +359,39 @@ def test_sequential_and_module_list():
     assert len(layers) == 4 and len(list(layers.parameters())) == 8
     with pytest.raises(NotImplementedError):
         layers(x)
+
+
+def _edited(lib):
+    """A Sequential and a ModuleList edited with del, insert and pop, as lists of names."""
+    seq = lib.Sequential(lib.Linear(2, 2), lib.ReLU(), lib.Tanh(), lib.Sigmoid())
+    del seq[0]  # the head removed: the rest numbered 0, 1, ... again
+    seq.insert(-1, lib.Identity())  # before the last, as list.insert
+    popped = seq.pop(1)
+    seq.insert(len(seq), lib.Linear(2, 2))
+    named = lib.Sequential(OrderedDict(fc=lib.Linear(2, 2), act=lib.ReLU(), out=lib.Tanh()))
+    del named[1:]
+    named.insert(1, lib.ReLU())  # at the end: a new position after the names
+    layers = lib.ModuleList([lib.ReLU(), lib.Tanh(), lib.Sigmoid()])
+    del layers[:2]
+    layers.insert(0, lib.Identity())
+    return [
+        [(n, type(m).__name__) for n, m in module.named_children()]
+        for module in (seq, named, layers)
+    ] + [type(popped).__name__, list(seq.state_dict()), list(named.state_dict())]
+
+
+def test_del_insert_and_pop_number_the_children_again_as_pytorchs():
+    ours = _edited(nn)
+    assert ours[0] == [("0", "ReLU"), ("1", "Identity"), ("2", "Sigmoid"), ("3", "Linear")]
+    assert ours[1] == [("0", "Linear"), ("1", "ReLU")] and ours[3] == "Tanh"
+    assert ours[2] == [("0", "Identity"), ("1", "Sigmoid")]
+    named = nn.Sequential(OrderedDict(fc=nn.Linear(2, 2), act=nn.ReLU()))
+    with pytest.raises(KeyError, match="names"):  # PyTorch fails there too (KeyError: '1')
+        named.insert(0, nn.Tanh())
+    with pytest.raises(IndexError):
+        named.insert(3, nn.Tanh())
+    torch = pytest.importorskip("torch")
+    assert ours == _edited(torch.nn)
 
 
 def test_a_slice_of_a_sequential_keeps_the_childrens_names():

@@ -98,8 +98,8 @@ def test_edge_cases():
         F.embedding(np.array([0.5]), ad.ones(4, 2))
     with pytest.raises(IndexError, match=r"\[0, 4\)"):
         F.embedding(np.array([4]), ad.ones(4, 2))
-    with pytest.raises(NotImplementedError, match="max_norm"):
-        F.embedding(np.array([1]), ad.ones(4, 2), max_norm=1.0)
+    with pytest.raises(NotImplementedError, match="scale_grad_by_freq"):
+        F.embedding(np.array([1]), ad.ones(4, 2), scale_grad_by_freq=True)
     with pytest.raises(ad.ShapeError, match="layer_norm"):
         F.layer_norm(ad.ones(2, 3), (2,))
     with pytest.raises(ValueError, match="approximate"):
@@ -448,3 +448,81 @@ def test_softmax_dtype_converts_the_input_first(name):
     torch = pytest.importorskip("torch")
     theirs = getattr(torch.nn.functional, name)(torch.tensor(x.data), 1, dtype=torch.float64)
     np.testing.assert_allclose(y.data, theirs.numpy(), rtol=1e-15)
+
+
+@pytest.mark.parametrize("kernel", [3, (3, 5), (1, 3)])
+@pytest.mark.parametrize("padding", ["same", "valid"])
+def test_conv2d_padding_strings(kernel, padding):
+    x = ad.tensor(np.random.default_rng(0).standard_normal((2, 3, 7, 6)), requires_grad=True)
+    layer = nn.Conv2d(3, 4, kernel, padding=padding).double()
+    kh, kw = (kernel, kernel) if isinstance(kernel, int) else kernel
+    numbers = (kh // 2, kw // 2) if padding == "same" else 0
+    y = layer(x)
+    assert layer.padding == padding and f"padding={padding}" in repr(layer)
+    expected = F.conv2d(x, layer.weight, layer.bias, 1, numbers)
+    np.testing.assert_array_equal(y.data, expected.data)
+    np.testing.assert_array_equal(layer(x).data, y.data)  # a second call, as the first
+    if padding == "same":
+        assert y.shape[2:] == x.shape[2:]
+    torch = pytest.importorskip("torch")
+    theirs = torch.nn.Conv2d(3, 4, kernel, padding=padding, dtype=torch.float64)
+    with torch.no_grad():
+        theirs.weight.copy_(torch.tensor(layer.weight.data))
+        theirs.bias.copy_(torch.tensor(layer.bias.data))
+    np.testing.assert_allclose(y.data, theirs(torch.tensor(x.data)).detach().numpy(), atol=1e-12)
+    assert repr(layer) == repr(theirs)
+
+
+@pytest.mark.parametrize(
+    "layer",
+    [
+        lambda: nn.Conv2d(3, 4, 3, padding=1).double(),
+        lambda: nn.Conv2d(3, 4, (3, 5), padding="same", bias=False).double(),
+        lambda: nn.MaxPool2d(3, 2, 1),
+        lambda: nn.AvgPool2d(2),
+    ],
+)
+def test_one_image_is_a_batch_of_one_as_in_pytorch(layer):
+    module = layer()
+    image = np.random.default_rng(1).standard_normal((3, 7, 6))
+    x = ad.tensor(image, requires_grad=True)
+    batch = ad.tensor(image[None], requires_grad=True)
+    for _ in range(2):  # the second call, as the first: no kept batch signature reused
+        y = module(x)
+        expected = module(batch)
+        assert y.shape == expected.shape[1:]
+        np.testing.assert_array_equal(y.data, expected.data[0])
+    x.grad = batch.grad = None
+    module(x).sum().backward()
+    module(batch).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, batch.grad.data[0])
+    torch = pytest.importorskip("torch")
+    from nn.export import to_torch
+
+    theirs = to_torch(module)
+    np.testing.assert_allclose(
+        module(x).data, theirs(torch.tensor(image)).detach().numpy(), atol=1e-12
+    )
+
+
+@pytest.mark.parametrize("norm_type", [2.0, 1.0, float("inf")])
+def test_embedding_max_norm_renormalises_the_looked_up_rows_in_place(norm_type):
+    table = np.array([[3.0, 4.0], [0.3, 0.4], [-6.0, 8.0], [1.0, 1.0]])
+    weight = nn.Parameter(table)
+    rows = F.embedding(ad.tensor([[0, 1], [0, 2]]), weight, max_norm=1.0, norm_type=norm_type)
+    norms = np.linalg.norm(table, ord=norm_type, axis=1)
+    expected = table * np.where(norms > 1.0, 1.0 / (norms + 1e-7), 1.0)[:, None]
+    expected[3] = table[3]  # not looked up: left as it was, whatever its norm
+    np.testing.assert_allclose(weight.data, expected, rtol=1e-12)
+    np.testing.assert_allclose(rows.data, expected[[[0, 1], [0, 2]]], rtol=1e-12)
+    rows.sum().backward()
+    assert weight.grad.data.tolist() == [[2.0, 2.0], [1.0, 1.0], [1.0, 1.0], [0.0, 0.0]]
+    layer = nn.Embedding(4, 2, max_norm=1.0, norm_type=norm_type, _weight=table)
+    assert "max_norm=1.0" in repr(layer)
+    torch = pytest.importorskip("torch")
+    start = torch.tensor(table)
+    theirs = torch.nn.Embedding(4, 2, max_norm=1.0, norm_type=norm_type, _weight=start)
+    out = theirs(torch.tensor([[0, 1], [0, 2]]))
+    np.testing.assert_allclose(rows.data, out.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(weight.data, theirs.weight.detach().numpy(), rtol=1e-12)
+    assert repr(layer) == repr(theirs)
