@@ -2,9 +2,11 @@
 
 elementwise.py (arithmetic, unary functions, activations), conversion.py (astype, to, float,
 clone), reduce.py (sum, mean, amax, ...), select.py (max/min along a dim with indices, sort,
-topk, argmax), linalg.py (matmul, dot), einsum.py, cumsum.py, norm.py (vector norms), shape.py
-(reshape, permute, expand), indexing.py (getitem), join.py (concatenate, stack, split, pad),
-softmax.py, special.py (erf), and comparison.py (results without a gradient).
+topk, argmax), linalg.py (matmul, dot), products.py (mm, bmm, mv, outer, addmm), einsum.py,
+cumsum.py, norm.py (vector norms), shape.py (reshape, permute, expand), indexing.py (getitem),
+join.py (concatenate, stack, split, pad), softmax.py, special.py (erf), comparison.py (results
+without a gradient), and aliases.py (PyTorch's names for the operators and other ops: add,
+sub, div with rounding_mode, eq, ...).
 
 Each op declares its public names with `@register` (autodiff/registry.py); importing this
 package registers them all. This module's names are generated: every op class
@@ -16,6 +18,7 @@ from __future__ import annotations
 from ..function import Function
 from ..registry import FUNCTIONS
 from . import (
+    aliases,
     comparison,
     conversion,
     cumsum,
@@ -25,6 +28,7 @@ from . import (
     join,
     linalg,
     norm,
+    products,
     reduce,
     select,
     shape,
@@ -37,6 +41,8 @@ OP_CLASSES = {
     name: obj
     for module in (
         elementwise,
+        aliases,
+        products,
         conversion,
         reduce,
         select,
