@@ -50,6 +50,7 @@ from .dtypes import (
 )
 from .engine import gradients, topological_order
 from .errors import GraphFreedError, InplaceModificationError, ShapeError
+from .factories import empty, empty_like, full_like, logspace
 from .function import Function
 from .functional import grad, hessian, jacobian, jvp, value_and_grad, vjp
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -58,6 +59,16 @@ from .hooks import RemovableHandle
 from .memory import keep_freed_memory
 from .printing import set_printoptions
 from .registry import FUNCTIONS
+from .sampling import (
+    bernoulli,
+    multinomial,
+    normal,
+    rand_like,
+    randint,
+    randint_like,
+    randn_like,
+    randperm,
+)
 from .scope import current_scope, name_scope
 from .serialization import load, save
 from .tensor import Tensor
@@ -116,6 +127,18 @@ __all__ = [
     "Tensor",
     "arange",
     "as_tensor",
+    "bernoulli",
+    "empty",
+    "empty_like",
+    "full_like",
+    "logspace",
+    "multinomial",
+    "normal",
+    "rand_like",
+    "randint",
+    "randint_like",
+    "randn_like",
+    "randperm",
     "current_scope",
     "detect_anomaly",
     "enable_grad",

@@ -2,10 +2,11 @@
 
 elementwise.py (arithmetic, unary functions, activations), conversion.py (astype, to, float,
 clone), reduce.py (sum, mean, amax, ...), select.py (max/min along a dim with indices, sort,
-topk, argmax), linalg.py (matmul, dot), einsum.py, cumsum.py, norm.py (vector norms), shape.py
-(reshape, permute, expand), indexing.py (getitem), join.py (concatenate, stack, split, pad),
-softmax.py, special.py (erf), floor_division.py (// and %), and comparison.py (results without
-a gradient).
+topk, argmax), linalg.py (matmul, dot), products.py (mm, bmm, mv, outer, addmm), einsum.py,
+cumsum.py, norm.py (vector norms), shape.py (reshape, permute, expand), indexing.py (getitem),
+join.py (concatenate, stack, split, pad), softmax.py, special.py (erf), floor_division.py (//
+and %), comparison.py (results without a gradient), and aliases.py (PyTorch's names for the
+operators and other ops: add, sub, div with rounding_mode, eq, ...).
 
 Each op declares its public names with `@register` (autodiff/registry.py); importing this
 package registers them all. This module's names are generated: every op class
@@ -17,6 +18,7 @@ from __future__ import annotations
 from ..function import Function
 from ..registry import FUNCTIONS
 from . import (
+    aliases,
     comparison,
     conversion,
     cumsum,
@@ -27,6 +29,7 @@ from . import (
     join,
     linalg,
     norm,
+    products,
     reduce,
     select,
     shape,
@@ -40,6 +43,8 @@ OP_CLASSES = {
     for module in (
         elementwise,
         floor_division,
+        aliases,
+        products,
         conversion,
         reduce,
         select,
