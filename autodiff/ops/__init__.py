@@ -4,7 +4,10 @@ elementwise.py (arithmetic, unary functions, activations), conversion.py (astype
 clone), reduce.py (sum, mean, amax, ...), select.py (max/min along a dim with indices, sort,
 topk, argmax), linalg.py (matmul, dot), einsum.py, cumsum.py, norm.py (vector norms), shape.py
 (reshape, permute, expand), indexing.py (getitem), join.py (concatenate, stack, split, pad),
-softmax.py, special.py (erf), and comparison.py (results without a gradient).
+softmax.py, special.py (erf), comparison.py (results without a gradient), and PyTorch's
+indexing and selection ops: gather.py (gather, scatter, index_select, take, repeat_interleave),
+masked.py (masked_fill, masked_select), positions.py (nonzero, argsort) and views.py (narrow,
+select, unbind, chunk).
 
 Each op declares its public names with `@register` (autodiff/registry.py); importing this
 package registers them all. This module's names are generated: every op class
@@ -21,15 +24,19 @@ from . import (
     cumsum,
     einsum,
     elementwise,
+    gather,
     indexing,
     join,
     linalg,
+    masked,
     norm,
+    positions,
     reduce,
     select,
     shape,
     softmax,
     special,
+    views,
 )
 
 #: every op class, by name (`autodiff.ops.Exp`): the public Function subclasses of the op files
@@ -50,6 +57,10 @@ OP_CLASSES = {
         einsum,
         cumsum,
         norm,
+        gather,
+        masked,
+        positions,
+        views,
     )
     for name, obj in vars(module).items()
     if isinstance(obj, type)
