@@ -1,10 +1,12 @@
 """Index-driven selection, PyTorch's: `gather`, `scatter`, `scatter_add`, `index_select`,
 `take`, `repeat_interleave`.
 
-All are composites of recorded ops (indexing with integer arrays, `where`, `cat`), so their
-gradients are those ops': indexing scatters its gradient back with `np.add.at`, so positions
-read several times (repeated indices) accumulate, and higher orders follow. The results are
-copies, as PyTorch's.
+All but `scatter` are composites of recorded ops (indexing with integer arrays, `where`,
+`cat`), so their gradients are those ops': indexing scatters its gradient back with
+`np.add.at`, so positions read several times (repeated indices) accumulate, and higher orders
+follow. `scatter` with a src tensor is an op of its own (`Scatter`): at a repeated index
+PyTorch gives every entry written there the gradient, also the overwritten ones, which no
+composite of exact derivatives does. The results are copies, as PyTorch's.
 
 Indices are int64 (int32 too where PyTorch accepts it) tensors or numpy arrays, checked
 against the input's shape before anything is computed: numpy would wrap a negative index
@@ -17,9 +19,10 @@ from typing import Any
 
 import numpy as np
 
+from ..function import Function
 from ..registry import register, to_tensor
 from ..tensor import Tensor
-from .elementwise import Where
+from .elementwise import Where, ZeroWhere
 from .indexing import ScatterAdd
 from .join import concatenate
 from .select import along_axis_index
@@ -172,12 +175,6 @@ def _positions(axis: int, idx: np.ndarray, shape: tuple[int, ...]) -> np.ndarray
     return np.ravel_multi_index(full, shape).reshape(-1)
 
 
-def _src_positions(idx: np.ndarray, src_shape: tuple[int, ...]) -> np.ndarray:
-    """The flat position in src of the entry scattered by each entry of `idx` (src[i][j] for
-    index[i][j]: src may be larger than index, whose top-left corner it then reads)."""
-    return np.ravel_multi_index(np.indices(idx.shape), src_shape).reshape(-1)
-
-
 def _src_tensor(op: str, x: Tensor, src: Any) -> Tensor:
     if not isinstance(src, Tensor):
         raise TypeError(f"{op}(): argument 'src' must be a Tensor, not {type(src).__name__}")
@@ -202,9 +199,8 @@ def scatter(
     """A copy of `input` with `src[i][j]` written to position `index[i][j]` along `dim`
     (`out[index[i][j]][j] = src[i][j]` for dim 0), or the number `value` (`scatter(dim,
     index, 5.0)` or `value=5.0`). Where an index repeats, the last write wins (PyTorch's CPU
-    order). Gradients: input's is the output's with zeros where something was written; src's
-    is the output's at the position each entry was written to (see docs: with repeated
-    indices only the winning entry gets it)."""
+    order). Gradients (PyTorch's): input's is the output's with zeros where something was
+    written; src's is the output's at the position each entry was written to."""
     x = to_tensor(input)
     if reduce is not None:
         raise NotImplementedError(
@@ -230,24 +226,45 @@ def scatter(
     return _shaped_as(out, x)
 
 
+class Scatter(Function):
+    """A copy of x with `src[i][j]` written at `index[i][j]` along `axis` (x, src and index of
+    one ndim, at least 1; src no smaller than index). PyTorch's gradients: x's is g with zeros
+    where something was written, src's is g at the position each entry was written to (an
+    entry overwritten at a repeated index gets it too, as in PyTorch) and zeros outside the
+    index's shape."""
+
+    op = "scatter"
+
+    @staticmethod
+    def forward(ctx, x, src, index, axis):
+        full = along_axis_index(index, axis)
+        region = tuple(slice(0, n) for n in index.shape)
+        out = x.copy()
+        out[full] = src[region]  # at a repeated index the last entry wins (PyTorch's CPU order)
+        if ctx.recording:
+            ctx.full = tuple(np.array(i) for i in full)  # copies: the caller's index may change
+            ctx.region, ctx.src_shape = region, src.shape
+            ctx.written = np.zeros(x.shape, dtype=bool)
+            ctx.written[full] = True
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        need_x, need_src = ctx.needs_input_grad
+        gx = ZeroWhere.call(g, ctx.written) if need_x else None
+        gsrc = None
+        if need_src:
+            gsrc = g[ctx.full]
+            if gsrc.shape != ctx.src_shape:  # a src larger than the index: zeros around it
+                gsrc = ScatterAdd.call(gsrc, shape=ctx.src_shape, index=ctx.region)
+        return gx, gsrc
+
+
 def _scatter_src(x: Tensor, dim: Any, index: Any, src: Tensor) -> Tensor:
     _src_tensor("scatter", x, src)
     axis, idx = _along_dim_index("scatter", x, dim, index, src)
-    shape = x.shape or (1,)
-    targets = _positions(axis, idx, shape)
-    sources = _src_positions(idx, src.shape or (1,))
-    # The last write to each target wins: its first occurrence in the reversed order
-    hit, last = np.unique(targets[::-1], return_index=True)
-    read = np.zeros(x.data.size, dtype=np.intp)
-    read[hit] = sources[::-1][last]
-    written = np.zeros(x.data.size, dtype=bool)
-    written[hit] = True
-    if not hit.size:  # nothing written (an empty index): a copy of input
-        return Where.apply(written.reshape(x.shape), np.zeros((), x.dtype), x)
-    # Every position reads some src entry (unwritten ones the first, and `where` then sends
-    # them no gradient): one gather, then one select between it and input.
-    placed = src.reshape(-1)[read.reshape(shape)]
-    return _shaped_as(Where.apply(written.reshape(shape), placed, _at_least_1d(x)), x)
+    out = Scatter.apply(_at_least_1d(x), _at_least_1d(src), index=idx, axis=axis)
+    return _shaped_as(out, x)
 
 
 @register("scatter_add")

@@ -316,31 +316,39 @@ def test_scatter_add_at_repeated_indices_sums_in_order_and_both_inputs_get_gradi
     assert x.grad.tolist() == [[2.0, 3.0, 4.0]] and src.grad.tolist() == [[2.0, 2.0, 4.0]]
 
 
-def test_scatter_at_a_repeated_index_writes_the_last_entry():
+def test_scatter_at_a_repeated_index_writes_the_last_entry_with_pytorchs_gradients():
     x = Tensor(np.zeros((2, 3)), requires_grad=True)
     src = Tensor(np.arange(1.0, 7.0).reshape(2, 3), requires_grad=True)
     index = ad.tensor([[1, 1, 0], [1, 1, 1]])
     out = x.scatter(0, index, src)
     assert out.tolist() == [[0.0, 0.0, 3.0], [4.0, 5.0, 6.0]]
     out.sum().backward()
-    # The overwritten entries get no gradient: the exact derivative (PyTorch gives them the
-    # gradient of the position they were written to; docs/pytorch_comparison.md)
-    assert src.grad.tolist() == [[0.0, 0.0, 1.0], [1.0, 1.0, 1.0]]
+    # PyTorch's: every entry gets the gradient of the position it was written to, also the
+    # overwritten ones (src[0][0] and src[0][1], whose values do not reach the output)
+    assert src.grad.tolist() == [[1.0, 1.0, 1.0], [1.0, 1.0, 1.0]]
     assert x.grad.tolist() == [[1.0, 1.0, 0.0], [0.0, 0.0, 0.0]]
+    assert out.grad_fn.name() == "ScatterBackward"
 
 
 @need_torch
 @SETTINGS
 @given(args=along_dim_args(with_src=True))
-def test_scatter_with_repeats_writes_what_torch_writes(args):
+def test_scatter_with_repeats_writes_and_differentiates_as_torch(args):
     (x, src), p = args
-    out = ad.tensor(x).scatter(p["dim"], ad.tensor(p["index"]), ad.tensor(src))
-    tout = torch.tensor(x).scatter(p["dim"], torch.tensor(p["index"]), torch.tensor(src))
-    np.testing.assert_array_equal(out.data, tout.numpy())
+    ours = Tensor(x, requires_grad=True), Tensor(src.copy(), requires_grad=True)
+    theirs = torch.tensor(x, requires_grad=True), torch.tensor(src, requires_grad=True)
+    out = ours[0].scatter(p["dim"], ad.tensor(p["index"]), ours[1])
+    tout = theirs[0].scatter(p["dim"], torch.tensor(p["index"]), theirs[1])
+    np.testing.assert_array_equal(out.data, tout.detach().numpy())
+    weights = np.random.default_rng(2).uniform(-2, 2, out.shape)
+    (out * Tensor(weights)).sum().backward()
+    (tout * torch.tensor(weights)).sum().backward()
+    for t, tt in zip(ours, theirs):
+        np.testing.assert_array_equal(t.grad.data, tt.grad.numpy())
 
 
 @SETTINGS
-@given(args=along_dim_args(with_src=True, larger_src=True))
+@given(args=along_dim_args(with_src=True, unique=True, larger_src=True))
 def test_a_src_larger_than_the_index_gets_zeros_outside_it(args):
     (x, src), p = args
     index = ad.tensor(p["index"])
@@ -359,11 +367,14 @@ def test_a_src_larger_than_the_index_gets_zeros_outside_it(args):
                 np.testing.assert_allclose(out.data, tout.numpy(), rtol=1e-15, atol=0)
 
 
-def test_double_backward_through_gather_and_scatter_add():
-    x = Tensor(np.array([[1.0, 2.0], [3.0, 4.0]]), requires_grad=True)
+def test_double_backward_through_gather_scatter_and_scatter_add():
+    x = Tensor(np.array([[1.0, 2.0, 0.5], [3.0, 4.0, -1.0]]), requires_grad=True)
     index = ad.tensor([[1, 1], [0, 1]])
     ad.gradgradcheck(lambda t: (t.gather(1, index) ** 2).sum(), x)
     ad.gradgradcheck(lambda t: (t.scatter_add(0, index, t * t) ** 2).sum(), x)
+    ad.gradgradcheck(lambda t: (t.scatter(1, ad.tensor([[2, 0], [1, 0]]), t * t) ** 3).sum(), x)
+    big = Tensor(np.arange(12.0).reshape(3, 4) / 7, requires_grad=True)  # src larger than index
+    ad.gradgradcheck(lambda t, u: (t.scatter(1, index, u * u) ** 3).sum(), x, big)
 
 
 # ------------------------------------------------------------------------ edge cases
@@ -381,6 +392,7 @@ def test_zero_dim_inputs_read_as_one_element():
     assert s.count_nonzero(0).tolist() == 1 and s.argsort().tolist() == 0
     assert_gradients_match(lambda t: t.gather(0, ad.tensor([0, 0])), s)
     assert_gradients_match(lambda t: t.scatter(0, ad.tensor(0), t * 2), s)
+    ad.gradgradcheck(lambda t: (t.scatter(0, ad.tensor([0]), (t * t).reshape(1)) ** 2).sum(), s)
 
 
 def test_empty_indices_and_inputs():
