@@ -214,6 +214,8 @@ def scatter(
     if isinstance(src, Tensor):
         return _scatter_src(x, dim, index, src)
     fill = value if src is None else src
+    if isinstance(fill, Tensor) and fill.ndim == 0:  # `value=tensor(5.0)`: its number, as torch
+        fill = fill.item()
     if isinstance(fill, np.ndarray | Tensor) or not np.isscalar(fill):
         raise TypeError(
             f"scatter(): value must be a number (or src a Tensor), got {type(fill).__name__}"

@@ -452,6 +452,17 @@ def test_integer_results_match_torch_on_ties_zeros_and_nan():
             np.testing.assert_array_equal(o.data, th.numpy())
 
 
+def test_scatter_value_forms():
+    x = ad.zeros(2, 3)
+    index = ad.tensor([[1], [0]])
+    expected = [[0.0, 5.0, 0.0], [5.0, 0.0, 0.0]]
+    assert x.scatter(1, index, 5.0).tolist() == expected
+    assert x.scatter(1, index, value=5).tolist() == expected
+    assert x.scatter(1, index, value=ad.tensor(5.0)).tolist() == expected
+    ints = ad.zeros(2, 3, dtype=ad.int64).scatter(1, index, 2.7)
+    assert ints.dtype == np.int64 and ints.tolist() == [[0, 2, 0], [2, 0, 0]]
+
+
 def test_masked_fill_keeps_the_dtype_and_casts_the_value():
     ints = ad.tensor([1, 2, 3])
     out = ints.masked_fill(ad.tensor([True, False, True]), 7.9)
