@@ -5,8 +5,11 @@ clone), reduce.py (sum, mean, amax, ...), select.py (max/min along a dim with in
 topk, argmax), linalg.py (matmul, dot), products.py (mm, bmm, mv, outer, addmm), einsum.py,
 cumsum.py, norm.py (vector norms), shape.py (reshape, permute, expand), indexing.py (getitem),
 join.py (concatenate, stack, split, pad), softmax.py, special.py (erf), floor_division.py (//
-and %), comparison.py (results without a gradient), and aliases.py (PyTorch's names for the
-operators and other ops: add, sub, div with rounding_mode, eq, ...).
+and %), comparison.py (results without a gradient), aliases.py (PyTorch's names for the
+operators and other ops: add, sub, div with rounding_mode, eq, ...), and PyTorch's indexing
+and selection ops: gather.py (gather, scatter, index_select, take, repeat_interleave),
+masked.py (masked_fill, masked_select), positions.py (nonzero, argsort) and views.py (narrow,
+select, unbind, chunk).
 
 Each op declares its public names with `@register` (autodiff/registry.py); importing this
 package registers them all. This module's names are generated: every op class
@@ -25,16 +28,20 @@ from . import (
     einsum,
     elementwise,
     floor_division,
+    gather,
     indexing,
     join,
     linalg,
+    masked,
     norm,
     products,
+    positions,
     reduce,
     select,
     shape,
     softmax,
     special,
+    views,
 )
 
 #: every op class, by name (`autodiff.ops.Exp`): the public Function subclasses of the op files
@@ -58,6 +65,10 @@ OP_CLASSES = {
         einsum,
         cumsum,
         norm,
+        gather,
+        masked,
+        positions,
+        views,
     )
     for name, obj in vars(module).items()
     if isinstance(obj, type)

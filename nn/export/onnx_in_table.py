@@ -494,13 +494,15 @@ def gather_nd(ctx, x, indices):
 
 
 def scatter_elements(ctx, data, indices, updates):
-    """data with `updates` added (reduction "add") at the indexed positions of `axis`."""
-    if ctx.attr("reduction", "none") != "add":
-        raise ctx.unsupported(
-            f"reduction {ctx.attr('reduction', 'none')!r} is not supported (only 'add')"
-        )
+    """data with `updates` written (no reduction: autodiff's scatter) or added (reduction
+    "add") at the indexed positions of `axis`."""
+    reduction = ctx.attr("reduction", "none")
+    if reduction not in ("none", "add"):
+        raise ctx.unsupported(f"reduction {reduction!r} is not supported (only 'none', 'add')")
     idx = np.asarray(array(indices)).astype(np.int64)
     axis = int(ctx.attr("axis", 0)) % idx.ndim
+    if reduction == "none":
+        return autodiff.scatter(tensor(data), axis, idx, tensor(updates))
     where = list(np.indices(idx.shape))
     where[axis] = idx
     added = ScatterAdd.apply(tensor(updates), shape=array(data).shape, index=tuple(where))

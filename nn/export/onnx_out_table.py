@@ -540,6 +540,18 @@ def scatter_add(e, node):
     return e.node("Reshape", [out, e.ints(shape)])
 
 
+def scatter(e, node):
+    """`x.scatter(dim, index, src)`: ScatterElements (no reduction), src first cut to the
+    index's shape when it is larger. (A repeated index has no defined winner in ONNX.)"""
+    args, dtype = e.arguments(node), e.dtype(node)
+    index = np.asarray(args["index"], dtype=np.int64)
+    src = e.value(node.args[1], dtype)
+    if tuple(node.args[1].shape) != index.shape:
+        src = _slice(e, src, {axis: (0, n, 1) for axis, n in enumerate(index.shape)})
+    inputs = [e.value(node.args[0], dtype), e.constant(index), src]
+    return e.node("ScatterElements", inputs, axis=int(args["axis"]))
+
+
 # --------------------------------------------------------------------------------- join
 def concatenate(e, node):
     dtype = e.dtype(node)
@@ -680,6 +692,7 @@ EXPORTS: dict[str, Row] = {
     "GetItem": Row(get_item),
     "GetItemCopy": Row(get_item),
     "ScatterAdd": Row(scatter_add),
+    "Scatter": Row(scatter),
     "Concatenate": Row(concatenate),
     "Stack": Row(stack),
     "Pad": Row(pad),

@@ -143,6 +143,16 @@ CASES: dict[str, list[tuple]] = {
     "ScatterAdd": [
         (lambda g: ScatterAdd.apply(g, shape=(4, 2), index=(np.array([0, 3, 3]),)), (data(3, 2),))
     ],
+    "Scatter": [
+        (
+            lambda a, b: a.scatter(1, autodiff.tensor([[3, 0], [1, 2], [0, 1]]), b),
+            (data(3, 4), data(3, 2)),
+        ),
+        (  # a src larger than the index: its top-left corner is written
+            lambda a, b: a.scatter(0, autodiff.tensor([[2, 0, 1, 0]]), b),
+            (data(3, 4), data(2, 5)),
+        ),
+    ],
     "Concatenate": [(lambda a, b: autodiff.cat([a, b, a], axis=1), (data(2, 3), data(2, 1)))],
     "Stack": [(lambda a, b: autodiff.stack([a, b], axis=-1), (data(2, 3), data(2, 3)))],
     "Pad": [(lambda a: a.pad(((1, 0), (2, 1)), value=0.5), (data(2, 3),))],
