@@ -62,20 +62,27 @@ def labels(
     return flat
 
 
-def class_weights(weight: Any, c: int, where: str) -> np.ndarray | None:
-    """`weight` as a (C,) float array, or None. A weight that requires grad is refused: PyTorch
-    has no derivative for it either (it raises at backward), and a constant would drop it."""
-    if weight is None:
-        return None
+def constant_weight(weight: Any, where: str, name: str, expected: str) -> np.ndarray:
+    """A loss's weight argument as a constant array. One that requires grad is refused:
+    PyTorch has no derivative for it either (it raises at backward), and a constant would
+    drop it."""
     if isinstance(weight, Tensor):
         if weight.requires_grad and autodiff.is_grad_enabled():
-            raise NotImplementedError(f"{where}: a weight that requires grad is not supported")
+            raise NotImplementedError(f"{where}: a {name} that requires grad is not supported")
         weight = weight.data
     if not isinstance(weight, np.ndarray) or weight.dtype.kind not in "biuf":
         raise TypeError(
-            f"{where}: weight must be a Tensor of C class weights, got {weight!r} (reduction and "
-            "the arguments after weight are keyword-only, not positional)"
+            f"{where}: {name} must be {expected}, got {weight!r} (reduction and the arguments "
+            "after weight are keyword-only, not positional)"
         )
+    return weight
+
+
+def class_weights(weight: Any, c: int, where: str) -> np.ndarray | None:
+    """`weight` as a (C,) float array (checked by `constant_weight`), or None."""
+    if weight is None:
+        return None
+    weight = constant_weight(weight, where, "weight", "a Tensor of C class weights")
     if weight.shape != (c,):
         raise ShapeError(
             f"{where}: weight must have shape ({c},), one per class, got {weight.shape}"

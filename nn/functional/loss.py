@@ -431,15 +431,7 @@ def binary_cross_entropy_with_logits(
 def _elementwise(weight: Any, input: Any, where: str, name: str) -> np.ndarray:
     """A weight of the BCE losses as a constant array in the input's dtype, checked to
     broadcast to the input's shape without growing it."""
-    if isinstance(weight, Tensor):
-        if weight.requires_grad and autodiff.is_grad_enabled():
-            raise NotImplementedError(f"{where}: a {name} that requires grad is not supported")
-        weight = weight.data
-    if not isinstance(weight, np.ndarray) or weight.dtype.kind not in "biuf":
-        raise TypeError(
-            f"{where}: {name} must be a Tensor, got {weight!r} (reduction and the arguments "
-            "after weight are keyword-only, not positional)"
-        )
+    weight = _classes.constant_weight(weight, where, name, "a Tensor")
     shape = tuple(input.shape)
     try:
         fits = np.broadcast_shapes(weight.shape, shape) == shape
