@@ -29,7 +29,7 @@ ACTIVATIONS: dict[str, Callable[[Tensor], Tensor]] = {
     "sigmoid": autodiff.sigmoid,
     "tanh": autodiff.tanh,
     "ReLU": autodiff.relu,
-    # sgn records no graph (it is not differentiable at 0 and flat elsewhere): derivative 0.
+    # sgn is flat away from 0 (not differentiable at 0): its gradient is 0, as PyTorch's.
     "sgn": autodiff.sign,
 }
 

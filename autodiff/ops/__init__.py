@@ -6,10 +6,14 @@ topk, argmax), linalg.py (matmul, dot), products.py (mm, bmm, mv, outer, addmm),
 cumsum.py, norm.py (vector norms), shape.py (reshape, permute, expand), indexing.py (getitem),
 join.py (concatenate, stack, split, pad), softmax.py, special.py (erf), floor_division.py (//
 and %), comparison.py (results without a gradient), aliases.py (PyTorch's names for the
-operators and other ops: add, sub, div with rounding_mode, eq, ...), and PyTorch's indexing
-and selection ops: gather.py (gather, scatter, index_select, take, repeat_interleave),
-masked.py (masked_fill, masked_select), positions.py (nonzero, argsort) and views.py (narrow,
-select, unbind, chunk).
+operators and other ops: add, sub, div with rounding_mode, eq, ...), PyTorch's indexing and
+selection ops: gather.py (gather, scatter, index_select, take, repeat_interleave), masked.py
+(masked_fill, masked_select), positions.py (nonzero, argsort) and views.py (narrow, select,
+unbind, chunk), and PyTorch's further shape and elementwise ops: rearrange.py (flip, roll,
+repeat, movedim, meshgrid, the stacks), diagonals.py (diagonal, diag, trace, tril/triu),
+cumprod.py (cumprod, diff), rounding.py (floor, ceil, trunc, round, frac, fmod),
+float_checks.py (isnan, nan_to_num, ...) and more_math.py (sinh, log2, atan2, hypot, lerp,
+addcmul, ...).
 
 Each op declares its public names with `@register` (autodiff/registry.py); importing this
 package registers them all. This module's names are generated: every op class
@@ -24,19 +28,25 @@ from . import (
     aliases,
     comparison,
     conversion,
+    cumprod,
     cumsum,
+    diagonals,
     einsum,
     elementwise,
+    float_checks,
     floor_division,
     gather,
     indexing,
     join,
     linalg,
     masked,
+    more_math,
     norm,
     positions,
     products,
+    rearrange,
     reduce,
+    rounding,
     select,
     shape,
     softmax,
@@ -69,6 +79,12 @@ OP_CLASSES = {
         masked,
         positions,
         views,
+        rearrange,
+        diagonals,
+        cumprod,
+        rounding,
+        float_checks,
+        more_math,
     )
     for name, obj in vars(module).items()
     if isinstance(obj, type)

@@ -239,11 +239,12 @@ class Abs(Function):
         return times_constant(g, ctx.sign, ctx.args[0])  # PyTorch's grad * sgn(x)
 
 
-@register("sign")
+@register("sign", "sgn")
 class Sign(Function):
-    """Elementwise sign (-1, 0, 1; 0 at NaN, as PyTorch's). Its gradient is zero everywhere, and
-    recorded as PyTorch's: `x.sign()` requires grad, so `x.grad` becomes zeros, not None (an
-    optimizer skips a None gradient, but momentum and weight decay move a zero one)."""
+    """Elementwise sign (-1, 0, 1; 0 at NaN, as PyTorch's), also named `sgn` (PyTorch's sign
+    for complex tensors too; these are real). Its gradient is zero everywhere, and recorded as
+    PyTorch's: `x.sign()` requires grad, so `x.grad` becomes zeros, not None (an optimizer
+    skips a None gradient, but momentum and weight decay move a zero one)."""
 
     op = "sign"
 

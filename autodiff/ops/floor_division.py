@@ -25,7 +25,7 @@ from ..registry import binary, register
 from ..tensor import Tensor
 
 
-def _checked(op: str, a: np.ndarray, b: np.ndarray) -> None:
+def checked(op: str, a: np.ndarray, b: np.ndarray) -> None:
     """Refuse what PyTorch refuses: integers divided by zero, and bool by bool."""
     kind = np.result_type(a, b).kind
     if kind == "b":
@@ -36,14 +36,14 @@ def _checked(op: str, a: np.ndarray, b: np.ndarray) -> None:
 
 def _floor_divide(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """a // b on arrays (into `out`, for `//=`), refusing what PyTorch refuses."""
-    _checked("floor_divide", a, b)
+    checked("floor_divide", a, b)
     with np.errstate(divide="ignore", invalid="ignore"):  # inf and NaN, as PyTorch's
         return np.floor_divide(a, b, out=out)
 
 
 def _remainder(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """a % b on arrays (into `out`, for `%=`), refusing what PyTorch refuses."""
-    _checked("remainder", a, b)
+    checked("remainder", a, b)
     if np.result_type(a, b).kind != "f":
         return np.remainder(a, b, out=out)
     # PyTorch's float remainder: fmod, moved by b where its sign is not b's. A zero keeps

@@ -597,6 +597,9 @@ IMPORTS: dict[str, Row] = {
     "Cos": unary(autodiff.cos),
     "Tanh": unary(autodiff.tanh),
     "Tan": unary(autodiff.tan),
+    "Sinh": unary(autodiff.sinh),
+    "Cosh": unary(autodiff.cosh),
+    "Acos": unary(autodiff.acos),
     "Sigmoid": unary(autodiff.sigmoid),
     "Relu": unary(autodiff.relu),
     "LeakyRelu": leaky_relu,
@@ -615,6 +618,7 @@ IMPORTS: dict[str, Row] = {
     "Floor": constant_only(np.floor),
     "Ceil": constant_only(np.ceil),
     "Sign": constant_only(np.sign),
+    "Round": constant_only(np.rint),  # halves to even, as ONNX's Round
     # linear algebra, convolution, pooling, normalisation
     "MatMul": matmul,
     "Gemm": gemm,

@@ -119,24 +119,47 @@ def cast(e, node):
     return e.node("Cast", [e.value(node.args[0])], to=to, dtype=dtype)
 
 
-def floor_divide(e, node):
-    """floor(a / b); integers in float64 (ONNX's integer Div truncates), exact below 2**53."""
+def _widened(e, node) -> tuple[np.dtype, np.dtype, str, str]:
+    """The node's dtype, the dtype it is computed in (integers in float64: ONNX's integer Div
+    truncates; exact below 2**53) and its two operands in that dtype."""
     dtype = e.dtype(node)
     wide = np.float64 if dtype.kind in "iu" else dtype
     a, b = (e.value(arg, wide) for arg in node.args)
+    return dtype, wide, a, b
+
+
+def floor_divide(e, node):
+    """floor(a / b); integers in float64."""
+    dtype, wide, a, b = _widened(e, node)
     quotient = e.node("Floor", [e.node("Div", [a, b])])
     return quotient if wide == dtype else e.cast(quotient, dtype)
 
 
-def remainder(e, node):
-    """a - b * floor(a / b), the divisor's sign (ONNX's Mod with fmod=0 takes integers only);
-    integers in float64. The same gradients: floor(a / b) is a constant of the backward."""
-    dtype = e.dtype(node)
-    wide = np.float64 if dtype.kind in "iu" else dtype
-    a, b = (e.value(arg, wide) for arg in node.args)
-    quotient = e.node("Floor", [e.node("Div", [a, b])])
-    result = e.node("Sub", [a, e.node("Mul", [b, quotient])])
-    return result if wide == dtype else e.cast(result, dtype)
+def _floor(e, x: str) -> str:
+    return e.node("Floor", [x])
+
+
+def _trunc(e, x: str) -> str:
+    """trunc(x) = sign(x) * floor(|x|) (ONNX has no Trunc)."""
+    return e.node("Mul", [e.node("Sign", [x]), e.node("Floor", [e.node("Abs", [x])])])
+
+
+def _remainder_of(rounding: Callable[[Any, str], str]) -> Emit:
+    """a - b * rounding(a / b): remainder (floor: the divisor's sign; ONNX's Mod with fmod=0
+    takes integers only) and fmod (trunc: the dividend's sign); integers in float64. The same
+    gradients: the rounded quotient is a constant of the backward."""
+
+    def emit(e, node):
+        dtype, wide, a, b = _widened(e, node)
+        quotient = rounding(e, e.node("Div", [a, b]))
+        result = e.node("Sub", [a, e.node("Mul", [b, quotient])])
+        return result if wide == dtype else e.cast(result, dtype)
+
+    return emit
+
+
+remainder = _remainder_of(_floor)
+fmod = _remainder_of(_trunc)
 
 
 def where(e, node):
@@ -575,6 +598,92 @@ def pad(e, node):
     )
 
 
+# ------------------------------------------------- rounding, more math, diagonals, cumprod
+def trunc(e, node):
+    return _trunc(e, e.value(node.args[0], e.dtype(node)))
+
+
+def round_(e, node):
+    """ONNX's Round rounds halves to even, as glassgrad's; decimals scale around it."""
+    dtype, decimals = e.dtype(node), int(e.arguments(node)["decimals"])
+    x = e.value(node.args[0], dtype)
+    if decimals == 0:
+        return e.node("Round", [x])
+    scale = e.constant(10.0**decimals, dtype)
+    return e.node("Div", [e.node("Round", [e.node("Mul", [x, scale])]), scale])
+
+
+def log_base(base: float) -> Emit:
+    def emit(e, node):
+        dtype = e.dtype(node)
+        x = e.value(node.args[0], dtype)
+        return e.node("Div", [e.node("Log", [x]), e.constant(np.log(base), dtype)])
+
+    return emit
+
+
+def _hypot(e, a: str, b: str) -> str:
+    return e.node("Sqrt", [e.node("Add", [e.node("Mul", [a, a]), e.node("Mul", [b, b])])])
+
+
+def hypot(e, node):
+    dtype = e.dtype(node)
+    return _hypot(e, *(e.value(v, dtype) for v in node.args))
+
+
+def atan2(e, node):
+    """atan2(y, x) from Acos (ONNX has no Atan2, and glassgrad no atan to import one back), each
+    acos taken where its argument is at most 1/sqrt(2) in size, where it is well conditioned:
+    acos(x / r) where |x| <= |y|, else asin(|y| / r) = pi/2 - acos(|y| / r) moved to x's
+    half-plane; negated where y < 0. Within a few ulps of pi everywhere (acos(x / r) alone
+    was off by up to about 3e-4 near the x axis in float32). The point (0, 0) gives NaN."""
+    dtype = e.dtype(node)
+    y, x = (e.value(v, dtype) for v in node.args)
+    r, size_y = _hypot(e, x, y), e.node("Abs", [y])
+    from_x = e.node("Acos", [e.node("Div", [x, r])])  # in [0, pi]
+    small = e.node("Acos", [e.node("Div", [size_y, r])])  # pi/2 - asin(|y| / r)
+    small = e.node("Sub", [e.constant(np.pi / 2, dtype), small])  # in [0, pi/2]
+    left = e.node("Less", [x, e.constant(0, dtype)], dtype=bool)
+    from_y = e.node("Where", [left, e.node("Sub", [e.constant(np.pi, dtype), small]), small])
+    steep = e.node("LessOrEqual", [e.node("Abs", [x]), size_y], dtype=bool)
+    angle = e.node("Where", [steep, from_x, from_y])
+    below = e.node("Less", [y, e.constant(0, dtype)], dtype=bool)
+    return e.node("Where", [below, e.node("Neg", [angle]), angle])
+
+
+def diagonal(e, node):
+    """Transpose dim1, dim2 last, Slice the square the diagonal runs through, Einsum
+    "...ii->...i"."""
+    args, dtype, x = e.arguments(node), e.dtype(node), node.args[0]
+    offset, dim1, dim2 = int(args["offset"]), int(args["dim1"]), int(args["dim2"])
+    perm = [d for d in range(x.ndim) if d not in (dim1, dim2)] + [dim1, dim2]
+    rows, cols = x.shape[dim1], x.shape[dim2]
+    n = max(0, min(rows + min(offset, 0), cols - max(offset, 0)))
+    top, left = -min(offset, 0), max(offset, 0)
+    value = e.node("Transpose", [e.value(x, dtype)], perm=perm)
+    square = e.node(
+        "Slice",
+        [value, e.ints([top, left]), e.ints([top + n, left + n]), e.ints([x.ndim - 2, x.ndim - 1])],
+    )
+    batch = "abcdefgh"[: x.ndim - 2]
+    return e.node("Einsum", [square], equation=f"{batch}ii->{batch}i")
+
+
+def cumprod(e, node):
+    """out[k] = the product over j of (x[j] where j <= k, else 1): a lower-triangular mask
+    over a new dim, then ReduceProd (ONNX has no CumProd)."""
+    dtype, x = e.dtype(node), node.args[0]
+    value = e.value(x, dtype)
+    if not x.ndim:
+        return e.node("Identity", [value])
+    axis = int(e.arguments(node)["axis"])
+    n, trailing = x.shape[axis], x.ndim - axis - 1
+    mask = np.tri(n, dtype=bool).reshape((n, n) + (1,) * trailing)  # [k, j]: j <= k
+    spread = e.node("Unsqueeze", [value, e.ints([axis])])  # the new dim k, before j
+    factors = e.node("Where", [e.constant(mask), spread, e.constant(1, dtype)])
+    return e.reduce("ReduceProd", factors, [axis + 1], keepdims=False)
+
+
 # ------------------------------------------------------------------------------- losses
 def _reduce_loss(e, losses: str, reduction: str) -> str:
     if reduction == "mean":
@@ -709,4 +818,19 @@ EXPORTS: dict[str, Row] = {
     "CrossEntropyGrad": Row(cross_entropy_grad),
     "BinaryCrossEntropy": Row(binary_cross_entropy),
     "BinaryCrossEntropyWithLogits": Row(bce_with_logits),
+    # autodiff.ops: rounding, more math, diagonals, running products
+    "Floor": Row(unary("Floor")),
+    "Ceil": Row(unary("Ceil")),
+    "Trunc": Row(trunc),
+    "Round": Row(round_),
+    "Fmod": Row(fmod),
+    "Sinh": Row(unary("Sinh")),
+    "Cosh": Row(unary("Cosh")),
+    "Acos": Row(unary("Acos")),
+    "Log2": Row(log_base(2.0)),
+    "Log10": Row(log_base(10.0)),
+    "Atan2": Row(atan2),
+    "Hypot": Row(hypot),
+    "Diagonal": Row(diagonal),
+    "Cumprod": Row(cumprod),
 }

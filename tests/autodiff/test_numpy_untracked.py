@@ -21,16 +21,16 @@ def x_grad():
 
 
 UNTRACKED = [
-    ("np.sinh", lambda x: np.sinh(x), r"x\.exp\(\)"),
-    ("np.arctan2", lambda x: np.arctan2(x, 1.0), "glassgrad's ops"),
-    ("np.arctan2", lambda x: np.arctan2(1.0, x), "glassgrad's ops"),  # the tensor second
-    ("np.cumprod", lambda x: np.cumprod(x, axis=1), r"cumsum"),
+    ("np.sinh", lambda x: np.sinh(x), r"x\.sinh\(\)"),
+    ("np.arctan2", lambda x: np.arctan2(x, 1.0), r"autodiff\.atan2"),
+    ("np.arctan2", lambda x: np.arctan2(1.0, x), r"autodiff\.atan2"),  # the tensor second
+    ("np.cumprod", lambda x: np.cumprod(x, axis=1), r"x\.cumprod\(dim\)"),
     ("np.linalg.det", lambda x: np.linalg.det(x[:, :2]), "glassgrad's ops"),
     ("np.linalg.inv", lambda x: np.linalg.inv(x[:, :2]), "glassgrad's ops"),
     ("np.median", lambda x: np.median(x), "glassgrad's ops"),
     ("np.copy", lambda x: np.copy(x), r"x\.clone\(\)"),
-    ("np.vstack", lambda x: np.vstack([x, x]), r"autodiff\.cat"),
-    ("np.trace", lambda x: np.trace(x), r"einsum"),
+    ("np.vstack", lambda x: np.vstack([x, x]), r"autodiff\.vstack"),
+    ("np.trace", lambda x: np.trace(x), r"x\.trace\(\)"),
     ("np.exp", lambda x: np.exp(x, dtype=np.float64), "without keyword arguments"),
     ("np.add.reduce", lambda x: np.add.reduce(x, axis=0), r"x\.sum\(dim\)"),
     ("np.maximum.accumulate", lambda x: np.maximum.accumulate(x), "glassgrad's ops"),

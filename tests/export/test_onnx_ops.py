@@ -238,6 +238,27 @@ CASES: dict[str, list[tuple]] = {
         (lambda a, lo, hi: a.clip(lo, hi), (data(3, 4), data(4), data(3, 1) + 0.5)),
         (lambda a, lo: a.clamp(min=lo), (data(6), data(6))),
     ],
+    # rounding (cases add x, so that a gradient flows: theirs is zero), more math, diagonals
+    "Floor": [(lambda a: a + (a * 3).floor(), (data(3, 4),))],
+    "Ceil": [(lambda a: a + (a * 3).ceil(), (data(3, 4),))],
+    "Trunc": [(lambda a: a + (a * 3).trunc(), (data(3, 4),))],
+    "Round": [
+        (lambda a: a + (a * 3).round(), (data(3, 4),)),
+        (lambda a: a + a.round(decimals=1), (data(3, 4),)),
+    ],
+    "Fmod": [(lambda a, b: autodiff.fmod(a, -b), (data(3, 4) * 4, data(3, 1, low=0.5)))],
+    "Sinh": [(lambda a: a.sinh(), (data(3, 4),))],
+    "Cosh": [(lambda a: a.cosh(), (data(3, 4),))],
+    "Acos": [(lambda a: (a * 0.3).acos(), (data(3, 4),))],
+    "Log2": [(lambda a: a.log2(), (data(3, 4, low=0.5),))],
+    "Log10": [(lambda a: a.log10(), (data(3, 4, low=0.5),))],
+    "Atan2": [(lambda a, b: autodiff.atan2(a, b), (data(3, 4), data(4)))],
+    "Hypot": [(lambda a, b: autodiff.hypot(a, b), (data(3, 4), data(3, 1)))],
+    "Diagonal": [
+        (lambda a: a.diagonal(), (data(3, 4),)),
+        (lambda a: a.diagonal(offset=-1, dim1=2, dim2=0) * 2, (data(4, 2, 3),)),
+    ],
+    "Cumprod": [(lambda a: a.cumprod(1), (data(3, 4),)), (lambda a: a.cumprod(0), (data(4),))],
 }
 
 

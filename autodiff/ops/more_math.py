@@ -1,0 +1,255 @@
+"""More elementwise math, PyTorch's: sinh, cosh, acos (arccos), log2, log10, atan2 (arctan2)
+and hypot as ops; logit, xlogy, float_power, lerp, addcmul, addcdiv as composites of the
+arithmetic ops (their values computed in PyTorch's order, so the same bits); heaviside
+(no gradient, as PyTorch implements none).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+import numpy as np
+
+from ..dtypes import float_valued
+from ..function import Function
+from ..numpy_protocol import array_of
+from ..registry import binary, register, to_tensor
+from ..tensor import Tensor
+from .elementwise import where
+
+_LN2, _LN10 = math.log(2.0), math.log(10.0)
+
+
+@register("sinh")
+class Sinh(Function):
+    """sinh(x); the gradient is cosh(x)."""
+
+    op = "sinh"
+
+    @staticmethod
+    def forward(ctx, x):
+        x = float_valued(x)
+        ctx.save_for_backward(x)
+        with np.errstate(over="ignore"):  # inf, as PyTorch's
+            return np.sinh(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * Cosh.call(x)
+
+
+@register("cosh")
+class Cosh(Function):
+    """cosh(x); the gradient is sinh(x)."""
+
+    op = "cosh"
+
+    @staticmethod
+    def forward(ctx, x):
+        x = float_valued(x)
+        ctx.save_for_backward(x)
+        with np.errstate(over="ignore"):
+            return np.cosh(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * Sinh.call(x)
+
+
+@register("acos", "arccos")
+class Acos(Function):
+    """arccos(x) in [0, pi] (NaN outside [-1, 1]); the gradient is -1 / sqrt(1 - x^2)."""
+
+    op = "acos"
+
+    @staticmethod
+    def forward(ctx, x):
+        x = float_valued(x)
+        ctx.save_for_backward(x)
+        with np.errstate(invalid="ignore"):
+            return np.arccos(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return -g / np.sqrt(1 - x * x)
+
+
+class _LogBase(Function):
+    """log(x) / log(base), by numpy's own log2 / log10 (exact at powers of the base); the
+    gradient is 1 / (x log(base)), PyTorch's formula."""
+
+    log = staticmethod(np.log2)
+    ln_base = _LN2
+
+    @classmethod
+    def forward(cls, ctx, x):
+        x = float_valued(x)
+        ctx.save_for_backward(x)
+        with np.errstate(divide="ignore", invalid="ignore"):  # -inf at 0, NaN below
+            return cls.log(x)
+
+    @classmethod
+    def backward(cls, ctx, g):
+        (x,) = ctx.saved_tensors
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return g / (x * cls.ln_base)
+
+
+@register("log2")
+class Log2(_LogBase):
+    op = "log2"
+    log = staticmethod(np.log2)
+    ln_base = _LN2
+
+
+@register("log10")
+class Log10(_LogBase):
+    op = "log10"
+    log = staticmethod(np.log10)
+    ln_base = _LN10
+
+
+def _both_float_valued(a: Any, b: Any) -> tuple[Any, Any]:
+    """Integer operands of a float-valued binary function in the default float dtype."""
+    if np.asarray(a).dtype.kind in "biu" and np.asarray(b).dtype.kind in "biu":
+        return float_valued(np.asarray(a)), b
+    return a, b
+
+
+@register("atan2", "arctan2", form=binary)
+class Atan2(Function):
+    """The angle of the point (b, a), atan2(a, b) in [-pi, pi] (PyTorch's atan2(input, other):
+    input is y). Gradients: b / (a^2 + b^2) for a, -a / (a^2 + b^2) for b."""
+
+    op = "atan2"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        a, b = _both_float_valued(a, b)
+        ctx.save_for_backward(a, b)
+        return np.arctan2(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scaled = g / (a * a + b * b)
+            return (scaled * b if need_a else None), (-scaled * a if need_b else None)
+
+
+@register("hypot", form=binary)
+class Hypot(Function):
+    """sqrt(a^2 + b^2) without overflow; gradients a / out and b / out (PyTorch's)."""
+
+    op = "hypot"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        out = np.hypot(a, b)
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, out = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scaled = g / out
+            return (scaled * a if need_a else None), (scaled * b if need_b else None)
+
+
+@register("logit")
+def logit(x: Any, eps: float | None = None) -> Tensor:
+    """log(x / (1 - x)), with x first clamped to [eps, 1 - eps] when eps is given (then the
+    gradient is zero outside those bounds, as PyTorch's)."""
+    x = to_tensor(x)
+    if x.dtype.kind != "f":
+        x = x.astype(float_valued(x.data).dtype)
+    if eps is not None:
+        x = x.clamp(eps, 1 - eps)
+    with np.errstate(divide="ignore", invalid="ignore"):  # +-inf at 1 and 0, as PyTorch's
+        return (x / (1 - x)).log()
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, numbers.Number) and not isinstance(v, Tensor)
+
+
+@register("xlogy")
+def xlogy(x: Any, y: Any) -> Tensor:
+    """x * log(y), and 0 where x == 0 (unless y is NaN), as PyTorch's; either may be a number.
+    Gradients, PyTorch's: log(y) for x (0 where x == 0 and y <= 0), x / y for y (0 where
+    x == y == 0, where PyTorch's is 0 / 0 = NaN)."""
+    if _is_number(x) and _is_number(y):
+        raise TypeError("xlogy: at least one of x and y must be a tensor")
+    x_values, y_values = np.asarray(array_of(x)), np.asarray(array_of(y))
+    # Where x == 0 and log(y) is no number (y <= 0 or inf), log(y) is replaced by log(1) = 0
+    # before the product: 0 there, and no inf or NaN in either gradient
+    with np.errstate(invalid="ignore"):
+        masked = (x_values == 0) & ((y_values <= 0) | (y_values == np.inf))
+    if _is_number(y):
+        x = to_tensor(x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_y = float(np.log(y))  # a Python number: x keeps its dtype (float32 stays)
+        if not masked.any():
+            return x * log_y
+        return x * np.where(masked, 0.0, log_y).astype(x.dtype)
+    y = to_tensor(y)
+    if masked.any():
+        y = where(masked, np.ones((), y.dtype), y)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return x * y.log()
+
+
+@register("float_power")
+def float_power(a: Any, b: Any) -> Tensor:
+    """a ** b in float64, both converted first (PyTorch's float_power)."""
+    if _is_number(a):
+        a = Tensor(np.float64(a))
+    a = to_tensor(a).double()
+    if isinstance(b, Tensor):
+        b = b.double()
+    elif isinstance(b, np.ndarray):
+        b = b.astype(np.float64)
+    return a**b
+
+
+@register("lerp")
+def lerp(start: Any, end: Any, weight: Any) -> Tensor:
+    """start + weight * (end - start), computed as PyTorch does: from `end` back, as
+    end - (end - start) * (1 - weight), where |weight| >= 0.5 (exact at weight 1). Gradients:
+    1 - weight for start, weight for end, end - start for a tensor weight."""
+    start = to_tensor(start)
+    diff = end - start
+    if not isinstance(weight, Tensor):
+        return start + weight * diff if abs(weight) < 0.5 else end - diff * (1 - weight)
+    small = np.abs(weight.data) < 0.5
+    return where(small, start + weight * diff, end - diff * (1 - weight))
+
+
+@register("addcmul")
+def addcmul(x: Any, tensor1: Any, tensor2: Any, *, value: float = 1) -> Tensor:
+    """x + value * tensor1 * tensor2 (shapes broadcast)."""
+    return to_tensor(x) + value * tensor1 * tensor2
+
+
+@register("addcdiv")
+def addcdiv(x: Any, tensor1: Any, tensor2: Any, *, value: float = 1) -> Tensor:
+    """x + value * tensor1 / tensor2 (shapes broadcast)."""
+    return to_tensor(x) + value * tensor1 / tensor2
+
+
+@register("heaviside")
+def heaviside(x: Any, values: Any) -> Tensor:
+    """The step function: 0 where x < 0, `values` where x == 0, 1 where x > 0 (and 0 at NaN,
+    as PyTorch's). No gradient: PyTorch implements none."""
+    x = to_tensor(x)
+    values = values.data if isinstance(values, Tensor) else values
+    return Tensor._make(np.asarray(np.where(x.data == 0, values, x.data > 0).astype(x.dtype)))
