@@ -125,7 +125,8 @@ def _both_float_valued(a: Any, b: Any) -> tuple[Any, Any]:
 @register("atan2", "arctan2", form=binary)
 class Atan2(Function):
     """The angle of the point (b, a), atan2(a, b) in [-pi, pi] (PyTorch's atan2(input, other):
-    input is y). Gradients: b / (a^2 + b^2) for a, -a / (a^2 + b^2) for b."""
+    input is y). Gradients: b / (a^2 + b^2) for a, -a / (a^2 + b^2) for b, and 0 at the
+    origin, as PyTorch's."""
 
     op = "atan2"
 
@@ -139,9 +140,14 @@ class Atan2(Function):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
-        with np.errstate(divide="ignore", invalid="ignore"):
-            scaled = g / (a * a + b * b)
-            return (scaled * b if need_a else None), (-scaled * a if need_b else None)
+        squares = a * a + b * b
+        # 0 where a^2 + b^2 is 0 (the origin, or squares that underflow), as PyTorch's
+        at_origin = np.asarray(array_of(squares) == 0)
+        if at_origin.any():
+            scaled = np.where(at_origin, 0, g / np.where(at_origin, 1, squares))
+        else:
+            scaled = g / squares
+        return (scaled * b if need_a else None), (-scaled * a if need_b else None)
 
 
 @register("hypot", form=binary)

@@ -19,7 +19,7 @@ from ops_support import SETTINGS
 
 import autodiff as ad
 from autodiff import Tensor, gradgradcheck
-from autodiff.testing import assert_gradients_match, shapes, tensors
+from autodiff.testing import assert_gradients_match, broadcastable_shapes, shapes, tensors
 
 
 def dims_of(ndim, min_size=0):
@@ -169,6 +169,93 @@ def test_forward_and_gradient(data, name, args_strategy, op, ref):
     assert out.shape == expected.shape and out.dtype == expected.dtype
     np.testing.assert_allclose(out.data, expected, rtol=1e-12, atol=1e-12)
     assert_gradients_match(lambda t: op(t, args), x)
+
+
+@st.composite
+def joinable(draw, min_dims=0, max_dims=3):
+    """2 or 3 shapes that the stacks join: equal but for dim `d`, which the op joins along
+    (hstack: 1, or 0 for 1-d; vstack: 0; dstack: 2; column_stack: 1)."""
+    base = list(draw(shapes(min_dims=min_dims, max_dims=max_dims)))
+    count = draw(st.integers(2, 3))
+    return [tuple(base) for _ in range(count)]
+
+
+# id, input shapes strategy, the op of a list of tensors, the numpy equivalent
+MULTI = [
+    ("hstack", joinable(), lambda ts: ad.hstack(ts), np.hstack),
+    ("vstack", joinable(), lambda ts: ad.vstack(ts), np.vstack),
+    ("dstack", joinable(), lambda ts: ad.dstack(ts), np.dstack),
+    ("column_stack", joinable(max_dims=2), lambda ts: ad.column_stack(ts), np.column_stack),
+    ("atleast_1d", joinable(), lambda ts: ad.atleast_1d(*ts), lambda a: np.atleast_1d(*a)),
+    ("atleast_2d", joinable(), lambda ts: ad.atleast_2d(ts), lambda a: np.atleast_2d(*a)),
+    (
+        "broadcast_tensors",
+        broadcastable_shapes(3),
+        lambda ts: ad.broadcast_tensors(*ts),
+        lambda a: np.broadcast_arrays(*a),
+    ),
+    (
+        "meshgrid",
+        st.lists(shapes(max_dims=1), min_size=1, max_size=3),
+        lambda ts: ad.meshgrid(*ts, indexing="xy"),
+        lambda a: np.meshgrid(*a, indexing="xy"),
+    ),
+    (
+        "meshgrid_ij",
+        st.lists(shapes(max_dims=1), min_size=1, max_size=3),
+        lambda ts: ad.meshgrid(ts, indexing="ij"),
+        lambda a: np.meshgrid(*a, indexing="ij"),
+    ),
+    (
+        "fliplr",
+        joinable(min_dims=2).map(lambda s: s[:1]),
+        lambda ts: ad.fliplr(ts[0]),
+        lambda a: np.fliplr(a[0]),
+    ),
+    (
+        "flipud",
+        joinable(min_dims=1).map(lambda s: s[:1]),
+        lambda ts: ts[0].flipud(),
+        lambda a: np.flipud(a[0]),
+    ),
+    (
+        "diag_embed",
+        joinable(min_dims=1).map(lambda s: s[:1]),
+        lambda ts: ad.diag_embed(ts[0], -1, 0, -1),
+        lambda a: np.moveaxis(
+            np.apply_along_axis(lambda v: np.diag(v, -1), -1, a[0]).reshape(
+                a[0].shape[:-1] + (a[0].shape[-1] + 1,) * 2
+            ),
+            (-2, -1),
+            (0, -1),
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "shapes_strategy", "op", "ref"), MULTI, ids=[m[0] for m in MULTI])
+@SETTINGS
+@given(data=st.data())
+def test_several_inputs_forward_and_gradient(data, name, shapes_strategy, op, ref):
+    inputs = [data.draw(tensors(s)) for s in data.draw(shapes_strategy)]
+    out = op(inputs)
+    expected = ref([t.data for t in inputs])
+    outs = out if isinstance(out, tuple) else (out,)
+    expected = expected if isinstance(expected, tuple | list) else (expected,)
+    for o, e in zip(outs, expected, strict=True):
+        assert o.shape == e.shape and o.dtype == e.dtype
+        np.testing.assert_array_equal(o.data, e)
+    weights = [np.random.default_rng(0).standard_normal(o.shape) for o in outs]
+    assert_gradients_match(
+        lambda *ts: sum(
+            ((o * w).sum() for o, w in zip(_outs(op(list(ts))), weights, strict=True)), Tensor(0.0)
+        ),
+        *inputs,
+    )
+
+
+def _outs(out):
+    return out if isinstance(out, tuple) else (out,)
 
 
 @SETTINGS

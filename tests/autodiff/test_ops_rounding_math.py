@@ -226,6 +226,7 @@ CASES = [
     ("log10", lambda m, x: m.log10(x), [POS]),
     ("atan2", lambda m, a, b: m.atan2(a, b), [A + 0.5, B]),
     ("arctan2", lambda m, a, b: a.arctan2(b), [A + 0.5, B]),
+    ("atan2_origin", lambda m, a, b: m.atan2(a * 0, b * 0), [A, B]),  # gradient 0 there
     ("hypot", lambda m, a, b: a.hypot(b), [A + 0.5, B]),
     ("logit", lambda m, x: x.logit(), [UNIT * 0.5 + 0.5]),
     ("logit_eps", lambda m, x: m.logit(x, eps=0.2), [UNIT * 0.5 + 0.5]),
