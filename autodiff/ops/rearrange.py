@@ -34,19 +34,24 @@ def _dims(op: str, dims: Any, ndim: int) -> tuple[int, ...]:
         raise RuntimeError(f"{op}: dims {dims} name a dimension more than once") from None
 
 
-def _int_or_ints(args: tuple) -> tuple[int, ...]:
-    """`f(0, 1)`, `f((0, 1))` or `f(0)` as a tuple of ints."""
-    return shape_arg(args)
-
-
 @register("flip")
-def flip(x: Any, *dims: int | Sequence[int]) -> Tensor:
+def flip(x: Any, *args: int | Sequence[int], dims: int | Sequence[int] | None = None) -> Tensor:
     """PyTorch's flip: the elements reversed along `dims` (`x.flip(0)`, `x.flip(0, 1)`,
-    `torch.flip(x, [0, 1])`). A copy, as in PyTorch (numpy's flip is a view)."""
+    `torch.flip(x, [0, 1])`, `torch.flip(x, dims=(0,))`). A copy, as in PyTorch (numpy's flip
+    is a view)."""
     x = to_tensor(x)
-    axes = _dims("flip", _int_or_ints(dims), x.ndim)
+    axes = _dims("flip", _given_once("flip", "dims", args, dims), x.ndim)
     index = tuple(slice(None, None, -1) if i in axes else slice(None) for i in range(x.ndim))
     return x[index].clone()
+
+
+def _given_once(op: str, name: str, args: tuple, keyword: Any) -> tuple[int, ...]:
+    """Ints given positionally (`f(0, 1)`, `f((0, 1))`) or as the keyword `name`, not both."""
+    if keyword is None:
+        return shape_arg(args)
+    if args:
+        raise TypeError(f"{op}: give {name} once, positionally or as {name}=")
+    return shape_arg((keyword,))
 
 
 @register("fliplr")
@@ -73,11 +78,11 @@ def roll(x: Any, shifts: int | Sequence[int], dims: int | Sequence[int] | None =
     come back at the other). Without dims, of the flattened tensor, in x's shape. A copy."""
     x = to_tensor(x)
     if dims is None:
-        shifts = _int_or_ints((shifts,))
+        shifts = shape_arg((shifts,))
         if len(shifts) != 1:
             raise RuntimeError(f"roll: without dims, give one shift, not {shifts}")
         return roll(x.reshape(-1), shifts, 0).reshape(x.shape)
-    shifts, dims = _int_or_ints((shifts,)), _int_or_ints((dims,))
+    shifts, dims = shape_arg((shifts,)), shape_arg((dims,))
     if len(shifts) != len(dims):
         raise RuntimeError(f"roll: shifts {shifts} and dims {dims} must have the same length")
     out = x
@@ -113,11 +118,11 @@ def repeat(x: Tensor, *sizes: int | Sequence[int]) -> Tensor:
 
 
 @register("tile")
-def tile(x: Any, *dims: int | Sequence[int]) -> Tensor:
+def tile(x: Any, *args: int | Sequence[int], dims: Sequence[int] | None = None) -> Tensor:
     """torch.tile: `repeat`, with missing leading repeats taken as 1 (`x.tile(2)`,
-    `torch.tile(x, (2, 1))`)."""
+    `torch.tile(x, (2, 1))`, `torch.tile(x, dims=(2,))`)."""
     x = to_tensor(x)
-    dims = shape_arg(dims)
+    dims = _given_once("tile", "dims", args, dims)
     return repeat(x, (1,) * (x.ndim - len(dims)) + dims)
 
 
@@ -126,7 +131,7 @@ def movedim(x: Any, source: int | Sequence[int], destination: int | Sequence[int
     """The dims `source` moved to positions `destination`, the others keeping their order (a
     view)."""
     x = to_tensor(x)
-    source, destination = _int_or_ints((source,)), _int_or_ints((destination,))
+    source, destination = shape_arg((source,)), shape_arg((destination,))
     if len(source) != len(destination):
         raise RuntimeError(
             f"movedim: source {source} and destination {destination} must have the same length"

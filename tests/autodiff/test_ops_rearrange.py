@@ -327,6 +327,7 @@ def test_meshgrid_indexing_and_warning():
     ("call", "error", "match"),
     [
         (lambda x: x.flip(0, 0), RuntimeError, "more than once"),
+        (lambda x: x.flip(0, dims=1), TypeError, "once"),
         (lambda x: x.flip(2), IndexError, "out of range"),
         (lambda x: x.roll((1, 2), 0), RuntimeError, "same length"),
         (lambda x: x.repeat(2), RuntimeError, "can not be smaller"),
@@ -356,6 +357,9 @@ CASES = [
     # id, call (m is the module: autodiff or torch), input shapes
     ("flip", lambda m, x: m.flip(x, [0, 2]), [(2, 3, 4)]),
     ("flip_method", lambda m, x: x.flip(-1), [(2, 3)]),
+    ("flip_keyword", lambda m, x: m.flip(x, dims=(0, 1)), [(2, 3)]),
+    ("tile_keyword", lambda m, x: m.tile(x, dims=(2, 1, 1)), [(2, 3)]),
+    ("tile_method", lambda m, x: x.tile(2, 2), [(2, 3)]),
     ("fliplr", lambda m, x: m.fliplr(x), [(2, 3)]),
     ("flipud", lambda m, x: m.flipud(x), [(3,)]),
     ("roll", lambda m, x: m.roll(x, (1, -2), (0, 1)), [(2, 3)]),
