@@ -1,7 +1,8 @@
 """More elementwise math, PyTorch's: sinh, cosh, acos (arccos), log2, log10, atan2 (arctan2)
 and hypot as ops; logit, xlogy, float_power, lerp, addcmul, addcdiv as composites of the
-arithmetic ops (their values computed in PyTorch's order, so the same bits); heaviside
-(no gradient, as PyTorch implements none).
+arithmetic ops, by PyTorch's formulas (the values agree with PyTorch's to the last bit or so:
+its kernels may fuse a multiply-add or use another libm); heaviside (no gradient, as PyTorch
+implements none).
 """
 
 from __future__ import annotations
