@@ -23,42 +23,42 @@ from .elementwise import where
 _LN2, _LN10 = math.log(2.0), math.log(10.0)
 
 
-@register("sinh")
-class Sinh(Function):
-    """sinh(x); the gradient is cosh(x)."""
+class _Hyperbolic(Function):
+    """sinh or cosh (inf where it overflows, as PyTorch's); the gradient is the other one."""
 
-    op = "sinh"
+    f = staticmethod(np.sinh)
+    derivative: type[Function]  # set below, once both classes exist
 
-    @staticmethod
-    def forward(ctx, x):
-        x = float_valued(x)
-        ctx.save_for_backward(x)
-        with np.errstate(over="ignore"):  # inf, as PyTorch's
-            return np.sinh(x)
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g * Cosh.call(x)
-
-
-@register("cosh")
-class Cosh(Function):
-    """cosh(x); the gradient is sinh(x)."""
-
-    op = "cosh"
-
-    @staticmethod
-    def forward(ctx, x):
+    @classmethod
+    def forward(cls, ctx, x):
         x = float_valued(x)
         ctx.save_for_backward(x)
         with np.errstate(over="ignore"):
-            return np.cosh(x)
+            return cls.f(x)
 
-    @staticmethod
-    def backward(ctx, g):
+    @classmethod
+    def backward(cls, ctx, g):
         (x,) = ctx.saved_tensors
-        return g * Sinh.call(x)
+        return g * cls.derivative.call(x)
+
+
+@register("sinh")
+class Sinh(_Hyperbolic):
+    """sinh(x); the gradient is cosh(x)."""
+
+    op = "sinh"
+    f = staticmethod(np.sinh)
+
+
+@register("cosh")
+class Cosh(_Hyperbolic):
+    """cosh(x); the gradient is sinh(x)."""
+
+    op = "cosh"
+    f = staticmethod(np.cosh)
+
+
+Sinh.derivative, Cosh.derivative = Cosh, Sinh
 
 
 @register("acos", "arccos")

@@ -54,22 +54,24 @@ def _given_once(op: str, name: str, args: tuple, keyword: Any) -> tuple[int, ...
     return shape_arg((keyword,))
 
 
+def _flipped(op: str, x: Any, dim: int) -> Tensor:
+    """flip(x, dim), for x of at least dim + 1 dims."""
+    x = to_tensor(x)
+    if x.ndim <= dim:
+        raise RuntimeError(f"{op}: input must be >= {dim + 1}-d, got shape {x.shape}")
+    return flip(x, dim)
+
+
 @register("fliplr")
 def fliplr(x: Any) -> Tensor:
     """flip(x, 1): left and right swapped; x must have at least 2 dims."""
-    x = to_tensor(x)
-    if x.ndim < 2:
-        raise RuntimeError(f"fliplr: input must be >= 2-d, got shape {x.shape}")
-    return flip(x, 1)
+    return _flipped("fliplr", x, 1)
 
 
 @register("flipud")
 def flipud(x: Any) -> Tensor:
     """flip(x, 0): up and down swapped; x must have at least 1 dim."""
-    x = to_tensor(x)
-    if x.ndim < 1:
-        raise RuntimeError(f"flipud: input must be >= 1-d, got shape {x.shape}")
-    return flip(x, 0)
+    return _flipped("flipud", x, 0)
 
 
 @register("roll")
