@@ -90,8 +90,8 @@ ZERO_GRADIENT: set[Any] = {
 
 # What to reach for instead, where glassgrad has it (the message names the function either way)
 INSTEAD = {
-    "np.square": "x * x or x ** 2",
-    "np.reciprocal": "1 / x",
+    "np.square": "x.square() (or x * x)",
+    "np.reciprocal": "x.reciprocal() (or 1 / x)",
     "np.sinh": "x.sinh()",
     "np.cosh": "x.cosh()",
     "np.log2": "x.log2()",
@@ -113,7 +113,7 @@ INSTEAD = {
     "np.mean": "x.mean(...) (without out= or dtype=)",
     "np.vstack": "autodiff.vstack (or autodiff.cat)",
     "np.hstack": "autodiff.hstack (or autodiff.cat)",
-    "np.outer": "autodiff.einsum('i,j->ij', a, b)",
+    "np.outer": "autodiff.outer(a, b)",
     "np.inner": "autodiff.einsum or matmul",
     "np.tensordot": "autodiff.einsum",
     "np.trace": "x.trace()",

@@ -54,44 +54,61 @@ from . import (
     views,
 )
 
+_OP_MODULES = (
+    elementwise,
+    floor_division,
+    aliases,
+    products,
+    conversion,
+    reduce,
+    select,
+    linalg,
+    shape,
+    indexing,
+    join,
+    softmax,
+    comparison,
+    special,
+    einsum,
+    cumsum,
+    norm,
+    gather,
+    masked,
+    positions,
+    views,
+    rearrange,
+    diagonals,
+    cumprod,
+    rounding,
+    float_checks,
+    more_math,
+)
+
+
+def _op_classes() -> dict[str, type[Function]]:
+    """The public Function subclasses of the op files, by name. Two files defining a class of
+    one name is an error here: otherwise the later would silently stand in for the earlier
+    (in `autodiff.ops`, in the ONNX table keyed by class name)."""
+    classes: dict[str, type[Function]] = {}
+    for module in _OP_MODULES:
+        for name, obj in vars(module).items():
+            if (
+                isinstance(obj, type)
+                and issubclass(obj, Function)
+                and obj.__module__ == module.__name__
+                and not name.startswith("_")
+            ):
+                if name in classes:
+                    raise TypeError(
+                        f"autodiff.ops: op class {name} is defined in both "
+                        f"{classes[name].__module__} and {module.__name__}"
+                    )
+                classes[name] = obj
+    return classes
+
+
 #: every op class, by name (`autodiff.ops.Exp`): the public Function subclasses of the op files
-OP_CLASSES = {
-    name: obj
-    for module in (
-        elementwise,
-        floor_division,
-        aliases,
-        products,
-        conversion,
-        reduce,
-        select,
-        linalg,
-        shape,
-        indexing,
-        join,
-        softmax,
-        comparison,
-        special,
-        einsum,
-        cumsum,
-        norm,
-        gather,
-        masked,
-        positions,
-        views,
-        rearrange,
-        diagonals,
-        cumprod,
-        rounding,
-        float_checks,
-        more_math,
-    )
-    for name, obj in vars(module).items()
-    if isinstance(obj, type)
-    and issubclass(obj, Function)
-    and obj.__module__ == module.__name__
-    and not name.startswith("_")
-}
+OP_CLASSES = _op_classes()
 globals().update(OP_CLASSES)
 globals().update(FUNCTIONS)
 

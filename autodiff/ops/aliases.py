@@ -21,6 +21,7 @@ from ..registry import FUNCTIONS, OPERANDS, register, to_tensor
 from ..tensor import Tensor
 from ._zero_grad import with_zero_gradient
 from .elementwise import clip
+from .floor_division import checked
 from .shape import expand, reshape
 
 
@@ -87,8 +88,8 @@ ROUNDING_MODES = (None, "trunc", "floor")
 def div(input: Any, other: Any, *, rounding_mode: str | None = None, out: Any = None) -> Tensor:
     """`input / other` (shapes broadcast). `rounding_mode="trunc"` rounds the quotient toward
     zero, `"floor"` down (Python's `//`); integer tensors then stay integers, and dividing an
-    integer by zero raises ZeroDivisionError, as in PyTorch. A rounded quotient is piecewise
-    constant: its gradient is zero (the result still requires grad, as PyTorch's)."""
+    integer by zero raises PyTorch's RuntimeError("ZeroDivisionError"). A rounded quotient is
+    piecewise constant: its gradient is zero (the result still requires grad, as PyTorch's)."""
     refuse_out("div", out)
     if rounding_mode not in ROUNDING_MODES:
         raise ValueError(
@@ -112,9 +113,8 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None, out: Any = 
 
 
 def _rounded_quotient(a: np.ndarray, b: Any, mode: str) -> np.ndarray:
-    if np.result_type(a, b).kind in "biu":
-        if np.any(np.asarray(b) == 0):
-            raise ZeroDivisionError(f"div: integer division by zero (rounding_mode={mode!r})")
+    checked("div", a, b)  # bool, and integers by zero: refused as PyTorch refuses them
+    if np.result_type(a, b).kind in "iu":
         if mode == "floor":
             return np.floor_divide(a, b)
         return np.floor_divide(a - np.fmod(a, b), b)  # exact: the remainder is removed first

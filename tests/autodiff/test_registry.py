@@ -195,3 +195,17 @@ def test_the_worked_example_in_the_docs_is_the_code():
     for y in (x.expm1(), ad.expm1(x), np.expm1(x), ops.expm1(x)):
         assert isinstance(y.grad_fn, ops.Expm1)
         np.testing.assert_array_equal(y.data, np.expm1(x.data))
+
+
+def test_two_op_classes_of_one_name_are_refused(monkeypatch):
+    """A second `Sign` in another op file would silently stand in for the first in
+    autodiff.ops and in the ONNX table (keyed by class name): the build of OP_CLASSES refuses."""
+    import autodiff.ops as ops
+    from autodiff.function import Function
+
+    duplicate = type("Sign", (Function,), {"__module__": ops.more_math.__name__})
+    monkeypatch.setattr(ops.more_math, "Sign", duplicate, raising=False)
+    with pytest.raises(TypeError, match="Sign is defined in both autodiff.ops.elementwise"):
+        ops._op_classes()
+    monkeypatch.undo()
+    assert ops._op_classes() == ops.OP_CLASSES
