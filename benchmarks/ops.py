@@ -7,12 +7,15 @@ Run from the repository root::
     python -m benchmarks.ops --quick                 # tiny sizes, a few steps (smoke test)
 
 Each engine runs the harness's own step (`benchmarks.libs`, same weights and data) in a
-process of its own: first `--steps` plain steps (their median is the step time), then as
-many instrumented ones. glassgrad's figure for an op is the wall time of its `forward` and
-of its `backward` (every `autodiff.Function` subclass wrapped with a timer; the parts a kernel
-runs on glassgrad's threads are inside it). torch's is the self CPU time of each aten op on
-the calling thread, from `torch.profiler` (its intra-op threads work inside that time too).
-Both are per step, in ms; the instrumented steps run a little slower than the plain ones.
+process of its own, with the harness's thread settings (`OPENBLAS_NUM_THREADS` and the others
+at `--threads`, set before numpy loads: without them glassgrad's BLAS would run at its default,
+one thread per core, while torch ran at `--threads`): first `--steps` plain steps (their
+median is the step time), then as many instrumented ones. glassgrad's figure for an op is the
+wall time of its `forward` and of its `backward` (every `autodiff.Function` subclass wrapped
+with a timer; the parts a kernel runs on glassgrad's threads are inside it). torch's is the
+self CPU time of each aten op on the calling thread, from `torch.profiler` (its intra-op
+threads work inside that time too). Both are per step, in ms; the instrumented steps run a
+little slower than the plain ones.
 Nothing is asserted.
 """
 
@@ -21,11 +24,14 @@ from __future__ import annotations
 import argparse
 import collections
 import json
+import os
 import statistics
 import subprocess
 import sys
 import time
 from typing import Any
+
+from .child import THREAD_VARS
 
 ENGINES = ("glassgrad", "torch")
 NETS = ("W1", "W2", "W3", "W8")
@@ -124,7 +130,10 @@ def main(argv: list[str] | None = None) -> int:
     for engine in ENGINES:
         command = [sys.executable, "-m", "benchmarks.ops", "--worker", engine]
         command += ["--only", args.only, "--threads", str(args.threads), "--steps", str(steps)]
-        proc = subprocess.run(command + ["--quick"] * args.quick, capture_output=True, text=True)
+        env = {**os.environ, **{var: str(args.threads) for var in THREAD_VARS}}
+        proc = subprocess.run(
+            command + ["--quick"] * args.quick, capture_output=True, text=True, env=env
+        )
         if proc.returncode != 0:
             missing = "No module named 'torch'" in proc.stderr
             print(f"| {engine} | {'not installed' if missing else 'failed'} | - | - |")
