@@ -336,8 +336,9 @@ def _initial_grad(out: Tensor, grad: Any, create_graph: bool) -> Any:
     if grad is None:
         if out.data.size != 1:
             raise RuntimeError(
-                f"backward: {out._label()} is not a scalar, so the gradient cannot be implied; "
-                "pass grad= (a tensor of the same shape), or reduce it first, e.g. .sum()"
+                f"backward: grad can be implicitly created only for scalar outputs, and "
+                f"{out._label()} is not a scalar; pass gradient= (or grad=, a tensor of its "
+                "shape), or reduce it first, e.g. .sum()"
             )
         g = np.ones(out.data.shape, out.data.dtype)
     else:

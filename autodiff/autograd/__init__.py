@@ -15,7 +15,13 @@ from typing import Any
 
 from ..anomaly import detect_anomaly, is_anomaly_enabled
 from ..engine import backward_into, gradients, run_backward
-from ..grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from ..grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from ..gradcheck import GradcheckError, _gradcheck, _gradgradcheck, _requires_grad
 from ..tensor import Tensor
 from . import functional
@@ -156,6 +162,7 @@ __all__ = [
     "grad",
     "gradcheck",
     "gradgradcheck",
+    "inference_mode",
     "is_anomaly_enabled",
     "is_grad_enabled",
     "no_grad",
