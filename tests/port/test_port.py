@@ -21,7 +21,7 @@ TOLERANCES = {
     "mlp_dataloader": 1e-3,
     "cnn_batchnorm_adam": 1e-3,
     "autograd_basics": 1e-6,
-    "tensor_hooks": 1e-6,
+    "hooks": 1e-6,
     "functional_jacobians": 1e-6,
     "inplace_versions": 1e-6,
 }

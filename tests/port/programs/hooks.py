@@ -1,13 +1,15 @@
-"""Tensor hooks: watching and changing gradients during backward.
+"""Hooks: watching and changing gradients during backward, and module outputs in forward.
 
 register_hook on leaves and on intermediate results, hooks that return a replacement gradient
 and hooks that only record, the order several hooks run in, removing a hook by its handle,
 hooks together with retain_grad, hooks on a tensor used twice, gradient clipping by a hook on
-every parameter of a small float64 model, and a hook seeing create_graph's gradient.
+every parameter of a small float64 model, a hook seeing create_graph's gradient; then module
+forward hooks and forward pre-hooks: saving features, replacing inputs and outputs, removing.
 """
 
 import numpy as np
 import torch
+import torch.nn as nn
 
 seen = []
 
@@ -146,3 +148,79 @@ for hd in handles:
 pred = torch.tanh(inputs @ W1.T + b1) @ W2.T
 ((pred - targets) ** 2).mean().backward()
 print("unclipped grad max:", round(W1.grad.abs().max().item(), 6))
+
+# ----------------------------------------------------------------- module hooks
+
+
+class TwoLayer(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(3, 4)
+        self.act = nn.Tanh()
+        self.fc2 = nn.Linear(4, 1)
+
+    def forward(self, x):
+        return self.fc2(self.act(self.fc1(x)))
+
+
+model = TwoLayer().double()
+with torch.no_grad():
+    for p in model.parameters():
+        p.copy_(torch.tensor(rng.standard_normal(tuple(p.shape))))
+
+features = {}
+
+
+def save_output(name):
+    def hook(module, args, output):
+        features[name] = output.detach()
+
+    return hook
+
+
+handles = [
+    model.fc1.register_forward_hook(save_output("fc1")),
+    model.act.register_forward_hook(save_output("act")),
+]
+out = model(inputs[:2])
+print("model output:", out.detach().numpy().round(6).tolist())
+print("fc1 features:", features["fc1"].numpy().round(6).tolist())
+print("act features:", features["act"].numpy().round(6).tolist())
+print("the hook saw what tanh gave:", torch.allclose(features["act"], features["fc1"].tanh()))
+
+
+def shift_input(module, args):
+    (x,) = args
+    return x + 1.0
+
+
+def scale_output(module, args, output):
+    return output * 0.5
+
+
+pre = model.fc1.register_forward_pre_hook(shift_input)
+post = model.fc2.register_forward_hook(scale_output)
+hooked = model(inputs[:2])
+print("with input shifted and output halved:", hooked.detach().numpy().round(6).tolist())
+hidden = torch.tanh((inputs[:2] + 1.0) @ model.fc1.weight.T + model.fc1.bias)
+manual = 0.5 * (hidden @ model.fc2.weight.T + model.fc2.bias)
+print("equals the manual computation:", torch.allclose(hooked, manual))
+hooked.sum().backward()
+print("gradients flow through hooked modules:", model.fc1.weight.grad.numpy().round(6).tolist())
+model.zero_grad()
+pre.remove()
+post.remove()
+for hd in handles:
+    hd.remove()
+features.clear()
+again = model(inputs[:2])
+print("after removing every hook:", torch.allclose(again, out), "features recorded:", len(features))
+
+calls = []
+model.fc1.register_forward_pre_hook(lambda m, a: calls.append("second"))
+model.fc1.register_forward_pre_hook(lambda m, a: calls.append("first"), prepend=True)
+model.fc1.register_forward_hook(
+    lambda m, a, kw, o: calls.append(("kwargs", sorted(kw))), with_kwargs=True
+)
+model(inputs[:1])
+print("hook order:", calls)
