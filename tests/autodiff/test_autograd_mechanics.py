@@ -235,3 +235,54 @@ def test_tuple_output_vjp_jvp_match_torch():
         )
         for o, t in zip(ours[1], theirs[1]):
             np.testing.assert_allclose(o.data, t.numpy(), rtol=1e-12, err_msg=name)
+
+
+# ----------------------------------------------------------------- custom Functions
+def _function(lib, grads):
+    """A PyTorch-style Function of (a, b) whose backward returns `grads(g)`."""
+
+    class Product(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, a, b, scale=1.0):
+            ctx.set_materialize_grads(False)
+            return a * b * scale
+
+        @staticmethod
+        def backward(ctx, g):
+            return grads(g)
+
+    return Product
+
+
+@pytest.mark.parametrize(
+    ("grads", "runs"),
+    [
+        (lambda g: g, False),  # one gradient for two inputs: b's would be dropped
+        (lambda g: (g, g * 2), True),
+        (lambda g: (g, g * 2, None), True),  # trailing Nones are allowed, as in PyTorch
+        (lambda g: (g, g * 2, g), False),  # scale was not passed: only None may follow
+    ],
+)
+def test_function_backward_returns_one_gradient_per_input(grads, runs):
+    a, b = _leaf(), _leaf()
+    y = _function(ad, grads).apply(a, b)
+    if not runs:
+        with pytest.raises(RuntimeError, match="incorrect number of gradients"):
+            y.sum().backward()
+        return
+    y.sum().backward()
+    assert a.grad.tolist() == [1.0, 1.0, 1.0] and b.grad.tolist() == [2.0, 2.0, 2.0]
+
+
+def test_function_gradient_count_matches_torch():
+    torch = _torch()
+    for grads in (lambda g: g, lambda g: (g, g, None), lambda g: (g, g, g)):
+        outcomes = []
+        for lib in (ad, torch):
+            a = lib.ones(2, dtype=lib.float64, requires_grad=True)
+            try:
+                _function(lib, grads).apply(a, a * 1).sum().backward()
+                outcomes.append("ran")
+            except RuntimeError as err:
+                outcomes.append("incorrect number of gradients" in str(err))
+        assert outcomes[0] == outcomes[1]
