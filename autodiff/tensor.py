@@ -218,11 +218,24 @@ class Tensor(InplaceUpdates, NumpyProtocol):
     def detach_(self) -> Tensor:
         """Cut this tensor from the graph in place: it becomes a leaf that does not require
         grad (PyTorch's `detach_`). A view raises, as in PyTorch: its base would still hold
-        the graph (glassgrad counts `detach()`'s result as a view too; PyTorch does not)."""
+        the graph (glassgrad counts `detach()`'s result as a view too; PyTorch does not).
+
+        A result whose graph has not been run backward yet raises too: ops that already used
+        it find their inputs through the tensor, so a later backward through them would stop
+        here, where PyTorch's continues to the inputs. Once backward has freed its node (the
+        truncated-backpropagation pattern, `hidden.detach_()` between batches) it works.
+        """
         if self._base is not None:
             raise RuntimeError(
                 f"detach_: Can't detach views in-place. Use detach() instead ({self._label()} "
                 "views another tensor's memory)"
+            )
+        node = self.grad_fn
+        if node is not None and not node.freed:
+            raise RuntimeError(
+                f"detach_: {self._label()} was made by {type(node).__name__}Backward, whose "
+                "graph has not been run backward: ops that already used it would lose their "
+                "gradient path through it (PyTorch keeps it). Use `t = t.detach()` instead"
             )
         self.grad_fn = None
         self._requires_grad = False

@@ -28,6 +28,8 @@ def _leaf(values=(1.0, -2.0, 3.0)):
 def test_detach_in_place_cuts_a_result_and_a_leaf_from_the_graph():
     w = _leaf()
     e = w * 5
+    (e * e).sum().backward()  # the truncated-backpropagation pattern: backward, then detach_
+    w.grad = None
     assert e.detach_() is e
     assert e.is_leaf and not e.requires_grad and e.grad_fn is None
     assert e.tolist() == [5.0, -10.0, 15.0]
@@ -35,6 +37,20 @@ def test_detach_in_place_cuts_a_result_and_a_leaf_from_the_graph():
     assert w.grad.tolist() == [5.0, -10.0, 15.0]
     leaf = _leaf()
     assert not leaf.detach_().requires_grad and leaf.is_leaf
+
+
+def test_detach_in_place_refuses_a_result_whose_graph_is_alive():
+    # PyTorch's consumers keep their edges to the old graph; glassgrad's find it through the
+    # tensor, so detaching it in place would cut x's gradient silently: refused instead.
+    x = _leaf()
+    y = x * 2
+    z = (y * 3).sum()
+    with pytest.raises(RuntimeError, match="has not been run backward"):
+        y.detach_()
+    z.backward()
+    assert x.grad.tolist() == [6.0, 6.0, 6.0]
+    y.detach_()  # freed now: allowed
+    assert y.is_leaf
 
 
 def test_detach_in_place_refuses_a_view():

@@ -96,7 +96,9 @@ print(
 (k * k).sum().backward()
 print("grad through clone:", w.grad)
 w.grad = None
-e = w * 5
+e = w * 5  # e.g. a hidden state carried over to the next batch
+(e * e).sum().backward()
+w.grad = None
 e.detach_()
 print("detach_: leaf", e.is_leaf, "requires_grad", e.requires_grad, e)
 f = w.detach().clone().requires_grad_()
