@@ -49,7 +49,7 @@ from .dtypes import (
     uint8,
 )
 from .engine import gradients, topological_order
-from .errors import DtypeError, GraphFreedError, InplaceModificationError, ShapeError
+from .errors import AnomalyError, DtypeError, GraphFreedError, InplaceModificationError, ShapeError
 from .factories import empty, empty_like, full_like, logspace
 from .function import Function
 from .functional import grad, hessian, jacobian, jvp, value_and_grad, vjp
@@ -127,6 +127,7 @@ __all__ = [
     "uint8",
     "Function",
     "GradcheckError",
+    "AnomalyError",
     "DtypeError",
     "GraphFreedError",
     "InplaceModificationError",

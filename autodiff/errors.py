@@ -22,3 +22,8 @@ class InplaceModificationError(RuntimeError):
 class DtypeError(TypeError, RuntimeError):
     """A dtype the operation cannot take (`requires_grad` on an integer tensor). A TypeError,
     and a RuntimeError too, which is what PyTorch raises: `except RuntimeError` catches it."""
+
+
+class AnomalyError(FloatingPointError, RuntimeError):
+    """`detect_anomaly()` found a NaN (or, with check_inf, an infinity) in a gradient. A
+    FloatingPointError, and a RuntimeError, which is what PyTorch raises."""

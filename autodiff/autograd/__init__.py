@@ -145,11 +145,12 @@ def gradgradcheck(
     return _gradgradcheck(func, _tuple(inputs), _requires_grad, eps, atol, rtol, 0, raise_exception)
 
 
-def set_detect_anomaly(mode: bool) -> None:
-    """Switch anomaly detection on or off (PyTorch's `torch.autograd.set_detect_anomaly`)."""
-    from ..anomaly import _AnomalyState
+def set_detect_anomaly(mode: bool, check_nan: bool = True, *, check_inf: bool = False) -> None:
+    """Switch anomaly detection on or off (PyTorch's `torch.autograd.set_detect_anomaly`;
+    `check_inf` is glassgrad's: stop at infinite gradients too)."""
+    from ..anomaly import set_anomaly
 
-    _AnomalyState.enabled = bool(mode)
+    set_anomaly(mode, check_nan, check_inf)
 
 
 __all__ = [

@@ -302,3 +302,50 @@ def test_function_gradient_count_matches_torch():
             except RuntimeError as err:
                 outcomes.append("incorrect number of gradients" in str(err))
         assert outcomes[0] == outcomes[1]
+
+
+# ----------------------------------------------------------------- anomaly mode
+def _sqrt_at_zero_and_nan(lib):
+    """Two backward passes under detect_anomaly: an infinite gradient (sqrt at 0), then a NaN
+    one (0 * log 0); what each does: "ran" or the error's kind."""
+    outcomes = []
+    x = lib.tensor([0.0, 1.0], dtype=lib.float64, requires_grad=True)
+    for make in (lambda: x.sqrt().sum(), lambda: ((x * 0).log() * 0).sum()):
+        with lib.autograd.detect_anomaly(), np.errstate(all="ignore"):
+            try:
+                make().backward()
+                outcomes.append("ran")
+            except RuntimeError as err:
+                outcomes.append("nan" if "nan values" in str(err) else str(err))
+    return outcomes
+
+
+def test_anomaly_mode_stops_at_nan_not_at_inf_as_pytorch():
+    assert _sqrt_at_zero_and_nan(ad) == ["ran", "nan"]
+    x = ad.tensor([0.0, 1.0], dtype=ad.float64, requires_grad=True)
+    with ad.autograd.detect_anomaly(check_nan=False), np.errstate(all="ignore"):
+        ((x * 0).log() * 0).sum().backward()  # sites recorded, nothing checked
+    assert np.isnan(x.grad.data[0])
+    with (
+        ad.autograd.detect_anomaly(check_inf=True),
+        np.errstate(all="ignore"),
+        pytest.raises(ad.AnomalyError, match="returned inf values"),
+    ):
+        x.sqrt().sum().backward()
+    assert not ad.is_anomaly_enabled()
+    ad.autograd.set_detect_anomaly(True, check_inf=True)
+    try:
+        with np.errstate(all="ignore"), pytest.raises(FloatingPointError, match="inf values"):
+            x.sqrt().sum().backward()
+    finally:
+        ad.autograd.set_detect_anomaly(False)
+    assert not ad.is_anomaly_enabled()
+
+
+def test_anomaly_mode_matches_torch():
+    torch = _torch()
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch warns that anomaly mode is slow
+        assert _sqrt_at_zero_and_nan(ad) == _sqrt_at_zero_and_nan(torch)

@@ -216,3 +216,15 @@ mixed = w * ints
 print("float64 * int64 is float64:", mixed.dtype == torch.float64, mixed.requires_grad)
 mixed.sum().backward()
 print("w.grad from int factor:", w.grad)
+
+# ----------------------------------------------------------------- anomaly detection
+t = torch.tensor([0.0, 1.0], dtype=torch.float64, requires_grad=True)
+with torch.autograd.detect_anomaly():
+    t.sqrt().sum().backward()
+    print("an infinite gradient passes anomaly mode:", t.grad)
+    t.grad = None
+    try:
+        ((t * 0).log() * 0).sum().backward()
+    except RuntimeError as err:
+        print("a NaN gradient stops it:", "nan" in str(err))
+print("anomaly mode off again:", torch.is_anomaly_enabled())
