@@ -349,3 +349,10 @@ def test_anomaly_mode_matches_torch():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # torch warns that anomaly mode is slow
         assert _sqrt_at_zero_and_nan(ad) == _sqrt_at_zero_and_nan(torch)
+
+
+def test_factories_make_leaves_that_require_grad():
+    for t in (ad.eye(2, requires_grad=True), ad.eye(2, 3, dtype=ad.float64, requires_grad=True)):
+        assert t.requires_grad and t.is_leaf
+    with ad.no_grad():  # a leaf that requires grad, whatever the grad mode, as in PyTorch
+        assert ad.ones(2, requires_grad=True).requires_grad
