@@ -49,11 +49,18 @@ from .dtypes import (
     uint8,
 )
 from .engine import gradients, topological_order
-from .errors import GraphFreedError, InplaceModificationError, ShapeError
+from .errors import AnomalyError, DtypeError, GraphFreedError, InplaceModificationError, ShapeError
 from .factories import empty, empty_like, full_like, logspace
 from .function import Function
 from .functional import grad, hessian, jacobian, jvp, value_and_grad, vjp
-from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 from .hooks import RemovableHandle
 from .memory import keep_freed_memory
@@ -120,6 +127,8 @@ __all__ = [
     "uint8",
     "Function",
     "GradcheckError",
+    "AnomalyError",
+    "DtypeError",
     "GraphFreedError",
     "InplaceModificationError",
     "RemovableHandle",
@@ -153,6 +162,8 @@ __all__ = [
     "hessian",
     "is_anomaly_enabled",
     "is_grad_enabled",
+    "inference_mode",
+    "is_inference_mode_enabled",
     "jacobian",
     "jvp",
     "keep_freed_memory",

@@ -161,9 +161,17 @@ def ones_like(
     return Tensor(np.ones_like(np.asarray(t), dtype=dtype), requires_grad=requires_grad)
 
 
-def eye(n: int, m: int | None = None, dtype: DTypeLike | None = None, device: Any = None) -> Tensor:
+def eye(
+    n: int,
+    m: int | None = None,
+    dtype: DTypeLike | None = None,
+    device: Any = None,
+    *,
+    requires_grad: bool = False,
+) -> Tensor:
+    """The (n, m) identity matrix (m defaults to n), a leaf as the other factories."""
     check_device(device, "eye")
-    return Tensor(np.eye(n, m, dtype=_dtype(dtype)))
+    return Tensor(np.eye(n, m, dtype=_dtype(dtype)), requires_grad=requires_grad)
 
 
 def arange(

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from .anomaly import _AnomalyState, format_site
-from .errors import GraphFreedError, ShapeError
+from .errors import AnomalyError, GraphFreedError, ShapeError
 from .function import _FREED, Function
 from .grad_mode import no_grad
 from .inplace import inplace_changes
@@ -336,8 +336,9 @@ def _initial_grad(out: Tensor, grad: Any, create_graph: bool) -> Any:
     if grad is None:
         if out.data.size != 1:
             raise RuntimeError(
-                f"backward: {out._label()} is not a scalar, so the gradient cannot be implied; "
-                "pass grad= (a tensor of the same shape), or reduce it first, e.g. .sum()"
+                f"backward: grad can be implicitly created only for scalar outputs, and "
+                f"{out._label()} is not a scalar; pass gradient= (or grad=, a tensor of its "
+                "shape), or reduce it first, e.g. .sum()"
             )
         g = np.ones(out.data.shape, out.data.dtype)
     else:
@@ -504,13 +505,20 @@ def _as_tensor(g: Any) -> Tensor | None:
 
 
 def _check_finite(node: Function, i: int, g: Any) -> None:
+    """Anomaly mode's check of the gradient a node produced for its input i: NaN (unless
+    check_nan=False), and infinities with check_inf=True."""
     values = g.data if isinstance(g, Tensor) else g
-    if not np.all(np.isfinite(values)):
-        kind = "NaN" if np.any(np.isnan(values)) else "Inf"
-        raise FloatingPointError(
-            f"detect_anomaly: {type(node).__name__}Backward (op '{node.op_name()}') produced "
-            f"{kind} in the gradient of its input {i} (shape {tuple(np.shape(values))}). "
-            f"The op was created at:\n{format_site(node._stack)}"
+    state = _AnomalyState
+    kind = None
+    if state.check_nan and np.any(np.isnan(values)):
+        kind = "nan"
+    elif state.check_inf and np.any(np.isinf(values)):
+        kind = "inf"
+    if kind is not None:
+        raise AnomalyError(
+            f"detect_anomaly: Function '{type(node).__name__}Backward' (op '{node.op_name()}') "
+            f"returned {kind} values in its {i}th output, the gradient of its input {i} (shape "
+            f"{tuple(np.shape(values))}). The op was created at:\n{format_site(node._stack)}"
         )
 
 

@@ -5,8 +5,10 @@ to decode a bare numpy traceback.
 """
 
 
-class ShapeError(ValueError):
-    """Shapes that cannot work together: `matmul: (3, 4) @ (5, 2): inner dimensions differ`."""
+class ShapeError(ValueError, RuntimeError):
+    """Shapes that cannot work together: `matmul: (3, 4) @ (5, 2): inner dimensions differ`.
+    A ValueError, and a RuntimeError too, which is what PyTorch raises for shapes: a PyTorch
+    program's `except RuntimeError` catches it."""
 
 
 class GraphFreedError(RuntimeError):
@@ -15,3 +17,13 @@ class GraphFreedError(RuntimeError):
 
 class InplaceModificationError(RuntimeError):
     """A value saved for backward was modified in place after it was saved."""
+
+
+class DtypeError(TypeError, RuntimeError):
+    """A dtype the operation cannot take (`requires_grad` on an integer tensor). A TypeError,
+    and a RuntimeError too, which is what PyTorch raises: `except RuntimeError` catches it."""
+
+
+class AnomalyError(FloatingPointError, RuntimeError):
+    """`detect_anomaly()` found a NaN (or, with check_inf, an infinity) in a gradient. A
+    FloatingPointError, and a RuntimeError, which is what PyTorch raises."""

@@ -228,7 +228,7 @@ class Function:
         for a in self.args:
             if (
                 isinstance(a, Tensor)
-                and (a if a._base is None else a._base)._version > ran
+                and (a if a._base is None else a._base)._stamp > ran
                 and any(value is a.data for value in saved)
             ):
                 raise InplaceModificationError(

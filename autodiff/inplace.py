@@ -2,7 +2,7 @@
 
 An op may save its inputs for backward; changing one of them in place afterwards would make
 that backward wrong. So every in-place change stamps the memory it changed (a tensor's
-`_version`, shared by every view of that memory) with the next value of one process-wide
+`_stamp`, shared by every view of that memory) with the next value of one process-wide
 counter, and every recorded op remembers the counter's value when it ran. While the counter
 has not moved since an op ran, nothing it saved can have changed and backward checks nothing;
 once it has moved, backward compares the versions of what the op saved — its inputs and its
@@ -67,7 +67,8 @@ class InplaceUpdates:
                 )
         inplace_changes.count = count = inplace_changes.count + 1
         memory = self if self._base is None else self._base
-        memory._version = count
+        memory._stamp = count
+        memory._changes += 1  # PyTorch's per-tensor `_version`
         # The ops that made this memory may have saved it as their output: stamp them too (a
         # node cannot hold its output tensor without a reference cycle; see function.py).
         fn = memory.grad_fn
@@ -221,6 +222,13 @@ def _refuse_recording(tensor: Any, op: str) -> None:
             f"{op}: a leaf Variable that requires grad is being used in an in-place operation "
             f"({tensor._label()}). Do it under `with autodiff.no_grad():` (e.g. parameter "
             "updates), or use the out-of-place op"
+        )
+    base = tensor._base
+    if base is not None and base.grad_fn is None and base._requires_grad:
+        raise RuntimeError(  # PyTorch's words: the view would change the leaf behind its back
+            f"{op}: a view of a leaf Variable that requires grad is being used in an in-place "
+            f"operation ({tensor._label()}, a view of {base._label()}). Do it under "
+            "`with autodiff.no_grad():`, or use the out-of-place op"
         )
     raise RuntimeError(
         f"{op}: {tensor._label()} requires grad (made by {type(tensor.grad_fn).__name__}"

@@ -24,7 +24,7 @@ import numpy as np
 from .device import CPU
 from .device import device as Device
 from .dtypes import DTypeLike, get_default_dtype, to_array
-from .errors import ShapeError
+from .errors import DtypeError, ShapeError
 from .hooks import RemovableHandle
 from .inplace import InplaceUpdates
 from .numpy_protocol import NumpyProtocol
@@ -69,9 +69,11 @@ class Tensor(InplaceUpdates, NumpyProtocol):
     )
     # Rarely set, so they live in the instance dict only once set: a tensor is cheaper to make.
     name: str | None = None
-    _version: int = 0  # bumped by in-place ops; views read their base's
+    _stamp: int = 0  # the in-place counter's value at the last change; views read their base's
+    _changes: int = 0  # in-place changes of this memory, PyTorch's `_version`
     _base: Tensor | None = None  # the tensor whose memory this one views
     _hooks: list[Hook] | None = None
+    _retains_grad: bool = False  # set by retain_grad() on a non-leaf
 
     def __init__(
         self,
@@ -119,7 +121,7 @@ class Tensor(InplaceUpdates, NumpyProtocol):
                 f"to cut {self._label()} from the graph"
             )
         if flag and self.data.dtype.kind != "f":
-            raise TypeError(
+            raise DtypeError(
                 f"requires_grad: only floating-point tensors can require grad, but "
                 f"{self._label()} has dtype {self.data.dtype}; convert it first, e.g. "
                 ".astype('float32')"
@@ -172,6 +174,7 @@ class Tensor(InplaceUpdates, NumpyProtocol):
         node = self.grad_fn
         if node is None or node._retains is not None:  # a leaf, or already retained
             return
+        self._retains_grad = True  # on the tensor: backward frees its node's hooks
         ref = weakref.ref(self)
 
         def retain(grad: Tensor) -> None:
@@ -184,6 +187,12 @@ class Tensor(InplaceUpdates, NumpyProtocol):
 
         node._add_hook(retain)
         node._retains = retain  # hooks registered later run before it (Function._add_hook)
+
+    @property
+    def retains_grad(self) -> bool:
+        """True for a non-leaf tensor whose `.grad` `retain_grad()` keeps (False for leaves,
+        which keep theirs anyway), as PyTorch's `retains_grad`; still True after backward."""
+        return self._retains_grad
 
     def register_hook(self, hook: Hook) -> RemovableHandle:
         """Call `hook(grad)` with this tensor's gradient during backward.
@@ -205,6 +214,32 @@ class Tensor(InplaceUpdates, NumpyProtocol):
     def detach(self) -> Tensor:
         """A tensor sharing this data (and version counter) but cut from the graph."""
         return Tensor._make(self.data, None, self if self._base is None else self._base)
+
+    def detach_(self) -> Tensor:
+        """Cut this tensor from the graph in place: it becomes a leaf that does not require
+        grad (PyTorch's `detach_`). A view raises, as in PyTorch: its base would still hold
+        the graph (glassgrad counts `detach()`'s result as a view too; PyTorch does not).
+
+        A result whose graph has not been run backward yet raises too: ops that already used
+        it find their inputs through the tensor, so a later backward through them would stop
+        here, where PyTorch's continues to the inputs. Once backward has freed its node (the
+        truncated-backpropagation pattern, `hidden.detach_()` between batches) it works.
+        """
+        if self._base is not None:
+            raise RuntimeError(
+                f"detach_: Can't detach views in-place. Use detach() instead ({self._label()} "
+                "views another tensor's memory)"
+            )
+        node = self.grad_fn
+        if node is not None and not node.freed:
+            raise RuntimeError(
+                f"detach_: {self._label()} was made by {type(node).__name__}Backward, whose "
+                "graph has not been run backward: ops that already used it would lose their "
+                "gradient path through it (PyTorch keeps it). Use `t = t.detach()` instead"
+            )
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
 
     # ----------------------------------------------------------------------- array facts
     @property
@@ -287,7 +322,13 @@ class Tensor(InplaceUpdates, NumpyProtocol):
     @property
     def version(self) -> int:
         """A stamp that grows whenever this memory (or a view of it) is modified in place."""
-        return (self if self._base is None else self._base)._version
+        return (self if self._base is None else self._base)._stamp
+
+    @property
+    def _version(self) -> int:
+        """PyTorch's version counter: how many times this memory (shared with its views and
+        `detach()`) was modified in place; 0 for a new tensor."""
+        return (self if self._base is None else self._base)._changes
 
     def item(self) -> Any:
         if self.data.size != 1:

@@ -41,6 +41,9 @@ class ThreadModes(threading.local):
         # per thread, not on the context manager, so one instance used by several threads at
         # once restores each thread's own mode.
         self.saved: list[bool] = []
+        # Is `inference_mode()` on? Recording is off then even under `enable_grad()`.
+        self.inference = False
+        self.saved_inference: list[tuple[bool, bool]] = []
 
 
 thread_modes = ThreadModes()

@@ -87,7 +87,18 @@ class Module:
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} does not define forward()")
 
+    # Hooks registered by register_forward_pre_hook / register_forward_hook: lists of
+    # (hook, with_kwargs), made on the first registration (a module without hooks pays one
+    # attribute read per call).
+    _forward_pre_hooks: list[tuple[Callable, bool]] | None = None
+    _forward_hooks: list[tuple[Callable, bool]] | None = None
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self._forward_pre_hooks is not None or self._forward_hooks is not None:
+            return self._call_with_hooks(args, kwargs)
+        return self._call_forward(args, kwargs)
+
+    def _call_forward(self, args: tuple, kwargs: dict[str, Any]) -> Any:
         # The scope groups every compute node made inside by module (viz draws it as a cluster).
         if type(self).name_scope is not _MODULE_NAME_SCOPE:  # overridden: enter that one
             with self.name_scope():
@@ -98,6 +109,62 @@ class Module:
             return self.forward(*args, **kwargs)
         finally:
             leave_scope(prev)
+
+    def _call_with_hooks(self, args: tuple, kwargs: dict[str, Any]) -> Any:
+        """`self(*args, **kwargs)` with the forward pre-hooks before forward and the forward
+        hooks after it, in registration order, each able to replace what it sees (PyTorch's)."""
+        for hook, with_kwargs in list(self._forward_pre_hooks or ()):
+            if with_kwargs:
+                result = hook(self, args, kwargs)
+                if result is not None:
+                    if not (isinstance(result, tuple) and len(result) == 2):
+                        raise RuntimeError(
+                            "forward pre-hook must return None or a tuple of (new_args, "
+                            f"new_kwargs), but got {type(result).__name__}"
+                        )
+                    args, kwargs = result
+            else:
+                result = hook(self, args)
+                if result is not None:
+                    args = result if isinstance(result, tuple) else (result,)
+        output = self._call_forward(args, kwargs)
+        for hook, with_kwargs in list(self._forward_hooks or ()):
+            result = hook(self, args, kwargs, output) if with_kwargs else hook(self, args, output)
+            if result is not None:
+                output = result
+        return output
+
+    def register_forward_pre_hook(
+        self, hook: Callable[..., Any], *, prepend: bool = False, with_kwargs: bool = False
+    ) -> autodiff.RemovableHandle:
+        """Call `hook(module, args)` before every forward; it may return new positional
+        arguments (a tuple, or one value). With `with_kwargs`, `hook(module, args, kwargs)`
+        may return `(args, kwargs)`. `prepend` runs it before the hooks already registered.
+        Returns a handle whose `remove()` unregisters it."""
+        if self._forward_pre_hooks is None:
+            object.__setattr__(self, "_forward_pre_hooks", [])
+        return _add_hook(self._forward_pre_hooks, (hook, with_kwargs), prepend)
+
+    def register_forward_hook(
+        self,
+        hook: Callable[..., Any],
+        *,
+        prepend: bool = False,
+        with_kwargs: bool = False,
+        always_call: bool = False,
+    ) -> autodiff.RemovableHandle:
+        """Call `hook(module, args, output)` after every forward (with `with_kwargs`,
+        `hook(module, args, kwargs, output)`); a value it returns replaces the output.
+        `prepend` runs it before the hooks already registered. Returns a handle whose
+        `remove()` unregisters it."""
+        if always_call:
+            raise NotImplementedError(
+                "register_forward_hook: always_call=True (running the hook when forward "
+                "raises) is not implemented in glassgrad"
+            )
+        if self._forward_hooks is None:
+            object.__setattr__(self, "_forward_hooks", [])
+        return _add_hook(self._forward_hooks, (hook, with_kwargs), prepend)
 
     def name_scope(self) -> Any:
         """`autodiff.name_scope` of this module: its attribute name in its parent, or for a
@@ -480,6 +547,14 @@ class Module:
 
 
 _MODULE_NAME_SCOPE = Module.name_scope
+
+
+def _add_hook(hooks: list, entry: tuple, prepend: bool) -> autodiff.RemovableHandle:
+    if prepend:
+        hooks.insert(0, entry)
+    else:
+        hooks.append(entry)
+    return autodiff.RemovableHandle(hooks, entry)
 
 
 def registered(module: Module, name: str) -> Any:

@@ -15,7 +15,13 @@ from typing import Any
 
 from ..anomaly import detect_anomaly, is_anomaly_enabled
 from ..engine import backward_into, gradients, run_backward
-from ..grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from ..grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from ..gradcheck import GradcheckError, _gradcheck, _gradgradcheck, _requires_grad
 from ..tensor import Tensor
 from . import functional
@@ -139,11 +145,12 @@ def gradgradcheck(
     return _gradgradcheck(func, _tuple(inputs), _requires_grad, eps, atol, rtol, 0, raise_exception)
 
 
-def set_detect_anomaly(mode: bool) -> None:
-    """Switch anomaly detection on or off (PyTorch's `torch.autograd.set_detect_anomaly`)."""
-    from ..anomaly import _AnomalyState
+def set_detect_anomaly(mode: bool, check_nan: bool = True, *, check_inf: bool = False) -> None:
+    """Switch anomaly detection on or off (PyTorch's `torch.autograd.set_detect_anomaly`;
+    `check_inf` is glassgrad's: stop at infinite gradients too)."""
+    from ..anomaly import set_anomaly
 
-    _AnomalyState.enabled = bool(mode)
+    set_anomaly(mode, check_nan, check_inf)
 
 
 __all__ = [
@@ -156,6 +163,7 @@ __all__ = [
     "grad",
     "gradcheck",
     "gradgradcheck",
+    "inference_mode",
     "is_anomaly_enabled",
     "is_grad_enabled",
     "no_grad",

@@ -60,6 +60,10 @@ class Function(_EngineFunction):
         """Keep Tensors (or None) for backward; the node stores their arrays."""
         super().save_for_backward(*(t.data if isinstance(t, Tensor) else t for t in tensors))
 
+    def set_materialize_grads(self, value: bool) -> None:
+        """PyTorch's switch for undefined output gradients: accepted, and nothing to do, since
+        a glassgrad Function has one output, whose gradient always arrives as a Tensor."""
+
     @property
     def saved_tensors(self) -> tuple:
         """What forward saved, as Tensors (the graph's own under create_graph)."""
@@ -99,8 +103,23 @@ def _tensor_backward(backward: Any) -> Any:
                 grads = backward(ctx, _as_tensor(grad))
         if not isinstance(grads, tuple):
             grads = (grads,)
+        grads = _one_per_input(ctx, grads)
         if recording:
             return grads
         return tuple(g.data if isinstance(g, Tensor) else g for g in grads)
 
     return run_backward
+
+
+def _one_per_input(ctx: Any, grads: tuple) -> tuple:
+    """`grads` checked as PyTorch checks them: one per argument of forward (None for those
+    that need none); more are allowed only if the extra ones are None. Fewer would leave the
+    last inputs without a gradient, silently."""
+    n = len(ctx.args)
+    if len(grads) < n or any(g is not None for g in grads[n:]):
+        raise RuntimeError(
+            f"function {type(ctx).__name__}Backward returned an incorrect number of gradients "
+            f"(expected {n}, got {len(grads)}): backward returns one gradient per argument of "
+            "forward, None for those that need none"
+        )
+    return grads[:n]

@@ -171,59 +171,97 @@ def _scalar_output(out: Any, where: str) -> Tensor:
 
 
 def vjp(
-    func: Callable[..., Tensor],
+    func: Callable[..., Any],
     inputs: Inputs,
     v: Any = None,
     create_graph: bool = False,
     strict: bool = False,
 ) -> tuple[Any, Any]:
-    """`(func(*inputs), v^T J)`: the vector-Jacobian product, one per input."""
+    """`(func(*inputs), v^T J)`: the vector-Jacobian product, one per input. For a function
+    with a tuple of outputs, `v` is a tuple with one cotangent per output (of its shape)."""
     _check_options("vjp", strict)
     xs, inputs_tuple = _prepare(inputs, create_graph, "vjp")
-    out = func(*xs)
-    if not isinstance(out, Tensor):
-        raise TypeError(f"vjp: func must return a Tensor, got {type(out).__name__}")
-    gs = _grads(out, xs, _vector(v, out, "vjp"), create_graph, retain=False)
+    outs, outputs_tuple = _outputs(func(*xs), "vjp")
+    vs = _vectors(v, outs, outputs_tuple, "vjp")
+    live = [(o, vi) for o, vi in zip(outs, vs) if o.requires_grad]
+    if not live:
+        gs = [Tensor(np.zeros_like(x.data)) for x in xs]
+    else:
+        found = gradients(
+            [o for o, _ in live],
+            xs,
+            grad_outputs=[vi for _, vi in live],
+            retain_graph=create_graph,
+            create_graph=create_graph,
+            allow_unused=True,
+        )
+        gs = [Tensor(np.zeros_like(x.data)) if g is None else g for g, x in zip(found, xs)]
     gs = [_finish(g, create_graph) for g in gs]
-    return _finish(out, create_graph), tuple(gs) if inputs_tuple else gs[0]
+    return _structured(outs, outputs_tuple, create_graph), tuple(gs) if inputs_tuple else gs[0]
+
+
+def _vectors(v: Any, outs: tuple[Tensor, ...], outputs_tuple: bool, where: str) -> list[Any]:
+    """One vector per output, checked against its shape: `v` is a tuple for tuple outputs."""
+    if not outputs_tuple:
+        return [_vector(v, outs[0], where)]
+    if v is None:
+        return [_vector(None, o, where) for o in outs]
+    if not isinstance(v, tuple | list) or len(v) != len(outs):
+        got = len(v) if isinstance(v, tuple | list) else type(v).__name__
+        raise RuntimeError(
+            f"{where}: func returned {len(outs)} outputs, so v must be a tuple of "
+            f"{len(outs)} Tensors; got {got}"
+        )
+    return [_vector(vi, o, where) for vi, o in zip(v, outs)]
+
+
+def _structured(outs: Sequence[Tensor], outputs_tuple: bool, create_graph: bool) -> Any:
+    """The function's outputs as it returned them (a tuple or one Tensor), cut from the graph
+    unless create_graph."""
+    finished = tuple(_finish(o, create_graph) for o in outs)
+    return finished if outputs_tuple else finished[0]
 
 
 def jvp(
-    func: Callable[..., Tensor],
+    func: Callable[..., Any],
     inputs: Inputs,
     v: Any = None,
     create_graph: bool = False,
     strict: bool = False,
-) -> tuple[Tensor, Tensor]:
-    """`(func(*inputs), J v)`: the Jacobian-vector product (two reverse passes: u -> J^T u is
-    linear in u, and its vjp with v is J v)."""
+) -> tuple[Any, Any]:
+    """`(func(*inputs), J v)`: the Jacobian-vector product, one per output (two reverse passes:
+    u -> J^T u is linear in u, and its vjp with v is J v)."""
     _check_options("jvp", strict)
     xs, inputs_tuple = _prepare(inputs, create_graph, "jvp")
     vs = tuple(v) if isinstance(v, tuple | list) else (v,)
     if v is None:
-        if any(x.size != 1 for x in xs):
+        if any(x.numel() != 1 for x in xs):
             raise RuntimeError("jvp: v can be omitted only when every input has one element")
         vs = tuple(Tensor(np.ones_like(x.data)) for x in xs)
     if len(vs) != len(xs):
         raise RuntimeError(f"jvp: {len(xs)} inputs but {len(vs)} vectors in v")
     vs = tuple(_vector(vi, x, "jvp") for vi, x in zip(vs, xs))
-    out = func(*xs)
-    if not isinstance(out, Tensor):
-        raise TypeError(f"jvp: func must return a Tensor, got {type(out).__name__}")
-    if not out.requires_grad:
-        return _finish(out, create_graph), Tensor(np.zeros_like(out.data))
-    u = Tensor(np.zeros_like(out.data), requires_grad=True)
-    jt_u = gradients(out, xs, grad_outputs=u, create_graph=True, allow_unused=True)
+    outs, outputs_tuple = _outputs(func(*xs), "jvp")
+    live = [o for o in outs if o.requires_grad]
+    # One cotangent u per output that depends on the inputs: J^T u is linear in each.
+    us = [Tensor(np.zeros_like(o.data), requires_grad=True) for o in live]
     total = None
-    for g, vi in zip(jt_u, vs):
-        if g is not None:
-            term = (g * vi).sum()
-            total = term if total is None else total + term
-    if total is None or not total.requires_grad:
-        return _finish(out, create_graph), Tensor(np.zeros_like(out.data))
-    (jv,) = gradients(total, u, create_graph=create_graph, allow_unused=True)
-    jv = Tensor(np.zeros_like(out.data)) if jv is None else jv
-    return _finish(out, create_graph), _finish(jv, create_graph)
+    if live:
+        jt_u = gradients(live, xs, grad_outputs=us, create_graph=True, allow_unused=True)
+        for g, vi in zip(jt_u, vs):
+            if g is not None:
+                term = (g * vi).sum()
+                total = term if total is None else total + term
+    if total is not None and total.requires_grad:
+        found = iter(gradients(total, us, create_graph=create_graph, allow_unused=True))
+    else:
+        found = iter([None] * len(us))
+    jvs = []
+    for o in outs:
+        jv = next(found) if o.requires_grad else None
+        jv = Tensor(np.zeros_like(o.data)) if jv is None else jv
+        jvs.append(_finish(jv, create_graph))
+    return _structured(outs, outputs_tuple, create_graph), (tuple(jvs) if outputs_tuple else jvs[0])
 
 
 def vhp(

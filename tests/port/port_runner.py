@@ -135,7 +135,7 @@ def run_program(path: Path, engine: str, workdir: Path) -> Run:
 
 # ------------------------------------------------------------------------------ comparing
 NUMBER = re.compile(
-    r"(?<![\w.])[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?(?![\w])|\b(?:nan|inf)\b"
+    r"(?<![\w.])[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?(?![\w])|[-+]?\b(?:nan|inf)\b"
 )
 # What the two printouts may spell differently without a number changing.
 NORMALISE = (
@@ -194,8 +194,11 @@ def compare_outputs(expected: str, actual: str, tol: float) -> list[str]:
                 if not math.isfinite(a):
                     problems.append(f"{where}\n  ({a_tok} is not finite)")
                 continue
-            if math.isnan(e) and math.isnan(a):
+            if (math.isnan(e) and math.isnan(a)) or e == a:  # e == a: equal infinities too
                 continue
+            if math.isinf(e) or math.isinf(a):  # no tolerance makes a number infinite
+                problems.append(f"{where}\n  ({a_tok} vs {e_tok})")
+                break
             allowed = tol * (1 + abs(e)) + max(_resolution(e_tok), _resolution(a_tok))
             if not abs(a - e) <= allowed:
                 diff = f"|diff| {abs(a - e):.3g} > {allowed:.3g}"
