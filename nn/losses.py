@@ -36,9 +36,6 @@ class _Loss(Module):
                 )
             self.register_buffer(name, weight)
 
-    def extra_repr(self) -> str:
-        return "" if self.reduction == "mean" else f"reduction={self.reduction!r}"
-
 
 class _WeightedLoss(_Loss):
     """A loss with PyTorch's per-class `weight` and its `ignore_index`."""

@@ -59,6 +59,7 @@ class LRScheduler:
                 )
         self.base_lrs: list[float] = [float(g["initial_lr"]) for g in optimizer.param_groups]
         self.last_epoch = last_epoch
+        self._step_count = 0  # PyTorch's count of step() calls, the construction's included
         self._initial = True
         try:
             self.step()
@@ -78,6 +79,7 @@ class LRScheduler:
     def step(self) -> None:
         """Advance one epoch and set every group's lr."""
         self.last_epoch += 1
+        self._step_count += 1
         for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
             group["lr"] = lr
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
@@ -96,46 +98,69 @@ class LRScheduler:
             )
         return self.base_lrs[i]
 
+    # PyTorch's state dict keys besides the hyperparameters and a subclass's own attributes, in
+    # its order; "_is_initial" and "_get_lr_called_within_step" are its flags, always False
+    # between calls (kept so that the keys are PyTorch's).
+    _state_keys = (
+        "base_lrs",
+        "last_epoch",
+        "_step_count",
+        "_is_initial",
+        "_get_lr_called_within_step",
+        "_last_lr",
+    )
+
     def _own_attributes(self) -> dict[str, Any]:
         """The attributes a subclass of one's own added (a scheduler written by subclassing
         LRScheduler, e.g. a warmup's length): PyTorch saves every attribute but the optimizer, so
         these are saved and restored too, as they are."""
-        known = {"optimizer", "base_lrs", "last_epoch", "_last_lr", "_initial"}
+        known = {"optimizer", "base_lrs", "last_epoch", "_last_lr", "_initial", "_step_count"}
         return {
             k: v for k, v in vars(self).items() if k not in known and k not in self._hyperparameters
         }
 
     def state_dict(self) -> dict[str, Any]:
-        """The scheduler's state as plain numbers and lists (the optimizer's lrs, from which the
-        next step goes on, are in the optimizer's own state dict), with the attributes a
-        subclass added."""
-        state = {name: getattr(self, name) for name in self._hyperparameters}
+        """The scheduler's state as plain numbers and lists, under PyTorch's keys and in its
+        order: the hyperparameters, "base_lrs", "last_epoch", "_step_count", "_is_initial",
+        "_get_lr_called_within_step", "_last_lr", with the attributes a subclass added first.
+        (The optimizer's lrs, from which the next step goes on, are in the optimizer's own
+        state dict.)"""
         return {
             **self._own_attributes(),
-            **state,
-            "last_epoch": self.last_epoch,
+            **{name: getattr(self, name) for name in self._hyperparameters},
             "base_lrs": list(self.base_lrs),
-            "last_lr": list(self._last_lr),
+            "last_epoch": self.last_epoch,
+            "_step_count": self._step_count,
+            "_is_initial": False,
+            "_get_lr_called_within_step": False,
+            "_last_lr": list(self._last_lr),
         }
 
     def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
         """Restore a `state_dict()` (also one read back from an .npz, with arrays for the lists),
         with the attributes a subclass added; wrong keys or lists that do not fit the
-        optimizer's groups raise a ValueError."""
+        optimizer's groups raise a ValueError. A state dict saved by an older glassgrad (its
+        lrs under "last_lr", without "_step_count" and PyTorch's two flags) loads too."""
         where = f"{type(self).__name__}.load_state_dict"
+        state_dict = dict(state_dict)
+        if "last_lr" in state_dict and "_last_lr" not in state_dict:  # an older glassgrad's
+            state_dict["_last_lr"] = state_dict.pop("last_lr")
+        state_dict.setdefault("_step_count", None)  # then last_epoch + 1, PyTorch's count
+        state_dict.setdefault("_is_initial", False)
+        state_dict.setdefault("_get_lr_called_within_step", False)
         own = self._own_attributes()
-        expected = {*own, *self._hyperparameters, "last_epoch", "base_lrs", "last_lr"}
+        expected = {*own, *self._hyperparameters, *self._state_keys}
         if set(state_dict) != expected:
             raise ValueError(f"{where}: expected keys {sorted(expected)}, got {sorted(state_dict)}")
         n = len(self.optimizer.param_groups)
         lists = {}
-        for key in ("base_lrs", "last_lr"):
+        for key in ("base_lrs", "_last_lr"):
             values = np.asarray(state_dict[key])
             if values.ndim != 1 or values.dtype.kind not in "iuf":
                 raise ValueError(f"{where}: {key!r} must be a list of numbers, got {values!r}")
-            # last_lr has an lr per group; base_lrs one per group the scheduler was made with
+            # _last_lr has an lr per group; base_lrs one per group the scheduler was made with
             # (groups added later have none)
-            if len(values) > n or (key == "last_lr" and len(values) != n):
+            if len(values) > n or (key == "_last_lr" and len(values) != n):
                 raise ValueError(
                     f"{where}: {key!r} has {len(values)} entries, the optimizer has {n} groups"
                 )
@@ -144,13 +169,23 @@ class LRScheduler:
         for name, value in hyperparameters.items():
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise ValueError(f"{where}: {name} must be a number, got {value!r}")
+        for flag in ("_is_initial", "_get_lr_called_within_step"):
+            if to_python(state_dict[flag]) is not False:
+                raise ValueError(
+                    f"{where}: {flag} must be False (it is True only inside a step), got "
+                    f"{state_dict[flag]!r}"
+                )
         last_epoch = check_int(where, "last_epoch", to_python(state_dict["last_epoch"]), -1)
+        step_count = to_python(state_dict["_step_count"])
+        step_count = last_epoch + 1 if step_count is None else step_count
+        step_count = check_int(where, "_step_count", step_count, 0)
         for name, value in hyperparameters.items():
             setattr(self, name, value)
         for name in own:
             setattr(self, name, to_python(state_dict[name]))
         self.last_epoch = last_epoch
-        self.base_lrs, self._last_lr = lists["base_lrs"], lists["last_lr"]
+        self._step_count = step_count
+        self.base_lrs, self._last_lr = lists["base_lrs"], lists["_last_lr"]
 
 
 class StepLR(LRScheduler):

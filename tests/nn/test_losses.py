@@ -303,9 +303,12 @@ def test_multi_margin_loss(reduction, p, margin):
     assert repr(nn.MultiMarginLoss()) == "MultiMarginLoss()"
 
 
-def test_loss_modules_have_no_parameters_and_show_reduction():
+def test_loss_modules_have_no_parameters_and_print_as_pytorchs():
     assert list(nn.CrossEntropyLoss().parameters()) == []
-    assert repr(nn.MSELoss(reduction="sum")) == "MSELoss(reduction='sum')"
+    # PyTorch's losses print no arguments; this printed "MSELoss(reduction='sum')"
+    assert repr(nn.MSELoss(reduction="sum")) == "MSELoss()"
+    weight = autodiff.tensor([1.0, 2.0])
+    assert repr(nn.CrossEntropyLoss(weight, reduction="none")) == "CrossEntropyLoss()"
 
 
 @pytest.mark.parametrize(

@@ -1318,8 +1318,42 @@ def test_a_schedulers_own_attributes_are_saved_and_restored(tmp_path):
     assert warm == 4
     np.testing.assert_allclose(lrs, [0.5, 0.5, 0.5])
     assert sorted(StepLR(two_group_sgd(), 2).state_dict()) == [
-        "base_lrs", "gamma", "last_epoch", "last_lr", "step_size",
+        "_get_lr_called_within_step", "_is_initial", "_last_lr", "_step_count", "base_lrs", "gamma",
+        "last_epoch", "step_size",
     ]  # fmt: skip
+
+
+def test_scheduler_state_dict_has_pytorchs_keys_in_its_order():
+    # The lrs were saved under "last_lr" where PyTorch's key is "_last_lr" (a PyTorch user's
+    # `state["_last_lr"]` failed), and "_step_count" and PyTorch's two flags were missing.
+    scheduler = CosineAnnealingLR(optim.SGD([param()], lr=0.1), T_max=5)
+    scheduler.step()
+    assert list(scheduler.state_dict()) == [
+        "T_max", "eta_min", "base_lrs", "last_epoch", "_step_count", "_is_initial",
+        "_get_lr_called_within_step", "_last_lr",
+    ]  # fmt: skip
+    state = scheduler.state_dict()
+    assert state["_step_count"] == 2 and state["_last_lr"] == scheduler.get_last_lr()
+    torch = pytest.importorskip("torch")
+    t_opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+    t_scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(t_opt, T_max=5)
+    t_opt.step()
+    t_scheduler.step()
+    t_state = t_scheduler.state_dict()
+    assert list(t_state) == list(state)
+    assert t_state["_step_count"] == state["_step_count"]
+    fresh = CosineAnnealingLR(optim.SGD([param()], lr=0.1), T_max=5)
+    fresh.load_state_dict(t_state)  # a PyTorch scheduler's state dict loads
+    assert fresh.last_epoch == 1 and fresh._step_count == 2
+
+
+def test_scheduler_loads_an_older_glassgrad_state_dict():
+    scheduler = StepLR(optim.SGD([param()], lr=1.0), step_size=1, gamma=0.5)
+    old = {"step_size": 1, "gamma": 0.5, "last_epoch": 3, "base_lrs": [1.0], "last_lr": [0.125]}
+    scheduler.load_state_dict(old)
+    assert scheduler.get_last_lr() == [0.125] and scheduler._step_count == 4
+    with pytest.raises(ValueError, match="_is_initial must be False"):
+        scheduler.load_state_dict({**scheduler.state_dict(), "_is_initial": True})
 
 
 def test_a_schedulers_own_attributes_resume_like_torch():
