@@ -1,4 +1,5 @@
-"""Learning-rate schedulers: `StepLR`, `ExponentialLR`, `CosineAnnealingLR`.
+"""Learning-rate schedulers: `StepLR`, `MultiStepLR`, `ExponentialLR`, `CosineAnnealingLR`,
+`LambdaLR` and `ReduceLROnPlateau`.
 
 Each scales every parameter group's current lr once per `step()`, by PyTorch's recursive rules
 (its `get_lr`): StepLR multiplies it by gamma every `step_size` epochs, ExponentialLR every
@@ -19,7 +20,9 @@ forms, lr = f(base_lr, epoch), up to rounding.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+import types
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -41,6 +44,8 @@ class LRScheduler:
     """
 
     _hyperparameters: tuple[str, ...] = ()
+    # Attributes a subclass saves in a form of its own (LambdaLR's functions), not as they are.
+    _saved_apart: tuple[str, ...] = ()
     # ExponentialLR and CosineAnnealingLR leave the lrs alone at the construction's step;
     # PyTorch's StepLR does not (it tests last_epoch == 0 instead).
     _initial_step_keeps_lr = True
@@ -115,9 +120,8 @@ class LRScheduler:
         LRScheduler, e.g. a warmup's length): PyTorch saves every attribute but the optimizer, so
         these are saved and restored too, as they are."""
         known = {"optimizer", "base_lrs", "last_epoch", "_last_lr", "_initial", "_step_count"}
-        return {
-            k: v for k, v in vars(self).items() if k not in known and k not in self._hyperparameters
-        }
+        known.update(self._hyperparameters, self._saved_apart)
+        return {k: v for k, v in vars(self).items() if k not in known}
 
     def state_dict(self) -> dict[str, Any]:
         """The scheduler's state as plain numbers and lists, under PyTorch's keys and in its
@@ -255,3 +259,271 @@ class CosineAnnealingLR(LRScheduler):
             1 + math.cos(math.pi * (epoch - 1) / period)
         )
         return ratio * (lr - eta_min) + eta_min
+
+
+class MultiStepLR(LRScheduler):
+    """Multiply the lr by `gamma` at each epoch in `milestones` (PyTorch's
+    torch.optim.lr_scheduler.MultiStepLR); a milestone listed n times multiplies by gamma**n. A
+    fresh schedule gives lr = base_lr * gamma**(number of milestones <= epoch).
+
+    `milestones` is kept as a `collections.Counter` {epoch: count}, as PyTorch keeps it (and
+    saves it in the state dict).
+    """
+
+    _hyperparameters = ("gamma",)
+    _initial_step_keeps_lr = False  # PyTorch's: a milestone at epoch 0 applies at once
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        milestones: Iterable[int],
+        gamma: float = 0.1,
+        last_epoch: int = -1,
+    ) -> None:
+        self.milestones = _milestones("MultiStepLR", milestones)
+        self.gamma = float(gamma)
+        super().__init__(optimizer, last_epoch)
+
+    def _next_lr(self, lr: float, i: int) -> float:
+        count = self.milestones.get(self.last_epoch, 0)
+        return lr * self.gamma**count if count else lr
+
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
+        """As the base's; "milestones" may be a Counter, a dict {epoch: count} (keys as strings
+        too, as a checkpoint gives them back) or a list of epochs."""
+        where = "MultiStepLR.load_state_dict"
+        if "milestones" not in state_dict:
+            raise ValueError(f"{where}: the state has no 'milestones'")
+        milestones = state_dict["milestones"]
+        if isinstance(milestones, Mapping):
+            try:
+                counts = {int(k): to_python(v) for k, v in milestones.items()}
+            except ValueError:
+                raise ValueError(
+                    f"{where}: milestones must be epochs, got {milestones!r}"
+                ) from None
+            epochs = [k for k, n in counts.items() for _ in range(check_int(where, "count", n, 1))]
+        else:
+            epochs = milestones
+        milestones = _milestones(where, epochs)
+        super().load_state_dict({**state_dict, "milestones": milestones})
+        self.milestones = milestones
+
+
+def _milestones(where: str, epochs: Any) -> Counter:
+    if isinstance(epochs, np.ndarray):
+        epochs = epochs.tolist()
+    if isinstance(epochs, str | bytes) or not isinstance(epochs, Iterable):
+        raise TypeError(f"{where}: milestones must be a list of epochs, got {epochs!r}")
+    return Counter(check_int(where, "a milestone", to_python(e)) for e in epochs)
+
+
+class LambdaLR(LRScheduler):
+    """lr = base_lr * lr_lambda(epoch) (PyTorch's torch.optim.lr_scheduler.LambdaLR): one
+    function for every group, or a list with one per group. Not recursive: an lr set by hand
+    is overwritten at the next step.
+
+    The functions are not saved: `state_dict()["lr_lambdas"]` has None for a plain function or
+    lambda and a copy of the attributes (`__dict__`) of a callable object, which
+    `load_state_dict` restores into the scheduler's own objects, as in PyTorch.
+    """
+
+    _initial_step_keeps_lr = False
+    _saved_apart = ("lr_lambdas",)
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        lr_lambda: Callable[[int], float] | Sequence[Callable[[int], float]],
+        last_epoch: int = -1,
+    ) -> None:
+        n = len(optimizer.param_groups) if isinstance(optimizer, Optimizer) else 0
+        lambdas = list(lr_lambda) if isinstance(lr_lambda, list | tuple) else [lr_lambda] * n
+        if len(lambdas) != n and isinstance(optimizer, Optimizer):
+            raise ValueError(f"LambdaLR: expected {n} lr_lambdas, but got {len(lambdas)}")
+        for f in lambdas:
+            if not callable(f):
+                raise TypeError(f"LambdaLR: lr_lambda must be callable, got {f!r}")
+        self.lr_lambdas: list[Callable[[int], float]] = lambdas
+        super().__init__(optimizer, last_epoch)
+
+    def _next_lr(self, lr: float, i: int) -> float:
+        base = self._base_lr(i)
+        return base * self.lr_lambdas[i](self.last_epoch)
+
+    def state_dict(self) -> dict[str, Any]:
+        """The base's, then "lr_lambdas": None per plain function, a copy of the attributes of
+        a callable object."""
+        state = super().state_dict()
+        state["lr_lambdas"] = [
+            None if isinstance(f, types.FunctionType) else dict(vars(f)) for f in self.lr_lambdas
+        ]
+        return state
+
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
+        where = "LambdaLR.load_state_dict"
+        if "lr_lambdas" not in state_dict:
+            raise ValueError(f"{where}: the state has no 'lr_lambdas'")
+        saved = list(state_dict["lr_lambdas"])
+        if len(saved) != len(self.lr_lambdas):
+            raise ValueError(
+                f"{where}: the state has {len(saved)} lr_lambdas, the scheduler "
+                f"{len(self.lr_lambdas)}"
+            )
+        if any(s is not None and not isinstance(s, Mapping) for s in saved):
+            raise ValueError(f"{where}: each saved lr_lambda must be None or a dict of attributes")
+        super().load_state_dict({k: v for k, v in state_dict.items() if k != "lr_lambdas"})
+        for f, attributes in zip(self.lr_lambdas, saved):
+            if attributes is not None:
+                vars(f).update(attributes)
+
+
+class ReduceLROnPlateau(LRScheduler):
+    """Multiply the lr by `factor` once a metric has stopped improving for more than `patience`
+    epochs (PyTorch's torch.optim.lr_scheduler.ReduceLROnPlateau). Call `step(metric)` once
+    per epoch with the validation loss (mode="min") or accuracy (mode="max").
+
+    Improving means beating the best value so far by `threshold`: relatively (best * (1 -
+    threshold) in "min" mode, "rel") or absolutely (best - threshold, "abs"). After a
+    reduction, `cooldown` epochs pass before bad epochs are counted again. An lr never goes
+    below `min_lr` (one per group, or one for all), and a reduction smaller than `eps` is
+    skipped. Unlike the other schedulers it keeps no base_lrs and records no "initial_lr".
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        mode: str = "min",
+        factor: float = 0.1,
+        patience: int = 10,
+        threshold: float = 1e-4,
+        threshold_mode: str = "rel",
+        cooldown: int = 0,
+        min_lr: float | Sequence[float] = 0,
+        eps: float = 1e-8,
+    ) -> None:
+        where = "ReduceLROnPlateau"
+        if check_real(where, "factor", factor) >= 1.0:
+            raise ValueError(f"{where}: factor should be < 1.0, got {factor!r}")
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"{where}: {type(optimizer).__name__} isn't an Optimizer")
+        # The attributes in PyTorch's order: its state dict lists them so.
+        self.factor = factor
+        self.optimizer = optimizer
+        n = len(optimizer.param_groups)
+        if isinstance(min_lr, list | tuple):
+            if len(min_lr) != n:
+                raise ValueError(f"{where}: expected {n} min_lrs, got {len(min_lr)}")
+            self.default_min_lr: float | None = None
+            for m in min_lr:
+                check_real(where, "min_lr", m, minimum=0)
+            self.min_lrs = list(min_lr)
+        else:
+            check_real(where, "min_lr", min_lr, minimum=0)
+            self.default_min_lr = min_lr
+            self.min_lrs = [min_lr] * n
+        self.patience = check_int(where, "patience", patience, 0)
+        self.cooldown = check_int(where, "cooldown", cooldown, 0)
+        self.eps = check_real(where, "eps", eps, minimum=0)
+        self.last_epoch = 0
+        self._last_lr = [group["lr"] for group in optimizer.param_groups]
+        self._init_is_better(mode, threshold, threshold_mode, where)
+        self._reset()
+
+    def _init_is_better(self, mode: str, threshold: float, threshold_mode: str, where: str) -> None:
+        if mode not in ("min", "max"):
+            raise ValueError(f"{where}: mode must be 'min' or 'max', got {mode!r}")
+        if threshold_mode not in ("rel", "abs"):
+            raise ValueError(
+                f"{where}: threshold_mode must be 'rel' or 'abs', got {threshold_mode!r}"
+            )
+        self.mode_worse = math.inf if mode == "min" else -math.inf
+        self.mode = mode
+        check_real(where, "threshold", threshold)
+        self.threshold = threshold
+        self.threshold_mode = threshold_mode
+
+    def _reset(self) -> None:
+        self.best = self.mode_worse
+        self.cooldown_counter = 0
+        self.num_bad_epochs = 0
+
+    @property
+    def in_cooldown(self) -> bool:
+        return self.cooldown_counter > 0
+
+    def _is_better(self, a: float, best: float) -> bool:
+        if self.mode == "min":
+            bar = (
+                best * (1.0 - self.threshold)
+                if self.threshold_mode == "rel"
+                else best - self.threshold
+            )
+            return a < bar
+        bar = (
+            best * (1.0 + self.threshold) if self.threshold_mode == "rel" else best + self.threshold
+        )
+        return a > bar
+
+    def step(self, metrics: Any) -> None:  # type: ignore[override]
+        """Record this epoch's metric (a number or a 0-d Tensor) and reduce the lrs if it has
+        not improved for more than `patience` epochs."""
+        current = float(metrics)
+        self.last_epoch += 1
+        if self._is_better(current, self.best):
+            self.best = current
+            self.num_bad_epochs = 0
+        else:
+            self.num_bad_epochs += 1
+        if self.in_cooldown:
+            self.cooldown_counter -= 1
+            self.num_bad_epochs = 0  # bad epochs in the cooldown do not count
+        if self.num_bad_epochs > self.patience:
+            self._reduce_lr()
+            self.cooldown_counter = self.cooldown
+            self.num_bad_epochs = 0
+        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+
+    def _reduce_lr(self) -> None:
+        groups = self.optimizer.param_groups
+        if len(groups) != len(self.min_lrs):
+            if self.default_min_lr is None:
+                raise RuntimeError(
+                    f"ReduceLROnPlateau: the optimizer has {len(groups)} parameter groups, "
+                    f"{len(self.min_lrs)} when the scheduler was made (a group was added?): set "
+                    "`min_lrs` to one lr per group"
+                )
+            self.min_lrs = [self.default_min_lr] * len(groups)
+        for group, min_lr in zip(groups, self.min_lrs):
+            old_lr = float(group["lr"])
+            new_lr = max(old_lr * self.factor, min_lr)
+            if old_lr - new_lr > self.eps:
+                group["lr"] = new_lr
+
+    def get_lr(self) -> list[float]:
+        raise NotImplementedError(
+            "ReduceLROnPlateau: the lrs come from step(metric); see get_last_lr()"
+        )
+
+    def state_dict(self) -> dict[str, Any]:
+        """Every attribute but the optimizer, in PyTorch's order and under its names."""
+        return {
+            k: list(v) if isinstance(v, list) else v
+            for k, v in vars(self).items()
+            if k != "optimizer"
+        }
+
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
+        """Restore a `state_dict()`; wrong keys raise a ValueError."""
+        where = "ReduceLROnPlateau.load_state_dict"
+        expected = set(self.state_dict())
+        if set(state_dict) != expected:
+            raise ValueError(f"{where}: expected keys {sorted(expected)}, got {sorted(state_dict)}")
+        values = {k: to_python(v) for k, v in state_dict.items()}
+        for key in ("min_lrs", "_last_lr"):
+            values[key] = [float(v) for v in np.asarray(values[key], dtype=np.float64).ravel()]
+        for key in ("patience", "cooldown", "cooldown_counter", "num_bad_epochs", "last_epoch"):
+            values[key] = check_int(where, key, values[key], 0)
+        for key, value in values.items():
+            setattr(self, key, value)
+        self._init_is_better(self.mode, self.threshold, self.threshold_mode, where)

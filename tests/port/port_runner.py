@@ -194,7 +194,7 @@ def compare_outputs(expected: str, actual: str, tol: float) -> list[str]:
                 if not math.isfinite(a):
                     problems.append(f"{where}\n  ({a_tok} is not finite)")
                 continue
-            if math.isnan(e) and math.isnan(a):
+            if a == e or (math.isnan(e) and math.isnan(a)):  # (inf == inf: no tolerance needed)
                 continue
             allowed = tol * (1 + abs(e)) + max(_resolution(e_tok), _resolution(a_tok))
             if not abs(a - e) <= allowed:

@@ -109,5 +109,7 @@ def test_compare_outputs_catches_differences():
     assert compare_outputs("ok True\n", "ok False\n", 1e-3)  # a word off
     assert compare_outputs("a 1\nb 2\n", "a 1\n", 1e-3)  # a line missing
     assert compare_outputs("count 48\n", "count 49\n", 1e-6)  # integers are exact
+    assert compare_outputs("best inf worst -inf\n", "best inf worst -inf\n", 1e-6) == []
+    assert compare_outputs("best inf\n", "best -inf\n", 1e-6)
     assert compare_outputs("stochastic 0.5\n", "stochastic 0.7\n", 1e-6) == []
     assert compare_outputs("stochastic 0.5\n", "stochastic nan\n", 1e-6)

@@ -59,6 +59,40 @@ run(
 )
 run("Cosine to zero", lambda o: lr_scheduler.CosineAnnealingLR(o, T_max=12))
 
+run("MultiStepLR", lambda o: lr_scheduler.MultiStepLR(o, milestones=[2, 5, 5, 9], gamma=0.5))
+run("LambdaLR warmup", lambda o: lr_scheduler.LambdaLR(o, lambda epoch: min(1.0, (epoch + 1) / 4)))
+run("LambdaLR decay", lambda o: lr_scheduler.LambdaLR(o, lambda epoch: 0.95**epoch), momentum=0.5)
+
+# ReduceLROnPlateau, stepped with a validation loss that stalls.
+model = make_model()
+optimizer = optim.SGD(model.parameters(), lr=0.2, momentum=0.9)
+plateau = lr_scheduler.ReduceLROnPlateau(optimizer, mode="min", factor=0.5, patience=1)
+X_val, Y_val = X[:16] * 1.5, Y[:16] - 0.3
+for epoch in range(14):
+    optimizer.zero_grad()
+    loss = ((model(X[16:]) - Y[16:]) ** 2).mean()
+    loss.backward()
+    optimizer.step()
+    with torch.no_grad():
+        val_loss = ((model(X_val) - Y_val) ** 2).mean()
+    plateau.step(val_loss)
+    print(
+        f"plateau epoch {epoch}: val {val_loss.item():.8f} best {plateau.best:.8f}",
+        f"bad epochs {plateau.num_bad_epochs} lr {plateau.get_last_lr()[0]:.8f}",
+    )
+print("plateau state keys:", list(plateau.state_dict().keys()))
+plateau_max = lr_scheduler.ReduceLROnPlateau(
+    optimizer, mode="max", factor=0.1, patience=0, cooldown=1, threshold=0.01, threshold_mode="abs"
+)
+for accuracy in [0.5, 0.6, 0.605, 0.61, 0.7, 0.7, 0.69]:
+    plateau_max.step(accuracy)
+    print(
+        "max mode:",
+        plateau_max.num_bad_epochs,
+        plateau_max.cooldown_counter,
+        plateau_max.get_last_lr(),
+    )
+
 # Two groups with their own lrs, scheduled together.
 model = make_model()
 optimizer = optim.SGD([{"params": [model.weight]}, {"params": [model.bias], "lr": 0.02}], lr=0.1)
