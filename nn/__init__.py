@@ -44,10 +44,13 @@ from .losses import (
     BCELoss,
     BCEWithLogitsLoss,
     CrossEntropyLoss,
+    HuberLoss,
+    KLDivLoss,
     L1Loss,
     MSELoss,
     MultiMarginLoss,
     NLLLoss,
+    SmoothL1Loss,
 )
 from .module import Module, Parameter
 from .parallel import DataParallel
@@ -67,6 +70,8 @@ __all__ = [
     "Flatten",
     "GELU",
     "Identity",
+    "HuberLoss",
+    "KLDivLoss",
     "L1Loss",
     "LayerNorm",
     "LeakyReLU",
@@ -78,6 +83,7 @@ __all__ = [
     "ModuleList",
     "MultiMarginLoss",
     "NLLLoss",
+    "SmoothL1Loss",
     "Parameter",
     "ReLU",
     "Sequential",

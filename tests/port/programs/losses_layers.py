@@ -2,6 +2,7 @@
 
 Every loss of a small classifier and regressor with reduction 'none', 'sum' and 'mean', class
 weights, ignore_index, label smoothing and probability targets; NLLLoss after log_softmax;
+SmoothL1Loss, HuberLoss and KLDivLoss (a distillation-style loss against soft targets);
 BCEWithLogitsLoss with pos_weight against BCELoss after sigmoid. BatchNorm1d/2d running
 statistics with the default momentum and with momentum=None (a cumulative average), in train
 and eval mode; Dropout in eval mode; LayerNorm; Embedding with padding_idx trained a few steps.
@@ -127,6 +128,32 @@ for reduction in ("none", "sum", "mean"):
         reduction,
         nn.L1Loss(reduction=reduction)(pred, goal).detach().numpy().round(8).tolist(),
     )
+for beta in (1.0, 0.5, 0.0):
+    smooth = nn.SmoothL1Loss(beta=beta)(pred * 2, goal)
+    print("smooth_l1 beta", beta, round(smooth.item(), 10))
+for delta in (1.0, 0.3):
+    huber = F.huber_loss(pred * 2, goal, reduction="none", delta=delta)
+    print("huber delta", delta, huber.detach().numpy().round(8).tolist())
+kl = nn.KLDivLoss(reduction="batchmean")
+teacher = F.softmax(t(rng.normal(size=(6, 4))) / 2.0, dim=1)
+student = F.log_softmax(logits, dim=1)
+print(
+    "kl batchmean:",
+    kl(student, teacher).item(),
+    "sum:",
+    F.kl_div(student, teacher, reduction="sum").item(),
+)
+print(
+    "kl log_target:",
+    F.kl_div(student, teacher.log(), reduction="batchmean", log_target=True).item(),
+)
+print(
+    "kl none row sums:",
+    F.kl_div(student, teacher, reduction="none").sum(1).detach().numpy().round(8).tolist(),
+)
+logits.grad = None
+kl(F.log_softmax(logits, dim=1), teacher).backward()
+print("kl grad:", logits.grad.numpy().round(6).tolist())
 (F.mse_loss(pred, goal) + F.l1_loss(pred, goal, reduction="sum")).backward()
 print("regression grad:", pred.grad.numpy().round(6).tolist())
 print(
