@@ -20,6 +20,7 @@ from . import functional as F
 from .containers import ModuleList, Sequential
 from .layers import (
     GELU,
+    AdaptiveAvgPool2d,
     AvgPool2d,
     BatchNorm1d,
     BatchNorm2d,
@@ -39,6 +40,7 @@ from .layers import (
     Softmax,
     Step,
     Tanh,
+    Unflatten,
 )
 from .losses import (
     BCELoss,
@@ -56,6 +58,7 @@ from .module import Module, Parameter
 from .parallel import DataParallel
 
 __all__ = [
+    "AdaptiveAvgPool2d",
     "AvgPool2d",
     "BCELoss",
     "BCEWithLogitsLoss",
@@ -92,6 +95,7 @@ __all__ = [
     "Softmax",
     "Step",
     "Tanh",
+    "Unflatten",
     "export",
     "functional",
     "init",

@@ -28,9 +28,10 @@ from .loss import (
     smooth_l1_loss,
 )
 from .normalization import batch_norm, layer_norm
-from .pool import avg_pool2d, max_pool2d
+from .pool import adaptive_avg_pool2d, avg_pool2d, max_pool2d
 
 __all__ = [
+    "adaptive_avg_pool2d",
     "avg_pool2d",
     "batch_norm",
     "binary_cross_entropy",

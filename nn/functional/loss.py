@@ -304,8 +304,9 @@ def smooth_l1_loss(
     _warn_if_broadcast(input, target)
     diff = input - target
     size = autodiff.abs(diff)
+    near, far = _branches(diff, size < beta)
     return _reduce(
-        autodiff.where(size < beta, 0.5 * diff * diff / beta, size - 0.5 * beta), reduction
+        autodiff.where(size < beta, 0.5 * near * near / beta, far - 0.5 * beta), reduction
     )
 
 
@@ -321,8 +322,20 @@ def huber_loss(
     _warn_if_broadcast(input, target)
     diff = input - target
     size = autodiff.abs(diff)
-    quadratic = 0.5 * diff * diff
-    return _reduce(autodiff.where(size < delta, quadratic, delta * (size - 0.5 * delta)), reduction)
+    near, far = _branches(diff, size < delta)
+    quadratic = 0.5 * near * near
+    return _reduce(autodiff.where(size < delta, quadratic, delta * (far - 0.5 * delta)), reduction)
+
+
+def _branches(diff: Tensor, inside: Any) -> tuple[Tensor, Tensor]:
+    """The differences the quadratic and the linear branch of smooth_l1 / huber see.
+
+    near: `diff` where `inside`, else 0, so that squaring a huge difference (the linear
+    branch's) does not overflow with a warning. far: |diff| as diff * sign(diff), the sign a
+    constant, whose gradient at a NaN difference is NaN, as PyTorch's for these losses (abs's
+    gradient there is 0)."""
+    near = autodiff.where(inside, diff, autodiff.zeros_like(diff))
+    return near, diff * Tensor(np.sign(diff.data))
 
 
 KL_REDUCTIONS = ("mean", "batchmean", "sum", "none")

@@ -574,3 +574,25 @@ def test_multi_margin_loss_of_one_sample(label, reduction):
     )
     assert tuple(theirs.shape) == one.shape
     np.testing.assert_allclose(one.data, theirs.numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_smooth_l1_and_huber_match_torch_at_extremes(dtype):
+    # the quadratic branch squared every difference (an overflow warning at 1e200, harmless
+    # but loud), and the gradient at a NaN difference was abs's 0 where PyTorch's is NaN
+    torch = pytest.importorskip("torch")
+    big = np.finfo(dtype).max / 4  # huber's delta * |d| stays finite
+    values = np.array([0.0, 0.5, -1.0, 1e30, -big, big, np.inf, -np.inf, np.nan], dtype=dtype)
+    for name, kwargs in [("smooth_l1_loss", {"beta": 0.5}), ("huber_loss", {"delta": 2.0})]:
+        ours = Tensor(values.copy(), requires_grad=True)
+        theirs = torch.tensor(values, requires_grad=True)
+        with warnings.catch_warnings(), np.errstate(all="raise"):
+            warnings.simplefilter("error")
+            a = getattr(F, name)(ours, np.zeros_like(values), reduction="none", **kwargs)
+            a.backward(autodiff.ones_like(a))  # (a sum of the huge ones would overflow)
+        b = getattr(torch.nn.functional, name)(
+            theirs, torch.zeros(len(values), dtype=theirs.dtype), reduction="none", **kwargs
+        )
+        b.backward(torch.ones_like(b))
+        np.testing.assert_allclose(a.data, b.detach().numpy(), rtol=1e-6)
+        np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-6)

@@ -4,7 +4,7 @@ Four classes of noisy 8x8 "digits" (a fixed random prototype per class plus nois
 with numpy. The model is refactored step by step as in the tutorial: hand-written weights,
 log_softmax and a manual SGD step; then F.cross_entropy; an nn.Module with nn.Parameter; one
 with nn.Linear; optim.SGD; TensorDataset and DataLoader; a fit()/loss_batch() pair with a
-validation set; a Lambda module wrapping view; an nn.Sequential CNN. Every weight is copied
+validation set; a Lambda module wrapping view; an nn.Sequential CNN ending in AdaptiveAvgPool2d. Every weight is copied
 from numpy-drawn values so that both engines start from the same point.
 """
 
@@ -249,7 +249,7 @@ def make_cnn():
         nn.ReLU(),
         nn.Conv2d(16, 4, kernel_size=3, stride=2, padding=1),
         nn.ReLU(),
-        nn.AvgPool2d(2),
+        nn.AdaptiveAvgPool2d(1),
         Lambda(lambda x: x.view(x.size(0), -1)),
     )
     wrng = np.random.default_rng(11)
