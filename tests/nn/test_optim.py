@@ -350,6 +350,25 @@ def test_a_parameter_whose_gradient_is_gone_keeps_its_state():
     np.testing.assert_array_equal(opt.state[p]["exp_avg"], before["exp_avg"])
 
 
+def _plain_sgd_state_sizes(lib, optim_module):
+    p = lib.zeros(3, requires_grad=True)
+    sizes = []
+    for momentum in (0.0, 0.9):
+        opt = optim_module.SGD([p], lr=0.1, momentum=momentum)
+        (p * 2).sum().backward()
+        opt.step()
+        sizes.append((len(opt.state), len(opt.state_dict()["state"])))
+    return sizes
+
+
+def test_plain_sgd_keeps_no_state_entries():
+    # Every updated parameter got an empty entry in `optimizer.state` (len 2 for a Linear
+    # trained by plain SGD; PyTorch's stays empty).
+    assert _plain_sgd_state_sizes(autodiff, optim) == [(0, 0), (1, 1)]
+    torch = pytest.importorskip("torch")
+    assert _plain_sgd_state_sizes(torch, torch.optim) == [(0, 0), (1, 1)]
+
+
 @pytest.mark.parametrize("cls", OPTIMIZERS)
 def test_state_of_a_parameter_not_yet_updated_is_an_empty_dict(cls):
     # PyTorch's state is a defaultdict: opt.state[p] is {} before p's first step (a KeyError
