@@ -1,5 +1,5 @@
 """Learning-rate schedulers: `StepLR`, `MultiStepLR`, `ExponentialLR`, `CosineAnnealingLR`,
-`LambdaLR` and `ReduceLROnPlateau`.
+`LambdaLR`, `OneCycleLR` and `ReduceLROnPlateau`.
 
 Each scales every parameter group's current lr once per `step()`, by PyTorch's recursive rules
 (its `get_lr`): StepLR multiplies it by gamma every `step_size` epochs, ExponentialLR every
@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from ..state import to_python
-from ..validate import check_int, check_real
+from ..validate import check_bool, check_int, check_real
 from .optimizer import Optimizer
 
 
@@ -527,3 +527,162 @@ class ReduceLROnPlateau(LRScheduler):
         for key, value in values.items():
             setattr(self, key, value)
         self._init_is_better(self.mode, self.threshold, self.threshold_mode, where)
+
+
+class OneCycleLR(LRScheduler):
+    """The 1cycle policy (Smith & Topin, 2018; PyTorch's torch.optim.lr_scheduler.OneCycleLR):
+    the lr rises from max_lr / div_factor to `max_lr` over the first `pct_start` of
+    `total_steps` (or epochs * steps_per_epoch) and then anneals to initial_lr /
+    final_div_factor, along a cosine ("cos") or a line ("linear"); the momentum (SGD's
+    "momentum", Adam's beta1) moves the opposite way between `max_momentum` and
+    `base_momentum` when `cycle_momentum`. `three_phase` returns to the initial lr first and
+    then anneals. Step it after every batch, not every epoch; stepping past total_steps raises.
+
+    As PyTorch's, it writes "initial_lr", "max_lr", "min_lr" (and "max_momentum",
+    "base_momentum") into each parameter group, and its state dict holds the phases.
+    """
+
+    _initial_step_keeps_lr = False
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        max_lr: float | Sequence[float],
+        total_steps: int | None = None,
+        epochs: int | None = None,
+        steps_per_epoch: int | None = None,
+        pct_start: float = 0.3,
+        anneal_strategy: str = "cos",
+        cycle_momentum: bool = True,
+        base_momentum: float | Sequence[float] = 0.85,
+        max_momentum: float | Sequence[float] = 0.95,
+        div_factor: float = 25.0,
+        final_div_factor: float = 1e4,
+        three_phase: bool = False,
+        last_epoch: int = -1,
+    ) -> None:
+        where = "OneCycleLR"
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"{where}: {type(optimizer).__name__} isn't an Optimizer")
+        if total_steps is not None:
+            steps = check_int(where, "total_steps", total_steps, 1)
+        elif epochs is not None and steps_per_epoch is not None:
+            steps = check_int(where, "epochs", epochs, 1)
+            steps *= check_int(where, "steps_per_epoch", steps_per_epoch, 1)
+        else:
+            raise ValueError(f"{where}: define either total_steps or (epochs and steps_per_epoch)")
+        check_real(where, "pct_start", pct_start, minimum=0, maximum=1)
+        if anneal_strategy not in ("cos", "linear"):
+            raise ValueError(
+                f"{where}: anneal_strategy must be 'cos' or 'linear', got {anneal_strategy!r}"
+            )
+        # The attributes in PyTorch's order (its state dict lists them so).
+        self.total_steps = steps
+        up = float(pct_start * steps) - 1
+        if three_phase:
+            phases = [
+                (up, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
+                (
+                    float(2 * pct_start * steps) - 2,
+                    "max_lr",
+                    "initial_lr",
+                    "base_momentum",
+                    "max_momentum",
+                ),
+                (steps - 1, "initial_lr", "min_lr", "max_momentum", "max_momentum"),
+            ]
+        else:
+            phases = [
+                (up, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
+                (steps - 1, "max_lr", "min_lr", "base_momentum", "max_momentum"),
+            ]
+        keys = ("end_step", "start_lr", "end_lr", "start_momentum", "end_momentum")
+        self._schedule_phases = [dict(zip(keys, phase)) for phase in phases]
+        self._anneal_func_type = anneal_strategy
+        groups = optimizer.param_groups
+        max_lrs = _per_group(where, "max_lr", max_lr, len(groups))
+        if last_epoch == -1:
+            for group, top in zip(groups, max_lrs):
+                group["initial_lr"] = top / div_factor
+                group["max_lr"] = top
+                group["min_lr"] = group["initial_lr"] / final_div_factor
+        self.cycle_momentum = check_bool(where, "cycle_momentum", cycle_momentum)
+        if self.cycle_momentum:
+            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+                raise ValueError(
+                    f"{where}: {type(optimizer).__name__} has no momentum or beta1 to cycle; "
+                    "pass cycle_momentum=False"
+                )
+            self.use_beta1 = "betas" in optimizer.defaults
+            highs = _per_group(where, "max_momentum", max_momentum, len(groups))
+            lows = _per_group(where, "base_momentum", base_momentum, len(groups))
+            if last_epoch == -1:
+                for group, high, low in zip(groups, highs, lows):
+                    if self.use_beta1:
+                        group["betas"] = (high, *group["betas"][1:])
+                    else:
+                        group["momentum"] = high
+                    group["max_momentum"] = high
+                    group["base_momentum"] = low
+        super().__init__(optimizer, last_epoch)
+
+    def _anneal(self, start: float, end: float, pct: float) -> float:
+        if self._anneal_func_type == "cos":
+            return end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)
+        return (end - start) * pct + start
+
+    def get_lr(self) -> list[float]:
+        """Every group's lr at step `last_epoch` (and, with cycle_momentum, its momentum or
+        beta1 set on the way, as PyTorch's get_lr does)."""
+        step = self.last_epoch
+        if step > self.total_steps:
+            raise ValueError(
+                f"OneCycleLR: tried to step {step} times; the specified number of total steps "
+                f"is {self.total_steps}"
+            )
+        lrs = []
+        phases = self._schedule_phases
+        for group in self.optimizer.param_groups:
+            start = 0.0
+            for i, phase in enumerate(phases):
+                end = phase["end_step"]
+                if step <= end or i == len(phases) - 1:
+                    pct = (step - start) / (end - start)
+                    lr = self._anneal(group[phase["start_lr"]], group[phase["end_lr"]], pct)
+                    momentum = self._anneal(
+                        group.get(phase["start_momentum"], 0.0),
+                        group.get(phase["end_momentum"], 0.0),
+                        pct,
+                    )
+                    break
+                start = end
+            lrs.append(lr)
+            if self.cycle_momentum:
+                if self.use_beta1:
+                    group["betas"] = (momentum, *group["betas"][1:])
+                else:
+                    group["momentum"] = momentum
+        return lrs
+
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
+        """As the base's; the phases may come back from a checkpoint as a dict of dicts of
+        arrays, and are put back in their list form."""
+        phases = state_dict.get("_schedule_phases")
+        if isinstance(phases, Mapping):  # {"0": {...}, "1": {...}} from an .npz
+            phases = [phases[k] for k in sorted(phases, key=int)]
+        if isinstance(phases, list):
+            phases = [{k: to_python(v) for k, v in dict(p).items()} for p in phases]
+            for p in phases:
+                for key in ("start_lr", "end_lr", "start_momentum", "end_momentum"):
+                    p[key] = str(p[key])
+                p["end_step"] = float(p["end_step"])
+        super().load_state_dict({**state_dict, "_schedule_phases": phases})
+
+
+def _per_group(where: str, name: str, value: Any, n: int) -> list[float]:
+    """`value` for each of n groups: a list or tuple with one per group, or one for all."""
+    if isinstance(value, list | tuple):
+        if len(value) != n:
+            raise ValueError(f"{where}: expected {n} values for {name}, got {len(value)}")
+        return [check_real(where, name, v) for v in value]
+    return [check_real(where, name, value)] * n

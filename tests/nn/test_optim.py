@@ -19,6 +19,7 @@ from nn.optim.lr_scheduler import (
     ExponentialLR,
     LambdaLR,
     MultiStepLR,
+    OneCycleLR,
     ReduceLROnPlateau,
     StepLR,
 )
@@ -1503,6 +1504,94 @@ def test_plateau_with_a_group_added_later():
     scheduler.step(1.0)
     with pytest.raises(RuntimeError, match="min_lrs"):
         scheduler.step(2.0)
+
+
+def _one_cycle_runs(lib, optim_module):
+    """(lr, momentum or beta1) at every step and the final state dict of a few OneCycleLRs."""
+    runs = []
+    for adam, kwargs in [
+        (False, dict(max_lr=1.0, total_steps=10)),
+        (
+            False,
+            dict(
+                max_lr=[1.0, 0.5],
+                epochs=3,
+                steps_per_epoch=4,
+                pct_start=0.25,
+                anneal_strategy="linear",
+                three_phase=True,
+                base_momentum=[0.8, 0.7],
+            ),
+        ),
+        (True, dict(max_lr=0.01, total_steps=7, div_factor=10.0, final_div_factor=100.0)),
+        (True, dict(max_lr=0.01, total_steps=5, cycle_momentum=False)),
+    ]:
+        ps = [lib.zeros(2, requires_grad=True), lib.zeros(1, requires_grad=True)]
+        if adam:
+            opt = optim_module.Adam(ps, lr=0.1)
+        else:
+            groups = [{"params": ps[:1]}, {"params": ps[1:]}]
+            opt = optim_module.SGD(groups, lr=0.1, momentum=0.9)
+        scheduler = optim_module.lr_scheduler.OneCycleLR(opt, **kwargs)
+        steps = []
+        for _ in range(scheduler.total_steps):
+            opt.step()
+            scheduler.step()
+            group = opt.param_groups[-1]
+            momentum = group["betas"][0] if adam else group["momentum"]
+            steps.append((*scheduler.get_last_lr(), momentum))
+        extra = {k: group[k] for k in ("initial_lr", "max_lr", "min_lr") if k in group}
+        runs.append((steps, scheduler.state_dict(), extra))
+        with pytest.raises(ValueError, match="(?i)tried to step"):
+            scheduler.step()
+    return runs
+
+
+def test_one_cycle_matches_torch():
+    torch = pytest.importorskip("torch")
+    for ours, theirs in zip(_one_cycle_runs(autodiff, optim), _one_cycle_runs(torch, torch.optim)):
+        np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-12)
+        assert list(ours[1]) == list(theirs[1])
+        assert ours[1]["_schedule_phases"] == theirs[1]["_schedule_phases"]
+        assert ours[2] == pytest.approx(theirs[2], rel=1e-12)
+
+
+def test_one_cycle_resumes_from_its_state_dict_and_a_checkpoint(tmp_path):
+    from nn.train.checkpoint import load_checkpoint, save_checkpoint
+
+    model = nn.Linear(2, 1)
+    opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    scheduler = OneCycleLR(opt, max_lr=1.0, total_steps=12, three_phase=True)
+    for _ in range(5):
+        opt.step()
+        scheduler.step()
+    save_checkpoint(tmp_path / "c.npz", model, opt, scheduler=scheduler)
+    opt2 = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    resumed = OneCycleLR(opt2, max_lr=0.3, total_steps=12)
+    load_checkpoint(tmp_path / "c.npz", model, opt2, scheduler=resumed)
+    assert resumed.state_dict() == scheduler.state_dict()
+    for _ in range(7):
+        for o, s in ((opt, scheduler), (opt2, resumed)):
+            o.step()
+            s.step()
+        assert resumed.get_last_lr() == scheduler.get_last_lr()
+        assert opt2.param_groups[0]["momentum"] == opt.param_groups[0]["momentum"]
+
+
+def test_one_cycle_refuses_bad_arguments():
+    opt = two_group_sgd()
+    with pytest.raises(ValueError, match="total_steps or"):
+        OneCycleLR(opt, max_lr=1.0)
+    with pytest.raises(ValueError, match="total_steps must be >= 1"):
+        OneCycleLR(opt, max_lr=1.0, total_steps=0)
+    with pytest.raises(ValueError, match="pct_start"):
+        OneCycleLR(opt, max_lr=1.0, total_steps=5, pct_start=1.5)
+    with pytest.raises(ValueError, match="anneal_strategy"):
+        OneCycleLR(opt, max_lr=1.0, total_steps=5, anneal_strategy="exp")
+    with pytest.raises(ValueError, match="expected 2 values for max_lr"):
+        OneCycleLR(opt, max_lr=[1.0], total_steps=5)
+    with pytest.raises(ValueError, match="no momentum or beta1"):
+        OneCycleLR(optim.Adagrad([param()]), max_lr=1.0, total_steps=5)
 
 
 def test_scheduler_loads_an_older_glassgrad_state_dict():

@@ -4,8 +4,9 @@ Four classes of noisy 8x8 "digits" (a fixed random prototype per class plus nois
 with numpy. The model is refactored step by step as in the tutorial: hand-written weights,
 log_softmax and a manual SGD step; then F.cross_entropy; an nn.Module with nn.Parameter; one
 with nn.Linear; optim.SGD; TensorDataset and DataLoader; a fit()/loss_batch() pair with a
-validation set; a Lambda module wrapping view; an nn.Sequential CNN ending in AdaptiveAvgPool2d. Every weight is copied
-from numpy-drawn values so that both engines start from the same point.
+validation set; a Lambda module wrapping view; an nn.Sequential CNN ending in
+AdaptiveAvgPool2d. Every weight is copied from numpy-drawn values so that both engines start
+from the same point.
 """
 
 import math

@@ -1,7 +1,9 @@
 """Learning-rate schedules, gradient clipping and initialisation, on a float64 regression.
 
-Each scheduler drives an SGD optimizer for a dozen epochs; every epoch prints the lr the
-optimizer used (param_groups), get_last_lr(), and the loss. A scheduler's state_dict is saved
+Each scheduler (StepLR, ExponentialLR, CosineAnnealingLR, MultiStepLR, LambdaLR) drives an SGD
+optimizer for a dozen epochs; every epoch prints the lr the optimizer used (param_groups),
+get_last_lr(), and the loss. OneCycleLR is stepped per batch, cycling the momentum too, and
+ReduceLROnPlateau is stepped with a validation loss. A scheduler's state_dict is saved
 mid-run and loaded into a fresh scheduler, which must continue the same schedule. Gradients
 are clipped with clip_grad_norm_ (its return value, the norm before clipping, is printed) and
 clip_grad_value_. nn.init functions are checked by the shapes and statistics of what they
@@ -62,6 +64,26 @@ run("Cosine to zero", lambda o: lr_scheduler.CosineAnnealingLR(o, T_max=12))
 run("MultiStepLR", lambda o: lr_scheduler.MultiStepLR(o, milestones=[2, 5, 5, 9], gamma=0.5))
 run("LambdaLR warmup", lambda o: lr_scheduler.LambdaLR(o, lambda epoch: min(1.0, (epoch + 1) / 4)))
 run("LambdaLR decay", lambda o: lr_scheduler.LambdaLR(o, lambda epoch: 0.95**epoch), momentum=0.5)
+
+# OneCycleLR, stepped after every batch, cycling the momentum too.
+model = make_model()
+optimizer = optim.SGD(model.parameters(), lr=0.1, momentum=0.9, nesterov=True)
+one_cycle = lr_scheduler.OneCycleLR(optimizer, max_lr=0.2, epochs=3, steps_per_epoch=4)
+print("one cycle groups:", sorted(k for k in optimizer.param_groups[0] if "lr" in k or "mom" in k))
+for epoch in range(3):
+    for batch in range(4):
+        rows = slice(batch * 16, batch * 16 + 16)
+        optimizer.zero_grad()
+        loss = ((model(X[rows]) - Y[rows]) ** 2).mean()
+        loss.backward()
+        optimizer.step()
+        one_cycle.step()
+        momentum = optimizer.param_groups[0]["momentum"]
+        print(
+            f"one cycle {epoch}.{batch}: loss {loss.item():.8f}",
+            f"lr {one_cycle.get_last_lr()[0]:.8f} momentum {momentum:.6f}",
+        )
+print("one cycle state keys:", list(one_cycle.state_dict().keys()))
 
 # ReduceLROnPlateau, stepped with a validation loss that stalls.
 model = make_model()
