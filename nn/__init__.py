@@ -20,6 +20,7 @@ from . import functional as F
 from .containers import ModuleList, Sequential
 from .layers import (
     GELU,
+    AdaptiveAvgPool2d,
     AvgPool2d,
     BatchNorm1d,
     BatchNorm2d,
@@ -39,20 +40,25 @@ from .layers import (
     Softmax,
     Step,
     Tanh,
+    Unflatten,
 )
 from .losses import (
     BCELoss,
     BCEWithLogitsLoss,
     CrossEntropyLoss,
+    HuberLoss,
+    KLDivLoss,
     L1Loss,
     MSELoss,
     MultiMarginLoss,
     NLLLoss,
+    SmoothL1Loss,
 )
 from .module import Module, Parameter
 from .parallel import DataParallel
 
 __all__ = [
+    "AdaptiveAvgPool2d",
     "AvgPool2d",
     "BCELoss",
     "BCEWithLogitsLoss",
@@ -67,6 +73,8 @@ __all__ = [
     "Flatten",
     "GELU",
     "Identity",
+    "HuberLoss",
+    "KLDivLoss",
     "L1Loss",
     "LayerNorm",
     "LeakyReLU",
@@ -78,6 +86,7 @@ __all__ = [
     "ModuleList",
     "MultiMarginLoss",
     "NLLLoss",
+    "SmoothL1Loss",
     "Parameter",
     "ReLU",
     "Sequential",
@@ -86,6 +95,7 @@ __all__ = [
     "Softmax",
     "Step",
     "Tanh",
+    "Unflatten",
     "export",
     "functional",
     "init",

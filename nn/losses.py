@@ -11,7 +11,7 @@ from typing import Any
 from autodiff import Tensor
 
 from . import functional as F
-from .functional.loss import REDUCTIONS
+from .functional.loss import KL_REDUCTIONS, REDUCTIONS
 from .module import Module
 from .validate import check_int
 
@@ -35,9 +35,6 @@ class _Loss(Module):
                     "(reduction and the other arguments are keyword-only, not positional)"
                 )
             self.register_buffer(name, weight)
-
-    def extra_repr(self) -> str:
-        return "" if self.reduction == "mean" else f"reduction={self.reduction!r}"
 
 
 class _WeightedLoss(_Loss):
@@ -103,6 +100,46 @@ class L1Loss(_Loss):
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
         return F.l1_loss(input, target, reduction=self.reduction)
+
+
+class SmoothL1Loss(_Loss):
+    """0.5 * d^2 / beta where |d| < beta, else |d| - 0.5 * beta, over every element (d = input -
+    target): quadratic near zero, linear beyond beta (Fast R-CNN's box loss)."""
+
+    def __init__(self, *, reduction: str = "mean", beta: float = 1.0) -> None:
+        super().__init__(reduction=reduction)
+        self.beta = beta
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return F.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
+
+
+class HuberLoss(_Loss):
+    """0.5 * d^2 where |d| < delta, else delta * (|d| - 0.5 * delta), over every element (d =
+    input - target): SmoothL1Loss(beta=delta) times delta."""
+
+    def __init__(self, *, reduction: str = "mean", delta: float = 1.0) -> None:
+        super().__init__(reduction=reduction)
+        self.delta = delta
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return F.huber_loss(input, target, reduction=self.reduction, delta=self.delta)
+
+
+class KLDivLoss(Module):
+    """The Kullback-Leibler divergence of log-probabilities `input` from `target` (see
+    F.kl_div); reduction is "mean" (PyTorch's default, which warns), "batchmean" (the
+    divergence per sample), "sum" or "none"."""
+
+    def __init__(self, *, reduction: str = "mean", log_target: bool = False) -> None:
+        super().__init__()
+        if reduction not in KL_REDUCTIONS:
+            raise ValueError(f"reduction must be one of {KL_REDUCTIONS}, got {reduction!r}")
+        self.reduction = reduction
+        self.log_target = log_target
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
 
 
 class BCELoss(_Loss):

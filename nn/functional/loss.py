@@ -290,6 +290,92 @@ def l1_loss(input: Tensor, target: Any, *, reduction: str = "mean") -> Tensor:
     return _reduce(autodiff.abs(input - target), reduction)
 
 
+def smooth_l1_loss(
+    input: Tensor, target: Any, *, reduction: str = "mean", beta: float = 1.0
+) -> Tensor:
+    """Elementwise 0.5 * d^2 / beta where |d| < beta, else |d| - 0.5 * beta (d = input -
+    target), then reduced; beta = 0 is `l1_loss`, as in PyTorch. Warns like `mse_loss` when
+    target's shape differs from input's."""
+    _check_reduction(reduction)
+    if check_real("smooth_l1_loss", "beta", beta) < 0:
+        raise ValueError(f"smooth_l1_loss does not support negative values for beta, got {beta}")
+    if beta == 0:  # (the quadratic branch would divide by zero, and its gradient be NaN)
+        return l1_loss(input, target, reduction=reduction)
+    _warn_if_broadcast(input, target)
+    diff = input - target
+    size = autodiff.abs(diff)
+    near, far = _branches(diff, size < beta)
+    return _reduce(
+        autodiff.where(size < beta, 0.5 * near * near / beta, far - 0.5 * beta), reduction
+    )
+
+
+def huber_loss(
+    input: Tensor, target: Any, *, reduction: str = "mean", delta: float = 1.0
+) -> Tensor:
+    """Elementwise 0.5 * d^2 where |d| < delta, else delta * (|d| - 0.5 * delta) (d = input -
+    target), then reduced: `smooth_l1_loss` with beta = delta, times delta. delta must be > 0.
+    Warns like `mse_loss` when target's shape differs from input's."""
+    _check_reduction(reduction)
+    if not check_real("huber_loss", "delta", delta) > 0:
+        raise ValueError(f"huber_loss does not support non-positive values for delta, got {delta}")
+    _warn_if_broadcast(input, target)
+    diff = input - target
+    size = autodiff.abs(diff)
+    near, far = _branches(diff, size < delta)
+    quadratic = 0.5 * near * near
+    return _reduce(autodiff.where(size < delta, quadratic, delta * (far - 0.5 * delta)), reduction)
+
+
+def _branches(diff: Tensor, inside: Any) -> tuple[Tensor, Tensor]:
+    """The differences the quadratic and the linear branch of smooth_l1 / huber see.
+
+    near: `diff` where `inside`, else 0, so that squaring a huge difference (the linear
+    branch's) does not overflow with a warning. far: |diff| as diff * sign(diff), the sign a
+    constant, whose gradient at a NaN difference is NaN, as PyTorch's for these losses (abs's
+    gradient there is 0)."""
+    near = autodiff.where(inside, diff, autodiff.zeros_like(diff))
+    return near, diff * Tensor(np.sign(diff.data))
+
+
+KL_REDUCTIONS = ("mean", "batchmean", "sum", "none")
+
+
+def kl_div(
+    input: Tensor, target: Any, *, reduction: str = "mean", log_target: bool = False
+) -> Tensor:
+    """The Kullback-Leibler divergence of `input` (log-probabilities) from `target`
+    (probabilities, or log-probabilities with `log_target`): elementwise
+    target * (log(target) - input), 0 where target is 0 (exp(target) * (target - input) with
+    log_target), then reduced. reduction="batchmean" divides the sum by the batch size
+    input.shape[0], which is the divergence's mathematical definition; "mean" divides by the
+    number of elements and warns, as PyTorch does."""
+    if reduction not in KL_REDUCTIONS:
+        raise ValueError(f"reduction must be one of {KL_REDUCTIONS}, got {reduction!r}")
+    if reduction == "mean":
+        warnings.warn(
+            "reduction: 'mean' divides the total loss by both the batch size and the support "
+            "size.'batchmean' divides only by the batch size, and aligns with the KL div math "
+            "definition.'mean' will be changed to behave the same as 'batchmean' in the next "
+            "major release.",
+            UserWarning,
+            stacklevel=2,
+        )
+    if not isinstance(target, Tensor):
+        target = autodiff.tensor(np.asarray(target, dtype=np.result_type(input.dtype, np.float32)))
+    if log_target:
+        losses = autodiff.exp(target) * (target - input)
+    else:
+        # log(1) where target is 0, so that neither the value nor its gradient becomes NaN;
+        # target * (...) is then 0 there (PyTorch's xlogy)
+        safe = autodiff.where(target > 0, target, autodiff.ones_like(target))
+        losses = target * (autodiff.log(safe) - input)
+    if reduction == "batchmean":
+        n = input.shape[0] if input.ndim else 1
+        return losses.sum() / n
+    return _reduce(losses, reduction)
+
+
 def _warn_if_broadcast(input: Any, target: Any) -> None:
     input_shape, target_shape = tuple(np.shape(input)), tuple(np.shape(target))
     if input_shape != target_shape:

@@ -39,7 +39,7 @@ import sys
 
 import numpy as np
 
-from autodiff import Function, ShapeError, Tensor, threads
+from autodiff import Function, ShapeError, Tensor, stack, threads
 from autodiff.ops.elementwise import zero_where
 
 from ..validate import check_default
@@ -400,6 +400,52 @@ def avg_pool2d(
         check_default("avg_pool2d", "count_include_pad", count_include_pad, True)
         check_default("avg_pool2d", "divisor_override", divisor_override, None)
     return AvgPool2d.apply(x, **_geometry("avg_pool2d", shape_of(x), kernel_size, stride, padding))
+
+
+def adaptive_avg_pool2d(
+    x: Tensor, output_size: int | None | tuple[int | None, int | None]
+) -> Tensor:
+    """Mean over windows that tile the image into `output_size` (oh, ow) cells: (N, C, H, W)
+    -> (N, C, oh, ow); one image (C, H, W) too. `output_size` is an int (square) or a pair,
+    where None keeps that side of the input.
+
+    PyTorch's windows: cell i covers rows floor(i * H / oh) to ceil((i + 1) * H / oh) (and
+    columns likewise), so they overlap by a row when oh does not divide H, and repeat rows when
+    oh > H. When the sizes divide, this is avg_pool2d with kernel (H // oh, W // ow).
+    """
+    if is_one_image(x):
+        return one_image(adaptive_avg_pool2d, x, output_size)
+    if getattr(x, "ndim", None) != 4:
+        raise ShapeError(
+            f"adaptive_avg_pool2d: expected a 3-d (C, H, W) or 4-d (N, C, H, W) input, got "
+            f"shape {tuple(np.shape(x))}"
+        )
+    h, w = x.shape[-2:]
+    sizes = output_size if isinstance(output_size, tuple | list) else (output_size, output_size)
+    if len(sizes) != 2:
+        raise ValueError(
+            f"adaptive_avg_pool2d: output_size must be an int or a pair, got {output_size!r}"
+        )
+    oh, ow = (side if size is None else size for size, side in zip(sizes, (h, w)))
+    for size in (oh, ow):
+        if isinstance(size, bool) or not isinstance(size, int | np.integer) or size < 1:
+            raise ValueError(
+                f"adaptive_avg_pool2d: output_size must be positive ints (or None), got "
+                f"{output_size!r}"
+            )
+    if h == 0 or w == 0:
+        raise ShapeError(f"adaptive_avg_pool2d: the input has no pixels, shape {tuple(x.shape)}")
+    if h % oh == 0 and w % ow == 0:  # equal windows side by side: the fused op
+        return avg_pool2d(x, (h // oh, w // ow))
+    rows = []
+    for i in range(oh):
+        top, bottom = (i * h) // oh, -((-(i + 1) * h) // oh)  # floor and ceil
+        cells = []
+        for j in range(ow):
+            left, right = (j * w) // ow, -((-(j + 1) * w) // ow)
+            cells.append(x[:, :, top:bottom, left:right].mean((-2, -1)))
+        rows.append(stack(cells, dim=-1))
+    return stack(rows, dim=-2)
 
 
 # ---------------------------------------------------------------------------------- helpers

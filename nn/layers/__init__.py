@@ -7,10 +7,11 @@ from .dropout import Dropout
 from .embedding import Embedding
 from .layernorm import LayerNorm
 from .linear import Linear
-from .pooling import AvgPool2d, MaxPool2d
-from .shape import Flatten, Identity
+from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
+from .shape import Flatten, Identity, Unflatten
 
 __all__ = [
+    "AdaptiveAvgPool2d",
     "AvgPool2d",
     "BatchNorm1d",
     "BatchNorm2d",
@@ -31,4 +32,5 @@ __all__ = [
     "Softmax",
     "Step",
     "Tanh",
+    "Unflatten",
 ]

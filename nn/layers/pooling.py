@@ -1,4 +1,5 @@
-"""MaxPool2d and AvgPool2d: downsample (N, C, H, W) images window by window (no parameters)."""
+"""MaxPool2d, AvgPool2d and AdaptiveAvgPool2d: downsample (N, C, H, W) images window by window
+(no parameters)."""
 
 from __future__ import annotations
 
@@ -140,3 +141,19 @@ class AvgPool2d(_Pool2d):
 
     def _options(self) -> tuple:
         return (self.ceil_mode, self.count_include_pad, self.divisor_override)
+
+
+class AdaptiveAvgPool2d(Module):
+    """The mean over windows that tile each image into `output_size` cells: (N, C, H, W) ->
+    (N, C, oh, ow), whatever H and W are (see F.adaptive_avg_pool2d); `AdaptiveAvgPool2d(1)`
+    is global average pooling. None in `output_size` keeps that side of the input."""
+
+    def __init__(self, output_size: int | None | tuple[int | None, int | None]) -> None:
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.adaptive_avg_pool2d(x, self.output_size)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"

@@ -1,4 +1,4 @@
-"""Flatten and Identity: layers that only reshape (or pass through) their input."""
+"""Flatten, Unflatten and Identity: layers that only reshape (or pass through) their input."""
 
 from __future__ import annotations
 
@@ -23,6 +23,36 @@ class Flatten(Module):
 
     def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Unflatten(Module):
+    """Split dim `dim` into `unflattened_size` (one entry may be -1): Unflatten(1, (C, H, W))
+    turns (N, C*H*W) into (N, C, H, W), undoing Flatten."""
+
+    def __init__(self, dim: int, unflattened_size: tuple[int, ...] | list[int]) -> None:
+        super().__init__()
+        if not isinstance(unflattened_size, tuple | list) or not all(
+            isinstance(n, int) and not isinstance(n, bool) for n in unflattened_size
+        ):
+            raise TypeError(
+                f"Unflatten: unflattened_size must be a tuple or list of ints, got "
+                f"{unflattened_size!r}"
+            )
+        self.dim = dim
+        self.unflattened_size = unflattened_size
+
+    def forward(self, x: Tensor) -> Tensor:
+        ndim = x.ndim
+        if not -ndim <= self.dim < ndim:
+            raise IndexError(
+                f"Unflatten: dim {self.dim} is out of range for a {ndim}-d input of shape "
+                f"{tuple(x.shape)}"
+            )
+        dim = self.dim % ndim
+        return x.reshape(*x.shape[:dim], *self.unflattened_size, *x.shape[dim + 1 :])
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
 
 
 class Identity(Module):

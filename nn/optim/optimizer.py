@@ -201,7 +201,16 @@ class Optimizer:
                         continue
                     # Computing in the parameter's dtype keeps a float32 model float32.
                     grad = np.asarray(p.grad.data, dtype=p.dtype)
-                    self._update(p, grad, self.state[p], group)
+                    state = self.state.get(p)
+                    if state is None:
+                        # Entered only if the rule keeps something, as PyTorch's (plain SGD
+                        # keeps nothing: its `optimizer.state` stays empty)
+                        state = {}
+                        self._update(p, grad, state, group)
+                        if state:
+                            self.state[p] = state
+                    else:
+                        self._update(p, grad, state, group)
         return loss
 
     # ------------------------------------------------------------------------ state dicts

@@ -47,7 +47,7 @@ import autodiff
 from autodiff import Tensor
 
 from ..module import Module
-from ..optim import LRScheduler, Optimizer, clip_grad_norm_
+from ..optim import LRScheduler, Optimizer, ReduceLROnPlateau, clip_grad_norm_
 from .callbacks import Callback
 from .checkpoint import (
     Checkpoint,
@@ -74,7 +74,8 @@ class Trainer:
         train_loader / val_loader: iterables of `(x, t)` batches (arrays or Tensors), e.g.
             `nn.data.DataLoader`s; `val_loader=None` skips validation.
         epochs: the total number of epochs `fit()` trains to (a resumed trainer continues).
-        scheduler: an lr scheduler, stepped once after each epoch.
+        scheduler: an lr scheduler, stepped once after each epoch; a `ReduceLROnPlateau` is
+            stepped with the epoch's "val_loss" (its "train_loss" without a `val_loader`).
         metrics: names ("accuracy", "mae", "rmse") or `Metric` objects; logged as
             `train_<name>` and `val_<name>`, e.g. "train_acc".
         callbacks: `Callback`s (e.g. `EarlyStopping`), called in order.
@@ -159,7 +160,9 @@ class Trainer:
         if self.val_loader is not None:
             logs.update({f"val_{k}": v for k, v in self.evaluate(self.val_loader).items()})
         logs["lr"] = lr
-        if self.scheduler is not None:
+        if isinstance(self.scheduler, ReduceLROnPlateau):
+            self.scheduler.step(logs["val_loss" if "val_loss" in logs else "train_loss"])
+        elif self.scheduler is not None:
             self.scheduler.step()
         self.history.log_epoch(logs)
         self.epoch += 1

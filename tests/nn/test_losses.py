@@ -197,6 +197,119 @@ def test_mse_and_l1(reduction):
     assert_gradients_match(lambda x, y: F.l1_loss(x, y, reduction=reduction), x, y)  # |d| > 0 here
 
 
+def smooth_l1_ref(d, beta):
+    return np.where(np.abs(d) < beta, 0.5 * d**2 / beta, np.abs(d) - 0.5 * beta)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("beta", [1.0, 0.4, 0.0])
+def test_smooth_l1_and_huber(reduction, beta):
+    x = logits()
+    y = Tensor(np.random.default_rng(3).standard_normal((4, 5)), requires_grad=True)
+    d = x.data - y.data
+    out = nn.SmoothL1Loss(reduction=reduction, beta=beta)(x, y)
+    expected = np.abs(d) if beta == 0 else smooth_l1_ref(d, beta)
+    np.testing.assert_allclose(out.data, reduce_ref(expected, reduction), rtol=1e-12)
+    assert_gradients_match(
+        lambda x, y: F.smooth_l1_loss(x, y, reduction=reduction, beta=beta), x, y
+    )
+    if beta > 0:
+        out = nn.HuberLoss(reduction=reduction, delta=beta)(x, y)
+        np.testing.assert_allclose(
+            out.data, reduce_ref(beta * smooth_l1_ref(d, beta), reduction), rtol=1e-12
+        )
+        assert_gradients_match(
+            lambda x, y: F.huber_loss(x, y, reduction=reduction, delta=beta), x, y
+        )
+
+
+@settings(max_examples=20, deadline=None)
+@given(data=st.data(), beta=st.sampled_from([0.5, 1.0, 2.0]))
+def test_smooth_l1_and_huber_gradcheck_random_shapes(data, beta):
+    x = data.draw(tensors(low=-4, high=4))
+    y = data.draw(tensors(tuple(x.shape), low=-4, high=4))
+    assert_gradients_match(lambda x, y: F.smooth_l1_loss(x, y, beta=beta), x, y)
+    assert_gradients_match(lambda x, y: F.huber_loss(x, y, delta=beta, reduction="sum"), x, y)
+
+
+def test_smooth_l1_huber_and_kl_refuse_bad_arguments():
+    x = logits()
+    with pytest.raises(ValueError, match="negative values for beta"):
+        F.smooth_l1_loss(x, x, beta=-1.0)
+    with pytest.raises(ValueError, match="non-positive values for delta"):
+        F.huber_loss(x, x, delta=0.0)
+    with pytest.raises(ValueError, match="reduction must be one of"):
+        nn.KLDivLoss(reduction="avg")
+    with pytest.raises(ValueError, match="reduction must be one of"):
+        nn.SmoothL1Loss(reduction="batchmean")
+
+
+def kl_inputs(seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((4, 5))
+    log_p = x - np.log(np.exp(x).sum(1, keepdims=True))
+    q = rng.random((4, 5)) + 0.05
+    return Tensor(log_p, requires_grad=True), Tensor(
+        q / q.sum(1, keepdims=True), requires_grad=True
+    )
+
+
+@pytest.mark.parametrize("reduction", ["none", "sum", "batchmean"])
+@pytest.mark.parametrize("log_target", [False, True])
+def test_kl_div(reduction, log_target):
+    log_p, q = kl_inputs()
+    target = Tensor(np.log(q.data), requires_grad=True) if log_target else q
+    out = nn.KLDivLoss(reduction=reduction, log_target=log_target)(log_p, target)
+    pointwise = q.data * (np.log(q.data) - log_p.data)
+    expected = {"none": pointwise, "sum": pointwise.sum(), "batchmean": pointwise.sum() / 4}
+    np.testing.assert_allclose(out.data, expected[reduction], rtol=1e-12)
+    f = lambda x, t: F.kl_div(x, t, reduction=reduction, log_target=log_target)  # noqa: E731
+    assert_gradients_match(f, log_p, target)
+
+
+def test_kl_div_mean_warns_and_zero_targets_give_zero():
+    log_p, _ = kl_inputs()
+    q = np.zeros((4, 5))
+    q[:, 1] = 1.0
+    with pytest.warns(UserWarning, match="batchmean"):
+        out = F.kl_div(log_p, q)
+    np.testing.assert_allclose(out.data, -log_p.data[:, 1].sum() / 20, rtol=1e-12)
+    out.backward()  # finite: the zero targets contribute nothing, to the value or the gradient
+    np.testing.assert_allclose(log_p.grad.data, -q / 20, rtol=1e-12)
+
+
+@settings(max_examples=20, deadline=None)
+@given(data=st.data())
+def test_kl_div_gradcheck_random_shapes(data):
+    x = data.draw(tensors(low=-3, high=1))
+    t = data.draw(tensors(tuple(x.shape), low=0.05, high=1))
+    assert_gradients_match(lambda x, t: F.kl_div(x, t, reduction="sum"), x, t)
+    assert_gradients_match(lambda x, t: F.kl_div(x, t, reduction="none", log_target=True), x, t)
+
+
+def test_new_regression_losses_match_torch():
+    torch = pytest.importorskip("torch")
+    log_p, q = kl_inputs(1)
+    x, y = logits(), Tensor(np.random.default_rng(5).standard_normal((4, 5)))
+    cases = [
+        (lambda F, a, b: F.smooth_l1_loss(a, b, beta=0.7), x, y),
+        (lambda F, a, b: F.huber_loss(a, b, delta=0.7, reduction="sum"), x, y),
+        (lambda F, a, b: F.kl_div(a, b, reduction="batchmean"), log_p, q),
+        (lambda F, a, b: F.kl_div(a, b.log(), reduction="none", log_target=True), log_p, q),
+    ]
+    for f, a, b in cases:
+        ta = torch.tensor(a.data, requires_grad=True)
+        ours_a = Tensor(a.data, requires_grad=True)
+        ours, theirs = (
+            f(F, ours_a, Tensor(b.data)),
+            f(torch.nn.functional, ta, torch.tensor(b.data)),
+        )
+        np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-12)
+        ours.sum().backward()
+        theirs.sum().backward()
+        np.testing.assert_allclose(ours_a.grad.data, ta.grad.numpy(), rtol=1e-10)
+
+
 # --------------------------------------------------------------------------------- binary
 def probabilities(shape=(3, 4), seed=4):
     return Tensor(np.random.default_rng(seed).uniform(0.05, 0.95, shape), requires_grad=True)
@@ -303,9 +416,12 @@ def test_multi_margin_loss(reduction, p, margin):
     assert repr(nn.MultiMarginLoss()) == "MultiMarginLoss()"
 
 
-def test_loss_modules_have_no_parameters_and_show_reduction():
+def test_loss_modules_have_no_parameters_and_print_as_pytorchs():
     assert list(nn.CrossEntropyLoss().parameters()) == []
-    assert repr(nn.MSELoss(reduction="sum")) == "MSELoss(reduction='sum')"
+    # PyTorch's losses print no arguments; this printed "MSELoss(reduction='sum')"
+    assert repr(nn.MSELoss(reduction="sum")) == "MSELoss()"
+    weight = autodiff.tensor([1.0, 2.0])
+    assert repr(nn.CrossEntropyLoss(weight, reduction="none")) == "CrossEntropyLoss()"
 
 
 @pytest.mark.parametrize(
@@ -458,3 +574,25 @@ def test_multi_margin_loss_of_one_sample(label, reduction):
     )
     assert tuple(theirs.shape) == one.shape
     np.testing.assert_allclose(one.data, theirs.numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_smooth_l1_and_huber_match_torch_at_extremes(dtype):
+    # the quadratic branch squared every difference (an overflow warning at 1e200, harmless
+    # but loud), and the gradient at a NaN difference was abs's 0 where PyTorch's is NaN
+    torch = pytest.importorskip("torch")
+    big = np.finfo(dtype).max / 4  # huber's delta * |d| stays finite
+    values = np.array([0.0, 0.5, -1.0, 1e30, -big, big, np.inf, -np.inf, np.nan], dtype=dtype)
+    for name, kwargs in [("smooth_l1_loss", {"beta": 0.5}), ("huber_loss", {"delta": 2.0})]:
+        ours = Tensor(values.copy(), requires_grad=True)
+        theirs = torch.tensor(values, requires_grad=True)
+        with warnings.catch_warnings(), np.errstate(all="raise"):
+            warnings.simplefilter("error")
+            a = getattr(F, name)(ours, np.zeros_like(values), reduction="none", **kwargs)
+            a.backward(autodiff.ones_like(a))  # (a sum of the huge ones would overflow)
+        b = getattr(torch.nn.functional, name)(
+            theirs, torch.zeros(len(values), dtype=theirs.dtype), reduction="none", **kwargs
+        )
+        b.backward(torch.ones_like(b))
+        np.testing.assert_allclose(a.data, b.detach().numpy(), rtol=1e-6)
+        np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-6)

@@ -14,7 +14,15 @@ import autodiff
 import nn
 from autodiff import Tensor
 from nn import optim
-from nn.optim.lr_scheduler import CosineAnnealingLR, ExponentialLR, StepLR
+from nn.optim.lr_scheduler import (
+    CosineAnnealingLR,
+    ExponentialLR,
+    LambdaLR,
+    MultiStepLR,
+    OneCycleLR,
+    ReduceLROnPlateau,
+    StepLR,
+)
 
 SHAPE = (2, 3)
 
@@ -341,6 +349,25 @@ def test_a_parameter_whose_gradient_is_gone_keeps_its_state():
     opt.step()
     assert opt.state[p]["step"] == 1
     np.testing.assert_array_equal(opt.state[p]["exp_avg"], before["exp_avg"])
+
+
+def _plain_sgd_state_sizes(lib, optim_module):
+    p = lib.zeros(3, requires_grad=True)
+    sizes = []
+    for momentum in (0.0, 0.9):
+        opt = optim_module.SGD([p], lr=0.1, momentum=momentum)
+        (p * 2).sum().backward()
+        opt.step()
+        sizes.append((len(opt.state), len(opt.state_dict()["state"])))
+    return sizes
+
+
+def test_plain_sgd_keeps_no_state_entries():
+    # Every updated parameter got an empty entry in `optimizer.state` (len 2 for a Linear
+    # trained by plain SGD; PyTorch's stays empty).
+    assert _plain_sgd_state_sizes(autodiff, optim) == [(0, 0), (1, 1)]
+    torch = pytest.importorskip("torch")
+    assert _plain_sgd_state_sizes(torch, torch.optim) == [(0, 0), (1, 1)]
 
 
 @pytest.mark.parametrize("cls", OPTIMIZERS)
@@ -1235,7 +1262,19 @@ SCHEDULERS = [
 ]
 
 
-@pytest.mark.parametrize(("cls", "kwargs", "closed_form"), SCHEDULERS)
+# Schedulers whose state holds more than numbers (a Counter, functions): not round-tripped
+# through an .npz below.
+MORE_SCHEDULERS = [
+    (
+        MultiStepLR,
+        dict(milestones=[3, 7, 7, 12], gamma=0.5),
+        lambda base, e: base * 0.5 ** sum(m <= e for m in [3, 7, 7, 12]),
+    ),
+    (LambdaLR, dict(lr_lambda=lambda e: 1 / (1 + e)), lambda base, e: base / (1 + e)),
+]
+
+
+@pytest.mark.parametrize(("cls", "kwargs", "closed_form"), SCHEDULERS + MORE_SCHEDULERS)
 def test_scheduler_lrs_follow_the_closed_form(cls, kwargs, closed_form):
     scheduler = cls(two_group_sgd(), **kwargs)
     lrs = scheduler_lrs(scheduler, 25)
@@ -1318,8 +1357,250 @@ def test_a_schedulers_own_attributes_are_saved_and_restored(tmp_path):
     assert warm == 4
     np.testing.assert_allclose(lrs, [0.5, 0.5, 0.5])
     assert sorted(StepLR(two_group_sgd(), 2).state_dict()) == [
-        "base_lrs", "gamma", "last_epoch", "last_lr", "step_size",
+        "_get_lr_called_within_step", "_is_initial", "_last_lr", "_step_count", "base_lrs", "gamma",
+        "last_epoch", "step_size",
     ]  # fmt: skip
+
+
+def test_scheduler_state_dict_has_pytorchs_keys_in_its_order():
+    # The lrs were saved under "last_lr" where PyTorch's key is "_last_lr" (a PyTorch user's
+    # `state["_last_lr"]` failed), and "_step_count" and PyTorch's two flags were missing.
+    scheduler = CosineAnnealingLR(optim.SGD([param()], lr=0.1), T_max=5)
+    scheduler.step()
+    assert list(scheduler.state_dict()) == [
+        "T_max", "eta_min", "base_lrs", "last_epoch", "_step_count", "_is_initial",
+        "_get_lr_called_within_step", "_last_lr",
+    ]  # fmt: skip
+    state = scheduler.state_dict()
+    assert state["_step_count"] == 2 and state["_last_lr"] == scheduler.get_last_lr()
+    torch = pytest.importorskip("torch")
+    t_opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+    t_scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(t_opt, T_max=5)
+    t_opt.step()
+    t_scheduler.step()
+    t_state = t_scheduler.state_dict()
+    assert list(t_state) == list(state)
+    assert t_state["_step_count"] == state["_step_count"]
+    fresh = CosineAnnealingLR(optim.SGD([param()], lr=0.1), T_max=5)
+    fresh.load_state_dict(t_state)  # a PyTorch scheduler's state dict loads
+    assert fresh.last_epoch == 1 and fresh._step_count == 2
+
+
+def _new_scheduler_runs(lib, optim_module):
+    """get_last_lr() after each step and the final state dict of MultiStepLR, LambdaLR and
+    ReduceLROnPlateau, on a two-group SGD, for comparing with PyTorch."""
+    sched = optim_module.lr_scheduler
+    losses = [1.0, 0.9, 0.95, 0.91, 0.9, 0.92, 0.93, 0.5, 0.6, 0.7, 0.8, 0.9, 0.99, 1.0, 1.0]
+
+    class Warm:  # a callable object: its attributes are saved, as PyTorch saves them
+        def __init__(self, w):
+            self.w = w
+
+        def __call__(self, e):
+            return min(1.0, (e + 1) / self.w)
+
+    makers = [
+        lambda o: sched.MultiStepLR(o, [0, 2, 5, 5], gamma=0.5),
+        lambda o: sched.LambdaLR(o, [lambda e: 0.9**e, Warm(4)]),
+        lambda o: sched.ReduceLROnPlateau(o, patience=2),
+        lambda o: sched.ReduceLROnPlateau(
+            o, "max", 0.5, 1, 0.05, "abs", cooldown=2, min_lr=[0.3, 0.01]
+        ),
+        lambda o: sched.ReduceLROnPlateau(o, factor=0.5, patience=0, min_lr=0.2, eps=0.01),
+    ]
+    results = []
+    for make in makers:
+        weights = [lib.zeros(2, requires_grad=True), lib.zeros(1, requires_grad=True)]
+        opt = optim_module.SGD(
+            [{"params": weights[:1]}, {"params": weights[1:], "lr": 0.5}], lr=1.0
+        )
+        scheduler = make(opt)
+        lrs = [scheduler.get_last_lr()]
+        for loss in losses:
+            opt.step()
+            if isinstance(scheduler, sched.ReduceLROnPlateau):
+                scheduler.step(lib.tensor(loss))
+            else:
+                scheduler.step()
+            lrs.append(scheduler.get_last_lr())
+        state = scheduler.state_dict()
+        results.append((lrs, list(state), {k: v for k, v in state.items() if k != "lr_lambdas"}))
+    return results
+
+
+def test_multistep_lambda_and_plateau_schedulers_match_torch():
+    torch = pytest.importorskip("torch")
+    ours, theirs = _new_scheduler_runs(autodiff, optim), _new_scheduler_runs(torch, torch.optim)
+    for (lrs, keys, state), (t_lrs, t_keys, t_state) in zip(ours, theirs):
+        np.testing.assert_allclose(lrs, t_lrs, rtol=1e-12)
+        assert keys == t_keys
+        assert state == t_state
+
+
+def test_multistep_and_lambda_state_dicts_round_trip(tmp_path):
+    class Warm:
+        def __init__(self, w):
+            self.w = w
+
+        def __call__(self, e):
+            return min(1.0, (e + 1) / self.w)
+
+    for make, other in [
+        (lambda o: MultiStepLR(o, [2, 4, 4]), lambda o: MultiStepLR(o, [9])),
+        (lambda o: LambdaLR(o, Warm(5)), lambda o: LambdaLR(o, Warm(2))),
+    ]:
+        opt = two_group_sgd()
+        scheduler = make(opt)
+        for _ in range(3):
+            scheduler.step()
+        autodiff.save(scheduler.state_dict(), tmp_path / "s.pt")
+        opt2 = two_group_sgd()
+        opt2.load_state_dict(opt.state_dict())
+        resumed = other(opt2)
+        resumed.load_state_dict(autodiff.load(tmp_path / "s.pt"))
+        for _ in range(4):
+            scheduler.step()
+            resumed.step()
+            assert resumed.get_last_lr() == scheduler.get_last_lr()
+    # a checkpoint gives a Counter back as a dict with string keys
+    scheduler = MultiStepLR(two_group_sgd(), [2, 4, 4])
+    scheduler.load_state_dict({**scheduler.state_dict(), "milestones": {"3": 2}})
+    assert scheduler.milestones == {3: 2}
+
+
+def test_new_schedulers_refuse_bad_arguments():
+    opt = two_group_sgd()
+    with pytest.raises(TypeError, match="milestone"):
+        MultiStepLR(opt, [1.5])
+    with pytest.raises(ValueError, match="expected 2 lr_lambdas"):
+        LambdaLR(opt, [lambda e: 1.0])
+    with pytest.raises(TypeError, match="callable"):
+        LambdaLR(opt, 0.5)
+    with pytest.raises(ValueError, match="factor should be < 1.0"):
+        ReduceLROnPlateau(opt, factor=1.0)
+    with pytest.raises(ValueError, match="mode"):
+        ReduceLROnPlateau(opt, mode="lowest")
+    with pytest.raises(ValueError, match="threshold_mode"):
+        ReduceLROnPlateau(opt, threshold_mode="relative")
+    with pytest.raises(ValueError, match="expected 2 min_lrs"):
+        ReduceLROnPlateau(opt, min_lr=[0.1])
+    with pytest.raises(ValueError, match="expected keys"):
+        ReduceLROnPlateau(opt).load_state_dict({"factor": 0.1})
+    with pytest.raises(ValueError, match="lr_lambdas"):
+        LambdaLR(opt, lambda e: 1.0).load_state_dict(StepLR(opt, 2).state_dict())
+
+
+def test_plateau_with_a_group_added_later():
+    # PyTorch's rule: one min_lr for all is extended to the new group; a list per group raises
+    opt = two_group_sgd()
+    scheduler = ReduceLROnPlateau(opt, patience=0, factor=0.5)
+    opt.add_param_group({"params": [param()], "lr": 2.0})
+    scheduler.step(1.0)
+    scheduler.step(2.0)
+    assert scheduler.get_last_lr() == [0.05, 0.25, 1.0]
+    opt = two_group_sgd()
+    scheduler = ReduceLROnPlateau(opt, patience=0, min_lr=[0.0, 0.0])
+    opt.add_param_group({"params": [param()], "lr": 2.0})
+    scheduler.step(1.0)
+    with pytest.raises(RuntimeError, match="min_lrs"):
+        scheduler.step(2.0)
+
+
+def _one_cycle_runs(lib, optim_module):
+    """(lr, momentum or beta1) at every step and the final state dict of a few OneCycleLRs."""
+    runs = []
+    for adam, kwargs in [
+        (False, dict(max_lr=1.0, total_steps=10)),
+        (
+            False,
+            dict(
+                max_lr=[1.0, 0.5],
+                epochs=3,
+                steps_per_epoch=4,
+                pct_start=0.25,
+                anneal_strategy="linear",
+                three_phase=True,
+                base_momentum=[0.8, 0.7],
+            ),
+        ),
+        (True, dict(max_lr=0.01, total_steps=7, div_factor=10.0, final_div_factor=100.0)),
+        (True, dict(max_lr=0.01, total_steps=5, cycle_momentum=False)),
+    ]:
+        ps = [lib.zeros(2, requires_grad=True), lib.zeros(1, requires_grad=True)]
+        if adam:
+            opt = optim_module.Adam(ps, lr=0.1)
+        else:
+            groups = [{"params": ps[:1]}, {"params": ps[1:]}]
+            opt = optim_module.SGD(groups, lr=0.1, momentum=0.9)
+        scheduler = optim_module.lr_scheduler.OneCycleLR(opt, **kwargs)
+        steps = []
+        for _ in range(scheduler.total_steps):
+            opt.step()
+            scheduler.step()
+            group = opt.param_groups[-1]
+            momentum = group["betas"][0] if adam else group["momentum"]
+            steps.append((*scheduler.get_last_lr(), momentum))
+        extra = {k: group[k] for k in ("initial_lr", "max_lr", "min_lr") if k in group}
+        runs.append((steps, scheduler.state_dict(), extra))
+        with pytest.raises(ValueError, match="(?i)tried to step"):
+            scheduler.step()
+    return runs
+
+
+def test_one_cycle_matches_torch():
+    torch = pytest.importorskip("torch")
+    for ours, theirs in zip(_one_cycle_runs(autodiff, optim), _one_cycle_runs(torch, torch.optim)):
+        np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-12)
+        assert list(ours[1]) == list(theirs[1])
+        assert ours[1]["_schedule_phases"] == theirs[1]["_schedule_phases"]
+        assert ours[2] == pytest.approx(theirs[2], rel=1e-12)
+
+
+def test_one_cycle_resumes_from_its_state_dict_and_a_checkpoint(tmp_path):
+    from nn.train.checkpoint import load_checkpoint, save_checkpoint
+
+    model = nn.Linear(2, 1)
+    opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    scheduler = OneCycleLR(opt, max_lr=1.0, total_steps=12, three_phase=True)
+    for _ in range(5):
+        opt.step()
+        scheduler.step()
+    save_checkpoint(tmp_path / "c.npz", model, opt, scheduler=scheduler)
+    opt2 = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    resumed = OneCycleLR(opt2, max_lr=0.3, total_steps=12)
+    load_checkpoint(tmp_path / "c.npz", model, opt2, scheduler=resumed)
+    assert resumed.state_dict() == scheduler.state_dict()
+    for _ in range(7):
+        for o, s in ((opt, scheduler), (opt2, resumed)):
+            o.step()
+            s.step()
+        assert resumed.get_last_lr() == scheduler.get_last_lr()
+        assert opt2.param_groups[0]["momentum"] == opt.param_groups[0]["momentum"]
+
+
+def test_one_cycle_refuses_bad_arguments():
+    opt = two_group_sgd()
+    with pytest.raises(ValueError, match="total_steps or"):
+        OneCycleLR(opt, max_lr=1.0)
+    with pytest.raises(ValueError, match="total_steps must be >= 1"):
+        OneCycleLR(opt, max_lr=1.0, total_steps=0)
+    with pytest.raises(ValueError, match="pct_start"):
+        OneCycleLR(opt, max_lr=1.0, total_steps=5, pct_start=1.5)
+    with pytest.raises(ValueError, match="anneal_strategy"):
+        OneCycleLR(opt, max_lr=1.0, total_steps=5, anneal_strategy="exp")
+    with pytest.raises(ValueError, match="expected 2 values for max_lr"):
+        OneCycleLR(opt, max_lr=[1.0], total_steps=5)
+    with pytest.raises(ValueError, match="no momentum or beta1"):
+        OneCycleLR(optim.Adagrad([param()]), max_lr=1.0, total_steps=5)
+
+
+def test_scheduler_loads_an_older_glassgrad_state_dict():
+    scheduler = StepLR(optim.SGD([param()], lr=1.0), step_size=1, gamma=0.5)
+    old = {"step_size": 1, "gamma": 0.5, "last_epoch": 3, "base_lrs": [1.0], "last_lr": [0.125]}
+    scheduler.load_state_dict(old)
+    assert scheduler.get_last_lr() == [0.125] and scheduler._step_count == 4
+    with pytest.raises(ValueError, match="_is_initial must be False"):
+        scheduler.load_state_dict({**scheduler.state_dict(), "_is_initial": True})
 
 
 def test_a_schedulers_own_attributes_resume_like_torch():

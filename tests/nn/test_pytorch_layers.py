@@ -526,3 +526,79 @@ def test_embedding_max_norm_renormalises_the_looked_up_rows_in_place(norm_type):
     np.testing.assert_allclose(rows.data, out.detach().numpy(), rtol=1e-12)
     np.testing.assert_allclose(weight.data, theirs.weight.detach().numpy(), rtol=1e-12)
     assert repr(layer) == repr(theirs)
+
+
+# ----------------------------------------------------------- AdaptiveAvgPool2d, Unflatten
+def _adaptive_reference(x: np.ndarray, oh: int, ow: int) -> np.ndarray:
+    """PyTorch's windows, one cell at a time: rows floor(i H / oh) to ceil((i + 1) H / oh)."""
+    h, w = x.shape[-2:]
+    out = np.empty((*x.shape[:-2], oh, ow))
+    for i in range(oh):
+        for j in range(ow):
+            rows = slice(i * h // oh, -(-(i + 1) * h // oh))
+            cols = slice(j * w // ow, -(-(j + 1) * w // ow))
+            out[..., i, j] = x[..., rows, cols].mean(axis=(-2, -1))
+    return out
+
+
+@SETTINGS
+@given(
+    data=st.data(),
+    n=st.integers(1, 2),
+    c=st.integers(1, 3),
+    h=st.integers(1, 7),
+    w=st.integers(1, 7),
+    oh=st.integers(1, 8),
+    ow=st.integers(1, 8),
+)
+def test_adaptive_avg_pool2d_windows_and_gradients(data, n, c, h, w, oh, ow):
+    x = data.draw(tensors((n, c, h, w)))
+    out = F.adaptive_avg_pool2d(x, (oh, ow))
+    np.testing.assert_allclose(out.data, _adaptive_reference(x.data, oh, ow), rtol=1e-12)
+    assert_gradients_match(lambda x: F.adaptive_avg_pool2d(x, (oh, ow)), x)
+
+
+def test_adaptive_avg_pool2d_sizes_and_module():
+    x = Tensor(np.random.default_rng(0).standard_normal((2, 3, 6, 5)), requires_grad=True)
+    assert nn.AdaptiveAvgPool2d(1)(x).shape == (2, 3, 1, 1)
+    np.testing.assert_allclose(nn.AdaptiveAvgPool2d(1)(x).data, x.data.mean((2, 3), keepdims=True))
+    assert F.adaptive_avg_pool2d(x, (2, None)).shape == (2, 3, 2, 5)
+    assert F.adaptive_avg_pool2d(x[0], 4).shape == (3, 4, 4)  # one image
+    assert repr(nn.AdaptiveAvgPool2d((2, None))) == "AdaptiveAvgPool2d(output_size=(2, None))"
+    with pytest.raises(ValueError, match="positive"):
+        F.adaptive_avg_pool2d(x, 0)
+    with pytest.raises(ValueError, match="int or a pair"):
+        F.adaptive_avg_pool2d(x, (1, 2, 3))
+    with pytest.raises(ad.ShapeError, match="3-d"):
+        F.adaptive_avg_pool2d(x[0, 0], 2)
+
+
+def test_adaptive_avg_pool2d_and_unflatten_match_torch():
+    torch = _torch()
+    x = np.random.default_rng(1).standard_normal((2, 3, 5, 7))
+    for size in [1, (2, 3), (3, None), (6, 9)]:
+        ours = Tensor(x, requires_grad=True)
+        theirs = torch.tensor(x, requires_grad=True)
+        a, b = nn.AdaptiveAvgPool2d(size)(ours), torch.nn.AdaptiveAvgPool2d(size)(theirs)
+        np.testing.assert_allclose(a.data, b.detach().numpy(), rtol=1e-12)
+        (a * a).sum().backward()
+        (b * b).sum().backward()
+        np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-12)
+        assert repr(nn.AdaptiveAvgPool2d(size)) == repr(torch.nn.AdaptiveAvgPool2d(size))
+    for dim, sizes in [(1, (3, 5, 7)), (-1, [7, -1]), (0, (1, 2))]:
+        flat = x.reshape(2, 105)
+        ours, theirs = nn.Unflatten(dim, sizes), torch.nn.Unflatten(dim, sizes)
+        assert ours(Tensor(flat)).shape == tuple(theirs(torch.tensor(flat)).shape)
+        assert repr(ours) == repr(theirs)
+
+
+def test_unflatten_undoes_flatten_and_refuses_bad_sizes():
+    x = Tensor(np.arange(24.0).reshape(2, 3, 4), requires_grad=True)
+    y = nn.Unflatten(1, (3, 4))(nn.Flatten()(x))
+    np.testing.assert_array_equal(y.data, x.data)
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, np.ones((2, 3, 4)))
+    with pytest.raises(TypeError, match="tuple or list of ints"):
+        nn.Unflatten(1, 12)
+    with pytest.raises(IndexError, match="out of range"):
+        nn.Unflatten(3, (2, 2))(x)

@@ -112,6 +112,24 @@ def test_scheduler_is_stepped_once_per_epoch_and_the_lr_logged():
     assert optimizer.param_groups[0]["lr"] == pytest.approx(0.0125)
 
 
+def test_reduce_lr_on_plateau_is_stepped_with_the_validation_loss():
+    model = model_with_dropout()
+    optimizer = optim.SGD(model.parameters(), lr=0.1)
+    # patience 0 and a threshold no loss beats: every epoch after the first is "bad"
+    scheduler = optim.ReduceLROnPlateau(optimizer, patience=0, factor=0.5, threshold=0.99)
+    history = make_trainer(epochs=3, model=model, optimizer=optimizer, scheduler=scheduler).fit()
+    assert scheduler.best == history["val_loss"][0] and scheduler.last_epoch == 3
+    np.testing.assert_allclose(history["lr"], [0.1, 0.1, 0.05])
+    # without validation, the training loss
+    model = model_with_dropout()
+    optimizer = optim.SGD(model.parameters(), lr=0.1)
+    scheduler = optim.ReduceLROnPlateau(optimizer)
+    history = make_trainer(
+        epochs=2, model=model, optimizer=optimizer, scheduler=scheduler, val_loader=None
+    ).fit()
+    assert scheduler.best == min(history["train_loss"])
+
+
 def test_regression_metrics_and_no_validation():
     rng = np.random.default_rng(0)
     x = rng.normal(size=(48, 3)).astype(np.float32)
@@ -241,7 +259,10 @@ def test_a_resumed_run_keeps_every_callbacks_state(tmp_path):
     # Every callback's state is in the checkpoint, under its index and class name.
     ckpt = read_checkpoint(tmp_path / "epoch4.npz")
     assert [entry["type"] for entry in ckpt.callbacks] == [
-        "ModelCheckpoint", "LambdaCallback", "CountingCallback", "ModelCheckpoint"
+        "ModelCheckpoint",
+        "LambdaCallback",
+        "CountingCallback",
+        "ModelCheckpoint",
     ]
     assert float(ckpt.callbacks[0]["state"]["best"]) == 0.1
     assert int(ckpt.callbacks[2]["state"]["batches"]) == 16

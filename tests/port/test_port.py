@@ -24,6 +24,10 @@ TOLERANCES = {
     "hooks": 1e-6,
     "functional_jacobians": 1e-6,
     "inplace_versions": 1e-6,
+    "nn_really": 1e-3,
+    "checkpoint_resume": 1e-3,
+    "schedulers_clipping": 1e-6,
+    "losses_layers": 1e-6,
 }
 HAVE_TORCH = importlib.util.find_spec("torch") is not None
 # Programs that need engine changes of issue 14 still in progress (the list only shrinks).
@@ -112,5 +116,7 @@ def test_compare_outputs_catches_differences():
     assert compare_outputs("g tensor([inf, 0.5])\n", "g tensor([inf, 0.5])\n", 1e-6) == []
     assert compare_outputs("g inf\n", "g 1e308\n", 1e-6)  # infinity is no large number
     assert compare_outputs("g -inf\n", "g inf\n", 1e-6)
+    assert compare_outputs("best inf worst -inf\n", "best inf worst -inf\n", 1e-6) == []
+    assert compare_outputs("best inf\n", "best -inf\n", 1e-6)
     assert compare_outputs("stochastic 0.5\n", "stochastic 0.7\n", 1e-6) == []
     assert compare_outputs("stochastic 0.5\n", "stochastic nan\n", 1e-6)
