@@ -1,6 +1,7 @@
 """The ops: small `Function` subclasses with forward and backward side by side.
 
-elementwise.py (arithmetic, unary functions, activations), conversion.py (astype, to, float,
+elementwise.py (arithmetic, unary functions, activations), activations.py (softplus, the ELU
+family, hardtanh, hardsigmoid, hardswish, prelu), conversion.py (astype, to, float,
 clone), reduce.py (sum, mean, amax, ...), select.py (max/min along a dim with indices, sort,
 topk, argmax), linalg.py (matmul, dot), products.py (mm, bmm, mv, outer, addmm), einsum.py,
 cumsum.py, norm.py (vector norms), shape.py (reshape, permute, expand), indexing.py (getitem),
@@ -25,6 +26,7 @@ from __future__ import annotations
 from ..function import Function
 from ..registry import FUNCTIONS
 from . import (
+    activations,
     aliases,
     comparison,
     conversion,
@@ -56,6 +58,7 @@ from . import (
 
 _OP_MODULES = (
     elementwise,
+    activations,
     floor_division,
     aliases,
     products,

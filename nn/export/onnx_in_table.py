@@ -22,6 +22,7 @@ import numpy as np
 import autodiff
 from autodiff import Tensor
 from autodiff.ops import ScatterAdd
+from autodiff.ops.activations import ELU, SELU_ALPHA, SELU_SCALE, Softplus
 from autodiff.ops.special import erf_values
 
 from .. import functional as F
@@ -113,9 +114,51 @@ def leaky_relu(ctx, x):
 
 
 def softplus(ctx, x):
-    """log(1 + exp(x)) = max(x, 0) + log1p(exp(-|x|)): no overflow at any x."""
+    """log(1 + exp(x)) at every x (no threshold, and no overflow: see autodiff's Softplus)."""
+    return Softplus.apply(tensor(x), beta=1.0, threshold=np.inf)
+
+
+def _attribute(ctx, name: str, default: float) -> float:
+    """A float attribute, stored in float32 by ONNX: the shortest decimal that rounds to it
+    (0.3, not 0.30000001192092896), so that a float64 model keeps the value it was given."""
+    return float(str(np.float32(ctx.attr(name, default))))
+
+
+def elu(ctx, x):
+    return F.elu(tensor(x), _attribute(ctx, "alpha", 1.0))
+
+
+def selu(ctx, x):
+    alpha, gamma = (
+        np.float32(ctx.attr("alpha", SELU_ALPHA)),
+        np.float32(ctx.attr("gamma", SELU_SCALE)),
+    )
+    if alpha == np.float32(SELU_ALPHA) and gamma == np.float32(SELU_SCALE):
+        return autodiff.selu(tensor(x))  # PyTorch's constants, in full
+    return ELU.apply(
+        tensor(x), alpha=_attribute(ctx, "alpha", 1.0), scale=_attribute(ctx, "gamma", 1.0)
+    )
+
+
+def celu(ctx, x):
+    return autodiff.celu(tensor(x), _attribute(ctx, "alpha", 1.0))
+
+
+def hard_sigmoid(ctx, x):
+    """max(0, min(1, alpha x + beta)); PyTorch's hardsigmoid when alpha is 1/6 (in float32)
+    and beta 1/2."""
+    alpha, beta = ctx.attr("alpha", 0.2), ctx.attr("beta", 0.5)
+    if np.float32(alpha) == np.float32(1 / 6) and beta == 0.5:
+        return F.hardsigmoid(tensor(x))
+    return autodiff.clip(tensor(x) * _attribute(ctx, "alpha", 0.2) + float(beta), 0.0, 1.0)
+
+
+def prelu(ctx, x, slope):
+    """x where x > 0, else slope * x; the slope broadcasts as numpy's (ONNX's unidirectional
+    broadcasting), a constant or a learned tensor."""
     x = tensor(x)
-    return x.relu() + (-x.abs()).exp().log1p()
+    slope = slope if is_data(slope) else tensor(np.asarray(slope, dtype=x.dtype))
+    return autodiff.where(x.data > 0, x, slope * x)
 
 
 def variadic(fold: Callable[[Any, Any], Any]) -> Row:
@@ -604,6 +647,14 @@ IMPORTS: dict[str, Row] = {
     "Relu": unary(autodiff.relu),
     "LeakyRelu": leaky_relu,
     "Softplus": softplus,
+    "Elu": elu,
+    "Selu": selu,
+    "Celu": celu,
+    "HardSigmoid": hard_sigmoid,
+    "HardSwish": unary(F.hardswish),
+    "Mish": unary(F.mish),
+    "Softsign": unary(F.softsign),
+    "PRelu": prelu,
     "Identity": lambda ctx, x: x,
     # no gradient: comparisons, logic, rounding
     "Greater": constant_only(np.greater),

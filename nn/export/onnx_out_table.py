@@ -94,6 +94,64 @@ def leaky_relu(e, node):
     return e.node("LeakyRelu", [e.value(node.args[0], e.dtype(node))], alpha=float(slope))
 
 
+def softplus(e, node):
+    """Softplus(beta x) / beta, and x where beta x > threshold (PyTorch's switch; ONNX's
+    Softplus has neither parameter)."""
+    args, dtype = e.arguments(node), e.dtype(node)
+    beta, threshold = float(args["beta"]), float(args["threshold"])
+    x = e.value(node.args[0], dtype)
+    z = x if beta == 1 else e.node("Mul", [x, e.constant(beta, dtype)])
+    soft = e.node("Softplus", [z])
+    if beta != 1:
+        soft = e.node("Div", [soft, e.constant(beta, dtype)])
+    if threshold == np.inf:
+        return soft
+    above = e.node("Greater", [z, e.constant(threshold, dtype)], dtype=bool)
+    return e.node("Where", [above, x, soft])
+
+
+def elu(e, node):
+    """elu as ONNX Elu, selu as Selu, celu as Celu; another mix of the ELU op's parameters
+    as the formula: where(x <= 0, expm1(input_scale x) * alpha * scale, scale x)."""
+    args, dtype = e.arguments(node), e.dtype(node)
+    alpha, scale, input_scale = (float(args[k]) for k in ("alpha", "scale", "input_scale"))
+    x = e.value(node.args[0], dtype)
+    if scale == 1 and input_scale == 1:
+        return e.node("Elu", [x], alpha=alpha)
+    if input_scale == 1:
+        return e.node("Selu", [x], alpha=alpha, gamma=scale)
+    if scale == 1 and input_scale == 1 / alpha:
+        return e.node("Celu", [x], alpha=alpha)
+    scaled = e.node("Mul", [x, e.constant(input_scale, dtype)])
+    below = e.node("Sub", [e.node("Exp", [scaled]), e.constant(1, dtype)])
+    below = e.node("Mul", [below, e.constant(alpha * scale, dtype)])
+    negative = e.node("LessOrEqual", [x, e.constant(0, dtype)], dtype=bool)
+    return e.node("Where", [negative, below, e.node("Mul", [x, e.constant(scale, dtype)])])
+
+
+def hardtanh(e, node):
+    args, dtype = e.arguments(node), e.dtype(node)
+    bounds = [e.constant(args[k], dtype) for k in ("min_val", "max_val")]
+    return e.node("Clip", [e.value(args["x"], dtype), *bounds])
+
+
+def _hard_sigmoid(e, x: str) -> str:
+    # PyTorch's slope 1/6, not ONNX's default alpha of 0.2
+    return e.node("HardSigmoid", [x], alpha=1 / 6, beta=0.5)
+
+
+def hardsigmoid(e, node):
+    return _hard_sigmoid(e, e.value(node.args[0], e.dtype(node)))
+
+
+def hardswish(e, node):
+    """ONNX HardSwish (opset 14), or x * HardSigmoid(x) before it."""
+    x = e.value(node.args[0], e.dtype(node))
+    if e.opset >= 14:
+        return e.node("HardSwish", [x])
+    return e.node("Mul", [x, _hard_sigmoid(e, x)])
+
+
 def clip(e, node):
     args, dtype = e.arguments(node), e.dtype(node)
     bounds = ["" if args[k] is None else e.constant(args[k], dtype) for k in ("lo", "hi")]
@@ -768,6 +826,11 @@ EXPORTS: dict[str, Row] = {
     "Sigmoid": Row(unary("Sigmoid")),
     "ReLU": Row(unary("Relu")),
     "LeakyReLU": Row(leaky_relu),
+    "Softplus": Row(softplus),
+    "ELU": Row(elu),
+    "Hardtanh": Row(hardtanh),
+    "Hardsigmoid": Row(hardsigmoid),
+    "Hardswish": Row(hardswish),
     "Clip": Row(clip),
     "ClipByTensors": Row(clip_by_tensors),
     "Cast": Row(cast),

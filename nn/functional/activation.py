@@ -1,7 +1,7 @@
 """Activation functions, PyTorch-named (`dim=` where PyTorch has it).
 
-Most are autodiff's own ops or compositions of them (gelu of erf); `step` is the one op
-defined here.
+Most are autodiff's own ops or compositions of them (gelu of erf, mish of softplus); `step` is
+the one op defined here.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import numpy as np
 
 import autodiff
 from autodiff import Function, Tensor
+from autodiff.ops import activations as _activations
 from autodiff.ops.elementwise import ZeroWhere
 
 
@@ -126,3 +127,128 @@ def silu(x: Tensor, inplace: bool = False) -> Tensor:
     if inplace:
         _inplace("silu")
     return x * autodiff.sigmoid(x)
+
+
+# --------------------------------------------------------- PyTorch's further activations
+# Fused ops (one node, PyTorch's backward at the kinks) live in autodiff/ops/activations.py;
+# the rest compose ops whose gradients are exact there too.
+
+
+def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """log(1 + exp(beta x)) / beta, x itself where beta x > threshold. Stable at any x (no
+    exp of a large number: at x = 1000 it is 1000, where PyTorch's formula overflows once
+    the threshold is raised above it). Shape preserved."""
+    return _activations.softplus(x, beta, threshold)
+
+
+def elu(x: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x where x > 0, else alpha * (exp(x) - 1); the gradient at 0 is alpha (PyTorch's)."""
+    if inplace:
+        _inplace("elu")
+    return _activations.elu(x, alpha)
+
+
+def selu(x: Tensor, inplace: bool = False) -> Tensor:
+    """scale * elu(x, alpha), alpha = 1.6732632..., scale = 1.0507009... (PyTorch's)."""
+    if inplace:
+        _inplace("selu")
+    return autodiff.selu(x)
+
+
+def celu(x: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """max(0, x) + min(0, alpha * (exp(x / alpha) - 1)); alpha = 0 raises."""
+    if inplace:
+        _inplace("celu")
+    return autodiff.celu(x, alpha)
+
+
+def hardtanh(
+    x: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False
+) -> Tensor:
+    """Clamp to [min_val, max_val]; the gradient is 0 at the bounds (PyTorch's), 1 between."""
+    if inplace:
+        _inplace("hardtanh")
+    if min_val > max_val:
+        raise ValueError("hardtanh: min_val cannot be greater than max_val")
+    return _activations.Hardtanh.apply(x, min_val=min_val, max_val=max_val)
+
+
+def relu6(x: Tensor, inplace: bool = False) -> Tensor:
+    """min(max(x, 0), 6): hardtanh(x, 0, 6), gradient 0 at 0 and at 6 (PyTorch's)."""
+    if inplace:
+        _inplace("relu6")
+    return _activations.Hardtanh.apply(x, min_val=0.0, max_val=6.0)
+
+
+def hardsigmoid(x: Tensor, inplace: bool = False) -> Tensor:
+    """clamp(x + 3, 0, 6) / 6; the gradient is 1/6 strictly inside (-3, 3), else 0."""
+    if inplace:
+        _inplace("hardsigmoid")
+    _activations.check_float("hardsigmoid", x)
+    return _activations.Hardsigmoid.apply(x)
+
+
+def hardswish(x: Tensor, inplace: bool = False) -> Tensor:
+    """x * clamp(x + 3, 0, 6) / 6; the gradient is 0 at -3 and 1 at 3 (PyTorch's)."""
+    if inplace:
+        _inplace("hardswish")
+    _activations.check_float("hardswish", x)
+    return _activations.Hardswish.apply(x)
+
+
+def mish(x: Tensor, inplace: bool = False) -> Tensor:
+    """x * tanh(softplus(x)) (Misra), stable at any x: softplus without its threshold, as
+    PyTorch's mish."""
+    if inplace:
+        _inplace("mish")
+    _activations.check_float("mish", x)
+    return x * autodiff.tanh(_activations.softplus(x, 1.0, math.inf))
+
+
+def softsign(x: Tensor) -> Tensor:
+    """x / (1 + |x|), as PyTorch's composite."""
+    x = _floating(x)
+    return x / (x.abs() + 1)
+
+
+def logsigmoid(x: Tensor) -> Tensor:
+    """log(sigmoid(x)) = -softplus(-x), computed without overflow or log(0) at any x."""
+    _activations.check_float("logsigmoid", x)
+    # 0 - softplus(-x), not its negation: +0.0 where softplus(-x) is 0 (x = 1000), as PyTorch's
+    # min(x, 0) - log1p(exp(-|x|)), where the negation would give -0.0
+    return 0.0 - _activations.softplus(-x, 1.0, math.inf)
+
+
+def tanhshrink(x: Tensor) -> Tensor:
+    """x - tanh(x), as PyTorch's composite."""
+    x = _floating(x)
+    return x - autodiff.tanh(x)
+
+
+def _floating(x: Tensor) -> Tensor:
+    """Integer and bool input in the default float dtype, where PyTorch's composites end up
+    (int / int and int - float32 give float32 there; numpy's rules would give float64)."""
+    return x.to(autodiff.get_default_dtype()) if x.dtype.kind in "biu" else x
+
+
+def softmin(x: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
+    """softmax(-x) along `dim` (PyTorch's implicit choice and warning without one)."""
+    return autodiff.softmax(-x, axis=_softmax_dim("softmin", x, dim), dtype=dtype)
+
+
+def glu(x: Tensor, dim: int = -1) -> Tensor:
+    """The gated linear unit: a * sigmoid(b), a and b the halves of x along `dim` (even)."""
+    if x.ndim == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    size = x.shape[dim]
+    if size % 2:
+        raise RuntimeError(
+            f"glu: Halving dimension must be even, but dimension {dim % x.ndim} is size {size}"
+        )
+    a, b = x.chunk(2, dim)
+    return a * autodiff.sigmoid(b)
+
+
+def prelu(x: Tensor, weight: Tensor) -> Tensor:
+    """x where x > 0, else weight * x; weight has 1 or x.shape[1] elements (see autodiff.prelu)."""
+    return autodiff.prelu(x, weight)

@@ -1,11 +1,19 @@
-"""Activation layers: parameter-free modules around `nn.functional`'s activations."""
+"""Activation layers: modules around `nn.functional`'s activations (all parameter-free but
+PReLU, whose slope is learned)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
+
+import autodiff
 from autodiff import Tensor
+from autodiff.device import check_device
 
 from .. import functional as F
-from ..module import Module
+from .. import init as initializers
+from ..module import Module, Parameter
 from ..validate import check_int, check_real
 
 
@@ -108,6 +116,193 @@ class SiLU(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         return F.silu(x, self.inplace)
+
+
+# ------------------------------------------------------- PyTorch's further activations
+# Numbers are kept as given (checked real): PyTorch's reprs print them so, `Softplus(beta=2,
+# threshold=10)`.
+
+
+class Softplus(Module):
+    """log(1 + exp(beta x)) / beta, x itself where beta x > threshold. Shape preserved."""
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
+        super().__init__()
+        check_real("Softplus", "beta", beta)
+        check_real("Softplus", "threshold", threshold)
+        self.beta, self.threshold = beta, threshold
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.softplus(x, self.beta, self.threshold)
+
+    def extra_repr(self) -> str:
+        return f"beta={self.beta}, threshold={self.threshold}"
+
+
+class ELU(Module):
+    """x where x > 0, else alpha * (exp(x) - 1). Shape preserved."""
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        _not_inplace(type(self).__name__, inplace)
+        check_real(type(self).__name__, "alpha", alpha)
+        self.alpha = alpha
+        self.inplace = False  # as ReLU's
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.elu(x, self.alpha, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}"
+
+
+class CELU(ELU):
+    """max(0, x) + min(0, alpha * (exp(x / alpha) - 1)); alpha = 0 raises when called, as
+    PyTorch's. Shape preserved."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.celu(x, self.alpha, self.inplace)
+
+
+class SELU(Module):
+    """scale * elu(x, alpha) with the self-normalising constants. Shape preserved."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        _not_inplace("SELU", inplace)
+        self.inplace = False
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.selu(x, self.inplace)
+
+
+class Hardtanh(Module):
+    """Clamp to [min_val, max_val], with a zero gradient at the bounds. Shape preserved."""
+
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        _not_inplace(type(self).__name__, inplace)
+        check_real(type(self).__name__, "min_val", min_val)
+        check_real(type(self).__name__, "max_val", max_val)
+        if min_val > max_val:
+            raise ValueError(f"{type(self).__name__}: min_val cannot be greater than max_val")
+        self.min_val, self.max_val = min_val, max_val
+        self.inplace = False
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.hardtanh(x, self.min_val, self.max_val, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"min_val={self.min_val}, max_val={self.max_val}"
+
+
+class ReLU6(Hardtanh):
+    """min(max(x, 0), 6): Hardtanh(0, 6), as PyTorch's (a subclass there too)."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        _not_inplace("ReLU6", inplace)
+        super().__init__(0.0, 6.0)
+
+    def extra_repr(self) -> str:
+        return ""
+
+
+class _Unary(Module):
+    """A parameter-free activation: `function` of x, with `inplace` where PyTorch has it."""
+
+    function: Any = None
+
+    def forward(self, x: Tensor) -> Tensor:
+        return type(self).function(x)
+
+
+class _UnaryInplace(_Unary):
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        _not_inplace(type(self).__name__, inplace)
+        self.inplace = False
+
+
+class Hardsigmoid(_UnaryInplace):
+    """clamp(x + 3, 0, 6) / 6. Shape preserved."""
+
+    function = staticmethod(F.hardsigmoid)
+
+
+class Hardswish(_UnaryInplace):
+    """x * clamp(x + 3, 0, 6) / 6. Shape preserved."""
+
+    function = staticmethod(F.hardswish)
+
+
+class Mish(_UnaryInplace):
+    """x * tanh(softplus(x)). Shape preserved."""
+
+    function = staticmethod(F.mish)
+
+
+class Softsign(_Unary):
+    """x / (1 + |x|). Shape preserved."""
+
+    function = staticmethod(F.softsign)
+
+
+class LogSigmoid(_Unary):
+    """log(sigmoid(x)), stable. Shape preserved."""
+
+    function = staticmethod(F.logsigmoid)
+
+
+class Tanhshrink(_Unary):
+    """x - tanh(x). Shape preserved."""
+
+    function = staticmethod(F.tanhshrink)
+
+
+class Softmin(Softmax):
+    """softmax(-x) along `dim`: each slice sums to 1, the smallest entry weighs most."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.softmin(x, self.dim)
+
+
+class GLU(Module):
+    """a * sigmoid(b), a and b the halves of x along `dim`: (..., 2n, ...) -> (..., n, ...)."""
+
+    def __init__(self, dim: int = -1) -> None:
+        super().__init__()
+        self.dim = check_int("GLU", "dim", dim)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.glu(x, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class PReLU(Module):
+    """x where x > 0, else weight * x, with a learned `weight` of num_parameters elements (1,
+    or the channels: x.shape[1]), initialised to `init`. (N, C, ...) -> the same shape."""
+
+    def __init__(
+        self, num_parameters: int = 1, init: float = 0.25, device: Any = None, dtype: Any = None
+    ) -> None:
+        super().__init__()
+        check_device(device, "PReLU")
+        self.num_parameters = check_int("PReLU", "num_parameters", num_parameters, minimum=1)
+        self.init = check_real("PReLU", "init", init)
+        dtype = autodiff.get_default_dtype() if dtype is None else dtype
+        self.weight = Parameter(np.empty(self.num_parameters, dtype=dtype))
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        initializers.constant_(self.weight, self.init)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.prelu(x, self.weight)
+
+    def extra_repr(self) -> str:
+        return f"num_parameters={self.num_parameters}"
 
 
 def _not_inplace(layer: str, inplace: bool) -> None:

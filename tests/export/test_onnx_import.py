@@ -234,6 +234,14 @@ def graphs(name: str, dtype: type) -> tuple[list, list]:
             helper.make_node("Greater", ["m", "zero"], ["mask"]),
             helper.make_node("Where", ["mask", "m", "sp"], ["y"]),
         ], []
+    if name == "activations":  # PyTorch's exporter writes these for its activations
+        ops = [("Elu", {"alpha": 0.5}), ("Selu", {}), ("Celu", {"alpha": 2.0})]
+        ops += [("HardSigmoid", {}), ("HardSigmoid", {"alpha": 1 / 6, "beta": 0.5})]
+        ops += [("HardSwish", {}), ("Mish", {}), ("Softsign", {}), ("Softplus", {})]
+        nodes = [helper.make_node(op, ["x"], [f"a{i}"], **kw) for i, (op, kw) in enumerate(ops)]
+        nodes.append(helper.make_node("PRelu", ["x", "slope"], [f"a{len(ops)}"]))
+        nodes.append(helper.make_node("Sum", [f"a{i}" for i in range(len(ops) + 1)], ["y"]))
+        return nodes, [weight(np.array([0.1, -0.2, 0.3]).reshape(3, 1, 1), "slope")]
     raise KeyError(name)
 
 
@@ -244,6 +252,7 @@ GRAPHS = [
     "global_pools",
     "gemm_general",
     "shape_chain",
+    "activations",
 ]
 
 

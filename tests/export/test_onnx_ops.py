@@ -259,6 +259,20 @@ CASES: dict[str, list[tuple]] = {
         (lambda a: a.diagonal(offset=-1, dim1=2, dim2=0) * 2, (data(4, 2, 3),)),
     ],
     "Cumprod": [(lambda a: a.cumprod(1), (data(3, 4),)), (lambda a: a.cumprod(0), (data(4),))],
+    # PyTorch's further activations (inputs spread over the kinks and thresholds)
+    "Softplus": [
+        (lambda a: F.softplus(a), (data(3, 4) * 8,)),
+        (lambda a: F.softplus(a, 2.0, 5.0), (data(3, 4) * 4,)),
+        (lambda a: F.logsigmoid(a) + F.mish(a), (data(3, 4) * 4,)),  # no threshold
+    ],
+    "ELU": [
+        (lambda a: F.elu(a, 0.5), (data(3, 4),)),
+        (lambda a: F.selu(a), (data(3, 4),)),
+        (lambda a: F.celu(a, 2.0), (data(3, 4),)),
+    ],
+    "Hardtanh": [(lambda a: F.hardtanh(a, -0.5, 1.5), (data(3, 4),)), (F.relu6, (data(3, 4) * 5,))],
+    "Hardsigmoid": [(lambda a: F.hardsigmoid(a), (data(3, 4) * 4,))],
+    "Hardswish": [(lambda a: F.hardswish(a), (data(3, 4) * 4,))],
 }
 
 
@@ -346,3 +360,11 @@ def test_indices_are_not_recorded_and_refused_clearly(fn):
     x = (np.eye(3, 4) * 4 + data(3, 4) * 0.1).astype(np.float32)
     with pytest.raises(ExportError, match="not in the recorded graph but depends on the inputs"):
         to_onnx(fn, (x,), None, dynamic_batch=False)
+
+
+def test_hardswish_exports_before_opset_14_as_x_times_hardsigmoid():
+    x = data(3, 4) * 4
+    model = to_onnx(F.hardswish, (x,), None, dynamic_batch=False, opset=13)
+    assert "HardSwish" not in {n.op_type for n in model.graph.node}
+    (theirs,) = run_onnxruntime(model, x)
+    np.testing.assert_allclose(theirs, F.hardswish(autodiff.tensor(x)).data, rtol=1e-5, atol=1e-6)

@@ -28,6 +28,7 @@ TOLERANCES = {
     "checkpoint_resume": 1e-3,
     "schedulers_clipping": 1e-6,
     "losses_layers": 1e-6,
+    "activation_zoo": 1e-6,
 }
 HAVE_TORCH = importlib.util.find_spec("torch") is not None
 # Programs that need engine changes of issue 14 still in progress (the list only shrinks).
