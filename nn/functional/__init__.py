@@ -11,6 +11,7 @@ Fused ops (one compute node each, with a hand-written backward): `linear`, `conv
 
 from .activation import gelu, leaky_relu, log_softmax, relu, sigmoid, silu, softmax, step, tanh
 from .conv import conv2d
+from .distance import cosine_similarity, normalize, pairwise_distance
 from .dropout import dropout
 from .embedding import embedding
 from .encoding import one_hot
@@ -25,7 +26,9 @@ from .loss import (
     nll_loss,
 )
 from .normalization import batch_norm, layer_norm
+from .padding import pad
 from .pool import avg_pool2d, max_pool2d
+from .upsampling import interpolate
 
 __all__ = [
     "avg_pool2d",
@@ -33,10 +36,12 @@ __all__ = [
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "conv2d",
+    "cosine_similarity",
     "cross_entropy",
     "dropout",
     "embedding",
     "gelu",
+    "interpolate",
     "l1_loss",
     "layer_norm",
     "leaky_relu",
@@ -46,7 +51,10 @@ __all__ = [
     "mse_loss",
     "multi_margin_loss",
     "nll_loss",
+    "normalize",
     "one_hot",
+    "pad",
+    "pairwise_distance",
     "relu",
     "sigmoid",
     "silu",
