@@ -12,6 +12,7 @@ from ..function import Function
 from ..registry import register, to_tensor
 from ..tensor import Tensor
 from ._axes import normalize_axes
+from .indexing import ScatterAdd
 
 
 class Concatenate(Function):
@@ -72,22 +73,80 @@ class Stack(Function):
         return tuple(g[lead + (i,)] for i in range(ctx.count))
 
 
+PAD_MODES = ("constant", "reflect", "edge", "wrap")
+
+
+def pad_source_index(n: int, lo: int, hi: int, mode: str) -> np.ndarray:
+    """For one axis of size `n` padded by (lo, hi) in a non-constant mode: the source index of
+    each output position (length n + lo + hi). A negative width crops that side first, as
+    PyTorch's F.pad does. 'reflect' mirrors about the end elements without repeating them and
+    'edge' repeats them (numpy's meanings, also for widths past the axis: reflect then folds
+    with period 2(n-1)); 'wrap' is periodic over the cropped axis (PyTorch's circular pad
+    wraps what is left after cropping)."""
+    if mode == "wrap":
+        kept = np.arange(max(0, -lo), n - max(0, -hi))
+        if not len(kept):
+            if lo > 0 or hi > 0:
+                raise ShapeError(f"pad: 'wrap' has nothing left to wrap after cropping {(lo, hi)}")
+            return kept
+        return kept[np.arange(-max(lo, 0), len(kept) + max(hi, 0)) % len(kept)]
+    j = np.arange(-lo, n + hi)
+    if mode == "edge" or n == 1:
+        return np.clip(j, 0, n - 1)
+    period = 2 * (n - 1)
+    j = j % period
+    return np.where(j > n - 1, period - j, j)
+
+
 class Pad(Function):
-    """Constant padding with numpy's `pad_width` ((before, after) per axis, or one pair)."""
+    """Padding with numpy's `pad_width` ((before, after) per axis, or one pair). `mode`: numpy's
+    'constant' (fill with `value`), 'reflect', 'edge' or 'wrap'. Negative widths crop (the
+    callers that follow numpy refuse them; F.pad passes them, as PyTorch crops)."""
 
     op = "pad"
 
     @staticmethod
-    def forward(ctx, x, pad_width, value=0.0):
+    def forward(ctx, x, pad_width, value=0.0, mode="constant"):
         widths = np.broadcast_to(np.asarray(pad_width, dtype=int), (x.ndim, 2))
-        if (widths < 0).any():
-            raise ShapeError(f"pad: negative pad widths {pad_width}")
-        ctx.region = tuple(slice(lo, lo + n) for (lo, _), n in zip(widths, x.shape, strict=True))
-        return np.pad(x, widths, mode="constant", constant_values=value)
+        ctx.shape, ctx.mode = x.shape, mode
+        if mode == "constant":
+            # crop (negative widths), then pad; backward reads the cropped region back
+            ctx.crop = crop = tuple(
+                slice(max(0, -lo), n - max(0, -hi))
+                for (lo, hi), n in zip(widths, x.shape, strict=True)
+            )
+            kept = x[crop]
+            grow = np.maximum(widths, 0)
+            ctx.region = tuple(
+                slice(lo, lo + k) for (lo, _), k in zip(grow, kept.shape, strict=True)
+            )
+            return np.pad(kept, grow, mode="constant", constant_values=value)
+        if mode not in PAD_MODES:
+            raise ValueError(f"pad: mode {mode!r} is not one of {PAD_MODES}")
+        # a gather per padded axis; backward scatter-adds along the same indices, so the
+        # gradient of every copy of a source element lands on it
+        ctx.gathers = gathers = []
+        out = x
+        for axis, ((lo, hi), n) in enumerate(zip(widths, x.shape, strict=True)):
+            if lo or hi:
+                if n == 0:
+                    raise ShapeError(f"pad: mode {mode!r} cannot extend the empty axis {axis}")
+                index = pad_source_index(n, int(lo), int(hi), mode)
+                gathers.append((axis, n, index))
+                out = np.take(out, index, axis=axis)
+        return out if gathers else x.copy()
 
     @staticmethod
     def backward(ctx, g):
-        return g[ctx.region]
+        if ctx.mode == "constant":
+            inner = g[ctx.region]
+            if inner.shape == ctx.shape:
+                return inner
+            return ScatterAdd.call(inner, shape=ctx.shape, index=ctx.crop)
+        for axis, n, index in reversed(ctx.gathers):
+            shape = g.shape[:axis] + (n,) + g.shape[axis + 1 :]
+            g = ScatterAdd.call(g, shape=shape, index=(slice(None),) * axis + (index,))
+        return g
 
 
 @register(functions=("concatenate", "cat"))
@@ -141,16 +200,25 @@ def split(
 
 
 @register("pad")
-def pad(x: Any, pad_width: Any, value: float = 0.0) -> Tensor:
-    """Constant padding: numpy's `pad_width` ((before, after) per axis, or one pair)."""
-    return Pad.apply(to_tensor(x), pad_width=pad_width, value=value)
+def pad(x: Any, pad_width: Any, value: float = 0.0, mode: str = "constant") -> Tensor:
+    """numpy's padding: `pad_width` ((before, after) per axis, or one pair), non-negative;
+    `mode` 'constant' (fill with `value`), 'reflect', 'edge' or 'wrap'. (nn.functional.pad is
+    PyTorch's, with its pad order, cropping and mode names.)"""
+    x = to_tensor(x)
+    widths = np.broadcast_to(np.asarray(pad_width, dtype=int), (x.ndim, 2))
+    if (widths < 0).any():
+        raise ShapeError(f"pad: negative pad widths {pad_width}")
+    if mode not in PAD_MODES:
+        raise NotImplementedError(f"pad: mode={mode!r} is not supported, only {PAD_MODES}")
+    return Pad.apply(x, pad_width=pad_width, value=value, mode=mode)
 
 
 @register(numpy=np.pad)
 def numpy_pad(x: Any, pad_width: Any, mode: str = "constant", constant_values: float = 0) -> Tensor:
-    """`np.pad` on a Tensor: the constant mode only (numpy's other modes raise)."""
-    if mode != "constant":
+    """`np.pad` on a Tensor: the modes 'constant', 'reflect', 'edge' and 'wrap' (numpy's other
+    modes raise)."""
+    if mode not in PAD_MODES:
         raise NotImplementedError(
-            f"np.pad on a Tensor: mode={mode!r} is not supported, only 'constant'"
+            f"np.pad on a Tensor: mode={mode!r} is not supported, only {PAD_MODES}"
         )
-    return pad(x, pad_width, constant_values)
+    return pad(x, pad_width, constant_values, mode)

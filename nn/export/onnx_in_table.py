@@ -23,6 +23,7 @@ import autodiff
 from autodiff import Tensor
 from autodiff.ops import ScatterAdd
 from autodiff.ops.activations import ELU, SELU_ALPHA, SELU_SCALE, Softplus
+from autodiff.ops.join import Pad
 from autodiff.ops.special import erf_values
 
 from .. import functional as F
@@ -554,8 +555,9 @@ def scatter_elements(ctx, data, indices, updates):
 
 
 def pad(ctx, x, pads=None, value=None, axes=None):
-    if ctx.attr("mode", "constant") != "constant":
-        raise ctx.unsupported(f"pad mode {ctx.attr('mode')!r} is not supported (only 'constant')")
+    mode = ctx.attr("mode", "constant")
+    if mode not in ("constant", "reflect", "edge", "wrap"):
+        raise ctx.unsupported(f"pad mode {mode!r} is not supported")
     ndim = array(x).ndim
     pads = ints(pads) if ctx.opset >= 11 else list(ctx.attr("pads"))
     fill = float(array(value)) if value is not None else float(ctx.attr("value", 0.0))
@@ -563,13 +565,10 @@ def pad(ctx, x, pads=None, value=None, axes=None):
     widths = [(0, 0)] * ndim
     for i, a in enumerate(axes):
         widths[a] = (pads[i], pads[i + len(axes)])
-    if any(w < 0 for pair in widths for w in pair):
-        raise ctx.unsupported(f"negative pads {pads} are not supported")
-    return (
-        autodiff.pad(tensor(x), widths, fill)
-        if is_data(x)
-        else np.pad(x, widths, constant_values=fill)
-    )
+    if mode != "constant" and any(w < 0 for pair in widths for w in pair):
+        raise ctx.unsupported(f"negative pads {pads} are supported in mode 'constant' only")
+    # autodiff's Pad crops for negative widths, as ONNX's constant Pad; on plain arrays too
+    return Pad.call(tensor(x) if is_data(x) else x, pad_width=widths, value=fill, mode=mode)
 
 
 def constant(ctx):

@@ -648,12 +648,22 @@ def stack(e, node):
 
 
 def pad(e, node):
+    """numpy's modes are ONNX Pad's: constant, reflect, edge, wrap. Negative widths (crops) are
+    ONNX's too, for constant; with the other modes glassgrad crops before it pads (PyTorch's
+    order), which ONNX Pad does not promise, so those are refused."""
     args, dtype, x = e.arguments(node), e.dtype(node), node.args[0]
     widths = np.broadcast_to(np.asarray(args["pad_width"], dtype=np.int64), (x.ndim, 2))
+    mode = args["mode"]
+    if mode != "constant" and (widths < 0).any():
+        raise UnsupportedOpError(
+            f"to_onnx: pad: negative pad widths {widths.tolist()} in mode {mode!r} have no "
+            "ONNX Pad equivalent"
+        )
     pads = list(widths[:, 0]) + list(widths[:, 1])
-    return e.node(
-        "Pad", [e.value(x, dtype), e.ints(pads), e.constant(args["value"], dtype)], mode="constant"
-    )
+    inputs = [e.value(x, dtype), e.ints(pads)]
+    if mode == "constant":
+        inputs.append(e.constant(args["value"], dtype))
+    return e.node("Pad", inputs, mode=mode)
 
 
 # ------------------------------------------------- rounding, more math, diagonals, cumprod

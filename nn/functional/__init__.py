@@ -36,6 +36,7 @@ from .activation import (
     tanhshrink,
 )
 from .conv import conv2d
+from .distance import cosine_similarity, normalize, pairwise_distance
 from .dropout import dropout
 from .embedding import embedding
 from .encoding import one_hot
@@ -53,7 +54,9 @@ from .loss import (
     smooth_l1_loss,
 )
 from .normalization import batch_norm, layer_norm
+from .padding import pad
 from .pool import adaptive_avg_pool2d, avg_pool2d, max_pool2d
+from .upsampling import interpolate
 
 __all__ = [
     "adaptive_avg_pool2d",
@@ -63,17 +66,19 @@ __all__ = [
     "binary_cross_entropy_with_logits",
     "celu",
     "conv2d",
+    "cosine_similarity",
     "cross_entropy",
     "dropout",
     "elu",
     "embedding",
     "gelu",
-    "huber_loss",
-    "kl_div",
     "glu",
     "hardsigmoid",
     "hardswish",
     "hardtanh",
+    "huber_loss",
+    "interpolate",
+    "kl_div",
     "l1_loss",
     "layer_norm",
     "leaky_relu",
@@ -85,14 +90,17 @@ __all__ = [
     "mse_loss",
     "multi_margin_loss",
     "nll_loss",
-    "smooth_l1_loss",
+    "normalize",
     "one_hot",
+    "pad",
+    "pairwise_distance",
     "prelu",
     "relu",
     "relu6",
     "selu",
     "sigmoid",
     "silu",
+    "smooth_l1_loss",
     "softmax",
     "softmin",
     "softplus",

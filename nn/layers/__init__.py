@@ -28,12 +28,14 @@ from .activation import (
 )
 from .batchnorm import BatchNorm1d, BatchNorm2d
 from .conv import Conv2d
+from .distance import CosineSimilarity, PairwiseDistance
 from .dropout import Dropout
 from .embedding import Embedding
 from .layernorm import LayerNorm
 from .linear import Linear
 from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 from .shape import Flatten, Identity, Unflatten
+from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 
 __all__ = [
     "AdaptiveAvgPool2d",
@@ -42,6 +44,7 @@ __all__ = [
     "BatchNorm2d",
     "CELU",
     "Conv2d",
+    "CosineSimilarity",
     "Dropout",
     "ELU",
     "Embedding",
@@ -60,6 +63,7 @@ __all__ = [
     "MaxPool2d",
     "Mish",
     "PReLU",
+    "PairwiseDistance",
     "ReLU",
     "ReLU6",
     "SELU",
@@ -73,4 +77,7 @@ __all__ = [
     "Tanh",
     "Unflatten",
     "Tanhshrink",
+    "Upsample",
+    "UpsamplingBilinear2d",
+    "UpsamplingNearest2d",
 ]

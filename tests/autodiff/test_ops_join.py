@@ -268,6 +268,29 @@ def test_numpy_pad_dispatches_to_the_op():
     check_forward(out, [3.0, 1.0, 1.0, 3.0, 3.0])
 
 
+@SETTINGS
+@given(
+    shape=shapes(min_dims=1, max_dims=3, min_side=1),
+    mode=st.sampled_from(["reflect", "edge", "wrap"]),
+    data=st.data(),
+)
+def test_pad_modes_match_numpy_and_accumulate_gradients(shape, mode, data):
+    """numpy's reflect / edge / wrap, widths past the axis size included (reflect folds)."""
+    pad_width = [data.draw(st.tuples(st.integers(0, 2 * n), st.integers(0, 2 * n))) for n in shape]
+    x = data.draw(tensors(shape))
+    check_forward(np.pad(x, pad_width, mode=mode), np.pad(x.data, pad_width, mode=mode))
+    assert_gradients_match(lambda t: t.pad(pad_width, mode=mode), x)
+
+
+def test_pad_modes_second_order_and_refusals():
+    x = Tensor(np.random.default_rng(1).uniform(-1, 1, (3, 2)), requires_grad=True)
+    assert gradgradcheck(lambda t: t.pad(((2, 1), (1, 1)), mode="reflect") ** 2, x)
+    with pytest.raises(NotImplementedError, match="symmetric"):
+        np.pad(x, 1, mode="symmetric")
+    with pytest.raises(ShapeError, match="empty axis"):
+        ad.zeros((0, 2)).pad(1, mode="edge")
+
+
 def test_pad_second_order():
     x = Tensor(np.random.default_rng(0).uniform(-1, 1, (2, 3)), requires_grad=True)
     assert gradgradcheck(lambda t: t.pad(((1, 0), (0, 2)), value=1.5) ** 2, x)

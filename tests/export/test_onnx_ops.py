@@ -155,7 +155,13 @@ CASES: dict[str, list[tuple]] = {
     ],
     "Concatenate": [(lambda a, b: autodiff.cat([a, b, a], axis=1), (data(2, 3), data(2, 1)))],
     "Stack": [(lambda a, b: autodiff.stack([a, b], axis=-1), (data(2, 3), data(2, 3)))],
-    "Pad": [(lambda a: a.pad(((1, 0), (2, 1)), value=0.5), (data(2, 3),))],
+    "Pad": [
+        (lambda a: a.pad(((1, 0), (2, 1)), value=0.5), (data(2, 3),)),
+        (lambda a: F.pad(a, (2, 1, 0, 2), mode="reflect"), (data(2, 3, 4),)),
+        (lambda a: F.pad(a, (1, 3), mode="replicate"), (data(2, 3, 4),)),
+        (lambda a: F.pad(a, (0, 3, 2, 1), mode="circular"), (data(1, 3, 4),)),
+        (lambda a: F.pad(a, (-1, 2, 1, -2)), (data(2, 3, 4),)),
+    ],
     "Linear": [
         (lambda x, w, b: F.linear(x, w, b), (data(5, 3), data(4, 3), data(4))),
         (lambda x, w: F.linear(x, w), (data(2, 5, 3), data(4, 3))),
