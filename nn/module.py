@@ -94,25 +94,26 @@ class Module:
     _forward_hooks: list[tuple[Callable, bool]] | None = None
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if self._forward_pre_hooks is not None or self._forward_hooks is not None:
-            return self._call_with_hooks(args, kwargs)
-        return self._call_forward(args, kwargs)
-
-    def _call_forward(self, args: tuple, kwargs: dict[str, Any]) -> Any:
+        # One frame for the whole call: this runs for every module of every forward (an extra
+        # call per module cost W10 at batch 1 about 2 % of its instructions).
+        hooked = self._forward_pre_hooks is not None or self._forward_hooks is not None
+        if hooked:
+            args, kwargs = self._run_pre_hooks(args, kwargs)
         # The scope groups every compute node made inside by module (viz draws it as a cluster).
         if type(self).name_scope is not _MODULE_NAME_SCOPE:  # overridden: enter that one
             with self.name_scope():
-                return self.forward(*args, **kwargs)
-        # What `with self.name_scope():` does, without a context-manager object per call.
-        prev = enter_scope(self.scope_name or type(self).__name__)
-        try:
-            return self.forward(*args, **kwargs)
-        finally:
-            leave_scope(prev)
+                output = self.forward(*args, **kwargs)
+        else:  # what `with self.name_scope():` does, without a context-manager object per call
+            prev = enter_scope(self.scope_name or type(self).__name__)
+            try:
+                output = self.forward(*args, **kwargs)
+            finally:
+                leave_scope(prev)
+        return self._run_hooks(args, kwargs, output) if hooked else output
 
-    def _call_with_hooks(self, args: tuple, kwargs: dict[str, Any]) -> Any:
-        """`self(*args, **kwargs)` with the forward pre-hooks before forward and the forward
-        hooks after it, in registration order, each able to replace what it sees (PyTorch's)."""
+    def _run_pre_hooks(self, args: tuple, kwargs: dict[str, Any]) -> tuple[tuple, dict]:
+        """The forward pre-hooks, in registration order, each able to replace the arguments
+        (PyTorch's rules)."""
         for hook, with_kwargs in list(self._forward_pre_hooks or ()):
             if with_kwargs:
                 result = hook(self, args, kwargs)
@@ -127,7 +128,10 @@ class Module:
                 result = hook(self, args)
                 if result is not None:
                     args = result if isinstance(result, tuple) else (result,)
-        output = self._call_forward(args, kwargs)
+        return args, kwargs
+
+    def _run_hooks(self, args: tuple, kwargs: dict[str, Any], output: Any) -> Any:
+        """The forward hooks, in registration order, each able to replace the output."""
         for hook, with_kwargs in list(self._forward_hooks or ()):
             result = hook(self, args, kwargs, output) if with_kwargs else hook(self, args, output)
             if result is not None:
