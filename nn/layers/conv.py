@@ -84,8 +84,6 @@ class Conv2d(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, x: Tensor) -> Tensor:
-        if is_one_image(x):  # (C, H, W): a batch of one, as PyTorch
-            return one_image(self.forward, x)
         if type(self) is Conv2d:  # no class attribute shadows the parameters (tested)
             weight, bias = registered(self, "weight"), registered(self, "bias")
         else:
@@ -102,6 +100,8 @@ class Conv2d(Module):
             if bias is None:
                 return Conv2dOp.apply(x, weight, **kwargs)
             return Conv2dOp.apply(x, weight, bias, **kwargs)
+        if is_one_image(x):  # (C, H, W): a batch of one, as PyTorch (a kept key is 4-d)
+            return one_image(self.forward, x)
         out = F.conv2d(x, weight, bias, stride, padding, dilation, groups)
         pairs = {"stride": checked.pair(stride), "padding": checked.pair(padding)}
         checked.remember(self, key, {**pairs, "out_size": out.shape[2:]})

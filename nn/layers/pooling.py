@@ -55,14 +55,14 @@ class _Pool2d(Module):
         raise NotImplementedError
 
     def forward(self, x: Tensor) -> Tensor:
-        if is_one_image(x):  # (C, H, W): a batch of one, as PyTorch
-            return one_image(self.forward, x)
         kernel, stride, padding = self.kernel_size, self.stride, self.padding
         options = self._options()
         key = checked.signature(x, (), (kernel, stride, padding, *options))
         kwargs = checked.recall(self, key)
         if kwargs is not None:  # called as last time: the public function's checks passed
             return self._op.apply(x, **kwargs)
+        if is_one_image(x):  # (C, H, W): a batch of one, as PyTorch (a kept key is 4-d)
+            return one_image(self.forward, x)
         out = type(self)._function(x, kernel, stride, padding, *options)
         geometry = {"kernel": checked.pair(kernel), "stride": checked.pair(stride)}
         geometry["padding"] = checked.pair(padding)
