@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from ops_support import SETTINGS, check_forward
 
@@ -88,6 +88,9 @@ def test_unary_aliases_match_numpy_and_central_differences(
 def test_clamp_min_and_max_by_tensors(data, shapes):
     x = data.draw(tensors(shapes[0], distinct=True))
     bound = data.draw(tensors(shapes[1], low=-1.0, high=1.0)) + 0.05  # off x's 0.1 grid
+    # ...which `distinct` may leave: a tie is a kink, where central differences average the
+    # two sides' slopes
+    assume(np.abs(x.data - bound.data).min(initial=1.0) > 1e-3)
     assert_gradients_match(lambda x, b: ad.clamp_min(x, b), x, bound)
     assert_gradients_match(lambda x, b: x.clamp_max(b), x, bound)
 
