@@ -33,9 +33,14 @@ class Add(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        # PyTorch's dtype, not numpy's (promotion.py); the check of the common case inline,
-        # as these four ops are the most frequent
-        if type(a) is not _ndarray or type(b) is not _ndarray or a.dtype is not b.dtype:
+        # PyTorch's dtype, not numpy's (promotion.py). The common case, two arrays of one
+        # dtype, checked inline: these four ops are the most frequent (a Python number has no
+        # dtype; a try costs nothing when nothing raises).
+        try:
+            same = a.dtype is b.dtype
+        except AttributeError:
+            same = False
+        if not same:
             a, b = promote(a, b)
         return a + b
 
@@ -61,10 +66,12 @@ class Sub(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        if type(a) is not _ndarray or type(b) is not _ndarray or a.dtype is not b.dtype:
+        try:
+            same = a.dtype is b.dtype
+        except AttributeError:
+            same = False
+        if not same:  # (two bool arrays: numpy refuses them itself)
             a, b = promote(_no_bool(a), _no_bool(b))
-        elif a.dtype.kind == "b":
-            _no_bool(a)
         return a - b
 
     @staticmethod
@@ -86,7 +93,11 @@ class Mul(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        if type(a) is not _ndarray or type(b) is not _ndarray or a.dtype is not b.dtype:
+        try:
+            same = a.dtype is b.dtype
+        except AttributeError:
+            same = False
+        if not same:
             a, b = promote(a, b, ctx)
         ctx.save_for_backward(a, b)
         return a * b
@@ -139,12 +150,11 @@ class Div(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        if (
-            type(a) is not _ndarray
-            or type(b) is not _ndarray
-            or a.dtype is not b.dtype
-            or a.dtype.kind != "f"
-        ):
+        try:
+            same = a.dtype is b.dtype and a.dtype.kind == "f"
+        except AttributeError:
+            same = False
+        if not same:
             a, b = promote_to_float(a, b, ctx)  # i / 2 is float32, as PyTorch's
         ctx.save_for_backward(a, b)
         return a / b
