@@ -84,6 +84,10 @@ class Function:
     _hooks: list | None = None  # tensor hooks of the node's output (non-leaf register_hook)
     _stack = None  # creation site, recorded under detect_anomaly()
     _retains = None  # the hook that keeps the output's .grad (Tensor.retain_grad)
+    # (cast, input array) pairs of the inputs forward cast to PyTorch's result dtype
+    # (promotion.promote): a saved cast stands for its input in create_graph and the in-place
+    # check.
+    _casts: tuple | None = None
     # The in-place count at the last in-place change of the output's memory (inplace.py stamps
     # it through the output tensor's grad_fn: a node holds no reference to its output).
     _out_version = 0
@@ -218,13 +222,26 @@ class Function:
                     values.append(a)
                     break
             else:
-                values.append(value)  # an intermediate: a constant of the backward graph
+                values.append(self._recast(value))
         return tuple(values)
+
+    def _recast(self, value: Any) -> Any:
+        """A saved value that is no input: the input cast to the op's dtype (promotion.py), as
+        that cast of the input's Tensor, so that the gradient reaches the input; anything else
+        an intermediate, a constant of the backward graph."""
+        for cast, original in self._casts or ():
+            if cast is value:
+                for a in self.args:
+                    if isinstance(a, Tensor) and a.data is original:
+                        return a.astype(cast.dtype)
+        return value
 
     def _check_unmodified(self, saved: tuple) -> None:
         """Raise if a value this node saved (an input or its output) was modified in place
         after the op ran: its gradient would be computed from the changed values."""
         ran = self._inplace_count
+        if self._casts:  # a saved cast of an input stands for the input
+            saved = saved + tuple(o for c, o in self._casts if any(v is c for v in saved))
         for a in self.args:
             if (
                 isinstance(a, Tensor)

@@ -34,6 +34,7 @@ import numpy as np
 from . import scalar
 from .numpy_protocol import FUNCTION_OPS, UFUNC_OPS
 from .ops._axes import reduced_dims
+from .promotion import number_dtype
 from .tensor import Tensor
 
 #: name -> callable: the functional API (`autodiff.exp`, `autodiff.sum`, ...), in registration order
@@ -67,7 +68,11 @@ def binary(apply: Callable[..., Tensor]) -> Callable[..., Tensor]:
     """`f(a, b)`: `b` may be a Tensor, an array or a number."""
 
     def public(a: Any, b: Any) -> Tensor:
-        return apply(a if isinstance(a, Tensor) else Tensor(a), b)
+        if isinstance(a, Tensor):
+            return apply(a, b)
+        # A number first (`pow(2, t)`): PyTorch's dtype for it, int64 for an int, so that it
+        # promotes as the number it is (promotion.py), not as a float
+        return apply(Tensor(a, dtype=number_dtype(a)), b)
 
     return public
 

@@ -17,6 +17,7 @@ import numpy as np
 from .. import compare
 from ..dtypes import get_default_dtype
 from ..errors import ShapeError
+from ..promotion import promote
 from ..registry import FUNCTIONS, OPERANDS, register, to_tensor
 from ..tensor import Tensor
 from ._zero_grad import with_zero_gradient
@@ -101,14 +102,14 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None, out: Any = 
         return input / other
     a = input.data if isinstance(input, Tensor) else input
     b = other.data if isinstance(other, Tensor) else other
+    a, b = promote(a, b)  # PyTorch's dtype (promotion.py): int64 // 2.5 is float32
     try:
         q = _rounded_quotient(np.asarray(a), np.asarray(b), rounding_mode)
     except ValueError as e:
         raise ShapeError(
             f"div: shapes {np.shape(a)} and {np.shape(b)} cannot be broadcast together"
         ) from e
-    # the dtype the operator gives (numpy's promotion) for a float result, say int64 // 2.5
-    dtype = np.result_type(a, b)
+    dtype = np.result_type(a, b)  # (a Python number takes the promoted array's dtype)
     return with_zero_gradient(np.asarray(q, dtype=dtype), input, other)
 
 

@@ -19,9 +19,12 @@ from .. import threads
 from ..dtypes import float_valued, get_default_dtype, narrowed, widened
 from ..function import Function
 from ..numpy_protocol import array_of
+from ..promotion import promote, promote_to_float
 from ..registry import binary, register, to_tensor
 from ..scalar import INPUTS, OUTPUT
 from ..tensor import Tensor
+
+_ndarray = np.ndarray
 
 
 @register(operator="add", numpy=np.add)
@@ -30,6 +33,15 @@ class Add(Function):
 
     @staticmethod
     def forward(ctx, a, b):
+        # PyTorch's dtype, not numpy's (promotion.py). The common case, two arrays of one
+        # dtype, checked inline: these four ops are the most frequent (a Python number has no
+        # dtype; a try costs nothing when nothing raises).
+        try:
+            same = a.dtype is b.dtype
+        except AttributeError:
+            same = False
+        if not same:
+            a, b = promote(a, b)
         return a + b
 
     @staticmethod
@@ -54,6 +66,12 @@ class Sub(Function):
 
     @staticmethod
     def forward(ctx, a, b):
+        try:
+            same = a.dtype is b.dtype
+        except AttributeError:
+            same = False
+        if not same:  # (two bool arrays: numpy refuses them itself)
+            a, b = promote(_no_bool(a), _no_bool(b))
         return a - b
 
     @staticmethod
@@ -75,6 +93,12 @@ class Mul(Function):
 
     @staticmethod
     def forward(ctx, a, b):
+        try:
+            same = a.dtype is b.dtype
+        except AttributeError:
+            same = False
+        if not same:
+            a, b = promote(a, b, ctx)
         ctx.save_for_backward(a, b)
         return a * b
 
@@ -99,6 +123,18 @@ class Mul(Function):
         return g * b, g * a  # for x * x, the values square_grads sends
 
 
+def _no_bool(x: Any) -> Any:
+    """x, a subtraction's operand, unless bool: PyTorch refuses it (numpy subtracts bool arrays
+    from integers as integers)."""
+    if x.dtype.kind == "b" if type(x) is _ndarray else type(x) is bool:
+        raise TypeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported (PyTorch's "
+            "rule). If you are trying to invert a mask, use the `~` or `logical_not()` "
+            "operator instead"
+        )
+    return x
+
+
 def square_grads(g, x):
     """d(x*x) when both factors are the same tensor, the fast path of Mul: the general formula's
     two gradients, g*b and g*a, are both g*x here, so one product serves as both, and the
@@ -114,6 +150,12 @@ class Div(Function):
 
     @staticmethod
     def forward(ctx, a, b):
+        try:
+            same = a.dtype is b.dtype and a.dtype.kind == "f"
+        except AttributeError:
+            same = False
+        if not same:
+            a, b = promote_to_float(a, b, ctx)  # i / 2 is float32, as PyTorch's
         ctx.save_for_backward(a, b)
         return a / b
 
@@ -144,6 +186,7 @@ class Pow(Function):
 
     @staticmethod
     def forward(ctx, a, b):
+        a, b = promote(a, b, ctx)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # inf, NaN: PyTorch
             out = a**b  # is silent on a negative base with a fractional exponent, 0 ** -1, ...
         # The output only serves the exponent's gradient; saved only then (like PyTorch), so
@@ -693,6 +736,7 @@ class _Select(Function):
 
     @classmethod
     def forward(cls, ctx, a, b):
+        a, b = promote(a, b)  # (nothing saved of them: the casts need no note)
         out = cls.select(a, b)
         if ctx.recording:
             need_a, need_b = ctx.needs_input_grad
@@ -744,6 +788,7 @@ class Where(Function):
         # Saved, not kept as an attribute: a bool Tensor's own array, which backward checks
         # was not modified in place since (as every saved input).
         ctx.save_for_backward(condition)
+        a, b = promote(a, b)
         return np.where(condition, a, b)
 
     @staticmethod

@@ -21,6 +21,7 @@ import numpy as np
 
 from ..function import Function
 from ..numpy_protocol import array_of
+from ..promotion import promote
 from ..registry import binary, register
 from ..tensor import Tensor
 
@@ -65,6 +66,7 @@ class FloorDivide(Function):
 
     @staticmethod
     def forward(ctx, a, b):
+        a, b = promote(a, b)  # PyTorch's dtype, not numpy's (promotion.py)
         return _floor_divide(a, b)
 
     @staticmethod
@@ -84,6 +86,7 @@ class Remainder(Function):
 
     @staticmethod
     def forward(ctx, a, b):
+        a, b = promote(a, b, ctx)
         if ctx.recording and ctx.needs_input_grad[1]:
             ctx.save_for_backward(a, b)
         return _remainder(a, b)
