@@ -113,7 +113,8 @@ def test_result_dtype_values_and_gradient_dtypes(a, b, name):
     assert out.dtype == expected_dtype, (a, b, name)
     np.testing.assert_array_equal(out.data, _expected_values(name, x, y, expected_dtype))
     if out.requires_grad:
-        out.sum().backward()
+        with np.errstate(all="ignore"):  # the same False divisor: g / 0 in Div's backward
+            out.sum().backward()
         for v in (x, y):
             if isinstance(v, Tensor) and v.requires_grad:
                 assert v.grad.dtype == v.dtype and v.grad.shape == v.shape
