@@ -16,10 +16,10 @@ from typing import Any
 import numpy as np
 
 from .. import threads
-from ..dtypes import float_valued, get_default_dtype, narrowed, widened
+from ..dtypes import float_valued, narrowed, widened
 from ..function import Function
 from ..numpy_protocol import array_of
-from ..promotion import promote, promote_to_float
+from ..promotion import number_dtype, promote, promote_to_float
 from ..registry import binary, register, to_tensor
 from ..scalar import INPUTS, OUTPUT
 from ..tensor import Tensor
@@ -806,21 +806,9 @@ def where(condition: Any, a: Any = None, b: Any = None) -> Tensor:
             "where: needs the condition and both a and b; where(condition) alone (PyTorch's "
             "nonzero(as_tuple=True)) is not supported: np.nonzero(condition.numpy())"
         )
-    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
-        a = Tensor(a, dtype=_dtype_of_numbers(a, b))
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):  # a as PyTorch's 0-d tensor
+        a = Tensor(a, dtype=number_dtype(a))  # of a number; Where's promotion does the rest
     return Where.apply(condition, a, b)
-
-
-def _dtype_of_numbers(*values: Any) -> Any:
-    """The dtype PyTorch infers for Python (or numpy) numbers; None (the array's own, or the
-    default float dtype) for anything else."""
-    if not all(isinstance(v, int | float | np.number | np.bool_) for v in values):
-        return None
-    if all(isinstance(v, bool | np.bool_) for v in values):
-        return np.bool_
-    if all(isinstance(v, int | np.integer) for v in values):  # bools count as integers here
-        return np.int64
-    return get_default_dtype()
 
 
 class Clip(Function):
