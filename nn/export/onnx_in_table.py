@@ -271,13 +271,13 @@ def _symmetric(x: Tensor, pads: list[int], limit: list[int] | None, value: float
 
 
 def conv(ctx, x, w, b=None):
-    if int(ctx.attr("group", 1)) != 1:
-        raise ctx.unsupported(f"grouped convolution (group={ctx.attr('group')}) is not supported")
     x, w = tensor(x), tensor(w)
     kernel = list(ctx.attr("kernel_shape", w.shape[2:]))
     strides, pads = _window_attrs(ctx, x, kernel)
     x, padding = _symmetric(x, pads, None, 0.0)
-    return F.conv2d(x, w, None if b is None else tensor(b), tuple(strides), padding)
+    bias = None if b is None else tensor(b)
+    # ONNX's `group` is F.conv2d's groups, which checks it against the shapes
+    return F.conv2d(x, w, bias, tuple(strides), padding, groups=int(ctx.attr("group", 1)))
 
 
 def _pool_checks(ctx) -> None:

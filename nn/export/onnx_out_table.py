@@ -286,7 +286,9 @@ def conv2d(e, node):
     args, dtype = e.arguments(node), e.dtype(node)
     inputs = [e.value(a, dtype) for a in node.args if a is not None]
     kernel = list(node.args[1].shape[2:])
-    return e.node("Conv", inputs, kernel_shape=kernel, **_window(args))
+    # ONNX's `group` as PyTorch's groups; left out at 1, its default, as torch.onnx does
+    group = {"group": args["groups"]} if args["groups"] != 1 else {}
+    return e.node("Conv", inputs, kernel_shape=kernel, **_window(args), **group)
 
 
 def max_pool2d(e, node):

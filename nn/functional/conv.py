@@ -28,6 +28,11 @@ The plain `_backward` computes the same in whole-batch steps; tests compare the 
 
 A hand-fused op instead of a composition of autodiff primitives: the graph has one `conv2d`
 node, and the backward is three GEMM-sized numpy calls rather than thousands of small ops.
+
+Grouped convolution (`groups` > 1, depthwise at groups == C) takes a path of its own
+(`_grouped_forward`, `_grouped_backward`), leaving the tuned groups=1 path above untouched: the
+same columns, whose rows are channel-major, seen as (G, C/G*kh*kw, N*Ho*Wo), and ONE batched
+`np.matmul` over the groups for each product, on the calling thread.
 """
 
 from __future__ import annotations
@@ -68,7 +73,9 @@ class Conv2d(Function):
     supports_create_graph = False  # backward is numpy code, not differentiable ops
 
     @staticmethod
-    def forward(ctx, x, w, b=None, *, stride: Pair, padding: Pair, out_size: Pair):
+    def forward(ctx, x, w, b=None, *, stride: Pair, padding: Pair, out_size: Pair, groups: int = 1):
+        if groups != 1:
+            return _grouped_forward(ctx, x, w, b, stride, padding, out_size, groups)
         f = w.shape[0]
         n, c, h, width = x.shape
         padded_shape = (n, c, h + 2 * padding[0], width + 2 * padding[1])
@@ -97,6 +104,8 @@ class Conv2d(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        if ctx.kwargs.get("groups", 1) != 1:
+            return _grouped_backward(ctx, grad, ctx.kwargs["groups"])
         x, w = ctx.saved_tensors
         padded_shape, stride, padding, out_size = ctx.geometry
         # The cols die in this backward (their memory is reused below); a second backward
@@ -129,6 +138,60 @@ class Conv2d(Function):
         sums = threads.run(part, pieces)
         recycle(cols)
         return (dx, *_summed(sums))
+
+
+def _grouped_forward(ctx, x, w, b, stride: Pair, padding: Pair, out_size: Pair, groups: int):
+    """The forward of a grouped convolution: x (N, C, H, W), w (F, C/G, kh, kw), b (F,) or None
+    -> (N, F, Ho, Wo), group g's filters F/G seeing only its channels C/G.
+
+    im2col's rows are (c, a, b) with the channel slowest, so the columns of group g are the
+    rows [g*K, (g+1)*K) (K = C/G*kh*kw): (C*kh*kw, N*P) reshapes, without a copy, to
+    (G, K, N*P), and one batched matmul with the weights as (G, F/G, K) gives (G, F/G, N*P),
+    which is (F, N*P) in filter order."""
+    n, f = x.shape[0], w.shape[0]
+    padded_shape = (n, x.shape[1], x.shape[2] + 2 * padding[0], x.shape[3] + 2 * padding[1])
+    cols = im2col(pad(x, padding), w.shape[2:], stride, out_size)  # (C*kh*kw, N*Ho*Wo)
+    grouped = cols.reshape(groups, -1, cols.shape[1])
+    product = np.matmul(w.reshape(groups, f // groups, -1), grouped)  # (G, F/G, N*Ho*Wo)
+    out = np.ascontiguousarray(product.reshape(f, n, *out_size).transpose(1, 0, 2, 3))
+    if b is not None:
+        out = out + b[:, None, None]  # numpy's promotion, as the groups=1 path
+    if ctx.recording:  # backward uses the cols, then recycles them
+        ctx.save_for_backward(x, w)
+        ctx.cols = cols
+        ctx.geometry = (padded_shape, stride, padding, out_size)
+    else:
+        recycle(cols)
+    return out
+
+
+def _grouped_backward(ctx, grad, groups: int):
+    """(dx, dw, db) of a grouped convolution (None where not needed), each product one batched
+    matmul over the groups: dw_g = grad_g @ cols_g^T, dcols_g = w_g^T @ grad_g, then col2im."""
+    x, w = ctx.saved_tensors
+    padded_shape, stride, padding, out_size = ctx.geometry
+    cols, ctx.cols = ctx.cols, None  # as the groups=1 backward: dead after this one
+    if cols is None:  # a second backward through a retained graph
+        cols = im2col(pad(x, padding), w.shape[2:], stride, out_size)
+    need_x, need_w, need_b = (*ctx.needs_input_grad, False)[:3]
+    f = w.shape[0]
+    g = _transposed(grad)  # (F, N*Ho*Wo)
+    grouped_g = g.reshape(groups, f // groups, g.shape[1])  # (G, F/G, N*Ho*Wo)
+    weights = w.reshape(groups, f // groups, -1)  # (G, F/G, K)
+    dx = dw = db = None
+    if need_w:
+        grouped_cols = cols.reshape(groups, -1, cols.shape[1])  # (G, K, N*Ho*Wo)
+        dw = np.matmul(grouped_g, grouped_cols.transpose(0, 2, 1)).reshape(w.shape)
+    if need_b:
+        db = grad.sum(axis=(0, 2, 3))
+    if need_x:
+        dcols = np.matmul(weights.transpose(0, 2, 1), grouped_g)  # (G, K, N*Ho*Wo)
+        dcols = dcols.reshape(-1, dcols.shape[2])  # (C*kh*kw, N*Ho*Wo), im2col's rows
+        dxp = col2im(dcols, padded_shape, w.shape[2:], stride, out_size)
+        dx = np.ascontiguousarray(unpad(dxp, padding))
+    recycle(g)
+    recycle(cols)
+    return dx, dw, db
 
 
 def _columns_and_product(
@@ -423,21 +486,41 @@ def conv2d(
     Ho = (H + 2*ph - kh) // sh + 1 and Wo likewise. `stride` and `padding` are an int or an
     (h, w) pair, padding also PyTorch's "valid" or "same" (odd kernels; see `padding_of`);
     padding is with zeros. Like PyTorch's, it is a cross-correlation: the kernel is
-    not flipped. float32 in gives float32 out and float32 gradients. PyTorch's `dilation` and
-    `groups` (same positions) are supported at their default 1 only: others raise.
+    not flipped. float32 in gives float32 out and float32 gradients.
+
+    `groups` (an int >= 1, as PyTorch's) splits the C channels and F filters into that many
+    groups, group g's F/G filters seeing only its C/G channels: weight (F, C/G, kh, kw), F
+    divisible by groups (depthwise: groups == C). A non-positive groups raises a ValueError
+    (a RuntimeError too: `ShapeError`, as PyTorch's RuntimeError), shapes that do not fit it a
+    ShapeError naming them. PyTorch's `dilation` is supported at its default 1 only: another
+    value raises NotImplementedError.
     """
     if is_one_image(x):
         return one_image(conv2d, x, weight, bias, stride, padding, dilation, groups)
-    if dilation != 1 or groups != 1:  # (1, 1) too: check_default accepts it
+    if dilation != 1:  # (1, 1) too: check_default accepts it
         check_default("conv2d", "dilation", dilation, 1)
-        check_default("conv2d", "groups", groups, 1)
+    if groups != 1:
+        groups = _check_groups(groups)
     padding = padding_of(padding, shape_of(weight)[2:], stride, "conv2d")
     stride = pair(stride, "stride", "conv2d", minimum=1)
     padding = pair(padding, "padding", "conv2d", minimum=0)
     itemsize = np.result_type(_dtype(x), _dtype(weight)).itemsize
-    out_size = _check_shapes(shape_of(x), shape_of(weight), bias, stride, padding, itemsize)
+    x_shape, w_shape = shape_of(x), shape_of(weight)
+    out_size = _check_shapes(x_shape, w_shape, bias, stride, padding, itemsize, groups)
     args = (x, weight) if bias is None else (x, weight, bias)
-    return Conv2d.apply(*args, stride=stride, padding=padding, out_size=out_size)
+    if groups == 1:  # the tuned path's call, without a groups argument
+        return Conv2d.apply(*args, stride=stride, padding=padding, out_size=out_size)
+    return Conv2d.apply(*args, stride=stride, padding=padding, out_size=out_size, groups=groups)
+
+
+def _check_groups(groups: Any) -> int:
+    """groups as an int >= 1: a TypeError for a float or bool (as PyTorch's), a ShapeError (a
+    ValueError and PyTorch's RuntimeError) below 1."""
+    if isinstance(groups, bool | np.bool_) or not isinstance(groups, int | np.integer):
+        raise TypeError(f"conv2d: groups must be an int, got {type(groups).__name__} {groups!r}")
+    if groups < 1:
+        raise ShapeError(f"conv2d: groups must be a positive int, got {groups}")
+    return int(groups)
 
 
 def _check_shapes(
@@ -447,13 +530,16 @@ def _check_shapes(
     stride: Pair,
     padding: Pair,
     itemsize: int,
+    groups: int = 1,
 ) -> Pair:
     """Raise a ShapeError naming the shapes unless they fit; return (Ho, Wo)."""
     if len(x_shape) != 4:
         raise ShapeError(f"conv2d: expected input (N, C, H, W), got shape {tuple(x_shape)}")
     if len(w_shape) != 4:
         raise ShapeError(f"conv2d: expected weight (F, C, kh, kw), got shape {tuple(w_shape)}")
-    if x_shape[1] != w_shape[1]:
+    if groups != 1:
+        _check_group_shapes(x_shape, w_shape, groups)
+    elif x_shape[1] != w_shape[1]:
         raise ShapeError(
             f"conv2d: input {tuple(x_shape)} has {x_shape[1]} channels but weight "
             f"{tuple(w_shape)} expects {w_shape[1]}"
@@ -474,6 +560,21 @@ def _check_shapes(
     out_size = output_size(x_shape[2:], w_shape[2:], stride, padding)
     _check_memory(x_shape, w_shape, padded, out_size, itemsize, padding)
     return out_size
+
+
+def _check_group_shapes(x_shape: tuple[int, ...], w_shape: tuple[int, ...], groups: int) -> None:
+    """With groups: F divisible by groups, and C = groups * weight's C/G."""
+    if w_shape[0] % groups:
+        raise ShapeError(
+            f"conv2d: weight {tuple(w_shape)} has {w_shape[0]} filters, which groups={groups} "
+            "does not divide"
+        )
+    if x_shape[1] != groups * w_shape[1]:
+        raise ShapeError(
+            f"conv2d: input {tuple(x_shape)} has {x_shape[1]} channels but weight "
+            f"{tuple(w_shape)} with groups={groups} expects {groups * w_shape[1]} "
+            f"(groups * weight.shape[1])"
+        )
 
 
 def _check_memory(x_shape, w_shape, padded, out_size, itemsize: int, padding: Pair) -> None:

@@ -25,8 +25,11 @@ class Conv2d(Module):
     """2-d convolution (cross-correlation), PyTorch's layer.
 
     x (N, in_channels, H, W) -> (N, out_channels, Ho, Wo), Ho = (H + 2*padding - kh) // stride + 1.
-    weight (out_channels, in_channels, kh, kw), bias (out_channels,); initialised like PyTorch,
-    from U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with fan_in = in_channels * kh * kw.
+    weight (out_channels, in_channels / groups, kh, kw), bias (out_channels,); initialised like
+    PyTorch, from U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with fan_in = in_channels / groups * kh * kw.
+    `groups` splits channels and filters into that many groups, each group's filters seeing only
+    its channels (groups == in_channels: depthwise); both channel counts must be divisible by
+    it (a ValueError otherwise, as PyTorch's).
 
     Arguments are checked here, not at the first forward: channels are ints >= 0 (0 makes an
     empty layer, as in PyTorch), kernel_size and stride an int >= 1 or a pair of them, padding
@@ -35,8 +38,8 @@ class Conv2d(Module):
     out of range (kernel_size=0) a ValueError, each naming the argument. (PyTorch accepts the
     last three here and fails at forward.)
 
-    The arguments are PyTorch's, in its order. `dilation`, `groups` and `padding_mode` are
-    supported at their defaults only: another value raises NotImplementedError, here or, if the
+    The arguments are PyTorch's, in its order. `dilation` and `padding_mode` are supported at
+    their defaults only: another value raises NotImplementedError, here or, if the
     attribute is changed later, at forward (where PyTorch reads it). `device` is "cpu" or None.
     """
 
@@ -56,11 +59,11 @@ class Conv2d(Module):
     ) -> None:
         super().__init__()
         check_default("Conv2d", "dilation", dilation, 1)
-        check_default("Conv2d", "groups", groups, 1)
         check_default("Conv2d", "padding_mode", padding_mode, "zeros")
         check_device(device, "Conv2d")
         self.in_channels = check_int("Conv2d", "in_channels", in_channels, minimum=0)
         self.out_channels = check_int("Conv2d", "out_channels", out_channels, minimum=0)
+        self.groups = _groups(groups, self.in_channels, self.out_channels)
         self.kernel_size = check_pair("Conv2d", "kernel_size", kernel_size, minimum=1)
         self.stride = check_pair("Conv2d", "stride", stride, minimum=1)
         if isinstance(padding, str):  # PyTorch's "same" / "valid", kept as given (and shown)
@@ -69,9 +72,9 @@ class Conv2d(Module):
         else:
             self.padding = check_pair("Conv2d", "padding", padding, minimum=0)
         # Kept as PyTorch keeps them, and read at forward as PyTorch reads them.
-        self.dilation, self.groups, self.padding_mode = (1, 1), 1, "zeros"
+        self.dilation, self.padding_mode = (1, 1), "zeros"
         dtype = autodiff.get_default_dtype() if dtype is None else dtype
-        shape = (out_channels, in_channels, *self.kernel_size)
+        shape = (out_channels, in_channels // self.groups, *self.kernel_size)
         self.weight = Parameter(np.empty(shape, dtype=dtype))
         self.bias = Parameter(np.empty(out_channels, dtype=dtype)) if bias else None
         self.reset_parameters()
@@ -104,6 +107,8 @@ class Conv2d(Module):
             return one_image(self.forward, x)
         out = F.conv2d(x, weight, bias, stride, padding, dilation, groups)
         pairs = {"stride": checked.pair(stride), "padding": checked.pair(padding)}
+        if groups != 1:  # checked by F.conv2d: an int >= 1
+            pairs["groups"] = int(groups)
         checked.remember(self, key, {**pairs, "out_size": out.shape[2:]})
         return out
 
@@ -114,4 +119,16 @@ class Conv2d(Module):
         )
         if self.padding != (0, 0):
             text += f", padding={self.padding}"
+        if self.groups != 1:
+            text += f", groups={self.groups}"
         return text + ("" if self.bias is not None else ", bias=False")
+
+
+def _groups(groups: Any, in_channels: int, out_channels: int) -> int:
+    """groups as an int >= 1 dividing both channel counts: a TypeError for another kind of
+    value, a ValueError naming the counts otherwise (PyTorch's types)."""
+    groups = check_int("Conv2d", "groups", groups, minimum=1)
+    for name, channels in (("in_channels", in_channels), ("out_channels", out_channels)):
+        if channels % groups:
+            raise ValueError(f"Conv2d: {name}={channels} must be divisible by groups={groups}")
+    return groups

@@ -296,14 +296,25 @@ def test_unsupported_ops_and_options_are_named():
     model = graph_model([helper.make_node("Hardmax", ["x"], ["y"])], [x_info], [y_info])
     with pytest.raises(UnsupportedOpError, match="'Hardmax'"):
         from_onnx(model)
+
+
+def test_grouped_conv_reads_group():
+    weight = np.random.default_rng(3).standard_normal((6, 1, 3, 3)).astype(np.float32)
     model = graph_model(
-        [helper.make_node("Conv", ["x", "w"], ["y"], group=3)],
+        [helper.make_node("Conv", ["x", "w"], ["y"], group=3, pads=[1, 1, 1, 1])],
         [x_info],
         [y_info],
-        [numpy_helper.from_array(np.ones((3, 1, 3, 3), np.float32), "w")],
+        [numpy_helper.from_array(weight, "w")],
     )
-    with pytest.raises(UnsupportedOpError, match="Conv.*group=3"):
-        from_onnx(model)(IMAGES)
+    check_against_onnxruntime(model, IMAGES)
+    bad = graph_model(  # 3 channels are not 2 groups of weight's 1: F.conv2d's error, named
+        [helper.make_node("Conv", ["x", "w"], ["y"], group=2)],
+        [x_info],
+        [y_info],
+        [numpy_helper.from_array(weight, "w")],
+    )
+    with pytest.raises(autodiff.ShapeError, match=r"groups=2 expects 2"):
+        from_onnx(bad)(IMAGES)
 
 
 def test_sources_and_input_checks(tmp_path):

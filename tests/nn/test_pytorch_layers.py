@@ -333,9 +333,10 @@ def test_positional_pytorch_arguments_are_honoured_or_refused():
     x = ad.tensor(np.random.default_rng(0).standard_normal((2, 3, 6, 6)))
     conv = nn.Conv2d(3, 4, 3, 1, 1, 1, 1, False, "zeros", "cpu", np.float64)
     assert conv.bias is None and conv(x).shape == (2, 4, 6, 6)
-    for args, name in (((2,), "dilation"), ((1, 3), "groups"), ((1, 1, True, "reflect"), "mode")):
+    for args, name in (((2,), "dilation"), ((1, 1, True, "reflect"), "mode")):
         with pytest.raises(NotImplementedError, match=f"Conv2d: .*{name}"):
             nn.Conv2d(3, 6, 3, 1, 1, *args)
+    assert nn.Conv2d(3, 6, 3, 1, 1, 1, 3).weight.shape == (6, 1, 3, 3)  # groups, 7th as PyTorch's
     with pytest.raises(NotImplementedError, match="conv2d: dilation=2"):
         F.conv2d(x, conv.weight, None, 1, 1, 2)
     with pytest.raises(NotImplementedError, match="max_pool2d: ceil_mode=True"):
@@ -367,7 +368,6 @@ def test_positional_pytorch_arguments_are_honoured_or_refused():
     "layer, attribute, value",
     [
         (lambda: nn.Conv2d(3, 4, 3), "dilation", (2, 2)),
-        (lambda: nn.Conv2d(3, 4, 3), "groups", 3),
         (lambda: nn.Conv2d(3, 4, 3), "padding_mode", "reflect"),
         (lambda: nn.MaxPool2d(2), "ceil_mode", True),
         (lambda: nn.MaxPool2d(2), "dilation", 2),
