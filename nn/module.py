@@ -26,6 +26,8 @@ from autodiff import Tensor
 from autodiff.device import to_arguments
 from autodiff.scope import enter_scope, leave_scope
 
+from .backward_hooks import hook_inputs, hook_outputs
+
 
 class Parameter(Tensor):
     """A Tensor that a Module trains: it requires grad, and its data is a float copy.
@@ -92,13 +94,20 @@ class Module:
     # attribute read per call).
     _forward_pre_hooks: list[tuple[Callable, bool]] | None = None
     _forward_hooks: list[tuple[Callable, bool]] | None = None
+    # register_full_backward_hook / register_full_backward_pre_hook's hooks, made likewise.
+    _backward_hooks: list[Callable] | None = None
+    _backward_pre_hooks: list[Callable] | None = None
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         # One frame for the whole call: this runs for every module of every forward, and the
         # hooks' work only for a module that has hooks (benchmarks/README.md, W10 at batch 1).
-        hooked = self._forward_pre_hooks is not None or self._forward_hooks is not None
+        hooked = (
+            self._forward_pre_hooks is not None
+            or self._forward_hooks is not None
+            or self._backward_hooks is not None
+        )
         if hooked:
-            args, kwargs = self._run_pre_hooks(args, kwargs)
+            args, kwargs, call = self._before_forward(args, kwargs)
         # The scope groups every compute node made inside by module (viz draws it as a cluster).
         if type(self).name_scope is not _MODULE_NAME_SCOPE:  # overridden: enter that one
             with self.name_scope():
@@ -109,7 +118,22 @@ class Module:
                 output = self.forward(*args, **kwargs)
             finally:
                 leave_scope(prev)
-        return self._run_hooks(args, kwargs, output) if hooked else output
+        return self._after_forward(args, kwargs, output, call) if hooked else output
+
+    def _before_forward(self, args: tuple, kwargs: dict[str, Any]) -> tuple[tuple, dict, Any]:
+        """PyTorch's order before forward: the forward pre-hooks, then the backward hooks'
+        wrapping of the inputs (only positional tensors are wrapped)."""
+        args, kwargs = self._run_pre_hooks(args, kwargs)
+        call = None
+        if self._backward_hooks or self._backward_pre_hooks:
+            call, args = hook_inputs(self, self._backward_hooks, self._backward_pre_hooks, args)
+        return args, kwargs, call
+
+    def _after_forward(self, args: tuple, kwargs: dict[str, Any], output: Any, call: Any) -> Any:
+        """PyTorch's order after forward: the forward hooks, then the backward hooks' wrapping
+        of the output."""
+        output = self._run_hooks(args, kwargs, output)
+        return output if call is None else hook_outputs(call, output)
 
     def _run_pre_hooks(self, args: tuple, kwargs: dict[str, Any]) -> tuple[tuple, dict]:
         """The forward pre-hooks, in registration order, each able to replace the arguments
@@ -169,6 +193,33 @@ class Module:
         if self._forward_hooks is None:
             object.__setattr__(self, "_forward_hooks", [])
         return _add_hook(self._forward_hooks, (hook, with_kwargs), prepend)
+
+    def register_full_backward_hook(
+        self, hook: Callable[..., Any], prepend: bool = False
+    ) -> autodiff.RemovableHandle:
+        """Call `hook(module, grad_input, grad_output)` once the gradients of the module's
+        inputs are computed, as PyTorch's: `grad_input` has one entry per positional argument
+        of the call (None for a non-tensor, zeros for a tensor that got no gradient),
+        `grad_output` one per output (a Tensor or a tuple of them; None for one that got none).
+        A tuple it returns replaces `grad_input`. Keyword arguments are not hooked (their
+        gradients flow as usual). `prepend` runs it before the hooks already registered.
+        Returns a handle whose `remove()` unregisters it."""
+        self._ensure_backward_hook_lists()
+        return _add_hook(self._backward_hooks, hook, prepend)
+
+    def register_full_backward_pre_hook(
+        self, hook: Callable[..., Any], prepend: bool = False
+    ) -> autodiff.RemovableHandle:
+        """Call `hook(module, grad_output)` when the gradients of the module's outputs are
+        computed, before any of the module's own backward; a tuple it returns (one entry per
+        output) replaces `grad_output`. Returns a handle whose `remove()` unregisters it."""
+        self._ensure_backward_hook_lists()
+        return _add_hook(self._backward_pre_hooks, hook, prepend)
+
+    def _ensure_backward_hook_lists(self) -> None:
+        if self._backward_hooks is None:
+            object.__setattr__(self, "_backward_hooks", [])
+            object.__setattr__(self, "_backward_pre_hooks", [])
 
     def name_scope(self) -> Any:
         """`autodiff.name_scope` of this module: its attribute name in its parent, or for a

@@ -871,6 +871,11 @@ EXPORTS: dict[str, Row] = {
     "Reshape": Row(reshape, batch_shaped=("shape",)),
     "ReshapeCopy": Row(reshape, batch_shaped=("shape",)),
     "Contiguous": Row(unary("Identity")),
+    # a module backward hook's nodes (nn/backward_hooks.py): the wrapping of an input or
+    # output is the identity; the token only routes gradients (a constant nothing reads)
+    "_HookedTensor": Row(unary("Identity"), recomputed=("token", "call", "grads")),
+    "_HookInputs": Row(lambda e, node: e.constant(0, e.dtype(node)), recomputed=("call",)),
+    "_HookOutputs": Row(lambda e, node: e.constant(0, e.dtype(node)), recomputed=("call",)),
     "Permute": Row(permute),
     "Expand": Row(expand, batch_shaped=("shape",)),
     "GetItem": Row(get_item),
