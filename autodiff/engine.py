@@ -21,7 +21,7 @@ from .anomaly import _AnomalyState, format_site
 from .errors import AnomalyError, GraphFreedError, ShapeError
 from .function import _FREED, Function
 from .grad_mode import no_grad
-from .inplace import inplace_changes
+from .inplace import inplace_changes, rebased_from
 from .registry import register
 from .scalar import _HUGE, _TINY, SCALAR_NODE, normal
 from .tensor import Tensor
@@ -182,6 +182,9 @@ def _walk(
     heapq.heapify(heap)
     push, next_key, take = heapq.heappush, heapq.heappop, waiting.pop
     plain = not node_hooks and wanted is None  # no hook, no captured input: skip both
+    # A recorded in-place op has given a tensor a new grad_fn: an input's node newer than its
+    # consumer is one, and the consumer's gradient goes to the node the tensor had before.
+    rebased = bool(rebased_from)  # (weak keys: empty again once those nodes are gone)
     newest = None  # a ready node newer than every node in the heap: it runs next, heap aside
     while True:
         if newest is not None:
@@ -221,6 +224,12 @@ def _walk(
                         i += 1  # noqa: SIM113
                         if isinstance(a, Tensor) and a._requires_grad:
                             fn = a.grad_fn
+                            if (
+                                rebased  # see _node_before
+                                and fn is not None
+                                and fn._creation_countdown < node._creation_countdown
+                            ):
+                                fn = _node_before(fn, node)
                             key = fn or a
                             prev = get(key)
                             if prev is None:
@@ -271,6 +280,8 @@ def _walk(
             if anomaly:
                 _check_finite(node, _position(node, a), ga)
             fn = a.grad_fn
+            if rebased and fn is not None and fn._creation_countdown < node._creation_countdown:
+                fn = _node_before(fn, node)
             key = fn or a
             prev = get(key)
             if prev is None:
@@ -286,6 +297,21 @@ def _walk(
             # Drops the attribute dict if there is one; reading node.__dict__ would create one.
             del node.__dict__
     return captured
+
+
+def _node_before(fn: Function, node: Function) -> Function:
+    """The grad_fn an input tensor of `node` had when `node` used it, `fn` being its grad_fn
+    now: recorded in-place ops (inplace.py's `_apply_in_place`) changed the tensor since."""
+    if type(node).is_view:
+        raise RuntimeError(
+            f"{type(node).__name__}Backward: it made a view of a tensor that an in-place op "
+            f"({type(fn).__name__}) changed afterwards; glassgrad does not rewrite the graph of "
+            "views made before an in-place op (PyTorch does). Use the out-of-place op, or make "
+            "the view after it"
+        )
+    while fn._creation_countdown < node._creation_countdown:
+        fn = rebased_from[fn]
+    return fn
 
 
 # A float gradient that is not a normal number: a scalar node's backward falls back to numpy.

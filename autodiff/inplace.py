@@ -16,6 +16,8 @@ for `no_grad()` code such as parameter updates.
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import numpy as np
@@ -41,6 +43,12 @@ class InplaceCounter:
 
 inplace_changes = InplaceCounter()
 
+# A recorded in-place op's node -> the grad_fn its tensor had before (`_apply_in_place`). Ops
+# find their inputs' nodes through the input tensors, so an op that used the tensor before
+# the change would otherwise send its gradient through the in-place op's node; the engine
+# follows this map back to the node of that time. Weak keys: an entry lives as its node.
+rebased_from: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
 
 class InplaceUpdates:
     """The in-place methods of Tensor, and the augmented assignments (`x += y`, `-=`, `*=`,
@@ -65,6 +73,10 @@ class InplaceUpdates:
                     "`x += v`), or run it under `with autodiff.no_grad():` if no gradient should "
                     "flow"
                 )
+        self._stamp_change()
+
+    def _stamp_change(self) -> None:
+        """Stamp this memory's version (see `_check_inplace`): one in-place change."""
         inplace_changes.count = count = inplace_changes.count + 1
         memory = self if self._base is None else self._base
         memory._stamp = count
@@ -77,6 +89,47 @@ class InplaceUpdates:
         fn = self.grad_fn
         if fn is not None:
             fn._out_version = count
+
+    def _apply_in_place(self: T, op: str, fn: Callable[[Any], Any]) -> T:
+        """Overwrite this tensor with `fn(self)` (an out-of-place op of the same shape and
+        dtype), as PyTorch's in-place activations (`relu_`, `F.elu(x, inplace=True)`): the same
+        tensor comes back, its version bumped.
+
+        Recorded when grad mode is on and the tensor requires grad: the tensor's grad_fn becomes
+        the op's node, whose input is the tensor's previous values and node (a copy of the
+        values: the op may save its input for backward), so the gradient flows through the op
+        to what made the tensor; ops that saved the tensor before raise at backward as in
+        PyTorch, and ops that used it before send their gradients past the new node (the
+        engine follows `rebased_from`). A leaf that requires grad raises, as in PyTorch; so
+        does a view of another tensor (PyTorch rewrites its base's graph; glassgrad does not).
+        """
+        if not self.data.flags.writeable:
+            _refuse_read_only(self, op)
+        if not (self._requires_grad and grad_enabled()):
+            result = fn(self)
+            self._stamp_change()
+            _copy_result(self, op, result)
+            return self
+        before = self.grad_fn
+        base = self._base
+        if before is None or (base is not None and base.grad_fn is None and base._requires_grad):
+            _refuse_recording(self, op)  # PyTorch's words for a leaf or a view of a leaf
+        if base is not None:
+            raise NotImplementedError(
+                f"{op}: {self._label()} is a view of another tensor, and glassgrad does not "
+                "record an in-place op on a view of a tensor that requires grad (PyTorch "
+                "rewrites the base's graph); use the out-of-place op, or clone() the view first"
+            )
+        from .tensor import Tensor
+
+        previous = Tensor._make(self.data.copy(), before)
+        result = fn(previous)  # (before the stamp: an error leaves the tensor as it was)
+        node = result.grad_fn
+        self._stamp_change()
+        _copy_result(self, op, result)
+        self.grad_fn = node
+        rebased_from[node] = before
+        return self
 
     def _operand(self, op: str, other: Any, alpha: Any = 1, division: bool = False) -> Any:
         """`alpha * other` as an array-like that an in-place `op` can apply to this tensor:
@@ -204,6 +257,16 @@ class InplaceUpdates:
         else:  # integers with arrays: PyTorch's order (index_order.py), through a view
             basic, advanced = split
             self.data[basic][advanced] = array_of(value)
+
+
+def _copy_result(tensor: Any, op: str, result: Any) -> None:
+    """An in-place op's out-of-place result written into the tensor's memory."""
+    if result.shape != tensor.shape or not np.can_cast(result.dtype, tensor.dtype, "same_kind"):
+        raise RuntimeError(
+            f"{op}: the result (shape {result.shape}, dtype {result.dtype}) cannot be written "
+            f"into {tensor._label()} (shape {tensor.shape}, dtype {tensor.dtype}) in place"
+        )
+    np.copyto(tensor.data, result.data, casting="same_kind")
 
 
 def _refuse_read_only(tensor: Any, op: str) -> None:

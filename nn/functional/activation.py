@@ -19,26 +19,37 @@ from autodiff.ops.elementwise import ZeroWhere
 
 
 def relu(x: Tensor, inplace: bool = False) -> Tensor:
-    """max(x, 0), elementwise; the gradient at 0 is 0. `inplace=True` raises (see `_inplace`)."""
+    """max(x, 0), elementwise; the gradient at 0 is 0. `inplace=True` overwrites x and returns
+    it (see `_in_place`)."""
     if inplace:
-        _inplace("relu")
+        return _in_place("relu", x, autodiff.relu)
     return autodiff.relu(x)
 
 
+def relu_(x: Tensor) -> Tensor:
+    """`relu(x, inplace=True)`: x overwritten with max(x, 0) and returned."""
+    return _in_place("relu_", x, autodiff.relu)
+
+
 def leaky_relu(x: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
-    """x where x > 0, else negative_slope * x. `inplace=True` raises (see `_inplace`)."""
+    """x where x > 0, else negative_slope * x. `inplace=True` overwrites x and returns it."""
     if inplace:
-        _inplace("leaky_relu")
+        return _in_place("leaky_relu", x, lambda t: autodiff.leaky_relu(t, negative_slope))
     return autodiff.leaky_relu(x, negative_slope)
 
 
-def _inplace(name: str) -> None:
-    # PyTorch's inplace=True overwrites the input, and code may read the input afterwards
-    # expecting the activated values: computing out of place instead would be a silent change.
-    raise NotImplementedError(
-        f"{name}(inplace=True): glassgrad's activations do not modify their input; use "
-        "inplace=False (the default) and the returned tensor"
-    )
+def leaky_relu_(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """`leaky_relu(x, negative_slope, inplace=True)`."""
+    return leaky_relu(x, negative_slope, True)
+
+
+def _in_place(name: str, x: Tensor, function: Any) -> Tensor:
+    """PyTorch's `inplace=True`: x overwritten with `function(x)` and returned, its version
+    bumped. Recorded when x requires grad (its grad_fn becomes the activation's node; a leaf
+    that requires grad raises, as in PyTorch): see `Tensor._apply_in_place`."""
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{name}(inplace=True): expected a Tensor, got {type(x).__name__}")
+    return x._apply_in_place(f"{name}(inplace=True)" if not name.endswith("_") else name, function)
 
 
 def sigmoid(x: Tensor) -> Tensor:
@@ -123,9 +134,9 @@ def gelu(x: Tensor, approximate: str = "none") -> Tensor:
 
 
 def silu(x: Tensor, inplace: bool = False) -> Tensor:
-    """x * sigmoid(x) (the swish), differentiable to any order. `inplace=True` raises."""
+    """x * sigmoid(x) (the swish), differentiable to any order."""
     if inplace:
-        _inplace("silu")
+        return _in_place("silu", x, silu)
     return x * autodiff.sigmoid(x)
 
 
@@ -144,21 +155,21 @@ def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
 def elu(x: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """x where x > 0, else alpha * (exp(x) - 1); the gradient at 0 is alpha (PyTorch's)."""
     if inplace:
-        _inplace("elu")
+        return _in_place("elu", x, lambda t: elu(t, alpha))
     return _activations.elu(x, alpha)
 
 
 def selu(x: Tensor, inplace: bool = False) -> Tensor:
     """scale * elu(x, alpha), alpha = 1.6732632..., scale = 1.0507009... (PyTorch's)."""
     if inplace:
-        _inplace("selu")
+        return _in_place("selu", x, selu)
     return autodiff.selu(x)
 
 
 def celu(x: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """max(0, x) + min(0, alpha * (exp(x / alpha) - 1)); alpha = 0 raises."""
     if inplace:
-        _inplace("celu")
+        return _in_place("celu", x, lambda t: celu(t, alpha))
     return autodiff.celu(x, alpha)
 
 
@@ -167,7 +178,7 @@ def hardtanh(
 ) -> Tensor:
     """Clamp to [min_val, max_val]; the gradient is 0 at the bounds (PyTorch's), 1 between."""
     if inplace:
-        _inplace("hardtanh")
+        return _in_place("hardtanh", x, lambda t: hardtanh(t, min_val, max_val))
     if min_val > max_val:
         raise ValueError("hardtanh: min_val cannot be greater than max_val")
     return _activations.Hardtanh.apply(x, min_val=min_val, max_val=max_val)
@@ -176,14 +187,14 @@ def hardtanh(
 def relu6(x: Tensor, inplace: bool = False) -> Tensor:
     """min(max(x, 0), 6): hardtanh(x, 0, 6), gradient 0 at 0 and at 6 (PyTorch's)."""
     if inplace:
-        _inplace("relu6")
+        return _in_place("relu6", x, relu6)
     return _activations.Hardtanh.apply(x, min_val=0.0, max_val=6.0)
 
 
 def hardsigmoid(x: Tensor, inplace: bool = False) -> Tensor:
     """clamp(x + 3, 0, 6) / 6; the gradient is 1/6 strictly inside (-3, 3), else 0."""
     if inplace:
-        _inplace("hardsigmoid")
+        return _in_place("hardsigmoid", x, hardsigmoid)
     _activations.check_float("hardsigmoid", x)
     return _activations.Hardsigmoid.apply(x)
 
@@ -191,7 +202,7 @@ def hardsigmoid(x: Tensor, inplace: bool = False) -> Tensor:
 def hardswish(x: Tensor, inplace: bool = False) -> Tensor:
     """x * clamp(x + 3, 0, 6) / 6; the gradient is 0 at -3 and 1 at 3 (PyTorch's)."""
     if inplace:
-        _inplace("hardswish")
+        return _in_place("hardswish", x, hardswish)
     _activations.check_float("hardswish", x)
     return _activations.Hardswish.apply(x)
 
@@ -200,7 +211,7 @@ def mish(x: Tensor, inplace: bool = False) -> Tensor:
     """x * tanh(softplus(x)) (Misra), stable at any x: softplus without its threshold, as
     PyTorch's mish."""
     if inplace:
-        _inplace("mish")
+        return _in_place("mish", x, mish)
     _activations.check_float("mish", x)
     return x * autodiff.tanh(_activations.softplus(x, 1.0, math.inf))
 
@@ -252,3 +263,23 @@ def glu(x: Tensor, dim: int = -1) -> Tensor:
 def prelu(x: Tensor, weight: Tensor) -> Tensor:
     """x where x > 0, else weight * x; weight has 1 or x.shape[1] elements (see autodiff.prelu)."""
     return autodiff.prelu(x, weight)
+
+
+def elu_(x: Tensor, alpha: float = 1.0) -> Tensor:
+    """`elu(x, alpha, inplace=True)`."""
+    return elu(x, alpha, True)
+
+
+def selu_(x: Tensor) -> Tensor:
+    """`selu(x, inplace=True)`."""
+    return selu(x, True)
+
+
+def celu_(x: Tensor, alpha: float = 1.0) -> Tensor:
+    """`celu(x, alpha, inplace=True)`."""
+    return celu(x, alpha, True)
+
+
+def hardtanh_(x: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    """`hardtanh(x, min_val, max_val, inplace=True)`."""
+    return hardtanh(x, min_val, max_val, True)

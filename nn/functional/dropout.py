@@ -9,6 +9,7 @@ import autodiff
 from autodiff import Function, Tensor
 
 from ..validate import check_real
+from .activation import _in_place
 
 
 class Dropout(Function):
@@ -38,17 +39,14 @@ def dropout(
 
     The mask is drawn from `generator`, or from the generator `nn.init.manual_seed` /
     `autodiff.manual_seed` seed (`generator` is glassgrad's, keyword-only: the first four
-    positions are PyTorch's). Shapes and dtype are kept. `inplace=True` raises: glassgrad's
-    dropout returns a new tensor.
+    positions are PyTorch's). Shapes and dtype are kept. `inplace=True` overwrites x in
+    training and returns it (recorded when x requires grad, see `Tensor._apply_in_place`).
     """
-    if inplace:
-        raise NotImplementedError(
-            "dropout(inplace=True): glassgrad's dropout does not modify its input; use "
-            "inplace=False (the default) and the returned tensor"
-        )
     p = check_real("dropout", "p", p, minimum=0, maximum=1)
     if not training or p == 0:
-        return x
+        return x  # (PyTorch's dropout_ too returns its input untouched)
+    if inplace:
+        return _in_place("dropout", x, lambda t: dropout(t, p, True, generator=generator))
     if p == 1:
         return x * 0  # everything dropped (1/(1-p) would be infinite)
     dtype = x.dtype if x.dtype in (np.float32, np.float64) else np.float64

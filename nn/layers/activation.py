@@ -22,11 +22,13 @@ class ReLU(Module):
 
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
-        _not_inplace("ReLU", inplace)
-        self.inplace = False  # PyTorch's attribute: F.relu refuses True if it is set later
+        self.inplace = bool(inplace)  # True: forward overwrites its input (F.relu's inplace)
 
     def forward(self, x: Tensor) -> Tensor:
         return F.relu(x, self.inplace)
+
+    def extra_repr(self) -> str:
+        return _inplace_repr(self, "")
 
 
 class LeakyReLU(Module):
@@ -34,15 +36,14 @@ class LeakyReLU(Module):
 
     def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
         super().__init__()
-        _not_inplace("LeakyReLU", inplace)
         self.negative_slope = check_real("LeakyReLU", "negative_slope", negative_slope)
-        self.inplace = False  # as ReLU's
+        self.inplace = bool(inplace)
 
     def forward(self, x: Tensor) -> Tensor:
         return F.leaky_relu(x, self.negative_slope, self.inplace)
 
     def extra_repr(self) -> str:
-        return f"negative_slope={self.negative_slope}"
+        return f"negative_slope={self.negative_slope}" + _inplace_repr(self, ", ")
 
 
 class Sigmoid(Module):
@@ -111,11 +112,13 @@ class SiLU(Module):
 
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
-        _not_inplace("SiLU", inplace)
-        self.inplace = False  # as ReLU's
+        self.inplace = bool(inplace)
 
     def forward(self, x: Tensor) -> Tensor:
         return F.silu(x, self.inplace)
+
+    def extra_repr(self) -> str:
+        return _inplace_repr(self, "")
 
 
 # ------------------------------------------------------- PyTorch's further activations
@@ -144,16 +147,15 @@ class ELU(Module):
 
     def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
         super().__init__()
-        _not_inplace(type(self).__name__, inplace)
         check_real(type(self).__name__, "alpha", alpha)
         self.alpha = alpha
-        self.inplace = False  # as ReLU's
+        self.inplace = bool(inplace)
 
     def forward(self, x: Tensor) -> Tensor:
         return F.elu(x, self.alpha, self.inplace)
 
     def extra_repr(self) -> str:
-        return f"alpha={self.alpha}"
+        return f"alpha={self.alpha}" + _inplace_repr(self, ", ")
 
 
 class CELU(ELU):
@@ -169,11 +171,13 @@ class SELU(Module):
 
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
-        _not_inplace("SELU", inplace)
-        self.inplace = False
+        self.inplace = bool(inplace)
 
     def forward(self, x: Tensor) -> Tensor:
         return F.selu(x, self.inplace)
+
+    def extra_repr(self) -> str:
+        return _inplace_repr(self, "")
 
 
 class Hardtanh(Module):
@@ -181,30 +185,28 @@ class Hardtanh(Module):
 
     def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> None:
         super().__init__()
-        _not_inplace(type(self).__name__, inplace)
         check_real(type(self).__name__, "min_val", min_val)
         check_real(type(self).__name__, "max_val", max_val)
         if min_val > max_val:
             raise ValueError(f"{type(self).__name__}: min_val cannot be greater than max_val")
         self.min_val, self.max_val = min_val, max_val
-        self.inplace = False
+        self.inplace = bool(inplace)
 
     def forward(self, x: Tensor) -> Tensor:
         return F.hardtanh(x, self.min_val, self.max_val, self.inplace)
 
     def extra_repr(self) -> str:
-        return f"min_val={self.min_val}, max_val={self.max_val}"
+        return f"min_val={self.min_val}, max_val={self.max_val}" + _inplace_repr(self, ", ")
 
 
 class ReLU6(Hardtanh):
     """min(max(x, 0), 6): Hardtanh(0, 6), as PyTorch's (a subclass there too)."""
 
     def __init__(self, inplace: bool = False) -> None:
-        _not_inplace("ReLU6", inplace)
-        super().__init__(0.0, 6.0)
+        super().__init__(0.0, 6.0, inplace)
 
     def extra_repr(self) -> str:
-        return ""
+        return _inplace_repr(self, "")
 
 
 class _Unary(Module):
@@ -219,8 +221,10 @@ class _Unary(Module):
 class _UnaryInplace(_Unary):
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
-        _not_inplace(type(self).__name__, inplace)
-        self.inplace = False
+        self.inplace = bool(inplace)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return type(self).function(x, self.inplace)
 
 
 class Hardsigmoid(_UnaryInplace):
@@ -239,6 +243,9 @@ class Mish(_UnaryInplace):
     """x * tanh(softplus(x)). Shape preserved."""
 
     function = staticmethod(F.mish)
+
+    def extra_repr(self) -> str:
+        return _inplace_repr(self, "")
 
 
 class Softsign(_Unary):
@@ -305,11 +312,6 @@ class PReLU(Module):
         return f"num_parameters={self.num_parameters}"
 
 
-def _not_inplace(layer: str, inplace: bool) -> None:
-    # An in-place activation overwrites its input, and code may read the input afterwards
-    # expecting the activated values: computing out of place instead would be a silent change.
-    if inplace:
-        raise NotImplementedError(
-            f"{layer}(inplace=True): glassgrad's activations do not modify their input; use "
-            "inplace=False (the default) and the returned tensor"
-        )
+def _inplace_repr(module: Module, separator: str) -> str:
+    """PyTorch's repr of `inplace`: named only when True."""
+    return f"{separator}inplace=True" if module.inplace else ""

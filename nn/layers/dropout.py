@@ -16,7 +16,7 @@ class Dropout(Module):
 
     `generator` makes the masks reproducible; by default they come from the global generator
     (`nn.init.manual_seed`); it is keyword-only, after PyTorch's two arguments. In eval mode the
-    input is returned unchanged. `inplace=True` raises, here or at forward if set later.
+    input is returned unchanged. `inplace=True` overwrites the input in training (F.dropout).
     """
 
     def __init__(
@@ -24,16 +24,11 @@ class Dropout(Module):
     ) -> None:
         super().__init__()
         self.p = check_real("Dropout", "p", p, minimum=0, maximum=1)  # p = 1 drops all, as PyTorch
-        if inplace:
-            raise NotImplementedError(
-                "Dropout(inplace=True): glassgrad's dropout does not modify its input; use "
-                "inplace=False (the default) and the returned tensor"
-            )
-        self.inplace = False  # PyTorch's attribute; F.dropout refuses True if it is set later
+        self.inplace = bool(inplace)
         self.generator = generator
 
     def forward(self, x: Tensor) -> Tensor:
         return F.dropout(x, self.p, self.training, self.inplace, generator=self.generator)
 
     def extra_repr(self) -> str:
-        return f"p={self.p}, inplace=False"
+        return f"p={self.p}, inplace={self.inplace}"

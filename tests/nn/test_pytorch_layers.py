@@ -265,31 +265,9 @@ def test_batchnorm_counts_batches_like_torch():
     assert nn.BatchNorm1d(3).double().load_state_dict(state).missing_keys == []
 
 
-def test_inplace_activations_refuse_rather_than_diverge():
-    assert repr(nn.ReLU(inplace=False)) == "ReLU()"
-    layers = (
-        lambda: nn.ReLU(inplace=True),
-        lambda: nn.LeakyReLU(0.1, True),
-        lambda: nn.SiLU(inplace=True),
-        lambda: nn.Dropout(0.5, inplace=True),
-    )
-    for layer in layers:
-        with pytest.raises(NotImplementedError, match="inplace=False"):
-            layer()
+def test_maxpool_ceil_mode_refuses():
     with pytest.raises(NotImplementedError, match="ceil_mode"):
         nn.MaxPool2d(2, ceil_mode=True)
-    # The functions take PyTorch's inplace argument too (a TypeError before): False is the
-    # default, True refuses, and so does a layer whose attribute is set to True later.
-    x = ad.tensor([[-1.0, 2.0]])
-    for f in (F.relu, F.silu, lambda x, inplace: F.leaky_relu(x, 0.1, inplace)):
-        assert f(x, inplace=False).tolist() == f(x, False).tolist()
-        with pytest.raises(NotImplementedError, match=r"\(inplace=True\)"):
-            f(x, inplace=True)
-    for layer in (nn.ReLU(), nn.LeakyReLU(), nn.SiLU()):
-        assert layer.inplace is False
-        layer.inplace = True
-        with pytest.raises(NotImplementedError, match="inplace=True"):
-            layer(x)
 
 
 def _positional(fn) -> list[str]:
@@ -343,8 +321,6 @@ def test_positional_pytorch_arguments_are_honoured_or_refused():
         F.max_pool2d(x, 2, 2, 0, 1, True)
     with pytest.raises(NotImplementedError, match="avg_pool2d: count_include_pad=False"):
         F.avg_pool2d(x, 2, 2, 0, False, False)
-    with pytest.raises(NotImplementedError, match="dropout\\(inplace=True\\)"):
-        F.dropout(x, 0.5, True, True)
     with pytest.raises(TypeError):  # glassgrad's generator is keyword-only
         nn.Dropout(0.5, False, np.random.default_rng(0))
     assert F.dropout(x, 0.5, False, False) is x
@@ -375,7 +351,6 @@ def test_positional_pytorch_arguments_are_honoured_or_refused():
         (lambda: nn.AvgPool2d(2), "ceil_mode", True),
         (lambda: nn.AvgPool2d(2), "count_include_pad", False),
         (lambda: nn.AvgPool2d(2), "divisor_override", 3),
-        (lambda: nn.Dropout(0.5), "inplace", True),
     ],
 )
 def test_an_unsupported_value_set_after_construction_raises_at_forward(layer, attribute, value):
