@@ -120,9 +120,7 @@ class InplaceUpdates:
                 "record an in-place op on a view of a tensor that requires grad (PyTorch "
                 "rewrites the base's graph); use the out-of-place op, or clone() the view first"
             )
-        from .tensor import Tensor
-
-        previous = Tensor._make(self.data.copy(), before)
+        previous = self._make(self.data.copy(), before)  # (Tensor._make: a plain Tensor)
         result = fn(previous)  # (before the stamp: an error leaves the tensor as it was)
         node = result.grad_fn
         self._stamp_change()
