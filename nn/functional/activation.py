@@ -43,6 +43,45 @@ def leaky_relu_(x: Tensor, negative_slope: float = 0.01) -> Tensor:
     return leaky_relu(x, negative_slope, True)
 
 
+def rrelu(
+    x: Tensor,
+    lower: float = 1.0 / 8,
+    upper: float = 1.0 / 3,
+    training: bool = False,
+    inplace: bool = False,
+    *,
+    generator: np.random.Generator | None = None,
+) -> Tensor:
+    """The randomized leaky ReLU (Xu et al.): x where x > 0, else a * x. Training: a is drawn
+    for each element uniformly from [lower, upper) (from `generator`, keyword-only and
+    glassgrad's, or the global generator `autodiff.manual_seed` seeds), so the gradient of an
+    element x <= 0 is its slope, as PyTorch's; otherwise a = (lower + upper) / 2, a leaky ReLU.
+    Note PyTorch's default `training=False` here (nn.RReLU passes its mode). Shape kept."""
+    if lower > upper:
+        raise RuntimeError("rrelu: Lower bound should be less than or equal to the upper bound")
+    _activations.check_float("rrelu", x)
+    if not training:
+        return leaky_relu(x, (lower + upper) / 2, inplace)
+    if inplace:
+        return _in_place("rrelu", x, lambda t: rrelu(t, lower, upper, True, generator=generator))
+    draws = autodiff.rand(x.shape, dtype=x.dtype, rng=generator).data
+    # PyTorch's noise: 1 where x > 0, the slope lower + (upper - lower) * u elsewhere
+    noise = np.where(x.data > 0, 1, lower + (upper - lower) * draws).astype(x.dtype)
+    return x * noise
+
+
+def rrelu_(
+    x: Tensor,
+    lower: float = 1.0 / 8,
+    upper: float = 1.0 / 3,
+    training: bool = False,
+    *,
+    generator: np.random.Generator | None = None,
+) -> Tensor:
+    """`rrelu(x, lower, upper, training, inplace=True)`."""
+    return rrelu(x, lower, upper, training, True, generator=generator)
+
+
 def _in_place(name: str, x: Tensor, function: Any) -> Tensor:
     """PyTorch's `inplace=True`: x overwritten with `function(x)` and returned, its version
     bumped. Recorded when x requires grad (its grad_fn becomes the activation's node; a leaf

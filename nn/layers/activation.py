@@ -46,6 +46,25 @@ class LeakyReLU(Module):
         return f"negative_slope={self.negative_slope}" + _inplace_repr(self, ", ")
 
 
+class RReLU(Module):
+    """The randomized leaky ReLU: in training each element x <= 0 is scaled by a slope drawn
+    uniformly from [lower, upper); in eval by (lower + upper) / 2 (see F.rrelu). Shape kept."""
+
+    def __init__(
+        self, lower: float = 1.0 / 8, upper: float = 1.0 / 3, inplace: bool = False
+    ) -> None:
+        super().__init__()
+        self.lower = check_real("RReLU", "lower", lower)
+        self.upper = check_real("RReLU", "upper", upper)
+        self.inplace = bool(inplace)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.rrelu(x, self.lower, self.upper, self.training, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"lower={self.lower}, upper={self.upper}" + _inplace_repr(self, ", ")
+
+
 class Sigmoid(Module):
     """1 / (1 + exp(-x)), elementwise and stable."""
 
