@@ -610,6 +610,53 @@ def negative_log_likelihood(ctx, log_p, labels, weights=None):
     return F.nll_loss(tensor(log_p), array(labels), reduction=ctx.attr("reduction", "mean"))
 
 
+# Resize attributes -> F.interpolate's mode and align_corners (PyTorch's coordinates)
+_RESIZE_MODES = {
+    ("nearest", "asymmetric", "floor"): ("nearest", None),
+    ("linear", "half_pixel", None): ("bilinear", False),
+    ("linear", "pytorch_half_pixel", None): ("bilinear", False),
+    ("linear", "align_corners", None): ("bilinear", True),
+}
+
+
+def resize(ctx, x, roi=None, scales=None, sizes=None):
+    """Resize of 4-d input over its last two dims as F.interpolate: nearest with asymmetric
+    coordinates and floor (PyTorch's 'nearest'), linear with half_pixel (PyTorch's bilinear;
+    pytorch_half_pixel too: they differ only for an output of size 1, where onnxruntime's
+    pytorch_half_pixel reads the first pixel and PyTorch's kernel the middle) or align_corners.
+    Other modes and coordinate transformations raise."""
+    mode = ctx.attr("mode", "nearest")
+    transform = ctx.attr("coordinate_transformation_mode", "half_pixel")
+    nearest = ctx.attr("nearest_mode", "round_prefer_floor") if mode == "nearest" else None
+    found = _RESIZE_MODES.get((mode, transform, nearest))
+    if found is None:
+        raise ctx.unsupported(
+            f"mode={mode!r}, coordinate_transformation_mode={transform!r}"
+            + (f", nearest_mode={nearest!r}" if nearest else "")
+            + " has no F.interpolate counterpart (nearest/asymmetric/floor, linear/half_pixel "
+            "or linear/align_corners are imported)"
+        )
+    if ctx.attr("antialias", 0) or ctx.attr("axes") is not None:
+        raise ctx.unsupported("antialias and axes are not imported")
+    x = tensor(x)
+    if x.ndim != 4:
+        raise ctx.unsupported(f"only 4-d input is imported, got shape {tuple(x.shape)}")
+    interpolate_mode, align_corners = found
+    if sizes is not None and array(sizes).size:
+        wanted = ints(sizes)
+        if list(wanted[:2]) != list(x.shape[:2]):
+            raise ctx.unsupported(f"sizes {wanted} resize the batch or channel dim")
+        return F.interpolate(
+            x, size=tuple(wanted[2:]), mode=interpolate_mode, align_corners=align_corners
+        )
+    factors = [float(f) for f in array(scales).ravel()] if scales is not None else []
+    if len(factors) != 4 or factors[:2] != [1.0, 1.0]:
+        raise ctx.unsupported(f"scales {factors} must be 4, 1 on the batch and channel dims")
+    return F.interpolate(
+        x, scale_factor=tuple(factors[2:]), mode=interpolate_mode, align_corners=align_corners
+    )
+
+
 # ---------------------------------------------------------------------------- the table
 IMPORTS: dict[str, Row] = {
     # arithmetic with numpy broadcasting
@@ -714,6 +761,7 @@ IMPORTS: dict[str, Row] = {
     "GatherND": gather_nd,
     "ScatterElements": scatter_elements,
     "Pad": pad,
+    "Resize": resize,
     "Constant": constant,
     "ConstantOfShape": constant_of_shape,
     "Range": range_,

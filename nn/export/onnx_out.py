@@ -256,7 +256,7 @@ def to_onnx(
     without an ONNX mapping, ExportError for graphs that cannot be exported faithfully.
     """
     onnx = require("onnx", "nn.export.to_onnx")
-    from .onnx_out_table import EXPORTS
+    from .onnx_out_table import EXPORTS, WHOLE_OPS
 
     opset = DEFAULT_OPSET if opset is None else int(opset)
     newest = onnx.defs.onnx_opset_version()
@@ -276,6 +276,13 @@ def to_onnx(
     strip = (model_or_fn.scope_name or type(model_or_fn).__name__) if is_module else None
     emitter = Emitter(onnx, trace, _leaf_names(model_or_fn), opset, inputs + outputs, strip)
     for node in trace.main.graph.functions:
+        whole = node.__dict__.get("onnx_whole")  # the last node of a composed op (see resize)
+        if whole is not None:
+            emitter.enter(node)
+            name = WHOLE_OPS[whole[0]](emitter, *whole[1:])
+            if name is not None:  # (None: exported as composed, node by node)
+                emitter.names[id(emitter.output(node))] = name
+                continue
         row = EXPORTS.get(type(node).__name__)
         if row is None or type(node).__module__.split(".")[0] not in ("autodiff", "nn"):
             raise UnsupportedOpError(
@@ -298,6 +305,7 @@ def to_onnx(
         emitter.names[id(emitter.output(node))] = row.emit(emitter, node)
 
     graph_outputs = _finish_outputs(emitter, trace.main.outputs, outputs)
+    _drop_unused(emitter, graph_outputs)
     graph = onnx.helper.make_graph(
         emitter.nodes,
         strip or getattr(model_or_fn, "__name__", "glassgrad"),
@@ -347,6 +355,20 @@ def _leaf_names(model: Any) -> dict[int, str]:
     names = {id(p): name for name, p in model.named_parameters()}
     names.update({id(b): name for name, b in model.named_buffers()})
     return names
+
+
+def _drop_unused(emitter: Emitter, outputs: list[str]) -> None:
+    """Remove the nodes and initializers no output depends on: the parts of a composed op
+    exported whole (an interpolate's indexing and arithmetic under its Resize), a backward
+    hook's token."""
+    needed = set(outputs)
+    kept = []
+    for n in reversed(emitter.nodes):
+        if any(o in needed for o in n.output):
+            kept.append(n)
+            needed.update(n.input)
+    emitter.nodes[:] = kept[::-1]
+    emitter.initializers[:] = [i for i in emitter.initializers if i.name in needed]
 
 
 def _finish_outputs(emitter: Emitter, tensors: list[Tensor], names: list[str]) -> list[str]:

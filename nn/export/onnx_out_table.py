@@ -807,6 +807,42 @@ def bce_with_logits(e, node):
 
 
 # ---------------------------------------------------------------------------- the table
+def resize(
+    e, x: Tensor, mode: str, align_corners: bool, scales: tuple, out_size: tuple
+) -> str | None:
+    """F.interpolate (nn/functional/upsampling.py marks the last node of its composition) as
+    one ONNX Resize with PyTorch's source coordinates: nearest is floor(dst / scale)
+    (asymmetric, floor), bilinear half_pixel (clamped at 0, as onnxruntime clamps) or
+    align_corners. A given scale_factor is exported as Resize's scales (ONNX divides by it, as
+    PyTorch multiplies by its inverse); a size as sizes, the batch dims from the input's shape.
+    A dim whose size does not change gets scale 1 (PyTorch copies it). Other dtypes than
+    float32 (None) export as composed, node by node: onnxruntime has no Resize for float64,
+    and a float32 round trip would round a float64 model's values."""
+    if x.dtype != np.float32:
+        return None
+    spatial = x.shape[2:]
+    value = e.value(x)
+    attributes = (
+        {"mode": "nearest", "coordinate_transformation_mode": "asymmetric", "nearest_mode": "floor"}
+        if mode == "nearest"
+        else {
+            "mode": "linear",
+            "coordinate_transformation_mode": "align_corners" if align_corners else "half_pixel",
+        }
+    )
+    if all(f is not None for f in scales):
+        factors = [1.0 if m == n else f for n, m, f in zip(spatial, out_size, scales, strict=True)]
+        scale = e.constant(np.asarray([1.0, 1.0, *factors], dtype=np.float32))
+        return e.node("Resize", [value, "", scale], **attributes)
+    lead = e.node("Slice", [e.node("Shape", [value], dtype=np.int64), e.ints([0]), e.ints([2])])
+    sizes = e.node("Concat", [lead, e.ints(out_size)], axis=0)
+    return e.node("Resize", [value, "", "", sizes], **attributes)
+
+
+# composed ops exported as one ONNX node: name -> emit(e, *what the op recorded)
+WHOLE_OPS: dict[str, Callable[..., str | None]] = {"Resize": resize}
+
+
 EXPORTS: dict[str, Row] = {
     # autodiff.ops: arithmetic (numpy broadcasting is ONNX's multidirectional broadcasting)
     "Add": Row(elementwise("Add")),

@@ -75,14 +75,21 @@ def interpolate(
     if mode == "nearest":
         rows = _nearest_index(h, ho, scales[0])
         cols = _nearest_index(w, wo, scales[1])
-        return x[:, :, rows[:, None], cols[None, :]]
-    if x.dtype.kind != "f":
-        raise DtypeError(f"interpolate: mode='bilinear' needs floating point input, got {x.dtype}")
-    dtype = np.dtype(x.dtype)
-    c0, c1, cw0, cw1 = _linear_weights(w, wo, scales[1], align_corners, dtype)
-    r0, r1, rw0, rw1 = _linear_weights(h, ho, scales[0], align_corners, dtype)
-    across = x[:, :, :, c0] * cw0 + x[:, :, :, c1] * cw1  # (N, C, H, Wo)
-    return across[:, :, r0, :] * rw0[:, None] + across[:, :, r1, :] * rw1[:, None]
+        out = x[:, :, rows[:, None], cols[None, :]]
+    else:
+        if x.dtype.kind != "f":
+            raise DtypeError(
+                f"interpolate: mode='bilinear' needs floating point input, got {x.dtype}"
+            )
+        dtype = np.dtype(x.dtype)
+        c0, c1, cw0, cw1 = _linear_weights(w, wo, scales[1], align_corners, dtype)
+        r0, r1, rw0, rw1 = _linear_weights(h, ho, scales[0], align_corners, dtype)
+        across = x[:, :, :, c0] * cw0 + x[:, :, :, c1] * cw1  # (N, C, H, Wo)
+        out = across[:, :, r0, :] * rw0[:, None] + across[:, :, r1, :] * rw1[:, None]
+    if out.grad_fn is not None:
+        # to_onnx exports the composition whole, as one Resize (nn/export/onnx_out_table.py)
+        out.grad_fn.onnx_whole = ("Resize", x, mode, bool(align_corners), scales, out_size)
+    return out
 
 
 def _output_size(
