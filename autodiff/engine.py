@@ -184,7 +184,9 @@ def _walk(
     plain = not node_hooks and wanted is None  # no hook, no captured input: skip both
     # A recorded in-place op has given a tensor a new grad_fn: an input's node newer than its
     # consumer is one, and the consumer's gradient goes to the node the tensor had before.
-    rebased = bool(rebased_from)  # (weak keys: empty again once those nodes are gone)
+    # (weak keys: empty again once those nodes are gone; its dict read directly, as len() of
+    # a WeakKeyDictionary is Python code that a W5 backward would pay for)
+    rebased = bool(rebased_from.data)
     newest = None  # a ready node newer than every node in the heap: it runs next, heap aside
     while True:
         if newest is not None:
