@@ -123,9 +123,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.worker:
         worker(args.worker, args.steps, args.engine)
         return 0
+    known = {name.upper(): name for name in STEPS}  # --only w4,w9/tiny as W4,W9/tiny
+    asked = [name.strip().upper() for name in args.only.split(",")]
+    unknown = [name for name in asked if name not in known]
+    if unknown:
+        parser.error(f"--only: unknown workload(s) {', '.join(unknown)}; known: {', '.join(STEPS)}")
     print("| workload | steps | instructions per step |")
     print("| --- | --- | --- |")
-    for workload in args.only.upper().split(","):
+    for workload in (known[name] for name in asked):
         steps = args.steps or STEPS[workload]
         counts = [instructions(workload, n, args.engine) for n in (steps, 0)]
         per_step = (counts[0] - counts[1]) / steps

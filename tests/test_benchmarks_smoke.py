@@ -231,6 +231,15 @@ def test_instruction_count_workers_run_their_steps(workload):
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
+def test_instruction_counts_refuse_unknown_workloads_by_name(capsys):
+    from benchmarks import instructions
+
+    with pytest.raises(SystemExit) as exit_info:
+        instructions.main(["--only", "W4,W10"])  # W10 is W10/1000 or W10/1 here
+    assert exit_info.value.code == 2
+    assert "unknown workload(s) W10" in capsys.readouterr().err
+
+
 def test_glassgrad_children_keep_freed_memory_unless_told_not_to():
     keep, default = runner.Config(), runner.Config(keep_freed_memory=False)
     assert runner.GLIBC_DEFAULTS_VAR not in runner.child_env(keep)
