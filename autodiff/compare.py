@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from .errors import ShapeError
+from .promotion import same_dtype
 from .tensor import Tensor
 
 
@@ -26,7 +27,10 @@ def equal(input: Any, other: Any) -> bool:
 def isclose(
     input: Any, other: Any, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False
 ) -> Tensor:
-    """Elementwise |input - other| <= atol + rtol * |other|, as a bool Tensor."""
+    """Elementwise |input - other| <= atol + rtol * |other|, as a bool Tensor. Two tensors
+    must have one dtype, as in PyTorch (which does not promote here)."""
+    if isinstance(input, Tensor) and isinstance(other, Tensor):
+        same_dtype("isclose", input, other)
     a, b = _array(input), _array(other)
     try:
         return Tensor(np.asarray(np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)))

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from .dtypes import converted, get_default_dtype
+from .errors import DtypeError
 
 _ndarray = np.ndarray
 _INT64 = np.dtype(np.int64)
@@ -126,3 +127,27 @@ def _cast(a: Any, b: Any, dtype: np.dtype | None, ctx: Any) -> tuple[Any, Any]:
     if ctx is not None and (ca is not a or cb is not b) and ctx.recording:
         ctx._casts = tuple((c, o) for c, o in ((ca, a), (cb, b)) if c is not o)
     return ca, cb
+
+
+def promote_all(*operands: Any) -> tuple[Any, ...]:
+    """The operands (ndarrays, Python numbers or None, for an absent bound) with the arrays
+    cast to PyTorch's result dtype of them all: clamp's x, min and max. Nothing is noted for
+    backward (see promote): a caller that saves a cast array notes it itself."""
+    dtype = result_dtype(*(v for v in operands if v is not None))
+    if dtype is None:
+        return operands
+    return tuple(
+        converted(v, dtype) if isinstance(v, _ndarray) and v.dtype != dtype else v for v in operands
+    )
+
+
+def same_dtype(op: str, first: Any, other: Any, names: str = "both tensors") -> None:
+    """Refuse, as PyTorch does, two tensors (or arrays) of different dtypes where an op takes
+    one dtype only (matrix products, lerp, isclose, heaviside): a DtypeError, which is a
+    RuntimeError as PyTorch's is, naming the op and both dtypes."""
+    if first.dtype != other.dtype:
+        raise DtypeError(
+            f"{op}: expected {names} to have the same dtype, but got {first.dtype} and "
+            f"{other.dtype} (PyTorch does not promote here; convert one first, e.g. "
+            f".to({first.dtype}))"
+        )

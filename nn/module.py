@@ -25,6 +25,7 @@ import autodiff
 from autodiff import Tensor
 from autodiff.device import to_arguments
 from autodiff.scope import enter_scope, leave_scope
+from autodiff.tensor import assign_data
 
 from .backward_hooks import hook_inputs, hook_outputs
 
@@ -48,6 +49,10 @@ class Parameter(Tensor):
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
+
+    # `p.data = tensor` takes the tensor's values, as PyTorch's (it stored the Tensor itself,
+    # whose repr and ops then failed); reads stay the slot's (autodiff.tensor.assign_data)
+    data = property(Tensor.__dict__["data"].__get__, assign_data, doc=Tensor.data.__doc__)
 
 
 class IncompatibleKeys(NamedTuple):

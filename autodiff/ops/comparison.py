@@ -14,6 +14,7 @@ import numpy as np
 
 from ..dtypes import check_bitwise
 from ..errors import ShapeError
+from ..promotion import promote
 from ..registry import OPERANDS, register, to_tensor
 from ..tensor import Tensor
 
@@ -37,7 +38,17 @@ def _comparison(ufunc: np.ufunc) -> Any:
     def compare(a: Tensor, b: Any) -> Tensor:
         if not isinstance(b, OPERANDS):
             return NotImplemented
-        return _combined(ufunc.__name__, ufunc, a, b)
+        # Compared in PyTorch's promoted dtype (promotion.py), not numpy's: an int64 tensor
+        # with a float32 one in float32, a float32 tensor with a 0-d float64 one in float32
+        x, y = a.data, b.data if isinstance(b, Tensor) else b
+        if type(y) is not np.ndarray or x.dtype is not y.dtype:
+            x, y = promote(x, y)
+        try:
+            return Tensor._make(np.asarray(ufunc(x, y)))
+        except ValueError as e:
+            raise ShapeError(
+                f"{ufunc.__name__}: shapes {a.shape} and {np.shape(y)} cannot be broadcast together"
+            ) from e
 
     compare.__name__ = ufunc.__name__
     compare.__doc__ = f"Elementwise {ufunc.__name__} (a bool tensor; no gradient)."

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ShapeError
+from ..errors import DtypeError, ShapeError
 from ..function import Function
 from ..registry import register
 from ..tensor import Tensor
@@ -159,6 +159,13 @@ def einsum(equation: str, *operands: Any, **numpy_options: Any) -> Tensor:
     if len(operands) == 1 and isinstance(operands[0], list | tuple):
         operands = tuple(operands[0])
     tensors = [o if isinstance(o, Tensor) else Tensor(np.asarray(o)) for o in operands]
+    for t in tensors[1:]:  # PyTorch's rule: one dtype, no promotion
+        if t.dtype != tensors[0].dtype:
+            raise DtypeError(
+                f"einsum: expected all operands to have the same dtype, but got "
+                f"{', '.join(str(t.dtype) for t in tensors)} (PyTorch does not promote here; "
+                "convert first, e.g. .to(dtype))"
+            )
     canonical, sizes = _canonical(equation, [t.shape for t in tensors])
     dtype = np.result_type(*[t.dtype for t in tensors]) if tensors else np.float64
     identities = [np.eye(n, dtype=dtype) for n in sizes]

@@ -19,12 +19,53 @@ from .. import threads
 from ..dtypes import float_valued, narrowed, widened
 from ..function import Function
 from ..numpy_protocol import array_of
-from ..promotion import number_dtype, promote, promote_to_float
+from ..promotion import number_dtype, promote, promote_all, promote_to_float
 from ..registry import binary, register, to_tensor
 from ..scalar import INPUTS, OUTPUT
 from ..tensor import Tensor
 
 _ndarray = np.ndarray
+
+try:  # numpy's floating-point settings of this context (numpy's errstate sets this variable)
+    from numpy._core._ufunc_config import _extobj_contextvar as _fp_settings
+except ImportError:  # (another numpy: quiet() is a plain np.errstate)
+    _fp_settings = None
+
+
+class _Quiet:
+    """`quiet()`'s context manager: np.errstate's effect, a little cheaper (1.0 us against 1.3
+    us here). The quieted settings are made once by np.errstate itself, per settings of the
+    caller's context (the last ones kept), then only set and reset."""
+
+    __slots__ = ("_token",)
+    _from: Any = None  # the caller's settings object ...
+    _to: Any = None  # ... and its quieted version
+
+    def __enter__(self) -> None:
+        settings = _fp_settings.get()
+        if settings is not _Quiet._from and settings is not _Quiet._to:
+            with np.errstate(**_quieted(np.geterr())):
+                _Quiet._from, _Quiet._to = settings, _fp_settings.get()
+        self._token = _fp_settings.set(_Quiet._to if settings is _Quiet._from else settings)
+
+    def __exit__(self, *exc: Any) -> None:
+        _fp_settings.reset(self._token)
+
+
+def _quieted(settings: dict[str, str]) -> dict[str, str]:
+    return {k: "ignore" if v in ("warn", "print", "log") else v for k, v in settings.items()}
+
+
+def quiet() -> Any:
+    """A context manager turning numpy's floating-point warnings off (overflow, division by
+    zero, invalid), as PyTorch gives none: x / 0, log(0), sqrt(-1), exp(1000) are inf or NaN
+    silently there. A setting of "raise" (or "call") the user made stays: under
+    `np.errstate(all="raise")` the first inf still raises. At about 1 us it is not free, so
+    only the ops that meet such values in ordinary use take it (division, log, sqrt, exp, the
+    trigonometric functions), not + - * (docs/autodiff.md)."""
+    if _fp_settings is None:
+        return np.errstate(**_quieted(np.geterr()))
+    return _Quiet()
 
 
 @register(operator="add", numpy=np.add)
@@ -157,14 +198,20 @@ class Div(Function):
         if not same:
             a, b = promote_to_float(a, b, ctx)  # i / 2 is float32, as PyTorch's
         ctx.save_for_backward(a, b)
-        return a / b
+        if _safe_divisor(b):  # (x / 255: nothing to warn of, and no context to pay for)
+            return a / b
+        with quiet():  # x / 0 is inf or NaN, as PyTorch's, without numpy's warning
+            return a / b
 
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
-        ga = g / b
-        return (ga if need_a else None), (-ga * a / b if need_b else None)
+        if _safe_divisor(b):  # (a number: it needs no gradient)
+            return g / b, None
+        with quiet():
+            ga = g / b
+            return (ga if need_a else None), (-ga * a / b if need_b else None)
 
     scalar_saves = INPUTS
 
@@ -175,6 +222,13 @@ class Div(Function):
         a, b = saved
         ga = g / b
         return ga, -ga * a / b
+
+
+def _safe_divisor(b: Any) -> bool:
+    """Whether dividing by b cannot overflow, divide by zero or make an invalid value (so
+    numpy has nothing to warn of): a Python number of magnitude in [1, 65504], which every
+    float dtype holds (float16's largest: a larger number would overflow as it is cast)."""
+    return (type(b) is float or type(b) is int) and (1 <= b <= 65504 or -65504 <= b <= -1)
 
 
 @register("pow", operator="pow", numpy=np.power, form=binary)
@@ -310,7 +364,8 @@ class Exp(Function):
     @staticmethod
     def forward(ctx, x):
         x = float_valued(x)
-        y = np.exp(x)
+        with quiet():  # inf where it overflows, as PyTorch's
+            y = np.exp(x)
         ctx.save_for_backward(y)
         return y
 
@@ -320,7 +375,14 @@ class Exp(Function):
         return g * y
 
     scalar_saves = OUTPUT
-    scalar_forward = staticmethod(np.exp)  # numpy's own exp: its last bit is not math.exp's
+
+    @staticmethod
+    def scalar_forward(v: float) -> Any:
+        # numpy's own exp (its last bit is not math.exp's); unwarned where it overflows
+        if v <= 709.0:
+            return np.exp(v)
+        with quiet():
+            return np.exp(v)
 
     @staticmethod
     def scalar_backward(g, saved):
@@ -336,15 +398,23 @@ class Log(Function):
     def forward(ctx, x):
         x = float_valued(x)
         ctx.save_for_backward(x)
-        return np.log(x)
+        with quiet():  # -inf at 0, NaN below, as PyTorch's
+            return np.log(x)
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return g / x
+        with quiet():
+            return g / x
 
     scalar_saves = INPUTS
-    scalar_forward = staticmethod(np.log)
+
+    @staticmethod
+    def scalar_forward(v: float) -> Any:
+        if v > 0.0:  # (NaN, 0 and negatives: -inf or NaN, unwarned, as the array path)
+            return np.log(v)
+        with quiet():
+            return np.log(v)
 
     @staticmethod
     def scalar_backward(g, saved):
@@ -360,12 +430,14 @@ class Log1p(Function):
     def forward(ctx, x):
         x = float_valued(x)
         ctx.save_for_backward(x)
-        return np.log1p(x)
+        with quiet():  # -inf at -1, NaN below, as PyTorch's
+            return np.log1p(x)
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return g / (x + 1)
+        with quiet():
+            return g / (x + 1)
 
 
 @register("expm1", numpy=np.expm1)  # x.expm1(), autodiff.expm1(x), np.expm1(x) on a Tensor
@@ -377,7 +449,8 @@ class Expm1(Function):
     @staticmethod
     def forward(ctx, x):
         x = float_valued(x)  # integer and bool inputs in the default float dtype (PyTorch)
-        y = np.expm1(x)
+        with quiet():  # inf where it overflows
+            y = np.expm1(x)
         ctx.save_for_backward(y)
         return y
 
@@ -394,14 +467,16 @@ class Sqrt(Function):
     @staticmethod
     def forward(ctx, x):
         x = float_valued(x)
-        y = np.sqrt(x)
+        with quiet():  # NaN below 0, as PyTorch's
+            y = np.sqrt(x)
         ctx.save_for_backward(y)
         return y
 
     @staticmethod
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
-        return g / (y * 2)
+        with quiet():  # inf at 0
+            return g / (y * 2)
 
 
 @register("sin", numpy=np.sin)
@@ -412,12 +487,14 @@ class Sin(Function):
     def forward(ctx, x):
         x = float_valued(x)
         ctx.save_for_backward(x)
-        return np.sin(x)
+        with quiet():  # NaN at +-inf
+            return np.sin(x)
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return g * np.cos(x)
+        with quiet():
+            return g * np.cos(x)
 
 
 @register("cos", numpy=np.cos)
@@ -428,12 +505,14 @@ class Cos(Function):
     def forward(ctx, x):
         x = float_valued(x)
         ctx.save_for_backward(x)
-        return np.cos(x)
+        with quiet():  # NaN at +-inf
+            return np.cos(x)
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return -g * np.sin(x)
+        with quiet():
+            return -g * np.sin(x)
 
 
 @register("tan", numpy=np.tan)
@@ -445,7 +524,8 @@ class Tan(Function):
     @staticmethod
     def forward(ctx, x):
         x = float_valued(x)
-        y = np.tan(x)
+        with quiet():  # NaN at +-inf
+            y = np.tan(x)
         ctx.save_for_backward(y)
         return y
 
@@ -818,6 +898,12 @@ class Clip(Function):
 
     @staticmethod
     def forward(ctx, x, lo=None, hi=None):
+        if x.dtype.kind != "f":  # PyTorch's dtype: an integer x clamped to 0.5 is float32
+            x, lo, hi = promote_all(x, lo, hi)  # (a float x keeps its dtype: numbers are weak)
+            if x.dtype.kind == "b":  # (bool tensor bounds PyTorch takes: ClipByTensors)
+                raise NotImplementedError(
+                    "clamp: not implemented for a bool tensor with bool bounds (PyTorch's rule)"
+                )
         mask = np.ones(x.shape, dtype=bool)
         if lo is not None:
             mask &= x >= lo
@@ -840,6 +926,7 @@ class ClipByTensors(Function):
 
     @staticmethod
     def forward(ctx, x, lo, hi):
+        x, lo, hi = promote_all(x, lo, hi)  # PyTorch's dtype of the three, not numpy's
         out = np.clip(x, lo, hi)
         if ctx.recording:  # the masks are constants of the backward graph, as Clip's
             shape = out.shape

@@ -38,7 +38,7 @@ def checked(op: str, a: np.ndarray, b: np.ndarray) -> None:
 def _floor_divide(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """a // b on arrays (into `out`, for `//=`), refusing what PyTorch refuses."""
     checked("floor_divide", a, b)
-    with np.errstate(divide="ignore", invalid="ignore"):  # inf and NaN, as PyTorch's
+    with np.errstate(all="ignore"):  # inf and NaN, as PyTorch's
         return np.floor_divide(a, b, out=out)
 
 
@@ -49,7 +49,7 @@ def _remainder(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> n
         return np.remainder(a, b, out=out)
     # PyTorch's float remainder: fmod, moved by b where its sign is not b's. A zero keeps
     # fmod's sign (-5.0 % 2.5 is -0.0), where numpy's remainder gives b's (+0.0).
-    with np.errstate(invalid="ignore"):  # NaN for a zero divisor or an infinite a
+    with np.errstate(all="ignore"):  # NaN for a zero divisor or an infinite a
         mod = np.fmod(a, b)
         mod = np.where((mod != 0) & ((b < 0) != (mod < 0)), mod + b, mod)
     if out is None:
@@ -97,7 +97,7 @@ class Remainder(Function):
         gb = None
         if need_b:
             a, b = ctx.saved_tensors
-            with np.errstate(divide="ignore", invalid="ignore"):  # PyTorch's -inf, NaN
+            with np.errstate(all="ignore"):  # PyTorch's -inf, NaN
                 quotient = np.floor_divide(array_of(a), array_of(b))  # a constant of the graph
             gb = -g * quotient
         return (g if need_a else None), gb

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from .. import threads
-from ..errors import ShapeError
+from ..errors import DtypeError, ShapeError
 from ..function import Function
 from ..registry import binary, register, to_tensor
 from ..tensor import Tensor
@@ -24,6 +24,22 @@ def _product(a, b):
     return a @ b
 
 
+_BOOL = np.dtype(bool)
+
+
+def check_product_dtypes(op: str, a: np.dtype, b: np.dtype, names: str = "both operands") -> None:
+    """Refuse what PyTorch's matrix products refuse: two dtypes (it does not promote; numpy
+    would) and bool. A DtypeError: a RuntimeError, as PyTorch's, and a TypeError. `op` is the
+    message's prefix ("" inside a Function's forward, whose errors apply() prefixes)."""
+    if a != b:
+        raise DtypeError(
+            f"{op}expected {names} to have the same dtype, but got: {a} != {b} (PyTorch "
+            f"does not promote in matrix products; convert one first, e.g. .to({a}))"
+        )
+    if a == _BOOL:
+        raise NotImplementedError(f"{op}not implemented for bool tensors (PyTorch's rule)")
+
+
 @register("matmul", operator="matmul", numpy=np.matmul, form=binary)
 class MatMul(Function):
     op = "matmul"
@@ -33,6 +49,11 @@ class MatMul(Function):
         a_shape, b_shape = np.shape(a), np.shape(b)
         if not a_shape or not b_shape:
             raise ShapeError(f"matmul: {a_shape} @ {b_shape}: 0-d operands are not allowed")
+        # PyTorch's rule: one dtype, no promotion (float32 @ float64 raises), and no bool. A
+        # dtype comparison only, on the hot path (dtypes of one kind are one object).
+        dtype = a.dtype
+        if getattr(b, "dtype", dtype) is not dtype or dtype is _BOOL:
+            check_product_dtypes("", dtype, np.asarray(b).dtype)  # (apply() names matmul)
         k_a = a_shape[-1]
         k_b = b_shape[-2] if len(b_shape) > 1 else b_shape[0]
         if k_a != k_b:
@@ -135,10 +156,7 @@ def dot(a: Any, b: Any) -> Tensor:
         )
     if a.shape != b.shape:
         raise ShapeError(f"dot: inconsistent tensor size: {a.shape[0]} and {b.shape[0]} elements")
-    if a.dtype != b.dtype:
-        raise TypeError(
-            f"dot: expected both vectors to have the same dtype, but found {a.dtype} and {b.dtype}"
-        )
+    check_product_dtypes("dot: ", a.dtype, b.dtype, "both vectors")
     return MatMul.apply(a, b)
 
 
@@ -152,7 +170,11 @@ def numpy_dot(a: Any, b: Any, out: Any = None) -> Tensor:
     a = a if isinstance(a, Tensor) else Tensor(np.asarray(a))
     if np.ndim(b) == 0 or a.ndim == 0:
         return a * b
-    if np.ndim(b) <= 2 or a.ndim == 1:
+    b = b if isinstance(b, Tensor) else Tensor(np.asarray(b))
+    if a.dtype != b.dtype:  # numpy's promotion, which PyTorch's products refuse (matmul)
+        dtype = np.promote_types(a.dtype, b.dtype)
+        a, b = a.to(dtype), b.to(dtype)
+    if b.ndim <= 2 or a.ndim == 1:
         return MatMul.apply(a, b)
     letters = iter(string.ascii_letters)
     sum_over = next(letters)

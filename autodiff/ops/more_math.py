@@ -13,9 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from ..dtypes import float_valued
+from ..dtypes import float_valued, get_default_dtype
 from ..function import Function
 from ..numpy_protocol import array_of
+from ..promotion import promote, promote_to_float, result_dtype, same_dtype
 from ..registry import binary, register, to_tensor
 from ..tensor import Tensor
 from .elementwise import where
@@ -77,7 +78,7 @@ class Acos(Function):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(all="ignore"):
             return -g / np.sqrt(1 - x * x)
 
 
@@ -92,13 +93,13 @@ class _LogBase(Function):
     def forward(cls, ctx, x):
         x = float_valued(x)
         ctx.save_for_backward(x)
-        with np.errstate(divide="ignore", invalid="ignore"):  # -inf at 0, NaN below
+        with np.errstate(all="ignore"):  # -inf at 0, NaN below
             return cls.log(x)
 
     @classmethod
     def backward(cls, ctx, g):
         (x,) = ctx.saved_tensors
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(all="ignore"):
             return g / (x * cls.ln_base)
 
 
@@ -116,13 +117,6 @@ class Log10(_LogBase):
     ln_base = _LN10
 
 
-def _both_float_valued(a: Any, b: Any) -> tuple[Any, Any]:
-    """Integer operands of a float-valued binary function in the default float dtype."""
-    if np.asarray(a).dtype.kind in "biu" and np.asarray(b).dtype.kind in "biu":
-        return float_valued(np.asarray(a)), b
-    return a, b
-
-
 @register("atan2", "arctan2", form=binary)
 class Atan2(Function):
     """The angle of the point (b, a), atan2(a, b) in [-pi, pi] (PyTorch's atan2(input, other):
@@ -133,7 +127,9 @@ class Atan2(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        a, b = _both_float_valued(a, b)
+        # PyTorch's dtype (promotion.py), integers in the default float dtype: int64 with
+        # float16 is float16, float32 with a 0-d float64 float32 (numpy's would be float64)
+        a, b = promote_to_float(a, b, ctx)
         ctx.save_for_backward(a, b)
         return np.arctan2(a, b)
 
@@ -141,14 +137,15 @@ class Atan2(Function):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
-        squares = a * a + b * b
-        # 0 where a^2 + b^2 is 0 (the origin, or squares that underflow), as PyTorch's
-        at_origin = np.asarray(array_of(squares) == 0)
-        if at_origin.any():
-            scaled = np.where(at_origin, 0, g / np.where(at_origin, 1, squares))
-        else:
-            scaled = g / squares
-        return (scaled * b if need_a else None), (-scaled * a if need_b else None)
+        with np.errstate(all="ignore"):  # inf and NaN unwarned, as PyTorch's
+            squares = a * a + b * b
+            # 0 where a^2 + b^2 is 0 (the origin, or squares that underflow), as PyTorch's
+            at_origin = np.asarray(array_of(squares) == 0)
+            if at_origin.any():
+                scaled = np.where(at_origin, 0, g / np.where(at_origin, 1, squares))
+            else:
+                scaled = g / squares
+            return (scaled * b if need_a else None), (-scaled * a if need_b else None)
 
 
 @register("hypot", form=binary)
@@ -159,6 +156,13 @@ class Hypot(Function):
 
     @staticmethod
     def forward(ctx, a, b):
+        a, b = promote(a, b, ctx)  # PyTorch's dtype (promotion.py), not numpy's
+        dtype = np.result_type(a, b)  # (a Python number takes the array's dtype)
+        if dtype.kind != "f":
+            raise NotImplementedError(  # a RuntimeError, as PyTorch's
+                f"hypot: not implemented for {dtype} tensors (PyTorch's rule: it takes "
+                "floating-point tensors; convert first, e.g. .float())"
+            )
         out = np.hypot(a, b)
         ctx.save_for_backward(a, b, out)
         return out
@@ -167,7 +171,7 @@ class Hypot(Function):
     def backward(ctx, g):
         a, b, out = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(all="ignore"):
             scaled = g / out
             return (scaled * a if need_a else None), (scaled * b if need_b else None)
 
@@ -181,7 +185,7 @@ def logit(x: Any, eps: float | None = None) -> Tensor:
         x = x.astype(float_valued(x.data).dtype)
     if eps is not None:
         x = x.clamp(eps, 1 - eps)
-    with np.errstate(divide="ignore", invalid="ignore"):  # +-inf at 1 and 0, as PyTorch's
+    with np.errstate(all="ignore"):  # +-inf at 1 and 0, as PyTorch's
         return (x / (1 - x)).log()
 
 
@@ -196,6 +200,12 @@ def xlogy(x: Any, y: Any) -> Tensor:
     x == y == 0, where PyTorch's is 0 / 0 = NaN)."""
     if _is_number(x) and _is_number(y):
         raise TypeError("xlogy: at least one of x and y must be a tensor")
+    # PyTorch's dtype of x and y, integers in the default float dtype: both converted first
+    # (in the graph), so that float16 x with an integer y stays float16
+    dtype = result_dtype(*(v.data if isinstance(v, Tensor) else v for v in (x, y)))
+    if dtype is not None and dtype.kind in "biu":
+        dtype = get_default_dtype()
+    x, y = (v.to(dtype) if isinstance(v, Tensor) and v.dtype != dtype else v for v in (x, y))
     x_values, y_values = np.asarray(array_of(x)), np.asarray(array_of(y))
     # Where x == 0 and log(y) is no number (y <= 0 or inf), log(y) is replaced by log(1) = 0
     # before the product: 0 there, and no inf or NaN in either gradient
@@ -203,7 +213,7 @@ def xlogy(x: Any, y: Any) -> Tensor:
         masked = (x_values == 0) & ((y_values <= 0) | (y_values == np.inf))
     if _is_number(y):
         x = to_tensor(x)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(all="ignore"):
             log_y = float(np.log(y))  # a Python number: x keeps its dtype (float32 stays)
         if not masked.any():
             return x * log_y
@@ -211,7 +221,7 @@ def xlogy(x: Any, y: Any) -> Tensor:
     y = to_tensor(y)
     if masked.any():
         y = where(masked, np.ones((), y.dtype), y)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(all="ignore"):
         return x * y.log()
 
 
@@ -234,6 +244,16 @@ def lerp(start: Any, end: Any, weight: Any) -> Tensor:
     end - (end - start) * (1 - weight), where |weight| >= 0.5 (exact at weight 1). Gradients:
     1 - weight for start, weight for end, end - start for a tensor weight."""
     start = to_tensor(start)
+    # PyTorch's checks: one floating dtype for start and end (and a weight tensor, unless it
+    # is 0-d), no promotion between them
+    if start.dtype.kind != "f":
+        raise NotImplementedError(
+            f"lerp: not implemented for {start.dtype} tensors (PyTorch's rule: floating point)"
+        )
+    if isinstance(end, Tensor):
+        same_dtype("lerp", start, end, "`end` and `input`")
+    if isinstance(weight, Tensor) and weight.ndim:
+        same_dtype("lerp", start, weight, "`weight` and `input`")
     diff = end - start
     if not isinstance(weight, Tensor):
         return start + weight * diff if abs(weight) < 0.5 else end - diff * (1 - weight)
@@ -258,5 +278,7 @@ def heaviside(x: Any, values: Any) -> Tensor:
     """The step function: 0 where x < 0, `values` where x == 0, 1 where x > 0 (and 0 at NaN,
     as PyTorch's). No gradient: PyTorch implements none."""
     x = to_tensor(x)
+    if isinstance(values, Tensor):  # PyTorch's check: no promotion between them
+        same_dtype("heaviside", x, values, "input and values")
     values = values.data if isinstance(values, Tensor) else values
     return Tensor._make(np.asarray(np.where(x.data == 0, values, x.data > 0).astype(x.dtype)))

@@ -56,7 +56,8 @@ class VectorNorm(Function):
         elif ord == 1:
             out = np.sum(a, axis=axes, keepdims=True)
         elif ord == 2:
-            out = np.sqrt(np.sum(x * x, axis=axes, keepdims=True))
+            with np.errstate(over="ignore"):  # squares past the dtype's range: inf, as torch
+                out = np.sqrt(np.sum(x * x, axis=axes, keepdims=True))
         else:
             with np.errstate(divide="ignore", over="ignore"):  # 0 ** negative p: inf, as torch
                 out = np.sum(a**ord, axis=axes, keepdims=True) ** (1 / ord)

@@ -2,7 +2,7 @@
 and `addmm`. Each checks its operands' ranks, sizes and dtypes as PyTorch does (no broadcasting,
 no promotion, except `outer`'s, which is an elementwise product) and is then `matmul` (or
 `*`), whose gradients they share. Errors are `ShapeError` (a ValueError) for shapes and
-`TypeError` for dtypes, with PyTorch's wording; PyTorch raises RuntimeError.
+`DtypeError` (a TypeError and a RuntimeError, as PyTorch's) for dtypes.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from ..registry import register, to_tensor
 from ..tensor import Tensor
 from ._zero_grad import with_zero_gradient
 from .aliases import refuse_out
-from .linalg import MatMul
+from .linalg import MatMul, check_product_dtypes
 
 
 def _rank(op: str, t: Tensor, name: str, ndim: int, what: str) -> None:
@@ -25,11 +25,7 @@ def _rank(op: str, t: Tensor, name: str, ndim: int, what: str) -> None:
 
 
 def _same_dtype(op: str, a: Tensor, b: Tensor) -> None:
-    if a.dtype != b.dtype:
-        raise TypeError(
-            f"{op}: expected m1 and m2 to have the same dtype, but got: {a.dtype} != {b.dtype} "
-            "(convert one first, e.g. .to(other.dtype))"
-        )
+    check_product_dtypes(f"{op}: ", a.dtype, b.dtype, "m1 and m2")
 
 
 def _sizes(shape: tuple[int, ...]) -> str:
@@ -110,6 +106,8 @@ def addmm(
     refuse_out("addmm", out)
     input = to_tensor(input)
     product = mm(mat1, mat2)
+    # PyTorch's rule: no promotion here either
+    check_product_dtypes("addmm: ", input.dtype, product.dtype, "input and the product")
     try:
         fits = np.broadcast_shapes(input.shape, product.shape) == product.shape
     except ValueError:

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..dtypes import float_valued
+from ..errors import DtypeError
 from ..function import Function
 from ..numpy_protocol import array_of
 from ..registry import reduction, reduction_with_dtype, register, to_tensor
@@ -72,12 +73,16 @@ class Mean(Function):
 
     @staticmethod
     def forward(ctx, x, axis=None, keepdims=False):
+        if x.dtype.kind != "f":  # PyTorch refuses them (numpy's mean would be float64)
+            raise DtypeError(
+                "could not infer output dtype. Input dtype must be either a floating point or "
+                f"complex dtype. Got: {x.dtype} (PyTorch's rule; convert first, x.float().mean(), "
+                "or give mean(dtype=...))"
+            )
         axes = _setup(ctx, x, axis)
         ctx.count = count = int(np.prod([x.shape[a] for a in axes]))
         accumulator = _accumulator(x)
         total = np.add.reduce(x, axis=axes, keepdims=keepdims, dtype=accumulator)
-        if x.dtype.kind != "f":
-            count = np.float64(count)  # integer means are float64, as in numpy
         if count == 0:  # an empty axis: NaN, as in PyTorch (without numpy's warning)
             with np.errstate(invalid="ignore", divide="ignore"):
                 mean = total / count
@@ -185,6 +190,11 @@ class Var(Function):
 
     @staticmethod
     def forward(ctx, x, axis=None, ddof=0, keepdims=False, wide=False):
+        if x.dtype.kind != "f":  # PyTorch refuses them (numpy's var would be float64)
+            raise DtypeError(
+                f"std and var only support floating point dtypes, got {x.dtype} (PyTorch's "
+                "rule; convert first, e.g. x.float())"
+            )
         axes = _setup(ctx, x, axis)
         count = int(np.prod([x.shape[a] for a in axes]))
         if count - ddof <= 0:
@@ -195,17 +205,18 @@ class Var(Function):
         ctx.scale = 2 / (count - ddof)
         ctx.save_for_backward(x)
         accumulator = _accumulator(x)
-        out = np.var(x, axis=axes, ddof=ddof, keepdims=keepdims, dtype=accumulator)
-        if accumulator is None or wide:
-            return out
-        with np.errstate(over="ignore"):  # inf, as PyTorch's, without numpy's warning
+        with np.errstate(all="ignore"):  # inf and NaN (of inf - inf), as PyTorch's, unwarned
+            out = np.var(x, axis=axes, ddof=ddof, keepdims=keepdims, dtype=accumulator)
+            if accumulator is None or wide:
+                return out
             return out.astype(x.dtype)
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        centered = x - x.mean(axis=ctx.axes, keepdims=True)
-        return g.reshape(ctx.keep) * centered * ctx.scale
+        with np.errstate(all="ignore"):  # (as forward)
+            centered = x - x.mean(axis=ctx.axes, keepdims=True)
+            return g.reshape(ctx.keep) * centered * ctx.scale
 
 
 Axis = int | tuple[int, ...] | None

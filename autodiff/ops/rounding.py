@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..function import Function
-from ..numpy_protocol import array_of
+from ..promotion import promote
 from ..registry import binary, register, to_tensor
 from ..tensor import Tensor
 from .elementwise import zero_gradient
@@ -109,16 +109,18 @@ class Fmod(Function):
 
     @staticmethod
     def forward(ctx, a, b):
+        a, b = promote(a, b)  # PyTorch's dtype (promotion.py), not numpy's
         checked("fmod", a, b)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        if ctx.recording and ctx.needs_input_grad[1]:
+            # The rounded quotient, a constant of the graph, in the op's dtype (as PyTorch's
+            # a.div(b, rounding_mode="trunc")): only the divisor's gradient reads it
+            with np.errstate(all="ignore"):
+                ctx.quotient = np.trunc(np.true_divide(a, b))
+        with np.errstate(all="ignore"):
             return np.fmod(a, b)
 
     @staticmethod
     def backward(ctx, g):
-        a, b = ctx.args
         need_a, need_b = ctx.needs_input_grad
-        gb = None
-        if need_b:  # -g * trunc(a / b): the rounded quotient is a constant of the graph
-            with np.errstate(divide="ignore", invalid="ignore"):
-                gb = -g * np.trunc(array_of(a) / array_of(b))
+        gb = -g * ctx.quotient if need_b else None  # -g * trunc(a / b)
         return (g if need_a else None), gb

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from autodiff import Function, ShapeError, Tensor, threads
-from autodiff.ops.linalg import gemm
+from autodiff.ops.linalg import check_product_dtypes, gemm
 
 
 class Linear(Function):
@@ -68,6 +68,12 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         raise ShapeError(
             f"linear: expected bias of shape ({weight.shape[0]},), got {tuple(bias.shape)}"
         )
+    # PyTorch's rule: one dtype, no promotion (a float64 input to a float32 layer raises)
+    dtype = weight.dtype
+    if x.dtype is not dtype or (bias is not None and bias.dtype is not dtype):
+        check_product_dtypes("linear: ", x.dtype, dtype, "input and weight")
+        if bias is not None:
+            check_product_dtypes("linear: ", dtype, bias.dtype, "weight and bias")
     if bias is None:
         return Linear.apply(x, weight)
     return Linear.apply(x, weight, bias)

@@ -186,7 +186,7 @@ def test_pickle_keeps_values_and_requires_grad_and_drops_the_graph():
     p = pickle.loads(pickle.dumps(nn.Parameter(A)))
     assert type(p) is nn.Parameter and p.requires_grad
     module = pickle.loads(pickle.dumps(nn.Linear(3, 2)))
-    assert module(ad.tensor(A)).shape == (2, 2)
+    assert module(ad.tensor(A, dtype=ad.float32)).shape == (2, 2)
 
 
 def test_deepcopy_copies_a_leaf_with_its_grad_and_refuses_a_non_leaf():

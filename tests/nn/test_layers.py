@@ -121,12 +121,13 @@ def test_mlp_hessian_vector_product_matches_central_differences_of_its_gradient(
         np.testing.assert_allclose(got.data, want, rtol=1e-5, atol=1e-7)
 
 
-def test_linear_bias_of_a_wider_dtype_promotes_the_output_as_numpy_does():
+def test_linear_refuses_a_bias_or_input_of_another_dtype_as_pytorch_does():
     x = Tensor(np.ones((2, 3), np.float32))
     w = Tensor(np.ones((4, 3), np.float32))
-    y = F.linear(x, w, Tensor(np.full(4, 0.1, np.float64)))
-    assert y.dtype == np.float64
-    np.testing.assert_allclose(y.data, 3.1, rtol=1e-15)
+    with pytest.raises(RuntimeError, match="weight and bias.*float32 != float64"):
+        F.linear(x, w, Tensor(np.full(4, 0.1, np.float64)))  # (numpy's promotion: float64)
+    with pytest.raises(RuntimeError, match="input and weight.*float64 != float32"):
+        F.linear(x.double(), w)
     assert F.linear(x, w, Tensor(np.zeros(4, np.float32))).dtype == np.float32
 
 

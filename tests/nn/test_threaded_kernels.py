@@ -196,7 +196,7 @@ def test_a_cnn_trains_the_same_on_several_threads(threads_count):
             nn.MaxPool2d(2),
             nn.Flatten(),
             nn.Linear(4 * 4 * 4, 3),
-        )
+        ).double()  # x's dtype: PyTorch's linear takes one dtype
         optimizer = nn.optim.Adam(model.parameters(), lr=0.01)
         rng = np.random.default_rng(1)
         x = Tensor(rng.standard_normal((6, 1, 8, 8)))
