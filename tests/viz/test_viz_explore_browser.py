@@ -199,7 +199,7 @@ def tinynet_page(tmp_path, open_page):
     nn.init.manual_seed(0)
     model = TinyNet()
     rng = np.random.default_rng(0)
-    x = autodiff.Tensor(rng.standard_normal((2, 3, 8, 8)), name="x")
+    x = autodiff.Tensor(rng.standard_normal((2, 3, 8, 8)).astype(np.float32), name="x")
     _, loss = model.scores_and_loss(x, rng.integers(0, 10, 2))
     loss.name = "loss"
     return open_page(viz.explore(loss, tmp_path / "tinynet.html", title="TinyNet step").path)
