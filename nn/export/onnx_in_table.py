@@ -234,15 +234,22 @@ def gemm(ctx, a, b, c=None):
 
 
 # ------------------------------------------------------------------------- conv, pool
-def _window_attrs(ctx, x: Tensor, kernel: list[int]) -> tuple[list[int], list[int]]:
-    """(strides, pads as [top, left, bottom, right]) with auto_pad resolved."""
+def _window_attrs(
+    ctx, x: Tensor, kernel: list[int], dilations: list[int] | None = None
+) -> tuple[list[int], list[int]]:
+    """(strides, pads as [top, left, bottom, right]) with auto_pad resolved. `dilations`, for
+    an op that takes them (Conv): auto_pad sees the dilated kernel's extent; for the others a
+    dilation is refused."""
     if x.ndim != 4:
         raise ctx.unsupported(
             f"only 2-d windows on (N, C, H, W) inputs are supported, got shape {x.shape}"
         )
     strides = list(ctx.attr("strides", [1, 1]))
-    if any(d != 1 for d in ctx.attr("dilations", [1, 1])):
-        raise ctx.unsupported(f"dilations {ctx.attr('dilations')} are not supported")
+    if dilations is None:
+        if any(d != 1 for d in ctx.attr("dilations", [1, 1])):
+            raise ctx.unsupported(f"dilations {ctx.attr('dilations')} are not supported")
+    else:  # the span of a dilated kernel
+        kernel = [d * (k - 1) + 1 for d, k in zip(dilations, kernel)]
     auto_pad = ctx.attr("auto_pad", "NOTSET")
     if auto_pad in ("SAME_UPPER", "SAME_LOWER"):
         pads_begin, pads_end = [], []
@@ -273,11 +280,13 @@ def _symmetric(x: Tensor, pads: list[int], limit: list[int] | None, value: float
 def conv(ctx, x, w, b=None):
     x, w = tensor(x), tensor(w)
     kernel = list(ctx.attr("kernel_shape", w.shape[2:]))
-    strides, pads = _window_attrs(ctx, x, kernel)
+    dilations = [int(d) for d in ctx.attr("dilations", [1, 1])]
+    strides, pads = _window_attrs(ctx, x, kernel, dilations)
     x, padding = _symmetric(x, pads, None, 0.0)
     bias = None if b is None else tensor(b)
-    # ONNX's `group` is F.conv2d's groups, which checks it against the shapes
-    return F.conv2d(x, w, bias, tuple(strides), padding, groups=int(ctx.attr("group", 1)))
+    # ONNX's `group` and `dilations` are F.conv2d's groups and dilation, which it checks
+    group = int(ctx.attr("group", 1))
+    return F.conv2d(x, w, bias, tuple(strides), padding, tuple(dilations), group)
 
 
 def _pool_checks(ctx) -> None:

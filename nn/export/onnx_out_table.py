@@ -288,7 +288,10 @@ def conv2d(e, node):
     kernel = list(node.args[1].shape[2:])
     # ONNX's `group` as PyTorch's groups; left out at 1, its default, as torch.onnx does
     group = {"group": args["groups"]} if args["groups"] != 1 else {}
-    return e.node("Conv", inputs, kernel_shape=kernel, **_window(args), **group)
+    # ONNX's `dilations` as PyTorch's dilation, likewise left out at (1, 1)
+    dilation = tuple(args["dilation"])
+    dilations = {"dilations": list(dilation)} if dilation != (1, 1) else {}
+    return e.node("Conv", inputs, kernel_shape=kernel, **_window(args), **group, **dilations)
 
 
 def max_pool2d(e, node):

@@ -117,6 +117,7 @@ def _to_torch_table(torch: Any, twins: Any) -> dict[type, Callable[[Any, Callabl
             m.kernel_size,
             stride=m.stride,
             padding=m.padding,
+            dilation=m.dilation,
             groups=m.groups,
             bias=m.bias is not None,
             dtype=dtype(m.weight),
@@ -213,13 +214,14 @@ def _from_torch_table(torch: Any, twins: Any) -> dict[type, Callable[[Any, Calla
                 )
 
     def conv(m: Any, _: Any) -> Module:
-        require_defaults(m, dilation=1, padding_mode="zeros")
+        require_defaults(m, padding_mode="zeros")
         return layers.Conv2d(
             m.in_channels,
             m.out_channels,
             m.kernel_size,
             m.stride,
             m.padding,
+            m.dilation,
             groups=m.groups,
             bias=m.bias is not None,
             dtype=dtype(m.weight),

@@ -124,17 +124,23 @@ def unpad(xp: np.ndarray, padding: Pair) -> np.ndarray:
 
 
 def windows(
-    xp: np.ndarray, kernel: Pair, stride: Pair, out_size: Pair, writeable: bool = False
+    xp: np.ndarray,
+    kernel: Pair,
+    stride: Pair,
+    out_size: Pair,
+    writeable: bool = False,
+    dilation: Pair = (1, 1),
 ) -> np.ndarray:
     """The (N, C, Ho, Wo, kh, kw) view of every kernel window of a (padded) image `xp`.
 
-    Element [n, c, i, j, a, b] is xp[n, c, i*sh + a, j*sw + b]: moving one output position
-    moves `stride` pixels, moving one kernel offset moves one pixel. Read-only unless asked:
-    overlapping windows alias pixels, so only per-offset slices are safe to write to.
+    Element [n, c, i, j, a, b] is xp[n, c, i*sh + a*dh, j*sw + b*dw]: moving one output
+    position moves `stride` pixels, moving one kernel offset moves `dilation` pixels (one, but
+    for a dilated convolution). Read-only unless asked: overlapping windows alias pixels, so
+    only per-offset slices are safe to write to.
     """
     sn, sc, sy, sx = xp.strides
     shape = (*xp.shape[:2], *out_size, *kernel)
-    strides = (sn, sc, sy * stride[0], sx * stride[1], sy, sx)
+    strides = (sn, sc, sy * stride[0], sx * stride[1], sy * dilation[0], sx * dilation[1])
     if not xp.flags.c_contiguous:
         return as_strided(xp, shape=shape, strides=strides, writeable=writeable)
     # The same view built directly: a quarter of as_strided's cost, which is most of a
@@ -185,6 +191,7 @@ def im2col(
     out_size: Pair,
     ones_row: bool = False,
     out: np.ndarray | None = None,
+    dilation: Pair = (1, 1),
 ) -> np.ndarray:
     """(N, C, Hp, Wp) -> cols (C*kh*kw, N*Ho*Wo), contiguous: the batch folded into the columns.
 
@@ -195,10 +202,12 @@ def im2col(
     Its copy loop runs along output rows, the view's longest contiguous run.
     With `ones_row`, cols (C*kh*kw + 1, N*Ho*Wo) end in a row of ones (a bias's input).
     `out`, if given, is where they go: a block of a larger batch's columns, say.
+    With `dilation` (dh, dw), cols[(c, a, b), (n, i, j)] = xp[n, c, i*sh + a*dh, j*sw + b*dw].
     """
     n, c = xp.shape[:2]
     k = c * kernel[0] * kernel[1]
-    view = windows(xp, kernel, stride, out_size).transpose(1, 4, 5, 0, 2, 3)  # (C,kh,kw,N,Ho,Wo)
+    view = windows(xp, kernel, stride, out_size, False, dilation)
+    view = view.transpose(1, 4, 5, 0, 2, 3)  # (C, kh, kw, N, Ho, Wo)
     cols = (
         workspace((k + ones_row, n * out_size[0] * out_size[1]), xp.dtype) if out is None else out
     )
@@ -211,9 +220,15 @@ def im2col(
 
 
 def col2im(
-    dcols: np.ndarray, padded_shape: tuple[int, ...], kernel: Pair, stride: Pair, out_size: Pair
+    dcols: np.ndarray,
+    padded_shape: tuple[int, ...],
+    kernel: Pair,
+    stride: Pair,
+    out_size: Pair,
+    dilation: Pair = (1, 1),
 ) -> np.ndarray:
-    """The adjoint of `im2col`: (C*kh*kw, N*Ho*Wo) -> (N, C, Hp, Wp), summing overlaps.
+    """The adjoint of `im2col` (of the same `dilation`): (C*kh*kw, N*Ho*Wo) -> (N, C, Hp, Wp),
+    summing overlaps.
 
     Every pixel receives the sum of the entries of `dcols` that `im2col` copied from it.
     """
@@ -221,7 +236,7 @@ def col2im(
     kh, kw = kernel
     dcols = dcols.reshape(c, kh, kw, n, *out_size)
     dxp = np.zeros(padded_shape, dtype=dcols.dtype)
-    dwin = windows(dxp, kernel, stride, out_size, writeable=True)
+    dwin = windows(dxp, kernel, stride, out_size, True, dilation)
     for a in range(kh):  # kh*kw vectorised slice-adds; each touches a pixel at most once
         for b in range(kw):
             dwin[:, :, :, :, a, b] += dcols[:, a, b].transpose(1, 0, 2, 3)

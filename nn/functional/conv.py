@@ -29,10 +29,12 @@ The plain `_backward` computes the same in whole-batch steps; tests compare the 
 A hand-fused op instead of a composition of autodiff primitives: the graph has one `conv2d`
 node, and the backward is three GEMM-sized numpy calls rather than thousands of small ops.
 
-Grouped convolution (`groups` > 1, depthwise at groups == C) takes a path of its own
-(`_grouped_forward`, `_grouped_backward`), leaving the tuned groups=1 path above untouched: the
-same columns, whose rows are channel-major, seen as (G, C/G*kh*kw, N*Ho*Wo), and ONE batched
-`np.matmul` over the groups for each product, on the calling thread.
+Grouped convolution (`groups` > 1, depthwise at groups == C) and dilated convolution
+(`dilation` != 1) take a path of their own (`_grouped_forward`, `_grouped_backward`), leaving
+the tuned groups=1, dilation=1 path above untouched: columns made from a window view whose
+kernel offsets step `dilation` pixels, whose rows are channel-major, seen as
+(G, C/G*kh*kw, N*Ho*Wo), and ONE batched `np.matmul` over the groups for each product, on the
+calling thread (a dilated groups=1 convolution is its one group).
 """
 
 from __future__ import annotations
@@ -45,7 +47,6 @@ import numpy as np
 
 from autodiff import Function, ShapeError, Tensor, threads
 
-from ..validate import check_default
 from ._chunks import CACHE_BYTES, batch_slices, within
 from ._im2col import (
     Pair,
@@ -73,9 +74,20 @@ class Conv2d(Function):
     supports_create_graph = False  # backward is numpy code, not differentiable ops
 
     @staticmethod
-    def forward(ctx, x, w, b=None, *, stride: Pair, padding: Pair, out_size: Pair, groups: int = 1):
-        if groups != 1:
-            return _grouped_forward(ctx, x, w, b, stride, padding, out_size, groups)
+    def forward(
+        ctx,
+        x,
+        w,
+        b=None,
+        *,
+        stride: Pair,
+        padding: Pair,
+        out_size: Pair,
+        groups: int = 1,
+        dilation: Pair = (1, 1),
+    ):
+        if groups != 1 or dilation != (1, 1):
+            return _grouped_forward(ctx, x, w, b, stride, padding, out_size, groups, dilation)
         f = w.shape[0]
         n, c, h, width = x.shape
         padded_shape = (n, c, h + 2 * padding[0], width + 2 * padding[1])
@@ -104,8 +116,9 @@ class Conv2d(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        if ctx.kwargs.get("groups", 1) != 1:
-            return _grouped_backward(ctx, grad, ctx.kwargs["groups"])
+        kwargs = ctx.kwargs
+        if kwargs.get("groups", 1) != 1 or kwargs.get("dilation", (1, 1)) != (1, 1):
+            return _grouped_backward(ctx, grad, kwargs.get("groups", 1))
         x, w = ctx.saved_tensors
         padded_shape, stride, padding, out_size = ctx.geometry
         # The cols die in this backward (their memory is reused below); a second backward
@@ -140,9 +153,12 @@ class Conv2d(Function):
         return (dx, *_summed(sums))
 
 
-def _grouped_forward(ctx, x, w, b, stride: Pair, padding: Pair, out_size: Pair, groups: int):
-    """The forward of a grouped convolution: x (N, C, H, W), w (F, C/G, kh, kw), b (F,) or None
-    -> (N, F, Ho, Wo), group g's filters F/G seeing only its channels C/G.
+def _grouped_forward(
+    ctx, x, w, b, stride: Pair, padding: Pair, out_size: Pair, groups: int, dilation: Pair
+):
+    """The forward of a grouped or dilated convolution: x (N, C, H, W), w (F, C/G, kh, kw), b
+    (F,) or None -> (N, F, Ho, Wo), group g's filters F/G seeing only its channels C/G, kernel
+    offset (a, b) reading pixel (i*sh + a*dh, j*sw + b*dw) of the padded image.
 
     im2col's rows are (c, a, b) with the channel slowest, so the columns of group g are the
     rows [g*K, (g+1)*K) (K = C/G*kh*kw): (C*kh*kw, N*P) reshapes, without a copy, to
@@ -150,7 +166,8 @@ def _grouped_forward(ctx, x, w, b, stride: Pair, padding: Pair, out_size: Pair, 
     which is (F, N*P) in filter order."""
     n, f = x.shape[0], w.shape[0]
     padded_shape = (n, x.shape[1], x.shape[2] + 2 * padding[0], x.shape[3] + 2 * padding[1])
-    cols = im2col(pad(x, padding), w.shape[2:], stride, out_size)  # (C*kh*kw, N*Ho*Wo)
+    # (C*kh*kw, N*Ho*Wo)
+    cols = im2col(pad(x, padding), w.shape[2:], stride, out_size, dilation=dilation)
     grouped = cols.reshape(groups, -1, cols.shape[1])
     product = np.matmul(w.reshape(groups, f // groups, -1), grouped)  # (G, F/G, N*Ho*Wo)
     out = np.ascontiguousarray(product.reshape(f, n, *out_size).transpose(1, 0, 2, 3))
@@ -159,20 +176,21 @@ def _grouped_forward(ctx, x, w, b, stride: Pair, padding: Pair, out_size: Pair, 
     if ctx.recording:  # backward uses the cols, then recycles them
         ctx.save_for_backward(x, w)
         ctx.cols = cols
-        ctx.geometry = (padded_shape, stride, padding, out_size)
+        ctx.geometry = (padded_shape, stride, padding, out_size, dilation)
     else:
         recycle(cols)
     return out
 
 
 def _grouped_backward(ctx, grad, groups: int):
-    """(dx, dw, db) of a grouped convolution (None where not needed), each product one batched
-    matmul over the groups: dw_g = grad_g @ cols_g^T, dcols_g = w_g^T @ grad_g, then col2im."""
+    """(dx, dw, db) of a grouped or dilated convolution (None where not needed), each product
+    one batched matmul over the groups: dw_g = grad_g @ cols_g^T, dcols_g = w_g^T @ grad_g,
+    then col2im (of the same dilation)."""
     x, w = ctx.saved_tensors
-    padded_shape, stride, padding, out_size = ctx.geometry
+    padded_shape, stride, padding, out_size, dilation = ctx.geometry
     cols, ctx.cols = ctx.cols, None  # as the groups=1 backward: dead after this one
     if cols is None:  # a second backward through a retained graph
-        cols = im2col(pad(x, padding), w.shape[2:], stride, out_size)
+        cols = im2col(pad(x, padding), w.shape[2:], stride, out_size, dilation=dilation)
     need_x, need_w, need_b = (*ctx.needs_input_grad, False)[:3]
     f = w.shape[0]
     g = _transposed(grad)  # (F, N*Ho*Wo)
@@ -187,7 +205,7 @@ def _grouped_backward(ctx, grad, groups: int):
     if need_x:
         dcols = np.matmul(weights.transpose(0, 2, 1), grouped_g)  # (G, K, N*Ho*Wo)
         dcols = dcols.reshape(-1, dcols.shape[2])  # (C*kh*kw, N*Ho*Wo), im2col's rows
-        dxp = col2im(dcols, padded_shape, w.shape[2:], stride, out_size)
+        dxp = col2im(dcols, padded_shape, w.shape[2:], stride, out_size, dilation)
         dx = np.ascontiguousarray(unpad(dxp, padding))
     recycle(g)
     recycle(cols)
@@ -444,11 +462,16 @@ def _fits(b: np.ndarray, dtype: np.dtype) -> bool:
 
 
 def padding_of(
-    padding: int | tuple[int, int] | str, kernel: tuple[int, ...], stride: Any, where: str
+    padding: int | tuple[int, int] | str,
+    kernel: tuple[int, ...],
+    stride: Any,
+    where: str,
+    dilation: Pair = (1, 1),
 ) -> int | tuple[int, int]:
     """PyTorch's padding strings as numbers: "valid" is none, "same" keeps H and W (stride 1
-    only, as PyTorch): (k - 1) / 2 on each side. An even kernel would need one more on one side
-    than the other, which the op does not do: refused, naming it. Numbers pass through."""
+    only, as PyTorch): d * (k - 1) / 2 on each side. An even kernel (at dilation d, an odd
+    d * (k - 1)) would need one more on one side than the other, which the op does not do:
+    refused, naming it. Numbers pass through."""
     if not isinstance(padding, str):
         return padding
     if padding == "valid":
@@ -461,13 +484,15 @@ def padding_of(
         raise ValueError(
             f"{where}: padding='same' is not supported for strided convolutions (stride={stride})"
         )
-    if any(k % 2 == 0 for k in kernel):
+    totals = [d * (k - 1) for d, k in zip(dilation, kernel)]
+    if any(total % 2 for total in totals):
+        at = "" if tuple(dilation) == (1, 1) else f" at dilation {tuple(dilation)}"
         raise NotImplementedError(
-            f"{where}: padding='same' with the even kernel size {tuple(kernel)} pads one side "
-            "more than the other, which glassgrad's conv2d does not do; use an odd kernel or "
-            "pad the input"
+            f"{where}: padding='same' with the even kernel size {tuple(kernel)}{at} pads one "
+            "side more than the other, which glassgrad's conv2d does not do; use an odd kernel "
+            "or pad the input"
         )
-    return ((kernel[0] - 1) // 2, (kernel[1] - 1) // 2)
+    return (totals[0] // 2, totals[1] // 2)
 
 
 def conv2d(
@@ -488,26 +513,34 @@ def conv2d(
     padding is with zeros. Like PyTorch's, it is a cross-correlation: the kernel is
     not flipped. float32 in gives float32 out and float32 gradients.
 
+    `dilation` (an int >= 1 or an (h, w) pair, as PyTorch's) spaces the kernel's taps that many
+    pixels apart: offset (a, b) reads pixel (i*sh + a*dh, j*sw + b*dw) of the padded input, and
+    Ho = (H + 2*ph - dh*(kh - 1) - 1) // sh + 1 (Wo likewise).
+
     `groups` (an int >= 1, as PyTorch's) splits the C channels and F filters into that many
     groups, group g's F/G filters seeing only its C/G channels: weight (F, C/G, kh, kw), F
     divisible by groups (depthwise: groups == C). A non-positive groups raises a ValueError
     (a RuntimeError too: `ShapeError`, as PyTorch's RuntimeError), shapes that do not fit it a
-    ShapeError naming them. PyTorch's `dilation` is supported at its default 1 only: another
-    value raises NotImplementedError.
+    ShapeError naming them.
     """
     if is_one_image(x):
         return one_image(conv2d, x, weight, bias, stride, padding, dilation, groups)
-    if dilation != 1:  # (1, 1) too: check_default accepts it
-        check_default("conv2d", "dilation", dilation, 1)
+    if dilation != 1:  # an int or a pair; (1, 1) takes the tuned path too
+        dilation = pair(dilation, "dilation", "conv2d", minimum=1)
+    dilated = dilation != 1 and dilation != (1, 1)
     if groups != 1:
         groups = _check_groups(groups)
-    padding = padding_of(padding, shape_of(weight)[2:], stride, "conv2d")
+    dilation = dilation if dilated else (1, 1)
+    padding = padding_of(padding, shape_of(weight)[2:], stride, "conv2d", dilation)
     stride = pair(stride, "stride", "conv2d", minimum=1)
     padding = pair(padding, "padding", "conv2d", minimum=0)
     itemsize = np.result_type(_dtype(x), _dtype(weight)).itemsize
     x_shape, w_shape = shape_of(x), shape_of(weight)
-    out_size = _check_shapes(x_shape, w_shape, bias, stride, padding, itemsize, groups)
+    out_size = _check_shapes(x_shape, w_shape, bias, stride, padding, itemsize, groups, dilation)
     args = (x, weight) if bias is None else (x, weight, bias)
+    if dilated:  # a path of its own in the op (see the module docstring)
+        kwargs = {"groups": groups, "dilation": dilation}
+        return Conv2d.apply(*args, stride=stride, padding=padding, out_size=out_size, **kwargs)
     if groups == 1:  # the tuned path's call, without a groups argument
         return Conv2d.apply(*args, stride=stride, padding=padding, out_size=out_size)
     return Conv2d.apply(*args, stride=stride, padding=padding, out_size=out_size, groups=groups)
@@ -531,6 +564,7 @@ def _check_shapes(
     padding: Pair,
     itemsize: int,
     groups: int = 1,
+    dilation: Pair = (1, 1),
 ) -> Pair:
     """Raise a ShapeError naming the shapes unless they fit; return (Ho, Wo)."""
     if len(x_shape) != 4:
@@ -552,12 +586,17 @@ def _check_shapes(
     if w_shape[0] == 0:  # PyTorch refuses it too: there is no filter to slide
         raise ShapeError(f"conv2d: weight {tuple(w_shape)} has no filters (out_channels=0)")
     padded = (x_shape[2] + 2 * padding[0], x_shape[3] + 2 * padding[1])
-    if w_shape[2] > padded[0] or w_shape[3] > padded[1]:
+    # A dilated kernel spans d*(k - 1) + 1 pixels: its extent is what must fit
+    extent = w_shape[2:]
+    if dilation != (1, 1):
+        extent = tuple(d * (k - 1) + 1 for d, k in zip(dilation, extent))
+    if extent[0] > padded[0] or extent[1] > padded[1]:
+        dilated = "" if dilation == (1, 1) else f" at dilation {dilation} (spanning {extent})"
         raise ShapeError(
-            f"conv2d: kernel {tuple(w_shape[2:])} is larger than the padded input {padded} "
-            f"(input {tuple(x_shape)}, padding {padding})"
+            f"conv2d: kernel {tuple(w_shape[2:])}{dilated} is larger than the padded input "
+            f"{padded} (input {tuple(x_shape)}, padding {padding})"
         )
-    out_size = output_size(x_shape[2:], w_shape[2:], stride, padding)
+    out_size = output_size(x_shape[2:], extent, stride, padding)
     _check_memory(x_shape, w_shape, padded, out_size, itemsize, padding)
     return out_size
 

@@ -24,23 +24,26 @@ from . import _checked as checked
 class Conv2d(Module):
     """2-d convolution (cross-correlation), PyTorch's layer.
 
-    x (N, in_channels, H, W) -> (N, out_channels, Ho, Wo), Ho = (H + 2*padding - kh) // stride + 1.
+    x (N, in_channels, H, W) -> (N, out_channels, Ho, Wo),
+    Ho = (H + 2*padding - dilation*(kh - 1) - 1) // stride + 1 (Wo likewise).
     weight (out_channels, in_channels / groups, kh, kw), bias (out_channels,); initialised like
     PyTorch, from U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with fan_in = in_channels / groups * kh * kw.
-    `groups` splits channels and filters into that many groups, each group's filters seeing only
-    its channels (groups == in_channels: depthwise); both channel counts must be divisible by
-    it (a ValueError otherwise, as PyTorch's).
+    `dilation` (an int >= 1 or a pair) spaces the kernel's taps that many pixels apart, as
+    PyTorch's. `groups` splits channels and filters into that many groups, each group's
+    filters seeing only its channels (groups == in_channels: depthwise); both channel counts
+    must be divisible by it (a ValueError otherwise, as PyTorch's).
 
     Arguments are checked here, not at the first forward: channels are ints >= 0 (0 makes an
-    empty layer, as in PyTorch), kernel_size and stride an int >= 1 or a pair of them, padding
-    an int >= 0, a pair, or PyTorch's "valid" or "same" (stride 1 and odd kernels). A float
+    empty layer, as in PyTorch), kernel_size, stride and dilation an int >= 1 or a pair of
+    them, padding an int >= 0, a pair, or PyTorch's "valid" or "same" (stride 1, and a
+    dilated kernel span d*(k - 1) that is even). A float
     (stride=1.5) or a tuple of the wrong length (kernel_size=(3,)) raises a TypeError, a value
     out of range (kernel_size=0) a ValueError, each naming the argument. (PyTorch accepts the
     last three here and fails at forward.)
 
-    The arguments are PyTorch's, in its order. `dilation` and `padding_mode` are supported at
-    their defaults only: another value raises NotImplementedError, here or, if the
-    attribute is changed later, at forward (where PyTorch reads it). `device` is "cpu" or None.
+    The arguments are PyTorch's, in its order. `padding_mode` is supported at its default only:
+    another value raises NotImplementedError, here or, if the attribute is changed later, at
+    forward (where PyTorch reads it). `device` is "cpu" or None.
     """
 
     def __init__(
@@ -58,7 +61,6 @@ class Conv2d(Module):
         dtype: Any = None,
     ) -> None:
         super().__init__()
-        check_default("Conv2d", "dilation", dilation, 1)
         check_default("Conv2d", "padding_mode", padding_mode, "zeros")
         check_device(device, "Conv2d")
         self.in_channels = check_int("Conv2d", "in_channels", in_channels, minimum=0)
@@ -66,13 +68,14 @@ class Conv2d(Module):
         self.groups = _groups(groups, self.in_channels, self.out_channels)
         self.kernel_size = check_pair("Conv2d", "kernel_size", kernel_size, minimum=1)
         self.stride = check_pair("Conv2d", "stride", stride, minimum=1)
+        self.dilation = check_pair("Conv2d", "dilation", dilation, minimum=1)
         if isinstance(padding, str):  # PyTorch's "same" / "valid", kept as given (and shown)
-            padding_of(padding, self.kernel_size, self.stride, "Conv2d")
+            padding_of(padding, self.kernel_size, self.stride, "Conv2d", self.dilation)
             self.padding = padding
         else:
             self.padding = check_pair("Conv2d", "padding", padding, minimum=0)
-        # Kept as PyTorch keeps them, and read at forward as PyTorch reads them.
-        self.dilation, self.padding_mode = (1, 1), "zeros"
+        # Kept as PyTorch keeps it, and read at forward as PyTorch reads it.
+        self.padding_mode = "zeros"
         dtype = autodiff.get_default_dtype() if dtype is None else dtype
         shape = (out_channels, in_channels // self.groups, *self.kernel_size)
         self.weight = Parameter(np.empty(shape, dtype=dtype))
@@ -93,7 +96,8 @@ class Conv2d(Module):
             weight, bias = self.weight, self.bias
         stride, padding, dilation, groups = self.stride, self.padding, self.dilation, self.groups
         if isinstance(padding, str):
-            padding = padding_of(padding, weight.shape[2:], stride, "Conv2d")
+            dilated = checked.pair(dilation)
+            padding = padding_of(padding, weight.shape[2:], stride, "Conv2d", dilated)
         if self.padding_mode != "zeros":
             check_default("Conv2d", "padding_mode", self.padding_mode, "zeros")
         # dilation and groups in the signature: a changed value goes through F.conv2d's checks.
@@ -109,6 +113,8 @@ class Conv2d(Module):
         pairs = {"stride": checked.pair(stride), "padding": checked.pair(padding)}
         if groups != 1:  # checked by F.conv2d: an int >= 1
             pairs["groups"] = int(groups)
+        if checked.pair(dilation) != (1, 1):  # checked by F.conv2d; the op's path of its own
+            pairs.update(groups=int(groups), dilation=checked.pair(dilation))
         checked.remember(self, key, {**pairs, "out_size": out.shape[2:]})
         return out
 
@@ -119,6 +125,8 @@ class Conv2d(Module):
         )
         if self.padding != (0, 0):
             text += f", padding={self.padding}"
+        if self.dilation != (1, 1):
+            text += f", dilation={self.dilation}"
         if self.groups != 1:
             text += f", groups={self.groups}"
         return text + ("" if self.bias is not None else ", bias=False")

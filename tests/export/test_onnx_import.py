@@ -317,6 +317,41 @@ def test_grouped_conv_reads_group():
         from_onnx(bad)(IMAGES)
 
 
+@pytest.mark.parametrize(
+    "attributes",
+    [
+        {"dilations": [2, 2], "pads": [2, 1, 2, 1]},
+        {"dilations": [2, 1], "strides": [2, 1], "group": 3},
+        {"dilations": [1, 3], "pads": [0, 1, 1, 0]},
+    ],
+)
+def test_dilated_conv_reads_dilations(attributes):
+    channels = 1 if attributes.get("group") else 3
+    weight = np.random.default_rng(4).standard_normal((3, channels, 3, 2)).astype(np.float32)
+    model = graph_model(
+        [helper.make_node("Conv", ["x", "w"], ["y"], **attributes)],
+        [x_info],
+        [y_info],
+        [numpy_helper.from_array(weight, "w")],
+    )
+    check_against_onnxruntime(model, IMAGES)
+
+
+@pytest.mark.filterwarnings("ignore:Using padding='same'")  # torch's note on its own copy
+def test_dilated_conv_same_auto_pad_spans_the_dilated_kernel():
+    # onnxruntime refuses dilations with SAME_*; ONNX's SAME_UPPER at stride 1 is torch's "same"
+    # (the odd pixel at the end): total padding d * (k - 1), here 3 along W (1 before, 2 after)
+    torch = pytest.importorskip("torch")
+    weight = np.random.default_rng(5).standard_normal((3, 3, 3, 2)).astype(np.float32)
+    node = helper.make_node("Conv", ["x", "w"], ["y"], dilations=[1, 3], auto_pad="SAME_UPPER")
+    model = graph_model([node], [x_info], [y_info], [numpy_helper.from_array(weight, "w")])
+    expected = torch.nn.functional.conv2d(
+        torch.tensor(IMAGES), torch.tensor(weight), None, 1, "same", (1, 3)
+    )
+    got = from_onnx(model)(IMAGES).data
+    np.testing.assert_allclose(got, expected.numpy(), rtol=1e-5, atol=1e-5)
+
+
 def test_sources_and_input_checks(tmp_path):
     model = graph_model([helper.make_node("Relu", ["x"], ["y"])], [x_info], [y_info])
     path = tmp_path / "relu.onnx"

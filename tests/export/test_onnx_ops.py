@@ -177,6 +177,11 @@ CASES: dict[str, list[tuple]] = {
             (data(2, 4, 5, 5), data(6, 2, 3, 3), data(6)),
         ),
         (lambda x, w: F.conv2d(x, w, stride=2, groups=3), (data(1, 3, 7, 6), data(3, 1, 2, 2))),
+        (  # dilated: ONNX's dilations attribute
+            lambda x, w, b: F.conv2d(x, w, b, 2, 1, (2, 3)),
+            (data(2, 3, 9, 10), data(4, 3, 3, 2), data(4)),
+        ),
+        (lambda x, w: F.conv2d(x, w, None, 1, 2, 2, 2), (data(1, 4, 6, 6), data(4, 2, 3, 3))),
     ],
     "MaxPool2d": [(lambda x: F.max_pool2d(x, 3, 2, padding=1), (data(2, 3, 7, 7),))],
     "AvgPool2d": [(lambda x: F.avg_pool2d(x, (2, 3), 1, padding=1), (data(2, 3, 5, 6),))],

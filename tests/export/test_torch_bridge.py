@@ -65,6 +65,7 @@ LAYERS = {
     "Conv2d same": (lambda: nn.Conv2d(3, 5, (3, 5), padding="same", dtype=F64), IMAGE),
     "Conv2d-nobias": (lambda: nn.Conv2d(3, 2, (3, 2), bias=False, dtype=F64), IMAGE),
     "Conv2d groups": (lambda: nn.Conv2d(3, 6, 3, padding=1, groups=3, dtype=F64), IMAGE),
+    "Conv2d dilation": (lambda: nn.Conv2d(3, 4, 3, 1, 2, (2, 1), dtype=F64), IMAGE),
     "MaxPool2d": (lambda: nn.MaxPool2d(3, stride=2, padding=1), IMAGE),
     "AvgPool2d": (lambda: nn.AvgPool2d(2, padding=1), IMAGE),
     "ReLU": (lambda: nn.ReLU(), ROWS),
@@ -253,7 +254,7 @@ def test_custom_modules_and_unsupported_options_are_named():
     with pytest.raises(UnsupportedOpError, match="TorchBlock"):
         from_torch(torch.nn.Sequential(torch.nn.ReLU(), TorchBlock()))
     for module, match in [
-        (torch.nn.Conv2d(4, 4, 3, dilation=2), "dilation"),
+        (torch.nn.Conv2d(4, 4, 3, padding_mode="reflect"), "padding_mode"),
         (torch.nn.MaxPool2d(2, ceil_mode=True), "ceil_mode=True"),
         (torch.nn.AvgPool2d(2, count_include_pad=False), "count_include_pad=False"),
         (torch.nn.BatchNorm1d(3, momentum=None), "momentum=None"),

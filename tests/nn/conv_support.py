@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from hypothesis import strategies as st
 
 from autodiff import Tensor
@@ -39,3 +40,18 @@ def pool_cases(draw, kernel=4, size=9, batch=3):
 def leaves(*arrays):
     """Tensors requiring grad (None stays None)."""
     return [None if a is None else Tensor(a, requires_grad=True) for a in arrays]
+
+
+def arrays(x_shape, w_shape, bias: bool, seed: int, dtype=np.float64):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal(x_shape).astype(dtype)
+    w = rng.standard_normal(w_shape).astype(dtype)
+    b = rng.standard_normal(w_shape[0]).astype(dtype) if bias else None
+    return x, w, b
+
+
+def grads_of(fn, x, w, b, upstream):
+    tensors = leaves(x, w, b)
+    out = fn(*tensors)
+    out.backward(Tensor(upstream))
+    return out.data, [None if t is None else t.grad.data for t in tensors]

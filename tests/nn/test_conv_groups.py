@@ -12,7 +12,7 @@ import re
 
 import numpy as np
 import pytest
-from conv_support import leaves
+from conv_support import arrays, grads_of
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -37,14 +37,6 @@ def grouped_cases(draw):
     return x_shape, w_shape, draw(st.booleans()), stride, padding, groups, draw(st.integers(0, 99))
 
 
-def arrays(x_shape, w_shape, bias: bool, seed: int, dtype=np.float64):
-    rng = np.random.default_rng(seed)
-    x = rng.standard_normal(x_shape).astype(dtype)
-    w = rng.standard_normal(w_shape).astype(dtype)
-    b = rng.standard_normal(w_shape[0]).astype(dtype) if bias else None
-    return x, w, b
-
-
 def per_group_reference(x, w, b, stride, padding, groups):
     """Each group's channels convolved with its filters (groups=1), concatenated."""
     cs, fs = x.shape[1] // groups, w.shape[0] // groups
@@ -59,13 +51,6 @@ def per_group_reference(x, w, b, stride, padding, groups):
         for g in range(groups)
     ]
     return autodiff.cat(outs, dim=1)
-
-
-def grads_of(fn, x, w, b, upstream):
-    tensors = leaves(x, w, b)
-    out = fn(*tensors)
-    out.backward(Tensor(upstream))
-    return out.data, [None if t is None else t.grad.data for t in tensors]
 
 
 @settings(max_examples=25, deadline=None)
