@@ -149,6 +149,14 @@ def _to_torch_table(torch: Any, twins: Any) -> dict[type, Callable[[Any, Callabl
         layers.Dropout: lambda m, _: tnn.Dropout(m.p),
         layers.BatchNorm1d: batch_norm(tnn.BatchNorm1d),
         layers.BatchNorm2d: batch_norm(tnn.BatchNorm2d),
+        layers.GroupNorm: lambda m, _: tnn.GroupNorm(
+            m.num_groups,
+            m.num_channels,
+            m.eps,
+            m.affine,
+            bias=m.bias is not None,
+            dtype=dtype(m.weight),
+        ),
         layers.Flatten: lambda m, _: tnn.Flatten(m.start_dim, m.end_dim),
         layers.Identity: lambda m, _: tnn.Identity(),
         Sequential: lambda m, build: tnn.Sequential(
@@ -328,6 +336,14 @@ def _from_torch_table(torch: Any, twins: Any) -> dict[type, Callable[[Any, Calla
         tnn.Dropout: lambda m, _: layers.Dropout(m.p),
         tnn.BatchNorm1d: batch_norm(layers.BatchNorm1d),
         tnn.BatchNorm2d: batch_norm(layers.BatchNorm2d),
+        tnn.GroupNorm: lambda m, _: layers.GroupNorm(
+            m.num_groups,
+            m.num_channels,
+            m.eps,
+            m.affine,
+            dtype=dtype(m.weight),
+            bias=m.bias is not None,
+        ),
         tnn.Flatten: lambda m, _: layers.Flatten(m.start_dim, m.end_dim),
         tnn.Identity: lambda m, _: layers.Identity(),
         tnn.Sequential: lambda m, build: Sequential(

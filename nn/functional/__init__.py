@@ -61,7 +61,7 @@ from .loss import (
     nll_loss,
     smooth_l1_loss,
 )
-from .normalization import batch_norm, layer_norm
+from .normalization import batch_norm, group_norm, layer_norm
 from .padding import pad
 from .pool import adaptive_avg_pool2d, avg_pool2d, max_pool2d
 from .upsampling import interpolate
@@ -83,6 +83,7 @@ __all__ = [
     "embedding",
     "gelu",
     "glu",
+    "group_norm",
     "hardsigmoid",
     "hardswish",
     "hardtanh",

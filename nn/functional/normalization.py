@@ -9,6 +9,8 @@ and ONNX's BatchNormalization (nn.export maps the evaluation node to it).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 import autodiff
@@ -186,3 +188,48 @@ def layer_norm(
     if weight is not None:
         y = y * weight
     return y if bias is None else y + bias
+
+
+def group_norm(
+    input: Tensor,
+    num_groups: int,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Group normalisation (Wu & He), as PyTorch's: input (N, C, *) with C divisible by
+    `num_groups`; each sample's channels split into that many groups of C / num_groups, and each
+    group normalised over its channels and all positions, (x - mean) / sqrt(var + eps) with the
+    biased variance; then `* weight + bias`, each (C,), per channel. Same shape out.
+
+    Built from autodiff's ops, so it is differentiable to any order (and exports to ONNX as
+    them). Errors as PyTorch's, each a ShapeError (PyTorch's RuntimeError): fewer than 2 dims,
+    C not divisible by num_groups, weight or bias not (C,).
+    """
+    shape = tuple(input.shape)
+    if len(shape) < 2:
+        raise ShapeError(
+            f"group_norm: expected an input (N, C, *) of at least 2 dims, got shape {shape}"
+        )
+    if isinstance(num_groups, bool) or not isinstance(num_groups, int | np.integer):
+        raise TypeError(f"group_norm: num_groups must be an int, got {num_groups!r}")
+    n, c = shape[:2]
+    if num_groups < 1 or c % num_groups:
+        raise ShapeError(
+            f"group_norm: expected the number of channels of input {shape} ({c}) to be "
+            f"divisible by num_groups={num_groups}"
+        )
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != (c,):
+            raise ShapeError(
+                f"group_norm: {name} must have shape ({c},) for input {shape}, got {tuple(t.shape)}"
+            )
+    # Explicit sizes, not -1: a batch of 0 leaves -1 undetermined
+    grouped = input.reshape(n, num_groups, math.prod(shape[1:]) // num_groups)
+    centered = grouped - grouped.mean(axis=2, keepdims=True)
+    variance = (centered * centered).mean(axis=2, keepdims=True)
+    y = (centered / autodiff.sqrt(variance + eps)).reshape(shape)
+    per_channel = (c, *(1,) * (len(shape) - 2))  # weight and bias along dim 1
+    if weight is not None:
+        y = y * weight.reshape(per_channel)
+    return y if bias is None else y + bias.reshape(per_channel)

@@ -32,6 +32,7 @@ from .conv import Conv2d
 from .distance import CosineSimilarity, PairwiseDistance
 from .dropout import Dropout
 from .embedding import Embedding
+from .groupnorm import GroupNorm
 from .layernorm import LayerNorm
 from .linear import Linear
 from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
@@ -52,6 +53,7 @@ __all__ = [
     "Flatten",
     "GELU",
     "GLU",
+    "GroupNorm",
     "Hardsigmoid",
     "Hardswish",
     "Hardtanh",

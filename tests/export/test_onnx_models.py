@@ -60,11 +60,26 @@ def trained_fully_connected_net() -> FullyConnectedNet:
     return model.train()
 
 
+def dilated_group_norm_net() -> nn.Sequential:
+    """A dilated and a grouped convolution, each followed by group normalisation (composed
+    ops: its reshape to (N, groups, -1) must follow the batch size)."""
+    return nn.Sequential(
+        nn.Conv2d(3, 6, 3, padding=2, dilation=2),
+        nn.GroupNorm(3, 6),
+        nn.ReLU(),
+        nn.Conv2d(6, 4, 3, stride=2, dilation=(1, 2), groups=2),
+        nn.GroupNorm(2, 4, bias=False),
+        nn.Flatten(),
+        nn.Linear(4 * 3 * 2, 5),
+    )
+
+
 MODELS = {
     "mlp": (lambda: MLP([12, 16, 8, 3], activation="tanh"), (12,)),
     "tinynet": (lambda: TinyNet(), (3, 8, 8)),
     "lenet": (lenet, (1, 16, 16)),
     "cs231n_fc_bn_dropout": (trained_fully_connected_net, (3, 4, 4)),
+    "dilated_group_norm": (dilated_group_norm_net, (3, 8, 8)),
 }
 
 

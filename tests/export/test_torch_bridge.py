@@ -66,6 +66,8 @@ LAYERS = {
     "Conv2d-nobias": (lambda: nn.Conv2d(3, 2, (3, 2), bias=False, dtype=F64), IMAGE),
     "Conv2d groups": (lambda: nn.Conv2d(3, 6, 3, padding=1, groups=3, dtype=F64), IMAGE),
     "Conv2d dilation": (lambda: nn.Conv2d(3, 4, 3, 1, 2, (2, 1), dtype=F64), IMAGE),
+    "GroupNorm": (lambda: nn.GroupNorm(3, 3, 1e-3, dtype=F64), IMAGE),
+    "GroupNorm-noaffine": (lambda: nn.GroupNorm(1, 3, affine=False), IMAGE),
     "MaxPool2d": (lambda: nn.MaxPool2d(3, stride=2, padding=1), IMAGE),
     "AvgPool2d": (lambda: nn.AvgPool2d(2, padding=1), IMAGE),
     "ReLU": (lambda: nn.ReLU(), ROWS),
