@@ -279,6 +279,8 @@ def _symmetric(x: Tensor, pads: list[int], limit: list[int] | None, value: float
 
 def conv(ctx, x, w, b=None):
     x, w = tensor(x), tensor(w)
+    if x.ndim == 3:  # a 1-d Conv (torch.onnx's for Conv1d)
+        return _conv1d(ctx, x, w, None if b is None else tensor(b))
     kernel = list(ctx.attr("kernel_shape", w.shape[2:]))
     dilations = [int(d) for d in ctx.attr("dilations", [1, 1])]
     strides, pads = _window_attrs(ctx, x, kernel, dilations)
@@ -287,6 +289,21 @@ def conv(ctx, x, w, b=None):
     # ONNX's `group` and `dilations` are F.conv2d's groups and dilation, which it checks
     group = int(ctx.attr("group", 1))
     return F.conv2d(x, w, bias, tuple(strides), padding, tuple(dilations), group)
+
+
+def _conv1d(ctx, x: Tensor, w: Tensor, b: Tensor | None) -> Tensor:
+    """A Conv on (N, C, L): F.conv1d, after padding `x` explicitly where ONNX's pads differ
+    at the two ends. auto_pad SAME_* is refused here (named), VALID is no padding."""
+    auto_pad = ctx.attr("auto_pad", "NOTSET")
+    if auto_pad not in ("NOTSET", "VALID"):
+        raise ctx.unsupported(f"auto_pad={auto_pad} on a 1-d Conv is not supported")
+    (stride,) = ctx.attr("strides", [1])
+    (dilation,) = ctx.attr("dilations", [1])
+    begin, end = ctx.attr("pads", [0, 0]) if auto_pad == "NOTSET" else (0, 0)
+    if begin != end:
+        x, begin = autodiff.pad(x, ((0, 0), (0, 0), (begin, end)), 0.0), 0
+    group = int(ctx.attr("group", 1))
+    return F.conv1d(x, w, b, int(stride), int(begin), int(dilation), group)
 
 
 def _pool_checks(ctx) -> None:

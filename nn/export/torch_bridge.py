@@ -122,6 +122,17 @@ def _to_torch_table(torch: Any, twins: Any) -> dict[type, Callable[[Any, Callabl
             bias=m.bias is not None,
             dtype=dtype(m.weight),
         ),
+        layers.Conv1d: lambda m, _: tnn.Conv1d(
+            m.in_channels,
+            m.out_channels,
+            m.kernel_size,
+            stride=m.stride,
+            padding=m.padding,
+            dilation=m.dilation,
+            groups=m.groups,
+            bias=m.bias is not None,
+            dtype=dtype(m.weight),
+        ),
         layers.MaxPool2d: lambda m, _: tnn.MaxPool2d(m.kernel_size, m.stride, m.padding),
         layers.AvgPool2d: lambda m, _: tnn.AvgPool2d(m.kernel_size, m.stride, m.padding),
         layers.ReLU: lambda m, _: tnn.ReLU(),
@@ -221,6 +232,20 @@ def _from_torch_table(torch: Any, twins: Any) -> dict[type, Callable[[Any, Calla
                     f"equivalent (only {name}={default!r})"
                 )
 
+    def conv1d(m: Any, _: Any) -> Module:
+        require_defaults(m, padding_mode="zeros")
+        return layers.Conv1d(
+            m.in_channels,
+            m.out_channels,
+            m.kernel_size,
+            m.stride,
+            m.padding,
+            m.dilation,
+            m.groups,
+            bias=m.bias is not None,
+            dtype=dtype(m.weight),
+        )
+
     def conv(m: Any, _: Any) -> Module:
         require_defaults(m, padding_mode="zeros")
         return layers.Conv2d(
@@ -309,6 +334,7 @@ def _from_torch_table(torch: Any, twins: Any) -> dict[type, Callable[[Any, Calla
             m.in_features, m.out_features, bias=m.bias is not None, dtype=dtype(m.weight)
         ),
         tnn.Conv2d: conv,
+        tnn.Conv1d: conv1d,
         tnn.MaxPool2d: max_pool,
         tnn.AvgPool2d: avg_pool,
         tnn.ReLU: lambda m, _: layers.ReLU(),

@@ -4,8 +4,8 @@
     y = F.relu(F.linear(x, w, b))
     loss = F.cross_entropy(y, labels)
 
-Fused ops (one compute node each, with a hand-written backward): `linear`, `conv2d`,
-`max_pool2d`, `avg_pool2d`, `cross_entropy`, `binary_cross_entropy(_with_logits)`,
+Fused ops (one compute node each, with a hand-written backward): `linear`, `conv2d` (`conv1d`
+runs on it), `max_pool2d`, `avg_pool2d`, `cross_entropy`, `binary_cross_entropy(_with_logits)`,
 `batch_norm` (training), `dropout`, `step`. The rest compose autodiff's ops.
 """
 
@@ -44,6 +44,7 @@ from .activation import (
     tanhshrink,
 )
 from .conv import conv2d
+from .conv1d import conv1d
 from .distance import cosine_similarity, normalize, pairwise_distance
 from .dropout import dropout
 from .embedding import embedding
@@ -74,6 +75,7 @@ __all__ = [
     "binary_cross_entropy_with_logits",
     "celu",
     "celu_",
+    "conv1d",
     "conv2d",
     "cosine_similarity",
     "cross_entropy",

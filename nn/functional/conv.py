@@ -492,7 +492,7 @@ def padding_of(
             "side more than the other, which glassgrad's conv2d does not do; use an odd kernel "
             "or pad the input"
         )
-    return (totals[0] // 2, totals[1] // 2)
+    return tuple(total // 2 for total in totals)  # type: ignore[return-value]
 
 
 def conv2d(

@@ -28,7 +28,7 @@ from .activation import (
     Tanhshrink,
 )
 from .batchnorm import BatchNorm1d, BatchNorm2d
-from .conv import Conv2d
+from .conv import Conv1d, Conv2d
 from .distance import CosineSimilarity, PairwiseDistance
 from .dropout import Dropout
 from .embedding import Embedding
@@ -45,6 +45,7 @@ __all__ = [
     "BatchNorm1d",
     "BatchNorm2d",
     "CELU",
+    "Conv1d",
     "Conv2d",
     "CosineSimilarity",
     "Dropout",

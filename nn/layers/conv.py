@@ -1,4 +1,5 @@
-"""Conv2d: a bank of learned 2-d filters slid over (N, C, H, W) images."""
+"""Conv2d and Conv1d: banks of learned filters slid over (N, C, H, W) images and (N, C, L)
+signals."""
 
 from __future__ import annotations
 
@@ -132,11 +133,92 @@ class Conv2d(Module):
         return text + ("" if self.bias is not None else ", bias=False")
 
 
-def _groups(groups: Any, in_channels: int, out_channels: int) -> int:
+def _groups(groups: Any, in_channels: int, out_channels: int, where: str = "Conv2d") -> int:
     """groups as an int >= 1 dividing both channel counts: a TypeError for another kind of
     value, a ValueError naming the counts otherwise (PyTorch's types)."""
-    groups = check_int("Conv2d", "groups", groups, minimum=1)
+    groups = check_int(where, "groups", groups, minimum=1)
     for name, channels in (("in_channels", in_channels), ("out_channels", out_channels)):
         if channels % groups:
-            raise ValueError(f"Conv2d: {name}={channels} must be divisible by groups={groups}")
+            raise ValueError(f"{where}: {name}={channels} must be divisible by groups={groups}")
     return groups
+
+
+class Conv1d(Module):
+    """1-d convolution (cross-correlation), PyTorch's layer: x (N, in_channels, L) (or one
+    signal (in_channels, L)) -> (N, out_channels, Lo), Lo = (L + 2*p - d*(k - 1) - 1) // s + 1.
+
+    weight (out_channels, in_channels / groups, k), bias (out_channels,), initialised as
+    PyTorch's (fan_in = in_channels / groups * k). kernel_size, stride, padding and dilation
+    are an int or a 1-tuple, kept as 1-tuples as PyTorch keeps them (padding also "same" /
+    "valid", kept as given); `groups` as Conv2d's. `F.conv1d` runs it as conv2d on
+    (N, C, 1, L). `padding_mode` is supported at "zeros" only, `device` "cpu" or None.
+    """
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int | tuple[int],
+        stride: int | tuple[int] = 1,
+        padding: int | tuple[int] | str = 0,
+        dilation: int | tuple[int] = 1,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        check_default("Conv1d", "padding_mode", padding_mode, "zeros")
+        check_device(device, "Conv1d")
+        self.in_channels = check_int("Conv1d", "in_channels", in_channels, minimum=0)
+        self.out_channels = check_int("Conv1d", "out_channels", out_channels, minimum=0)
+        self.groups = _groups(groups, self.in_channels, self.out_channels, "Conv1d")
+        self.kernel_size = (_single("kernel_size", kernel_size, minimum=1),)
+        self.stride = (_single("stride", stride, minimum=1),)
+        self.dilation = (_single("dilation", dilation, minimum=1),)
+        if isinstance(padding, str):  # PyTorch's "same" / "valid", kept as given (and shown)
+            padding_of(padding, self.kernel_size, self.stride[0], "Conv1d", self.dilation)
+            self.padding: tuple[int] | str = padding
+        else:
+            self.padding = (_single("padding", padding, minimum=0),)
+        self.padding_mode = "zeros"
+        dtype = autodiff.get_default_dtype() if dtype is None else dtype
+        shape = (out_channels, in_channels // self.groups, *self.kernel_size)
+        self.weight = Parameter(np.empty(shape, dtype=dtype))
+        self.bias = Parameter(np.empty(out_channels, dtype=dtype)) if bias else None
+        self.reset_parameters()
+
+    reset_parameters = Conv2d.reset_parameters
+
+    def forward(self, x: Tensor) -> Tensor:
+        if self.padding_mode != "zeros":  # read at forward, as PyTorch reads it
+            check_default("Conv1d", "padding_mode", self.padding_mode, "zeros")
+        args = (self.stride, self.padding, self.dilation, self.groups)
+        return F.conv1d(x, self.weight, self.bias, *args)
+
+    def extra_repr(self) -> str:
+        text = (
+            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+            f"stride={self.stride}"
+        )
+        if self.padding != (0,):
+            text += f", padding={self.padding}"
+        if self.dilation != (1,):
+            text += f", dilation={self.dilation}"
+        if self.groups != 1:
+            text += f", groups={self.groups}"
+        return text + ("" if self.bias is not None else ", bias=False")
+
+
+def _single(name: str, value: Any, minimum: int) -> int:
+    """An int, or a 1-tuple or list of one, as that int: a TypeError for another kind or
+    length, a ValueError below `minimum` (as Conv2d's check_pair)."""
+    if isinstance(value, tuple | list):
+        if len(value) != 1:
+            raise TypeError(
+                f"Conv1d: {name} must be an int or a 1-tuple, got {value!r} with "
+                f"{len(value)} entries"
+            )
+        (value,) = value
+    return check_int("Conv1d", name, value, minimum=minimum)

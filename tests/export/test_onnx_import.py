@@ -337,6 +337,36 @@ def test_dilated_conv_reads_dilations(attributes):
     check_against_onnxruntime(model, IMAGES)
 
 
+@pytest.mark.parametrize(
+    "attributes",
+    [
+        {},
+        {"strides": [2], "pads": [1, 1], "dilations": [2]},
+        {"pads": [2, 0], "group": 3},
+        {"auto_pad": "VALID", "dilations": [3]},
+    ],
+)
+def test_1d_conv_reads_its_attributes(attributes):
+    channels = 1 if attributes.get("group") else 3
+    weight = np.random.default_rng(6).standard_normal((3, channels, 2)).astype(np.float32)
+    signals = np.random.default_rng(7).standard_normal((2, 3, 9)).astype(np.float32)
+    model = graph_model(
+        [helper.make_node("Conv", ["x", "w"], ["y"], **attributes)],
+        [float_input("x", ["N", 3, 9])],
+        [y_info],
+        [numpy_helper.from_array(weight, "w")],
+    )
+    check_against_onnxruntime(model, signals)
+
+
+def test_1d_conv_same_auto_pad_is_named():
+    weight = numpy_helper.from_array(np.ones((3, 3, 2), np.float32), "w")
+    node = helper.make_node("Conv", ["x", "w"], ["y"], auto_pad="SAME_UPPER")
+    model = graph_model([node], [float_input("x", ["N", 3, 9])], [y_info], [weight])
+    with pytest.raises(UnsupportedOpError, match="auto_pad=SAME_UPPER on a 1-d Conv"):
+        from_onnx(model)(np.ones((1, 3, 9), np.float32))
+
+
 @pytest.mark.filterwarnings("ignore:Using padding='same'")  # torch's note on its own copy
 def test_dilated_conv_same_auto_pad_spans_the_dilated_kernel():
     # onnxruntime refuses dilations with SAME_*; ONNX's SAME_UPPER at stride 1 is torch's "same"

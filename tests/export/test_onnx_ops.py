@@ -182,6 +182,11 @@ CASES: dict[str, list[tuple]] = {
             (data(2, 3, 9, 10), data(4, 3, 3, 2), data(4)),
         ),
         (lambda x, w: F.conv2d(x, w, None, 1, 2, 2, 2), (data(1, 4, 6, 6), data(4, 2, 3, 3))),
+        (  # conv1d: Reshape, Conv, Reshape
+            lambda x, w, b: F.conv1d(x, w, b, 2, 1, 2),
+            (data(2, 3, 11), data(4, 3, 3), data(4)),
+        ),
+        (lambda x, w: F.conv1d(x, w, padding="same", groups=2), (data(1, 4, 7), data(2, 2, 3))),
     ],
     "MaxPool2d": [(lambda x: F.max_pool2d(x, 3, 2, padding=1), (data(2, 3, 7, 7),))],
     "AvgPool2d": [(lambda x: F.avg_pool2d(x, (2, 3), 1, padding=1), (data(2, 3, 5, 6),))],

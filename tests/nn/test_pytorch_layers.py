@@ -284,12 +284,17 @@ def _positional(fn) -> list[str]:
 TORCH_POSITIONAL = {
     "Conv2d": ["in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation",
                "groups", "bias", "padding_mode", "device", "dtype"],
+    "Conv1d": ["in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation",
+               "groups", "bias", "padding_mode", "device", "dtype"],
+    "GroupNorm": ["num_groups", "num_channels", "eps", "affine", "device", "dtype"],
     "Linear": ["in_features", "out_features", "bias", "device", "dtype"],
     "MaxPool2d": ["kernel_size", "stride", "padding", "dilation", "return_indices", "ceil_mode"],
     "AvgPool2d": ["kernel_size", "stride", "padding", "ceil_mode", "count_include_pad",
                   "divisor_override"],
     "Dropout": ["p", "inplace"],
+    "conv1d": ["weight", "bias", "stride", "padding", "dilation", "groups"],
     "conv2d": ["weight", "bias", "stride", "padding", "dilation", "groups"],
+    "group_norm": ["num_groups", "weight", "bias", "eps"],
     "max_pool2d": ["kernel_size", "stride", "padding", "dilation", "ceil_mode", "return_indices"],
     "avg_pool2d": ["kernel_size", "stride", "padding", "ceil_mode", "count_include_pad",
                    "divisor_override"],
@@ -301,10 +306,12 @@ TORCH_POSITIONAL = {
 def test_positional_arguments_are_pytorchs(name):
     ours = getattr(nn, name).__init__ if name[0].isupper() else getattr(F, name)
     assert _positional(ours) == TORCH_POSITIONAL[name]
-    if name in ("Linear", "MaxPool2d", "AvgPool2d", "Dropout", "dropout"):  # readable in torch
+    readable = ("Linear", "MaxPool2d", "AvgPool2d", "Dropout", "dropout", "GroupNorm", "group_norm")
+    if name in readable:  # readable in torch
         torch = pytest.importorskip("torch")
-        theirs = getattr(torch.nn, name).__init__ if name[0].isupper() else torch.nn.functional
-        assert _positional(theirs if name[0].isupper() else theirs.dropout) == _positional(ours)
+        home = torch.nn if name[0].isupper() else torch.nn.functional
+        theirs = getattr(home, name)
+        assert _positional(theirs.__init__ if name[0].isupper() else theirs) == _positional(ours)
 
 
 def test_positional_pytorch_arguments_are_honoured_or_refused():
