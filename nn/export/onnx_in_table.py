@@ -238,8 +238,8 @@ def _window_attrs(
     ctx, x: Tensor, kernel: list[int], dilations: list[int] | None = None
 ) -> tuple[list[int], list[int]]:
     """(strides, pads as [top, left, bottom, right]) with auto_pad resolved. `dilations`, for
-    an op that takes them (Conv): auto_pad sees the dilated kernel's extent; for the others a
-    dilation is refused."""
+    an op that takes them (Conv, MaxPool): auto_pad sees the dilated kernel's extent; for the
+    others a dilation is refused."""
     if x.ndim != 4:
         raise ctx.unsupported(
             f"only 2-d windows on (N, C, H, W) inputs are supported, got shape {x.shape}"
@@ -319,9 +319,10 @@ def max_pool(ctx, x):
         raise ctx.unsupported("the Indices output of MaxPool is not supported")
     x = tensor(x)
     kernel = list(ctx.attr("kernel_shape"))
-    strides, pads = _window_attrs(ctx, x, kernel)
+    dilations = [int(d) for d in ctx.attr("dilations", [1, 1])]
+    strides, pads = _window_attrs(ctx, x, kernel, dilations)
     x, padding = _symmetric(x, pads, [k // 2 for k in kernel], -np.inf)
-    return F.max_pool2d(x, tuple(kernel), tuple(strides), padding)
+    return F.max_pool2d(x, tuple(kernel), tuple(strides), padding, tuple(dilations))
 
 
 def average_pool(ctx, x):

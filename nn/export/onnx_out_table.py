@@ -296,8 +296,11 @@ def conv2d(e, node):
 
 def max_pool2d(e, node):
     args = e.arguments(node)
+    dilation = tuple(args["dilation"])  # ONNX's dilations, left out at (1, 1)
+    dilations = {"dilations": list(dilation)} if dilation != (1, 1) else {}
+    kernel = list(args["kernel"])
     return e.node(
-        "MaxPool", [e.value(node.args[0])], kernel_shape=list(args["kernel"]), **_window(args)
+        "MaxPool", [e.value(node.args[0])], kernel_shape=kernel, **_window(args), **dilations
     )
 
 

@@ -133,7 +133,9 @@ def _to_torch_table(torch: Any, twins: Any) -> dict[type, Callable[[Any, Callabl
             bias=m.bias is not None,
             dtype=dtype(m.weight),
         ),
-        layers.MaxPool2d: lambda m, _: tnn.MaxPool2d(m.kernel_size, m.stride, m.padding),
+        layers.MaxPool2d: lambda m, _: tnn.MaxPool2d(
+            m.kernel_size, m.stride, m.padding, m.dilation
+        ),
         layers.AvgPool2d: lambda m, _: tnn.AvgPool2d(m.kernel_size, m.stride, m.padding),
         layers.ReLU: lambda m, _: tnn.ReLU(),
         layers.LeakyReLU: lambda m, _: tnn.LeakyReLU(m.negative_slope),
@@ -261,8 +263,8 @@ def _from_torch_table(torch: Any, twins: Any) -> dict[type, Callable[[Any, Calla
         )
 
     def max_pool(m: Any, _: Any) -> Module:
-        require_defaults(m, dilation=1, ceil_mode=False, return_indices=False)
-        return layers.MaxPool2d(m.kernel_size, m.stride, m.padding)
+        require_defaults(m, ceil_mode=False, return_indices=False)
+        return layers.MaxPool2d(m.kernel_size, m.stride, m.padding, m.dilation)
 
     def avg_pool(m: Any, _: Any) -> Module:
         require_defaults(m, ceil_mode=False, count_include_pad=True, divisor_override=None)

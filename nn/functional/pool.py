@@ -66,8 +66,23 @@ class MaxPool2d(Function):
     supports_create_graph = False  # backward is numpy code, not differentiable ops
 
     @staticmethod
-    def forward(ctx, x, *, kernel: Pair, stride: Pair, padding: Pair, out_size: Pair):
+    def forward(
+        ctx,
+        x,
+        *,
+        kernel: Pair,
+        stride: Pair,
+        padding: Pair,
+        out_size: Pair,
+        dilation: Pair = (1, 1),
+    ):
         xp = pad(x, padding, _lowest(x.dtype))
+        if dilation != (1, 1):  # taps `dilation` pixels apart: a reduction of the window view
+            out = windows(xp, kernel, stride, out_size, False, dilation).max(axis=(4, 5))
+            ctx.save_for_backward(x)
+            ctx.out = out
+            ctx.geometry = (kernel, stride, padding, out_size, dilation)
+            return out
         out = np.empty((*x.shape[:2], *out_size), dtype=x.dtype)
         if len(x) == 1:  # one image: one slice on this thread, said directly
             _separable_max(xp, kernel, stride, out_size, out=out)
@@ -87,6 +102,8 @@ class MaxPool2d(Function):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
+        if len(ctx.geometry) == 5:  # dilated: the general backward, on dilated windows
+            return _max_pool_backward(x, ctx.out, grad, *ctx.geometry)
         kernel, stride, padding, out_size = ctx.geometry
         # Which element of each window was the (first) maximum is recomputed here rather than
         # tracked in forward: that keeps forward (and inference) a bare running maximum.
@@ -125,14 +142,23 @@ def _separable_max(
     return out
 
 
-def _max_pool_backward(x, out, grad, kernel: Pair, stride: Pair, padding: Pair, out_size: Pair):
+def _max_pool_backward(
+    x,
+    out,
+    grad,
+    kernel: Pair,
+    stride: Pair,
+    padding: Pair,
+    out_size: Pair,
+    dilation: Pair = (1, 1),
+):
     """The gradient of max pooling for any geometry: each window's gradient to its first
     maximum, found by comparing every kernel offset with the window's maximum in turn."""
-    win = windows(pad(x, padding, _lowest(x.dtype)), kernel, stride, out_size)
-    dxp, dwin = _grad_image(x.shape, padding, kernel, stride, out_size, grad.dtype)
+    win = windows(pad(x, padding, _lowest(x.dtype)), kernel, stride, out_size, False, dilation)
+    dxp, dwin = _grad_image(x.shape, padding, kernel, stride, out_size, grad.dtype, dilation)
     taken = np.zeros(out.shape, dtype=bool)  # windows whose maximum already got its grad
-    disjoint = _disjoint(kernel, stride)
-    real = _real_pixels(x.shape, kernel, stride, padding, out_size)
+    disjoint = dilation == (1, 1) and _disjoint(kernel, stride)  # dilated: added, to be safe
+    real = _real_pixels(x.shape, kernel, stride, padding, out_size, dilation)
     for a, b in _offsets(kernel):
         maximal = win[:, :, :, :, a, b] == out
         if real is not None:
@@ -147,14 +173,16 @@ def _max_pool_backward(x, out, grad, kernel: Pair, stride: Pair, padding: Pair, 
     return unpad(dxp, padding)
 
 
-def _real_pixels(x_shape, kernel: Pair, stride: Pair, padding: Pair, out_size: Pair):
+def _real_pixels(
+    x_shape, kernel: Pair, stride: Pair, padding: Pair, out_size: Pair, dilation: Pair = (1, 1)
+):
     """None without padding, else a (1, 1, Ho, Wo, kh, kw) view: True where a window holds a
     pixel of the image, False where it holds padding. A window whose pixels are all the pad
     value (-inf) ties with its padding; PyTorch gives its gradient to the first real pixel."""
     if padding == (0, 0):
         return None
     image = np.ones((1, 1, *x_shape[2:]), dtype=bool)
-    return windows(pad(image, padding, False), kernel, stride, out_size)
+    return windows(pad(image, padding, False), kernel, stride, out_size, False, dilation)
 
 
 def _max_pool_backward_disjoint(x, out, grad, kernel: Pair, stride: Pair, out_size: Pair):
@@ -359,20 +387,25 @@ def max_pool2d(
 ) -> Tensor:
     """Max over each kh x kw window: (N, C, H, W) -> (N, C, Ho, Wo); one image (C, H, W) too.
 
-    Ho = (H + 2*ph - kh) // sh + 1 (and Wo likewise); `stride` defaults to `kernel_size`.
-    Padding is with -inf, at most half the kernel, and never takes a gradient. The gradient of
-    a window flows to its first maximal element of the image in row-major order (one element,
-    even when several tie; for a window of -inf pixels its first pixel, as in PyTorch). PyTorch's
-    `dilation`, `ceil_mode` and `return_indices` (same positions) are supported at their
-    defaults only: others raise.
+    Ho = (H + 2*ph - dh*(kh - 1) - 1) // sh + 1 (and Wo likewise); `stride` defaults to
+    `kernel_size`; `dilation` (an int >= 1 or a pair, as PyTorch's) spaces a window's taps that
+    many pixels apart. Padding is with -inf, at most half the kernel, and never takes a
+    gradient. The gradient of a window flows to its first maximal element in row-major order
+    (one element, even when several tie; for a window of -inf pixels its first pixel, as in
+    PyTorch). PyTorch's `ceil_mode` and `return_indices` (same positions) are supported at
+    their defaults only: others raise.
     """
     if is_one_image(x):
         args = (kernel_size, stride, padding, dilation, ceil_mode, return_indices)
         return one_image(max_pool2d, x, *args)
-    if dilation != 1 or ceil_mode or return_indices:
-        check_default("max_pool2d", "dilation", dilation, 1)
+    if ceil_mode or return_indices:
         check_default("max_pool2d", "ceil_mode", ceil_mode, False)
         check_default("max_pool2d", "return_indices", return_indices, False)
+    if dilation != 1:
+        dilation = pair(dilation, "dilation", "max_pool2d", minimum=1)
+        if dilation != (1, 1):  # the op's dilated path; (1, 1) keeps the tuned call
+            geometry = _geometry("max_pool2d", shape_of(x), kernel_size, stride, padding, dilation)
+            return MaxPool2d.apply(x, **geometry, dilation=dilation)
     return MaxPool2d.apply(x, **_geometry("max_pool2d", shape_of(x), kernel_size, stride, padding))
 
 
@@ -449,7 +482,7 @@ def adaptive_avg_pool2d(
 
 
 # ---------------------------------------------------------------------------------- helpers
-def _geometry(op: str, x_shape, kernel_size, stride, padding) -> dict:
+def _geometry(op: str, x_shape, kernel_size, stride, padding, dilation: Pair = (1, 1)) -> dict:
     """Check the arguments of a pooling op (errors name it and the shapes); return its kwargs."""
     kernel = pair(kernel_size, "kernel_size", op, minimum=1)
     stride = kernel if stride is None else pair(stride, "stride", op, minimum=1)
@@ -460,12 +493,16 @@ def _geometry(op: str, x_shape, kernel_size, stride, padding) -> dict:
         # Larger padding could make a window all padding (PyTorch forbids it too).
         raise ValueError(f"{op}: padding {padding} must be at most half the kernel {kernel}")
     padded = (x_shape[2] + 2 * padding[0], x_shape[3] + 2 * padding[1])
-    if kernel[0] > padded[0] or kernel[1] > padded[1]:
+    extent = kernel  # a dilated window spans d*(k - 1) + 1 pixels
+    if dilation != (1, 1):
+        extent = tuple(d * (k - 1) + 1 for d, k in zip(dilation, kernel))
+    if extent[0] > padded[0] or extent[1] > padded[1]:
+        dilated = "" if extent is kernel else f" at dilation {dilation} (spanning {extent})"
         raise ShapeError(
-            f"{op}: kernel {kernel} is larger than the padded input {padded} "
+            f"{op}: kernel {kernel}{dilated} is larger than the padded input {padded} "
             f"(input {tuple(x_shape)}, padding {padding})"
         )
-    out_size = output_size(x_shape[2:], kernel, stride, padding)
+    out_size = output_size(x_shape[2:], extent, stride, padding)
     return {"kernel": kernel, "stride": stride, "padding": padding, "out_size": out_size}
 
 
@@ -479,14 +516,16 @@ def _disjoint(kernel: Pair, stride: Pair) -> bool:
     return stride[0] >= kernel[0] and stride[1] >= kernel[1]
 
 
-def _grad_image(x_shape, padding: Pair, kernel: Pair, stride: Pair, out_size: Pair, dtype):
+def _grad_image(
+    x_shape, padding: Pair, kernel: Pair, stride: Pair, out_size: Pair, dtype, dilation=(1, 1)
+):
     """A zero gradient for the padded input, and its writeable (N, C, Ho, Wo, kh, kw) view.
 
     Zeros, not empty: pixels that no window covers (the border a stride skips) get no gradient.
     """
     n, c, h, w = x_shape
     dxp = np.zeros((n, c, h + 2 * padding[0], w + 2 * padding[1]), dtype=dtype)
-    return dxp, windows(dxp, kernel, stride, out_size, writeable=True)
+    return dxp, windows(dxp, kernel, stride, out_size, True, dilation)
 
 
 def _lowest(dtype: np.dtype) -> float | int:

@@ -66,8 +66,12 @@ class _Pool2d(Module):
         out = type(self)._function(x, kernel, stride, padding, *options)
         geometry = {"kernel": checked.pair(kernel), "stride": checked.pair(stride)}
         geometry["padding"] = checked.pair(padding)
-        checked.remember(self, key, {**geometry, "out_size": out.shape[2:]})
+        checked.remember(self, key, {**geometry, **self._kept(), "out_size": out.shape[2:]})
         return out
+
+    def _kept(self) -> dict[str, Any]:
+        """The op's further keyword arguments for a kept call (MaxPool2d's dilation)."""
+        return {}
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
@@ -76,8 +80,9 @@ class _Pool2d(Module):
 class MaxPool2d(_Pool2d):
     """The maximum of each kernel_size window, moved by stride (default: kernel_size).
 
-    x (N, C, H, W) -> (N, C, Ho, Wo); the gradient goes to each window's maximum. PyTorch's
-    `dilation`, `return_indices` and `ceil_mode` are accepted at their defaults only.
+    x (N, C, H, W) -> (N, C, Ho, Wo); the gradient goes to each window's maximum. `dilation`
+    (an int >= 1 or a pair) spaces a window's taps that many pixels apart, as PyTorch's;
+    PyTorch's `return_indices` and `ceil_mode` are accepted at their defaults only.
     """
 
     def __init__(
@@ -90,20 +95,21 @@ class MaxPool2d(_Pool2d):
         ceil_mode: bool = False,
     ) -> None:
         super().__init__(
-            kernel_size,
-            stride,
-            padding,
-            dilation=dilation,
-            return_indices=return_indices,
-            ceil_mode=ceil_mode,
+            kernel_size, stride, padding, return_indices=return_indices, ceil_mode=ceil_mode
         )
+        check_pair("MaxPool2d", "dilation", dilation, minimum=1)
+        self.dilation = dilation  # kept as given (and shown), as PyTorch
 
     _function = staticmethod(F.max_pool2d)
     _op = MaxPool2dOp
-    _defaults = {"dilation": 1, "ceil_mode": False, "return_indices": False}
+    _defaults = {"ceil_mode": False, "return_indices": False}
 
     def _options(self) -> tuple:
         return (self.dilation, self.ceil_mode, self.return_indices)  # F.max_pool2d's order
+
+    def _kept(self) -> dict[str, Any]:
+        dilation = checked.pair(self.dilation)  # checked by F.max_pool2d
+        return {} if dilation == (1, 1) else {"dilation": dilation}
 
     def extra_repr(self) -> str:
         return super().extra_repr() + f", dilation={self.dilation}, ceil_mode={self.ceil_mode}"

@@ -337,6 +337,13 @@ def test_dilated_conv_reads_dilations(attributes):
     check_against_onnxruntime(model, IMAGES)
 
 
+def test_dilated_max_pool_reads_dilations():
+    node = helper.make_node(
+        "MaxPool", ["x"], ["y"], kernel_shape=[2, 3], dilations=[2, 1], pads=[1, 1, 1, 1]
+    )
+    check_against_onnxruntime(graph_model([node], [x_info], [y_info]), IMAGES)
+
+
 @pytest.mark.parametrize(
     "attributes",
     [

@@ -188,7 +188,10 @@ CASES: dict[str, list[tuple]] = {
         ),
         (lambda x, w: F.conv1d(x, w, padding="same", groups=2), (data(1, 4, 7), data(2, 2, 3))),
     ],
-    "MaxPool2d": [(lambda x: F.max_pool2d(x, 3, 2, padding=1), (data(2, 3, 7, 7),))],
+    "MaxPool2d": [
+        (lambda x: F.max_pool2d(x, 3, 2, padding=1), (data(2, 3, 7, 7),)),
+        (lambda x: F.max_pool2d(x, (3, 2), 1, 1, (2, 3)), (data(2, 3, 9, 8),)),  # dilations
+    ],
     "AvgPool2d": [(lambda x: F.avg_pool2d(x, (2, 3), 1, padding=1), (data(2, 3, 5, 6),))],
     "BatchNormEval": [
         (

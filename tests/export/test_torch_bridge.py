@@ -71,6 +71,7 @@ LAYERS = {
     "GroupNorm": (lambda: nn.GroupNorm(3, 3, 1e-3, dtype=F64), IMAGE),
     "GroupNorm-noaffine": (lambda: nn.GroupNorm(1, 3, affine=False), IMAGE),
     "MaxPool2d": (lambda: nn.MaxPool2d(3, stride=2, padding=1), IMAGE),
+    "MaxPool2d dilation": (lambda: nn.MaxPool2d(2, 1, 1, (2, 1)), IMAGE),
     "AvgPool2d": (lambda: nn.AvgPool2d(2, padding=1), IMAGE),
     "ReLU": (lambda: nn.ReLU(), ROWS),
     "LeakyReLU": (lambda: nn.LeakyReLU(0.2), ROWS),

@@ -1,4 +1,5 @@
-"""Dilated convolution: `F.conv2d(..., dilation=d)` and `nn.Conv2d(..., dilation=d)`, PyTorch's.
+"""Dilated convolution and max pooling: `F.conv2d(..., dilation=d)`, `nn.Conv2d(...,
+dilation=d)`, `F.max_pool2d(..., dilation=d)` and `nn.MaxPool2d(..., dilation=d)`, PyTorch's.
 
 A dilated kernel is the undilated kernel with d - 1 zeros between its taps, so the reference is
 plain: the dilation=1 op with that zero-stuffed weight (its weight gradient read back at the
@@ -14,7 +15,7 @@ import re
 import numpy as np
 import pytest
 from conv_support import arrays, grads_of
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import autodiff
@@ -195,3 +196,73 @@ def test_layer_rejects_bad_dilation():
         nn.Conv2d(3, 4, 3, dilation=0)
     with pytest.raises(TypeError, match="Conv2d: dilation"):
         nn.Conv2d(3, 4, 3, dilation=1.5)
+
+
+# ------------------------------------------------------------------------------ max pooling
+@st.composite
+def dilated_pool_cases(draw):
+    """(x shape, kernel, stride, padding, dilation, ties?, seed)."""
+    kernel = draw(st.tuples(st.integers(1, 3), st.integers(1, 3)))
+    dilation = draw(st.tuples(st.integers(1, 3), st.integers(1, 3)))
+    stride = draw(st.tuples(st.integers(1, 3), st.integers(1, 3)))
+    padding = draw(st.tuples(st.integers(0, kernel[0] // 2), st.integers(0, kernel[1] // 2)))
+    extent = [d * (k - 1) + 1 for d, k in zip(dilation, kernel)]
+    h, w = (draw(st.integers(max(1, e - 2 * p), 9)) for e, p in zip(extent, padding))
+    shape = (draw(st.integers(1, 2)), draw(st.integers(1, 2)), h, w)
+    return shape, kernel, stride, padding, dilation, draw(st.booleans()), draw(st.integers(0, 99))
+
+
+@settings(max_examples=30, deadline=None)
+@given(dilated_pool_cases())
+def test_dilated_max_pool_gradients_and_torch(case):
+    shape, kernel, stride, padding, dilation, ties, seed = case
+    rng = np.random.default_rng(seed)
+    if ties:  # small integers: each window's gradient to its first maximum, as torch's
+        x = rng.integers(-2, 3, shape).astype(np.float64)
+    else:  # distinct values a step apart: central differences see no kink
+        x = rng.permutation(np.prod(shape)).reshape(shape) * 0.1
+
+    def ours(x):
+        return nn.functional.max_pool2d(x, kernel, stride, padding, dilation)
+
+    # A dilated window can hold only padding (its taps skipping the image): -inf, as torch's,
+    # whose gradient torch sends to an unrelated pixel (glassgrad: none). Not compared here.
+    assume(np.isfinite(ours(Tensor(x)).data).all())
+    if not ties:
+        autodiff.gradcheck(ours, x)
+    torch = pytest.importorskip("torch")
+    upstream = rng.standard_normal(ours(Tensor(x)).shape)
+    xt = Tensor(x, requires_grad=True)
+    ours(xt).backward(Tensor(upstream))
+    tx = torch.tensor(x, requires_grad=True)
+    expected = torch.nn.functional.max_pool2d(tx, kernel, stride, padding, dilation)
+    expected.backward(torch.tensor(upstream))
+    np.testing.assert_array_equal(ours(Tensor(x)).data, expected.detach().numpy())
+    np.testing.assert_allclose(xt.grad.data, tx.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_dilated_max_pool_layer_float32_one_image_and_errors():
+    torch = pytest.importorskip("torch")
+    ours, theirs = nn.MaxPool2d(3, 1, 1, 2), torch.nn.MaxPool2d(3, 1, 1, 2)
+    assert repr(ours) == repr(theirs)
+    x = np.random.default_rng(2).standard_normal((2, 3, 9, 9)).astype(np.float32)
+    for _ in range(2):  # the second call takes the layer's kept signature
+        y = ours(Tensor(x))
+        assert y.dtype == np.float32
+        np.testing.assert_array_equal(y.data, theirs(torch.tensor(x)).numpy())
+    np.testing.assert_array_equal(ours(Tensor(x[0])).data, y.data[0])  # one image (C, H, W)
+    ours.dilation = 1  # changed after construction: read at forward, as PyTorch's
+    assert ours(Tensor(x)).shape == (2, 3, 9, 9)
+    with pytest.raises(ValueError, match="MaxPool2d: dilation must be >= 1, got 0"):
+        nn.MaxPool2d(2, dilation=0)
+    with pytest.raises(ShapeError, match=re.escape("at dilation (3, 3) (spanning (7, 7))")):
+        nn.functional.max_pool2d(autodiff.ones(1, 1, 5, 5), 3, dilation=3)
+
+
+def test_a_window_of_padding_only_is_minus_inf_without_gradient():
+    # kernel 2 at dilation 2 over one padded row: taps on rows 0 and 2, both padding
+    x = Tensor(np.array([[[[0.5]], [[0.7]]]]), requires_grad=True)
+    y = nn.functional.max_pool2d(x, (2, 1), 1, (1, 0), (2, 1))
+    assert np.isneginf(y.data).all()
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, np.zeros(x.shape))

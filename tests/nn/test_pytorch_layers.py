@@ -351,7 +351,6 @@ def test_positional_pytorch_arguments_are_honoured_or_refused():
     [
         (lambda: nn.Conv2d(3, 4, 3), "padding_mode", "reflect"),
         (lambda: nn.MaxPool2d(2), "ceil_mode", True),
-        (lambda: nn.MaxPool2d(2), "dilation", 2),
         (lambda: nn.MaxPool2d(2), "return_indices", True),
         (lambda: nn.AvgPool2d(2), "ceil_mode", True),
         (lambda: nn.AvgPool2d(2), "count_include_pad", False),
