@@ -38,15 +38,20 @@ class _Quiet:
     caller's context (the last ones kept), then only set and reset."""
 
     __slots__ = ("_token",)
-    _from: Any = None  # the caller's settings object ...
-    _to: Any = None  # ... and its quieted version
+    # (the caller's settings object, its quieted version): one attribute, read and replaced
+    # whole, so that threads quieting different settings never pair one's with another's
+    _cache: tuple[Any, Any] = (None, None)
 
     def __enter__(self) -> None:
         settings = _fp_settings.get()
-        if settings is not _Quiet._from and settings is not _Quiet._to:
+        source, quieted = _Quiet._cache
+        if settings is quieted:  # already quiet (nested)
+            quieted = settings
+        elif settings is not source:
             with np.errstate(**_quieted(np.geterr())):
-                _Quiet._from, _Quiet._to = settings, _fp_settings.get()
-        self._token = _fp_settings.set(_Quiet._to if settings is _Quiet._from else settings)
+                quieted = _fp_settings.get()
+            _Quiet._cache = (settings, quieted)
+        self._token = _fp_settings.set(quieted)
 
     def __exit__(self, *exc: Any) -> None:
         _fp_settings.reset(self._token)

@@ -277,6 +277,35 @@ def test_a_users_errstate_raise_still_raises():
     assert np.isinf((x / 0).data).all()  # and quiet again after
 
 
+def test_threads_keep_their_own_errstate_through_quiet():
+    # quiet() caches the quieted version of one settings object; threads under different
+    # settings must never get one another's (a "raise" lost in a thread would be silent)
+    import threading
+
+    wrong = []
+
+    def run(mode: str) -> None:
+        zero = Tensor(np.zeros(1))
+        for _ in range(300):
+            with np.errstate(all=mode):
+                try:
+                    zero.log()
+                    raised = False
+                except FloatingPointError:
+                    raised = True
+            if raised != (mode == "raise"):
+                wrong.append(mode)
+
+    workers = [threading.Thread(target=run, args=(m,)) for m in ("raise", "ignore", "warn") * 2]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+    assert wrong == []
+
+
 def test_parameter_data_takes_a_tensors_values():
     layer = nn.Linear(3, 2)
     w = layer.weight
