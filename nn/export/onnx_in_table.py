@@ -306,6 +306,32 @@ def _conv1d(ctx, x: Tensor, w: Tensor, b: Tensor | None) -> Tensor:
     return F.conv1d(x, w, b, int(stride), int(begin), int(dilation), group)
 
 
+def conv_transpose(ctx, x, w, b=None):
+    """ONNX ConvTranspose on (N, C, H, W): F.conv_transpose2d (ONNX's weight layout is
+    PyTorch's). Pads that differ at the two ends: no padding, then the output cropped by them.
+    auto_pad SAME_* and output_shape are refused by name."""
+    x, w = tensor(x), tensor(w)
+    if x.ndim != 4:
+        raise ctx.unsupported(f"only 2-d ConvTranspose on (N, C, H, W) is supported, got {x.shape}")
+    auto_pad = ctx.attr("auto_pad", "NOTSET")
+    if auto_pad not in ("NOTSET", "VALID"):
+        raise ctx.unsupported(f"auto_pad={auto_pad} is not supported")
+    if ctx.attr("output_shape") is not None:
+        raise ctx.unsupported("the output_shape attribute is not supported (give pads)")
+    strides = tuple(int(s) for s in ctx.attr("strides", [1, 1]))
+    dilations = tuple(int(d) for d in ctx.attr("dilations", [1, 1]))
+    output_padding = tuple(int(p) for p in ctx.attr("output_padding", [0, 0]))
+    pads = [int(p) for p in ctx.attr("pads", [0, 0, 0, 0])] if auto_pad == "NOTSET" else [0] * 4
+    top, left, bottom, right = pads
+    bias = None if b is None else tensor(b)
+    group = int(ctx.attr("group", 1))
+    if top == bottom and left == right:
+        padding = (top, left)
+        return F.conv_transpose2d(x, w, bias, strides, padding, output_padding, group, dilations)
+    y = F.conv_transpose2d(x, w, bias, strides, 0, output_padding, group, dilations)
+    return y[:, :, top : y.shape[2] - bottom, left : y.shape[3] - right]
+
+
 def _pool_checks(ctx) -> None:
     if int(ctx.attr("ceil_mode", 0)):
         raise ctx.unsupported("ceil_mode=1 is not supported")
@@ -747,6 +773,7 @@ IMPORTS: dict[str, Row] = {
     "MatMul": matmul,
     "Gemm": gemm,
     "Conv": conv,
+    "ConvTranspose": conv_transpose,
     "MaxPool": max_pool,
     "AveragePool": average_pool,
     "GlobalAveragePool": global_pool("mean"),

@@ -294,6 +294,23 @@ def conv2d(e, node):
     return e.node("Conv", inputs, kernel_shape=kernel, **_window(args), **group, **dilations)
 
 
+def conv_transpose2d(e, node):
+    """ONNX ConvTranspose: PyTorch's weight layout (Cin, Cout/G, kh, kw) is ONNX's, and its
+    arguments are ONNX's attributes (output_padding, group and dilations left out at their
+    defaults, as torch.onnx does)."""
+    args, dtype = e.arguments(node), e.dtype(node)
+    inputs = [e.value(a, dtype) for a in node.args if a is not None]
+    extra: dict[str, Any] = {}
+    if tuple(args["output_padding"]) != (0, 0):
+        extra["output_padding"] = list(args["output_padding"])
+    if args["groups"] != 1:
+        extra["group"] = args["groups"]
+    if tuple(args["dilation"]) != (1, 1):
+        extra["dilations"] = list(args["dilation"])
+    kernel = list(node.args[1].shape[2:])
+    return e.node("ConvTranspose", inputs, kernel_shape=kernel, **_window(args), **extra)
+
+
 def max_pool2d(e, node):
     args = e.arguments(node)
     dilation = tuple(args["dilation"])  # ONNX's dilations, left out at (1, 1)
@@ -930,6 +947,7 @@ EXPORTS: dict[str, Row] = {
     # nn.functional
     "Linear": Row(linear),
     "Conv2d": Row(conv2d),
+    "ConvTranspose2d": Row(conv_transpose2d),
     "MaxPool2d": Row(max_pool2d),
     "AvgPool2d": Row(avg_pool2d),
     "BatchNormEval": Row(batch_norm_eval),

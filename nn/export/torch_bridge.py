@@ -133,6 +133,18 @@ def _to_torch_table(torch: Any, twins: Any) -> dict[type, Callable[[Any, Callabl
             bias=m.bias is not None,
             dtype=dtype(m.weight),
         ),
+        layers.ConvTranspose2d: lambda m, _: tnn.ConvTranspose2d(
+            m.in_channels,
+            m.out_channels,
+            m.kernel_size,
+            stride=m.stride,
+            padding=m.padding,
+            output_padding=m.output_padding,
+            groups=m.groups,
+            bias=m.bias is not None,
+            dilation=m.dilation,
+            dtype=dtype(m.weight),
+        ),
         layers.MaxPool2d: lambda m, _: tnn.MaxPool2d(
             m.kernel_size, m.stride, m.padding, m.dilation
         ),
@@ -262,6 +274,21 @@ def _from_torch_table(torch: Any, twins: Any) -> dict[type, Callable[[Any, Calla
             dtype=dtype(m.weight),
         )
 
+    def conv_transpose(m: Any, _: Any) -> Module:
+        require_defaults(m, padding_mode="zeros")
+        return layers.ConvTranspose2d(
+            m.in_channels,
+            m.out_channels,
+            m.kernel_size,
+            m.stride,
+            m.padding,
+            m.output_padding,
+            m.groups,
+            m.bias is not None,
+            m.dilation,
+            dtype=dtype(m.weight),
+        )
+
     def max_pool(m: Any, _: Any) -> Module:
         require_defaults(m, ceil_mode=False, return_indices=False)
         return layers.MaxPool2d(m.kernel_size, m.stride, m.padding, m.dilation)
@@ -337,6 +364,7 @@ def _from_torch_table(torch: Any, twins: Any) -> dict[type, Callable[[Any, Calla
         ),
         tnn.Conv2d: conv,
         tnn.Conv1d: conv1d,
+        tnn.ConvTranspose2d: conv_transpose,
         tnn.MaxPool2d: max_pool,
         tnn.AvgPool2d: avg_pool,
         tnn.ReLU: lambda m, _: layers.ReLU(),

@@ -546,13 +546,13 @@ def conv2d(
     return Conv2d.apply(*args, stride=stride, padding=padding, out_size=out_size, groups=groups)
 
 
-def _check_groups(groups: Any) -> int:
+def _check_groups(groups: Any, where: str = "conv2d") -> int:
     """groups as an int >= 1: a TypeError for a float or bool (as PyTorch's), a ShapeError (a
     ValueError and PyTorch's RuntimeError) below 1."""
     if isinstance(groups, bool | np.bool_) or not isinstance(groups, int | np.integer):
-        raise TypeError(f"conv2d: groups must be an int, got {type(groups).__name__} {groups!r}")
+        raise TypeError(f"{where}: groups must be an int, got {type(groups).__name__} {groups!r}")
     if groups < 1:
-        raise ShapeError(f"conv2d: groups must be a positive int, got {groups}")
+        raise ShapeError(f"{where}: groups must be a positive int, got {groups}")
     return int(groups)
 
 

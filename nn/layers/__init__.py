@@ -28,7 +28,7 @@ from .activation import (
     Tanhshrink,
 )
 from .batchnorm import BatchNorm1d, BatchNorm2d
-from .conv import Conv1d, Conv2d
+from .conv import Conv1d, Conv2d, ConvTranspose2d
 from .distance import CosineSimilarity, PairwiseDistance
 from .dropout import Dropout
 from .embedding import Embedding
@@ -47,6 +47,7 @@ __all__ = [
     "CELU",
     "Conv1d",
     "Conv2d",
+    "ConvTranspose2d",
     "CosineSimilarity",
     "Dropout",
     "ELU",

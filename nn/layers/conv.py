@@ -1,9 +1,10 @@
-"""Conv2d and Conv1d: banks of learned filters slid over (N, C, H, W) images and (N, C, L)
-signals."""
+"""Conv2d, Conv1d and ConvTranspose2d: banks of learned filters slid over (N, C, H, W) images
+and (N, C, L) signals, and spread back (transposed) over images."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,7 @@ from .. import init
 from ..functional._unbatched import is_one_image, one_image
 from ..functional.conv import Conv2d as Conv2dOp
 from ..functional.conv import padding_of
+from ..functional.conv_transpose import transposed_size
 from ..module import Module, Parameter, registered
 from ..validate import check_default, check_int, check_pair
 from . import _checked as checked
@@ -222,3 +224,119 @@ def _single(name: str, value: Any, minimum: int) -> int:
             )
         (value,) = value
     return check_int("Conv1d", name, value, minimum=minimum)
+
+
+class ConvTranspose2d(Module):
+    """2-d transposed convolution, PyTorch's layer: x (N, in_channels, H, W) (or one image)
+    -> (N, out_channels, Hout, Wout),
+    Hout = (H - 1)*stride - 2*padding + dilation*(kh - 1) + output_padding + 1 (Wout likewise).
+
+    weight (in_channels, out_channels / groups, kh, kw), bias (out_channels,); initialised as
+    PyTorch's, from U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with fan_in = weight.shape[1] * kh * kw
+    (out_channels / groups * kh * kw: the fan of the convolution it transposes). The arguments
+    are PyTorch's, in its order (output_padding before groups, dilation after bias), each
+    checked here as Conv2d's; padding is an int or a pair (PyTorch's "same"/"valid" strings
+    are refused with a ValueError; torch keeps them and fails at forward). `padding_mode` is
+    "zeros" only (a ValueError otherwise, as PyTorch's), `device` "cpu" or None.
+
+    `forward(x, output_size=None)`: `output_size` ((Hout, Wout), or a 4-long shape whose last
+    two are used) picks the output_padding that gives that size, as PyTorch's; a size outside
+    the reachable range raises PyTorch's ValueError.
+    """
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int | tuple[int, int],
+        stride: int | tuple[int, int] = 1,
+        padding: int | tuple[int, int] = 0,
+        output_padding: int | tuple[int, int] = 0,
+        groups: int = 1,
+        bias: bool = True,
+        dilation: int | tuple[int, int] = 1,
+        padding_mode: str = "zeros",
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        where = "ConvTranspose2d"
+        if padding_mode != "zeros":  # PyTorch's ValueError
+            raise ValueError(
+                f'{where}: only "zeros" padding mode is supported, got {padding_mode!r}'
+            )
+        check_device(device, where)
+        self.in_channels = check_int(where, "in_channels", in_channels, minimum=0)
+        self.out_channels = check_int(where, "out_channels", out_channels, minimum=0)
+        self.groups = _groups(groups, self.in_channels, self.out_channels, where)
+        self.kernel_size = check_pair(where, "kernel_size", kernel_size, minimum=1)
+        self.stride = check_pair(where, "stride", stride, minimum=1)
+        if isinstance(padding, str):
+            raise ValueError(f"{where}: padding must be an int or a pair, got {padding!r}")
+        self.padding = check_pair(where, "padding", padding, minimum=0)
+        self.output_padding = check_pair(where, "output_padding", output_padding, minimum=0)
+        self.dilation = check_pair(where, "dilation", dilation, minimum=1)
+        self.padding_mode = "zeros"
+        dtype = autodiff.get_default_dtype() if dtype is None else dtype
+        shape = (in_channels, out_channels // self.groups, *self.kernel_size)
+        self.weight = Parameter(np.empty(shape, dtype=dtype))
+        self.bias = Parameter(np.empty(out_channels, dtype=dtype)) if bias else None
+        self.reset_parameters()
+
+    reset_parameters = Conv2d.reset_parameters
+
+    def forward(self, x: Tensor, output_size: Sequence[int] | None = None) -> Tensor:
+        if self.padding_mode != "zeros":  # read at forward, as PyTorch reads it
+            raise ValueError('ConvTranspose2d: only "zeros" padding mode is supported')
+        output_padding = self.output_padding
+        if output_size is not None:
+            output_padding = self._output_padding(x, output_size)
+        return F.conv_transpose2d(
+            x,
+            self.weight,
+            self.bias,
+            self.stride,
+            self.padding,
+            output_padding,
+            self.groups,
+            self.dilation,
+        )
+
+    def _output_padding(self, x: Tensor, output_size: Sequence[int]) -> tuple[int, int]:
+        """The output_padding that makes the output `output_size`, as PyTorch's (which raises
+        a ValueError for a size the stride cannot reach)."""
+        sizes = [int(s) for s in output_size]
+        if len(sizes) == x.ndim:  # a whole shape: its spatial sizes
+            sizes = sizes[-2:]
+        if len(sizes) != 2:
+            raise ValueError(
+                f"ConvTranspose2d: for {x.ndim}-d input, output_size must have 2 or {x.ndim} "
+                f"elements (got {len(output_size)})"
+            )
+        kernel = self.weight.shape[2:] if isinstance(self.weight, Tensor) else self.kernel_size
+        smallest = transposed_size(
+            tuple(x.shape[-2:]), tuple(kernel), self.stride, self.padding, self.dilation
+        )
+        largest = [m + s - 1 for m, s in zip(smallest, self.stride)]
+        if any(not lo <= s <= hi for s, lo, hi in zip(sizes, smallest, largest)):
+            raise ValueError(
+                f"ConvTranspose2d: requested an output size of {list(output_size)}, but valid "
+                f"sizes range from {list(smallest)} to {largest} (for an input of "
+                f"{tuple(x.shape[-2:])})"
+            )
+        return sizes[0] - smallest[0], sizes[1] - smallest[1]
+
+    def extra_repr(self) -> str:  # PyTorch's order: padding, dilation, output_padding, groups
+        text = (
+            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+            f"stride={self.stride}"
+        )
+        if self.padding != (0, 0):
+            text += f", padding={self.padding}"
+        if self.dilation != (1, 1):
+            text += f", dilation={self.dilation}"
+        if self.output_padding != (0, 0):
+            text += f", output_padding={self.output_padding}"
+        if self.groups != 1:
+            text += f", groups={self.groups}"
+        return text + ("" if self.bias is not None else ", bias=False")

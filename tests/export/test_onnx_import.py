@@ -366,6 +366,44 @@ def test_1d_conv_reads_its_attributes(attributes):
     check_against_onnxruntime(model, signals)
 
 
+@pytest.mark.parametrize(
+    "attributes",
+    [
+        {},
+        {"strides": [2, 2], "pads": [1, 1, 1, 1], "output_padding": [1, 1]},
+        {"strides": [2, 1], "dilations": [1, 2], "group": 3},
+        {"strides": [3, 2], "pads": [0, 2, 1, 0]},  # asymmetric: cropped
+        {"auto_pad": "VALID", "strides": [2, 2]},
+    ],
+)
+def test_conv_transpose_reads_its_attributes(attributes):
+    out_channels = 1 if attributes.get("group") else 2
+    weight = np.random.default_rng(8).standard_normal((3, out_channels, 3, 2)).astype(np.float32)
+    bias = np.random.default_rng(9).standard_normal(3 if attributes.get("group") else 2)
+    model = graph_model(
+        [helper.make_node("ConvTranspose", ["x", "w", "b"], ["y"], **attributes)],
+        [x_info],
+        [y_info],
+        [
+            numpy_helper.from_array(weight, "w"),
+            numpy_helper.from_array(bias.astype(np.float32), "b"),
+        ],
+    )
+    check_against_onnxruntime(model, IMAGES)
+
+
+def test_conv_transpose_output_shape_and_same_auto_pad_are_named():
+    weight = numpy_helper.from_array(np.ones((3, 2, 3, 3), np.float32), "w")
+    for attributes, name in (
+        ({"output_shape": [9, 9]}, "output_shape"),
+        ({"auto_pad": "SAME_UPPER"}, "auto_pad"),
+    ):
+        node = helper.make_node("ConvTranspose", ["x", "w"], ["y"], **attributes)
+        model = graph_model([node], [x_info], [y_info], [weight])
+        with pytest.raises(UnsupportedOpError, match=name):
+            from_onnx(model)(IMAGES)
+
+
 def test_1d_conv_same_auto_pad_is_named():
     weight = numpy_helper.from_array(np.ones((3, 3, 2), np.float32), "w")
     node = helper.make_node("Conv", ["x", "w"], ["y"], auto_pad="SAME_UPPER")

@@ -188,6 +188,16 @@ CASES: dict[str, list[tuple]] = {
         ),
         (lambda x, w: F.conv1d(x, w, padding="same", groups=2), (data(1, 4, 7), data(2, 2, 3))),
     ],
+    "ConvTranspose2d": [
+        (
+            lambda x, w, b: F.conv_transpose2d(x, w, b, 2, 1, 1),
+            (data(2, 3, 4, 5), data(3, 4, 3, 3), data(4)),
+        ),
+        (  # group, dilations, uneven strides/pads/output_padding
+            lambda x, w: F.conv_transpose2d(x, w, None, (2, 3), (0, 1), (1, 0), 2, (2, 1)),
+            (data(1, 4, 3, 4), data(4, 3, 2, 3)),
+        ),
+    ],
     "MaxPool2d": [
         (lambda x: F.max_pool2d(x, 3, 2, padding=1), (data(2, 3, 7, 7),)),
         (lambda x: F.max_pool2d(x, (3, 2), 1, 1, (2, 3)), (data(2, 3, 9, 8),)),  # dilations

@@ -66,6 +66,11 @@ LAYERS = {
     "Conv2d-nobias": (lambda: nn.Conv2d(3, 2, (3, 2), bias=False, dtype=F64), IMAGE),
     "Conv2d groups": (lambda: nn.Conv2d(3, 6, 3, padding=1, groups=3, dtype=F64), IMAGE),
     "Conv2d dilation": (lambda: nn.Conv2d(3, 4, 3, 1, 2, (2, 1), dtype=F64), IMAGE),
+    "ConvTranspose2d": (lambda: nn.ConvTranspose2d(3, 4, 3, 2, 1, 1, dtype=F64), IMAGE),
+    "ConvTranspose2d grouped": (
+        lambda: nn.ConvTranspose2d(3, 6, (2, 3), (1, 2), 0, (0, 1), 3, False, (2, 1), dtype=F64),
+        IMAGE,
+    ),
     "Conv1d": (lambda: nn.Conv1d(3, 4, 3, 2, 1, 2, dtype=F64), images(4, 3, 9)),
     "Conv1d same": (lambda: nn.Conv1d(4, 2, 3, 1, "same", 1, 2, dtype=F64), images(2, 4, 6)),
     "GroupNorm": (lambda: nn.GroupNorm(3, 3, 1e-3, dtype=F64), IMAGE),
