@@ -25,6 +25,8 @@ from .layers import (
     GLU,
     SELU,
     AdaptiveAvgPool2d,
+    AdaptiveMaxPool2d,
+    AvgPool1d,
     AvgPool2d,
     BatchNorm1d,
     BatchNorm2d,
@@ -45,6 +47,7 @@ from .layers import (
     Linear,
     LogSigmoid,
     LogSoftmax,
+    MaxPool1d,
     MaxPool2d,
     Mish,
     PairwiseDistance,
@@ -83,6 +86,8 @@ from .parallel import DataParallel
 
 __all__ = [
     "AdaptiveAvgPool2d",
+    "AdaptiveMaxPool2d",
+    "AvgPool1d",
     "AvgPool2d",
     "BCELoss",
     "BCEWithLogitsLoss",
@@ -116,6 +121,7 @@ __all__ = [
     "LogSigmoid",
     "LogSoftmax",
     "MSELoss",
+    "MaxPool1d",
     "MaxPool2d",
     "Mish",
     "Module",

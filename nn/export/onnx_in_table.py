@@ -332,13 +332,21 @@ def conv_transpose(ctx, x, w, b=None):
     return y[:, :, top : y.shape[2] - bottom, left : y.shape[3] - right]
 
 
-def _pool_checks(ctx) -> None:
-    if int(ctx.attr("ceil_mode", 0)):
-        raise ctx.unsupported("ceil_mode=1 is not supported")
+def _ceil_mode(ctx, pads: list[int], padding: tuple[int, int]) -> bool:
+    """ONNX's ceil_mode, F.*_pool2d's (PyTorch's output size and divisor, which onnxruntime's
+    are): refused with pads it cannot take as one symmetric pair (padded explicitly, they would
+    count as input in the rule on the last window), or with auto_pad SAME_*."""
+    if not int(ctx.attr("ceil_mode", 0)):
+        return False
+    if ctx.attr("auto_pad", "NOTSET") not in ("NOTSET", "VALID") or list(padding) * 2 != pads:
+        raise ctx.unsupported(
+            f"ceil_mode=1 is supported with symmetric pads of at most half the kernel only, "
+            f"got pads {pads}, auto_pad {ctx.attr('auto_pad', 'NOTSET')}"
+        )
+    return True
 
 
 def max_pool(ctx, x):
-    _pool_checks(ctx)
     if int(ctx.attr("storage_order", 0)):
         raise ctx.unsupported("storage_order=1 is not supported")
     if len(ctx.node.outputs) > 1 and ctx.node.outputs[1]:
@@ -348,20 +356,25 @@ def max_pool(ctx, x):
     dilations = [int(d) for d in ctx.attr("dilations", [1, 1])]
     strides, pads = _window_attrs(ctx, x, kernel, dilations)
     x, padding = _symmetric(x, pads, [k // 2 for k in kernel], -np.inf)
-    return F.max_pool2d(x, tuple(kernel), tuple(strides), padding, tuple(dilations))
+    ceil = _ceil_mode(ctx, pads, padding)
+    return F.max_pool2d(x, tuple(kernel), tuple(strides), padding, tuple(dilations), ceil)
 
 
 def average_pool(ctx, x):
-    """F.avg_pool2d counts padded zeros (count_include_pad=1); ONNX's default (0) divides each
-    window by its real pixels instead: the sum, times a constant map of 1 / count."""
-    _pool_checks(ctx)
+    """F.avg_pool2d with ONNX's count_include_pad (whose default, 0, is not PyTorch's): each
+    window divided by its real pixels, or by its pixels and padding; ceil_mode likewise."""
     x = tensor(x)
     kernel = list(ctx.attr("kernel_shape"))
     strides, pads = _window_attrs(ctx, x, kernel)
     padded, padding = _symmetric(x, pads, [k // 2 for k in kernel], 0.0)
+    include_pad = bool(int(ctx.attr("count_include_pad", 0)))
+    ceil = _ceil_mode(ctx, pads, padding)
+    if ceil or list(padding) * 2 == pads:  # pads F.avg_pool2d takes
+        return F.avg_pool2d(padded, tuple(kernel), tuple(strides), padding, ceil, include_pad)
     y = F.avg_pool2d(padded, tuple(kernel), tuple(strides), padding)
-    if int(ctx.attr("count_include_pad", 0)) or not any(pads):
+    if include_pad or not any(pads):
         return y
+    # pads padded explicitly: the sum, times a constant map of 1 / count
     ones = np.ones((1, 1, *x.shape[2:]), dtype=x.dtype)
     ones, ones_padding = _symmetric(Tensor(ones), pads, [k // 2 for k in kernel], 0.0)
     share = F.avg_pool2d(ones, tuple(kernel), tuple(strides), ones_padding).data  # count / k*k

@@ -146,9 +146,23 @@ def _to_torch_table(torch: Any, twins: Any) -> dict[type, Callable[[Any, Callabl
             dtype=dtype(m.weight),
         ),
         layers.MaxPool2d: lambda m, _: tnn.MaxPool2d(
-            m.kernel_size, m.stride, m.padding, m.dilation
+            m.kernel_size, m.stride, m.padding, m.dilation, ceil_mode=m.ceil_mode
         ),
-        layers.AvgPool2d: lambda m, _: tnn.AvgPool2d(m.kernel_size, m.stride, m.padding),
+        layers.AvgPool2d: lambda m, _: tnn.AvgPool2d(
+            m.kernel_size,
+            m.stride,
+            m.padding,
+            m.ceil_mode,
+            m.count_include_pad,
+            m.divisor_override,
+        ),
+        layers.MaxPool1d: lambda m, _: tnn.MaxPool1d(
+            m.kernel_size, m.stride, m.padding, m.dilation, ceil_mode=m.ceil_mode
+        ),
+        layers.AvgPool1d: lambda m, _: tnn.AvgPool1d(
+            m.kernel_size, m.stride, m.padding, m.ceil_mode, m.count_include_pad
+        ),
+        layers.AdaptiveMaxPool2d: lambda m, _: tnn.AdaptiveMaxPool2d(m.output_size),
         layers.ReLU: lambda m, _: tnn.ReLU(),
         layers.LeakyReLU: lambda m, _: tnn.LeakyReLU(m.negative_slope),
         layers.Sigmoid: lambda m, _: tnn.Sigmoid(),
@@ -289,13 +303,24 @@ def _from_torch_table(torch: Any, twins: Any) -> dict[type, Callable[[Any, Calla
             dtype=dtype(m.weight),
         )
 
-    def max_pool(m: Any, _: Any) -> Module:
-        require_defaults(m, ceil_mode=False, return_indices=False)
-        return layers.MaxPool2d(m.kernel_size, m.stride, m.padding, m.dilation)
+    def max_pool(cls: type) -> Callable:
+        def row(m: Any, _: Any) -> Module:
+            require_defaults(m, return_indices=False)
+            return cls(m.kernel_size, m.stride, m.padding, m.dilation, ceil_mode=m.ceil_mode)
+
+        return row
 
     def avg_pool(m: Any, _: Any) -> Module:
-        require_defaults(m, ceil_mode=False, count_include_pad=True, divisor_override=None)
-        return layers.AvgPool2d(m.kernel_size, m.stride, m.padding)
+        options = (m.ceil_mode, m.count_include_pad, m.divisor_override)
+        return layers.AvgPool2d(m.kernel_size, m.stride, m.padding, *options)
+
+    def avg_pool1d(m: Any, _: Any) -> Module:
+        options = (m.ceil_mode, m.count_include_pad)
+        return layers.AvgPool1d(m.kernel_size, m.stride, m.padding, *options)
+
+    def adaptive_max_pool(m: Any, _: Any) -> Module:
+        require_defaults(m, return_indices=False)
+        return layers.AdaptiveMaxPool2d(m.output_size)
 
     def softmax(cls: type) -> Callable:
         def row(m: Any, _: Any) -> Module:
@@ -365,8 +390,11 @@ def _from_torch_table(torch: Any, twins: Any) -> dict[type, Callable[[Any, Calla
         tnn.Conv2d: conv,
         tnn.Conv1d: conv1d,
         tnn.ConvTranspose2d: conv_transpose,
-        tnn.MaxPool2d: max_pool,
+        tnn.MaxPool2d: max_pool(layers.MaxPool2d),
         tnn.AvgPool2d: avg_pool,
+        tnn.MaxPool1d: max_pool(layers.MaxPool1d),
+        tnn.AvgPool1d: avg_pool1d,
+        tnn.AdaptiveMaxPool2d: adaptive_max_pool,
         tnn.ReLU: lambda m, _: layers.ReLU(),
         tnn.LeakyReLU: lambda m, _: layers.LeakyReLU(m.negative_slope),
         tnn.Sigmoid: lambda m, _: layers.Sigmoid(),

@@ -66,11 +66,14 @@ from .loss import (
 )
 from .normalization import batch_norm, group_norm, layer_norm
 from .padding import pad
-from .pool import adaptive_avg_pool2d, avg_pool2d, max_pool2d
+from .pool import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d
+from .pool1d import avg_pool1d, max_pool1d
 from .upsampling import interpolate
 
 __all__ = [
     "adaptive_avg_pool2d",
+    "adaptive_max_pool2d",
+    "avg_pool1d",
     "avg_pool2d",
     "batch_norm",
     "binary_cross_entropy",
@@ -103,6 +106,7 @@ __all__ = [
     "linear",
     "log_softmax",
     "logsigmoid",
+    "max_pool1d",
     "max_pool2d",
     "mish",
     "mse_loss",

@@ -29,17 +29,23 @@ would make inf * 0 = NaN there). A window holding NaN has NaN as its maximum, an
 goes to its last NaN pixel in row-major order, as PyTorch's CPU kernel does
 (`_nan_windows_backward`).
 
-Average pooling: count_include_pad=True (PyTorch's default) — a window is always divided by
-kh*kw, padded zeros included.
+Average pooling: the op divides every window by kh*kw, padded zeros included (PyTorch's
+default count_include_pad=True); `avg_pool2d` scales that for PyTorch's other divisors.
+
+ceil_mode (both): the image gets extra rows and columns of the padding value at its bottom and
+right until the last (overhanging) windows fit, and the op runs on that; the defaults keep the
+plain calls above.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 
 import numpy as np
 
 from autodiff import Function, ShapeError, Tensor, stack, threads
+from autodiff import pad as autodiff_pad
 from autodiff.ops.elementwise import zero_where
 
 from ..validate import check_default
@@ -392,21 +398,39 @@ def max_pool2d(
     many pixels apart. Padding is with -inf, at most half the kernel, and never takes a
     gradient. The gradient of a window flows to its first maximal element in row-major order
     (one element, even when several tie; for a window of -inf pixels its first pixel, as in
-    PyTorch). PyTorch's `ceil_mode` and `return_indices` (same positions) are supported at
-    their defaults only: others raise.
+    PyTorch). `ceil_mode` as PyTorch's: the output size rounded up, less a last window that
+    would start in the right padding (the image is padded at its bottom and right with -inf
+    until the overhanging windows fit). PyTorch's `return_indices` (same position) is supported
+    at its default only: True raises.
     """
     if is_one_image(x):
         args = (kernel_size, stride, padding, dilation, ceil_mode, return_indices)
         return one_image(max_pool2d, x, *args)
-    if ceil_mode or return_indices:
-        check_default("max_pool2d", "ceil_mode", ceil_mode, False)
+    if return_indices:
         check_default("max_pool2d", "return_indices", return_indices, False)
     if dilation != 1:
         dilation = pair(dilation, "dilation", "max_pool2d", minimum=1)
         if dilation != (1, 1):  # the op's dilated path; (1, 1) keeps the tuned call
+            if ceil_mode:
+                return _max_pool_ceil(x, kernel_size, stride, padding, dilation)
             geometry = _geometry("max_pool2d", shape_of(x), kernel_size, stride, padding, dilation)
             return MaxPool2d.apply(x, **geometry, dilation=dilation)
+    if ceil_mode:
+        return _max_pool_ceil(x, kernel_size, stride, padding, (1, 1))
     return MaxPool2d.apply(x, **_geometry("max_pool2d", shape_of(x), kernel_size, stride, padding))
+
+
+def _max_pool_ceil(x: Tensor, kernel_size, stride, padding, dilation: Pair) -> Tensor:
+    """max_pool2d with ceil_mode=True: the image padded at its bottom and right with the
+    lowest value until the last (partial) windows fit, then the op on that. The added pixels
+    never win over a real one (a window's first tap is real or left/top padding)."""
+    geometry, extra = _ceil_geometry(
+        "max_pool2d", shape_of(x), kernel_size, stride, padding, dilation
+    )
+    dilated = {} if dilation == (1, 1) else {"dilation": dilation}
+    if extra != (0, 0):
+        x = _pad_end(x, extra, _lowest(np.dtype(x.dtype)))
+    return MaxPool2d.apply(x, **geometry, **dilated)
 
 
 def avg_pool2d(
@@ -421,18 +445,69 @@ def avg_pool2d(
     """Mean over each kh x kw window: (N, C, H, W) -> (N, C, Ho, Wo); one image (C, H, W) too.
 
     Ho = (H + 2*ph - kh) // sh + 1 (and Wo likewise); `stride` defaults to `kernel_size`.
-    Padding is with zeros, at most half the kernel, and the zeros count in the mean (PyTorch's
-    count_include_pad=True). PyTorch's `ceil_mode`, `count_include_pad` and `divisor_override`
-    (same positions) are supported at their defaults only: others raise.
+    Padding is with zeros, at most half the kernel. As PyTorch's: `ceil_mode` rounds the
+    output size up (max_pool2d's rule); a window is divided by its pixels in the input and
+    padding (count_include_pad=True; not those past the padding, where a ceil_mode window
+    overhangs), by its pixels in the input only (False), or by `divisor_override` (a non-zero
+    int). The defaults are the fused op alone; the others multiply its output (each window's
+    sum / (kh * kw)) by the constant kh * kw / divisor.
     """
     if is_one_image(x):
         args = (kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
         return one_image(avg_pool2d, x, *args)
-    if ceil_mode or count_include_pad is not True or divisor_override is not None:
-        check_default("avg_pool2d", "ceil_mode", ceil_mode, False)
-        check_default("avg_pool2d", "count_include_pad", count_include_pad, True)
-        check_default("avg_pool2d", "divisor_override", divisor_override, None)
-    return AvgPool2d.apply(x, **_geometry("avg_pool2d", shape_of(x), kernel_size, stride, padding))
+    if not ceil_mode and count_include_pad is True and divisor_override is None:
+        geometry = _geometry("avg_pool2d", shape_of(x), kernel_size, stride, padding)
+        return AvgPool2d.apply(x, **geometry)  # PyTorch's defaults: the op alone
+    avg_pool2d_divisor(divisor_override)
+    if ceil_mode:
+        geometry, extra = _ceil_geometry("avg_pool2d", shape_of(x), kernel_size, stride, padding)
+    else:
+        geometry, extra = _geometry("avg_pool2d", shape_of(x), kernel_size, stride, padding), (0, 0)
+    h, w = shape_of(x)[2:]
+    if extra != (0, 0):
+        x = _pad_end(x, extra, 0)
+    y = AvgPool2d.apply(x, **geometry)  # each window's sum / (kh * kw)
+    kernel, padding = geometry["kernel"], geometry["padding"]
+    if divisor_override is not None:
+        divisor = np.full(geometry["out_size"], float(divisor_override))
+    else:
+        divisor = np.outer(
+            *(
+                _window_counts(n, k, s, p, o, bool(count_include_pad))
+                for n, k, s, p, o in zip(
+                    (h, w), kernel, geometry["stride"], padding, geometry["out_size"]
+                )
+            )
+        )
+    scale = kernel[0] * kernel[1] / divisor
+    if (scale == 1).all():
+        return y
+    return y * scale.astype(y.dtype)
+
+
+def avg_pool2d_divisor(divisor_override: int | None) -> None:
+    """Raise ValueError unless `divisor_override` is None or a non-zero int (PyTorch's rule)."""
+    if divisor_override is None:
+        return
+    if (
+        isinstance(divisor_override, bool)
+        or not isinstance(divisor_override, int | np.integer)
+        or divisor_override == 0
+    ):
+        raise ValueError(
+            f"avg_pool2d: divisor_override must be a non-zero int, got {divisor_override!r}"
+        )
+
+
+def _window_counts(n: int, k: int, s: int, p: int, o: int, include_pad: bool) -> np.ndarray:
+    """PyTorch's avg-pool divisor along one side, (o,): the window's span clipped to the
+    padded input (count_include_pad: padding counts, the ceil_mode overhang does not), or to
+    the input itself."""
+    starts = np.arange(o) * s - p
+    ends = np.minimum(starts + k, n + p)
+    if include_pad:
+        return (ends - starts).astype(float)
+    return (np.minimum(ends, n) - np.maximum(starts, 0)).astype(float)
 
 
 def adaptive_avg_pool2d(
@@ -448,42 +523,86 @@ def adaptive_avg_pool2d(
     """
     if is_one_image(x):
         return one_image(adaptive_avg_pool2d, x, output_size)
+    return _adaptive("adaptive_avg_pool2d", x, output_size, avg_pool2d, _cell_mean)
+
+
+def adaptive_max_pool2d(
+    x: Tensor,
+    output_size: int | None | tuple[int | None, int | None],
+    return_indices: bool = False,
+) -> Tensor:
+    """Maximum over windows that tile the image into `output_size` (oh, ow) cells: (N, C, H, W)
+    -> (N, C, oh, ow); one image (C, H, W) too. The cells are adaptive_avg_pool2d's (PyTorch's);
+    each is max_pool2d over the whole cell, so its gradient goes to its first maximum, or its
+    last NaN, as PyTorch's. `return_indices` is supported at its default only.
+    """
+    if is_one_image(x):
+        return one_image(adaptive_max_pool2d, x, output_size, return_indices)
+    check_default("adaptive_max_pool2d", "return_indices", return_indices, False)
+    return _adaptive("adaptive_max_pool2d", x, output_size, max_pool2d, _cell_max)
+
+
+def _cell_mean(cell: Tensor) -> Tensor:
+    """(N, C, h, w) -> (N, C): each image's mean."""
+    return cell.mean((-2, -1))
+
+
+def _cell_max(cell: Tensor) -> Tensor:
+    """(N, C, h, w) -> (N, C): each image's maximum, as max_pool2d's (gradient to the first)."""
+    return max_pool2d(cell, cell.shape[2:]).reshape(cell.shape[:2])
+
+
+def _adaptive(
+    op: str,
+    x: Tensor,
+    output_size,
+    pool: Callable[..., Tensor],
+    reduce: Callable[[Tensor], Tensor],
+) -> Tensor:
+    """PyTorch's adaptive pooling of x (N, C, H, W): one fused `pool` (max_pool2d or
+    avg_pool2d) when the sizes divide, else `reduce` of each cell, the cells stacked."""
     if getattr(x, "ndim", None) != 4:
         raise ShapeError(
-            f"adaptive_avg_pool2d: expected a 3-d (C, H, W) or 4-d (N, C, H, W) input, got "
+            f"{op}: expected a 3-d (C, H, W) or 4-d (N, C, H, W) input, got "
             f"shape {tuple(np.shape(x))}"
         )
     h, w = x.shape[-2:]
     sizes = output_size if isinstance(output_size, tuple | list) else (output_size, output_size)
     if len(sizes) != 2:
-        raise ValueError(
-            f"adaptive_avg_pool2d: output_size must be an int or a pair, got {output_size!r}"
-        )
+        raise ValueError(f"{op}: output_size must be an int or a pair, got {output_size!r}")
     oh, ow = (side if size is None else size for size, side in zip(sizes, (h, w)))
     for size in (oh, ow):
         if isinstance(size, bool) or not isinstance(size, int | np.integer) or size < 1:
             raise ValueError(
-                f"adaptive_avg_pool2d: output_size must be positive ints (or None), got "
-                f"{output_size!r}"
+                f"{op}: output_size must be positive ints (or None), got {output_size!r}"
             )
     if h == 0 or w == 0:
-        raise ShapeError(f"adaptive_avg_pool2d: the input has no pixels, shape {tuple(x.shape)}")
+        raise ShapeError(f"{op}: the input has no pixels, shape {tuple(x.shape)}")
     if h % oh == 0 and w % ow == 0:  # equal windows side by side: the fused op
-        return avg_pool2d(x, (h // oh, w // ow))
+        return pool(x, (h // oh, w // ow))
     rows = []
-    for i in range(oh):
+    for i in range(oh):  # a loop over the output cells (few), each a vectorised pool
         top, bottom = (i * h) // oh, -((-(i + 1) * h) // oh)  # floor and ceil
         cells = []
         for j in range(ow):
             left, right = (j * w) // ow, -((-(j + 1) * w) // ow)
-            cells.append(x[:, :, top:bottom, left:right].mean((-2, -1)))
+            cells.append(reduce(x[:, :, top:bottom, left:right]))
         rows.append(stack(cells, dim=-1))
     return stack(rows, dim=-2)
 
 
 # ---------------------------------------------------------------------------------- helpers
-def _geometry(op: str, x_shape, kernel_size, stride, padding, dilation: Pair = (1, 1)) -> dict:
-    """Check the arguments of a pooling op (errors name it and the shapes); return its kwargs."""
+def _geometry(
+    op: str,
+    x_shape,
+    kernel_size,
+    stride,
+    padding,
+    dilation: Pair = (1, 1),
+    ceil_mode: bool = False,
+) -> dict:
+    """Check the arguments of a pooling op (errors name it and the shapes); return its kwargs
+    (with ceil_mode, all but out_size, which `_ceil_geometry` works out)."""
     kernel = pair(kernel_size, "kernel_size", op, minimum=1)
     stride = kernel if stride is None else pair(stride, "stride", op, minimum=1)
     padding = pair(padding, "padding", op, minimum=0)
@@ -492,6 +611,8 @@ def _geometry(op: str, x_shape, kernel_size, stride, padding, dilation: Pair = (
     if padding[0] > kernel[0] // 2 or padding[1] > kernel[1] // 2:
         # Larger padding could make a window all padding (PyTorch forbids it too).
         raise ValueError(f"{op}: padding {padding} must be at most half the kernel {kernel}")
+    if ceil_mode:  # a window may overhang the padded input: `_ceil_geometry` checks the rest
+        return {"kernel": kernel, "stride": stride, "padding": padding}
     padded = (x_shape[2] + 2 * padding[0], x_shape[3] + 2 * padding[1])
     extent = kernel  # a dilated window spans d*(k - 1) + 1 pixels
     if dilation != (1, 1):
@@ -504,6 +625,37 @@ def _geometry(op: str, x_shape, kernel_size, stride, padding, dilation: Pair = (
         )
     out_size = output_size(x_shape[2:], extent, stride, padding)
     return {"kernel": kernel, "stride": stride, "padding": padding, "out_size": out_size}
+
+
+def _ceil_geometry(
+    op: str, x_shape, kernel_size, stride, padding, dilation: Pair = (1, 1)
+) -> tuple[dict, Pair]:
+    """`_geometry` with ceil_mode=True: PyTorch's output size, rounded up, less a last window
+    that would start past the input and its left padding; and the rows and columns (bottom,
+    right) to add to the input so that the op's windows reach that far."""
+    geometry = _geometry(op, x_shape, kernel_size, stride, padding, dilation, ceil_mode=True)
+    sizes, extra = [], []
+    for n, k, s, p, d in zip(
+        x_shape[2:], geometry["kernel"], geometry["stride"], geometry["padding"], dilation
+    ):
+        span = d * (k - 1) + 1
+        o = -(-(n + 2 * p - span) // s) + 1
+        if (o - 1) * s >= n + p:  # the last window would start in the right padding
+            o -= 1
+        if o < 1:
+            raise ShapeError(
+                f"{op}: kernel {geometry['kernel']} at dilation {dilation} leaves no output "
+                f"for input {tuple(x_shape)} with padding {geometry['padding']} (ceil_mode=True)"
+            )
+        sizes.append(o)
+        extra.append(max(0, (o - 1) * s + span - (n + 2 * p)))
+    return {**geometry, "out_size": tuple(sizes)}, (extra[0], extra[1])
+
+
+def _pad_end(x: Tensor, extra: Pair, value: float | int) -> Tensor:
+    """x (N, C, H, W) with extra[0] rows at its bottom and extra[1] columns at its right, of
+    `value`, differentiably."""
+    return autodiff_pad(x, ((0, 0), (0, 0), (0, extra[0]), (0, extra[1])), value)
 
 
 def _offsets(kernel: Pair) -> list[Pair]:

@@ -1,5 +1,5 @@
-"""MaxPool2d, AvgPool2d and AdaptiveAvgPool2d: downsample (N, C, H, W) images window by window
-(no parameters)."""
+"""MaxPool2d, AvgPool2d, AdaptiveAvgPool2d and AdaptiveMaxPool2d: downsample (N, C, H, W)
+images window by window; MaxPool1d and AvgPool1d likewise (N, C, L) signals (no parameters)."""
 
 from __future__ import annotations
 
@@ -39,10 +39,12 @@ class _Pool2d(Module):
         self.kernel_size = kernel_size
         self.stride = kernel_size if stride is None else stride  # PyTorch's default
         self.padding = padding
-        # PyTorch's further arguments: supported at their defaults only, refused here, and kept
-        # as attributes that forward passes on, so that a value set later raises there.
+        # PyTorch's further arguments, kept as attributes that forward passes on (so that a
+        # value set later takes effect, or raises there); those supported at their defaults
+        # only are refused here too.
         for name, value in options.items():
-            check_default(where, name, value, self._defaults[name])
+            if name in self._refused:
+                check_default(where, name, value, self._defaults[name])
             setattr(self, name, value)
 
     # The public function, its op (a Function class) and PyTorch's further arguments with
@@ -50,6 +52,8 @@ class _Pool2d(Module):
     _function: Callable[..., Tensor]
     _op: Any
     _defaults: dict[str, Any]
+    _refused: frozenset[str] = frozenset()  # those of _defaults supported at the default only
+    _plain: tuple  # _defaults' values in _options' order: forward's op-alone case
 
     def _options(self) -> tuple:
         raise NotImplementedError
@@ -57,6 +61,9 @@ class _Pool2d(Module):
     def forward(self, x: Tensor) -> Tensor:
         kernel, stride, padding = self.kernel_size, self.stride, self.padding
         options = self._options()
+        if options[-len(self._defaults) :] != self._plain:
+            # not the op alone (ceil_mode etc.): the public function each time, uncached
+            return type(self)._function(x, kernel, stride, padding, *options)
         key = checked.signature(x, (), (kernel, stride, padding, *options))
         kwargs = checked.recall(self, key)
         if kwargs is not None:  # called as last time: the public function's checks passed
@@ -81,8 +88,9 @@ class MaxPool2d(_Pool2d):
     """The maximum of each kernel_size window, moved by stride (default: kernel_size).
 
     x (N, C, H, W) -> (N, C, Ho, Wo); the gradient goes to each window's maximum. `dilation`
-    (an int >= 1 or a pair) spaces a window's taps that many pixels apart, as PyTorch's;
-    PyTorch's `return_indices` and `ceil_mode` are accepted at their defaults only.
+    (an int >= 1 or a pair) spaces a window's taps that many pixels apart, and `ceil_mode`
+    rounds the output size up, as PyTorch's (see F.max_pool2d); PyTorch's `return_indices` is
+    accepted at its default only.
     """
 
     def __init__(
@@ -103,6 +111,8 @@ class MaxPool2d(_Pool2d):
     _function = staticmethod(F.max_pool2d)
     _op = MaxPool2dOp
     _defaults = {"ceil_mode": False, "return_indices": False}
+    _refused = frozenset({"return_indices"})
+    _plain = (False, False)
 
     def _options(self) -> tuple:
         return (self.dilation, self.ceil_mode, self.return_indices)  # F.max_pool2d's order
@@ -118,9 +128,9 @@ class MaxPool2d(_Pool2d):
 class AvgPool2d(_Pool2d):
     """The mean of each kernel_size window, moved by stride (default: kernel_size).
 
-    x (N, C, H, W) -> (N, C, Ho, Wo); the gradient is shared evenly within each window, padding
-    zeros counted. PyTorch's `ceil_mode`, `count_include_pad` and `divisor_override` are
-    accepted at their defaults only.
+    x (N, C, H, W) -> (N, C, Ho, Wo); the gradient is shared evenly within each window.
+    `ceil_mode`, `count_include_pad` (whether padding zeros count in the divisor) and
+    `divisor_override` as PyTorch's (see F.avg_pool2d).
     """
 
     def __init__(
@@ -144,6 +154,7 @@ class AvgPool2d(_Pool2d):
     _function = staticmethod(F.avg_pool2d)
     _op = AvgPool2dOp
     _defaults = {"ceil_mode": False, "count_include_pad": True, "divisor_override": None}
+    _plain = (False, True, None)
 
     def _options(self) -> tuple:
         return (self.ceil_mode, self.count_include_pad, self.divisor_override)
@@ -163,3 +174,100 @@ class AdaptiveAvgPool2d(Module):
 
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}"
+
+
+class AdaptiveMaxPool2d(Module):
+    """The maximum over windows that tile each image into `output_size` cells: (N, C, H, W) ->
+    (N, C, oh, ow), whatever H and W are (see F.adaptive_max_pool2d); `AdaptiveMaxPool2d(1)` is
+    global max pooling. PyTorch's `return_indices` is accepted at its default only."""
+
+    def __init__(
+        self,
+        output_size: int | None | tuple[int | None, int | None],
+        return_indices: bool = False,
+    ) -> None:
+        super().__init__()
+        check_default("AdaptiveMaxPool2d", "return_indices", return_indices, False)
+        self.output_size = output_size
+        self.return_indices = return_indices
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.adaptive_max_pool2d(x, self.output_size, self.return_indices)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class MaxPool1d(Module):
+    """The maximum of each kernel_size window of a signal, moved by stride (default:
+    kernel_size): x (N, C, L) -> (N, C, Lo), one signal (C, L) too (see F.max_pool1d).
+    PyTorch's `return_indices` is accepted at its default only."""
+
+    def __init__(
+        self,
+        kernel_size: int | tuple[int],
+        stride: int | tuple[int] | None = None,
+        padding: int | tuple[int] = 0,
+        dilation: int | tuple[int] = 1,
+        return_indices: bool = False,
+        ceil_mode: bool = False,
+    ) -> None:
+        super().__init__()
+        check_default("MaxPool1d", "return_indices", return_indices, False)
+        self.kernel_size = kernel_size  # kept as given (and shown), as PyTorch
+        self.stride = kernel_size if stride is None else stride
+        self.padding = padding
+        self.dilation = dilation
+        self.return_indices = return_indices
+        self.ceil_mode = ceil_mode
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.max_pool1d(
+            x,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.dilation,
+            self.ceil_mode,
+            self.return_indices,
+        )
+
+    def extra_repr(self) -> str:
+        return (
+            f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+            f"dilation={self.dilation}, ceil_mode={self.ceil_mode}"
+        )
+
+
+class AvgPool1d(Module):
+    """The mean of each kernel_size window of a signal, moved by stride (default:
+    kernel_size): x (N, C, L) -> (N, C, Lo), one signal (C, L) too (see F.avg_pool1d)."""
+
+    def __init__(
+        self,
+        kernel_size: int | tuple[int],
+        stride: int | tuple[int] | None = None,
+        padding: int | tuple[int] = 0,
+        ceil_mode: bool = False,
+        count_include_pad: bool = True,
+    ) -> None:
+        super().__init__()
+        # PyTorch keeps (and shows) these as 1-tuples
+        self.kernel_size = _one_tuple(kernel_size)
+        self.stride = _one_tuple(kernel_size if stride is None else stride)
+        self.padding = _one_tuple(padding)
+        self.ceil_mode = ceil_mode
+        self.count_include_pad = count_include_pad
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.avg_pool1d(
+            x, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad
+        )
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+def _one_tuple(value: Any) -> Any:
+    """PyTorch's _single: an int as a 1-tuple, a tuple or list as a tuple."""
+    return tuple(value) if isinstance(value, tuple | list) else (value,)

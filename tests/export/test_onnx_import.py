@@ -475,3 +475,50 @@ def test_an_imported_model_exports_again_with_its_names(make, shape, tmp_path):
     np.testing.assert_allclose(
         run_onnxruntime(again, x)[0], run_onnxruntime(original, x)[0], rtol=1e-5, atol=1e-6
     )
+
+
+@pytest.mark.parametrize(
+    ("op", "attributes"),
+    [
+        ("MaxPool", {"kernel_shape": [3, 3], "strides": [2, 2], "ceil_mode": 1}),
+        (
+            "MaxPool",
+            {"kernel_shape": [3, 2], "strides": [2, 3], "pads": [1, 1, 1, 1], "ceil_mode": 1},
+        ),
+        (
+            "MaxPool",
+            {"kernel_shape": [2, 2], "strides": [2, 2], "dilations": [2, 1], "ceil_mode": 1},
+        ),
+        ("AveragePool", {"kernel_shape": [3, 3], "strides": [2, 2], "ceil_mode": 1}),
+        (
+            "AveragePool",
+            {"kernel_shape": [3, 2], "strides": [2, 3], "pads": [1, 1, 1, 1], "ceil_mode": 1},
+        ),
+        (
+            "AveragePool",
+            {
+                "kernel_shape": [3, 3],
+                "strides": [2, 2],
+                "pads": [1, 1, 1, 1],
+                "ceil_mode": 1,
+                "count_include_pad": 1,
+            },
+        ),
+        ("AveragePool", {"kernel_shape": [3, 3], "pads": [1, 1, 1, 1], "count_include_pad": 1}),
+    ],
+)
+def test_pools_read_ceil_mode_and_count_include_pad(op, attributes):
+    """ceil_mode=1 (the last windows overhang the input: onnxruntime's output size and divisor
+    are PyTorch's) and count_include_pad, on a 7 x 8 image whose windows do not fit exactly."""
+    images = np.random.default_rng(8).standard_normal((2, 3, 7, 8)).astype(np.float32)
+    node = helper.make_node(op, ["x"], ["y"], **attributes)
+    model = graph_model([node], [float_input("x", ["N", 3, 7, 8])], [y_info])
+    check_against_onnxruntime(model, images)
+
+
+def test_ceil_mode_with_asymmetric_pads_is_refused():
+    node = helper.make_node(
+        "MaxPool", ["x"], ["y"], kernel_shape=[3, 3], pads=[0, 0, 1, 1], ceil_mode=1
+    )
+    with pytest.raises(NotImplementedError, match="ceil_mode"):
+        from_onnx(graph_model([node], [x_info], [y_info]))(IMAGES)

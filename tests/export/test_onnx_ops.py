@@ -201,8 +201,18 @@ CASES: dict[str, list[tuple]] = {
     "MaxPool2d": [
         (lambda x: F.max_pool2d(x, 3, 2, padding=1), (data(2, 3, 7, 7),)),
         (lambda x: F.max_pool2d(x, (3, 2), 1, 1, (2, 3)), (data(2, 3, 9, 8),)),  # dilations
+        # ceil_mode: the last windows overhang (Pad with -inf, MaxPool)
+        (lambda x: F.max_pool2d(x, 3, 2, 1, ceil_mode=True), (data(2, 3, 8, 6),)),
+        (lambda x: F.max_pool1d(x, 3, 2, ceil_mode=True), (data(2, 3, 10),)),  # Reshapes
+        (lambda x: F.adaptive_max_pool2d(x, (2, 3)), (data(2, 3, 5, 7),)),  # cells
     ],
-    "AvgPool2d": [(lambda x: F.avg_pool2d(x, (2, 3), 1, padding=1), (data(2, 3, 5, 6),))],
+    "AvgPool2d": [
+        (lambda x: F.avg_pool2d(x, (2, 3), 1, padding=1), (data(2, 3, 5, 6),)),
+        # ceil_mode, count_include_pad=False, divisor_override: the pool times a constant
+        (lambda x: F.avg_pool2d(x, 3, 2, 1, True, False), (data(2, 3, 8, 6),)),
+        (lambda x: F.avg_pool2d(x, 2, 2, 1, True, True, 3), (data(2, 3, 5, 6),)),
+        (lambda x: F.avg_pool1d(x, 3, 2, 1, True, False), (data(2, 3, 10),)),
+    ],
     "BatchNormEval": [
         (
             lambda x, w, b: F.batch_norm(x, np.full(3, 0.2), np.full(3, 1.5), w, b),

@@ -265,9 +265,9 @@ def test_batchnorm_counts_batches_like_torch():
     assert nn.BatchNorm1d(3).double().load_state_dict(state).missing_keys == []
 
 
-def test_maxpool_ceil_mode_refuses():
-    with pytest.raises(NotImplementedError, match="ceil_mode"):
-        nn.MaxPool2d(2, ceil_mode=True)
+def test_maxpool_return_indices_refuses():
+    with pytest.raises(NotImplementedError, match="return_indices"):
+        nn.MaxPool2d(2, return_indices=True)
 
 
 def _positional(fn) -> list[str]:
@@ -294,6 +294,9 @@ TORCH_POSITIONAL = {
     "MaxPool2d": ["kernel_size", "stride", "padding", "dilation", "return_indices", "ceil_mode"],
     "AvgPool2d": ["kernel_size", "stride", "padding", "ceil_mode", "count_include_pad",
                   "divisor_override"],
+    "MaxPool1d": ["kernel_size", "stride", "padding", "dilation", "return_indices", "ceil_mode"],
+    "AvgPool1d": ["kernel_size", "stride", "padding", "ceil_mode", "count_include_pad"],
+    "AdaptiveMaxPool2d": ["output_size", "return_indices"],
     "Dropout": ["p", "inplace"],
     "conv1d": ["weight", "bias", "stride", "padding", "dilation", "groups"],
     "conv2d": ["weight", "bias", "stride", "padding", "dilation", "groups"],
@@ -303,6 +306,9 @@ TORCH_POSITIONAL = {
     "max_pool2d": ["kernel_size", "stride", "padding", "dilation", "ceil_mode", "return_indices"],
     "avg_pool2d": ["kernel_size", "stride", "padding", "ceil_mode", "count_include_pad",
                    "divisor_override"],
+    "max_pool1d": ["kernel_size", "stride", "padding", "dilation", "ceil_mode", "return_indices"],
+    "avg_pool1d": ["kernel_size", "stride", "padding", "ceil_mode", "count_include_pad"],
+    "adaptive_max_pool2d": ["output_size", "return_indices"],
     "dropout": ["p", "training", "inplace"],
 }  # fmt: skip
 
@@ -312,6 +318,7 @@ def test_positional_arguments_are_pytorchs(name):
     ours = getattr(nn, name).__init__ if name[0].isupper() else getattr(F, name)
     assert _positional(ours) == TORCH_POSITIONAL[name]
     readable = ("Linear", "MaxPool2d", "AvgPool2d", "Dropout", "dropout", "GroupNorm", "group_norm")
+    readable += ("MaxPool1d", "AvgPool1d", "AdaptiveMaxPool2d")
     if name in readable:  # readable in torch
         torch = pytest.importorskip("torch")
         home = torch.nn if name[0].isupper() else torch.nn.functional
@@ -328,10 +335,10 @@ def test_positional_pytorch_arguments_are_honoured_or_refused():
     assert nn.Conv2d(3, 6, 3, 1, 1, 1, 3).weight.shape == (6, 1, 3, 3)  # groups, 7th as PyTorch's
     assert nn.Conv2d(3, 6, 3, 1, 1, 2).dilation == (2, 2)  # dilation, 6th as PyTorch's
     assert F.conv2d(x, conv.weight, None, 1, 1, 2).shape == (2, 4, 4, 4)
-    with pytest.raises(NotImplementedError, match="max_pool2d: ceil_mode=True"):
-        F.max_pool2d(x, 2, 2, 0, 1, True)
-    with pytest.raises(NotImplementedError, match="avg_pool2d: count_include_pad=False"):
-        F.avg_pool2d(x, 2, 2, 0, False, False)
+    with pytest.raises(NotImplementedError, match="max_pool2d: return_indices=True"):
+        F.max_pool2d(x, 2, 2, 0, 1, False, True)
+    assert F.max_pool2d(x, 4, 4, 0, 1, True).shape == (2, 3, 2, 2)  # ceil_mode, 6th
+    assert F.avg_pool2d(x, 4, 4, 0, True, True, 2).shape == (2, 3, 2, 2)  # divisor, 7th
     with pytest.raises(TypeError):  # glassgrad's generator is keyword-only
         nn.Dropout(0.5, False, np.random.default_rng(0))
     assert F.dropout(x, 0.5, False, False) is x
@@ -345,6 +352,8 @@ def test_positional_pytorch_arguments_are_honoured_or_refused():
     for ours, torch_layer in (
         (nn.MaxPool2d(3, 2, 1, 1, False, False), torch.nn.MaxPool2d(3, 2, 1, 1, False, False)),
         (nn.AvgPool2d(3, 2, 1, False, True, None), torch.nn.AvgPool2d(3, 2, 1, False, True, None)),
+        (nn.MaxPool2d(3, 2, 1, 1, False, True), torch.nn.MaxPool2d(3, 2, 1, 1, False, True)),
+        (nn.AvgPool2d(3, 2, 1, True, False, 2), torch.nn.AvgPool2d(3, 2, 1, True, False, 2)),
     ):
         expected = torch_layer(torch.tensor(x.data)).numpy()
         np.testing.assert_allclose(ours(x).data, expected, rtol=1e-12, atol=1e-12)
@@ -355,16 +364,15 @@ def test_positional_pytorch_arguments_are_honoured_or_refused():
     "layer, attribute, value",
     [
         (lambda: nn.Conv2d(3, 4, 3), "padding_mode", "reflect"),
-        (lambda: nn.MaxPool2d(2), "ceil_mode", True),
         (lambda: nn.MaxPool2d(2), "return_indices", True),
-        (lambda: nn.AvgPool2d(2), "ceil_mode", True),
-        (lambda: nn.AvgPool2d(2), "count_include_pad", False),
-        (lambda: nn.AvgPool2d(2), "divisor_override", 3),
+        (lambda: nn.MaxPool1d(2), "return_indices", True),
+        (lambda: nn.AdaptiveMaxPool2d(2), "return_indices", True),
     ],
 )
 def test_an_unsupported_value_set_after_construction_raises_at_forward(layer, attribute, value):
     # PyTorch reads these attributes at forward: ignoring a changed one would be silent.
-    module, x = layer(), ad.ones((1, 3, 5, 5))
+    module = layer()
+    x = ad.ones((1, 3, 5) if isinstance(module, nn.MaxPool1d) else (1, 3, 5, 5))
     module(x)  # a first call, so that a kept signature could be reused by the next
     setattr(module, attribute, value)
     with pytest.raises(NotImplementedError, match=re.escape(f"{attribute}={value!r}")):
