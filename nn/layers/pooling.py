@@ -61,7 +61,8 @@ class _Pool2d(Module):
     def forward(self, x: Tensor) -> Tensor:
         kernel, stride, padding = self.kernel_size, self.stride, self.padding
         options = self._options()
-        if options[-len(self._defaults) :] != self._plain:
+        plain = self._plain
+        if options[-len(plain) :] != plain:
             # not the op alone (ceil_mode etc.): the public function each time, uncached
             return type(self)._function(x, kernel, stride, padding, *options)
         key = checked.signature(x, (), (kernel, stride, padding, *options))
