@@ -50,6 +50,32 @@ inplace_changes = InplaceCounter()
 rebased_from: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
+def _elementwise_in_place(name: str) -> Callable[..., Any]:
+    """Tensor.`name`_: `self.name(*args, **kwargs)` written into self (same shape; a result
+    that does not cast "same_kind" to self's dtype raises, as PyTorch's: e.g. `sqrt_` of an
+    integer tensor), self returned, its version bumped; recorded when self requires grad (see
+    `_apply_in_place`: a leaf that requires grad raises, as in PyTorch)."""
+    op = name + "_"
+
+    def method(self: T, *args: Any, **kwargs: Any) -> T:
+        if not self._requires_grad and grad_enabled():
+            for operand in (*args, *kwargs.values()):
+                if getattr(operand, "_requires_grad", False):
+                    # PyTorch would record it; writing the values without a node would drop
+                    # the operand's gradient silently
+                    raise RuntimeError(
+                        f"{op}: an operand requires grad and {self._label()} does not: "
+                        "glassgrad does not record this case (its gradient would be lost). "
+                        f"Use the out-of-place `x = x.{name}(...)`, or run it under "
+                        "`with autodiff.no_grad():` if no gradient should flow"
+                    )
+        return self._apply_in_place(op, lambda t: getattr(t, name)(*args, **kwargs))
+
+    method.__name__ = method.__qualname__ = op
+    method.__doc__ = f"In-place `{name}`: self overwritten with `self.{name}(...)`, returned."
+    return method
+
+
 class InplaceUpdates:
     """The in-place methods of Tensor, and the augmented assignments (`x += y`, `-=`, `*=`,
     `/=`, `**=`), which are in place as in PyTorch: the same tensor, its dtype and shape kept,
@@ -107,8 +133,9 @@ class InplaceUpdates:
             _refuse_read_only(self, op)
         if not (self._requires_grad and grad_enabled()):
             result = fn(self)
+            _check_result(self, op, result)  # (before the stamp: a refused op changes nothing)
             self._stamp_change()
-            _copy_result(self, op, result)
+            np.copyto(self.data, result.data, casting="same_kind")
             return self
         before = self.grad_fn
         base = self._base
@@ -123,8 +150,14 @@ class InplaceUpdates:
         previous = self._make(self.data.copy(), before)  # (Tensor._make: a plain Tensor)
         result = fn(previous)  # (before the stamp: an error leaves the tensor as it was)
         node = result.grad_fn
+        if node is None:  # an op without a derivative: the tensor would lose its graph
+            raise NotImplementedError(
+                f"{op}: the op has no derivative in glassgrad, so it cannot be applied in place "
+                f"to {self._label()}, which requires grad (PyTorch: derivative not implemented)"
+            )
+        _check_result(self, op, result)
         self._stamp_change()
-        _copy_result(self, op, result)
+        np.copyto(self.data, result.data, casting="same_kind")
         self.grad_fn = node
         rebased_from[node] = before
         return self
@@ -190,6 +223,59 @@ class InplaceUpdates:
 
     def pow_(self: T, exponent: Any) -> T:
         return self._update("pow_", np.power, exponent)
+
+    # PyTorch's in-place forms of elementwise ops (and tril/triu, cumsum/cumprod): the
+    # out-of-place op written back, recorded as the in-place activations are (`_apply_in_place`)
+    abs_ = _elementwise_in_place("abs")
+    absolute_ = _elementwise_in_place("absolute")
+    neg_ = _elementwise_in_place("neg")
+    negative_ = _elementwise_in_place("negative")
+    exp_ = _elementwise_in_place("exp")
+    expm1_ = _elementwise_in_place("expm1")
+    log_ = _elementwise_in_place("log")
+    log2_ = _elementwise_in_place("log2")
+    log10_ = _elementwise_in_place("log10")
+    log1p_ = _elementwise_in_place("log1p")
+    sqrt_ = _elementwise_in_place("sqrt")
+    rsqrt_ = _elementwise_in_place("rsqrt")
+    sigmoid_ = _elementwise_in_place("sigmoid")
+    tanh_ = _elementwise_in_place("tanh")
+    relu_ = _elementwise_in_place("relu")
+    sin_ = _elementwise_in_place("sin")
+    cos_ = _elementwise_in_place("cos")
+    tan_ = _elementwise_in_place("tan")
+    sinh_ = _elementwise_in_place("sinh")
+    cosh_ = _elementwise_in_place("cosh")
+    acos_ = _elementwise_in_place("acos")
+    arccos_ = _elementwise_in_place("arccos")
+    floor_ = _elementwise_in_place("floor")
+    ceil_ = _elementwise_in_place("ceil")
+    trunc_ = _elementwise_in_place("trunc")
+    fix_ = _elementwise_in_place("fix")
+    frac_ = _elementwise_in_place("frac")
+    sign_ = _elementwise_in_place("sign")
+    sgn_ = _elementwise_in_place("sgn")
+    reciprocal_ = _elementwise_in_place("reciprocal")
+    square_ = _elementwise_in_place("square")
+    erf_ = _elementwise_in_place("erf")
+    clamp_ = _elementwise_in_place("clamp")
+    clip_ = _elementwise_in_place("clip")
+    clamp_min_ = _elementwise_in_place("clamp_min")
+    clamp_max_ = _elementwise_in_place("clamp_max")
+    round_ = _elementwise_in_place("round")
+    logit_ = _elementwise_in_place("logit")
+    nan_to_num_ = _elementwise_in_place("nan_to_num")
+    tril_ = _elementwise_in_place("tril")
+    triu_ = _elementwise_in_place("triu")
+    cumsum_ = _elementwise_in_place("cumsum")
+    cumprod_ = _elementwise_in_place("cumprod")
+    xlogy_ = _elementwise_in_place("xlogy")
+    hypot_ = _elementwise_in_place("hypot")
+    atan2_ = _elementwise_in_place("atan2")
+    arctan2_ = _elementwise_in_place("arctan2")
+    fmod_ = _elementwise_in_place("fmod")
+    remainder_ = _elementwise_in_place("remainder")
+    lerp_ = _elementwise_in_place("lerp")
 
     # `x += y` and friends: in place, like PyTorch's (not `x = x + y`, which would make a new
     # tensor and, under no_grad(), one that no longer requires grad).
@@ -257,14 +343,13 @@ class InplaceUpdates:
             self.data[basic][advanced] = array_of(value)
 
 
-def _copy_result(tensor: Any, op: str, result: Any) -> None:
-    """An in-place op's out-of-place result written into the tensor's memory."""
+def _check_result(tensor: Any, op: str, result: Any) -> None:
+    """Refuse an in-place op's out-of-place result that the tensor's memory cannot take."""
     if result.shape != tensor.shape or not np.can_cast(result.dtype, tensor.dtype, "same_kind"):
         raise RuntimeError(
             f"{op}: the result (shape {result.shape}, dtype {result.dtype}) cannot be written "
             f"into {tensor._label()} (shape {tensor.shape}, dtype {tensor.dtype}) in place"
         )
-    np.copyto(tensor.data, result.data, casting="same_kind")
 
 
 def _refuse_read_only(tensor: Any, op: str) -> None:

@@ -88,7 +88,7 @@ def _to_torch_table(torch: Any, twins: Any) -> dict[type, Callable[[Any, Callabl
                 return getattr(torch, np.dtype(t.dtype).name)
         return None
 
-    def batch_norm(cls: Any) -> Callable:
+    def batch_norm(cls: Any) -> Callable:  # (and instance norm: the same arguments)
         return lambda m, _: cls(
             m.num_features,
             m.eps,
@@ -96,6 +96,7 @@ def _to_torch_table(torch: Any, twins: Any) -> dict[type, Callable[[Any, Callabl
             m.affine,
             m.track_running_stats,
             dtype=dtype(m.weight, m.running_mean),
+            bias=not (m.affine and m.bias is None),
         )
 
     def loss(cls: Any) -> Callable:
@@ -176,6 +177,7 @@ def _to_torch_table(torch: Any, twins: Any) -> dict[type, Callable[[Any, Callabl
         layers.SELU: lambda m, _: tnn.SELU(),
         layers.ReLU6: lambda m, _: tnn.ReLU6(),
         layers.Hardtanh: lambda m, _: tnn.Hardtanh(m.min_val, m.max_val),
+        layers.Threshold: lambda m, _: tnn.Threshold(m.threshold, m.value),
         layers.Hardsigmoid: lambda m, _: tnn.Hardsigmoid(),
         layers.Hardswish: lambda m, _: tnn.Hardswish(),
         layers.Mish: lambda m, _: tnn.Mish(),
@@ -188,6 +190,8 @@ def _to_torch_table(torch: Any, twins: Any) -> dict[type, Callable[[Any, Callabl
         layers.Dropout: lambda m, _: tnn.Dropout(m.p),
         layers.BatchNorm1d: batch_norm(tnn.BatchNorm1d),
         layers.BatchNorm2d: batch_norm(tnn.BatchNorm2d),
+        layers.InstanceNorm1d: batch_norm(tnn.InstanceNorm1d),
+        layers.InstanceNorm2d: batch_norm(tnn.InstanceNorm2d),
         layers.GroupNorm: lambda m, _: tnn.GroupNorm(
             m.num_groups,
             m.num_channels,
@@ -333,9 +337,10 @@ def _from_torch_table(torch: Any, twins: Any) -> dict[type, Callable[[Any, Calla
 
         return row
 
-    def batch_norm(cls: type) -> Callable:
+    def batch_norm(cls: type) -> Callable:  # (and instance norm: the same arguments)
         def row(m: Any, _: Any) -> Module:
-            if m.momentum is None:
+            # (InstanceNorm's momentum=None is PyTorch's "no update", which glassgrad's has too)
+            if m.momentum is None and not isinstance(m, tnn.modules.instancenorm._InstanceNorm):
                 raise UnsupportedOpError(
                     f"from_torch: {type(m).__name__} with momentum=None "
                     "(a cumulative average) has no glassgrad equivalent"
@@ -347,6 +352,7 @@ def _from_torch_table(torch: Any, twins: Any) -> dict[type, Callable[[Any, Calla
                 m.affine,
                 m.track_running_stats,
                 dtype=dtype(m.weight, m.running_mean),
+                bias=not (m.affine and m.bias is None),
             )
 
         return row
@@ -408,6 +414,7 @@ def _from_torch_table(torch: Any, twins: Any) -> dict[type, Callable[[Any, Calla
         tnn.SELU: lambda m, _: layers.SELU(),
         tnn.ReLU6: lambda m, _: layers.ReLU6(),
         tnn.Hardtanh: lambda m, _: layers.Hardtanh(m.min_val, m.max_val),
+        tnn.Threshold: lambda m, _: layers.Threshold(m.threshold, m.value),
         tnn.Hardsigmoid: lambda m, _: layers.Hardsigmoid(),
         tnn.Hardswish: lambda m, _: layers.Hardswish(),
         tnn.Mish: lambda m, _: layers.Mish(),
@@ -420,6 +427,8 @@ def _from_torch_table(torch: Any, twins: Any) -> dict[type, Callable[[Any, Calla
         tnn.Dropout: lambda m, _: layers.Dropout(m.p),
         tnn.BatchNorm1d: batch_norm(layers.BatchNorm1d),
         tnn.BatchNorm2d: batch_norm(layers.BatchNorm2d),
+        tnn.InstanceNorm1d: batch_norm(layers.InstanceNorm1d),
+        tnn.InstanceNorm2d: batch_norm(layers.InstanceNorm2d),
         tnn.GroupNorm: lambda m, _: layers.GroupNorm(
             m.num_groups,
             m.num_channels,

@@ -43,6 +43,8 @@ from .activation import (
     step,
     tanh,
     tanhshrink,
+    threshold,
+    threshold_,
 )
 from .conv import conv2d
 from .conv1d import conv1d
@@ -64,7 +66,7 @@ from .loss import (
     nll_loss,
     smooth_l1_loss,
 )
-from .normalization import batch_norm, group_norm, layer_norm
+from .normalization import batch_norm, group_norm, instance_norm, layer_norm
 from .padding import pad
 from .pool import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d
 from .pool1d import avg_pool1d, max_pool1d
@@ -97,6 +99,7 @@ __all__ = [
     "hardtanh",
     "hardtanh_",
     "huber_loss",
+    "instance_norm",
     "interpolate",
     "kl_div",
     "l1_loss",
@@ -134,4 +137,6 @@ __all__ = [
     "step",
     "tanh",
     "tanhshrink",
+    "threshold",
+    "threshold_",
 ]

@@ -91,6 +91,31 @@ def _in_place(name: str, x: Tensor, function: Any) -> Tensor:
     return x._apply_in_place(f"{name}(inplace=True)" if not name.endswith("_") else name, function)
 
 
+def threshold(x: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    """PyTorch's threshold: `value` where x <= threshold, else x (NaN stays NaN); same shape and
+    dtype (an integer input keeps its dtype, `value` cast to it, as PyTorch's). The gradient is 1
+    where x > threshold, else 0. `inplace=True` overwrites x and returns it."""
+    if inplace:
+        return _in_place("threshold", x, lambda t: _threshold(t, threshold, value))
+    return _threshold(x, threshold, value)
+
+
+def threshold_(x: Tensor, threshold: float, value: float) -> Tensor:
+    """`threshold(x, threshold, value, inplace=True)`."""
+    return _in_place("threshold_", x, lambda t: _threshold(t, threshold, value))
+
+
+def _threshold(x: Tensor, threshold: float, value: float) -> Tensor:
+    if not isinstance(x, Tensor):
+        raise TypeError(f"threshold: expected a Tensor, got {type(x).__name__}")
+    # `<=`, not `>`: a NaN fails it and is kept, as PyTorch's; a where's gradient is then
+    # PyTorch's threshold_backward, the incoming gradient where x > threshold and 0 elsewhere.
+    fill: Any = value
+    if x.dtype.kind in "iub":  # keep the integer dtype (numpy would promote to float)
+        fill = np.asarray(value).astype(x.dtype)
+    return autodiff.where(x <= threshold, fill, x)
+
+
 def sigmoid(x: Tensor) -> Tensor:
     """1 / (1 + exp(-x)), stable for any finite x."""
     return autodiff.sigmoid(x)

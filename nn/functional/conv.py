@@ -48,6 +48,7 @@ import numpy as np
 from autodiff import Function, ShapeError, Tensor, threads
 
 from ._chunks import CACHE_BYTES, batch_slices, within
+from ._dtypes import check_dtypes
 from ._im2col import (
     Pair,
     col2im,
@@ -523,6 +524,7 @@ def conv2d(
     (a RuntimeError too: `ShapeError`, as PyTorch's RuntimeError), shapes that do not fit it a
     ShapeError naming them.
     """
+    check_dtypes("conv2d", x, ("weight", weight), ("bias", bias))
     if is_one_image(x):
         return one_image(conv2d, x, weight, bias, stride, padding, dilation, groups)
     if dilation != 1:  # an int or a pair; (1, 1) takes the tuned path too

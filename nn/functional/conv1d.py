@@ -14,6 +14,7 @@ import numpy as np
 
 from autodiff import ShapeError, Tensor
 
+from ._dtypes import check_dtypes
 from ._im2col import shape_of
 from .conv import conv2d, padding_of
 
@@ -49,6 +50,7 @@ def conv1d(
     (stride 1; an odd d*(k - 1) is refused, as conv2d's); `groups` as conv2d's. Runs as
     `conv2d` on (N, C, 1, L): a shape error names conv1d's shapes, then conv2d's message.
     """
+    check_dtypes("conv1d", x, ("weight", weight), ("bias", bias))
     x_shape, w_shape = tuple(shape_of(x)), tuple(shape_of(weight))
     if len(x_shape) == 2:  # one signal: a batch of one, as PyTorch
         y = conv1d(x.reshape(1, *x_shape), weight, bias, stride, padding, dilation, groups)

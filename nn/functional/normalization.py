@@ -16,6 +16,8 @@ import numpy as np
 import autodiff
 from autodiff import Function, ShapeError, Tensor
 
+from ._dtypes import check_dtypes
+
 
 class BatchNorm(Function):
     """y = (x - mean) / sqrt(var + eps) * weight + bias over the batch's own mean and biased var.
@@ -123,6 +125,10 @@ def batch_norm(
                 f"batch_norm: {name} must have shape ({c},) for input {tuple(input.shape)}, "
                 f"got {tuple(t.shape)}"
             )
+    check_dtypes(
+        "batch_norm", input, ("weight", weight), ("bias", bias), ("running_mean", running_mean),
+        ("running_var", running_var),
+    )  # fmt: skip
     if not training and (running_mean is None or running_var is None):
         # PyTorch refuses it too: normalising by the batch instead would be a silent change of mode
         raise ValueError(
@@ -181,6 +187,7 @@ def layer_norm(
     for name, t in (("weight", weight), ("bias", bias)):
         if t is not None and tuple(t.shape) != shape:
             raise ShapeError(f"layer_norm: {name} must have shape {shape}, got {tuple(t.shape)}")
+    check_dtypes("layer_norm", input, ("weight", weight), ("bias", bias))
     axes = tuple(range(input.ndim - len(shape), input.ndim))
     centered = input - input.mean(axis=axes, keepdims=True)
     variance = (centered * centered).mean(axis=axes, keepdims=True)
@@ -224,6 +231,7 @@ def group_norm(
             raise ShapeError(
                 f"group_norm: {name} must have shape ({c},) for input {shape}, got {tuple(t.shape)}"
             )
+    check_dtypes("group_norm", input, ("weight", weight), ("bias", bias))
     # Explicit sizes, not -1: a batch of 0 leaves -1 undetermined
     grouped = input.reshape(n, num_groups, math.prod(shape[1:]) // num_groups)
     centered = grouped - grouped.mean(axis=2, keepdims=True)
@@ -233,3 +241,63 @@ def group_norm(
     if weight is not None:
         y = y * weight.reshape(per_channel)
     return y if bias is None else y + bias.reshape(per_channel)
+
+
+def instance_norm(
+    input: Tensor,
+    running_mean: Tensor | np.ndarray | None = None,
+    running_var: Tensor | np.ndarray | None = None,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    use_input_stats: bool = True,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Instance normalisation (Ulyanov et al.), PyTorch's signature: input (N, C, *) with at
+    least one spatial dim; each sample's each channel normalised over its positions,
+    (x - mean) / sqrt(var + eps) with the biased variance, then `* weight + bias`, each (C,).
+    Same shape out.
+
+    use_input_stats (PyTorch's default): the instance's own statistics (group_norm with one
+    group per channel, so differentiable to any order), and running_mean / running_var (C,), if
+    given, updated in place with the batch's average of the instances' mean and *unbiased*
+    variance: running = (1 - momentum) * running + momentum * average. Otherwise the running
+    statistics, which must be given, as batch_norm's evaluation. One spatial element with
+    use_input_stats raises a ValueError, as PyTorch's.
+    """
+    shape = tuple(input.shape)
+    if len(shape) < 2:
+        raise ShapeError(f"instance_norm: expected input (N, C, *), got shape {shape}")
+    check_dtypes("instance_norm", input, ("weight", weight), ("bias", bias))
+    c = shape[1]
+    for name, t in (("running_mean", running_mean), ("running_var", running_var)):
+        if t is not None and tuple(t.shape) != (c,):
+            raise ShapeError(
+                f"instance_norm: {name} must have shape ({c},) for input {shape}, got "
+                f"{tuple(t.shape)}"
+            )
+    if not use_input_stats:
+        if running_mean is None or running_var is None:
+            raise ValueError(
+                "instance_norm: running_mean and running_var must be given when "
+                "use_input_stats=False"
+            )
+        # PyTorch takes running statistics of another dtype here (the output keeps input's)
+        stats = [
+            s if s.dtype == input.dtype else np.asarray(getattr(s, "data", s), input.dtype)
+            for s in (running_mean, running_var)
+        ]
+        return batch_norm(input, stats[0], stats[1], weight, bias, False, momentum, eps)
+    if math.prod(shape[2:]) == 1:  # (also no spatial dim): every output would be 0
+        raise ValueError(
+            f"instance_norm: expected more than 1 spatial element when training, got input "
+            f"size {shape}"
+        )
+    if running_mean is not None or running_var is not None:
+        x = np.asarray(input.data if isinstance(input, Tensor) else input)
+        axes = tuple(range(2, x.ndim))
+        count = math.prod(shape[2:])
+        _update(running_mean, x.mean(axis=axes).mean(axis=0), momentum)
+        unbiased = x.var(axis=axes) * (count / (count - 1))
+        _update(running_var, unbiased.mean(axis=0), momentum)
+    return group_norm(input, c, weight, bias, eps) if c else input * 1

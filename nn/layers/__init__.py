@@ -26,6 +26,7 @@ from .activation import (
     Step,
     Tanh,
     Tanhshrink,
+    Threshold,
 )
 from .batchnorm import BatchNorm1d, BatchNorm2d
 from .conv import Conv1d, Conv2d, ConvTranspose2d
@@ -33,6 +34,7 @@ from .distance import CosineSimilarity, PairwiseDistance
 from .dropout import Dropout
 from .embedding import Embedding
 from .groupnorm import GroupNorm
+from .instancenorm import InstanceNorm1d, InstanceNorm2d
 from .layernorm import LayerNorm
 from .linear import Linear
 from .pooling import (
@@ -69,6 +71,8 @@ __all__ = [
     "Hardswish",
     "Hardtanh",
     "Identity",
+    "InstanceNorm1d",
+    "InstanceNorm2d",
     "LayerNorm",
     "LeakyReLU",
     "Linear",
@@ -93,6 +97,7 @@ __all__ = [
     "Tanh",
     "Unflatten",
     "Tanhshrink",
+    "Threshold",
     "Upsample",
     "UpsamplingBilinear2d",
     "UpsamplingNearest2d",

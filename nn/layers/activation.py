@@ -218,6 +218,24 @@ class Hardtanh(Module):
         return f"min_val={self.min_val}, max_val={self.max_val}" + _inplace_repr(self, ", ")
 
 
+class Threshold(Module):
+    """`value` where x <= threshold, else x (PyTorch's Threshold); gradient 1 where
+    x > threshold, else 0. Shape preserved. Both arguments are required, as PyTorch's."""
+
+    def __init__(self, threshold: float, value: float, inplace: bool = False) -> None:
+        super().__init__()
+        check_real("Threshold", "threshold", threshold)
+        check_real("Threshold", "value", value)
+        self.threshold, self.value = threshold, value  # kept as given: PyTorch's repr
+        self.inplace = bool(inplace)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.threshold(x, self.threshold, self.value, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"threshold={self.threshold}, value={self.value}" + _inplace_repr(self, ", ")
+
+
 class ReLU6(Hardtanh):
     """min(max(x, 0), 6): Hardtanh(0, 6), as PyTorch's (a subclass there too)."""
 

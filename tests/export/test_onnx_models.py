@@ -74,12 +74,26 @@ def dilated_group_norm_net() -> nn.Sequential:
     )
 
 
+def instance_norm_net() -> nn.Sequential:
+    """Instance normalisation (group_norm's ops, one group per channel, in eval mode too) with
+    and without running statistics."""
+    return nn.Sequential(
+        nn.Conv2d(3, 4, 3),
+        nn.InstanceNorm2d(4, affine=True),
+        nn.ReLU(),
+        nn.InstanceNorm2d(4, track_running_stats=True),
+        nn.Flatten(),
+        nn.Linear(4 * 6 * 6, 5),
+    )
+
+
 MODELS = {
     "mlp": (lambda: MLP([12, 16, 8, 3], activation="tanh"), (12,)),
     "tinynet": (lambda: TinyNet(), (3, 8, 8)),
     "lenet": (lenet, (1, 16, 16)),
     "cs231n_fc_bn_dropout": (trained_fully_connected_net, (3, 4, 4)),
     "dilated_group_norm": (dilated_group_norm_net, (3, 8, 8)),
+    "instance_norm": (instance_norm_net, (3, 8, 8)),
 }
 
 
@@ -95,7 +109,7 @@ def _warm_up(model: nn.Module, shape: tuple[int, ...]) -> None:
 def test_model_runs_in_onnxruntime_at_other_batch_sizes(name, tmp_path):
     make, shape = MODELS[name]
     model = make()
-    if name == "lenet":
+    if name in ("lenet", "instance_norm"):
         _warm_up(model, shape)
     modes = [m.training for m in model.modules()]
     state = model.state_dict()

@@ -215,7 +215,9 @@ CASES: dict[str, list[tuple]] = {
     ],
     "BatchNormEval": [
         (
-            lambda x, w, b: F.batch_norm(x, np.full(3, 0.2), np.full(3, 1.5), w, b),
+            lambda x, w, b: F.batch_norm(
+                x, np.full(3, 0.2, np.float32), np.full(3, 1.5, np.float32), w, b
+            ),
             (data(4, 3, 2, 2), data(3), data(3)),
         ),
         (

@@ -115,7 +115,9 @@ def test_every_part_of_the_signature_is_checked_again_when_it_changes():
     _check(conv, x)
     _check(conv, x[:1])  # batch
     _check(conv, x[:, :, :5])  # height
+    conv.double()  # PyTorch's one dtype: a float64 input needs a float64 layer
     _check(conv, x.astype(np.float64))  # input dtype (float64 output)
+    conv.float()
     conv.stride = 2
     _check(conv, x)
     conv.padding = (0, 1)
@@ -126,7 +128,7 @@ def test_every_part_of_the_signature_is_checked_again_when_it_changes():
     conv.bias = None
     _check(conv, x)
     conv.weight = nn.Parameter(conv.weight.data.astype(np.float64))
-    _check(conv, x)
+    _check(conv, x.astype(np.float64))  # weight dtype (the input's follows: one dtype)
     pool = nn.MaxPool2d(2)
     _check(pool, x)
     pool.kernel_size = 3

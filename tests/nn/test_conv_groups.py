@@ -187,7 +187,8 @@ def test_layer_errors_are_pytorchs_types(args, error, message):
 
 
 def test_groups_changed_after_construction_is_read_at_forward():
-    layer, x = nn.Conv2d(4, 4, 3, dtype=np.float64), autodiff.ones((1, 4, 5, 5))
+    layer = nn.Conv2d(4, 4, 3, dtype=np.float64)
+    x = autodiff.ones((1, 4, 5, 5), dtype=autodiff.float64)
     layer(x)  # a first call, so that a kept signature could be reused by the next
     layer.groups = 2  # weight (4, 4, 3, 3) now expects 8 channels: PyTorch's RuntimeError too
     with pytest.raises(RuntimeError, match=r"with groups=2 expects 8"):

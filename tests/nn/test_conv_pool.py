@@ -616,7 +616,7 @@ def test_conv2d_forward_without_recording_matches_the_recorded_one(case, budget,
 
     x_shape, w_shape, has_bias, stride, padding, seed = case
     rng = np.random.default_rng(seed)
-    x = rng.standard_normal(x_shape).astype(np.float32)
+    x = rng.standard_normal(x_shape)
     w, b = leaves(rng.standard_normal(w_shape), rng.standard_normal(w_shape[0]))
     b = b if has_bias else None
     recorded = conv2d(Tensor(x), w, b, stride=stride, padding=padding)
@@ -627,7 +627,7 @@ def test_conv2d_forward_without_recording_matches_the_recorded_one(case, budget,
         mock.patch.object(conv, "_per_image", lambda *_: per_image_max > 0),
     ):
         sliced = conv2d(Tensor(x), w, b, stride=stride, padding=padding)
-    assert sliced.dtype == recorded.dtype == np.float64  # float32 images, float64 weights
+    assert sliced.dtype == recorded.dtype == np.float64
     np.testing.assert_allclose(sliced.data, recorded.data, rtol=1e-12, atol=1e-12)
 
 
