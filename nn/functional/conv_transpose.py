@@ -24,6 +24,7 @@ import numpy as np
 
 from autodiff import Function, ShapeError, Tensor
 
+from ._dtypes import check_dtypes
 from ._im2col import Pair, col2im, im2col, pad, pair, recycle, shape_of, unpad
 from ._unbatched import is_one_image, one_image
 from .conv import _check_groups
@@ -120,6 +121,7 @@ def conv_transpose2d(
             conv_transpose2d, x, weight, bias, stride, padding, output_padding, groups, dilation
         )
     where = "conv_transpose2d"
+    check_dtypes(where, x, ("weight", weight), ("bias", bias))  # one dtype, as PyTorch's
     if isinstance(padding, str):  # PyTorch's takes no "same"/"valid" here either
         raise TypeError(f"{where}: padding must be an int or a pair of ints, not {padding!r}")
     stride = pair(stride, "stride", where, minimum=1)

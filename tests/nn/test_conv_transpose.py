@@ -267,8 +267,9 @@ def test_output_size_picks_output_padding_as_torch():
 
 def test_trains_as_a_decoder():
     decoder = nn.Sequential(nn.ConvTranspose2d(2, 3, 4, 2, 1), nn.ReLU(), nn.Conv2d(3, 1, 3, 1, 1))
-    x = Tensor(np.random.default_rng(0).standard_normal((4, 2, 3, 3)))
-    target = Tensor(np.random.default_rng(1).standard_normal((4, 1, 6, 6)))
+    # float32 data for the float32 layers: PyTorch's layers do not promote
+    x = Tensor(np.random.default_rng(0).standard_normal((4, 2, 3, 3), dtype=np.float32))
+    target = Tensor(np.random.default_rng(1).standard_normal((4, 1, 6, 6), dtype=np.float32))
     opt = nn.optim.SGD(decoder.parameters(), lr=0.05)
     losses = []
     for _ in range(20):

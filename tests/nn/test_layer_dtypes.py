@@ -27,6 +27,14 @@ CASES = {
         "bias",
     ),
     "conv2d one image": (lambda a, b: F.conv2d(_t((3, 5, 5), a), _t((4, 3, 3, 3), b)), "weight"),
+    "conv_transpose2d weight": (
+        lambda a, b: F.conv_transpose2d(_t((2, 3, 5, 5), a), _t((3, 4, 3, 3), b)),
+        "weight",
+    ),
+    "conv_transpose2d bias": (
+        lambda a, b: F.conv_transpose2d(_t((2, 3, 5, 5), a), _t((3, 4, 3, 3), a), _t((4,), b)),
+        "bias",
+    ),
     "conv1d weight": (lambda a, b: F.conv1d(_t((2, 3, 7), a), _t((4, 3, 3), b)), "weight"),
     "conv1d bias": (
         lambda a, b: F.conv1d(_t((2, 3, 7), a), _t((4, 3, 3), a), _t((4,), b)),
