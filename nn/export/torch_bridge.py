@@ -102,6 +102,19 @@ def _to_torch_table(torch: Any, twins: Any) -> dict[type, Callable[[Any, Callabl
     def loss(cls: Any) -> Callable:
         return lambda m, _: cls(reduction=m.reduction)
 
+    def conv(cls: Any) -> Callable:  # torch's Conv1d or Conv2d, from ours
+        return lambda m, _: cls(
+            m.in_channels,
+            m.out_channels,
+            m.kernel_size,
+            stride=m.stride,
+            padding=m.padding,
+            dilation=m.dilation,
+            groups=m.groups,
+            bias=m.bias is not None,
+            dtype=dtype(m.weight),
+        )
+
     def as_torch(weight: Any) -> Any:
         return None if weight is None else torch.tensor(np.asarray(weight.data))
 
@@ -112,28 +125,8 @@ def _to_torch_table(torch: Any, twins: Any) -> dict[type, Callable[[Any, Callabl
         layers.Linear: lambda m, _: tnn.Linear(
             m.in_features, m.out_features, bias=m.bias is not None, dtype=dtype(m.weight)
         ),
-        layers.Conv2d: lambda m, _: tnn.Conv2d(
-            m.in_channels,
-            m.out_channels,
-            m.kernel_size,
-            stride=m.stride,
-            padding=m.padding,
-            dilation=m.dilation,
-            groups=m.groups,
-            bias=m.bias is not None,
-            dtype=dtype(m.weight),
-        ),
-        layers.Conv1d: lambda m, _: tnn.Conv1d(
-            m.in_channels,
-            m.out_channels,
-            m.kernel_size,
-            stride=m.stride,
-            padding=m.padding,
-            dilation=m.dilation,
-            groups=m.groups,
-            bias=m.bias is not None,
-            dtype=dtype(m.weight),
-        ),
+        layers.Conv2d: conv(tnn.Conv2d),
+        layers.Conv1d: conv(tnn.Conv1d),
         layers.ConvTranspose2d: lambda m, _: tnn.ConvTranspose2d(
             m.in_channels,
             m.out_channels,

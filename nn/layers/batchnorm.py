@@ -10,8 +10,9 @@ import autodiff
 from autodiff import ShapeError, Tensor
 
 from .. import functional as F
-from ..module import Module, Parameter
+from ..module import Module
 from ..validate import check_int, check_real
+from ._affine import affine_parameters
 
 
 class _BatchNorm(Module):
@@ -50,16 +51,8 @@ class _BatchNorm(Module):
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
-        dtype = autodiff.get_default_dtype() if dtype is None else dtype
-        if affine:
-            self.weight = Parameter(np.ones(num_features, dtype=dtype))
-            if bias:
-                self.bias = Parameter(np.zeros(num_features, dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        affine_parameters(self, num_features, affine, bias, dtype)
+        dtype = autodiff.get_default_dtype() if dtype is None else dtype  # the buffers'
         if track_running_stats:
             self.register_buffer("running_mean", np.zeros(num_features, dtype=dtype))
             self.register_buffer("running_var", np.ones(num_features, dtype=dtype))

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
-import autodiff
 from autodiff import Tensor
 from autodiff.device import check_device
 
 from .. import functional as F
-from ..module import Module, Parameter
+from ..module import Module
 from ..validate import check_int
+from ._affine import affine_parameters
 
 
 class GroupNorm(Module):
@@ -49,16 +47,7 @@ class GroupNorm(Module):
             )
         self.eps = eps
         self.affine = affine
-        dtype = autodiff.get_default_dtype() if dtype is None else dtype
-        if affine:
-            self.weight = Parameter(np.ones(self.num_channels, dtype=dtype))
-            if bias:
-                self.bias = Parameter(np.zeros(self.num_channels, dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        affine_parameters(self, self.num_channels, affine, bias, dtype)
 
     def forward(self, x: Tensor) -> Tensor:
         return F.group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
