@@ -122,17 +122,27 @@ class Conv2d(Module):
         return out
 
     def extra_repr(self) -> str:
-        text = (
-            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-            f"stride={self.stride}"
-        )
-        if self.padding != (0, 0):
-            text += f", padding={self.padding}"
-        if self.dilation != (1, 1):
-            text += f", dilation={self.dilation}"
-        if self.groups != 1:
-            text += f", groups={self.groups}"
-        return text + ("" if self.bias is not None else ", bias=False")
+        return _conv_repr(self)
+
+
+def _conv_repr(layer: Module, output_padding: tuple[int, ...] | None = None) -> str:
+    """A conv layer's extra_repr as PyTorch's: channels, kernel and stride, then padding,
+    dilation, output_padding (transposed convolutions) and groups where not their defaults,
+    in PyTorch's order, and bias=False when there is none."""
+    zeros, ones = (0,) * len(layer.stride), (1,) * len(layer.stride)
+    text = (
+        f"{layer.in_channels}, {layer.out_channels}, kernel_size={layer.kernel_size}, "
+        f"stride={layer.stride}"
+    )
+    if layer.padding != zeros:
+        text += f", padding={layer.padding}"
+    if layer.dilation != ones:
+        text += f", dilation={layer.dilation}"
+    if output_padding is not None and output_padding != zeros:
+        text += f", output_padding={output_padding}"
+    if layer.groups != 1:
+        text += f", groups={layer.groups}"
+    return text + ("" if layer.bias is not None else ", bias=False")
 
 
 def _groups(groups: Any, in_channels: int, out_channels: int, where: str = "Conv2d") -> int:
@@ -200,17 +210,7 @@ class Conv1d(Module):
         return F.conv1d(x, self.weight, self.bias, *args)
 
     def extra_repr(self) -> str:
-        text = (
-            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-            f"stride={self.stride}"
-        )
-        if self.padding != (0,):
-            text += f", padding={self.padding}"
-        if self.dilation != (1,):
-            text += f", dilation={self.dilation}"
-        if self.groups != 1:
-            text += f", groups={self.groups}"
-        return text + ("" if self.bias is not None else ", bias=False")
+        return _conv_repr(self)
 
 
 def _single(name: str, value: Any, minimum: int) -> int:
@@ -326,17 +326,5 @@ class ConvTranspose2d(Module):
             )
         return sizes[0] - smallest[0], sizes[1] - smallest[1]
 
-    def extra_repr(self) -> str:  # PyTorch's order: padding, dilation, output_padding, groups
-        text = (
-            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-            f"stride={self.stride}"
-        )
-        if self.padding != (0, 0):
-            text += f", padding={self.padding}"
-        if self.dilation != (1, 1):
-            text += f", dilation={self.dilation}"
-        if self.output_padding != (0, 0):
-            text += f", output_padding={self.output_padding}"
-        if self.groups != 1:
-            text += f", groups={self.groups}"
-        return text + ("" if self.bias is not None else ", bias=False")
+    def extra_repr(self) -> str:
+        return _conv_repr(self, self.output_padding)
