@@ -79,11 +79,8 @@ class Conv2d(Module):
             self.padding = check_pair("Conv2d", "padding", padding, minimum=0)
         # Kept as PyTorch keeps it, and read at forward as PyTorch reads it.
         self.padding_mode = "zeros"
-        dtype = autodiff.get_default_dtype() if dtype is None else dtype
         shape = (out_channels, in_channels // self.groups, *self.kernel_size)
-        self.weight = Parameter(np.empty(shape, dtype=dtype))
-        self.bias = Parameter(np.empty(out_channels, dtype=dtype)) if bias else None
-        self.reset_parameters()
+        _initialised_parameters(self, shape, out_channels, bias, dtype)
 
     def reset_parameters(self) -> None:
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
@@ -123,6 +120,17 @@ class Conv2d(Module):
 
     def extra_repr(self) -> str:
         return _conv_repr(self)
+
+
+def _initialised_parameters(
+    layer: Module, shape: tuple[int, ...], out_channels: int, bias: bool, dtype: Any
+) -> None:
+    """A conv layer's weight of `shape` and, if `bias`, its (out_channels,) bias, in `dtype`
+    (None: the default dtype), initialised by the layer's `reset_parameters` (PyTorch's)."""
+    dtype = autodiff.get_default_dtype() if dtype is None else dtype
+    layer.weight = Parameter(np.empty(shape, dtype=dtype))
+    layer.bias = Parameter(np.empty(out_channels, dtype=dtype)) if bias else None
+    layer.reset_parameters()
 
 
 def _conv_repr(layer: Module, output_padding: tuple[int, ...] | None = None) -> str:
@@ -195,11 +203,8 @@ class Conv1d(Module):
         else:
             self.padding = (_single("padding", padding, minimum=0),)
         self.padding_mode = "zeros"
-        dtype = autodiff.get_default_dtype() if dtype is None else dtype
         shape = (out_channels, in_channels // self.groups, *self.kernel_size)
-        self.weight = Parameter(np.empty(shape, dtype=dtype))
-        self.bias = Parameter(np.empty(out_channels, dtype=dtype)) if bias else None
-        self.reset_parameters()
+        _initialised_parameters(self, shape, out_channels, bias, dtype)
 
     reset_parameters = Conv2d.reset_parameters
 
@@ -277,11 +282,8 @@ class ConvTranspose2d(Module):
         self.output_padding = check_pair(where, "output_padding", output_padding, minimum=0)
         self.dilation = check_pair(where, "dilation", dilation, minimum=1)
         self.padding_mode = "zeros"
-        dtype = autodiff.get_default_dtype() if dtype is None else dtype
-        shape = (in_channels, out_channels // self.groups, *self.kernel_size)
-        self.weight = Parameter(np.empty(shape, dtype=dtype))
-        self.bias = Parameter(np.empty(out_channels, dtype=dtype)) if bias else None
-        self.reset_parameters()
+        shape = (in_channels, out_channels // self.groups, *self.kernel_size)  # PyTorch's layout
+        _initialised_parameters(self, shape, out_channels, bias, dtype)
 
     reset_parameters = Conv2d.reset_parameters
 
