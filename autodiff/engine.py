@@ -21,7 +21,7 @@ from .anomaly import _AnomalyState, format_site
 from .errors import AnomalyError, GraphFreedError, ShapeError
 from .function import _FREED, Function
 from .grad_mode import no_grad
-from .inplace import inplace_changes, rebased_from
+from .inplace import inplace_changes, node_when_used, rebased_from
 from .registry import register
 from .scalar import _HUGE, _TINY, SCALAR_NODE, normal
 from .tensor import Tensor
@@ -311,9 +311,7 @@ def _node_before(fn: Function, node: Function) -> Function:
             "views made before an in-place op (PyTorch does). Use the out-of-place op, or make "
             "the view after it"
         )
-    while fn._creation_countdown < node._creation_countdown:
-        fn = rebased_from[fn]
-    return fn
+    return node_when_used(fn, node)
 
 
 # A float gradient that is not a normal number: a scalar node's backward falls back to numpy.

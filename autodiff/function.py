@@ -41,7 +41,7 @@ import numpy as np
 from .anomaly import _AnomalyState, user_stack
 from .errors import GraphFreedError, InplaceModificationError, ShapeError
 from .hooks import RemovableHandle
-from .inplace import inplace_changes
+from .inplace import inplace_changes, tensor_when_used
 from .tensor import Tensor
 from .thread_modes import changed_threads, thread_modes
 
@@ -286,8 +286,18 @@ class Function:
     # ------------------------------------------------------------------- graph facts
     @property
     def inputs(self) -> tuple[Tensor, ...]:
-        """The data nodes this op consumed (Tensor arguments, in order)."""
-        return tuple(a for a in self.args if isinstance(a, Tensor))
+        """The data nodes this op consumed (Tensor arguments, in order).
+
+        A tensor that a recorded in-place op (`x.relu_()`) changed after this op ran stands
+        here as the tensor of its values then, made by the node that made it then: the edge
+        backward sends this op's gradient along.
+        """
+        return tuple(tensor_when_used(a, self) for a in self.args if isinstance(a, Tensor))
+
+    @property
+    def operands(self) -> tuple:
+        """All arguments in order, constants included, each Tensor as in `inputs`."""
+        return tuple(tensor_when_used(a, self) if isinstance(a, Tensor) else a for a in self.args)
 
     @property
     def constants(self) -> tuple:
@@ -334,9 +344,7 @@ class Function:
         in order. The node is the input's `grad_fn`, the `AccumulateGrad` of a leaf that
         requires grad, or None for an input that needs no gradient."""
         edges = []
-        for a in self.args:
-            if not isinstance(a, Tensor):
-                continue  # a constant operand (a Python number, an array of labels)
+        for a in self.inputs:  # (as this node used them: see `inputs`)
             if a.grad_fn is not None:
                 edges.append((a.grad_fn, 0))
             elif a._requires_grad:

@@ -48,7 +48,7 @@ class Graph:
         return tensor.name or f"t{self.index_of(tensor)}"
 
     def consumers(self, tensor: Tensor) -> list[Function]:
-        return [f for f in self.functions if any(a is tensor for a in f.args)]
+        return [f for f in self.functions if any(a is tensor for a in f.inputs)]
 
     @property
     def leaves(self) -> list[Tensor]:
@@ -58,7 +58,7 @@ class Graph:
         """(source, target) pairs: tensor -> consuming node, node -> its output tensor."""
         result: list[tuple[Tensor | Function, Tensor | Function]] = []
         for f in self.functions:
-            result.extend((a, f) for a in f.args if isinstance(a, Tensor))
+            result.extend((a, f) for a in f.inputs)
             result.append((f, self.output(f)))
         return result
 
@@ -92,7 +92,7 @@ def walk(*roots: Tensor | Iterable[Tensor]) -> Graph:
         outputs.setdefault(id(fn), t)
         if id(fn) not in nodes:
             nodes[id(fn)] = fn
-            stack.extend(a for a in fn.args if isinstance(a, Tensor))
+            stack.extend(fn.inputs)
     graph.functions = sorted(nodes.values(), key=lambda f: f.seq)
     graph._outputs = outputs
 
@@ -103,8 +103,8 @@ def walk(*roots: Tensor | Iterable[Tensor]) -> Graph:
             graph.tensors.append(t)
 
     for f in graph.functions:
-        for a in f.args:
-            if isinstance(a, Tensor) and a.grad_fn is None:
+        for a in f.inputs:
+            if a.grad_fn is None:
                 add(a)
         add(outputs[id(f)])
     for t in flat:

@@ -50,6 +50,31 @@ inplace_changes = InplaceCounter()
 rebased_from: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
+def node_when_used(fn: Any, node: Any) -> Any:
+    """The grad_fn a tensor had when `node` used it, `fn` being its grad_fn now (the same
+    unless recorded in-place ops changed the tensor after `node` ran: each such op's node is
+    newer than `node`, and `rebased_from` leads back past it)."""
+    while fn is not None and fn._creation_countdown < node._creation_countdown:
+        fn = rebased_from[fn]
+    return fn
+
+
+def tensor_when_used(tensor: Any, node: Any) -> Any:
+    """The data node `node` consumed as `tensor`: the tensor itself, or — when recorded
+    in-place ops (`x.relu_()`) changed it after `node` ran — the tensor of its values at that
+    time, which the first of those ops took as its input. Graph readers (`Function.inputs`,
+    `next_functions`, `autodiff.graph.walk`, the ONNX exporter) draw the edge from there, as
+    backward sends the gradient."""
+    fn = tensor.grad_fn
+    while fn is not None and fn._creation_countdown < node._creation_countdown:
+        before = rebased_from.get(fn)
+        if before is None:
+            break
+        tensor = next(a for a in fn.args if getattr(a, "grad_fn", None) is before)
+        fn = before
+    return tensor
+
+
 def _elementwise_in_place(name: str) -> Callable[..., Any]:
     """Tensor.`name`_: `self.name(*args, **kwargs)` written into self (same shape; a result
     that does not cast "same_kind" to self's dtype raises, as PyTorch's: e.g. `sqrt_` of an

@@ -50,7 +50,7 @@ def _expr(t: object, depth: int) -> tuple[str, int, bool]:
     if node is None or depth == 0:
         return "…", _ATOM, True
     op = node.op_name()
-    args = list(node.args)
+    args = list(node.operands)  # (each tensor as the op used it: see Function.inputs)
     if op in _INFIX and len(args) == 2:
         (left, lp, lcut), (right, rp, rcut) = (_expr(a, depth - 1) for a in args)
         if lcut or rcut:

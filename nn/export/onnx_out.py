@@ -63,6 +63,7 @@ class Emitter:
         self._scope = ""
         self._batch: str | None = None
         self._casts: dict[tuple[str, np.dtype], str] = {}
+        self._used: dict[int, Tensor] = {}  # see `enter`
         for name in reserved_names:
             self._claim(name)
         for tensor, name in zip(trace.main.inputs, reserved_names):
@@ -85,10 +86,14 @@ class Emitter:
         if scope and self._strip is not None and scope[0] == self._strip:
             scope = scope[1:]
         self._scope = "/" + "/".join(scope) + "/" if scope else "/"
+        # A tensor that a recorded in-place op changed after `node` ran: `node` read the
+        # values it had then (Function.operands), not the in-place op's output.
+        self._used = {id(a): u for a, u in zip(node.args, node.operands) if u is not a}
 
     # ------------------------------------------------------------------------ values
     def value(self, arg: Any, dtype: Any = None) -> str:
         """The ONNX value of a node's argument (a Tensor or a constant), cast to `dtype`."""
+        arg = self._used.get(id(arg), arg)
         key = id(arg)
         if key not in self.names:
             if isinstance(arg, Tensor) and arg.grad_fn is not None:

@@ -136,7 +136,7 @@ class Trace:
                     f"{describe(nb)} in the twin's"
                 )
             self._twin[id(na)] = nb
-            for a, b in zip(na.args, nb.args):
+            for a, b in zip(na.operands, nb.operands):
                 self._pair_argument(na, a, b)
             self._twin[id(main.graph.output(na))] = twin.graph.output(nb)
         if len(nodes_a) != len(nodes_b):
