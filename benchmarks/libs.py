@@ -889,12 +889,52 @@ def _tanh(value_cls: type) -> Callable[[Any], Any]:
 
 
 class Numpy(Engine):
-    """The floor of W5 and W6: the same forward values, plus a hand-written backward."""
+    """The floor of W1, W5 and W6: the same forward values, plus a hand-written backward."""
 
     name, module, dist = "numpy", "numpy", "numpy"
 
     def load(self, threads: int) -> None:
-        pass
+        # The allocator setting glassgrad's child runs with (glibc's mallopt; numpy has no
+        # allocator of its own): the floor must not pay page faults glassgrad does not.
+        from autodiff.memory import keep_freed_memory
+
+        keep_freed_memory()
+
+    def net(self, data: NetData) -> Step:
+        """W1's step as bare numpy calls (BLAS on the harness's threads): the products and
+        passes any engine has to make, with no graph, no checks and no Tensor objects."""
+        if any(layer[0] not in ("linear", "relu") for layer in data.spec):
+            raise Unavailable("the floor is written for W1's MLP only")
+        weights = [w.copy() for w in data.weights[0::2]]
+        biases = [b.copy() for b in data.weights[1::2]]
+        x, t = data.x, data.t
+        rows = np.arange(len(t))
+
+        def step() -> Any:
+            hs, h = [], x
+            for i, (w, b) in enumerate(zip(weights, biases)):
+                hs.append(h)
+                h = h @ w.T
+                h += b
+                if i < len(weights) - 1:
+                    np.maximum(h, 0, out=h)
+            shifted = h - h.max(axis=1, keepdims=True)
+            exp = np.exp(shifted)
+            total = exp.sum(axis=1, keepdims=True)
+            loss = np.mean(np.log(total[:, 0]) - shifted[rows, t])
+            g = exp / total  # softmax, then minus the one-hot labels, over the batch
+            g[rows, t] -= 1
+            g /= len(t)
+            for i in range(len(weights) - 1, -1, -1):
+                grad_w, grad_b = g.T @ hs[i], g.sum(axis=0)
+                if i > 0:
+                    g = g @ weights[i]
+                    g *= hs[i] > 0
+                weights[i] -= LR * grad_w
+                biases[i] -= LR * grad_b
+            return loss
+
+        return step
 
     def small(self, x: np.ndarray) -> Step:
         def step() -> Any:

@@ -61,7 +61,9 @@ class Workload:
 WORKLOADS: dict[str, Workload] = {
     w.key: w
     for w in (
-        Workload("W1", "MLP 784-256-128-64-20-10 training step", "net", NET_ENGINES, True),
+        Workload(
+            "W1", "MLP 784-256-128-64-20-10 training step", "net", (*NET_ENGINES, "numpy"), True
+        ),
         Workload("W2", "TinyNet training step", "net", NET_ENGINES, True),
         Workload("W3", "LeNet-like training step", "net", NET_ENGINES, True),
         Workload("W4", "scalar MLP 2-16-16-1 (tanh), op by op", "scalar", ALL_ENGINES, False),

@@ -330,3 +330,21 @@ def test_goals_show_the_ratio_of_each_round_beside_the_ratio_of_medians():
     # One round, or rounds that do not pair up, give no per-round figures
     cells["W9"]["torch"].rounds.pop()
     assert runner.round_ratios(cells["W9"]["glassgrad"], cells["W9"]["torch"]) == []
+
+
+def test_the_numpy_floor_of_w1_takes_glassgrads_steps():
+    # The floor row is only a floor if it does the same work: step for step, the same losses
+    # (each loss after the previous step's update) as glassgrad's W1 step, to float32 rounding.
+    from benchmarks import libs
+
+    data = workloads.net_data("W1", workloads.FULL)
+    floor, glassgrad = libs.ENGINES["numpy"](), libs.ENGINES["glassgrad"]()
+    floor.load(1)
+    glassgrad.load(1)
+    floor_step, glassgrad_step = floor.net(data), glassgrad.net(data)
+    floor_losses = [floor.value(floor_step()) for _ in range(5)]
+    glassgrad_losses = [glassgrad.value(glassgrad_step()) for _ in range(5)]
+    assert floor_losses[-1] < floor_losses[0]  # the updates are applied
+    assert floor_losses == pytest.approx(glassgrad_losses, rel=1e-4)
+    with pytest.raises(libs.Unavailable, match="W1's MLP only"):
+        floor.net(workloads.net_data("W3", workloads.FULL))
