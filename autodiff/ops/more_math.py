@@ -263,13 +263,33 @@ def lerp(start: Any, end: Any, weight: Any) -> Tensor:
 
 @register("addcmul")
 def addcmul(x: Any, tensor1: Any, tensor2: Any, *, value: float = 1) -> Tensor:
-    """x + value * tensor1 * tensor2 (shapes broadcast)."""
-    return to_tensor(x) + value * tensor1 * tensor2
+    """x + value * tensor1 * tensor2 (shapes broadcast), in the three tensors' promoted dtype
+    as PyTorch's: `value` does not widen it (an integer result takes `value` truncated to an
+    integer, `addcmul(ints, ints, ints, value=0.5)` adds 0), and a bool result is refused."""
+    x = to_tensor(x)
+    dtype = result_dtype(*(array_of(t) for t in (x, tensor1, tensor2)))
+    if dtype is not None and dtype.kind in "biu":
+        if dtype.kind == "b":
+            raise RuntimeError(
+                'addcmul: not implemented for bool tensors (PyTorch: "addcmul_cpu_out" not '
+                "implemented for 'Bool')"
+            )
+        value = int(value)  # PyTorch converts the scalar to the result's integer dtype
+        out = x + value * tensor1 * tensor2  # (an int `value` times a bool tensor is int64)
+        return out if out.dtype == dtype else out.to(dtype)
+    return x + value * tensor1 * tensor2
 
 
 @register("addcdiv")
 def addcdiv(x: Any, tensor1: Any, tensor2: Any, *, value: float = 1) -> Tensor:
-    """x + value * tensor1 / tensor2 (shapes broadcast)."""
+    """x + value * tensor1 / tensor2 (shapes broadcast). As PyTorch, an integer (or bool)
+    tensor1 with an integer tensor2 is refused: the division used to truncate there."""
+    if all(np.asarray(array_of(t)).dtype.kind in "biu" for t in (tensor1, tensor2)):
+        raise RuntimeError(
+            "addcdiv: integer division with addcdiv is no longer supported (PyTorch's error); "
+            "write (input + value * torch.trunc(tensor1 / tensor2)).to(input.dtype) for the "
+            "old truncating behaviour, or (input + value * tensor1 / tensor2) for true division"
+        )
     return to_tensor(x) + value * tensor1 / tensor2
 
 

@@ -281,3 +281,31 @@ def test_against_torch(name, call, arrays_):
         if b is None:
             continue
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-300)
+
+
+def test_addcmul_and_addcdiv_keep_pytorchs_integer_and_bool_rules():
+    ints = ad.ones(2, dtype="int64")
+    three = ad.full((2,), 3, dtype="int64")
+    # the tensors' promoted dtype; an integer result takes `value` truncated toward zero
+    for value, expected in ((0.5, 1), (1.7, 4), (-1.7, -2), (2.5, 7)):
+        out = ad.addcmul(ints, ints, three, value=value)
+        assert out.dtype == np.int64 and out.tolist() == [expected] * 2, (value, out)
+    assert ad.addcmul(ad.ones(2, dtype="int32"), ints, three).dtype == np.int64
+    wrapped = ad.addcmul(
+        ad.ones(2, dtype="int8"),
+        ad.ones(2, dtype="int8"),
+        ad.full((2,), 100, dtype="int8"),
+        value=2,
+    )
+    assert wrapped.dtype == np.int8 and wrapped.tolist() == [-55, -55]  # wraps as PyTorch's int8
+    bools = ad.ones(2, dtype="bool")
+    assert ad.addcmul(ad.ones(2, dtype="uint8"), bools, bools).dtype == np.uint8
+    with pytest.raises(RuntimeError, match="addcmul: not implemented for bool"):
+        ad.addcmul(bools, bools, bools)
+    # floats: value kept as it is, the float dtype decides
+    assert ad.addcmul(ad.ones(2), ints, three, value=0.5).tolist() == [2.5, 2.5]
+    with pytest.raises(RuntimeError, match="integer division with addcdiv"):
+        ad.addcdiv(ad.ones(2), ints, three)
+    with pytest.raises(RuntimeError, match="integer division with addcdiv"):
+        ad.addcdiv(ad.ones(2), bools, ints)
+    assert ad.addcdiv(ints, ad.ones(2), ad.full((2,), 4.0)).tolist() == [1.25, 1.25]
