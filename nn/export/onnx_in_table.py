@@ -307,29 +307,35 @@ def _conv1d(ctx, x: Tensor, w: Tensor, b: Tensor | None) -> Tensor:
 
 
 def conv_transpose(ctx, x, w, b=None):
-    """ONNX ConvTranspose on (N, C, H, W): F.conv_transpose2d (ONNX's weight layout is
-    PyTorch's). Pads that differ at the two ends: no padding, then the output cropped by them.
-    auto_pad SAME_* and output_shape are refused by name."""
+    """ONNX ConvTranspose on (N, C, H, W): F.conv_transpose2d, on (N, C, L) (torch.onnx's for
+    ConvTranspose1d): F.conv_transpose1d (ONNX's weight layout is PyTorch's). Pads that differ
+    at the two ends: no padding, then the output cropped by them. auto_pad SAME_* and
+    output_shape are refused by name."""
     x, w = tensor(x), tensor(w)
-    if x.ndim != 4:
-        raise ctx.unsupported(f"only 2-d ConvTranspose on (N, C, H, W) is supported, got {x.shape}")
+    if x.ndim not in (3, 4):
+        raise ctx.unsupported(
+            f"only 1-d and 2-d ConvTranspose on (N, C, L) or (N, C, H, W) is supported, got "
+            f"{x.shape}"
+        )
     auto_pad = ctx.attr("auto_pad", "NOTSET")
     if auto_pad not in ("NOTSET", "VALID"):
         raise ctx.unsupported(f"auto_pad={auto_pad} is not supported")
     if ctx.attr("output_shape") is not None:
         raise ctx.unsupported("the output_shape attribute is not supported (give pads)")
-    strides = tuple(int(s) for s in ctx.attr("strides", [1, 1]))
-    dilations = tuple(int(d) for d in ctx.attr("dilations", [1, 1]))
-    output_padding = tuple(int(p) for p in ctx.attr("output_padding", [0, 0]))
-    pads = [int(p) for p in ctx.attr("pads", [0, 0, 0, 0])] if auto_pad == "NOTSET" else [0] * 4
-    top, left, bottom, right = pads
+    dims = x.ndim - 2
+    strides = tuple(int(s) for s in ctx.attr("strides", [1] * dims))
+    dilations = tuple(int(d) for d in ctx.attr("dilations", [1] * dims))
+    output_padding = tuple(int(p) for p in ctx.attr("output_padding", [0] * dims))
+    pads = [int(p) for p in ctx.attr("pads", [0] * 2 * dims)] if auto_pad == "NOTSET" else None
+    begins, ends = (pads[:dims], pads[dims:]) if pads else ([0] * dims, [0] * dims)
     bias = None if b is None else tensor(b)
     group = int(ctx.attr("group", 1))
-    if top == bottom and left == right:
-        padding = (top, left)
-        return F.conv_transpose2d(x, w, bias, strides, padding, output_padding, group, dilations)
-    y = F.conv_transpose2d(x, w, bias, strides, 0, output_padding, group, dilations)
-    return y[:, :, top : y.shape[2] - bottom, left : y.shape[3] - right]
+    op = F.conv_transpose2d if dims == 2 else F.conv_transpose1d
+    if begins == ends:
+        return op(x, w, bias, strides, tuple(begins), output_padding, group, dilations)
+    y = op(x, w, bias, strides, 0, output_padding, group, dilations)
+    crop = tuple(slice(lo, size - hi) for lo, hi, size in zip(begins, ends, y.shape[2:]))
+    return y[(slice(None), slice(None), *crop)]
 
 
 def _ceil_mode(ctx, pads: list[int], padding: tuple[int, int]) -> bool:

@@ -115,6 +115,20 @@ def _to_torch_table(torch: Any, twins: Any) -> dict[type, Callable[[Any, Callabl
             dtype=dtype(m.weight),
         )
 
+    def conv_transpose(cls: Any) -> Callable:  # torch's ConvTranspose1d or 2d, from ours
+        return lambda m, _: cls(
+            m.in_channels,
+            m.out_channels,
+            m.kernel_size,
+            stride=m.stride,
+            padding=m.padding,
+            output_padding=m.output_padding,
+            groups=m.groups,
+            bias=m.bias is not None,
+            dilation=m.dilation,
+            dtype=dtype(m.weight),
+        )
+
     def as_torch(weight: Any) -> Any:
         return None if weight is None else torch.tensor(np.asarray(weight.data))
 
@@ -127,18 +141,8 @@ def _to_torch_table(torch: Any, twins: Any) -> dict[type, Callable[[Any, Callabl
         ),
         layers.Conv2d: conv(tnn.Conv2d),
         layers.Conv1d: conv(tnn.Conv1d),
-        layers.ConvTranspose2d: lambda m, _: tnn.ConvTranspose2d(
-            m.in_channels,
-            m.out_channels,
-            m.kernel_size,
-            stride=m.stride,
-            padding=m.padding,
-            output_padding=m.output_padding,
-            groups=m.groups,
-            bias=m.bias is not None,
-            dilation=m.dilation,
-            dtype=dtype(m.weight),
-        ),
+        layers.ConvTranspose2d: conv_transpose(tnn.ConvTranspose2d),
+        layers.ConvTranspose1d: conv_transpose(tnn.ConvTranspose1d),
         layers.MaxPool2d: lambda m, _: tnn.MaxPool2d(
             m.kernel_size, m.stride, m.padding, m.dilation, ceil_mode=m.ceil_mode
         ),
@@ -285,20 +289,23 @@ def _from_torch_table(torch: Any, twins: Any) -> dict[type, Callable[[Any, Calla
             dtype=dtype(m.weight),
         )
 
-    def conv_transpose(m: Any, _: Any) -> Module:
-        require_defaults(m, padding_mode="zeros")
-        return layers.ConvTranspose2d(
-            m.in_channels,
-            m.out_channels,
-            m.kernel_size,
-            m.stride,
-            m.padding,
-            m.output_padding,
-            m.groups,
-            m.bias is not None,
-            m.dilation,
-            dtype=dtype(m.weight),
-        )
+    def conv_transpose(cls: type) -> Callable:  # our ConvTranspose1d or 2d, from torch's
+        def row(m: Any, _: Any) -> Module:
+            require_defaults(m, padding_mode="zeros")
+            return cls(
+                m.in_channels,
+                m.out_channels,
+                m.kernel_size,
+                m.stride,
+                m.padding,
+                m.output_padding,
+                m.groups,
+                m.bias is not None,
+                m.dilation,
+                dtype=dtype(m.weight),
+            )
+
+        return row
 
     def max_pool(cls: type) -> Callable:
         def row(m: Any, _: Any) -> Module:
@@ -388,7 +395,8 @@ def _from_torch_table(torch: Any, twins: Any) -> dict[type, Callable[[Any, Calla
         ),
         tnn.Conv2d: conv,
         tnn.Conv1d: conv1d,
-        tnn.ConvTranspose2d: conv_transpose,
+        tnn.ConvTranspose2d: conv_transpose(layers.ConvTranspose2d),
+        tnn.ConvTranspose1d: conv_transpose(layers.ConvTranspose1d),
         tnn.MaxPool2d: max_pool(layers.MaxPool2d),
         tnn.AvgPool2d: avg_pool,
         tnn.MaxPool1d: max_pool(layers.MaxPool1d),

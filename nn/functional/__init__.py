@@ -5,8 +5,9 @@
     loss = F.cross_entropy(y, labels)
 
 Fused ops (one compute node each, with a hand-written backward): `linear`, `conv2d` (`conv1d`
-runs on it), `conv_transpose2d`, `max_pool2d`, `avg_pool2d`, `cross_entropy`,
-`binary_cross_entropy(_with_logits)`, `batch_norm` (training), `dropout`, `step`.
+runs on it), `conv_transpose2d` (`conv_transpose1d` runs on it), `max_pool2d`, `avg_pool2d`,
+`cross_entropy`, `binary_cross_entropy(_with_logits)`, `batch_norm` (training), `dropout`,
+`step`.
 The rest compose autodiff's ops.
 """
 
@@ -47,7 +48,7 @@ from .activation import (
     threshold_,
 )
 from .conv import conv2d
-from .conv1d import conv1d
+from .conv1d import conv1d, conv_transpose1d
 from .conv_transpose import conv_transpose2d
 from .distance import cosine_similarity, normalize, pairwise_distance
 from .dropout import dropout
@@ -84,6 +85,7 @@ __all__ = [
     "celu_",
     "conv1d",
     "conv2d",
+    "conv_transpose1d",
     "conv_transpose2d",
     "cosine_similarity",
     "cross_entropy",

@@ -1,5 +1,5 @@
-"""Conv2d, Conv1d and ConvTranspose2d: banks of learned filters slid over (N, C, H, W) images
-and (N, C, L) signals, and spread back (transposed) over images."""
+"""Conv2d, Conv1d, ConvTranspose2d and ConvTranspose1d: banks of learned filters slid over
+(N, C, H, W) images and (N, C, L) signals, and spread back (transposed) over them."""
 
 from __future__ import annotations
 
@@ -218,20 +218,118 @@ class Conv1d(Module):
         return _conv_repr(self)
 
 
-def _single(name: str, value: Any, minimum: int) -> int:
+def _single(name: str, value: Any, minimum: int, where: str = "Conv1d") -> int:
     """An int, or a 1-tuple or list of one, as that int: a TypeError for another kind or
     length, a ValueError below `minimum` (as Conv2d's check_pair)."""
     if isinstance(value, tuple | list):
         if len(value) != 1:
             raise TypeError(
-                f"Conv1d: {name} must be an int or a 1-tuple, got {value!r} with "
+                f"{where}: {name} must be an int or a 1-tuple, got {value!r} with "
                 f"{len(value)} entries"
             )
         (value,) = value
-    return check_int("Conv1d", name, value, minimum=minimum)
+    return check_int(where, name, value, minimum=minimum)
 
 
-class ConvTranspose2d(Module):
+class _ConvTranspose(Module):
+    """What ConvTranspose1d and ConvTranspose2d share: arguments checked (by the subclass's
+    `_sizes`, a 1-tuple or pair checker), PyTorch's weight layout and initialisation, forward
+    with `output_size`, and repr."""
+
+    _dims: int  # spatial dimensions: 1 or 2
+
+    def _setup(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: Any,
+        stride: Any,
+        padding: Any,
+        output_padding: Any,
+        groups: int,
+        bias: bool,
+        dilation: Any,
+        padding_mode: str,
+        device: Any,
+        dtype: Any,
+    ) -> None:
+        """The layer's __init__, in PyTorch's argument order."""
+        where = type(self).__name__
+        if padding_mode != "zeros":  # PyTorch's ValueError
+            raise ValueError(
+                f'{where}: only "zeros" padding mode is supported, got {padding_mode!r}'
+            )
+        check_device(device, where)
+        self.in_channels = check_int(where, "in_channels", in_channels, minimum=0)
+        self.out_channels = check_int(where, "out_channels", out_channels, minimum=0)
+        self.groups = _groups(groups, self.in_channels, self.out_channels, where)
+        self.kernel_size = self._sizes(where, "kernel_size", kernel_size, minimum=1)
+        self.stride = self._sizes(where, "stride", stride, minimum=1)
+        if isinstance(padding, str):
+            kind = "pair" if self._dims == 2 else "1-tuple"
+            raise ValueError(f"{where}: padding must be an int or a {kind}, got {padding!r}")
+        self.padding = self._sizes(where, "padding", padding, minimum=0)
+        self.output_padding = self._sizes(where, "output_padding", output_padding, minimum=0)
+        self.dilation = self._sizes(where, "dilation", dilation, minimum=1)
+        self.padding_mode = "zeros"
+        shape = (in_channels, out_channels // self.groups, *self.kernel_size)  # PyTorch's layout
+        _initialised_parameters(self, shape, out_channels, bias, dtype)
+
+    def _sizes(self, where: str, name: str, value: Any, minimum: int) -> tuple[int, ...]:
+        if self._dims == 2:
+            return check_pair(where, name, value, minimum=minimum)
+        return (_single(name, value, minimum, where),)
+
+    reset_parameters = Conv2d.reset_parameters
+
+    def forward(self, x: Tensor, output_size: Sequence[int] | None = None) -> Tensor:
+        if self.padding_mode != "zeros":  # read at forward, as PyTorch reads it
+            raise ValueError(f'{type(self).__name__}: only "zeros" padding mode is supported')
+        output_padding = self.output_padding
+        if output_size is not None:
+            output_padding = self._output_padding(x, output_size)
+        op = F.conv_transpose2d if self._dims == 2 else F.conv_transpose1d
+        return op(
+            x,
+            self.weight,
+            self.bias,
+            self.stride,
+            self.padding,
+            output_padding,
+            self.groups,
+            self.dilation,
+        )
+
+    def _output_padding(self, x: Tensor, output_size: Sequence[int]) -> tuple[int, ...]:
+        """The output_padding that makes the output `output_size`, as PyTorch's (which raises
+        a ValueError for a size the stride cannot reach)."""
+        dims, where = self._dims, type(self).__name__
+        sizes = [int(s) for s in output_size]
+        if len(sizes) == x.ndim:  # a whole shape: its spatial sizes
+            sizes = sizes[-dims:]
+        if len(sizes) != dims:
+            raise ValueError(
+                f"{where}: for {x.ndim}-d input, output_size must have {dims} or {x.ndim} "
+                f"elements (got {len(output_size)})"
+            )
+        kernel = self.weight.shape[2:] if isinstance(self.weight, Tensor) else self.kernel_size
+        smallest = transposed_size(
+            tuple(x.shape[-dims:]), tuple(kernel), self.stride, self.padding, self.dilation
+        )
+        largest = [m + s - 1 for m, s in zip(smallest, self.stride)]
+        if any(not lo <= s <= hi for s, lo, hi in zip(sizes, smallest, largest)):
+            raise ValueError(
+                f"{where}: requested an output size of {list(output_size)}, but valid "
+                f"sizes range from {list(smallest)} to {largest} (for an input of "
+                f"{tuple(x.shape[-dims:])})"
+            )
+        return tuple(s - m for s, m in zip(sizes, smallest))
+
+    def extra_repr(self) -> str:
+        return _conv_repr(self, self.output_padding)
+
+
+class ConvTranspose2d(_ConvTranspose):
     """2-d transposed convolution, PyTorch's layer: x (N, in_channels, H, W) (or one image)
     -> (N, out_channels, Hout, Wout),
     Hout = (H - 1)*stride - 2*padding + dilation*(kh - 1) + output_padding + 1 (Wout likewise).
@@ -249,6 +347,8 @@ class ConvTranspose2d(Module):
     the reachable range raises PyTorch's ValueError.
     """
 
+    _dims = 2
+
     def __init__(
         self,
         in_channels: int,
@@ -265,68 +365,44 @@ class ConvTranspose2d(Module):
         dtype: Any = None,
     ) -> None:
         super().__init__()
-        where = "ConvTranspose2d"
-        if padding_mode != "zeros":  # PyTorch's ValueError
-            raise ValueError(
-                f'{where}: only "zeros" padding mode is supported, got {padding_mode!r}'
-            )
-        check_device(device, where)
-        self.in_channels = check_int(where, "in_channels", in_channels, minimum=0)
-        self.out_channels = check_int(where, "out_channels", out_channels, minimum=0)
-        self.groups = _groups(groups, self.in_channels, self.out_channels, where)
-        self.kernel_size = check_pair(where, "kernel_size", kernel_size, minimum=1)
-        self.stride = check_pair(where, "stride", stride, minimum=1)
-        if isinstance(padding, str):
-            raise ValueError(f"{where}: padding must be an int or a pair, got {padding!r}")
-        self.padding = check_pair(where, "padding", padding, minimum=0)
-        self.output_padding = check_pair(where, "output_padding", output_padding, minimum=0)
-        self.dilation = check_pair(where, "dilation", dilation, minimum=1)
-        self.padding_mode = "zeros"
-        shape = (in_channels, out_channels // self.groups, *self.kernel_size)  # PyTorch's layout
-        _initialised_parameters(self, shape, out_channels, bias, dtype)
-
-    reset_parameters = Conv2d.reset_parameters
-
-    def forward(self, x: Tensor, output_size: Sequence[int] | None = None) -> Tensor:
-        if self.padding_mode != "zeros":  # read at forward, as PyTorch reads it
-            raise ValueError('ConvTranspose2d: only "zeros" padding mode is supported')
-        output_padding = self.output_padding
-        if output_size is not None:
-            output_padding = self._output_padding(x, output_size)
-        return F.conv_transpose2d(
-            x,
-            self.weight,
-            self.bias,
-            self.stride,
-            self.padding,
-            output_padding,
-            self.groups,
-            self.dilation,
+        sizes = (kernel_size, stride, padding, output_padding)
+        self._setup(
+            in_channels, out_channels, *sizes, groups, bias, dilation, padding_mode, device, dtype
         )
 
-    def _output_padding(self, x: Tensor, output_size: Sequence[int]) -> tuple[int, int]:
-        """The output_padding that makes the output `output_size`, as PyTorch's (which raises
-        a ValueError for a size the stride cannot reach)."""
-        sizes = [int(s) for s in output_size]
-        if len(sizes) == x.ndim:  # a whole shape: its spatial sizes
-            sizes = sizes[-2:]
-        if len(sizes) != 2:
-            raise ValueError(
-                f"ConvTranspose2d: for {x.ndim}-d input, output_size must have 2 or {x.ndim} "
-                f"elements (got {len(output_size)})"
-            )
-        kernel = self.weight.shape[2:] if isinstance(self.weight, Tensor) else self.kernel_size
-        smallest = transposed_size(
-            tuple(x.shape[-2:]), tuple(kernel), self.stride, self.padding, self.dilation
-        )
-        largest = [m + s - 1 for m, s in zip(smallest, self.stride)]
-        if any(not lo <= s <= hi for s, lo, hi in zip(sizes, smallest, largest)):
-            raise ValueError(
-                f"ConvTranspose2d: requested an output size of {list(output_size)}, but valid "
-                f"sizes range from {list(smallest)} to {largest} (for an input of "
-                f"{tuple(x.shape[-2:])})"
-            )
-        return sizes[0] - smallest[0], sizes[1] - smallest[1]
 
-    def extra_repr(self) -> str:
-        return _conv_repr(self, self.output_padding)
+class ConvTranspose1d(_ConvTranspose):
+    """1-d transposed convolution, PyTorch's layer: x (N, in_channels, L) (or one signal
+    (in_channels, L)) -> (N, out_channels, Lout),
+    Lout = (L - 1)*stride - 2*padding + dilation*(k - 1) + output_padding + 1.
+
+    weight (in_channels, out_channels / groups, k), bias (out_channels,), initialised as
+    PyTorch's (fan_in = out_channels / groups * k). The arguments are PyTorch's, in its order,
+    as ConvTranspose2d's but each an int or a 1-tuple, kept as 1-tuples as PyTorch keeps them.
+    `F.conv_transpose1d` runs it as conv_transpose2d on (N, C, 1, L).
+    `forward(x, output_size=None)`: `output_size` ((Lout,), or the whole output shape) picks the
+    output_padding that gives that length, as PyTorch's.
+    """
+
+    _dims = 1
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int | tuple[int],
+        stride: int | tuple[int] = 1,
+        padding: int | tuple[int] = 0,
+        output_padding: int | tuple[int] = 0,
+        groups: int = 1,
+        bias: bool = True,
+        dilation: int | tuple[int] = 1,
+        padding_mode: str = "zeros",
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        sizes = (kernel_size, stride, padding, output_padding)
+        self._setup(
+            in_channels, out_channels, *sizes, groups, bias, dilation, padding_mode, device, dtype
+        )

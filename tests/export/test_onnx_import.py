@@ -392,6 +392,33 @@ def test_conv_transpose_reads_its_attributes(attributes):
     check_against_onnxruntime(model, IMAGES)
 
 
+@pytest.mark.parametrize(
+    "attributes",
+    [
+        {},
+        {"strides": [2], "pads": [1, 1], "output_padding": [1]},
+        {"strides": [2], "dilations": [2], "group": 3},
+        {"strides": [3], "pads": [0, 2]},  # asymmetric: cropped
+        {"auto_pad": "VALID", "strides": [2]},
+    ],
+)
+def test_1d_conv_transpose_reads_its_attributes(attributes):
+    out_channels = 1 if attributes.get("group") else 2
+    weight = np.random.default_rng(8).standard_normal((3, out_channels, 3)).astype(np.float32)
+    bias = np.random.default_rng(9).standard_normal(3 if attributes.get("group") else 2)
+    model = graph_model(
+        [helper.make_node("ConvTranspose", ["x", "w", "b"], ["y"], **attributes)],
+        [float_input("x", ["N", 3, 9])],
+        [y_info],
+        [
+            numpy_helper.from_array(weight, "w"),
+            numpy_helper.from_array(bias.astype(np.float32), "b"),
+        ],
+    )
+    signals = np.random.default_rng(7).standard_normal((2, 3, 9)).astype(np.float32)
+    check_against_onnxruntime(model, signals)
+
+
 def test_conv_transpose_output_shape_and_same_auto_pad_are_named():
     weight = numpy_helper.from_array(np.ones((3, 2, 3, 3), np.float32), "w")
     for attributes, name in (

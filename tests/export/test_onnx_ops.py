@@ -197,6 +197,10 @@ CASES: dict[str, list[tuple]] = {
             lambda x, w: F.conv_transpose2d(x, w, None, (2, 3), (0, 1), (1, 0), 2, (2, 1)),
             (data(1, 4, 3, 4), data(4, 3, 2, 3)),
         ),
+        (  # conv_transpose1d: Reshape, ConvTranspose, Reshape
+            lambda x, w, b: F.conv_transpose1d(x, w, b, 3, 1, 2, 2, 2),
+            (data(2, 4, 6), data(4, 3, 3), data(6)),
+        ),
     ],
     "MaxPool2d": [
         (lambda x: F.max_pool2d(x, 3, 2, padding=1), (data(2, 3, 7, 7),)),

@@ -73,6 +73,11 @@ LAYERS = {
     ),
     "Conv1d": (lambda: nn.Conv1d(3, 4, 3, 2, 1, 2, dtype=F64), images(4, 3, 9)),
     "Conv1d same": (lambda: nn.Conv1d(4, 2, 3, 1, "same", 1, 2, dtype=F64), images(2, 4, 6)),
+    "ConvTranspose1d": (lambda: nn.ConvTranspose1d(3, 4, 3, 2, 1, 1, dtype=F64), images(4, 3, 9)),
+    "ConvTranspose1d grouped": (
+        lambda: nn.ConvTranspose1d(4, 6, 2, 3, 0, 1, 2, False, 2, dtype=F64),
+        images(2, 4, 5),
+    ),
     "GroupNorm": (lambda: nn.GroupNorm(3, 3, 1e-3, dtype=F64), IMAGE),
     "GroupNorm-noaffine": (lambda: nn.GroupNorm(1, 3, affine=False), IMAGE),
     "MaxPool2d": (lambda: nn.MaxPool2d(3, stride=2, padding=1), IMAGE),
