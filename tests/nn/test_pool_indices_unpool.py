@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_pool_options import geometries
+from pool_support import geometries
 
 import autodiff
 import nn
