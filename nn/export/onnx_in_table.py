@@ -27,6 +27,7 @@ from autodiff.ops.join import Pad
 from autodiff.ops.special import erf_values
 
 from .. import functional as F
+from ..functional.unpool import MaxUnpool2d as MaxUnpool2dOp
 
 Row = Callable[..., Any]
 
@@ -364,6 +365,34 @@ def max_pool(ctx, x):
     x, padding = _symmetric(x, pads, [k // 2 for k in kernel], -np.inf)
     ceil = _ceil_mode(ctx, pads, padding)
     return F.max_pool2d(x, tuple(kernel), tuple(strides), padding, tuple(dilations), ceil)
+
+
+def max_unpool(ctx, x, indices, output_shape=None):
+    """F.max_unpool2d: ONNX's indices, flat over the whole (N, C, H, W) output, made flat in
+    each (H, W) plane (PyTorch's); an index outside its own plane has no such form and is
+    refused. The output size is `output_shape`, or ONNX's (in - 1) * stride + kernel - pads."""
+    x = tensor(x)
+    kernel = [int(k) for k in ctx.attr("kernel_shape")]
+    if len(kernel) != 2 or x.ndim != 4:
+        raise ctx.unsupported(f"MaxUnpool is supported in 2-d only, got input {tuple(x.shape)}")
+    strides = [int(s) for s in ctx.attr("strides", [1, 1])]
+    pads = [int(p) for p in ctx.attr("pads", [0, 0, 0, 0])]
+    if output_shape is not None:
+        sizes = ints(output_shape)[2:]
+    else:
+        sizes = [
+            (i - 1) * s + k - a - b
+            for i, s, k, a, b in zip(x.shape[2:], strides, kernel, pads[:2], pads[2:])
+        ]
+    n, c = x.shape[:2]
+    plane = sizes[0] * sizes[1]
+    offsets = (np.arange(n * c, dtype=np.int64) * plane).reshape(n, c, 1, 1)
+    local = array(indices).astype(np.int64) - offsets
+    if local.size and (local.min() < 0 or local.max() >= plane):
+        raise ctx.unsupported("indices that point outside their own (n, c) plane")
+    # The op itself: ONNX's output_shape is not held to PyTorch's bounds (within a stride)
+    geometry = {"kernel": tuple(kernel), "stride": tuple(strides), "padding": tuple(pads[:2])}
+    return MaxUnpool2dOp.apply(x, indices=local, out_size=tuple(sizes), **geometry)
 
 
 def average_pool(ctx, x):
@@ -794,6 +823,7 @@ IMPORTS: dict[str, Row] = {
     "Conv": conv,
     "ConvTranspose": conv_transpose,
     "MaxPool": max_pool,
+    "MaxUnpool": max_unpool,
     "AveragePool": average_pool,
     "GlobalAveragePool": global_pool("mean"),
     "GlobalMaxPool": global_pool("amax"),

@@ -321,6 +321,28 @@ def max_pool2d(e, node):
     )
 
 
+def max_unpool2d(e, node):
+    """ONNX MaxUnpool, whose indices are flat over the whole (N, C, H, W) output where
+    glassgrad's (PyTorch's) are flat in each (H, W) plane: the plane's offset (n * C + c) * H * W
+    is added to the (constant) indices here, and the output size given as `output_shape`.
+    Indices that max pooling computed from the graph's input are not in the graph (they carry
+    no gradient): to_onnx refuses them as inputs-dependent values, as argmax's."""
+    args, dtype = e.arguments(node), e.dtype(node)
+    indices = np.asarray(args["indices"], dtype=np.int64)
+    n, c = indices.shape[:2]
+    plane = int(np.prod(args["out_size"]))
+    offsets = (np.arange(n * c, dtype=np.int64) * plane).reshape(n, c, 1, 1)
+    shape = e.ints([n, c, *args["out_size"]])
+    (kh, kw), (sh, sw), (ph, pw) = args["kernel"], args["stride"], args["padding"]
+    return e.node(
+        "MaxUnpool",
+        [e.value(node.args[0], dtype), e.constant(indices + offsets), shape],
+        kernel_shape=[kh, kw],
+        strides=[sh, sw],
+        pads=[ph, pw, ph, pw],
+    )
+
+
 def avg_pool2d(e, node):
     args, dtype = e.arguments(node), e.dtype(node)
     return e.node(
@@ -950,6 +972,7 @@ EXPORTS: dict[str, Row] = {
     "ConvTranspose2d": Row(conv_transpose2d),
     "MaxPool2d": Row(max_pool2d),
     "AvgPool2d": Row(avg_pool2d),
+    "MaxUnpool2d": Row(max_unpool2d),
     "BatchNormEval": Row(batch_norm_eval),
     "BatchNorm": Row(batch_norm_train, recomputed=("mean", "var")),
     "Dropout": Row(dropout, recomputed=("mask",)),

@@ -144,7 +144,7 @@ def _to_torch_table(torch: Any, twins: Any) -> dict[type, Callable[[Any, Callabl
         layers.ConvTranspose2d: conv_transpose(tnn.ConvTranspose2d),
         layers.ConvTranspose1d: conv_transpose(tnn.ConvTranspose1d),
         layers.MaxPool2d: lambda m, _: tnn.MaxPool2d(
-            m.kernel_size, m.stride, m.padding, m.dilation, ceil_mode=m.ceil_mode
+            m.kernel_size, m.stride, m.padding, m.dilation, m.return_indices, m.ceil_mode
         ),
         layers.AvgPool2d: lambda m, _: tnn.AvgPool2d(
             m.kernel_size,
@@ -155,12 +155,16 @@ def _to_torch_table(torch: Any, twins: Any) -> dict[type, Callable[[Any, Callabl
             m.divisor_override,
         ),
         layers.MaxPool1d: lambda m, _: tnn.MaxPool1d(
-            m.kernel_size, m.stride, m.padding, m.dilation, ceil_mode=m.ceil_mode
+            m.kernel_size, m.stride, m.padding, m.dilation, m.return_indices, m.ceil_mode
         ),
+        layers.MaxUnpool2d: lambda m, _: tnn.MaxUnpool2d(m.kernel_size, m.stride, m.padding),
+        layers.MaxUnpool1d: lambda m, _: tnn.MaxUnpool1d(m.kernel_size, m.stride, m.padding),
         layers.AvgPool1d: lambda m, _: tnn.AvgPool1d(
             m.kernel_size, m.stride, m.padding, m.ceil_mode, m.count_include_pad
         ),
-        layers.AdaptiveMaxPool2d: lambda m, _: tnn.AdaptiveMaxPool2d(m.output_size),
+        layers.AdaptiveMaxPool2d: lambda m, _: tnn.AdaptiveMaxPool2d(
+            m.output_size, m.return_indices
+        ),
         layers.ReLU: lambda m, _: tnn.ReLU(),
         layers.LeakyReLU: lambda m, _: tnn.LeakyReLU(m.negative_slope),
         layers.Sigmoid: lambda m, _: tnn.Sigmoid(),
@@ -309,8 +313,9 @@ def _from_torch_table(torch: Any, twins: Any) -> dict[type, Callable[[Any, Calla
 
     def max_pool(cls: type) -> Callable:
         def row(m: Any, _: Any) -> Module:
-            require_defaults(m, return_indices=False)
-            return cls(m.kernel_size, m.stride, m.padding, m.dilation, ceil_mode=m.ceil_mode)
+            return cls(
+                m.kernel_size, m.stride, m.padding, m.dilation, m.return_indices, m.ceil_mode
+            )
 
         return row
 
@@ -323,8 +328,7 @@ def _from_torch_table(torch: Any, twins: Any) -> dict[type, Callable[[Any, Calla
         return layers.AvgPool1d(m.kernel_size, m.stride, m.padding, *options)
 
     def adaptive_max_pool(m: Any, _: Any) -> Module:
-        require_defaults(m, return_indices=False)
-        return layers.AdaptiveMaxPool2d(m.output_size)
+        return layers.AdaptiveMaxPool2d(m.output_size, m.return_indices)
 
     def softmax(cls: type) -> Callable:
         def row(m: Any, _: Any) -> Module:
@@ -402,6 +406,8 @@ def _from_torch_table(torch: Any, twins: Any) -> dict[type, Callable[[Any, Calla
         tnn.MaxPool1d: max_pool(layers.MaxPool1d),
         tnn.AvgPool1d: avg_pool1d,
         tnn.AdaptiveMaxPool2d: adaptive_max_pool,
+        tnn.MaxUnpool2d: lambda m, _: layers.MaxUnpool2d(m.kernel_size, m.stride, m.padding),
+        tnn.MaxUnpool1d: lambda m, _: layers.MaxUnpool1d(m.kernel_size, m.stride, m.padding),
         tnn.ReLU: lambda m, _: layers.ReLU(),
         tnn.LeakyReLU: lambda m, _: layers.LeakyReLU(m.negative_slope),
         tnn.Sigmoid: lambda m, _: layers.Sigmoid(),

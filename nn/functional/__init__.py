@@ -71,6 +71,7 @@ from .normalization import batch_norm, group_norm, instance_norm, layer_norm
 from .padding import pad
 from .pool import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d
 from .pool1d import avg_pool1d, max_pool1d
+from .unpool import max_unpool1d, max_unpool2d
 from .upsampling import interpolate
 
 __all__ = [
@@ -113,6 +114,8 @@ __all__ = [
     "logsigmoid",
     "max_pool1d",
     "max_pool2d",
+    "max_unpool1d",
+    "max_unpool2d",
     "mish",
     "mse_loss",
     "multi_margin_loss",

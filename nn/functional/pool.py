@@ -48,7 +48,6 @@ from autodiff import Function, ShapeError, Tensor, stack, threads
 from autodiff import pad as autodiff_pad
 from autodiff.ops.elementwise import zero_where
 
-from ..validate import check_default
 from ._chunks import within
 from ._im2col import (
     Pair,
@@ -63,6 +62,7 @@ from ._im2col import (
     workspace,
 )
 from ._unbatched import is_one_image, one_image
+from .pool_indices import choose, window_indices
 
 
 class MaxPool2d(Function):
@@ -390,7 +390,7 @@ def max_pool2d(
     dilation: int | tuple[int, int] = 1,
     ceil_mode: bool = False,
     return_indices: bool = False,
-) -> Tensor:
+) -> Tensor | tuple[Tensor, Tensor]:
     """Max over each kh x kw window: (N, C, H, W) -> (N, C, Ho, Wo); one image (C, H, W) too.
 
     Ho = (H + 2*ph - dh*(kh - 1) - 1) // sh + 1 (and Wo likewise); `stride` defaults to
@@ -400,14 +400,15 @@ def max_pool2d(
     (one element, even when several tie; for a window of -inf pixels its first pixel, as in
     PyTorch). `ceil_mode` as PyTorch's: the output size rounded up, less a last window that
     would start in the right padding (the image is padded at its bottom and right with -inf
-    until the overhanging windows fit). PyTorch's `return_indices` (same position) is supported
-    at its default only: True raises.
+    until the overhanging windows fit). `return_indices=True` (same position) returns
+    (values, indices) as PyTorch's: indices int64 (N, C, Ho, Wo), each the flat index into the
+    H * W plane of the unpadded input of the pixel the window's gradient goes to (see
+    pool_indices.py); they carry no gradient.
     """
-    if is_one_image(x):
-        args = (kernel_size, stride, padding, dilation, ceil_mode, return_indices)
-        return one_image(max_pool2d, x, *args)
     if return_indices:
-        check_default("max_pool2d", "return_indices", return_indices, False)
+        return _max_pool_with_indices(x, kernel_size, stride, padding, dilation, ceil_mode)
+    if is_one_image(x):
+        return one_image(max_pool2d, x, kernel_size, stride, padding, dilation, ceil_mode)
     if dilation != 1:
         dilation = pair(dilation, "dilation", "max_pool2d", minimum=1)
         if dilation != (1, 1):  # the op's dilated path; (1, 1) keeps the tuned call
@@ -418,6 +419,30 @@ def max_pool2d(
     if ceil_mode:
         return _max_pool_ceil(x, kernel_size, stride, padding, (1, 1))
     return MaxPool2d.apply(x, **_geometry("max_pool2d", shape_of(x), kernel_size, stride, padding))
+
+
+def _max_pool_with_indices(
+    x: Tensor, kernel_size, stride, padding, dilation, ceil_mode: bool
+) -> tuple[Tensor, Tensor]:
+    """max_pool2d's values (the default call, in the graph) and their indices (numpy, outside
+    it); one image (C, H, W) as a batch of one."""
+    if is_one_image(x):
+        values, indices = _max_pool_with_indices(
+            x.reshape(1, *x.shape), kernel_size, stride, padding, dilation, ceil_mode
+        )
+        return values.reshape(values.shape[1:]), indices.reshape(indices.shape[1:])
+    values = max_pool2d(x, kernel_size, stride, padding, dilation, ceil_mode)
+    dilation = pair(dilation, "dilation", "max_pool2d", minimum=1)  # checked by the call above
+    if ceil_mode:
+        geometry, extra = _ceil_geometry(
+            "max_pool2d", shape_of(x), kernel_size, stride, padding, dilation
+        )
+    else:
+        geometry = _geometry("max_pool2d", shape_of(x), kernel_size, stride, padding, dilation)
+        extra = (0, 0)
+    data = x.data if isinstance(x, Tensor) else np.asarray(x)
+    indices = window_indices(data, values.data, **geometry, dilation=dilation, extra=extra)
+    return values, Tensor(indices)
 
 
 def _max_pool_ceil(x: Tensor, kernel_size, stride, padding, dilation: Pair) -> Tensor:
@@ -530,16 +555,40 @@ def adaptive_max_pool2d(
     x: Tensor,
     output_size: int | None | tuple[int | None, int | None],
     return_indices: bool = False,
-) -> Tensor:
+) -> Tensor | tuple[Tensor, Tensor]:
     """Maximum over windows that tile the image into `output_size` (oh, ow) cells: (N, C, H, W)
     -> (N, C, oh, ow); one image (C, H, W) too. The cells are adaptive_avg_pool2d's (PyTorch's);
     each is max_pool2d over the whole cell, so its gradient goes to its first maximum, or its
-    last NaN, as PyTorch's. `return_indices` is supported at its default only.
+    last NaN, as PyTorch's. `return_indices=True` returns (values, indices) as PyTorch's:
+    indices int64 (N, C, oh, ow), each the flat index into the H * W plane of the pixel its
+    cell's gradient goes to.
     """
     if is_one_image(x):
-        return one_image(adaptive_max_pool2d, x, output_size, return_indices)
-    check_default("adaptive_max_pool2d", "return_indices", return_indices, False)
-    return _adaptive("adaptive_max_pool2d", x, output_size, max_pool2d, _cell_max)
+        if return_indices:
+            values, indices = adaptive_max_pool2d(x.reshape(1, *x.shape), output_size, True)
+            return values.reshape(values.shape[1:]), indices.reshape(indices.shape[1:])
+        return one_image(adaptive_max_pool2d, x, output_size)
+    values = _adaptive("adaptive_max_pool2d", x, output_size, max_pool2d, _cell_max)
+    if not return_indices:
+        return values
+    return values, Tensor(_adaptive_indices(np.asarray(x.data), values.data))
+
+
+def _adaptive_indices(x: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """The indices of adaptive max pooling: x (N, C, H, W), its values (N, C, oh, ow) -> int64
+    (N, C, oh, ow); a loop over the output cells (few, as `_adaptive`'s), each vectorised."""
+    n, c, h, w = x.shape
+    oh, ow = out.shape[2:]
+    plane = np.arange(h * w, dtype=np.int64).reshape(h, w)
+    indices = np.empty(out.shape, dtype=np.int64)
+    for i in range(oh):
+        top, bottom = (i * h) // oh, -((-(i + 1) * h) // oh)  # `_adaptive`'s cells
+        for j in range(ow):
+            left, right = (j * w) // ow, -((-(j + 1) * w) // ow)
+            pixels = x[:, :, top:bottom, left:right].reshape(n, c, -1)
+            positions = plane[top:bottom, left:right].reshape(-1)
+            indices[:, :, i, j] = choose(pixels, positions, out[:, :, i, j])
+    return indices
 
 
 def _cell_mean(cell: Tensor) -> Tensor:

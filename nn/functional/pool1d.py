@@ -28,13 +28,14 @@ def max_pool1d(
     dilation: int | tuple[int] = 1,
     ceil_mode: bool = False,
     return_indices: bool = False,
-) -> Tensor:
+) -> Tensor | tuple[Tensor, Tensor]:
     """Max over each window of k samples: x (N, C, L) -> (N, C, Lo) (one signal (C, L) too),
     Lo = (L + 2*p - d*(k - 1) - 1) // s + 1 (rounded up with ceil_mode, as PyTorch's).
 
     Arguments as PyTorch's (ints or 1-tuples; `stride` defaults to `kernel_size`); the rest is
     max_pool2d's: -inf padding, each window's gradient to its first maximum.
-    `return_indices` is supported at its default only.
+    `return_indices=True` returns (values, indices) as PyTorch's: indices int64 (N, C, Lo),
+    each the position in L of the sample the window's gradient goes to.
     """
     k = single(kernel_size, "kernel_size", "max_pool1d", minimum=1)
     s = k if stride is None else single(stride, "stride", "max_pool1d", minimum=1)
@@ -42,9 +43,19 @@ def max_pool1d(
     d = single(dilation, "dilation", "max_pool1d", minimum=1)
 
     def pool(x4: Tensor) -> Tensor:
-        return max_pool2d(x4, (1, k), (1, s), (0, p), (1, d), ceil_mode, return_indices)
+        return max_pool2d(x4, (1, k), (1, s), (0, p), (1, d), ceil_mode)
 
-    return _as_2d("max_pool1d", x, pool)
+    if not return_indices:
+        return _as_2d("max_pool1d", x, pool)
+    found = []  # the indices, from the 2-d op on the (N, C, 1, L) view (its plane is L long)
+
+    def pool_and_indices(x4: Tensor) -> Tensor:
+        values, indices = max_pool2d(x4, (1, k), (1, s), (0, p), (1, d), ceil_mode, True)
+        found.append(indices)
+        return values
+
+    values = _as_2d("max_pool1d", x, pool_and_indices)
+    return values, found[0].reshape(values.shape)
 
 
 def avg_pool1d(

@@ -44,6 +44,8 @@ from .pooling import (
     AvgPool2d,
     MaxPool1d,
     MaxPool2d,
+    MaxUnpool1d,
+    MaxUnpool2d,
 )
 from .shape import Flatten, Identity, Unflatten
 from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
@@ -81,6 +83,8 @@ __all__ = [
     "LogSoftmax",
     "MaxPool1d",
     "MaxPool2d",
+    "MaxUnpool1d",
+    "MaxUnpool2d",
     "Mish",
     "PReLU",
     "RReLU",

@@ -90,8 +90,8 @@ class MaxPool2d(_Pool2d):
 
     x (N, C, H, W) -> (N, C, Ho, Wo); the gradient goes to each window's maximum. `dilation`
     (an int >= 1 or a pair) spaces a window's taps that many pixels apart, and `ceil_mode`
-    rounds the output size up, as PyTorch's (see F.max_pool2d); PyTorch's `return_indices` is
-    accepted at its default only.
+    rounds the output size up, as PyTorch's (see F.max_pool2d); `return_indices=True` makes
+    forward return (values, indices), PyTorch's (indices int64, flat in each H * W plane).
     """
 
     def __init__(
@@ -112,7 +112,6 @@ class MaxPool2d(_Pool2d):
     _function = staticmethod(F.max_pool2d)
     _op = MaxPool2dOp
     _defaults = {"ceil_mode": False, "return_indices": False}
-    _refused = frozenset({"return_indices"})
     _plain = (False, False)
 
     def _options(self) -> tuple:
@@ -180,7 +179,8 @@ class AdaptiveAvgPool2d(Module):
 class AdaptiveMaxPool2d(Module):
     """The maximum over windows that tile each image into `output_size` cells: (N, C, H, W) ->
     (N, C, oh, ow), whatever H and W are (see F.adaptive_max_pool2d); `AdaptiveMaxPool2d(1)` is
-    global max pooling. PyTorch's `return_indices` is accepted at its default only."""
+    global max pooling. `return_indices=True` makes forward return (values, indices), as
+    PyTorch's."""
 
     def __init__(
         self,
@@ -188,7 +188,6 @@ class AdaptiveMaxPool2d(Module):
         return_indices: bool = False,
     ) -> None:
         super().__init__()
-        check_default("AdaptiveMaxPool2d", "return_indices", return_indices, False)
         self.output_size = output_size
         self.return_indices = return_indices
 
@@ -202,7 +201,7 @@ class AdaptiveMaxPool2d(Module):
 class MaxPool1d(Module):
     """The maximum of each kernel_size window of a signal, moved by stride (default:
     kernel_size): x (N, C, L) -> (N, C, Lo), one signal (C, L) too (see F.max_pool1d).
-    PyTorch's `return_indices` is accepted at its default only."""
+    `return_indices=True` makes forward return (values, indices), as PyTorch's."""
 
     def __init__(
         self,
@@ -214,7 +213,6 @@ class MaxPool1d(Module):
         ceil_mode: bool = False,
     ) -> None:
         super().__init__()
-        check_default("MaxPool1d", "return_indices", return_indices, False)
         self.kernel_size = kernel_size  # kept as given (and shown), as PyTorch
         self.stride = kernel_size if stride is None else stride
         self.padding = padding
@@ -272,3 +270,53 @@ class AvgPool1d(Module):
 def _one_tuple(value: Any) -> Any:
     """PyTorch's _single: an int as a 1-tuple, a tuple or list as a tuple."""
     return tuple(value) if isinstance(value, tuple | list) else (value,)
+
+
+class MaxUnpool2d(Module):
+    """The partial inverse of MaxPool2d: forward(x, indices, output_size=None) puts each value
+    of x (N, C, H, W) (one image (C, H, W) too) at the flat position its index names in a zero
+    (N, C, Hout, Wout) image (see F.max_unpool2d). Sizes kept as pairs, as PyTorch's."""
+
+    def __init__(
+        self,
+        kernel_size: int | tuple[int, int],
+        stride: int | tuple[int, int] | None = None,
+        padding: int | tuple[int, int] = 0,
+    ) -> None:
+        super().__init__()
+        self.kernel_size = check_pair("MaxUnpool2d", "kernel_size", kernel_size, minimum=1)
+        self.stride = (
+            self.kernel_size
+            if stride is None
+            else check_pair("MaxUnpool2d", "stride", stride, minimum=1)
+        )
+        self.padding = check_pair("MaxUnpool2d", "padding", padding, minimum=0)
+
+    def forward(self, x: Tensor, indices: Tensor, output_size: Any = None) -> Tensor:
+        return F.max_unpool2d(x, indices, self.kernel_size, self.stride, self.padding, output_size)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxUnpool1d(Module):
+    """The partial inverse of MaxPool1d: forward(x, indices, output_size=None) puts each value
+    of x (N, C, L) (one signal (C, L) too) at the position its index names in a zero
+    (N, C, Lout) signal (see F.max_unpool1d). Sizes kept as 1-tuples, as PyTorch's."""
+
+    def __init__(
+        self,
+        kernel_size: int | tuple[int],
+        stride: int | tuple[int] | None = None,
+        padding: int | tuple[int] = 0,
+    ) -> None:
+        super().__init__()
+        self.kernel_size = _one_tuple(kernel_size)
+        self.stride = _one_tuple(kernel_size if stride is None else stride)
+        self.padding = _one_tuple(padding)
+
+    def forward(self, x: Tensor, indices: Tensor, output_size: Any = None) -> Tensor:
+        return F.max_unpool1d(x, indices, self.kernel_size, self.stride, self.padding, output_size)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"

@@ -36,6 +36,8 @@ MASK = rng.random((3, 4)) > 0.5
 LABELS = np.array([0, 2, 1, 2])
 PROBS = np.random.default_rng(7).dirichlet(np.ones(3), 4).astype(np.float32) * 2  # rows of mass 2
 
+UNPOOL_INDICES = np.random.default_rng(3).integers(0, 7, (2, 3, 2, 3))  # into 3x5 planes
+
 # op class name -> [(function of the inputs, example inputs), ...]
 CASES: dict[str, list[tuple]] = {
     "Add": [(lambda a, b: a + b, (data(3, 4), data(4)))],
@@ -209,6 +211,18 @@ CASES: dict[str, list[tuple]] = {
         (lambda x: F.max_pool2d(x, 3, 2, 1, ceil_mode=True), (data(2, 3, 8, 6),)),
         (lambda x: F.max_pool1d(x, 3, 2, ceil_mode=True), (data(2, 3, 10),)),  # Reshapes
         (lambda x: F.adaptive_max_pool2d(x, (2, 3)), (data(2, 3, 5, 7),)),  # cells
+    ],
+    "MaxUnpool2d": [
+        (  # per-plane indices made flat over NCHW by the row (a repeat: the last value stays)
+            lambda x: F.max_unpool2d(x, autodiff.tensor(UNPOOL_INDICES), 3, 2, 1),
+            (data(2, 3, 2, 3),),
+        ),
+        (  # output_size, one signal (C, L), and the 1-d op (Reshapes around it)
+            lambda x: F.max_unpool1d(
+                x, autodiff.tensor(UNPOOL_INDICES[0, :, 0]), 2, output_size=[7]
+            ),
+            (data(3, 3),),
+        ),
     ],
     "AvgPool2d": [
         (lambda x: F.avg_pool2d(x, (2, 3), 1, padding=1), (data(2, 3, 5, 6),)),
@@ -410,6 +424,21 @@ def test_indices_are_not_recorded_and_refused_clearly(fn):
     x = (np.eye(3, 4) * 4 + data(3, 4) * 0.1).astype(np.float32)
     with pytest.raises(ExportError, match="not in the recorded graph but depends on the inputs"):
         to_onnx(fn, (x,), None, dynamic_batch=False)
+
+
+def test_unpooling_at_max_pools_indices_is_refused_clearly():
+    """SegNet's max_unpool2d at max_pool2d's indices: the indices are computed outside the
+    graph (no gradient), so the MaxUnpool row would bake in the example's; refused by name.
+    (Constant indices export: the MaxUnpool2d cases above.)"""
+    from nn.export import ExportError
+
+    def segnet(a):
+        values, indices = F.max_pool2d(a.reshape(1, 1, 3, 4), 2, return_indices=True)
+        return F.max_unpool2d(values, indices, 2)
+
+    x = (np.eye(3, 4) * 4 + data(3, 4) * 0.1).astype(np.float32)  # the twin's maxima move
+    with pytest.raises(ExportError, match=r"MaxUnpool2d.*\['indices'\] change with the input"):
+        to_onnx(segnet, (x,), None, dynamic_batch=False)
 
 
 def test_hardswish_exports_before_opset_14_as_x_times_hardsigmoid():

@@ -288,9 +288,6 @@ def test_custom_modules_and_unsupported_options_are_named():
         from_torch(torch.nn.Sequential(torch.nn.ReLU(), TorchBlock()))
     for module, match in [
         (torch.nn.Conv2d(4, 4, 3, padding_mode="reflect"), "padding_mode"),
-        (torch.nn.MaxPool2d(2, return_indices=True), "return_indices=True"),
-        (torch.nn.MaxPool1d(2, return_indices=True), "return_indices=True"),
-        (torch.nn.AdaptiveMaxPool2d(2, return_indices=True), "return_indices=True"),
         (torch.nn.BatchNorm1d(3, momentum=None), "momentum=None"),
         (torch.nn.Softmax(), "without dim"),
         (torch.nn.GELU(), "GELU"),
@@ -301,3 +298,24 @@ def test_custom_modules_and_unsupported_options_are_named():
         to_torch(torch.nn.ReLU())
     with pytest.raises(TypeError, match="torch.nn.Module"):
         from_torch(nn.ReLU())
+
+
+def test_return_indices_and_max_unpool_convert_both_ways():
+    x = np.random.default_rng(0).standard_normal((2, 3, 6, 6))
+    pairs = [
+        (nn.MaxPool2d(2, return_indices=True), None),
+        (nn.MaxPool1d(3, 1, 1, return_indices=True, ceil_mode=True), x[:, :, 0]),
+        (nn.AdaptiveMaxPool2d((2, 3), True), None),
+    ]
+    for ours, data in pairs:
+        data = x if data is None else data
+        theirs = to_torch(ours)
+        assert repr(theirs) == repr(ours) and theirs.return_indices
+        back = from_torch(theirs)
+        assert back.return_indices
+        (v1, i1), (v2, i2) = back(autodiff.tensor(data)), theirs(torch.tensor(data))
+        np.testing.assert_array_equal(v1.data, v2.numpy())
+        np.testing.assert_array_equal(i1.data, i2.numpy())
+    for ours in (nn.MaxUnpool2d((2, 3), 1, (1, 0)), nn.MaxUnpool1d(3, 2, 1)):
+        theirs = to_torch(ours)
+        assert repr(theirs) == repr(ours) == repr(from_torch(theirs))

@@ -265,11 +265,6 @@ def test_batchnorm_counts_batches_like_torch():
     assert nn.BatchNorm1d(3).double().load_state_dict(state).missing_keys == []
 
 
-def test_maxpool_return_indices_refuses():
-    with pytest.raises(NotImplementedError, match="return_indices"):
-        nn.MaxPool2d(2, return_indices=True)
-
-
 def _positional(fn) -> list[str]:
     """The names a call can pass by position (without self and the input)."""
     import inspect
@@ -300,6 +295,8 @@ TORCH_POSITIONAL = {
     "MaxPool1d": ["kernel_size", "stride", "padding", "dilation", "return_indices", "ceil_mode"],
     "AvgPool1d": ["kernel_size", "stride", "padding", "ceil_mode", "count_include_pad"],
     "AdaptiveMaxPool2d": ["output_size", "return_indices"],
+    "MaxUnpool2d": ["kernel_size", "stride", "padding"],
+    "MaxUnpool1d": ["kernel_size", "stride", "padding"],
     "Dropout": ["p", "inplace"],
     "conv1d": ["weight", "bias", "stride", "padding", "dilation", "groups"],
     "conv2d": ["weight", "bias", "stride", "padding", "dilation", "groups"],
@@ -314,6 +311,8 @@ TORCH_POSITIONAL = {
     "max_pool1d": ["kernel_size", "stride", "padding", "dilation", "ceil_mode", "return_indices"],
     "avg_pool1d": ["kernel_size", "stride", "padding", "ceil_mode", "count_include_pad"],
     "adaptive_max_pool2d": ["output_size", "return_indices"],
+    "max_unpool2d": ["indices", "kernel_size", "stride", "padding", "output_size"],
+    "max_unpool1d": ["indices", "kernel_size", "stride", "padding", "output_size"],
     "dropout": ["p", "training", "inplace"],
 }  # fmt: skip
 
@@ -323,7 +322,8 @@ def test_positional_arguments_are_pytorchs(name):
     ours = getattr(nn, name).__init__ if name[0].isupper() else getattr(F, name)
     assert _positional(ours) == TORCH_POSITIONAL[name]
     readable = ("Linear", "MaxPool2d", "AvgPool2d", "Dropout", "dropout", "GroupNorm", "group_norm")
-    readable += ("MaxPool1d", "AvgPool1d", "AdaptiveMaxPool2d")
+    readable += ("MaxPool1d", "AvgPool1d", "AdaptiveMaxPool2d", "MaxUnpool2d", "MaxUnpool1d")
+    readable += ("max_unpool2d", "max_unpool1d")
     if name in readable:  # readable in torch
         torch = pytest.importorskip("torch")
         home = torch.nn if name[0].isupper() else torch.nn.functional
@@ -340,8 +340,8 @@ def test_positional_pytorch_arguments_are_honoured_or_refused():
     assert nn.Conv2d(3, 6, 3, 1, 1, 1, 3).weight.shape == (6, 1, 3, 3)  # groups, 7th as PyTorch's
     assert nn.Conv2d(3, 6, 3, 1, 1, 2).dilation == (2, 2)  # dilation, 6th as PyTorch's
     assert F.conv2d(x, conv.weight, None, 1, 1, 2).shape == (2, 4, 4, 4)
-    with pytest.raises(NotImplementedError, match="max_pool2d: return_indices=True"):
-        F.max_pool2d(x, 2, 2, 0, 1, False, True)
+    values, indices = F.max_pool2d(x, 2, 2, 0, 1, False, True)  # return_indices, 7th
+    assert values.shape == indices.shape == (2, 3, 3, 3)
     assert F.max_pool2d(x, 4, 4, 0, 1, True).shape == (2, 3, 2, 2)  # ceil_mode, 6th
     assert F.avg_pool2d(x, 4, 4, 0, True, True, 2).shape == (2, 3, 2, 2)  # divisor, 7th
     with pytest.raises(TypeError):  # glassgrad's generator is keyword-only
@@ -369,9 +369,6 @@ def test_positional_pytorch_arguments_are_honoured_or_refused():
     "layer, attribute, value",
     [
         (lambda: nn.Conv2d(3, 4, 3), "padding_mode", "reflect"),
-        (lambda: nn.MaxPool2d(2), "return_indices", True),
-        (lambda: nn.MaxPool1d(2), "return_indices", True),
-        (lambda: nn.AdaptiveMaxPool2d(2), "return_indices", True),
     ],
 )
 def test_an_unsupported_value_set_after_construction_raises_at_forward(layer, attribute, value):
@@ -382,6 +379,18 @@ def test_an_unsupported_value_set_after_construction_raises_at_forward(layer, at
     setattr(module, attribute, value)
     with pytest.raises(NotImplementedError, match=re.escape(f"{attribute}={value!r}")):
         module(x)
+
+
+@pytest.mark.parametrize(
+    "layer", [lambda: nn.MaxPool2d(2), lambda: nn.MaxPool1d(2), lambda: nn.AdaptiveMaxPool2d(2)]
+)
+def test_return_indices_set_after_construction_takes_effect_at_forward(layer):
+    module = layer()
+    x = ad.ones((1, 3, 5) if isinstance(module, nn.MaxPool1d) else (1, 3, 5, 5))
+    assert isinstance(module(x), ad.Tensor)  # a first call: a kept signature is not reused
+    module.return_indices = True
+    values, indices = module(x)
+    assert indices.shape == values.shape and indices.dtype == ad.int64
 
 
 @pytest.mark.parametrize(
