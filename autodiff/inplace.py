@@ -48,6 +48,9 @@ inplace_changes = InplaceCounter()
 # the change would otherwise send its gradient through the in-place op's node; the engine
 # follows this map back to the node of that time. Weak keys: an entry lives as its node.
 rebased_from: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# The same node -> the tensor of the values before the change (the op's input; an op composed
+# of several, such as `logit_`, takes it deep inside): what graph readers draw earlier users from.
+values_before: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def node_when_used(fn: Any, node: Any) -> Any:
@@ -62,16 +65,15 @@ def node_when_used(fn: Any, node: Any) -> Any:
 def tensor_when_used(tensor: Any, node: Any) -> Any:
     """The data node `node` consumed as `tensor`: the tensor itself, or — when recorded
     in-place ops (`x.relu_()`) changed it after `node` ran — the tensor of its values at that
-    time, which the first of those ops took as its input. Graph readers (`Function.inputs`,
+    time, the first of those ops' input. Graph readers (`Function.inputs`,
     `next_functions`, `autodiff.graph.walk`, the ONNX exporter) draw the edge from there, as
     backward sends the gradient."""
     fn = tensor.grad_fn
     while fn is not None and fn._creation_countdown < node._creation_countdown:
-        before = rebased_from.get(fn)
-        if before is None:
+        previous = values_before.get(fn)
+        if previous is None:
             break
-        tensor = next(a for a in fn.args if getattr(a, "grad_fn", None) is before)
-        fn = before
+        tensor, fn = previous, previous.grad_fn
     return tensor
 
 
@@ -185,6 +187,7 @@ class InplaceUpdates:
         np.copyto(self.data, result.data, casting="same_kind")
         self.grad_fn = node
         rebased_from[node] = before
+        values_before[node] = previous
         return self
 
     def _operand(self, op: str, other: Any, alpha: Any = 1, division: bool = False) -> Any:

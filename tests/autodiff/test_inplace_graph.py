@@ -100,3 +100,22 @@ def test_a_model_that_uses_a_tensor_before_relu_in_place_exports_to_onnx():
     session = ort.InferenceSession(exported.SerializeToString())
     (got,) = session.run(None, {session.get_inputs()[0].name: x})
     np.testing.assert_allclose(got, model(ad.tensor(x)).data, rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [lambda x: x.logit_(), lambda x: x.lerp_(x.detach() * 0 + 0.9, 0.5), lambda x: x.relu_()],
+    ids=["logit_", "lerp_", "relu_"],
+)
+def test_ops_composed_in_place_are_read_the_same_way(change):
+    # logit_ and lerp_ are several ops: their node's inputs are not the old values themselves
+    a = ad.tensor([0.2, 0.3], dtype=ad.float64, requires_grad=True)
+    x = a * 1.0
+    made_x = x.grad_fn
+    y = x + 1
+    change(x)
+    assert y.grad_fn.next_functions == ((made_x, 0),)
+    np.testing.assert_array_equal(y.grad_fn.inputs[0].data, [0.2, 0.3])
+    g = walk(y + x)
+    assert y.grad_fn in g.consumers(g.output(made_x))
+    assert y.grad_fn not in g.consumers(x)
