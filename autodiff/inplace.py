@@ -77,6 +77,16 @@ def tensor_when_used(tensor: Any, node: Any) -> Any:
     return tensor
 
 
+def _is_all_of(view: np.ndarray, base: np.ndarray) -> bool:
+    """Is `view` the whole of `base`'s memory, element for element in the same order?"""
+    return (
+        view.size == base.size
+        and view.flags.c_contiguous
+        and base.flags.c_contiguous
+        and view.__array_interface__["data"][0] == base.__array_interface__["data"][0]
+    )
+
+
 def _elementwise_in_place(name: str) -> Callable[..., Any]:
     """Tensor.`name`_: `self.name(*args, **kwargs)` written into self (same shape; a result
     that does not cast "same_kind" to self's dtype raises, as PyTorch's: e.g. `sqrt_` of an
@@ -153,8 +163,9 @@ class InplaceUpdates:
         values: the op may save its input for backward), so the gradient flows through the op
         to what made the tensor; ops that saved the tensor before raise at backward as in
         PyTorch, and ops that used it before send their gradients past the new node (the
-        engine follows `rebased_from`). A leaf that requires grad raises, as in PyTorch; so
-        does a view of another tensor (PyTorch rewrites its base's graph; glassgrad does not).
+        engine follows `rebased_from`). A leaf that requires grad raises, as in PyTorch. A view
+        that is all of its base (a reshape) is changed through the base, as PyTorch does; a view
+        of part of a tensor raises NotImplementedError (PyTorch rewrites its base's graph).
         """
         if not self.data.flags.writeable:
             _refuse_read_only(self, op)
@@ -169,11 +180,14 @@ class InplaceUpdates:
         if before is None or (base is not None and base.grad_fn is None and base._requires_grad):
             _refuse_recording(self, op)  # PyTorch's words for a leaf or a view of a leaf
         if base is not None:
-            raise NotImplementedError(
-                f"{op}: {self._label()} is a view of another tensor, and glassgrad does not "
-                "record an in-place op on a view of a tensor that requires grad (PyTorch "
-                "rewrites the base's graph); use the out-of-place op, or clone() the view first"
-            )
+            if not _is_all_of(self.data, base.data):
+                raise NotImplementedError(
+                    f"{op}: {self._label()} is a view of part of another tensor, and glassgrad "
+                    "does not record an in-place op on such a view of a tensor that requires "
+                    "grad (PyTorch rewrites the base's graph); use the out-of-place op, or "
+                    "clone() the view first"
+                )
+            return self._apply_through_base(op, fn, base, before)
         previous = self._make(self.data.copy(), before)  # (Tensor._make: a plain Tensor)
         result = fn(previous)  # (before the stamp: an error leaves the tensor as it was)
         node = result.grad_fn
@@ -188,6 +202,24 @@ class InplaceUpdates:
         self.grad_fn = node
         rebased_from[node] = before
         values_before[node] = previous
+        return self
+
+    def _apply_through_base(
+        self: T, op: str, fn: Callable[[Any], Any], base: Any, before: Any
+    ) -> T:
+        """`_apply_in_place` on a view that is all of its base's memory in the base's order (a
+        reshape: conv1d's output is conv2d's with its unit axis dropped). As PyTorch, the op is
+        recorded on the base (its graph gains reshape, the op, reshape back), then this view is
+        made again from the changed base; ops that used the view before send their gradients
+        past it, as for any in-place change."""
+        view_shape, base_shape = self.shape, base.shape
+        base._apply_in_place(op, lambda b: fn(b.reshape(view_shape)).reshape(base_shape))
+        node = base.reshape(view_shape).grad_fn
+        self.grad_fn = node
+        rebased_from[node] = before
+        values_before[node] = self._make(
+            values_before[base.grad_fn].data.reshape(view_shape), before
+        )
         return self
 
     def _operand(self, op: str, other: Any, alpha: Any = 1, division: bool = False) -> Any:
