@@ -21,7 +21,7 @@ from .anomaly import _AnomalyState, format_site
 from .errors import AnomalyError, GraphFreedError, ShapeError
 from .function import _FREED, Function
 from .grad_mode import no_grad
-from .inplace import inplace_changes, node_when_used, rebased_from
+from .inplace import inplace_changes, node_when_used, values_before
 from .registry import register
 from .scalar import _HUGE, _TINY, SCALAR_NODE, normal
 from .tensor import Tensor
@@ -186,7 +186,7 @@ def _walk(
     # consumer is one, and the consumer's gradient goes to the node the tensor had before.
     # (weak keys: empty again once those nodes are gone; its dict read directly, as len() of
     # a WeakKeyDictionary is Python code that a W5 backward would pay for)
-    rebased = bool(rebased_from.data)
+    rebased = bool(values_before.data)
     newest = None  # a ready node newer than every node in the heap: it runs next, heap aside
     while True:
         if newest is not None:

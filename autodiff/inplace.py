@@ -43,22 +43,21 @@ class InplaceCounter:
 
 inplace_changes = InplaceCounter()
 
-# A recorded in-place op's node -> the grad_fn its tensor had before (`_apply_in_place`). Ops
-# find their inputs' nodes through the input tensors, so an op that used the tensor before
-# the change would otherwise send its gradient through the in-place op's node; the engine
-# follows this map back to the node of that time. Weak keys: an entry lives as its node.
-rebased_from: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-# The same node -> the tensor of the values before the change (the op's input; an op composed
-# of several, such as `logit_`, takes it deep inside): what graph readers draw earlier users from.
+# A recorded in-place op's node -> the tensor of the values before the change (`_apply_in_place`:
+# the op's input, whose grad_fn is the node the tensor had before). Ops find their inputs'
+# nodes through the input tensors, so an op that used the tensor before the change would
+# otherwise send its gradient through the in-place op's node; the engine follows this map back
+# to the node of that time, and graph readers to the values of that time. Weak keys: an entry
+# lives as its node.
 values_before: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def node_when_used(fn: Any, node: Any) -> Any:
     """The grad_fn a tensor had when `node` used it, `fn` being its grad_fn now (the same
     unless recorded in-place ops changed the tensor after `node` ran: each such op's node is
-    newer than `node`, and `rebased_from` leads back past it)."""
+    newer than `node`, and `values_before` leads back past it)."""
     while fn is not None and fn._creation_countdown < node._creation_countdown:
-        fn = rebased_from[fn]
+        fn = values_before[fn].grad_fn
     return fn
 
 
@@ -70,10 +69,8 @@ def tensor_when_used(tensor: Any, node: Any) -> Any:
     backward sends the gradient."""
     fn = tensor.grad_fn
     while fn is not None and fn._creation_countdown < node._creation_countdown:
-        previous = values_before.get(fn)
-        if previous is None:
-            break
-        tensor, fn = previous, previous.grad_fn
+        tensor = values_before[fn]
+        fn = tensor.grad_fn
     return tensor
 
 
@@ -163,7 +160,7 @@ class InplaceUpdates:
         values: the op may save its input for backward), so the gradient flows through the op
         to what made the tensor; ops that saved the tensor before raise at backward as in
         PyTorch, and ops that used it before send their gradients past the new node (the
-        engine follows `rebased_from`). A leaf that requires grad raises, as in PyTorch. A view
+        engine follows `values_before`). A leaf that requires grad raises, as in PyTorch. A view
         that is all of its base (a reshape) is changed through the base, as PyTorch does; a view
         of part of a tensor raises NotImplementedError (PyTorch rewrites its base's graph).
         """
@@ -200,7 +197,6 @@ class InplaceUpdates:
         self._stamp_change()
         np.copyto(self.data, result.data, casting="same_kind")
         self.grad_fn = node
-        rebased_from[node] = before
         values_before[node] = previous
         return self
 
@@ -216,7 +212,6 @@ class InplaceUpdates:
         base._apply_in_place(op, lambda b: fn(b.reshape(view_shape)).reshape(base_shape))
         node = base.reshape(view_shape).grad_fn
         self.grad_fn = node
-        rebased_from[node] = before
         values_before[node] = self._make(
             values_before[base.grad_fn].data.reshape(view_shape), before
         )
